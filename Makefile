@@ -1,0 +1,44 @@
+# The two commands a user needs: `make run` and `make test`. Everything else is a step of those.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+PORT       ?= 8080
+ARGS       ?=
+
+.PHONY: all deps test-deps build run test test-native test-asan node-deps fuzz clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh build
+
+test-deps:
+	@scripts/install-deps.sh test
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Build, then serve the embedded default camera (the test pattern) on port $(PORT).
+run: build
+	$(BUILD)/wscam --port $(PORT) $(ARGS)
+
+node-deps:
+	@cd tests/node && { [ -d node_modules/ws ] && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error; }
+
+# Unit and integration tests under ASan+UBSan, then every test (C++, Node peers, Chromium) on the normal build.
+test: test-deps node-deps test-asan test-native
+
+test-asan:
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWSCAM_SANITIZE=ON -DWSCAM_ONLY_NATIVE_TESTS=ON
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target wscam_tests
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+test-native: build
+	cmake --build $(BUILD) -j $(JOBS) --target all
+	cd $(BUILD) && ctest --output-on-failure
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages wscam needs to build and test. Idempotent: installs only what is missing.
+# Usage: scripts/install-deps.sh [build|test]   (test adds the peers and browser used by the test suite)
+set -euo pipefail
+what=${1:-build}
+
+build_pkgs=(cmake ninja-build g++ pkg-config ccache
+  libboost1.81-dev libturbojpeg0-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
+  libtomlplusplus-dev libssl-dev)
+test_pkgs=(googletest libgtest-dev nodejs npm ffmpeg chromium clang libclang-rt-14-dev)
+
+pkgs=("${build_pkgs[@]}")
+[ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Debian's nodejs already provides npm on some images; don't fight it.
+if command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/npm}")
+fi
+if command -v node >/dev/null 2>&1; then
+  missing=("${missing[@]/nodejs}")
+fi
+read -r -a missing <<< "${missing[*]:-}"
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

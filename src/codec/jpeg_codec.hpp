@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace wscam {
+
+/** Width, height and chroma subsampling read from a JPEG's header. */
+struct jpeg_header_info {
+    int width = 0;
+    int height = 0;
+    int subsampling = -1;  // TJSAMP_* value
+};
+
+/** TurboJPEG compressor (RAII around tjhandle); one per thread, it is not thread-safe. */
+class jpeg_encoder {
+public:
+    jpeg_encoder();
+    ~jpeg_encoder();
+    jpeg_encoder(const jpeg_encoder&) = delete;
+    jpeg_encoder& operator=(const jpeg_encoder&) = delete;
+
+    /**
+     * Encodes packed RGB (3 bytes a pixel) with 4:2:0 chroma into `out` starting at
+     * `offset` (the bytes before it are left alone), resizing `out` to fit exactly.
+     * Returns the JPEG's size. Throws std::runtime_error with TurboJPEG's message.
+     */
+    std::size_t encode_rgb(const std::uint8_t* rgb, int width, int height, int quality,
+                           std::vector<std::uint8_t>& out, std::size_t offset);
+
+private:
+    void* handle_;
+};
+
+/** TurboJPEG decompressor; one per thread. */
+class jpeg_decoder {
+public:
+    jpeg_decoder();
+    ~jpeg_decoder();
+    jpeg_decoder(const jpeg_decoder&) = delete;
+    jpeg_decoder& operator=(const jpeg_decoder&) = delete;
+
+    /** Reads the header; nullopt (and `error`) if TurboJPEG cannot parse it. */
+    std::optional<jpeg_header_info> read_header(std::span<const std::uint8_t> jpeg, std::string* error = nullptr);
+
+    /** Decodes to packed RGB; false (and `error`) on failure. */
+    bool decode_rgb(std::span<const std::uint8_t> jpeg, std::vector<std::uint8_t>& rgb, int& width,
+                    int& height, std::string* error = nullptr);
+
+private:
+    void* handle_;
+};
+
+/** Cheap structural check: starts with SOI (FFD8) and ends with EOI (FFD9). */
+bool has_jpeg_markers(std::span<const std::uint8_t> data);
+
+}  // namespace wscam

@@ -1,0 +1,70 @@
+#include "core/client_message.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace wscam {
+
+using json = nlohmann::json;
+
+client_message parse_client_message(std::string_view text) {
+    if (text.size() > max_client_message_bytes) return invalid_message{"message too large"};
+    json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) return invalid_message{"not valid JSON"};
+    if (!j.is_object()) return invalid_message{"not a JSON object"};
+    auto type_it = j.find("type");
+    if (type_it == j.end() || !type_it->is_string()) return invalid_message{"missing \"type\" string"};
+    const auto& type = type_it->get_ref<const std::string&>();
+
+    if (type == "ping") {
+        ping_message p;
+        if (auto id = j.find("id"); id != j.end()) {
+            if (!id->is_number_integer()) return invalid_message{"ping \"id\" must be an integer"};
+            p.id = id->get<std::int64_t>();
+        }
+        if (auto t = j.find("t"); t != j.end()) {
+            if (!t->is_number()) return invalid_message{"ping \"t\" must be a number"};
+            p.client_time = t->get<double>();
+        }
+        return p;
+    }
+    if (type == "pause") return pause_message{true};
+    if (type == "resume") return pause_message{false};
+    if (type == "control") {
+        auto id = j.find("id");
+        auto value = j.find("value");
+        if (id == j.end() || !id->is_string() || id->get_ref<const std::string&>().empty())
+            return invalid_message{"control needs an \"id\" string"};
+        if (value == j.end() || !(value->is_number() || value->is_boolean()))
+            return invalid_message{"control needs a numeric \"value\""};
+        return control_message{id->get<std::string>(),
+                               value->is_boolean() ? (value->get<bool>() ? 1.0 : 0.0) : value->get<double>()};
+    }
+    return invalid_message{"unknown message type \"" + type.substr(0, 32) + "\""};
+}
+
+std::string make_hello_message(const std::string& stream, std::uint16_t width, std::uint16_t height,
+                               double fps, bool online, const std::string& reason,
+                               const std::string& protocol, std::int64_t server_time_us) {
+    json j = {{"type", "hello"},   {"stream", stream}, {"width", width},
+              {"height", height},  {"fps", fps},       {"online", online},
+              {"protocol", protocol}, {"server_time_us", server_time_us}};
+    if (!online) j["reason"] = reason;
+    return j.dump();
+}
+
+std::string make_status_message(const std::string& stream, bool online, const std::string& reason) {
+    json j = {{"type", "status"}, {"stream", stream}, {"state", online ? "online" : "offline"}};
+    if (!online) j["reason"] = reason;
+    return j.dump();
+}
+
+std::string make_pong_message(const ping_message& ping, std::int64_t server_time_us) {
+    return json{{"type", "pong"}, {"id", ping.id}, {"t", ping.client_time}, {"server_time_us", server_time_us}}
+        .dump();
+}
+
+std::string make_error_message(const std::string& reason) {
+    return json{{"type", "error"}, {"reason", reason}}.dump();
+}
+
+}  // namespace wscam

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace wscam {
+
+/** `{"type":"ping","id":N,"t":client_ms}`: asks for a pong carrying the server's clock. */
+struct ping_message {
+    std::int64_t id = 0;
+    double client_time = 0;  // echoed back untouched, in the client's own unit
+};
+
+/** `{"type":"pause"}` / `{"type":"resume"}`: stop or restart frame delivery (hidden tab). */
+struct pause_message {
+    bool paused = true;
+};
+
+/** `{"type":"control","id":"brightness","value":N}`: set one of the stream's controls. */
+struct control_message {
+    std::string id;
+    double value = 0;
+};
+
+/** A message that could not be understood; `reason` says why, for the error reply. */
+struct invalid_message {
+    std::string reason;
+};
+
+using client_message = std::variant<ping_message, pause_message, control_message, invalid_message>;
+
+/** Largest text message a viewer may send; larger ones close the connection (1009). */
+constexpr std::size_t max_client_message_bytes = 4096;
+
+/** Parses one text message from a viewer (JSON, see docs/PROTOCOL.md). Never throws. */
+client_message parse_client_message(std::string_view text);
+
+/** Server → client JSON texts, built in one place so docs/PROTOCOL.md has one source. */
+std::string make_hello_message(const std::string& stream, std::uint16_t width, std::uint16_t height,
+                               double fps, bool online, const std::string& reason,
+                               const std::string& protocol, std::int64_t server_time_us);
+std::string make_status_message(const std::string& stream, bool online, const std::string& reason);
+std::string make_pong_message(const ping_message& ping, std::int64_t server_time_us);
+std::string make_error_message(const std::string& reason);
+
+}  // namespace wscam

@@ -1,0 +1,74 @@
+#include "core/frame.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+
+namespace wscam {
+namespace {
+
+void put_be(std::uint8_t* p, std::uint64_t v, int bytes) {
+    for (int i = bytes - 1; i >= 0; --i) {
+        p[i] = static_cast<std::uint8_t>(v & 0xff);
+        v >>= 8;
+    }
+}
+
+std::uint64_t get_be(const std::uint8_t* p, int bytes) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < bytes; ++i) v = (v << 8) | p[i];
+    return v;
+}
+
+std::atomic<std::size_t> live_frames{0};
+
+}  // namespace
+
+std::vector<std::uint8_t> frame::make_storage(std::size_t jpeg_capacity) {
+    return std::vector<std::uint8_t>(header_size + jpeg_capacity);
+}
+
+frame::frame(std::vector<std::uint8_t> storage, std::size_t jpeg_size, const frame_info& info,
+             std::uint64_t sequence, std::int64_t publish_us)
+    : bytes_(std::move(storage)), info_(info), sequence_(sequence), publish_us_(publish_us) {
+    if (bytes_.size() < header_size + jpeg_size)
+        throw std::invalid_argument("frame storage smaller than header + jpeg size");
+    bytes_.resize(header_size + jpeg_size);
+    // Header fields are big-endian (network order, DataView's default).
+    std::uint8_t* h = bytes_.data();
+    h[0] = header_type_jpeg;
+    h[1] = static_cast<std::uint8_t>(header_size);
+    put_be(h + 2, info.width, 2);
+    put_be(h + 4, info.height, 2);
+    put_be(h + 6, 0, 2);
+    put_be(h + 8, sequence, 8);
+    put_be(h + 16, static_cast<std::uint64_t>(info.capture_us), 8);
+    put_be(h + 24, static_cast<std::uint64_t>(publish_us), 8);
+    live_frames.fetch_add(1, std::memory_order_relaxed);
+}
+
+frame::~frame() { live_frames.fetch_sub(1, std::memory_order_relaxed); }
+
+std::size_t frame::live_count() { return live_frames.load(std::memory_order_relaxed); }
+
+bool parse_frame_header(std::span<const std::uint8_t> m, frame_header& out) {
+    if (m.size() < frame::header_size) return false;
+    out.type = m[0];
+    out.header_size = m[1];
+    if (out.type != frame::header_type_jpeg || out.header_size < frame::header_size ||
+        out.header_size > m.size())
+        return false;
+    out.width = static_cast<std::uint16_t>(get_be(&m[2], 2));
+    out.height = static_cast<std::uint16_t>(get_be(&m[4], 2));
+    out.sequence = get_be(&m[8], 8);
+    out.capture_us = static_cast<std::int64_t>(get_be(&m[16], 8));
+    out.publish_us = static_cast<std::int64_t>(get_be(&m[24], 8));
+    return true;
+}
+
+std::int64_t unix_now_us() {
+    using namespace std::chrono;
+    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace wscam

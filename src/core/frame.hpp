@@ -1,0 +1,83 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace wscam {
+
+/** What a source knows about a picture it captured. */
+struct frame_info {
+    std::uint16_t width = 0;
+    std::uint16_t height = 0;
+    std::int64_t capture_us = 0;  // capture time, microseconds since the Unix epoch
+};
+
+/**
+ * One encoded JPEG picture, immutable once published and shared by every viewer.
+ *
+ * The bytes are stored once, behind a fixed 32-byte wscam.v1 header, so that plain
+ * clients (which get `jpeg()`) and wscam.v1 clients (which get `framed()`) send views of
+ * the same buffer: encode once, send many. Layout in docs/PROTOCOL.md.
+ */
+class frame {
+public:
+    static constexpr std::size_t header_size = 32;
+    static constexpr std::uint8_t header_type_jpeg = 1;
+
+    /** A buffer with room for the header followed by `jpeg_capacity` bytes of JPEG. */
+    static std::vector<std::uint8_t> make_storage(std::size_t jpeg_capacity);
+
+    /**
+     * Takes `storage` (from make_storage, JPEG written at offset header_size, `jpeg_size`
+     * bytes long) and fills in the header.
+     */
+    frame(std::vector<std::uint8_t> storage, std::size_t jpeg_size, const frame_info& info,
+          std::uint64_t sequence, std::int64_t publish_us);
+    ~frame();
+    frame(const frame&) = delete;
+    frame& operator=(const frame&) = delete;
+
+    /** How many frames exist in this process: memory bounds are checked against it. */
+    static std::size_t live_count();
+
+    std::span<const std::uint8_t> jpeg() const {
+        return {bytes_.data() + header_size, bytes_.size() - header_size};
+    }
+    std::span<const std::uint8_t> framed() const { return {bytes_.data(), bytes_.size()}; }
+
+    std::uint64_t sequence() const { return sequence_; }
+    std::uint16_t width() const { return info_.width; }
+    std::uint16_t height() const { return info_.height; }
+    std::int64_t capture_us() const { return info_.capture_us; }
+    std::int64_t publish_us() const { return publish_us_; }
+
+private:
+    std::vector<std::uint8_t> bytes_;
+    frame_info info_;
+    std::uint64_t sequence_;
+    std::int64_t publish_us_;
+};
+
+using frame_ptr = std::shared_ptr<const frame>;
+
+/** Decoded wscam.v1 frame header, for clients and tests. */
+struct frame_header {
+    std::uint8_t type = 0;
+    std::uint8_t header_size = 0;
+    std::uint16_t width = 0;
+    std::uint16_t height = 0;
+    std::uint64_t sequence = 0;
+    std::int64_t capture_us = 0;
+    std::int64_t publish_us = 0;
+};
+
+/** Reads the header of a wscam.v1 binary message; false if it is too short or not a frame. */
+bool parse_frame_header(std::span<const std::uint8_t> message, frame_header& out);
+
+/** Microseconds since the Unix epoch, from the system clock. */
+std::int64_t unix_now_us();
+
+}  // namespace wscam

@@ -1,0 +1,122 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "core/frame.hpp"
+
+namespace wscam {
+
+/** Whether a stream's source is delivering, and if not, why. */
+struct stream_status {
+    bool online = false;
+    std::string reason;  // empty when online
+};
+
+/** What viewers are told about a stream before its first frame. */
+struct stream_info {
+    std::uint16_t width = 0;
+    std::uint16_t height = 0;
+    double fps = 0;
+    std::string source;  // a description of the source, never a secret
+};
+
+/** Receives a stream's frames and status changes. Implementations must not block. */
+class frame_sink {
+public:
+    virtual ~frame_sink() = default;
+    virtual void on_frame(frame_ptr f) = 0;
+    virtual void on_status(const stream_status& s) = 0;
+};
+
+/** Counters a stream keeps; read for /api and /metrics. */
+struct hub_counters {
+    std::uint64_t frames_published = 0;
+    std::uint64_t bytes_published = 0;
+    std::size_t viewers = 0;
+};
+
+/**
+ * One named stream: holds the newest frame and hands each new one to every subscriber.
+ *
+ * Sources call publish() from their own thread; it never waits for a viewer. Subscribers
+ * are held weakly and notified outside the lock (copy-on-write list).
+ */
+class frame_hub {
+public:
+    explicit frame_hub(std::string name);
+
+    const std::string& name() const { return name_; }
+
+    /** Wraps a JPEG written into `storage` at frame::header_size, numbers it and sends it to every subscriber. */
+    frame_ptr publish(std::vector<std::uint8_t> storage, std::size_t jpeg_size, const frame_info& info);
+
+    /** The newest frame, or null before the first one. */
+    frame_ptr latest() const;
+
+    void set_info(const stream_info& info);
+    stream_info info() const;
+
+    /** Records a source state change and tells every subscriber (only when it changes). */
+    void set_status(const stream_status& s);
+    stream_status status() const;
+
+    /** Adds a subscriber; returns the newest frame so it can start at once. */
+    frame_ptr subscribe(const std::shared_ptr<frame_sink>& sink);
+    void unsubscribe(const frame_sink* sink);
+    std::size_t viewer_count() const;
+
+    /**
+     * Blocks until at least one viewer is subscribed or `stop` is requested.
+     * Sources call it to capture only on demand. Returns false when stopped.
+     */
+    bool wait_for_viewers(std::stop_token stop);
+
+    /** Like wait_for_viewers, but gives up after `timeout` (returns whether someone watches). */
+    bool wait_for_viewers_for(std::stop_token stop, std::chrono::milliseconds timeout);
+
+    hub_counters counters() const;
+
+private:
+    struct sink_entry {
+        const frame_sink* id;
+        std::weak_ptr<frame_sink> sink;
+    };
+    using sink_list = std::vector<sink_entry>;
+
+    std::string name_;
+    mutable std::mutex mutex_;
+    std::condition_variable_any demand_;
+    std::shared_ptr<const sink_list> sinks_ = std::make_shared<const sink_list>();
+    frame_ptr latest_;
+    stream_info info_;
+    stream_status status_{false, "starting"};
+    std::uint64_t next_sequence_ = 1;
+    std::uint64_t bytes_published_ = 0;
+};
+
+/** The named streams a server offers. Streams are added at start-up and live as long as the registry. */
+class stream_registry {
+public:
+    /** Adds a stream; throws std::invalid_argument on a duplicate or invalid name. */
+    std::shared_ptr<frame_hub> add(const std::string& name);
+    std::shared_ptr<frame_hub> find(const std::string& name) const;
+    std::vector<std::shared_ptr<frame_hub>> all() const;
+
+    /** Stream names: 1-64 characters of [A-Za-z0-9_-]. */
+    static bool valid_name(const std::string& name);
+
+private:
+    mutable std::mutex mutex_;
+    std::map<std::string, std::shared_ptr<frame_hub>> hubs_;
+};
+
+}  // namespace wscam

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <string>
+
+namespace wscam {
+
+/**
+ * Something that produces frames into a frame_hub on its own thread.
+ * start() returns at once; stop() returns once the source has stopped publishing.
+ */
+class source {
+public:
+    virtual ~source() = default;
+    virtual void start() = 0;
+    virtual void stop() = 0;
+    /** For logs and /api: what this source reads from, without secrets. */
+    virtual std::string describe() const = 0;
+};
+
+}  // namespace wscam

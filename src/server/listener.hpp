@@ -1,0 +1,32 @@
+#pragma once
+
+#include <memory>
+
+#include "server/beast.hpp"
+#include "server/shared_state.hpp"
+
+namespace wscam {
+
+/** Accepts TCP connections on one endpoint and hands each to an http_session on its own strand. */
+class listener : public std::enable_shared_from_this<listener> {
+public:
+    /** `ws_only`: the second listener, which only upgrades to WebSocket viewers. Throws on bind failure. */
+    listener(net::io_context& ioc, tcp::endpoint endpoint, std::shared_ptr<shared_state> state, bool ws_only);
+
+    void run();
+    void close();
+    std::uint16_t port() const { return port_; }
+
+private:
+    void do_accept();
+    void on_accept(beast::error_code ec, tcp::socket socket);
+
+    net::io_context& ioc_;
+    tcp::acceptor acceptor_;
+    net::steady_timer retry_timer_;
+    std::shared_ptr<shared_state> state_;
+    bool ws_only_;
+    std::uint16_t port_ = 0;
+};
+
+}  // namespace wscam

@@ -1,0 +1,72 @@
+#include "server/router.hpp"
+
+#include "core/frame_hub.hpp"
+#include "core/source_uri.hpp"
+
+namespace wscam {
+namespace {
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+route stream_route(route_kind kind, std::string_view name) {
+    if (!stream_registry::valid_name(std::string(name))) return {};
+    return {kind, std::string(name), {}};
+}
+
+}  // namespace
+
+route match_route(std::string_view target, bool upgrade, bool ws_only, const std::string& default_stream) {
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (path.empty() || path[0] != '/') return {};
+
+    if (upgrade) {
+        if (ws_only || path == "/" || path == "/ws" || path == "/ws/") {
+            if (ws_only && starts_with(path, "/ws/") && path.size() > 4) return stream_route(route_kind::viewer_ws, path.substr(4));
+            std::string stream = query_param(target, "stream");
+            if (stream.empty()) stream = default_stream;
+            return stream_route(route_kind::viewer_ws, stream);
+        }
+        if (starts_with(path, "/ws/")) return stream_route(route_kind::viewer_ws, path.substr(4));
+        return {};
+    }
+    if (ws_only) return {};
+
+    if (path == "/" || path == "/index.html") return {route_kind::page, query_param(target, "stream"), "index.html"};
+    if (starts_with(path, "/view/")) {
+        route r = stream_route(route_kind::page, path.substr(6));
+        r.path = "index.html";
+        return r;
+    }
+    if (path == "/healthz") return {route_kind::health, {}, {}};
+    if (path == "/api/streams") return {route_kind::api_streams, {}, {}};
+    if (starts_with(path, "/snapshot/") && ends_with(path, ".jpg"))
+        return stream_route(route_kind::snapshot, path.substr(10, path.size() - 10 - 4));
+    // Viewer files: one level, plain names only (no traversal, no hidden files).
+    const std::string_view name = path.substr(1);
+    if (!name.empty() && name.find('/') == std::string_view::npos && name.find("..") == std::string_view::npos &&
+        name[0] != '.')
+        return {route_kind::asset, {}, std::string(name)};
+    return {};
+}
+
+std::string query_param(std::string_view target, std::string_view key) {
+    const auto q = target.find('?');
+    if (q == std::string_view::npos) return {};
+    std::string_view query = target.substr(q + 1);
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        const auto eq = pair.find('=');
+        if (pair.substr(0, eq) != key) continue;
+        if (eq == std::string_view::npos) return {};
+        return percent_decode(pair.substr(eq + 1)).value_or(std::string{});
+    }
+    return {};
+}
+
+}  // namespace wscam

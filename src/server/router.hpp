@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace wscam {
+
+/** What a request target asks for. Pure: no sockets, so it is unit-tested and fuzzed. */
+enum class route_kind {
+    page,         // GET / or /view/<stream>: the viewer page
+    asset,        // a file of the embedded viewer (path in `path`)
+    viewer_ws,    // WebSocket upgrade on /, /ws or /ws/<stream>
+    health,       // /healthz
+    api_streams,  // /api/streams
+    snapshot,     // /snapshot/<stream>.jpg
+    not_found,
+};
+
+struct route {
+    route_kind kind = route_kind::not_found;
+    std::string stream;  // for viewer_ws, snapshot, page (may be empty for page = let the page choose)
+    std::string path;    // for asset: the path without the leading '/'
+};
+
+/**
+ * Maps a request target (path and query) to a route. `upgrade` is whether the request
+ * asks for a WebSocket; `ws_only` is the second listener, where any path upgrades to a viewer.
+ */
+route match_route(std::string_view target, bool upgrade, bool ws_only, const std::string& default_stream);
+
+/** The value of `key` in the target's query string (percent-decoded), or empty. */
+std::string query_param(std::string_view target, std::string_view key);
+
+}  // namespace wscam

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/frame_hub.hpp"
+
+namespace wscam {
+
+/** Everything the network side needs to know; filled from the command line by src/app. */
+struct server_config {
+    std::string listen_address = "0.0.0.0";
+    std::uint16_t port = 8080;                // 0 picks a free port (tests)
+    std::optional<std::uint16_t> ws_port;     // second, WebSocket-only listener (the tutorial's :81)
+    unsigned threads = 0;                     // I/O threads; 0 = one per core
+    std::string web_root;                     // serve the viewer from this folder instead of the embedded copy
+    std::string default_stream = "default";
+    std::size_t max_connections = 10000;
+    std::chrono::seconds handshake_timeout{10};
+    std::chrono::seconds idle_timeout{30};    // WebSocket: no traffic from the peer (pings are sent at half)
+    std::chrono::milliseconds shutdown_grace{900};
+};
+
+/** Counters across all connections, for logs and tests. */
+struct server_stats {
+    std::size_t open_connections = 0;
+    std::size_t open_viewers = 0;
+    std::uint64_t frames_sent = 0;
+    std::uint64_t frames_dropped = 0;
+};
+
+/**
+ * The HTTP + WebSocket server. Its header stays free of Beast/Asio so that the app and
+ * tests which only start and stop it compile quickly.
+ */
+class server {
+public:
+    server(server_config config, std::shared_ptr<stream_registry> streams);
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    /** Binds the listeners; throws std::runtime_error with the address when it cannot. */
+    void start();
+
+    std::uint16_t http_port() const;
+    std::optional<std::uint16_t> ws_port() const;
+
+    /** Runs the I/O threads until the server has stopped. */
+    void run();
+
+    /** Stops on SIGINT/SIGTERM (call before run). */
+    void stop_on_signals();
+
+    /**
+     * Graceful stop, callable from any thread: stops accepting, closes every WebSocket
+     * with 1001 (going away), and makes run() return within shutdown_grace.
+     */
+    void stop();
+
+    server_stats stats() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace wscam

@@ -1,0 +1,40 @@
+#include "server/shared_state.hpp"
+
+#include <vector>
+
+namespace wscam {
+
+bool shared_state::join(const std::shared_ptr<closable>& c) {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || connections_.size() >= config_.max_connections) return false;
+    connections_.emplace(c.get(), c);
+    return true;
+}
+
+void shared_state::leave(const closable* c) {
+    std::lock_guard lock(mutex_);
+    connections_.erase(c);
+}
+
+void shared_state::shutdown_all() {
+    std::vector<std::shared_ptr<closable>> open;
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+        for (auto& [_, weak] : connections_)
+            if (auto c = weak.lock()) open.push_back(std::move(c));
+    }
+    // Outside the lock: shutdown() may end in leave().
+    for (auto& c : open) c->shutdown();
+}
+
+std::size_t shared_state::connection_count() const {
+    std::lock_guard lock(mutex_);
+    return connections_.size();
+}
+
+server_stats shared_state::stats() const {
+    return {connection_count(), viewers_.load(), frames_sent_.load(), frames_dropped_.load()};
+}
+
+}  // namespace wscam

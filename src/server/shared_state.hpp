@@ -1,0 +1,60 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "core/frame_hub.hpp"
+#include "server/server.hpp"
+
+namespace wscam {
+
+/** A connection the server can ask to close (on shutdown). */
+class closable {
+public:
+    virtual ~closable() = default;
+    /** Called from any thread; the connection posts the close to its own strand. */
+    virtual void shutdown() = 0;
+};
+
+/**
+ * What every connection shares: the configuration, the streams, the set of open
+ * connections (for shutdown and caps) and server-wide counters.
+ */
+class shared_state {
+public:
+    shared_state(server_config config, std::shared_ptr<stream_registry> streams)
+        : config_(std::move(config)), streams_(std::move(streams)) {}
+
+    const server_config& config() const { return config_; }
+    stream_registry& streams() { return *streams_; }
+
+    /** Registers a connection; false when the connection cap is reached or the server is stopping. */
+    bool join(const std::shared_ptr<closable>& c);
+    void leave(const closable* c);
+
+    /** Asks every open connection to close; new ones are refused from now on. */
+    void shutdown_all();
+    bool stopping() const { return stopping_; }
+    std::size_t connection_count() const;
+
+    void viewer_opened() { ++viewers_; }
+    void viewer_closed() { --viewers_; }
+    void count_frame_sent() { frames_sent_.fetch_add(1, std::memory_order_relaxed); }
+    void count_frame_dropped() { frames_dropped_.fetch_add(1, std::memory_order_relaxed); }
+    server_stats stats() const;
+
+private:
+    server_config config_;
+    std::shared_ptr<stream_registry> streams_;
+    mutable std::mutex mutex_;
+    std::unordered_map<const closable*, std::weak_ptr<closable>> connections_;
+    std::atomic<bool> stopping_{false};
+    std::atomic<std::size_t> viewers_{0};
+    std::atomic<std::uint64_t> frames_sent_{0};
+    std::atomic<std::uint64_t> frames_dropped_{0};
+};
+
+}  // namespace wscam

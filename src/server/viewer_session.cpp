@@ -1,0 +1,205 @@
+#include "server/viewer_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "core/client_message.hpp"
+
+namespace wscam {
+namespace {
+
+// Texts (status, pong, error) waiting to be written; a peer that sends pings without
+// reading replies loses the oldest, never grows memory.
+constexpr std::size_t max_queued_texts = 32;
+
+bool offers_subprotocol(std::string_view header, std::string_view wanted) {
+    while (!header.empty()) {
+        const auto comma = header.find(',');
+        std::string_view token = header.substr(0, comma);
+        while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+        while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+        if (token == wanted) return true;
+        if (comma == std::string_view::npos) break;
+        header.remove_prefix(comma + 1);
+    }
+    return false;
+}
+
+}  // namespace
+
+viewer_session::viewer_session(tcp::socket socket, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
+                               std::string peer)
+    : ws_(std::move(socket)), state_(std::move(state)), hub_(std::move(hub)), peer_(std::move(peer)) {}
+
+viewer_session::~viewer_session() {
+    if (open_) hub_->unsubscribe(this);
+    state_->leave(this);
+}
+
+void viewer_session::run(http::request<http::string_body> req) {
+    path_ = std::string(req.target().substr(0, req.target().find('?')));
+    framed_ = offers_subprotocol(req[http::field::sec_websocket_protocol], wscam_subprotocol);
+
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = state_->config().handshake_timeout;
+    timeouts.idle_timeout = state_->config().idle_timeout;
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.read_message_max(max_client_message_bytes);
+    // Each frame goes out as one message in one write: no fragmentation, no per-client copy.
+    ws_.auto_fragment(false);
+    ws_.set_option(websocket::stream_base::decorator([framed = framed_](websocket::response_type& res) {
+        res.set(http::field::server, "wscam");
+        if (framed) res.set(http::field::sec_websocket_protocol, wscam_subprotocol);
+    }));
+    ws_.async_accept(req, beast::bind_front_handler(&viewer_session::on_accept, shared_from_this()));
+}
+
+void viewer_session::on_accept(beast::error_code ec) {
+    if (ec) {
+        spdlog::info("viewer handshake failed stream={} peer={}: {}", hub_->name(), peer_, ec.message());
+        return;
+    }
+    if (!state_->join(shared_from_this())) {
+        spdlog::warn("viewer refused stream={} peer={}: {}", hub_->name(), peer_,
+                     state_->stopping() ? "shutting down" : "connection limit reached");
+        ws_.async_close(websocket::close_reason(websocket::close_code::try_again_later, "server busy"),
+                        [self = shared_from_this()](beast::error_code) {});
+        return;
+    }
+    open_ = true;
+    state_->viewer_opened();
+    const auto info = hub_->info();
+    const auto status = hub_->status();
+    spdlog::info("viewer open stream={} peer={} path={} protocol={}", hub_->name(), peer_, path_,
+                 framed_ ? wscam_subprotocol : "plain");
+    // Plain clients (the tutorial's page) get nothing but JPEGs; only wscam.v1 clients get texts unasked.
+    if (framed_)
+        queue_text(make_hello_message(hub_->name(), info.width, info.height, info.fps, status.online, status.reason,
+                                      std::string(wscam_subprotocol), unix_now_us()));
+    slot_.offer(hub_->subscribe(shared_from_this()));
+    do_write();
+    do_read();
+}
+
+void viewer_session::on_frame(frame_ptr f) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), f = std::move(f)]() mutable {
+        if (!self->open_ || self->paused_) return;
+        const auto dropped = self->slot_.dropped();
+        self->slot_.offer(std::move(f));
+        if (self->slot_.dropped() != dropped) self->state_->count_frame_dropped();
+        self->do_write();
+    });
+}
+
+void viewer_session::on_status(const stream_status& s) {
+    if (!framed_) return;
+    net::post(ws_.get_executor(), [self = shared_from_this(), s] {
+        if (!self->open_) return;
+        self->queue_text(make_status_message(self->hub_->name(), s.online, s.reason));
+        self->do_write();
+    });
+}
+
+void viewer_session::shutdown() {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+        if (self->closing_ || !self->open_) return;
+        self->closing_ = true;
+        self->ws_.async_close(websocket::close_reason(websocket::close_code::going_away, "server shutting down"),
+                              [self](beast::error_code ec) { self->finish(ec); });
+    });
+}
+
+void viewer_session::do_read() {
+    ws_.async_read(read_buffer_, beast::bind_front_handler(&viewer_session::on_read, shared_from_this()));
+}
+
+void viewer_session::on_read(beast::error_code ec, std::size_t) {
+    if (ec) return finish(ec);
+    if (ws_.got_text()) {
+        const auto data = read_buffer_.cdata();
+        handle_text(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    } else {
+        queue_text(make_error_message("viewers send JSON text messages, not binary"));
+        do_write();
+    }
+    read_buffer_.consume(read_buffer_.size());
+    do_read();
+}
+
+void viewer_session::handle_text(std::string_view text) {
+    const auto message = parse_client_message(text);
+    if (const auto* ping = std::get_if<ping_message>(&message)) {
+        queue_text(make_pong_message(*ping, unix_now_us()));
+    } else if (const auto* pause = std::get_if<pause_message>(&message)) {
+        if (paused_ != pause->paused)
+            spdlog::info("viewer {} stream={} peer={}", pause->paused ? "paused" : "resumed", hub_->name(), peer_);
+        paused_ = pause->paused;
+        if (paused_)
+            slot_.clear_pending();
+        else
+            slot_.offer(hub_->latest());
+    } else if (std::holds_alternative<control_message>(message)) {
+        queue_text(make_error_message("stream '" + hub_->name() + "' has no controls"));
+    } else if (const auto* bad = std::get_if<invalid_message>(&message)) {
+        spdlog::debug("viewer message rejected stream={} peer={}: {}", hub_->name(), peer_, bad->reason);
+        queue_text(make_error_message(bad->reason));
+    }
+    do_write();
+}
+
+void viewer_session::queue_text(std::string text) {
+    if (texts_.size() >= max_queued_texts) texts_.pop_front();
+    texts_.push_back(std::move(text));
+}
+
+void viewer_session::do_write() {
+    // One write at a time (Beast's rule); nothing more once we began closing.
+    if (writing_ || closing_ || !open_) return;
+    if (!texts_.empty()) {
+        writing_ = true;
+        text_in_flight_ = std::move(texts_.front());
+        texts_.pop_front();
+        ws_.text(true);
+        ws_.async_write(net::buffer(text_in_flight_),
+                        beast::bind_front_handler(&viewer_session::on_write, shared_from_this(), false));
+        return;
+    }
+    if (auto f = slot_.start_write()) {
+        writing_ = true;
+        const auto bytes = framed_ ? f->framed() : f->jpeg();
+        ws_.binary(true);
+        ws_.async_write(net::buffer(bytes.data(), bytes.size()),
+                        beast::bind_front_handler(&viewer_session::on_write, shared_from_this(), true));
+    }
+}
+
+void viewer_session::on_write(bool was_frame, beast::error_code ec, std::size_t) {
+    writing_ = false;
+    if (ec) return finish(ec);
+    if (was_frame) {
+        slot_.write_done();
+        state_->count_frame_sent();
+    }
+    do_write();
+}
+
+void viewer_session::finish(const beast::error_code& ec) {
+    if (!open_) return;
+    open_ = false;
+    hub_->unsubscribe(this);
+    state_->viewer_closed();
+    std::string reason = ec ? ec.message() : "closed";
+    if (ec == websocket::error::closed) {
+        const auto& cr = ws_.reason();
+        reason = "peer closed (" + std::to_string(static_cast<int>(cr.code)) + ")";
+    }
+    if (closing_ && (!ec || ec == websocket::error::closed)) reason = "server shutdown";
+    spdlog::info("viewer closed stream={} peer={} frames={} drops={} reason={}", hub_->name(), peer_, slot_.sent(),
+                 slot_.dropped(), reason);
+    if (!closing_ && !is_expected_disconnect(ec)) {
+        beast::error_code ignored;
+        beast::get_lowest_layer(ws_).socket().close(ignored);
+    }
+}
+
+}  // namespace wscam

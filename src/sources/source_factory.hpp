@@ -1,0 +1,24 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/frame_hub.hpp"
+#include "core/source.hpp"
+#include "sources/test_pattern_source.hpp"
+
+namespace wscam {
+
+/** Settings from the command line that a source URI's own parameters override. */
+struct source_defaults {
+    test_pattern_options pattern;
+};
+
+/**
+ * Builds the source a URI names, feeding `hub`. Throws std::invalid_argument with a message
+ * a user can act on (unknown scheme, bad parameter).
+ */
+std::unique_ptr<source> make_source(const std::string& uri, std::shared_ptr<frame_hub> hub,
+                                    const source_defaults& defaults);
+
+}  // namespace wscam

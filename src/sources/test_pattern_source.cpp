@@ -1,0 +1,123 @@
+#include "sources/test_pattern_source.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+
+#include "codec/jpeg_codec.hpp"
+#include "codec/test_pattern.hpp"
+#include "core/frame_pacer.hpp"
+
+namespace wscam {
+namespace {
+
+double parse_number(const std::string& key, const std::string& value, double lo, double hi) {
+    double v = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (ec != std::errc{} || end != value.data() + value.size() || v < lo || v > hi)
+        throw std::invalid_argument("testsrc: " + key + "=" + value + " is not a number from " +
+                                    std::to_string(static_cast<int>(lo)) + " to " + std::to_string(static_cast<int>(hi)));
+    return v;
+}
+
+// Sleeps until `deadline` or until stop is requested, whichever is first.
+void sleep_until(std::stop_token stop, std::chrono::steady_clock::time_point deadline) {
+    std::mutex m;
+    std::condition_variable_any cv;
+    std::unique_lock lock(m);
+    cv.wait_until(lock, stop, deadline, [] { return false; });
+}
+
+}  // namespace
+
+test_pattern_options test_pattern_options_from(const source_uri& uri, test_pattern_options o) {
+    if (uri.scheme != "testsrc") throw std::invalid_argument("not a testsrc: URI");
+    for (const auto& [key, value] : uri.params) {
+        if (key == "size") {
+            std::string error;
+            auto s = parse_frame_size(value, &error);
+            if (!s) throw std::invalid_argument("testsrc: " + error);
+            o.size = *s;
+        } else if (key == "fps") {
+            o.fps = parse_number(key, value, 0.1, 240);
+        } else if (key == "quality") {
+            o.quality = static_cast<int>(parse_number(key, value, 1, 100));
+        } else if (key == "noise") {
+            o.noise = static_cast<int>(parse_number(key, value, 0, 100));
+        } else {
+            throw std::invalid_argument("testsrc: unknown parameter '" + key +
+                                        "' (known: size, fps, quality, noise)");
+        }
+    }
+    return o;
+}
+
+test_pattern_source::test_pattern_source(std::shared_ptr<frame_hub> hub, test_pattern_options options)
+    : hub_(std::move(hub)), options_(options) {}
+
+test_pattern_source::~test_pattern_source() { stop(); }
+
+void test_pattern_source::start() {
+    hub_->set_info({options_.size.width, options_.size.height, options_.fps, describe()});
+    thread_ = std::jthread([this](std::stop_token st) { run(st); });
+}
+
+void test_pattern_source::stop() {
+    if (thread_.joinable()) {
+        thread_.request_stop();
+        thread_.join();
+    }
+}
+
+std::string test_pattern_source::describe() const {
+    return "testsrc:?size=" + to_string(options_.size) + "&fps=" + std::to_string(static_cast<int>(options_.fps)) +
+           "&quality=" + std::to_string(options_.quality) +
+           (options_.noise ? "&noise=" + std::to_string(options_.noise) : "");
+}
+
+void test_pattern_source::run(std::stop_token stop) {
+    const auto& name = hub_->name();
+    try {
+        test_pattern pattern(options_.size.width, options_.size.height, options_.noise);
+        jpeg_encoder encoder;
+        frame_pacer pacer(options_.fps, std::chrono::steady_clock::now());
+        std::uint64_t n = 0;
+        hub_->set_status({true, ""});
+        spdlog::info("stream={} source online: {}", name, describe());
+        bool capturing = false;
+
+        while (!stop.stop_requested()) {
+            if (!options_.always_on && hub_->viewer_count() == 0) {
+                if (capturing) spdlog::info("stream={} source idle: no viewers", name);
+                capturing = false;
+                if (!hub_->wait_for_viewers(stop)) break;
+            }
+            if (!capturing) {
+                spdlog::info("stream={} source capturing", name);
+                capturing = true;
+                pacer.restart(std::chrono::steady_clock::now());
+            }
+            sleep_until(stop, pacer.next_deadline());
+            if (stop.stop_requested()) break;
+
+            frame_info info{options_.size.width, options_.size.height, unix_now_us()};
+            pattern.render(++n, info.capture_us);
+            auto storage = frame::make_storage(0);
+            const auto size = encoder.encode_rgb(pattern.rgb(), pattern.width(), pattern.height(), options_.quality,
+                                                 storage, frame::header_size);
+            hub_->publish(std::move(storage), size, info);
+            if (auto skipped = pacer.advance(std::chrono::steady_clock::now()))
+                spdlog::debug("stream={} source late: skipped {} frame slots", name, skipped);
+        }
+    } catch (const std::exception& e) {
+        spdlog::error("stream={} source failed: {}", name, e.what());
+        hub_->set_status({false, e.what()});
+        return;
+    }
+    hub_->set_status({false, "source stopped"});
+}
+
+}  // namespace wscam

@@ -1,0 +1,117 @@
+#include "codec/test_pattern.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "codec/jpeg_codec.hpp"
+#include "core/frame.hpp"
+#include "core/frame_hub.hpp"
+#include "sources/test_pattern_source.hpp"
+
+namespace wscam {
+namespace {
+
+struct size_case {
+    int width, height;
+};
+
+class pattern_sizes : public ::testing::TestWithParam<size_case> {};
+
+TEST_P(pattern_sizes, frames_decode_with_turbojpeg_at_the_requested_size) {
+    const auto [w, h] = GetParam();
+    test_pattern pattern(w, h);
+    jpeg_encoder encoder;
+    jpeg_decoder decoder;
+    pattern.render(1, 1700000000123456);
+    std::vector<std::uint8_t> out;
+    const auto size = encoder.encode_rgb(pattern.rgb(), w, h, 80, out, frame::header_size);
+    ASSERT_EQ(out.size(), frame::header_size + size);
+    std::span<const std::uint8_t> jpeg(out.data() + frame::header_size, size);
+    EXPECT_TRUE(has_jpeg_markers(jpeg));
+    std::vector<std::uint8_t> rgb;
+    int dw = 0, dh = 0;
+    std::string error;
+    ASSERT_TRUE(decoder.decode_rgb(jpeg, rgb, dw, dh, &error)) << error;
+    EXPECT_EQ(dw, w);
+    EXPECT_EQ(dh, h);
+}
+
+INSTANTIATE_TEST_SUITE_P(sizes, pattern_sizes,
+                         ::testing::Values(size_case{320, 240}, size_case{640, 480}, size_case{1280, 720},
+                                           size_case{1920, 1080}, size_case{401, 299}),
+                         [](const auto& info) {
+                             return std::to_string(info.param.width) + "x" + std::to_string(info.param.height);
+                         });
+
+TEST(test_pattern, consecutive_frames_differ_so_motion_is_visible) {
+    test_pattern pattern(320, 240);
+    pattern.render(1, 1000000);
+    std::vector<std::uint8_t> first(pattern.rgb(), pattern.rgb() + 320 * 240 * 3);
+    pattern.render(2, 1033333);
+    EXPECT_NE(0, std::memcmp(first.data(), pattern.rgb(), first.size()));
+}
+
+TEST(test_pattern, noise_makes_frames_larger) {
+    jpeg_encoder encoder;
+    auto encoded_size = [&](int noise) {
+        test_pattern pattern(640, 480, noise);
+        pattern.render(1, 0);
+        std::vector<std::uint8_t> out;
+        return encoder.encode_rgb(pattern.rgb(), 640, 480, 80, out, 0);
+    };
+    EXPECT_GT(encoded_size(40), 2 * encoded_size(0));
+}
+
+TEST(test_pattern_source, options_come_from_the_uri_over_defaults) {
+    test_pattern_options defaults;
+    defaults.fps = 12;
+    auto o = test_pattern_options_from(*source_uri::parse("testsrc:?size=QVGA&quality=50"), defaults);
+    EXPECT_EQ(o.size, (frame_size{320, 240}));
+    EXPECT_EQ(o.quality, 50);
+    EXPECT_EQ(o.fps, 12);
+}
+
+TEST(test_pattern_source, bad_parameters_are_refused_with_the_reason) {
+    auto error_of = [](const char* uri) {
+        try {
+            test_pattern_options_from(*source_uri::parse(uri), {});
+        } catch (const std::invalid_argument& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    EXPECT_NE(error_of("testsrc:?fps=0").find("fps=0"), std::string::npos);
+    EXPECT_NE(error_of("testsrc:?quality=101").find("quality"), std::string::npos);
+    EXPECT_NE(error_of("testsrc:?size=huge").find("WIDTHxHEIGHT"), std::string::npos);
+    EXPECT_NE(error_of("testsrc:?colour=red").find("unknown parameter 'colour'"), std::string::npos);
+}
+
+struct counting_sink : frame_sink {
+    std::atomic<int> frames{0};
+    void on_frame(frame_ptr) override { ++frames; }
+    void on_status(const stream_status&) override {}
+};
+
+TEST(test_pattern_source, renders_only_while_someone_watches) {
+    auto hub = std::make_shared<frame_hub>("t");
+    test_pattern_options o;
+    o.size = {64, 48};
+    o.fps = 200;
+    test_pattern_source source(hub, o);
+    source.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(hub->counters().frames_published, 0u) << "no viewer, no frames";
+    auto sink = std::make_shared<counting_sink>();
+    hub->subscribe(sink);
+    for (int i = 0; i < 500 && sink->frames < 5; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_GE(sink->frames, 5);
+    EXPECT_TRUE(hub->status().online);
+    source.stop();
+    EXPECT_FALSE(hub->status().online);
+}
+
+}  // namespace
+}  // namespace wscam

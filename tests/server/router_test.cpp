@@ -1,0 +1,59 @@
+#include "server/router.hpp"
+
+#include <gtest/gtest.h>
+
+namespace wscam {
+namespace {
+
+route r(std::string_view target, bool upgrade = false, bool ws_only = false) {
+    return match_route(target, upgrade, ws_only, "default");
+}
+
+TEST(router, upgrades_on_root_ws_and_named_streams) {
+    EXPECT_EQ(r("/", true).kind, route_kind::viewer_ws);
+    EXPECT_EQ(r("/", true).stream, "default");
+    EXPECT_EQ(r("/ws", true).stream, "default");
+    EXPECT_EQ(r("/ws/garage", true).stream, "garage");
+    EXPECT_EQ(r("/ws?stream=porch", true).stream, "porch");
+    EXPECT_EQ(r("/ws/../etc", true).kind, route_kind::not_found);
+    EXPECT_EQ(r("/other", true).kind, route_kind::not_found);
+}
+
+TEST(router, ws_only_listener_upgrades_any_path_and_serves_nothing_else) {
+    EXPECT_EQ(r("/", true, true).stream, "default");
+    EXPECT_EQ(r("/anything", true, true).stream, "default");
+    EXPECT_EQ(r("/ws/garage", true, true).stream, "garage");
+    EXPECT_EQ(r("/", false, true).kind, route_kind::not_found);
+}
+
+TEST(router, pages_api_and_snapshots) {
+    EXPECT_EQ(r("/").kind, route_kind::page);
+    EXPECT_EQ(r("/?stream=garage").stream, "garage");
+    EXPECT_EQ(r("/view/garage").kind, route_kind::page);
+    EXPECT_EQ(r("/view/garage").stream, "garage");
+    EXPECT_EQ(r("/healthz").kind, route_kind::health);
+    EXPECT_EQ(r("/api/streams").kind, route_kind::api_streams);
+    EXPECT_EQ(r("/snapshot/default.jpg").kind, route_kind::snapshot);
+    EXPECT_EQ(r("/snapshot/default.jpg").stream, "default");
+    EXPECT_EQ(r("/snapshot/.jpg").kind, route_kind::not_found);
+}
+
+TEST(router, assets_are_plain_names_without_traversal) {
+    EXPECT_EQ(r("/viewer.js").kind, route_kind::asset);
+    EXPECT_EQ(r("/viewer.js").path, "viewer.js");
+    EXPECT_EQ(r("/../secret").kind, route_kind::not_found);
+    EXPECT_EQ(r("/a/b.js").kind, route_kind::not_found);
+    EXPECT_EQ(r("/.env").kind, route_kind::not_found);
+    EXPECT_EQ(r("relative").kind, route_kind::not_found);
+    EXPECT_EQ(r("").kind, route_kind::not_found);
+}
+
+TEST(router, query_params_are_decoded) {
+    EXPECT_EQ(query_param("/x?a=1&token=a%2Bb", "token"), "a+b");
+    EXPECT_EQ(query_param("/x?a=1", "token"), "");
+    EXPECT_EQ(query_param("/x?token", "token"), "");
+    EXPECT_EQ(query_param("/x?token=%zz", "token"), "");
+}
+
+}  // namespace
+}  // namespace wscam

@@ -1,0 +1,262 @@
+// Integration tests: the real server on 127.0.0.1, port 0, with the real test-pattern
+// source, talked to by Beast clients over real sockets.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "codec/jpeg_codec.hpp"
+#include "core/frame.hpp"
+#include "server/server.hpp"
+#include "sources/test_pattern_source.hpp"
+#include "ws_test_client.hpp"
+
+namespace wscam {
+namespace {
+
+using test::ws_client;
+namespace beast = test::beast;
+
+struct running_server {
+    explicit running_server(test_pattern_options o = {}, bool ws_port = false) {
+        streams = std::make_shared<stream_registry>();
+        hub = streams->add("default");
+        source = std::make_unique<test_pattern_source>(hub, o);
+        server_config c;
+        c.listen_address = "127.0.0.1";
+        c.port = 0;
+        c.threads = 2;
+        if (ws_port) c.ws_port = 0;
+        srv = std::make_unique<server>(c, streams);
+        srv->start();
+        source->start();
+        runner = std::thread([this] { srv->run(); });
+    }
+    ~running_server() {
+        srv->stop();
+        runner.join();
+        source->stop();
+    }
+    std::uint16_t port() const { return srv->http_port(); }
+
+    std::shared_ptr<stream_registry> streams;
+    std::shared_ptr<frame_hub> hub;
+    std::unique_ptr<test_pattern_source> source;
+    std::unique_ptr<server> srv;
+    std::thread runner;
+};
+
+void expect_jpeg_of_size(std::span<const std::uint8_t> jpeg, int width, int height) {
+    ASSERT_TRUE(has_jpeg_markers(jpeg)) << "not SOI...EOI, " << jpeg.size() << " bytes";
+    jpeg_decoder decoder;
+    std::vector<std::uint8_t> rgb;
+    int w = 0, h = 0;
+    std::string error;
+    ASSERT_TRUE(decoder.decode_rgb(jpeg, rgb, w, h, &error)) << error;
+    EXPECT_EQ(w, width);
+    EXPECT_EQ(h, height);
+}
+
+TEST(server, plain_client_gets_one_pure_jpeg_per_binary_message) {
+    running_server s;
+    ws_client client(s.port(), "/ws");
+    EXPECT_EQ(client.accepted_protocol(), "");
+    for (int i = 0; i < 30; ++i) {
+        auto m = client.read();
+        ASSERT_FALSE(m.text) << "a plain client must get nothing but JPEGs, got: " << m.as_string();
+        expect_jpeg_of_size(m.bytes, 640, 480);
+    }
+    client.close();
+}
+
+TEST(server, tutorial_layout_ws_only_port_and_root_upgrade_serve_the_default_stream) {
+    running_server s({}, /*ws_port=*/true);
+    ASSERT_TRUE(s.srv->ws_port());
+    ws_client on_ws_port(*s.srv->ws_port(), "/");
+    expect_jpeg_of_size(on_ws_port.read().bytes, 640, 480);
+    ws_client on_root(s.port(), "/");
+    expect_jpeg_of_size(on_root.read().bytes, 640, 480);
+    auto [status, body] = test::http_get(*s.srv->ws_port(), "/");
+    EXPECT_EQ(status, 426);
+    EXPECT_NE(body.find("only speaks WebSocket"), std::string::npos);
+}
+
+TEST(server, wscam_v1_client_gets_hello_then_frames_with_increasing_sequence_and_capture_time) {
+    test_pattern_options o;
+    o.size = {320, 240};
+    running_server s(o);
+    ws_client client(s.port(), "/ws/default", "wscam.v1");
+    EXPECT_EQ(client.accepted_protocol(), "wscam.v1");
+
+    auto hello_msg = client.read();
+    ASSERT_TRUE(hello_msg.text);
+    auto hello = nlohmann::json::parse(hello_msg.as_string());
+    EXPECT_EQ(hello["type"], "hello");
+    EXPECT_EQ(hello["stream"], "default");
+    EXPECT_EQ(hello["width"], 320);
+    EXPECT_EQ(hello["height"], 240);
+    EXPECT_EQ(hello["fps"], 30.0);
+
+    std::uint64_t last = 0;
+    for (int i = 0; i < 30; ++i) {
+        auto m = client.read_binary();
+        frame_header h;
+        ASSERT_TRUE(parse_frame_header(m.bytes, h));
+        EXPECT_GT(h.sequence, last);
+        last = h.sequence;
+        EXPECT_EQ(h.width, 320);
+        EXPECT_EQ(h.height, 240);
+        EXPECT_LE(h.capture_us, h.publish_us);
+        EXPECT_LE(h.publish_us, unix_now_us());
+        EXPECT_GT(h.capture_us, unix_now_us() - 10'000'000);
+        expect_jpeg_of_size(std::span<const std::uint8_t>(m.bytes).subspan(h.header_size), 320, 240);
+    }
+}
+
+TEST(server, ping_gets_a_pong_and_bad_messages_get_an_error_without_closing) {
+    running_server s;
+    ws_client client(s.port(), "/ws", "wscam.v1");
+    client.send_text(R"({"type":"ping","id":41,"t":123.25})");
+    client.send_text("this is not json");
+    client.send_text(R"({"type":"ping","id":42,"t":0})");
+    std::vector<std::string> texts;
+    const auto before = unix_now_us();
+    for (int i = 0; i < 60 && texts.size() < 4; ++i) client.read_binary(&texts);
+    ASSERT_GE(texts.size(), 4u);  // hello, pong, error, pong
+    auto pong = nlohmann::json::parse(texts[1]);
+    EXPECT_EQ(pong["type"], "pong");
+    EXPECT_EQ(pong["id"], 41);
+    EXPECT_EQ(pong["t"], 123.25);
+    EXPECT_GE(pong["server_time_us"].get<std::int64_t>(), before - 5'000'000);
+    auto error = nlohmann::json::parse(texts[2]);
+    EXPECT_EQ(error["type"], "error");
+    EXPECT_EQ(error["reason"], "not valid JSON");
+    EXPECT_EQ(nlohmann::json::parse(texts[3])["id"], 42);
+}
+
+TEST(server, hundred_concurrent_clients_all_receive_frames) {
+    test_pattern_options o;
+    o.size = {320, 240};
+    running_server s(o);
+    constexpr int clients = 100;
+    std::atomic<int> satisfied{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < clients; ++i)
+        threads.emplace_back([&, i] {
+            ws_client c(s.port(), i % 2 ? "/ws" : "/ws/default", i % 3 ? "" : "wscam.v1");
+            int frames = 0;
+            while (frames < 10) frames += !c.read().text;
+            ++satisfied;
+            c.close();
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(satisfied, clients);
+}
+
+TEST(server, a_client_that_stops_reading_slows_no_one_and_memory_stays_bounded) {
+    test_pattern_options o;
+    o.noise = 60;  // ~100 KB frames, so the stalled socket fills quickly
+    running_server s(o);
+    // A viewer that never reads, with a tiny receive window.
+    ws_client stalled(s.port(), "/ws", "", 4096);
+
+    constexpr int readers = 20;
+    std::atomic<bool> stop{false};
+    std::vector<std::atomic<int>> counts(readers);
+    std::atomic<std::size_t> max_live_frames{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < readers; ++i)
+        threads.emplace_back([&, i] {
+            ws_client c(s.port(), "/ws");
+            c.read();  // connected and flowing
+            while (!stop) {
+                c.read();
+                ++counts[i];
+            }
+            c.close();
+        });
+    // Let everyone connect, then measure one window against what the source published.
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    for (auto& c : counts) c = 0;
+    const auto published_before = s.hub->counters().frames_published;
+    for (int i = 0; i < 300; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        max_live_frames = std::max(max_live_frames.load(), frame::live_count());
+    }
+    const auto published = s.hub->counters().frames_published - published_before;
+    std::vector<int> seen;
+    for (auto& c : counts) seen.push_back(c.load());
+    stop = true;
+    for (auto& t : threads) t.join();
+
+    ASSERT_GT(published, 20u);
+    for (int i = 0; i < readers; ++i)
+        EXPECT_GE(seen[i], 0.9 * static_cast<double>(published)) << "reader " << i << " of " << published;
+    // Each viewer holds at most one frame in flight and one pending; the hub holds the newest.
+    EXPECT_LE(max_live_frames.load(), 2u * (readers + 1) + 3u);
+    EXPECT_GT(s.srv->stats().frames_dropped, 0u) << "the stalled viewer skips frames instead of queueing them";
+}
+
+TEST(server, stop_closes_every_websocket_with_1001_and_run_returns) {
+    auto s = std::make_unique<running_server>();
+    ws_client a(s->port(), "/ws");
+    ws_client b(s->port(), "/ws", "wscam.v1");
+    a.read();
+    b.read();
+    s->srv->stop();
+    for (ws_client* c : {&a, &b}) {
+        beast::error_code ec;
+        beast::flat_buffer buffer;
+        while (!ec) c->stream().read(buffer, ec);
+        EXPECT_EQ(ec, test::websocket::error::closed) << ec.message();
+        EXPECT_EQ(c->stream().reason().code, test::websocket::close_code::going_away);
+    }
+    s.reset();  // joins run(): it returned
+}
+
+TEST(server, http_endpoints_answer_and_unknown_things_get_404) {
+    running_server s;
+    EXPECT_EQ(test::http_get(s.port(), "/healthz"), (std::pair<int, std::string>{200, "ok\n"}));
+    auto [api_status, api] = test::http_get(s.port(), "/api/streams");
+    EXPECT_EQ(api_status, 200);
+    auto j = nlohmann::json::parse(api);
+    EXPECT_EQ(j["streams"][0]["name"], "default");
+    EXPECT_EQ(j["streams"][0]["width"], 640);
+    auto [page_status, page] = test::http_get(s.port(), "/");
+    EXPECT_EQ(page_status, 200);
+    EXPECT_NE(page.find("viewer.js"), std::string::npos);
+    EXPECT_EQ(test::http_get(s.port(), "/viewer.js").first, 200);
+    EXPECT_EQ(test::http_get(s.port(), "/nope.txt").first, 404);
+    EXPECT_EQ(test::http_get(s.port(), "/snapshot/other.jpg").first, 404);
+    EXPECT_THROW(ws_client(s.port(), "/ws/other"), boost::system::system_error) << "unknown stream";
+
+    ws_client viewer(s.port(), "/ws");
+    viewer.read();
+    auto [snap_status, snap] = test::http_get(s.port(), "/snapshot/default.jpg");
+    EXPECT_EQ(snap_status, 200);
+    expect_jpeg_of_size(std::span(reinterpret_cast<const std::uint8_t*>(snap.data()), snap.size()), 640, 480);
+}
+
+TEST(server, malformed_request_gets_400_and_the_server_keeps_serving) {
+    running_server s;
+    {
+        test::net::io_context ioc;
+        test::tcp::socket sock(ioc);
+        sock.connect({test::net::ip::make_address("127.0.0.1"), s.port()});
+        test::net::write(sock, test::net::buffer(std::string("GARBAGE \x01\x02 nonsense\r\n\r\n")));
+        std::string reply;
+        beast::error_code ec;
+        char buf[512];
+        while (!ec) {
+            auto n = sock.read_some(test::net::buffer(buf), ec);
+            reply.append(buf, n);
+        }
+        EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
+    }
+    ws_client client(s.port(), "/ws");
+    EXPECT_FALSE(client.read().text);
+}
+
+}  // namespace
+}  // namespace wscam
