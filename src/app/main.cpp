@@ -1,4 +1,5 @@
 // wscam: options, logging, the stream and its source, the server, signals. Nothing else.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -11,6 +12,8 @@ int main(int argc, char** argv) {
     wscam::app_options options;
     int exit_code = 0;
     if (!wscam::parse_options(argc, argv, options, exit_code)) return exit_code;
+    // Logs go to stderr; stdout carries only the URLs to open.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("wscam"));
     spdlog::set_level(spdlog::level::from_str(options.log_level));
     spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
 
@@ -28,9 +31,10 @@ int main(int argc, char** argv) {
         const bool any = listen == "0.0.0.0" || listen == "::";
         const std::string host = any ? "127.0.0.1" : (listen.find(':') != std::string::npos ? "[" + listen + "]" : listen);
         spdlog::info("stream={} source={}", hub->name(), source->describe());
-        if (server.ws_port()) spdlog::info("WebSocket-only listener on port {}", *server.ws_port());
-        // The one line a user (and the tests) look for; stdout, flushed.
+        // The lines a user (and the tests) look for; stdout, flushed.
         std::printf("open http://%s:%u/\n", host.c_str(), static_cast<unsigned>(server.http_port()));
+        if (server.ws_port())
+            std::printf("websocket-only listener ws://%s:%u/\n", host.c_str(), static_cast<unsigned>(*server.ws_port()));
         std::fflush(stdout);
 
         server.run();

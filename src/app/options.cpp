@@ -13,6 +13,8 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
                  "wscam"};
     app.set_version_flag("--version", std::string("wscam ") + WSCAM_VERSION);
     app.get_formatter()->column_width(34);
+    // A later option overrides an earlier one (handy with shell aliases and scripts).
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 
     std::string size = "640x480";
     auto& s = o.server;
@@ -47,7 +49,8 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        exit_code = app.exit(e);
+        // --help and --version exit 0; every usage error exits 2, as command-line tools do.
+        exit_code = app.exit(e) == 0 ? 0 : 2;
         return false;
     }
     std::string error;

@@ -197,6 +197,8 @@ http::message_generator http_session::respond(const request& req, const route& r
         return res;
     }
     case route_kind::viewer_ws:
+        if (websocket::is_upgrade(req))  // upgrade() found no such stream
+            return reply(text_response(req, http::status::not_found, "no stream '" + r.stream + "'\n"));
         return reply(text_response(req, http::status::upgrade_required, "this URL is a WebSocket endpoint\n"));
     case route_kind::not_found:
         break;

@@ -1,0 +1,64 @@
+// Starts the real wscam binary on a free port and finds its URL on stdout.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+
+export const WSCAM_BIN = process.env.WSCAM_BIN || new URL('../../../build/wscam', import.meta.url).pathname;
+
+export async function startWscam(args = [], { bin = WSCAM_BIN } = {}) {
+  const proc = spawn(bin, ['--listen', '127.0.0.1', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const ready = new Promise((resolve, reject) => {
+    proc.stdout.on('data', (d) => {
+      stdout += d;
+      const http = stdout.match(/open http:\/\/127\.0\.0\.1:(\d+)\//);
+      const wantWs = args.includes('--ws-port');
+      const ws = stdout.match(/websocket-only listener ws:\/\/127\.0\.0\.1:(\d+)\//);
+      if (http && (!wantWs || ws)) resolve({ port: Number(http[1]), wsPort: ws ? Number(ws[1]) : undefined });
+    });
+    proc.once('exit', (code) => reject(new Error(`wscam exited with ${code} before listening:\n${stderr}`)));
+  });
+  const { port, wsPort } = await ready;
+  return {
+    proc, port, wsPort,
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    logs: () => stderr,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+      proc.kill(signal);
+      const [code] = await once(proc, 'exit');
+      return code;
+    },
+  };
+}
+
+/** Width and height from a JPEG's SOF marker, or null if the bytes are not a JPEG. */
+export function jpegSize(buf) {
+  if (buf.length < 4 || buf[0] !== 0xff || buf[1] !== 0xd8) return null;
+  if (buf[buf.length - 2] !== 0xff || buf[buf.length - 1] !== 0xd9) return null;
+  let i = 2;
+  while (i + 9 < buf.length) {
+    if (buf[i] !== 0xff) return null;
+    const marker = buf[i + 1];
+    const len = buf.readUInt16BE(i + 2);
+    if (marker >= 0xc0 && marker <= 0xc3) return { height: buf.readUInt16BE(i + 5), width: buf.readUInt16BE(i + 7) };
+    i += 2 + len;
+  }
+  return null;
+}
+
+/** Collects messages from a `ws` WebSocket until `count` binary ones arrived. */
+export function collect(ws, count) {
+  return new Promise((resolve, reject) => {
+    const binary = [];
+    const text = [];
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) binary.push(data); else text.push(data.toString());
+      if (binary.length >= count) resolve({ binary, text });
+    });
+    ws.once('error', reject);
+    ws.once('close', (code) => reject(new Error(`closed (${code}) after ${binary.length} frames`)));
+  });
+}
