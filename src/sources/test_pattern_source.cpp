@@ -62,6 +62,9 @@ test_pattern_source::~test_pattern_source() { stop(); }
 
 void test_pattern_source::start() {
     hub_->set_info({options_.size.width, options_.size.height, options_.fps, describe()});
+    // Nothing to open: the pattern is ready as soon as it is started.
+    hub_->set_status({true, ""});
+    spdlog::info("stream={} source online: {}", hub_->name(), describe());
     thread_ = std::jthread([this](std::stop_token st) { run(st); });
 }
 
@@ -85,8 +88,6 @@ void test_pattern_source::run(std::stop_token stop) {
         jpeg_encoder encoder;
         frame_pacer pacer(options_.fps, std::chrono::steady_clock::now());
         std::uint64_t n = 0;
-        hub_->set_status({true, ""});
-        spdlog::info("stream={} source online: {}", name, describe());
         bool capturing = false;
 
         while (!stop.stop_requested()) {
