@@ -29,7 +29,7 @@ node-deps:
 	@cd tests/node && { [ -d node_modules/ws ] && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error; }
 
 # Unit and integration tests under ASan+UBSan, then every test (C++, Node peers, Chromium) on the normal build.
-test: test-deps node-deps test-asan test-native
+test: test-deps node-deps fuzz test-asan test-native
 
 test-asan:
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWSCAM_SANITIZE=ON -DWSCAM_ONLY_NATIVE_TESTS=ON
@@ -42,3 +42,19 @@ test-native: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# libFuzzer targets, each run for FUZZ_SECONDS from its seed corpus (needs clang).
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS ?= parsers
+fuzz:
+	@command -v clang++ >/dev/null || { echo "fuzz: clang++ not installed, skipping"; exit 0; }; \
+	CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSCAM_FUZZ=ON >/dev/null && \
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS)) && \
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t && \
+	  $(FUZZ_BUILD)/tests/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t > $(FUZZ_BUILD)/$$t.log 2>&1; \
+	  rc=$$?; tail -n 6 $(FUZZ_BUILD)/$$t.log; \
+	  [ $$rc -eq 0 ] || { echo "fuzz: $$t failed, see $(FUZZ_BUILD)/$$t.log"; exit 1; }; \
+	done

@@ -1,0 +1,37 @@
+// libFuzzer target for the parsers that read untrusted text: source URIs, viewer messages,
+// request targets, frame sizes and wscam.v1 frame headers. The first byte picks the parser.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "core/client_message.hpp"
+#include "core/frame.hpp"
+#include "core/frame_size.hpp"
+#include "core/source_uri.hpp"
+#include "server/router.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size == 0) return 0;
+    const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
+    switch (data[0] % 5) {
+    case 0:
+        if (auto uri = wscam::source_uri::parse(text)) (void)uri->redacted();
+        break;
+    case 1:
+        (void)wscam::parse_client_message(text);
+        break;
+    case 2:
+        (void)wscam::match_route(text, (data[0] & 8) != 0, (data[0] & 16) != 0, "default");
+        (void)wscam::query_param(text, "token");
+        break;
+    case 3:
+        (void)wscam::parse_frame_size(text);
+        break;
+    case 4: {
+        wscam::frame_header h;
+        (void)wscam::parse_frame_header({data + 1, size - 1}, h);
+        break;
+    }
+    }
+    return 0;
+}
