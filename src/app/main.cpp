@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "app/options.hpp"
+#include "app/probe.hpp"
 #include "server/server.hpp"
 #include "sources/source_factory.hpp"
 
@@ -18,19 +19,24 @@ int main(int argc, char** argv) {
     spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
 
     try {
+        if (options.probe) return wscam::run_probe(options);
+
         auto streams = std::make_shared<wscam::stream_registry>();
-        auto hub = streams->add(options.server.default_stream);
-        auto source = wscam::make_source(options.source, hub, options.defaults);
+        std::vector<std::unique_ptr<wscam::source>> sources;
+        for (const auto& [name, uri] : options.streams) {
+            auto hub = streams->add(name);
+            sources.push_back(wscam::make_source(uri, hub, options.defaults));
+            spdlog::info("stream={} source={}", name, sources.back()->describe());
+        }
 
         wscam::server server(options.server, streams);
         server.start();
         server.stop_on_signals();
-        source->start();
+        for (auto& s : sources) s->start();
 
         const auto& listen = options.server.listen_address;
         const bool any = listen == "0.0.0.0" || listen == "::";
         const std::string host = any ? "127.0.0.1" : (listen.find(':') != std::string::npos ? "[" + listen + "]" : listen);
-        spdlog::info("stream={} source={}", hub->name(), source->describe());
         // The lines a user (and the tests) look for; stdout, flushed.
         std::printf("open http://%s:%u/\n", host.c_str(), static_cast<unsigned>(server.http_port()));
         if (server.ws_port())
@@ -38,7 +44,7 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
 
         server.run();
-        source->stop();
+        for (auto& s : sources) s->stop();
         spdlog::info("stopped");
         return 0;
     } catch (const std::exception& e) {

@@ -1,6 +1,8 @@
 #include "app/options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
 
 #include "core/frame_size.hpp"
 
@@ -17,11 +19,18 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 
     std::string size = "640x480";
+    std::string source = "testsrc:";
+    std::vector<std::string> extra_streams;
+    double stall_s = 5, reconnect_s = 0.5, reconnect_max_s = 10;
     auto& s = o.server;
-    app.add_option("-s,--source", o.source,
-                   "Camera to stream, as a URI. testsrc: is the built-in test pattern "
-                   "(testsrc:?size=VGA&fps=30&quality=80&noise=0)")
+    auto& in = o.defaults.intake;
+    auto* source_opt = app.add_option("-s,--source", source,
+                   "Camera of the 'default' stream, as a URI: testsrc:[?size=&fps=&quality=&noise=], "
+                   "file:DIR|CLIP.mjpeg[?fps=&loop=], pipe:-|PATH, http(s)://HOST/stream, ws(s)://HOST:81/, "
+                   "push:[?token=]")
         ->capture_default_str();
+    app.add_option("--stream", extra_streams,
+                   "Another stream, NAME=URI (repeatable). Without --source, the first one is shown at / and /ws");
     app.add_option("--size", size, "Default frame size: WIDTHxHEIGHT or QQVGA, QVGA, CIF, HVGA, VGA, SVGA, XGA, HD, "
                                    "SXGA, UXGA, FHD")
         ->capture_default_str();
@@ -31,6 +40,29 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
         ->capture_default_str();
     app.add_flag("--always-on", o.defaults.pattern.always_on,
                  "Keep capturing when nobody watches (default: capture only while someone watches)");
+    app.add_option("--max-frame-bytes", s.max_frame_bytes, "Largest JPEG accepted from a camera or publisher")
+        ->check(CLI::Range(std::size_t{1024}, std::size_t{256} << 20))
+        ->capture_default_str();
+    app.add_option("--stall-timeout", stall_s, "Seconds without a valid frame before a camera counts as lost")
+        ->check(CLI::Range(0.1, 3600.0))
+        ->capture_default_str();
+    app.add_option("--reconnect-delay", reconnect_s, "First delay before reconnecting to a lost camera, in seconds "
+                                                     "(doubles up to --reconnect-max, with jitter)")
+        ->check(CLI::Range(0.01, 3600.0))
+        ->capture_default_str();
+    app.add_option("--reconnect-max", reconnect_max_s, "Longest delay between reconnection attempts, in seconds")
+        ->check(CLI::Range(0.01, 3600.0))
+        ->capture_default_str();
+    app.add_option("--publish-token", in.publish_token,
+                   "Token that cameras publishing to push: streams must present (?token=, Bearer or cookie "
+                   "wscam_token)")
+        ->envname("WSCAM_PUBLISH_TOKEN");
+    app.add_flag("--publish-takeover", in.publish_takeover,
+                 "A new publisher replaces the current one (default: it is refused)");
+    app.add_flag("--probe", o.probe, "Connect to --source, read a few frames, print what was found, and exit");
+    app.add_option("--probe-seconds", o.probe_seconds, "How long --probe waits for frames")
+        ->check(CLI::Range(1.0, 600.0))
+        ->capture_default_str();
     app.add_option("-l,--listen", s.listen_address, "Address to listen on (0.0.0.0, ::, 127.0.0.1, ...)")
         ->capture_default_str();
     app.add_option("-p,--port", s.port, "HTTP and WebSocket port (0 = any free port)")->capture_default_str();
@@ -61,6 +93,25 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
         return false;
     }
     o.defaults.pattern.size = *parsed;
+    in.fps = o.defaults.pattern.fps;
+    in.always_on = o.defaults.pattern.always_on;
+    in.max_frame_bytes = s.max_frame_bytes;
+    auto ms = [](double seconds) { return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000)); };
+    in.stall_timeout = ms(stall_s);
+    in.reconnect_initial = ms(reconnect_s);
+    in.reconnect_max = ms(std::max(reconnect_s, reconnect_max_s));
+
+    if (extra_streams.empty() || source_opt->count() > 0) o.streams.emplace_back("default", source);
+    for (const auto& spec : extra_streams) {
+        const auto eq = spec.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            std::fprintf(stderr, "--stream: '%s' is not NAME=URI\n", spec.c_str());
+            exit_code = 2;
+            return false;
+        }
+        o.streams.emplace_back(spec.substr(0, eq), spec.substr(eq + 1));
+    }
+    s.default_stream = o.streams.front().first;
     exit_code = 0;
     return true;
 }

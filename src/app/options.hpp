@@ -11,9 +11,12 @@ namespace wscam {
 /** Everything the command line says, validated. */
 struct app_options {
     server_config server;
-    std::string source = "testsrc:";
+    /** Streams to serve, in order: the first is the one `/` and `/ws` show. */
+    std::vector<std::pair<std::string, std::string>> streams;  // name, source URI
     source_defaults defaults;
     std::string log_level = "info";
+    bool probe = false;
+    double probe_seconds = 10;
 };
 
 /**

@@ -52,10 +52,12 @@ std::string make_hello_message(const std::string& stream, std::uint16_t width, s
     return j.dump();
 }
 
-std::string make_status_message(const std::string& stream, bool online, const std::string& reason) {
+std::string make_status_message(const std::string& stream, bool online, const std::string& reason,
+                                const std::string& message) {
     json j = {{"type", "status"}, {"stream", stream}, {"state", online ? "online" : "offline"}};
     if (!online) j["reason"] = reason;
-    return j.dump();
+    if (!message.empty()) j["message"] = message;
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string make_pong_message(const ping_message& ping, std::int64_t server_time_us) {

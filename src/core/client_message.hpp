@@ -41,7 +41,8 @@ client_message parse_client_message(std::string_view text);
 std::string make_hello_message(const std::string& stream, std::uint16_t width, std::uint16_t height,
                                double fps, bool online, const std::string& reason,
                                const std::string& protocol, std::int64_t server_time_us);
-std::string make_status_message(const std::string& stream, bool online, const std::string& reason);
+std::string make_status_message(const std::string& stream, bool online, const std::string& reason,
+                                const std::string& message = {});
 std::string make_pong_message(const ping_message& ping, std::int64_t server_time_us);
 std::string make_error_message(const std::string& reason);
 

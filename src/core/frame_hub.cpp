@@ -40,16 +40,17 @@ stream_info frame_hub::info() const {
     return info_;
 }
 
-void frame_hub::set_status(const stream_status& s) {
+bool frame_hub::set_status(const stream_status& s) {
     std::shared_ptr<const sink_list> sinks;
     {
         std::lock_guard lock(mutex_);
-        if (status_.online == s.online && status_.reason == s.reason) return;
+        if (status_.online == s.online && status_.reason == s.reason && status_.message == s.message) return false;
         status_ = s;
         sinks = sinks_;
     }
     for (const auto& entry : *sinks)
         if (auto sink = entry.sink.lock()) sink->on_status(s);
+    return true;
 }
 
 stream_status frame_hub::status() const {

@@ -12,13 +12,18 @@
 #include <vector>
 
 #include "core/frame.hpp"
+#include "core/publish_gate.hpp"
 
 namespace wscam {
 
 /** Whether a stream's source is delivering, and if not, why. */
 struct stream_status {
     bool online = false;
-    std::string reason;  // empty when online
+    std::string reason;   // why it is offline; empty when online
+    std::string message;  // the latest text the camera itself sent, if any (ws pull)
+
+    static stream_status up() { return {true, {}, {}}; }
+    static stream_status down(std::string why) { return {false, std::move(why), {}}; }
 };
 
 /** What viewers are told about a stream before its first frame. */
@@ -65,8 +70,8 @@ public:
     void set_info(const stream_info& info);
     stream_info info() const;
 
-    /** Records a source state change and tells every subscriber (only when it changes). */
-    void set_status(const stream_status& s);
+    /** Records a source state change and tells every subscriber; returns false if nothing changed. */
+    bool set_status(const stream_status& s);
     stream_status status() const;
 
     /** Adds a subscriber; returns the newest frame so it can start at once. */
@@ -85,6 +90,14 @@ public:
 
     hub_counters counters() const;
 
+    /** For `push:` streams: who may publish (set once at start-up, before serving). */
+    void set_publish_gate(std::shared_ptr<publish_gate> gate) { gate_ = std::move(gate); }
+    const std::shared_ptr<publish_gate>& gate() const { return gate_; }
+
+    /** Counts a frame from outside that was refused (bad JPEG, too large). */
+    void count_rejected() { rejected_.fetch_add(1, std::memory_order_relaxed); }
+    std::uint64_t rejected() const { return rejected_.load(std::memory_order_relaxed); }
+
 private:
     struct sink_entry {
         const frame_sink* id;
@@ -98,9 +111,11 @@ private:
     std::shared_ptr<const sink_list> sinks_ = std::make_shared<const sink_list>();
     frame_ptr latest_;
     stream_info info_;
-    stream_status status_{false, "starting"};
+    stream_status status_ = stream_status::down("starting");
     std::uint64_t next_sequence_ = 1;
     std::uint64_t bytes_published_ = 0;
+    std::shared_ptr<publish_gate> gate_;
+    std::atomic<std::uint64_t> rejected_{0};
 };
 
 /** The named streams a server offers. Streams are added at start-up and live as long as the registry. */

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "server/publisher_session.hpp"
 #include "server/viewer_session.hpp"
 #include "server/web_assets.hpp"
 
@@ -47,6 +48,23 @@ std::string streams_json(stream_registry& streams) {
         list.push_back(std::move(s));
     }
     return nlohmann::json{{"streams", list}}.dump();
+}
+
+// Browsers cannot set headers on a WebSocket, so a token may also come as ?token= or a cookie.
+std::string request_token(const http::request<http::string_body>& req) {
+    const std::string_view auth = req[http::field::authorization];
+    if (auth.substr(0, 7) == "Bearer ") return std::string(auth.substr(7));
+    if (auto q = query_param(req.target(), "token"); !q.empty()) return q;
+    std::string_view cookies = req[http::field::cookie];
+    while (!cookies.empty()) {
+        const auto semi = cookies.find(';');
+        std::string_view c = cookies.substr(0, semi);
+        while (!c.empty() && c.front() == ' ') c.remove_prefix(1);
+        if (c.substr(0, 12) == "wscam_token=") return std::string(c.substr(12));
+        if (semi == std::string_view::npos) break;
+        cookies.remove_prefix(semi + 1);
+    }
+    return {};
 }
 
 }  // namespace
@@ -113,12 +131,19 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
 }
 
 bool http_session::upgrade(request& req, const route& r) {
-    if (r.kind != route_kind::viewer_ws) return false;
     auto hub = state_->streams().find(r.stream);
     if (!hub) return false;
-    stream_.expires_never();
-    std::make_shared<viewer_session>(stream_.release_socket(), state_, std::move(hub), peer_)->run(std::move(req));
-    return true;
+    if (r.kind == route_kind::viewer_ws) {
+        stream_.expires_never();
+        std::make_shared<viewer_session>(stream_.release_socket(), state_, std::move(hub), peer_)->run(std::move(req));
+        return true;
+    }
+    if (r.kind == route_kind::publish_ws && hub->gate() && hub->gate()->token_ok(request_token(req))) {
+        stream_.expires_never();
+        std::make_shared<publisher_session>(stream_.release_socket(), state_, std::move(hub), peer_)->run(std::move(req));
+        return true;
+    }
+    return false;  // respond() says why
 }
 
 http::message_generator http_session::respond(const request& req, const route& r) {
@@ -195,6 +220,17 @@ http::message_generator http_session::respond(const request& req, const route& r
         res.set(http::field::cache_control, "no-store");
         log(res.result());
         return res;
+    }
+    case route_kind::publish_ws: {
+        auto hub = state_->streams().find(r.stream);
+        if (!hub) return reply(text_response(req, http::status::not_found, "no stream '" + r.stream + "'\n"));
+        if (!hub->gate())
+            return reply(text_response(req, http::status::forbidden,
+                                       "stream '" + r.stream + "' does not take publishers (its source is not push:)\n"));
+        spdlog::warn("publisher refused stream={} peer={}: invalid or missing publish token", r.stream, peer_);
+        auto res = text_response(req, http::status::unauthorized, "invalid or missing publish token\n");
+        res.set(http::field::www_authenticate, "Bearer");
+        return reply(std::move(res));
     }
     case route_kind::viewer_ws:
         if (websocket::is_upgrade(req))  // upgrade() found no such stream

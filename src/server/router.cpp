@@ -24,6 +24,7 @@ route match_route(std::string_view target, bool upgrade, bool ws_only, const std
     if (path.empty() || path[0] != '/') return {};
 
     if (upgrade) {
+        if (!ws_only && starts_with(path, "/publish/")) return stream_route(route_kind::publish_ws, path.substr(9));
         if (ws_only || path == "/" || path == "/ws" || path == "/ws/") {
             if (ws_only && starts_with(path, "/ws/") && path.size() > 4) return stream_route(route_kind::viewer_ws, path.substr(4));
             std::string stream = query_param(target, "stream");

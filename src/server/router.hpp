@@ -10,6 +10,7 @@ enum class route_kind {
     page,         // GET / or /view/<stream>: the viewer page
     asset,        // a file of the embedded viewer (path in `path`)
     viewer_ws,    // WebSocket upgrade on /, /ws or /ws/<stream>
+    publish_ws,   // WebSocket upgrade on /publish/<stream>: a camera pushing frames
     health,       // /healthz
     api_streams,  // /api/streams
     snapshot,     // /snapshot/<stream>.jpg

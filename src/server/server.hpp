@@ -22,6 +22,7 @@ struct server_config {
     std::chrono::seconds handshake_timeout{10};
     std::chrono::seconds idle_timeout{30};    // WebSocket: no traffic from the peer (pings are sent at half)
     std::chrono::milliseconds shutdown_grace{900};
+    std::size_t max_frame_bytes = 4 * 1024 * 1024;  // largest frame a publisher may send
 };
 
 /** Counters across all connections, for logs and tests. */

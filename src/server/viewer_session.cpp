@@ -95,7 +95,7 @@ void viewer_session::on_status(const stream_status& s) {
     if (!framed_) return;
     net::post(ws_.get_executor(), [self = shared_from_this(), s] {
         if (!self->open_) return;
-        self->queue_text(make_status_message(self->hub_->name(), s.online, s.reason));
+        self->queue_text(make_status_message(self->hub_->name(), s.online, s.reason, s.message));
         self->do_write();
     });
 }

@@ -1,19 +1,81 @@
 #include "sources/source_factory.hpp"
 
+#include <charconv>
+#include <filesystem>
 #include <stdexcept>
 
 #include "core/source_uri.hpp"
+#include "sources/file_source.hpp"
+#include "sources/network_url.hpp"
+#include "sources/pipe_source.hpp"
+#include "sources/pull_source.hpp"
+#include "sources/push_source.hpp"
 
 namespace wscam {
+namespace {
+
+void only_params(const source_uri& uri, std::initializer_list<const char*> known) {
+    for (const auto& [key, _] : uri.params) {
+        bool ok = false;
+        for (const char* k : known) ok = ok || key == k;
+        if (!ok) {
+            std::string list;
+            for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+            throw std::invalid_argument(uri.scheme + ": unknown parameter '" + key + "'" +
+                                        (list.empty() ? " (it takes none)" : " (known: " + list + ")"));
+        }
+    }
+}
+
+double number_param(const source_uri& uri, const std::string& key, double fallback, double lo, double hi) {
+    auto v = uri.param(key);
+    if (!v) return fallback;
+    double d = 0;
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), d);
+    if (ec != std::errc{} || end != v->data() + v->size() || d < lo || d > hi)
+        throw std::invalid_argument(uri.scheme + ": " + key + "=" + *v + " must be a number from " +
+                                    std::to_string(lo) + " to " + std::to_string(hi));
+    return d;
+}
+
+}  // namespace
 
 std::unique_ptr<source> make_source(const std::string& text, std::shared_ptr<frame_hub> hub,
                                     const source_defaults& defaults) {
     std::string error;
     auto uri = source_uri::parse(text, &error);
     if (!uri) throw std::invalid_argument(error);
+    intake_options intake = defaults.intake;
+
     if (uri->scheme == "testsrc")
         return std::make_unique<test_pattern_source>(std::move(hub), test_pattern_options_from(*uri, defaults.pattern));
-    throw std::invalid_argument("source scheme '" + uri->scheme + ":' is not supported (supported: testsrc:)");
+    if (uri->scheme == "file") {
+        only_params(*uri, {"fps", "loop"});
+        intake.fps = number_param(*uri, "fps", intake.fps, 0.1, 240);
+        intake.loop = number_param(*uri, "loop", intake.loop ? 1 : 0, 0, 1) != 0;
+        std::error_code ec;
+        if (uri->target.empty() || !std::filesystem::exists(uri->target, ec))
+            throw std::invalid_argument("file:" + uri->target + ": no such file or directory");
+        return std::make_unique<file_source>(std::move(hub), uri->target, intake);
+    }
+    if (uri->scheme == "pipe") {
+        only_params(*uri, {});
+        if (uri->target.empty()) throw std::invalid_argument("pipe: needs '-' (stdin) or a path, e.g. pipe:- or pipe:/tmp/cam.fifo");
+        return std::make_unique<pipe_source>(std::move(hub), uri->target, intake);
+    }
+    if (uri->scheme == "push") {
+        only_params(*uri, {"token", "takeover"});
+        if (auto t = uri->param("token")) intake.publish_token = *t;
+        intake.publish_takeover = number_param(*uri, "takeover", intake.publish_takeover ? 1 : 0, 0, 1) != 0;
+        return std::make_unique<push_source>(std::move(hub), intake);
+    }
+    if (uri->scheme == "http" || uri->scheme == "https" || uri->scheme == "ws" || uri->scheme == "wss") {
+        auto url = parse_network_url(text, &error);
+        if (!url) throw std::invalid_argument(error);
+        return std::make_unique<pull_source>(std::move(hub), std::move(*url), intake);
+    }
+    throw std::invalid_argument("source scheme '" + uri->scheme +
+                                ":' is not supported (supported: testsrc:, file:, pipe:, http://, https://, ws://, wss://, push:)");
 }
 
 }  // namespace wscam

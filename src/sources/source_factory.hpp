@@ -5,6 +5,7 @@
 
 #include "core/frame_hub.hpp"
 #include "core/source.hpp"
+#include "sources/source_options.hpp"
 #include "sources/test_pattern_source.hpp"
 
 namespace wscam {
@@ -12,11 +13,13 @@ namespace wscam {
 /** Settings from the command line that a source URI's own parameters override. */
 struct source_defaults {
     test_pattern_options pattern;
+    intake_options intake;
 };
 
 /**
- * Builds the source a URI names, feeding `hub`. Throws std::invalid_argument with a message
- * a user can act on (unknown scheme, bad parameter).
+ * Builds the source a URI names, feeding `hub`:
+ * `testsrc:`, `file:PATH`, `pipe:-`/`pipe:PATH`, `http(s)://…`, `ws(s)://…`, `push:`.
+ * Throws std::invalid_argument with a message a user can act on (unknown scheme, bad parameter).
  */
 std::unique_ptr<source> make_source(const std::string& uri, std::shared_ptr<frame_hub> hub,
                                     const source_defaults& defaults);

@@ -3,13 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
-#include <condition_variable>
-#include <mutex>
 #include <stdexcept>
 
 #include "codec/jpeg_codec.hpp"
 #include "codec/test_pattern.hpp"
 #include "core/frame_pacer.hpp"
+#include "core/interruptible_sleep.hpp"
 
 namespace wscam {
 namespace {
@@ -21,14 +20,6 @@ double parse_number(const std::string& key, const std::string& value, double lo,
         throw std::invalid_argument("testsrc: " + key + "=" + value + " is not a number from " +
                                     std::to_string(static_cast<int>(lo)) + " to " + std::to_string(static_cast<int>(hi)));
     return v;
-}
-
-// Sleeps until `deadline` or until stop is requested, whichever is first.
-void sleep_until(std::stop_token stop, std::chrono::steady_clock::time_point deadline) {
-    std::mutex m;
-    std::condition_variable_any cv;
-    std::unique_lock lock(m);
-    cv.wait_until(lock, stop, deadline, [] { return false; });
 }
 
 }  // namespace
@@ -63,7 +54,7 @@ test_pattern_source::~test_pattern_source() { stop(); }
 void test_pattern_source::start() {
     hub_->set_info({options_.size.width, options_.size.height, options_.fps, describe()});
     // Nothing to open: the pattern is ready as soon as it is started.
-    hub_->set_status({true, ""});
+    hub_->set_status(stream_status::up());
     spdlog::info("stream={} source online: {}", hub_->name(), describe());
     thread_ = std::jthread([this](std::stop_token st) { run(st); });
 }
@@ -115,10 +106,10 @@ void test_pattern_source::run(std::stop_token stop) {
         }
     } catch (const std::exception& e) {
         spdlog::error("stream={} source failed: {}", name, e.what());
-        hub_->set_status({false, e.what()});
+        hub_->set_status(stream_status::down(e.what()));
         return;
     }
-    hub_->set_status({false, "source stopped"});
+    hub_->set_status(stream_status::down("source stopped"));
 }
 
 }  // namespace wscam

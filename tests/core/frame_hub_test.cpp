@@ -70,9 +70,9 @@ TEST(frame_hub, status_changes_reach_subscribers_once) {
     frame_hub hub("cam");
     auto sink = std::make_shared<recording_sink>();
     hub.subscribe(sink);
-    hub.set_status({false, "unplugged"});
-    hub.set_status({false, "unplugged"});
-    hub.set_status({true, ""});
+    hub.set_status(stream_status::down("unplugged"));
+    hub.set_status(stream_status::down("unplugged"));
+    hub.set_status(stream_status::up());
     ASSERT_EQ(sink->statuses.size(), 2u);
     EXPECT_EQ(sink->statuses[0].reason, "unplugged");
     EXPECT_TRUE(sink->statuses[1].online);

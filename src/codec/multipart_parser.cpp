@@ -1,0 +1,175 @@
+#include "codec/multipart_parser.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace wscam {
+namespace {
+
+constexpr std::size_t max_header_block = 8 * 1024;
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+}
+
+std::string strip_dashes(std::string_view b) {
+    while (b.size() > 2 && b.substr(0, 2) == "--") b.remove_prefix(2);
+    return std::string(b);
+}
+
+}  // namespace
+
+std::optional<std::string> multipart_parser::boundary_from_content_type(std::string_view ct) {
+    const std::string l = lower(ct);
+    if (l.find("multipart/") == std::string::npos) return std::nullopt;
+    const auto pos = l.find("boundary=");
+    if (pos == std::string::npos) return std::nullopt;
+    std::string_view value = ct.substr(pos + 9);
+    if (!value.empty() && value.front() == '"') {
+        value.remove_prefix(1);
+        value = value.substr(0, value.find('"'));
+    } else {
+        value = value.substr(0, value.find_first_of(" ;\t\r\n"));
+    }
+    if (value.empty()) return std::nullopt;
+    return std::string(value);
+}
+
+multipart_parser::multipart_parser(std::string boundary, std::size_t max_part_bytes, part_callback on_part)
+    : boundary_(strip_dashes(boundary)), max_part_bytes_(max_part_bytes), on_part_(std::move(on_part)) {}
+
+std::size_t multipart_parser::find(std::string_view needle, std::size_t from) const {
+    if (from >= buf_.size()) return std::string::npos;
+    auto it = std::search(buf_.begin() + static_cast<std::ptrdiff_t>(from), buf_.end(), needle.begin(), needle.end());
+    return it == buf_.end() ? std::string::npos : static_cast<std::size_t>(it - buf_.begin());
+}
+
+void multipart_parser::feed(std::span<const std::uint8_t> data) {
+    buf_.insert(buf_.end(), data.begin(), data.end());
+    while (process()) {
+    }
+}
+
+void multipart_parser::emit(std::vector<std::uint8_t>&& body) {
+    ++parts_;
+    on_part_(std::move(body), headers_);
+}
+
+bool multipart_parser::process() {
+    switch (state_) {
+    case state::seek_boundary: {
+        // The boundary token itself, whatever dashes stand before it.
+        const auto at = find(boundary_, 0);
+        if (at == std::string::npos) {
+            // Keep only a tail that could be the start of a boundary.
+            if (buf_.size() > boundary_.size()) buf_.erase(buf_.begin(), buf_.end() - static_cast<std::ptrdiff_t>(boundary_.size()));
+            return false;
+        }
+        buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(at + boundary_.size()));
+        state_ = state::after_boundary;
+        return true;
+    }
+    case state::after_boundary: {
+        // Rest of the boundary line: "--" closes the body, otherwise transport padding then newline.
+        const auto nl = find("\n", 0);
+        if (nl == std::string::npos) {
+            if (buf_.size() > 256) {  // not a boundary line after all
+                state_ = state::seek_boundary;
+                return true;
+            }
+            return false;
+        }
+        buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(nl + 1));
+        headers_.clear();
+        state_ = state::headers;
+        return true;
+    }
+    case state::headers: {
+        const auto nl = find("\n", 0);
+        if (nl == std::string::npos) {
+            if (buf_.size() > max_header_block) {
+                ++dropped_;
+                state_ = state::seek_boundary;
+                return true;
+            }
+            return false;
+        }
+        std::string_view line(reinterpret_cast<const char*>(buf_.data()), nl);
+        line = trim(line);
+        if (line.empty()) {
+            buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(nl + 1));
+            auto it = headers_.find("content-length");
+            std::size_t len = 0;
+            if (it != headers_.end()) {
+                auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), len);
+                if (ec != std::errc{} || p != it->second.data() + it->second.size()) it = headers_.end();
+            }
+            if (it != headers_.end() && len <= max_part_bytes_) {
+                content_length_ = len;
+                state_ = state::body_length;
+            } else if (it != headers_.end()) {
+                ++dropped_;  // announced too large: skip to the next boundary
+                state_ = state::seek_boundary;
+            } else {
+                scan_from_ = 0;
+                state_ = state::body_scan;
+            }
+            return true;
+        }
+        const auto colon = line.find(':');
+        if (colon != std::string_view::npos)
+            headers_[lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
+        buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(nl + 1));
+        if (headers_.size() > 64) {
+            ++dropped_;
+            state_ = state::seek_boundary;
+        }
+        return true;
+    }
+    case state::body_length: {
+        if (buf_.size() < content_length_) return false;
+        std::vector<std::uint8_t> body(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(content_length_));
+        buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(content_length_));
+        emit(std::move(body));
+        // Whatever follows (CRLF, the boundary, or garbage from a wrong length) is resolved by the search.
+        state_ = state::seek_boundary;
+        return true;
+    }
+    case state::body_scan: {
+        // Without a length the part ends at the next line that holds the boundary.
+        const auto at = find(boundary_, scan_from_);
+        if (at == std::string::npos) {
+            if (buf_.size() > max_part_bytes_ + boundary_.size() + 8) {
+                ++dropped_;
+                buf_.erase(buf_.begin(), buf_.end() - static_cast<std::ptrdiff_t>(boundary_.size()));
+                state_ = state::seek_boundary;
+                return true;
+            }
+            scan_from_ = buf_.size() > boundary_.size() ? buf_.size() - boundary_.size() : 0;
+            return false;
+        }
+        std::size_t end = at;
+        while (end > 0 && buf_[end - 1] == '-') --end;
+        if (end > 0 && buf_[end - 1] == '\n') --end;
+        if (end > 0 && buf_[end - 1] == '\r') --end;
+        std::vector<std::uint8_t> body(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(end));
+        buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(at + boundary_.size()));
+        if (body.size() <= max_part_bytes_) emit(std::move(body));
+        else ++dropped_;
+        state_ = state::after_boundary;
+        return true;
+    }
+    }
+    return false;
+}
+
+}  // namespace wscam

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wscam {
+
+/** Headers of one part, names in lower case. */
+using part_headers = std::map<std::string, std::string>;
+
+/**
+ * Incremental parser for `multipart/x-mixed-replace` bodies (MJPEG over HTTP), fed with the
+ * decoded body bytes in whatever pieces they arrive.
+ *
+ * Tolerant of what real cameras send: the boundary with or without a leading `--` (in the
+ * header, in the body, or both), quoted or not; `\r\n` or bare `\n`; parts with or without
+ * `Content-Length` (without it, a part ends at the next boundary; a wrong length is
+ * detected and the parser resynchronises on the boundary). Parts over `max_part_bytes` are
+ * dropped. Memory stays within max_part_bytes plus the boundary.
+ */
+class multipart_parser {
+public:
+    using part_callback = std::function<void(std::vector<std::uint8_t>&& body, const part_headers& headers)>;
+
+    multipart_parser(std::string boundary, std::size_t max_part_bytes, part_callback on_part);
+
+    void feed(std::span<const std::uint8_t> data);
+
+    std::uint64_t parts() const { return parts_; }
+    std::uint64_t dropped() const { return dropped_; }  // oversized or malformed parts
+
+    /** The `boundary` parameter of a Content-Type, unquoted; nullopt if not multipart or missing. */
+    static std::optional<std::string> boundary_from_content_type(std::string_view content_type);
+
+private:
+    enum class state { seek_boundary, after_boundary, headers, body_length, body_scan };
+
+    bool process();  // one step on buf_; false when it needs more bytes
+    void emit(std::vector<std::uint8_t>&& body);
+    std::size_t find(std::string_view needle, std::size_t from) const;
+
+    std::string boundary_;  // without leading dashes
+    std::size_t max_part_bytes_;
+    part_callback on_part_;
+    state state_ = state::seek_boundary;
+    std::vector<std::uint8_t> buf_;  // unconsumed input
+    std::size_t scan_from_ = 0;      // where the next boundary search resumes (body_scan)
+    part_headers headers_;
+    std::size_t content_length_ = 0;
+    std::uint64_t parts_ = 0;
+    std::uint64_t dropped_ = 0;
+};
+
+}  // namespace wscam

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <random>
+
+namespace wscam {
+
+/**
+ * Reconnect delays: exponential from `initial` to `max`, each with ±`jitter` (a fraction)
+ * so that many cameras restarting together do not retry in lockstep.
+ */
+class backoff {
+public:
+    using duration = std::chrono::milliseconds;
+
+    backoff(duration initial, duration max, double jitter = 0.3, std::uint64_t seed = std::random_device{}())
+        : initial_(initial), max_(max), jitter_(jitter), rng_(seed) {}
+
+    /** The delay before the next attempt; each call doubles the base up to max. */
+    duration next() {
+        const auto base = std::min(max_, duration(initial_.count() << std::min<unsigned>(attempt_, 30)));
+        if (base < max_) ++attempt_;
+        std::uniform_real_distribution<double> spread(1.0 - jitter_, 1.0 + jitter_);
+        return duration(static_cast<std::int64_t>(static_cast<double>(base.count()) * spread(rng_)));
+    }
+
+    /** After a success: the next failure starts from `initial` again. */
+    void reset() { attempt_ = 0; }
+    unsigned attempts() const { return attempt_; }
+
+private:
+    duration initial_, max_;
+    double jitter_;
+    std::mt19937_64 rng_;
+    unsigned attempt_ = 0;
+};
+
+/** Lets one event through per `interval` and counts the ones it holds back (for log lines). */
+class rate_limit {
+public:
+    using clock = std::chrono::steady_clock;
+    explicit rate_limit(clock::duration interval) : interval_(interval) {}
+
+    /** True when this event may be logged; `suppressed` then holds how many were held back since the last one. */
+    bool allow(clock::time_point now, std::uint64_t& suppressed) {
+        if (has_last_ && now - last_ < interval_) {
+            ++held_;
+            return false;
+        }
+        has_last_ = true;
+        last_ = now;
+        suppressed = held_;
+        held_ = 0;
+        return true;
+    }
+
+private:
+    clock::duration interval_;
+    clock::time_point last_{};
+    bool has_last_ = false;
+    std::uint64_t held_ = 0;
+};
+
+}  // namespace wscam

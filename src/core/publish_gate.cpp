@@ -1,0 +1,39 @@
+#include "core/publish_gate.hpp"
+
+namespace wscam {
+
+bool publish_gate::token_ok(std::string_view given) const {
+    if (token_.empty()) return true;
+    unsigned char diff = given.size() == token_.size() ? 0 : 1;
+    for (std::size_t i = 0; i < token_.size(); ++i)
+        diff |= static_cast<unsigned char>(token_[i] ^ (i < given.size() ? given[i] : 0));
+    return diff == 0;
+}
+
+std::string publish_gate::claim(const std::shared_ptr<publisher>& p) {
+    std::shared_ptr<publisher> previous;
+    {
+        std::lock_guard lock(mutex_);
+        previous = current_.lock();
+        if (previous && !takeover_) return "stream already has a publisher";
+        current_ = p;
+        current_id_ = p.get();
+    }
+    if (previous) previous->kick("replaced by a new publisher");
+    return {};
+}
+
+bool publish_gate::release(const publisher* p) {
+    std::lock_guard lock(mutex_);
+    if (current_id_ != p) return false;
+    current_.reset();
+    current_id_ = nullptr;
+    return true;
+}
+
+bool publish_gate::has_publisher() const {
+    std::lock_guard lock(mutex_);
+    return !current_.expired();
+}
+
+}  // namespace wscam

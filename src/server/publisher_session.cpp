@@ -1,0 +1,94 @@
+#include "server/publisher_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace wscam {
+
+publisher_session::publisher_session(tcp::socket socket, std::shared_ptr<shared_state> state,
+                                     std::shared_ptr<frame_hub> hub, std::string peer)
+    : ws_(std::move(socket)), state_(std::move(state)), hub_(std::move(hub)), peer_(std::move(peer)),
+      intake_(hub_, state_->config().max_frame_bytes) {}
+
+publisher_session::~publisher_session() {
+    if (claimed_ && hub_->gate()->release(this)) report_status(*hub_, false, "publisher disconnected");
+    state_->leave(this);
+}
+
+void publisher_session::run(http::request<http::string_body> req) {
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = state_->config().handshake_timeout;
+    timeouts.idle_timeout = state_->config().idle_timeout;
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.read_message_max(state_->config().max_frame_bytes);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "wscam"); }));
+    ws_.async_accept(req, beast::bind_front_handler(&publisher_session::on_accept, shared_from_this()));
+}
+
+void publisher_session::on_accept(beast::error_code ec) {
+    if (ec) {
+        spdlog::info("publisher handshake failed stream={} peer={}: {}", hub_->name(), peer_, ec.message());
+        return;
+    }
+    if (!state_->join(shared_from_this())) return close_with(websocket::close_code::try_again_later, "server busy");
+    const auto refusal = hub_->gate()->claim(shared_from_this());
+    if (!refusal.empty()) {
+        spdlog::warn("publisher refused stream={} peer={}: {}", hub_->name(), peer_, refusal);
+        return close_with(websocket::close_code::policy_error, refusal);
+    }
+    claimed_ = true;
+    spdlog::info("publisher open stream={} peer={}", hub_->name(), peer_);
+    report_status(*hub_, false, "publisher connected, waiting for its first frame");
+    do_read();
+}
+
+void publisher_session::do_read() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&publisher_session::on_read, shared_from_this()));
+}
+
+void publisher_session::on_read(beast::error_code ec, std::size_t) {
+    if (ec) return finish(ec);
+    const auto data = buffer_.cdata();
+    const std::span<const std::uint8_t> bytes(static_cast<const std::uint8_t*>(data.data()), data.size());
+    if (ws_.got_text()) {
+        auto status = hub_->status();
+        status.message.assign(reinterpret_cast<const char*>(bytes.data()), std::min<std::size_t>(bytes.size(), 512));
+        hub_->set_status(status);
+    } else if (intake_.offer(bytes)) {
+        report_status(*hub_, true);
+    }
+    buffer_.consume(buffer_.size());
+    do_read();
+}
+
+void publisher_session::kick(const std::string& reason) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), reason] {
+        spdlog::info("publisher replaced stream={} peer={}", self->hub_->name(), self->peer_);
+        self->claimed_ = false;  // the gate already belongs to the newcomer
+        self->close_with(websocket::close_code::policy_error, reason);
+    });
+}
+
+void publisher_session::shutdown() {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+        self->close_with(websocket::close_code::going_away, "server shutting down");
+    });
+}
+
+void publisher_session::close_with(websocket::close_code code, const std::string& reason) {
+    if (closing_) return;
+    closing_ = true;
+    ws_.async_close(websocket::close_reason(code, reason), [self = shared_from_this()](beast::error_code ec) {
+        self->finish(ec);
+    });
+}
+
+void publisher_session::finish(const beast::error_code& ec) {
+    if (finished_) return;
+    finished_ = true;
+    spdlog::info("publisher closed stream={} peer={} frames={} refused={} reason={}", hub_->name(), peer_,
+                 intake_.accepted(), intake_.rejected(), ec && ec != websocket::error::closed ? ec.message() : "closed");
+}
+
+}  // namespace wscam

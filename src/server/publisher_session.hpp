@@ -1,0 +1,49 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/frame_hub.hpp"
+#include "core/publish_gate.hpp"
+#include "server/beast.hpp"
+#include "server/shared_state.hpp"
+#include "sources/frame_intake.hpp"
+
+namespace wscam {
+
+/**
+ * A camera publishing into a `push:` stream over `/publish/<stream>`: each binary message is
+ * one JPEG, checked by a frame_intake before any viewer sees it; text messages become the
+ * stream's status message. One per stream at a time (see publish_gate).
+ */
+class publisher_session : public publisher,
+                          public closable,
+                          public std::enable_shared_from_this<publisher_session> {
+public:
+    publisher_session(tcp::socket socket, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
+                      std::string peer);
+    ~publisher_session() override;
+
+    void run(http::request<http::string_body> req);
+    void kick(const std::string& reason) override;
+    void shutdown() override;
+
+private:
+    void on_accept(beast::error_code ec);
+    void do_read();
+    void on_read(beast::error_code ec, std::size_t bytes);
+    void close_with(websocket::close_code code, const std::string& reason);
+    void finish(const beast::error_code& ec);
+
+    websocket::stream<beast::tcp_stream> ws_;
+    std::shared_ptr<shared_state> state_;
+    std::shared_ptr<frame_hub> hub_;
+    std::string peer_;
+    frame_intake intake_;
+    beast::flat_buffer buffer_;
+    bool claimed_ = false;
+    bool closing_ = false;
+    bool finished_ = false;
+};
+
+}  // namespace wscam

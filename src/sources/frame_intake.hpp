@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "codec/jpeg_codec.hpp"
+#include "core/backoff.hpp"
+#include "core/frame_hub.hpp"
+
+namespace wscam {
+
+/**
+ * Where frames from outside (files, pipes, cameras, publishers) enter a stream. Every frame
+ * is checked before anyone sees it: size cap, JPEG start/end markers, a header TurboJPEG can
+ * read (width and height come from it). Bad frames are counted and logged at most every
+ * 5 s, never forwarded, never fatal. One per source thread (not thread-safe).
+ */
+class frame_intake {
+public:
+    frame_intake(std::shared_ptr<frame_hub> hub, std::size_t max_frame_bytes);
+
+    /** Checks and publishes; returns false (with `reason()`) when the frame was refused. */
+    bool offer(std::span<const std::uint8_t> jpeg, std::int64_t capture_us = 0);
+
+    /** Why the last frame was refused. */
+    const std::string& reason() const { return reason_; }
+    std::uint64_t accepted() const { return accepted_; }
+    std::uint64_t rejected() const { return rejected_; }
+    int last_width() const { return width_; }
+    int last_height() const { return height_; }
+    int last_subsampling() const { return subsampling_; }
+
+    frame_hub& hub() { return *hub_; }
+
+private:
+    bool refuse(std::string reason);
+
+    std::shared_ptr<frame_hub> hub_;
+    std::size_t max_frame_bytes_;
+    jpeg_decoder decoder_;
+    rate_limit log_limit_{std::chrono::seconds(5)};
+    std::string reason_;
+    std::uint64_t accepted_ = 0;
+    std::uint64_t rejected_ = 0;
+    int width_ = 0, height_ = 0, subsampling_ = -1;
+};
+
+/** Sets a stream's status and logs one line when it changed (online/offline and why). */
+void report_status(frame_hub& hub, bool online, const std::string& reason = {});
+
+/** Human name of a TurboJPEG subsampling value ("4:2:0", ...). */
+const char* subsampling_name(int tjsamp);
+
+}  // namespace wscam

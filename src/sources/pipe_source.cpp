@@ -1,0 +1,94 @@
+#include "sources/pipe_source.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "codec/mjpeg_splitter.hpp"
+#include "core/backoff.hpp"
+#include "core/interruptible_sleep.hpp"
+#include "sources/frame_intake.hpp"
+
+namespace wscam {
+
+pipe_source::pipe_source(std::shared_ptr<frame_hub> hub, std::string path, intake_options options)
+    : hub_(std::move(hub)), path_(std::move(path)), options_(options) {}
+
+pipe_source::~pipe_source() { stop(); }
+
+void pipe_source::start() {
+    hub_->set_info({0, 0, 0, describe()});
+    hub_->set_status(stream_status::down("waiting for data"));
+    thread_ = std::jthread([this](std::stop_token st) { run(st); });
+}
+
+void pipe_source::stop() {
+    if (thread_.joinable()) {
+        thread_.request_stop();
+        thread_.join();
+    }
+}
+
+std::string pipe_source::describe() const { return "pipe:" + path_; }
+
+void pipe_source::run(std::stop_token stop) {
+    const bool is_stdin = path_ == "-";
+    frame_intake intake(hub_, options_.max_frame_bytes);
+    backoff retry(options_.reconnect_initial, options_.reconnect_max);
+    mjpeg_splitter splitter(options_.max_frame_bytes, [&](std::vector<std::uint8_t>&& jpeg) {
+        if (intake.offer(jpeg)) {
+            report_status(*hub_, true);
+            retry.reset();
+        }
+    });
+    std::vector<std::uint8_t> chunk(256 * 1024);
+
+    while (!stop.stop_requested()) {
+        // Non-blocking open: a FIFO without a writer must not hang the thread.
+        const int fd = is_stdin ? STDIN_FILENO : ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) {
+            report_status(*hub_, false, "cannot open " + path_ + ": " + std::strerror(errno));
+            if (!sleep_for(stop, retry.next())) break;
+            continue;
+        }
+        auto last_frame = std::chrono::steady_clock::now();
+        auto frames_before = intake.accepted();
+        bool eof = false;
+        while (!stop.stop_requested() && !eof) {
+            pollfd p{fd, POLLIN, 0};
+            const int r = ::poll(&p, 1, 100);
+            if (r < 0 && errno != EINTR) break;
+            if (r > 0) {
+                const auto n = ::read(fd, chunk.data(), chunk.size());
+                if (n > 0) {
+                    splitter.feed({chunk.data(), static_cast<std::size_t>(n)});
+                } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                    eof = true;  // writer closed (FIFO) or end of input
+                }
+            }
+            const auto now = std::chrono::steady_clock::now();
+            if (intake.accepted() != frames_before) {
+                frames_before = intake.accepted();
+                last_frame = now;
+            } else if (now - last_frame > options_.stall_timeout && hub_->status().online) {
+                report_status(*hub_, false, "no frames for " + std::to_string(options_.stall_timeout.count()) + " ms");
+            }
+        }
+        if (!is_stdin) ::close(fd);
+        if (stop.stop_requested()) break;
+        if (is_stdin) {
+            report_status(*hub_, false, "end of input");
+            return;
+        }
+        report_status(*hub_, false, "writer closed " + path_);
+        // A FIFO with no writer polls as hung up at once: wait before reopening.
+        if (!sleep_for(stop, retry.next())) break;
+    }
+}
+
+}  // namespace wscam

@@ -1,0 +1,151 @@
+#include "sources/pull_source.hpp"
+
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "core/backoff.hpp"
+#include "sources/pull_session.hpp"
+
+namespace wscam {
+
+using namespace pull;
+
+struct pull_source::impl {
+    impl(std::shared_ptr<frame_hub> h, network_url u, intake_options o)
+        : hub(std::move(h)), url(std::move(u)), options(o), intake(hub, options.max_frame_bytes),
+          tls(ssl::context::tls_client) {
+        tls.set_default_verify_paths();
+        tls.set_verify_mode(ssl::verify_peer);
+    }
+
+    awaitable<void> wait_for_viewers() {
+        net::steady_timer timer(co_await net::this_coro::executor);
+        while (!stopping && !options.always_on && hub->viewer_count() == 0) {
+            timer.expires_after(std::chrono::milliseconds(100));
+            co_await timer.async_wait(use_awaitable);
+        }
+    }
+
+    awaitable<void> connect(beast::tcp_stream& stream) {
+        auto executor = co_await net::this_coro::executor;
+        tcp::resolver resolver(executor);
+        stream.expires_after(options.stall_timeout);
+        auto endpoints = co_await resolver.async_resolve(url.host, std::to_string(url.port), use_awaitable);
+        co_await stream.async_connect(endpoints, use_awaitable);
+        stream.socket().set_option(tcp::no_delay(true));
+    }
+
+    awaitable<void> session(context& ctx) {
+        auto executor = co_await net::this_coro::executor;
+        const bool ws = url.scheme == "ws" || url.scheme == "wss";
+        if (!url.tls()) {
+            beast::tcp_stream stream(executor);
+            co_await connect(stream);
+            // Plain if/else: GCC 12 mishandles co_await on a conditional expression.
+            if (ws)
+                co_await run_ws(stream, ctx);
+            else
+                co_await run_http(stream, ctx);
+        } else {
+            tls_stream stream(executor, tls);
+            co_await connect(beast::get_lowest_layer(stream));
+            if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str()))
+                throw std::runtime_error("TLS: cannot set server name");
+            stream.set_verify_callback(ssl::host_name_verification(url.host));
+            co_await stream.async_handshake(ssl::stream_base::client, use_awaitable);
+            if (ws)
+                co_await run_ws(stream, ctx);
+            else
+                co_await run_http(stream, ctx);
+        }
+    }
+
+    awaitable<void> run() {
+        backoff retry(options.reconnect_initial, options.reconnect_max);
+        net::steady_timer timer(co_await net::this_coro::executor);
+        const auto& name = hub->name();
+        while (!stopping) {
+            co_await wait_for_viewers();
+            if (stopping) break;
+            context ctx{hub, intake, options, url, stopping};
+            ctx.last_frame = ctx.last_watched = std::chrono::steady_clock::now();
+            std::string why;
+            try {
+                co_await session(ctx);
+                why = "camera closed the connection";
+            } catch (const boost::system::system_error& e) {
+                why = e.code() == beast::error::timeout ? "timed out" : e.code().message();
+            } catch (const std::exception& e) {
+                why = e.what();
+            }
+            if (stopping) break;
+            if (ctx.went_idle) {
+                spdlog::info("stream={} source idle: no viewers, disconnected from {}", name, url.redacted());
+                continue;
+            }
+            if (ctx.reconnect_now) continue;
+            // A connection that delivered frames was healthy: start the delays over.
+            if (intake.accepted() != accepted_before) retry.reset();
+            accepted_before = intake.accepted();
+            const auto delay = retry.next();
+            report_status(*hub, false, why + "; retrying in " + std::to_string(delay.count()) + " ms");
+            timer.expires_after(delay);
+            co_await timer.async_wait(use_awaitable);
+        }
+    }
+
+    std::shared_ptr<frame_hub> hub;
+    network_url url;
+    intake_options options;
+    frame_intake intake;
+    ssl::context tls;
+    std::uint64_t accepted_before = 0;
+    std::atomic<bool> stopping{false};
+    std::thread thread;
+    net::io_context ioc;  // last: destroyed first, with any coroutine frames still in it
+};
+
+namespace pull {
+std::string basic_auth(const network_url& url) {
+    const std::string plain = url.user + ":" + url.password;
+    std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(plain.data()), static_cast<int>(plain.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return "Basic " + out;
+}
+}  // namespace pull
+
+pull_source::pull_source(std::shared_ptr<frame_hub> hub, network_url url, intake_options options)
+    : impl_(std::make_unique<impl>(std::move(hub), std::move(url), options)) {}
+
+pull_source::~pull_source() { stop(); }
+
+void pull_source::start() {
+    impl_->hub->set_info({0, 0, 0, describe()});
+    impl_->hub->set_status(stream_status::down("connecting"));
+    spdlog::info("stream={} source starting: {}{}", impl_->hub->name(), describe(),
+                 impl_->options.always_on ? "" : " (connects when someone watches)");
+    net::co_spawn(impl_->ioc, impl_->run(), [name = impl_->hub->name()](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            spdlog::error("stream={} source stopped: {}", name, ex.what());
+        }
+    });
+    impl_->thread = std::thread([this] { impl_->ioc.run(); });
+}
+
+void pull_source::stop() {
+    if (!impl_->thread.joinable()) return;
+    impl_->stopping = true;
+    impl_->ioc.stop();
+    impl_->thread.join();
+}
+
+std::string pull_source::describe() const { return impl_->url.redacted(); }
+
+}  // namespace wscam

@@ -1,0 +1,19 @@
+#include "sources/push_source.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace wscam {
+
+push_source::push_source(std::shared_ptr<frame_hub> hub, intake_options options)
+    : hub_(std::move(hub)), options_(std::move(options)) {
+    hub_->set_publish_gate(std::make_shared<publish_gate>(options_.publish_token, options_.publish_takeover));
+}
+
+void push_source::start() {
+    hub_->set_info({0, 0, 0, describe()});
+    hub_->set_status(stream_status::down("waiting for a publisher"));
+    spdlog::info("stream={} source push: publishers connect to /publish/{}{}", hub_->name(), hub_->name(),
+                 options_.publish_token.empty() ? " (no token required)" : " with the publish token");
+}
+
+}  // namespace wscam

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace wscam {
+
+/** Settings every source that takes frames from outside shares; from the command line. */
+struct intake_options {
+    std::size_t max_frame_bytes = 4 * 1024 * 1024;
+    std::chrono::milliseconds stall_timeout{5000};      // no frame for this long: reconnect
+    std::chrono::milliseconds reconnect_initial{500};   // first retry delay (then doubling)
+    std::chrono::milliseconds reconnect_max{10000};     // longest retry delay
+    double fps = 30;          // file playback rate, and poll rate of single-JPEG URLs
+    bool loop = true;         // file sources start over at the end
+    bool always_on = false;   // keep pulling with no viewers
+    std::string publish_token;
+    bool publish_takeover = false;
+};
+
+}  // namespace wscam
