@@ -45,8 +45,8 @@ clean:
 
 # libFuzzer targets, each run for FUZZ_SECONDS from its seed corpus (needs clang).
 FUZZ_BUILD   ?= build-fuzz
-FUZZ_SECONDS ?= 20
-FUZZ_TARGETS ?= parsers
+FUZZ_SECONDS ?= 15
+FUZZ_TARGETS ?= parsers mjpeg_splitter multipart
 fuzz:
 	@command -v clang++ >/dev/null || { echo "fuzz: clang++ not installed, skipping"; exit 0; }; \
 	CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSCAM_FUZZ=ON >/dev/null && \

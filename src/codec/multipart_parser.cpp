@@ -45,7 +45,9 @@ std::optional<std::string> multipart_parser::boundary_from_content_type(std::str
 }
 
 multipart_parser::multipart_parser(std::string boundary, std::size_t max_part_bytes, part_callback on_part)
-    : boundary_(strip_dashes(boundary)), max_part_bytes_(max_part_bytes), on_part_(std::move(on_part)) {}
+    // The delimiter is "--" + boundary (RFC 2046); servers disagree on whether the header's
+    // boundary already has the dashes, so strip them and search for exactly two.
+    : boundary_("--" + strip_dashes(boundary)), max_part_bytes_(max_part_bytes), on_part_(std::move(on_part)) {}
 
 std::size_t multipart_parser::find(std::string_view needle, std::size_t from) const {
     if (from >= buf_.size()) return std::string::npos;
@@ -67,7 +69,7 @@ void multipart_parser::emit(std::vector<std::uint8_t>&& body) {
 bool multipart_parser::process() {
     switch (state_) {
     case state::seek_boundary: {
-        // The boundary token itself, whatever dashes stand before it.
+        // The delimiter, whatever extra dashes stand before it.
         const auto at = find(boundary_, 0);
         if (at == std::string::npos) {
             // Keep only a tail that could be the start of a boundary.

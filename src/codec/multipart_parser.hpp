@@ -46,7 +46,7 @@ private:
     void emit(std::vector<std::uint8_t>&& body);
     std::size_t find(std::string_view needle, std::size_t from) const;
 
-    std::string boundary_;  // without leading dashes
+    std::string boundary_;  // the delimiter: "--" + the boundary without its own leading dashes
     std::size_t max_part_bytes_;
     part_callback on_part_;
     state state_ = state::seek_boundary;

@@ -29,7 +29,7 @@ bool frame_intake::offer(std::span<const std::uint8_t> jpeg, std::int64_t captur
     auto info = decoder_.read_header(jpeg, &error);
     if (!info) return refuse("unreadable JPEG header: " + error);
     if (info->width > 65535 || info->height > 65535 || info->width <= 0 || info->height <= 0)
-        return refuse("JPEG size out of range");
+        return refuse("JPEG header gives no usable picture size");
     if (info->width != width_ || info->height != height_) {
         // The camera's size is what viewers are told in hello and /api.
         auto stream = hub_->info();

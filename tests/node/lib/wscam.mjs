@@ -4,8 +4,8 @@ import { once } from 'node:events';
 
 export const WSCAM_BIN = process.env.WSCAM_BIN || new URL('../../../build/wscam', import.meta.url).pathname;
 
-export async function startWscam(args = [], { bin = WSCAM_BIN } = {}) {
-  const proc = spawn(bin, ['--listen', '127.0.0.1', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startWscam(args = [], { bin = WSCAM_BIN, stdin = 'ignore' } = {}) {
+  const proc = spawn(bin, ['--listen', '127.0.0.1', '--port', '0', ...args], { stdio: [stdin, 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });

@@ -1,0 +1,128 @@
+#include "codec/multipart_parser.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "jpeg_fixtures.hpp"
+
+namespace wscam {
+namespace {
+
+using bytes = std::vector<std::uint8_t>;
+
+struct parts_seen {
+    std::vector<bytes> bodies;
+    std::vector<part_headers> headers;
+    multipart_parser parser;
+    explicit parts_seen(const std::string& boundary, std::size_t max = 1 << 20)
+        : parser(boundary, max, [this](bytes&& b, const part_headers& h) {
+              bodies.push_back(std::move(b));
+              headers.push_back(h);
+          }) {}
+    void feed(const std::string& s) { parser.feed({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}); }
+    void feed(const bytes& b) { parser.feed(b); }
+};
+
+std::string str(const bytes& b) { return {b.begin(), b.end()}; }
+
+// Espressif's CameraWebServer (app_httpd.cpp stream_handler), byte for byte.
+constexpr const char* esp_boundary = "123456789000000000000987654321";
+std::string esp_part(const bytes& jpeg, int ts_sec, int ts_usec) {
+    std::string s = "\r\n--123456789000000000000987654321\r\n";
+    s += "Content-Type: image/jpeg\r\nContent-Length: " + std::to_string(jpeg.size()) + "\r\nX-Timestamp: " +
+         std::to_string(ts_sec) + "." + std::to_string(ts_usec) + "\r\n\r\n";
+    return s + str(jpeg);
+}
+
+TEST(multipart_parser, reads_camerawebserver_parts_with_their_headers) {
+    const auto a = test::make_jpeg(64, 48, 1), b = test::make_jpeg(64, 48, 2);
+    parts_seen seen(esp_boundary);
+    seen.feed(esp_part(a, 12, 345) + esp_part(b, 12, 400) + "\r\n--123456789000000000000987654321\r\n");
+    ASSERT_EQ(seen.bodies.size(), 2u);
+    EXPECT_EQ(seen.bodies[0], a);
+    EXPECT_EQ(seen.bodies[1], b);
+    EXPECT_EQ(seen.headers[0].at("content-type"), "image/jpeg");
+    EXPECT_EQ(seen.headers[0].at("x-timestamp"), "12.345");
+}
+
+TEST(multipart_parser, parts_split_at_every_byte_boundary_come_out_whole) {
+    const auto a = test::make_jpeg(64, 48, 1), b = test::make_jpeg(64, 48, 2);
+    const std::string stream = esp_part(a, 1, 1) + esp_part(b, 1, 2) + esp_part(a, 1, 3);
+    for (std::size_t cut = 1; cut < stream.size(); cut += 5) {
+        parts_seen seen(esp_boundary);
+        seen.feed(stream.substr(0, cut));
+        seen.feed(stream.substr(cut));
+        // The last part has a Content-Length, so it is complete without a closing boundary.
+        ASSERT_EQ(seen.bodies.size(), 3u) << "cut " << cut;
+        EXPECT_EQ(seen.bodies[0], a);
+        EXPECT_EQ(seen.bodies[1], b);
+        EXPECT_EQ(seen.bodies[2], a);
+    }
+}
+
+TEST(multipart_parser, without_content_length_a_part_ends_at_the_next_boundary) {
+    const auto a = test::make_jpeg(64, 48, 1), b = test::make_jpeg(64, 48, 2);
+    parts_seen seen("frame");
+    seen.feed("--frame\r\nContent-Type: image/jpeg\r\n\r\n" + str(a) + "\r\n--frame\r\nContent-Type: image/jpeg\r\n\r\n" +
+              str(b) + "\r\n--frame\r\n");
+    ASSERT_EQ(seen.bodies.size(), 2u);
+    EXPECT_EQ(seen.bodies[0], a);
+    EXPECT_EQ(seen.bodies[1], b);
+}
+
+TEST(multipart_parser, accepts_boundaries_with_or_without_dashes_and_bare_newlines) {
+    const auto a = test::make_jpeg();
+    for (const char* header_boundary : {"myboundary", "--myboundary"}) {
+        parts_seen seen(header_boundary);
+        seen.feed("--myboundary\nContent-Length: " + std::to_string(a.size()) + "\n\n" + str(a) + "\n--myboundary\n");
+        ASSERT_EQ(seen.bodies.size(), 1u) << header_boundary;
+        EXPECT_EQ(seen.bodies[0], a);
+    }
+}
+
+TEST(multipart_parser, a_wrong_content_length_resynchronises_on_the_boundary) {
+    const auto a = test::make_jpeg(64, 48, 1), b = test::make_jpeg(64, 48, 2);
+    parts_seen seen("b0undary");
+    // The first part claims 10 bytes fewer than it has: its body comes out short (the
+    // validator refuses it later), and the next part is still found.
+    seen.feed("--b0undary\r\nContent-Length: " + std::to_string(a.size() - 10) + "\r\n\r\n" + str(a) +
+              "\r\n--b0undary\r\nContent-Length: " + std::to_string(b.size()) + "\r\n\r\n" + str(b) + "\r\n--b0undary\r\n");
+    ASSERT_EQ(seen.bodies.size(), 2u);
+    EXPECT_EQ(seen.bodies[0].size(), a.size() - 10);
+    EXPECT_EQ(seen.bodies[1], b);
+}
+
+TEST(multipart_parser, skips_leading_garbage_and_drops_oversized_parts) {
+    const auto small = test::make_jpeg(32, 32), big = test::make_jpeg(320, 240, 1, 95);
+    parts_seen seen("frame", small.size() + 100);
+    seen.feed("HTTP junk before the first boundary\r\n--frame\r\nContent-Length: " + std::to_string(big.size()) +
+              "\r\n\r\n" + str(big) + "\r\n--frame\r\n\r\n" + str(big) + "\r\n--frame\r\nContent-Length: " +
+              std::to_string(small.size()) + "\r\n\r\n" + str(small) + "\r\n--frame\r\n");
+    ASSERT_EQ(seen.bodies.size(), 1u);
+    EXPECT_EQ(seen.bodies[0], small);
+    EXPECT_EQ(seen.parser.dropped(), 2u);
+}
+
+TEST(multipart_parser, boundary_text_inside_a_jpeg_without_dashes_does_not_split_it) {
+    // A one-letter boundary occurs in any JPEG's bytes; only "--" + boundary delimits.
+    const auto a = test::make_jpeg(320, 240, 1, 90);
+    parts_seen seen("x");
+    seen.feed("--x\r\n\r\n" + str(a) + "\r\n--x\r\n");
+    ASSERT_EQ(seen.bodies.size(), 1u);
+    EXPECT_EQ(seen.bodies[0], a);
+}
+
+TEST(multipart_parser, boundary_from_content_type_handles_quotes_and_case) {
+    using mp = multipart_parser;
+    EXPECT_EQ(mp::boundary_from_content_type("multipart/x-mixed-replace;boundary=123456789000000000000987654321"),
+              "123456789000000000000987654321");
+    EXPECT_EQ(mp::boundary_from_content_type("multipart/x-mixed-replace; boundary=\"--my frame\""), "--my frame");
+    EXPECT_EQ(mp::boundary_from_content_type("Multipart/X-Mixed-Replace; Boundary=abc; charset=x"), "abc");
+    EXPECT_EQ(mp::boundary_from_content_type("image/jpeg"), std::nullopt);
+    EXPECT_EQ(mp::boundary_from_content_type("multipart/x-mixed-replace"), std::nullopt);
+    EXPECT_EQ(mp::boundary_from_content_type("multipart/x-mixed-replace; boundary="), std::nullopt);
+}
+
+}  // namespace
+}  // namespace wscam
