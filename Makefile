@@ -28,13 +28,14 @@ run: build
 node-deps:
 	@cd tests/node && { [ -d node_modules/ws ] && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error; }
 
-# Unit and integration tests under ASan+UBSan, then every test (C++, Node peers, Chromium) on the normal build.
+# The fuzzers for a while; unit, integration and peer tests under ASan+UBSan; then every test
+# (C++, Node peers, Chromium) on the normal build, ending with ctest's summary.
 test: test-deps node-deps fuzz test-asan test-native
 
 test-asan:
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWSCAM_SANITIZE=ON -DWSCAM_ONLY_NATIVE_TESTS=ON
-	cmake --build $(ASAN_BUILD) -j $(JOBS) --target wscam_tests
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWSCAM_SANITIZE=ON -DWSCAM_BROWSER_TESTS=OFF
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target wscam_tests wscam counter_server
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
 test-native: build
 	cmake --build $(BUILD) -j $(JOBS) --target all
