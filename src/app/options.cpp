@@ -57,6 +57,12 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
                    "Token that cameras publishing to push: streams must present (?token=, Bearer or cookie "
                    "wscam_token)")
         ->envname("WSCAM_PUBLISH_TOKEN");
+    app.add_option("--view-token", s.view_token,
+                   "Token needed to watch (WebSocket, snapshot, API): ?token=, Bearer or cookie wscam_token")
+        ->envname("WSCAM_VIEW_TOKEN");
+    app.add_option("--control-token", s.control_token,
+                   "Token needed to change camera controls (default: every viewer may)")
+        ->envname("WSCAM_CONTROL_TOKEN");
     app.add_flag("--publish-takeover", in.publish_takeover,
                  "A new publisher replaces the current one (default: it is refused)");
     app.add_flag("--probe", o.probe, "Connect to --source, read a few frames, print what was found, and exit");

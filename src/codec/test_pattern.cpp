@@ -28,6 +28,8 @@ test_pattern::test_pattern(int width, int height, int noise, std::string label)
     }
 }
 
+void test_pattern::set_noise(int noise) { noise_ = std::clamp(noise, 0, 100); }
+
 void test_pattern::fill_box(int x, int y, int w, int h, std::uint8_t r, std::uint8_t g, std::uint8_t b) {
     const int x0 = std::max(0, x), x1 = std::min(width_, x + w);
     const int y0 = std::max(0, y), y1 = std::min(height_, y + h);
@@ -78,6 +80,10 @@ void test_pattern::render(std::uint64_t n, std::int64_t unix_us) {
     fill_box(tx < span_x ? tx : 2 * span_x - tx, ty < span_y ? ty : 2 * span_y - ty, side, side, 255, 255, 255);
 
     if (noise_ > 0) add_noise();
+    if (brightness_ != 0) {
+        const int shift = brightness_ * 255 / 100;
+        for (auto& v : rgb_) v = static_cast<std::uint8_t>(std::clamp(v + shift, 0, 255));
+    }
 
     // Text last, on dark boxes, so it stays readable whatever the noise.
     const std::time_t seconds = static_cast<std::time_t>(unix_us / 1000000);

@@ -19,6 +19,10 @@ public:
     /** Draws frame number `n` showing `unix_us` (microseconds since the epoch, shown in local time). */
     void render(std::uint64_t n, std::int64_t unix_us);
 
+    void set_noise(int noise);
+    /** -100..100: shifts every pixel of the picture (not the text) darker or lighter. */
+    void set_brightness(int brightness) { brightness_ = brightness; }
+
     const std::uint8_t* rgb() const { return rgb_.data(); }
     int width() const { return width_; }
     int height() const { return height_; }
@@ -30,6 +34,7 @@ private:
     int width_;
     int height_;
     int noise_;
+    int brightness_ = 0;
     std::string label_;
     std::vector<std::uint8_t> rgb_;
     std::vector<std::uint8_t> bar_row_;  // two widths of the bar pattern, for scrolling by memcpy

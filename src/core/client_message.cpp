@@ -42,14 +42,31 @@ client_message parse_client_message(std::string_view text) {
     return invalid_message{"unknown message type \"" + type.substr(0, 32) + "\""};
 }
 
-std::string make_hello_message(const std::string& stream, std::uint16_t width, std::uint16_t height,
-                               double fps, bool online, const std::string& reason,
-                               const std::string& protocol, std::int64_t server_time_us) {
-    json j = {{"type", "hello"},   {"stream", stream}, {"width", width},
-              {"height", height},  {"fps", fps},       {"online", online},
-              {"protocol", protocol}, {"server_time_us", server_time_us}};
-    if (!online) j["reason"] = reason;
-    return j.dump();
+std::string make_hello_message(const hello_fields& h) {
+    json controls = json::array();
+    for (const auto& c : h.controls) {
+        json item = {{"id", c.id}, {"name", c.name}, {"type", c.type}, {"value", c.value}};
+        if (c.type == "int") {
+            item["min"] = c.min;
+            item["max"] = c.max;
+            item["step"] = c.step;
+        }
+        if (c.type == "menu") {
+            item["options"] = json::array();
+            for (const auto& o : c.options) item["options"].push_back({{"value", o.value}, {"label", o.label}});
+        }
+        controls.push_back(std::move(item));
+    }
+    json j = {{"type", "hello"},     {"stream", h.stream},     {"width", h.width},
+              {"height", h.height},  {"fps", h.fps},           {"online", h.online},
+              {"protocol", h.protocol}, {"server_time_us", h.server_time_us},
+              {"controls", std::move(controls)}, {"can_control", h.can_control}};
+    if (!h.online) j["reason"] = h.reason;
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string make_control_changed_message(const std::string& stream, const std::string& id, double value) {
+    return json{{"type", "control_changed"}, {"stream", stream}, {"id", id}, {"value", value}}.dump();
 }
 
 std::string make_status_message(const std::string& stream, bool online, const std::string& reason,

@@ -4,6 +4,9 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
+
+#include "core/controls.hpp"
 
 namespace wscam {
 
@@ -38,9 +41,19 @@ constexpr std::size_t max_client_message_bytes = 4096;
 client_message parse_client_message(std::string_view text);
 
 /** Server → client JSON texts, built in one place so docs/PROTOCOL.md has one source. */
-std::string make_hello_message(const std::string& stream, std::uint16_t width, std::uint16_t height,
-                               double fps, bool online, const std::string& reason,
-                               const std::string& protocol, std::int64_t server_time_us);
+struct hello_fields {
+    std::string stream;
+    std::uint16_t width = 0, height = 0;
+    double fps = 0;
+    bool online = false;
+    std::string reason;
+    std::string protocol;
+    std::int64_t server_time_us = 0;
+    std::vector<control_info> controls;
+    bool can_control = false;
+};
+std::string make_hello_message(const hello_fields& h);
+std::string make_control_changed_message(const std::string& stream, const std::string& id, double value);
 std::string make_status_message(const std::string& stream, bool online, const std::string& reason,
                                 const std::string& message = {});
 std::string make_pong_message(const ping_message& ping, std::int64_t server_time_us);

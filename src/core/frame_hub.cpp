@@ -99,6 +99,25 @@ bool frame_hub::wait_for_viewers_for(std::stop_token stop, std::chrono::millisec
     return demand_.wait_for(lock, stop, timeout, [this] { return !sinks_->empty(); });
 }
 
+std::vector<control_info> frame_hub::controls() const {
+    return controllable_ ? controllable_->controls() : std::vector<control_info>{};
+}
+
+std::optional<std::string> frame_hub::set_control(const std::string& id, double value) {
+    if (!controllable_) return "stream '" + name_ + "' has no controls";
+    std::string error;
+    const auto applied = controllable_->set_control(id, value, error);
+    if (!applied) return error;
+    std::shared_ptr<const sink_list> sinks;
+    {
+        std::lock_guard lock(mutex_);
+        sinks = sinks_;
+    }
+    for (const auto& entry : *sinks)
+        if (auto sink = entry.sink.lock()) sink->on_control_changed(id, *applied);
+    return std::nullopt;
+}
+
 hub_counters frame_hub::counters() const {
     std::lock_guard lock(mutex_);
     return {next_sequence_ - 1, bytes_published_, sinks_->size()};
@@ -117,22 +136,22 @@ std::shared_ptr<frame_hub> stream_registry::add(const std::string& name) {
         throw std::invalid_argument("invalid stream name '" + name +
                                     "': use 1-64 letters, digits, '_' or '-'");
     std::lock_guard lock(mutex_);
-    auto [it, inserted] = hubs_.emplace(name, std::make_shared<frame_hub>(name));
-    if (!inserted) throw std::invalid_argument("duplicate stream name '" + name + "'");
-    return it->second;
+    for (const auto& hub : hubs_)
+        if (hub->name() == name) throw std::invalid_argument("duplicate stream name '" + name + "'");
+    hubs_.push_back(std::make_shared<frame_hub>(name));
+    return hubs_.back();
 }
 
 std::shared_ptr<frame_hub> stream_registry::find(const std::string& name) const {
     std::lock_guard lock(mutex_);
-    auto it = hubs_.find(name);
-    return it == hubs_.end() ? nullptr : it->second;
+    for (const auto& hub : hubs_)
+        if (hub->name() == name) return hub;
+    return nullptr;
 }
 
 std::vector<std::shared_ptr<frame_hub>> stream_registry::all() const {
     std::lock_guard lock(mutex_);
-    std::vector<std::shared_ptr<frame_hub>> out;
-    for (const auto& [_, hub] : hubs_) out.push_back(hub);
-    return out;
+    return hubs_;
 }
 
 }  // namespace wscam

@@ -4,13 +4,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <stop_token>
 #include <string>
 #include <vector>
 
+#include "core/controls.hpp"
 #include "core/frame.hpp"
 #include "core/publish_gate.hpp"
 
@@ -40,6 +40,8 @@ public:
     virtual ~frame_sink() = default;
     virtual void on_frame(frame_ptr f) = 0;
     virtual void on_status(const stream_status& s) = 0;
+    /** A control of the stream was changed (by any viewer). */
+    virtual void on_control_changed(const std::string& /*id*/, double /*value*/) {}
 };
 
 /** Counters a stream keeps; read for /api and /metrics. */
@@ -94,6 +96,16 @@ public:
     void set_publish_gate(std::shared_ptr<publish_gate> gate) { gate_ = std::move(gate); }
     const std::shared_ptr<publish_gate>& gate() const { return gate_; }
 
+    /** The stream's controls, if its source has any (set once at start-up, before serving). */
+    void set_controllable(std::shared_ptr<controllable> c) { controllable_ = std::move(c); }
+    std::vector<control_info> controls() const;
+
+    /**
+     * Sets a control and tells every subscriber the value now in effect.
+     * Returns the error to report to the viewer who asked, or nullopt on success.
+     */
+    std::optional<std::string> set_control(const std::string& id, double value);
+
     /** Counts a frame from outside that was refused (bad JPEG, too large). */
     void count_rejected() { rejected_.fetch_add(1, std::memory_order_relaxed); }
     std::uint64_t rejected() const { return rejected_.load(std::memory_order_relaxed); }
@@ -115,6 +127,7 @@ private:
     std::uint64_t next_sequence_ = 1;
     std::uint64_t bytes_published_ = 0;
     std::shared_ptr<publish_gate> gate_;
+    std::shared_ptr<controllable> controllable_;
     std::atomic<std::uint64_t> rejected_{0};
 };
 
@@ -124,6 +137,7 @@ public:
     /** Adds a stream; throws std::invalid_argument on a duplicate or invalid name. */
     std::shared_ptr<frame_hub> add(const std::string& name);
     std::shared_ptr<frame_hub> find(const std::string& name) const;
+    /** Every stream, in the order they were added (the order the user configured). */
     std::vector<std::shared_ptr<frame_hub>> all() const;
 
     /** Stream names: 1-64 characters of [A-Za-z0-9_-]. */
@@ -131,7 +145,7 @@ public:
 
 private:
     mutable std::mutex mutex_;
-    std::map<std::string, std::shared_ptr<frame_hub>> hubs_;
+    std::vector<std::shared_ptr<frame_hub>> hubs_;  // few streams: a linear search is fine
 };
 
 }  // namespace wscam

@@ -2,13 +2,15 @@
 
 namespace wscam {
 
-bool publish_gate::token_ok(std::string_view given) const {
-    if (token_.empty()) return true;
-    unsigned char diff = given.size() == token_.size() ? 0 : 1;
-    for (std::size_t i = 0; i < token_.size(); ++i)
-        diff |= static_cast<unsigned char>(token_[i] ^ (i < given.size() ? given[i] : 0));
+bool token_matches(std::string_view expected, std::string_view given) {
+    if (expected.empty()) return true;
+    unsigned char diff = given.size() == expected.size() ? 0 : 1;
+    for (std::size_t i = 0; i < expected.size(); ++i)
+        diff |= static_cast<unsigned char>(expected[i] ^ (i < given.size() ? given[i] : 0));
     return diff == 0;
 }
+
+bool publish_gate::token_ok(std::string_view given) const { return token_matches(token_, given); }
 
 std::string publish_gate::claim(const std::shared_ptr<publisher>& p) {
     std::shared_ptr<publisher> previous;

@@ -7,6 +7,9 @@
 
 namespace wscam {
 
+/** Compares a secret in constant time; an empty `expected` matches anything. */
+bool token_matches(std::string_view expected, std::string_view given);
+
 /** A connection that publishes frames into a stream (a camera that dials out). */
 class publisher {
 public:

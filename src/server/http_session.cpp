@@ -130,12 +130,22 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     send(std::move(res), keep_alive);
 }
 
+bool http_session::may_view(const request& req) const {
+    const auto& c = state_->config();
+    if (c.view_token.empty()) return true;
+    const auto token = request_token(req);
+    return token_matches(c.view_token, token) || (!c.control_token.empty() && token_matches(c.control_token, token));
+}
+
 bool http_session::upgrade(request& req, const route& r) {
     auto hub = state_->streams().find(r.stream);
     if (!hub) return false;
     if (r.kind == route_kind::viewer_ws) {
+        if (!may_view(req)) return false;
+        const bool can_control = token_matches(state_->config().control_token, request_token(req));
         stream_.expires_never();
-        std::make_shared<viewer_session>(stream_.release_socket(), state_, std::move(hub), peer_)->run(std::move(req));
+        std::make_shared<viewer_session>(stream_.release_socket(), state_, std::move(hub), peer_, can_control)
+            ->run(std::move(req));
         return true;
     }
     if (r.kind == route_kind::publish_ws && hub->gate() && hub->gate()->token_ok(request_token(req))) {
@@ -155,8 +165,11 @@ http::message_generator http_session::respond(const request& req, const route& r
     }
     const bool head = method == http::verb::head;
     auto log = [&](http::status s) {
-        spdlog::info("http {} {} {} peer={}", std::string(req.method_string()), std::string(req.target()),
-                     static_cast<int>(s), peer_);
+        // The path only: a query may carry a token, and tokens are never logged.
+        const std::string_view target = req.target();
+        const auto q = target.find('?');
+        spdlog::info("http {} {}{} {} peer={}", std::string(req.method_string()), std::string(target.substr(0, q)),
+                     q == std::string_view::npos ? "" : "?…", static_cast<int>(s), peer_);
     };
     auto reply = [&](http::response<http::string_body> res) -> http::message_generator {
         log(res.result());
@@ -172,6 +185,15 @@ http::message_generator http_session::respond(const request& req, const route& r
         auto res = text_response(req, http::status::upgrade_required,
                                  "this port only speaks WebSocket: connect with ws://host:port/\n");
         res.set(http::field::upgrade, "websocket");
+        return reply(std::move(res));
+    }
+    const bool needs_view = r.kind == route_kind::viewer_ws || r.kind == route_kind::snapshot ||
+                            r.kind == route_kind::api_streams;
+    if (needs_view && !may_view(req)) {
+        spdlog::warn("viewer refused peer={} path={}: invalid or missing view token", peer_,
+                     std::string(req.target().substr(0, req.target().find('?'))));
+        auto res = text_response(req, http::status::unauthorized, "invalid or missing view token\n");
+        res.set(http::field::www_authenticate, "Bearer");
         return reply(std::move(res));
     }
     switch (r.kind) {

@@ -32,6 +32,7 @@ private:
 
     http::message_generator respond(const request& req, const route& r);
     bool upgrade(request& req, const route& r);
+    bool may_view(const request& req) const;
 
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;

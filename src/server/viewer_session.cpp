@@ -27,8 +27,9 @@ bool offers_subprotocol(std::string_view header, std::string_view wanted) {
 }  // namespace
 
 viewer_session::viewer_session(tcp::socket socket, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
-                               std::string peer)
-    : ws_(std::move(socket)), state_(std::move(state)), hub_(std::move(hub)), peer_(std::move(peer)) {}
+                               std::string peer, bool can_control)
+    : ws_(std::move(socket)), state_(std::move(state)), hub_(std::move(hub)), peer_(std::move(peer)),
+      can_control_(can_control) {}
 
 viewer_session::~viewer_session() {
     if (open_) hub_->unsubscribe(this);
@@ -74,8 +75,8 @@ void viewer_session::on_accept(beast::error_code ec) {
                  framed_ ? wscam_subprotocol : "plain");
     // Plain clients (the tutorial's page) get nothing but JPEGs; only wscam.v1 clients get texts unasked.
     if (framed_)
-        queue_text(make_hello_message(hub_->name(), info.width, info.height, info.fps, status.online, status.reason,
-                                      std::string(wscam_subprotocol), unix_now_us()));
+        queue_text(make_hello_message({hub_->name(), info.width, info.height, info.fps, status.online, status.reason,
+                                       std::string(wscam_subprotocol), unix_now_us(), hub_->controls(), can_control_}));
     slot_.offer(hub_->subscribe(shared_from_this()));
     do_write();
     do_read();
@@ -96,6 +97,15 @@ void viewer_session::on_status(const stream_status& s) {
     net::post(ws_.get_executor(), [self = shared_from_this(), s] {
         if (!self->open_) return;
         self->queue_text(make_status_message(self->hub_->name(), s.online, s.reason, s.message));
+        self->do_write();
+    });
+}
+
+void viewer_session::on_control_changed(const std::string& id, double value) {
+    if (!framed_) return;
+    net::post(ws_.get_executor(), [self = shared_from_this(), id, value] {
+        if (!self->open_) return;
+        self->queue_text(make_control_changed_message(self->hub_->name(), id, value));
         self->do_write();
     });
 }
@@ -138,8 +148,14 @@ void viewer_session::handle_text(std::string_view text) {
             slot_.clear_pending();
         else
             slot_.offer(hub_->latest());
-    } else if (std::holds_alternative<control_message>(message)) {
-        queue_text(make_error_message("stream '" + hub_->name() + "' has no controls"));
+    } else if (const auto* control = std::get_if<control_message>(&message)) {
+        if (!can_control_) {
+            queue_text(make_error_message("changing controls needs the control token"));
+        } else if (auto error = hub_->set_control(control->id, control->value)) {
+            queue_text(make_error_message(*error));
+        } else {
+            spdlog::info("control set stream={} peer={} {}={}", hub_->name(), peer_, control->id, control->value);
+        }
     } else if (const auto* bad = std::get_if<invalid_message>(&message)) {
         spdlog::debug("viewer message rejected stream={} peer={}: {}", hub_->name(), peer_, bad->reason);
         queue_text(make_error_message(bad->reason));

@@ -22,7 +22,7 @@ inline constexpr std::string_view wscam_subprotocol = "wscam.v1";
 class viewer_session : public frame_sink, public closable, public std::enable_shared_from_this<viewer_session> {
 public:
     viewer_session(tcp::socket socket, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
-                   std::string peer);
+                   std::string peer, bool can_control);
     ~viewer_session() override;
 
     /** Accepts the upgrade `req` and starts streaming. */
@@ -30,6 +30,7 @@ public:
 
     void on_frame(frame_ptr f) override;
     void on_status(const stream_status& s) override;
+    void on_control_changed(const std::string& id, double value) override;
     void shutdown() override;
 
 private:
@@ -48,6 +49,7 @@ private:
     std::string peer_;
     std::string path_;
     bool framed_ = false;   // negotiated wscam.v1
+    bool can_control_;
     bool open_ = false;     // accepted and subscribed, not yet finished
     bool writing_ = false;
     bool paused_ = false;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <charconv>
 #include <stdexcept>
 
@@ -46,8 +47,35 @@ test_pattern_options test_pattern_options_from(const source_uri& uri, test_patte
     return o;
 }
 
+/** The pattern's controls, changed by viewers on I/O threads and read by the render thread. */
+struct test_pattern_source::settings : controllable {
+    std::atomic<int> quality, brightness{0}, noise;
+
+    explicit settings(const test_pattern_options& o) : quality(o.quality), noise(o.noise) {}
+
+    std::vector<control_info> controls() const override {
+        return {{"quality", "JPEG quality", "int", 1, 100, 1, static_cast<double>(quality.load()), {}},
+                {"brightness", "Brightness", "int", -100, 100, 1, static_cast<double>(brightness.load()), {}},
+                {"noise", "Noise", "int", 0, 100, 1, static_cast<double>(noise.load()), {}}};
+    }
+
+    std::optional<double> set_control(const std::string& id, double value, std::string& error) override {
+        for (const auto& c : controls()) {
+            if (c.id != id) continue;
+            auto v = validate_control_value(c, value, error);
+            if (!v) return std::nullopt;
+            (id == "quality" ? quality : id == "brightness" ? brightness : noise) = static_cast<int>(*v);
+            return v;
+        }
+        error = "no control '" + id + "' (this stream has quality, brightness, noise)";
+        return std::nullopt;
+    }
+};
+
 test_pattern_source::test_pattern_source(std::shared_ptr<frame_hub> hub, test_pattern_options options)
-    : hub_(std::move(hub)), options_(options) {}
+    : hub_(std::move(hub)), options_(options), settings_(std::make_shared<settings>(options)) {
+    hub_->set_controllable(settings_);
+}
 
 test_pattern_source::~test_pattern_source() { stop(); }
 
@@ -96,9 +124,11 @@ void test_pattern_source::run(std::stop_token stop) {
             if (stop.stop_requested()) break;
 
             frame_info info{options_.size.width, options_.size.height, unix_now_us()};
+            pattern.set_noise(settings_->noise);
+            pattern.set_brightness(settings_->brightness);
             pattern.render(++n, info.capture_us);
             auto storage = frame::make_storage(0);
-            const auto size = encoder.encode_rgb(pattern.rgb(), pattern.width(), pattern.height(), options_.quality,
+            const auto size = encoder.encode_rgb(pattern.rgb(), pattern.width(), pattern.height(), settings_->quality,
                                                  storage, frame::header_size);
             hub_->publish(std::move(storage), size, info);
             if (auto skipped = pacer.advance(std::chrono::steady_clock::now()))

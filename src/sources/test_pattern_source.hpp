@@ -37,8 +37,11 @@ public:
 private:
     void run(std::stop_token stop);
 
+    struct settings;
+
     std::shared_ptr<frame_hub> hub_;
     test_pattern_options options_;
+    std::shared_ptr<settings> settings_;  // the live controls, shared with the hub
     std::jthread thread_;
 };
 

@@ -1,205 +1,363 @@
-// wscam viewer: one WebSocket per stream (subprotocol wscam.v1), JPEGs decoded off the main
-// thread with createImageBitmap and painted on a canvas; only the newest frame is ever drawn.
+// wscam viewer. Each camera is a StreamView: one WebSocket (subprotocol wscam.v1), JPEGs
+// decoded off the main thread with createImageBitmap and painted on a canvas; only the
+// newest frame is ever decoded or drawn, so a slow page skips frames instead of lagging.
+// One stream: a full view with statistics and controls. Several: a grid of tiles, click to focus.
 'use strict';
 
 (() => {
   const HEADER_MIN = 32;
   const $ = (id) => document.getElementById(id);
-  const canvas = $('video');
-  const ctx = canvas.getContext('2d', { alpha: false });
-  const ui = {
-    state: $('state'), message: $('message'), stage: $('stage'), stats: $('stats'),
-    fps: $('s-fps'), size: $('s-size'), rate: $('s-rate'), latency: $('s-latency'), clock: $('s-clock'),
-    frames: $('s-frames'), dropped: $('s-dropped'),
-  };
-
   const params = new URLSearchParams(location.search);
-  const viewMatch = location.pathname.match(/^\/view\/([A-Za-z0-9_-]{1,64})$/);
-  const stream = params.get('stream') || (viewMatch && viewMatch[1]) || 'default';
-  $('stream-name').textContent = stream;
-  document.title = `wscam · ${stream}`;
-
+  const token = params.get('token') || '';
+  const withToken = (url) => (token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : url);
   // Client time in microseconds since the epoch, sub-millisecond where the browser allows.
   const nowUs = () => (performance.timeOrigin + performance.now()) * 1000;
 
-  // Everything the page knows, exposed for people (devtools) and tests.
-  const stats = window.wscamStats = {
-    stream, state: 'connecting', reason: '', framesReceived: 0, framesPainted: 0, lastSequence: 0,
-    serverDropped: 0, clientDropped: 0, fps: 0, kbps: 0, width: 0, height: 0,
-    latencyMs: null, latencyP50Ms: null, clockOffsetUs: null, clockUncertaintyUs: null,
-    paused: false, connects: 0,
+  class StreamView {
+    constructor(stream, canvas, { onState = () => {}, onHello = () => {}, onControl = () => {} } = {}) {
+      Object.assign(this, { stream, canvas, onState, onHello, onControl });
+      this.ctx = canvas.getContext('2d', { alpha: false });
+      this.stats = {
+        stream, state: 'connecting', reason: '', framesReceived: 0, framesPainted: 0, lastSequence: 0,
+        serverDropped: 0, clientDropped: 0, fps: 0, kbps: 0, width: 0, height: 0,
+        latencyMs: null, latencyP50Ms: null, clockOffsetUs: null, clockUncertaintyUs: null,
+        paused: false, connects: 0, message: '',
+      };
+      this.retry = 0;
+      this.clockSamples = [];
+      this.decoding = false;
+      this.queued = null;       // newest frame waiting for the decoder {blob, meta}
+      this.ready = null;        // newest decoded frame waiting for paint {bitmap, meta}
+      this.lastBlob = null;
+      this.lastMeta = null;
+      this.paintTimes = [];
+      this.byteWindow = [];
+      this.latencies = [];
+      this.pausedWanted = false;
+      this.closedForGood = false;
+      this.connect();
+    }
+
+    setState(state, reason = '') {
+      this.stats.state = state;
+      this.stats.reason = reason;
+      this.onState(state, reason);
+    }
+
+    connect() {
+      clearTimeout(this.retryTimer);
+      this.setState(this.retry ? 'reconnecting' : 'connecting');
+      const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+      const ws = new WebSocket(withToken(`${proto}//${location.host}/ws/${encodeURIComponent(this.stream)}`), ['wscam.v1']);
+      ws.binaryType = 'arraybuffer';
+      ws.onopen = () => this.onOpen();
+      ws.onmessage = (ev) => (typeof ev.data === 'string' ? this.onText(ev.data) : this.onFrame(ev.data));
+      ws.onclose = (ev) => this.onClose(ev);
+      this.ws = ws;
+    }
+
+    close() {
+      this.closedForGood = true;
+      clearTimeout(this.retryTimer);
+      clearTimeout(this.pingTimer);
+      this.ws?.close();
+    }
+
+    send(message) {
+      if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+    }
+
+    onOpen() {
+      this.stats.connects++;
+      this.clockSamples = [];
+      // A burst of pings first so the clock offset settles quickly, then one every 2 s.
+      let n = 0;
+      const ping = () => {
+        this.send({ type: 'ping', id: n, t: nowUs() });
+        this.pingTimer = setTimeout(ping, ++n < 5 ? 200 : 2000);
+      };
+      ping();
+      if (this.pausedWanted) this.send({ type: 'pause' });
+    }
+
+    onClose(ev) {
+      clearTimeout(this.pingTimer);
+      this.ws = null;
+      if (this.closedForGood) return;
+      const delay = Math.min(10000, 500 * 2 ** this.retry) * (0.7 + Math.random() * 0.6);
+      this.retry++;
+      const why = ev.code === 1001 ? 'server went away' : ev.reason ? `closed by server: ${ev.reason}`
+        : `connection closed (${ev.code})`;
+      let left = Math.ceil(delay / 1000);
+      const tick = () => {
+        this.setState('reconnecting', `${why}; retrying in ${left} s`);
+        if (left-- > 0) this.countdown = setTimeout(tick, 1000);
+      };
+      clearTimeout(this.countdown);
+      tick();
+      this.retryTimer = setTimeout(() => { clearTimeout(this.countdown); this.connect(); }, delay);
+    }
+
+    onFrame(buf) {
+      const view = new DataView(buf);
+      if (buf.byteLength < HEADER_MIN || view.getUint8(0) !== 1) return;
+      const headerLen = view.getUint8(1);
+      const meta = {
+        width: view.getUint16(2), height: view.getUint16(4),
+        sequence: Number(view.getBigUint64(8)), captureUs: Number(view.getBigInt64(16)),
+      };
+      const s = this.stats;
+      if (s.lastSequence && meta.sequence > s.lastSequence + 1) s.serverDropped += meta.sequence - s.lastSequence - 1;
+      s.lastSequence = meta.sequence;
+      s.framesReceived++;
+      this.byteWindow.push([performance.now(), buf.byteLength]);
+      if (s.state !== 'live') { this.retry = 0; this.setState('live'); }
+      const blob = new Blob([new Uint8Array(buf, headerLen)], { type: 'image/jpeg' });
+      this.lastBlob = blob;
+      this.lastMeta = meta;
+      if (this.queued) s.clientDropped++;
+      this.queued = { blob, meta };
+      this.decodeNext();
+    }
+
+    decodeNext() {
+      if (this.decoding || !this.queued) return;
+      const { blob, meta } = this.queued;
+      this.queued = null;
+      this.decoding = true;
+      createImageBitmap(blob).then((bitmap) => {
+        if (this.ready) { this.ready.bitmap.close(); this.stats.clientDropped++; }
+        this.ready = { bitmap, meta };
+        requestAnimationFrame(() => this.paint());
+      }).catch(() => { /* a damaged frame: skip it */ }).finally(() => {
+        this.decoding = false;
+        this.decodeNext();
+      });
+    }
+
+    paint() {
+      if (!this.ready) return;
+      const { bitmap, meta } = this.ready;
+      this.ready = null;
+      if (this.canvas.width !== bitmap.width || this.canvas.height !== bitmap.height) {
+        this.canvas.width = bitmap.width;
+        this.canvas.height = bitmap.height;
+      }
+      this.ctx.drawImage(bitmap, 0, 0);
+      bitmap.close();
+      const s = this.stats;
+      s.framesPainted++;
+      s.width = meta.width;
+      s.height = meta.height;
+      this.paintTimes.push(performance.now());
+      if (s.clockOffsetUs !== null) {
+        s.latencyMs = (nowUs() + s.clockOffsetUs - meta.captureUs) / 1000;
+        this.latencies.push(s.latencyMs);
+        if (this.latencies.length > 90) this.latencies.shift();
+      }
+    }
+
+    onText(text) {
+      let msg;
+      try { msg = JSON.parse(text); } catch { return; }
+      const s = this.stats;
+      if (msg.type === 'pong') {
+        const t1 = nowUs();
+        // The server read its clock about half-way through the round trip.
+        this.clockSamples.push({ offset: msg.server_time_us - (msg.t + t1) / 2, rtt: t1 - msg.t });
+        if (this.clockSamples.length > 20) this.clockSamples.shift();
+        const best = this.clockSamples.reduce((a, b) => (b.rtt < a.rtt ? b : a));
+        s.clockOffsetUs = best.offset;
+        s.clockUncertaintyUs = best.rtt / 2;
+      } else if (msg.type === 'hello') {
+        this.onHello(msg);
+        if (!msg.online) this.setState('offline', msg.reason || 'camera offline');
+      } else if (msg.type === 'status') {
+        if (msg.message) s.message = msg.message;
+        if (msg.state === 'offline') this.setState('offline', msg.reason || 'camera offline');
+        else if (s.state === 'offline') this.setState('live');
+      } else if (msg.type === 'control_changed') {
+        this.onControl(msg.id, msg.value);
+      } else if (msg.type === 'error') {
+        console.warn(`wscam: ${msg.reason}`);
+      }
+    }
+
+    setPaused(paused) {
+      this.pausedWanted = paused;
+      this.stats.paused = paused;
+      this.send({ type: paused ? 'pause' : 'resume' });
+    }
+
+    // Sliding one-second windows, refreshed by the page's timer.
+    refresh() {
+      const now = performance.now();
+      const s = this.stats;
+      this.paintTimes = this.paintTimes.filter((t) => now - t <= 1000);
+      this.byteWindow = this.byteWindow.filter(([t]) => now - t <= 1000);
+      s.fps = this.paintTimes.length;
+      s.kbps = this.byteWindow.reduce((sum, [, b]) => sum + b, 0) * 8 / 1000;
+      const sorted = [...this.latencies].sort((a, b) => a - b);
+      s.latencyP50Ms = sorted.length ? sorted[Math.floor(sorted.length / 2)] : null;
+    }
+  }
+
+  // ---- the page ----
+  const ui = {
+    state: $('state'), message: $('message'), stage: $('stage'), stats: $('stats'), grid: $('grid'),
+    focus: $('focus'), controls: $('controls'), form: $('controls-form'),
   };
-
-  let ws = null;
-  let retry = 0;
-  let retryTimer = null;
-  let pingTimer = null;
-  let pingId = 0;
-  let clockSamples = [];       // {offset, rtt}
-  let decoding = false;        // a createImageBitmap is under way
-  let queued = null;           // newest frame waiting for the decoder {blob, meta}
-  let ready = null;            // newest decoded frame waiting for paint {bitmap, meta}
-  let lastBlob = null;         // for snapshots
-  let lastMeta = null;
-  let byteWindow = [];         // [time ms, bytes]
-  let paintWindow = [];        // time ms of paints
-  let latencyWindow = [];
-
-  function setState(state, text) {
-    stats.state = state;
-    stats.reason = text || '';
-    ui.state.className = `state ${state}`;
-    ui.state.textContent = text ? `${state}: ${text}` : state;
-    const showMessage = state !== 'live';
-    ui.message.hidden = !showMessage;
-    ui.message.textContent = showMessage ? ui.state.textContent : '';
-  }
-
-  function wsUrl() {
-    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    return `${proto}//${location.host}/ws/${encodeURIComponent(stream)}`;
-  }
-
-  function connect() {
-    clearTimeout(retryTimer);
-    setState(retry ? 'reconnecting' : 'connecting');
-    ws = new WebSocket(wsUrl(), ['wscam.v1']);
-    ws.binaryType = 'arraybuffer';
-    ws.onopen = onOpen;
-    ws.onmessage = onMessage;
-    ws.onclose = onClose;
-  }
-
-  function onOpen() {
-    stats.connects++;
-    clockSamples = [];
-    // A burst of pings first so the clock offset settles quickly, then one every 2 s.
-    let n = 0;
-    const ping = () => {
-      if (!ws || ws.readyState !== WebSocket.OPEN) return;
-      ws.send(JSON.stringify({ type: 'ping', id: ++pingId, t: nowUs() }));
-      pingTimer = setTimeout(ping, ++n < 5 ? 200 : 2000);
-    };
-    ping();
-    if (document.hidden) sendPause(true);
-  }
-
-  function onClose(ev) {
-    clearTimeout(pingTimer);
-    ws = null;
-    const delay = Math.min(10000, 500 * 2 ** retry) * (0.7 + Math.random() * 0.6);
-    retry++;
-    const why = ev.code === 1001 ? 'server went away' : ev.reason || `connection closed (${ev.code})`;
-    let left = Math.ceil(delay / 1000);
-    const tick = () => {
-      setState('reconnecting', `${why}; retrying in ${left} s`);
-      if (left-- > 0) retryTimer = setTimeout(tick, 1000);
-    };
-    tick();
-    retryTimer = setTimeout(connect, delay);
-  }
-
-  function onMessage(ev) {
-    if (typeof ev.data === 'string') return onText(ev.data);
-    const buf = ev.data;
-    const view = new DataView(buf);
-    if (buf.byteLength < HEADER_MIN || view.getUint8(0) !== 1) return;
-    const headerLen = view.getUint8(1);
-    const meta = {
-      width: view.getUint16(2), height: view.getUint16(4),
-      sequence: Number(view.getBigUint64(8)), captureUs: Number(view.getBigInt64(16)),
-      receivedUs: nowUs(), bytes: buf.byteLength,
-    };
-    if (stats.lastSequence && meta.sequence > stats.lastSequence + 1)
-      stats.serverDropped += meta.sequence - stats.lastSequence - 1;
-    stats.lastSequence = meta.sequence;
-    stats.framesReceived++;
-    byteWindow.push([performance.now(), buf.byteLength]);
-    if (stats.state !== 'live') { retry = 0; setState('live'); }
-    const blob = new Blob([new Uint8Array(buf, headerLen)], { type: 'image/jpeg' });
-    lastBlob = blob;
-    lastMeta = meta;
-    if (queued) stats.clientDropped++;
-    queued = { blob, meta };
-    decodeNext();
-  }
-
-  function decodeNext() {
-    if (decoding || !queued) return;
-    const { blob, meta } = queued;
-    queued = null;
-    decoding = true;
-    createImageBitmap(blob).then((bitmap) => {
-      if (ready) { ready.bitmap.close(); stats.clientDropped++; }
-      ready = { bitmap, meta };
-      requestAnimationFrame(paint);
-    }).catch(() => { /* a damaged frame: skip it */ }).finally(() => {
-      decoding = false;
-      decodeNext();
-    });
-  }
-
-  function paint() {
-    if (!ready) return;
-    const { bitmap, meta } = ready;
-    ready = null;
-    if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
-      canvas.width = bitmap.width;
-      canvas.height = bitmap.height;
-    }
-    ctx.drawImage(bitmap, 0, 0);
-    bitmap.close();
-    stats.framesPainted++;
-    stats.width = meta.width;
-    stats.height = meta.height;
-    paintWindow.push(performance.now());
-    if (stats.clockOffsetUs !== null) {
-      const latency = (nowUs() + stats.clockOffsetUs - meta.captureUs) / 1000;
-      stats.latencyMs = latency;
-      latencyWindow.push(latency);
-      if (latencyWindow.length > 90) latencyWindow.shift();
-    }
-  }
-
-  function onText(text) {
-    let msg;
-    try { msg = JSON.parse(text); } catch { return; }
-    if (msg.type === 'pong') {
-      const t1 = nowUs();
-      const rtt = t1 - msg.t;
-      // Server time was read about half-way through the round trip.
-      clockSamples.push({ offset: msg.server_time_us - (msg.t + t1) / 2, rtt });
-      if (clockSamples.length > 20) clockSamples.shift();
-      const best = clockSamples.reduce((a, b) => (b.rtt < a.rtt ? b : a));
-      stats.clockOffsetUs = best.offset;
-      stats.clockUncertaintyUs = best.rtt / 2;
-    } else if (msg.type === 'hello') {
-      if (!msg.online) setState('offline', msg.reason || 'source offline');
-    } else if (msg.type === 'status') {
-      if (msg.state === 'offline') setState('offline', msg.reason || 'source offline');
-      else if (stats.state === 'offline') setState('live');
-    }
-  }
-
-  function sendPause(paused) {
-    stats.paused = paused;
-    $('btn-pause').textContent = paused ? 'Resume' : 'Pause';
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: paused ? 'pause' : 'resume' }));
-  }
-
+  let focused = null;   // the StreamView shown large
+  let tiles = [];       // StreamViews in the grid
   let userPaused = false;
-  document.addEventListener('visibilitychange', () => sendPause(document.hidden || userPaused));
+  window.wscamTiles = () => tiles.map((t) => ({ ...t.stats }));
 
-  function togglePause() { userPaused = !userPaused; sendPause(userPaused); }
+  function showState(state, reason) {
+    const text = reason ? `${state}: ${reason}` : state;
+    ui.state.className = `state ${state}`;
+    ui.state.textContent = text;
+    ui.message.hidden = state === 'live';
+    ui.message.textContent = state === 'live' ? '' : text;
+  }
+
+  function renderControls(hello) {
+    ui.form.replaceChildren();
+    const usable = hello.can_control && hello.controls && hello.controls.length > 0;
+    $('btn-controls').hidden = !usable;
+    if (!usable) { ui.controls.hidden = true; return; }
+    for (const c of hello.controls) {
+      const label = document.createElement('label');
+      label.textContent = c.name;
+      let input;
+      if (c.type === 'bool') {
+        input = document.createElement('input');
+        input.type = 'checkbox';
+        input.checked = c.value !== 0;
+      } else if (c.type === 'menu') {
+        input = document.createElement('select');
+        for (const o of c.options) input.add(new Option(o.label, o.value, false, o.value === c.value));
+      } else {
+        input = document.createElement('input');
+        Object.assign(input, { type: 'range', min: c.min, max: c.max, step: c.step, value: c.value });
+        const shown = document.createElement('span');
+        shown.textContent = c.value;
+        label.append(shown);
+        input.addEventListener('input', () => { shown.textContent = input.value; });
+      }
+      input.name = c.id;
+      input.dataset.control = c.id;
+      let pending = null;
+      const send = () => {
+        const value = input.type === 'checkbox' ? (input.checked ? 1 : 0) : Number(input.value);
+        focused.send({ type: 'control', id: c.id, value });
+      };
+      // Sliders send while they move, at most every 50 ms.
+      input.addEventListener('input', () => { if (!pending) pending = setTimeout(() => { pending = null; send(); }, 50); });
+      input.addEventListener('change', send);
+      label.append(input);
+      ui.form.append(label);
+    }
+  }
+
+  function controlChanged(id, value) {
+    const input = ui.form.querySelector(`[data-control="${CSS.escape(id)}"]`);
+    if (!input || document.activeElement === input) return;
+    if (input.type === 'checkbox') input.checked = value !== 0;
+    else input.value = value;
+    input.dispatchEvent(new Event('input'));
+  }
+
+  function focus(name, push = true) {
+    tiles.forEach((t) => t.close());
+    tiles = [];
+    focused?.close();
+    ui.grid.hidden = true;
+    ui.focus.hidden = false;
+    $('view-buttons').hidden = false;
+    $('stream-name').textContent = name;
+    document.title = `wscam · ${name}`;
+    focused = new StreamView(name, $('video'), { onState: showState, onHello: renderControls, onControl: controlChanged });
+    focused.setPaused(document.hidden || userPaused);
+    window.wscamStats = focused.stats;
+    if (push) history.pushState({ stream: name }, '', withToken(`/view/${encodeURIComponent(name)}`));
+  }
+
+  function showGrid(streams, push = true) {
+    focused?.close();
+    focused = null;
+    ui.focus.hidden = true;
+    ui.grid.hidden = false;
+    $('view-buttons').hidden = true;
+    $('btn-all').hidden = true;
+    $('stream-name').textContent = `${streams.length} cameras`;
+    ui.state.className = 'state';
+    ui.state.textContent = '';
+    ui.grid.replaceChildren();
+    tiles = streams.map((s) => {
+      const tile = document.createElement('button');
+      tile.type = 'button';
+      tile.className = 'tile';
+      tile.title = `Open ${s.name}`;
+      const canvas = document.createElement('canvas');
+      const label = document.createElement('span');
+      label.className = 'tile-label';
+      label.textContent = s.name;
+      const reason = document.createElement('span');
+      reason.className = 'tile-reason';
+      tile.append(canvas, reason, label);
+      tile.onclick = () => { $('btn-all').hidden = false; focus(s.name); };
+      ui.grid.append(tile);
+      return new StreamView(s.name, canvas, {
+        onState: (state, why) => {
+          label.className = `tile-label ${state}`;
+          label.title = why || state;
+          reason.textContent = state === 'live' ? '' : why || state;
+        },
+      });
+    });
+    if (push) history.pushState({ grid: true }, '', withToken('/'));
+  }
+
+  let streams = [];
+  async function start() {
+    const viewMatch = location.pathname.match(/^\/view\/([A-Za-z0-9_-]{1,64})$/);
+    const wanted = params.get('stream') || (viewMatch && viewMatch[1]);
+    try {
+      const res = await fetch(withToken('/api/streams'));
+      if (res.ok) streams = (await res.json()).streams;
+      else if (res.status === 401) return showState('closed', 'this server needs a token: add ?token=… to the address');
+    } catch { /* the WebSocket will say what is wrong */ }
+    if (wanted || streams.length <= 1) {
+      $('btn-all').hidden = streams.length <= 1;
+      focus(wanted || streams[0]?.name || 'default', false);
+    } else {
+      showGrid(streams, false);
+    }
+  }
+  window.addEventListener('popstate', () => {
+    const m = location.pathname.match(/^\/view\/([A-Za-z0-9_-]{1,64})$/);
+    if (m) focus(m[1], false); else if (streams.length > 1) showGrid(streams, false);
+  });
+  $('btn-all').onclick = () => showGrid(streams);
+
+  function setPaused() {
+    const paused = document.hidden || userPaused;
+    $('btn-pause').textContent = userPaused ? 'Resume' : 'Pause';
+    focused?.setPaused(paused);
+    tiles.forEach((t) => t.setPaused(document.hidden));
+  }
+  document.addEventListener('visibilitychange', setPaused);
+
+  function togglePause() { userPaused = !userPaused; setPaused(); }
   function toggleFullscreen() {
     if (document.fullscreenElement) document.exitFullscreen();
     else ui.stage.requestFullscreen().catch(() => {});
   }
   function snapshot() {
-    if (!lastBlob) return;
+    if (!focused?.lastBlob) return;
     const a = document.createElement('a');
-    a.href = URL.createObjectURL(lastBlob);
-    a.download = `wscam-${stream}-${lastMeta.sequence}.jpg`;
+    a.href = URL.createObjectURL(focused.lastBlob);
+    a.download = `wscam-${focused.stream}-${focused.lastMeta.sequence}.jpg`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   }
@@ -212,41 +370,38 @@
     ui.stats.hidden = !ui.stats.hidden;
     $('btn-stats').setAttribute('aria-pressed', String(!ui.stats.hidden));
   }
+  function toggleControls() {
+    ui.controls.hidden = !ui.controls.hidden;
+    $('btn-controls').setAttribute('aria-pressed', String(!ui.controls.hidden));
+  }
 
   $('btn-pause').onclick = togglePause;
   $('btn-fullscreen').onclick = toggleFullscreen;
   $('btn-snapshot').onclick = snapshot;
   $('btn-fit').onclick = toggleFit;
   $('btn-stats').onclick = toggleStats;
+  $('btn-controls').onclick = toggleControls;
   document.addEventListener('keydown', (e) => {
-    if (e.target.closest('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.target.closest('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey || !focused) return;
     if (e.key === 'f') toggleFullscreen();
     else if (e.key === 's') snapshot();
     else if (e.key === ' ') { e.preventDefault(); togglePause(); }
   });
 
-  function percentile(values, p) {
-    if (!values.length) return null;
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-  }
-
-  // The overlay updates twice a second from sliding one-second windows.
+  const show = (id, text) => { $(id).textContent = text; };
   setInterval(() => {
-    const now = performance.now();
-    paintWindow = paintWindow.filter((t) => now - t <= 1000);
-    byteWindow = byteWindow.filter(([t]) => now - t <= 1000);
-    stats.fps = paintWindow.length;
-    stats.kbps = byteWindow.reduce((sum, [, b]) => sum + b, 0) * 8 / 1000;
-    stats.latencyP50Ms = percentile(latencyWindow, 0.5);
-    ui.fps.textContent = stats.fps.toFixed(0);
-    ui.size.textContent = stats.width ? `${stats.width}×${stats.height}` : '–';
-    ui.rate.textContent = stats.kbps.toFixed(0);
-    ui.latency.textContent = stats.latencyP50Ms === null ? '–' : `${stats.latencyP50Ms.toFixed(1)} ms`;
-    ui.clock.textContent = stats.clockUncertaintyUs === null ? '–' : `±${(stats.clockUncertaintyUs / 1000).toFixed(1)} ms`;
-    ui.frames.textContent = String(stats.framesPainted);
-    ui.dropped.textContent = `${stats.serverDropped} / ${stats.clientDropped}`;
+    tiles.forEach((t) => t.refresh());
+    if (!focused) return;
+    focused.refresh();
+    const s = focused.stats;
+    show('s-fps', s.fps.toFixed(0));
+    show('s-size', s.width ? `${s.width}×${s.height}` : '–');
+    show('s-rate', s.kbps.toFixed(0));
+    show('s-latency', s.latencyP50Ms === null ? '–' : `${s.latencyP50Ms.toFixed(1)} ms`);
+    show('s-clock', s.clockUncertaintyUs === null ? '–' : `±${(s.clockUncertaintyUs / 1000).toFixed(1)} ms`);
+    show('s-frames', String(s.framesPainted));
+    show('s-dropped', `${s.serverDropped} / ${s.clientDropped}`);
   }, 500);
 
-  connect();
+  start();
 })();

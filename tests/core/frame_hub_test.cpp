@@ -124,5 +124,13 @@ TEST(stream_registry, rejects_duplicate_and_invalid_names) {
     EXPECT_EQ(r.find("nope"), nullptr);
 }
 
+TEST(stream_registry, lists_streams_in_the_order_they_were_added) {
+    stream_registry r;
+    for (const char* name : {"porch", "garage", "attic"}) r.add(name);
+    std::vector<std::string> names;
+    for (const auto& hub : r.all()) names.push_back(hub->name());
+    EXPECT_EQ(names, (std::vector<std::string>{"porch", "garage", "attic"}));
+}
+
 }  // namespace
 }  // namespace wscam

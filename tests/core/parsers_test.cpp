@@ -2,7 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 #include "core/client_message.hpp"
+#include "core/controls.hpp"
 #include "core/frame_size.hpp"
 #include "core/source_uri.hpp"
 
@@ -111,13 +114,37 @@ TEST(client_message, says_why_a_message_is_rejected) {
     EXPECT_EQ(reason(std::string(max_client_message_bytes + 1, ' ')), "message too large");
 }
 
+TEST(controls, values_are_checked_and_snapped_to_the_step) {
+    std::string error;
+    control_info q{"quality", "Quality", "int", 10, 90, 5, 50, {}};
+    EXPECT_EQ(validate_control_value(q, 42, error), 40);
+    EXPECT_EQ(validate_control_value(q, 43, error), 45);
+    EXPECT_FALSE(validate_control_value(q, 95, error));
+    EXPECT_NE(error.find("outside"), std::string::npos);
+    EXPECT_FALSE(validate_control_value(q, std::nan(""), error));
+    control_info awb{"awb", "White balance", "bool", 0, 1, 1, 0, {}};
+    EXPECT_EQ(validate_control_value(awb, 7, error), 1);
+    control_info size{"size", "Size", "menu", 0, 0, 1, 5, {{5, "QVGA"}, {8, "VGA"}}};
+    EXPECT_EQ(validate_control_value(size, 8, error), 8);
+    EXPECT_FALSE(validate_control_value(size, 6, error));
+    EXPECT_NE(error.find("not one of its options"), std::string::npos);
+}
+
 TEST(client_message, server_messages_are_the_documented_json) {
-    auto hello = nlohmann::json::parse(make_hello_message("default", 640, 480, 30, true, "", "wscam.v1", 42));
+    hello_fields fields{"default", 640, 480, 30, true, "", "wscam.v1", 42, {}, false};
+    fields.controls.push_back({"brightness", "Brightness", "int", -2, 2, 1, 0, {}});
+    fields.controls.push_back({"size", "Frame size", "menu", 0, 0, 1, 5, {{5, "QVGA"}, {8, "VGA"}}});
+    auto hello = nlohmann::json::parse(make_hello_message(fields));
     EXPECT_EQ(hello["type"], "hello");
     EXPECT_EQ(hello["stream"], "default");
     EXPECT_EQ(hello["width"], 640);
     EXPECT_EQ(hello["server_time_us"], 42);
     EXPECT_FALSE(hello.contains("reason"));
+    EXPECT_EQ(hello["can_control"], false);
+    EXPECT_EQ(hello["controls"][0], nlohmann::json::parse(
+        R"({"id":"brightness","name":"Brightness","type":"int","min":-2.0,"max":2.0,"step":1.0,"value":0.0})"));
+    EXPECT_EQ(hello["controls"][1]["options"][1]["label"], "VGA");
+    EXPECT_EQ(nlohmann::json::parse(make_control_changed_message("cam", "brightness", 1))["value"], 1.0);
 
     auto status = nlohmann::json::parse(make_status_message("cam", false, "unplugged"));
     EXPECT_EQ(status["state"], "offline");

@@ -19,11 +19,10 @@ using test::ws_client;
 namespace beast = test::beast;
 
 struct running_server {
-    explicit running_server(test_pattern_options o = {}, bool ws_port = false) {
+    explicit running_server(test_pattern_options o = {}, bool ws_port = false, server_config c = {}) {
         streams = std::make_shared<stream_registry>();
         hub = streams->add("default");
         source = std::make_unique<test_pattern_source>(hub, o);
-        server_config c;
         c.listen_address = "127.0.0.1";
         c.port = 0;
         c.threads = 2;
@@ -56,6 +55,13 @@ void expect_jpeg_of_size(std::span<const std::uint8_t> jpeg, int width, int heig
     ASSERT_TRUE(decoder.decode_rgb(jpeg, rgb, w, h, &error)) << error;
     EXPECT_EQ(w, width);
     EXPECT_EQ(h, height);
+}
+
+std::size_t client_frame_size(ws_client& c) {
+    for (;;) {
+        auto m = c.read();
+        if (!m.text) return m.bytes.size();
+    }
 }
 
 TEST(server, plain_client_gets_one_pure_jpeg_per_binary_message) {
@@ -262,6 +268,66 @@ TEST(server, malformed_request_gets_400_and_the_server_keeps_serving) {
     }
     ws_client client(s.port(), "/ws");
     EXPECT_FALSE(client.read().text);
+}
+
+nlohmann::json next_text_of_type(ws_client& c, const std::string& type) {
+    for (int i = 0; i < 200; ++i) {
+        auto m = c.read();
+        if (!m.text) continue;
+        auto j = nlohmann::json::parse(m.as_string());
+        if (j["type"] == type) return j;
+    }
+    return {};
+}
+
+TEST(server, a_control_change_applies_to_the_stream_and_every_viewer_hears_of_it) {
+    running_server s;
+    ws_client changer(s.port(), "/ws", "wscam.v1");
+    ws_client watcher(s.port(), "/ws", "wscam.v1");
+    auto hello = next_text_of_type(watcher, "hello");
+    ASSERT_EQ(hello["controls"].size(), 3u);
+    EXPECT_EQ(hello["controls"][0]["id"], "quality");
+    EXPECT_EQ(hello["controls"][0]["value"], 80.0);
+    EXPECT_EQ(hello["can_control"], true) << "no control token set: every viewer may";
+
+    const auto size_before = client_frame_size(watcher);
+    changer.send_text(R"({"type":"control","id":"quality","value":5})");
+    auto changed = next_text_of_type(watcher, "control_changed");
+    EXPECT_EQ(changed["id"], "quality");
+    EXPECT_EQ(changed["value"], 5.0);
+    // Frames encoded after the change are much smaller.
+    std::size_t size_after = 0;
+    for (int i = 0; i < 5; ++i) size_after = client_frame_size(watcher);
+    EXPECT_LT(size_after * 2, size_before);
+
+    changer.send_text(R"({"type":"control","id":"quality","value":500})");
+    auto error = next_text_of_type(changer, "error");
+    EXPECT_NE(error["reason"].get<std::string>().find("outside"), std::string::npos);
+    changer.send_text(R"({"type":"control","id":"zoom","value":1})");
+    EXPECT_EQ(next_text_of_type(changer, "error")["reason"], "no control 'zoom' (this stream has quality, brightness, noise)");
+}
+
+TEST(server, tokens_guard_watching_and_controlling) {
+    server_config c;
+    c.view_token = "see";
+    c.control_token = "steer";
+    running_server s({}, false, c);
+    EXPECT_THROW(ws_client(s.port(), "/ws"), boost::system::system_error);
+    EXPECT_THROW(ws_client(s.port(), "/ws?token=wrong"), boost::system::system_error);
+    EXPECT_EQ(test::http_get(s.port(), "/snapshot/default.jpg").first, 401);
+    EXPECT_EQ(test::http_get(s.port(), "/api/streams").first, 401);
+    EXPECT_EQ(test::http_get(s.port(), "/api/streams?token=see").first, 200);
+    EXPECT_EQ(test::http_get(s.port(), "/").first, 200) << "the page itself is public; it passes ?token= on";
+
+    ws_client viewer(s.port(), "/ws?token=see", "wscam.v1");
+    EXPECT_EQ(next_text_of_type(viewer, "hello")["can_control"], false);
+    viewer.send_text(R"({"type":"control","id":"quality","value":50})");
+    EXPECT_EQ(next_text_of_type(viewer, "error")["reason"], "changing controls needs the control token");
+
+    ws_client controller(s.port(), "/ws?token=steer", "wscam.v1");
+    EXPECT_EQ(next_text_of_type(controller, "hello")["can_control"], true);
+    controller.send_text(R"({"type":"control","id":"quality","value":50})");
+    EXPECT_EQ(next_text_of_type(controller, "control_changed")["value"], 50.0);
 }
 
 }  // namespace

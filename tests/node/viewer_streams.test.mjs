@@ -1,0 +1,132 @@
+// The viewer with several cameras, controls and tokens, in real Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startWscam } from './lib/wscam.mjs';
+import { launchChromium, openPage, stats, waitFor } from './lib/browser.mjs';
+
+const OUT_DIR = process.env.WSCAM_TEST_OUT || new URL('../../build/', import.meta.url).pathname;
+let browser;
+before(async () => { browser = await launchChromium(); });
+after(async () => { await browser?.close(); });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Mean brightness of what the canvas shows, 0-255.
+const canvasLuma = (page) => page.evaluate(() => {
+  const c = document.getElementById('video');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let sum = 0;
+  for (let i = 0; i < d.length; i += 4) sum += 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+  return sum / (d.length / 4);
+});
+
+test('several cameras show as a grid; a click focuses one; each has its own URL', async () => {
+  const server = await startWscam(['--stream', 'porch=testsrc:?size=QVGA', '--stream', 'garage=testsrc:?size=VGA',
+    '--stream', 'attic=push:']);
+  const { page, errors } = await openPage(browser, server.url);
+  try {
+    await waitFor(page, () => document.querySelectorAll('.tile').length === 3);
+    await waitFor(page, () => {
+      const t = window.wscamTiles();
+      return t[0].framesPainted > 3 && t[1].framesPainted > 3 && t[2].state === 'offline';
+    });
+    const tiles = await page.evaluate(() => window.wscamTiles().map((t) => [t.stream, t.state, t.width]));
+    assert.deepEqual(tiles, [['porch', 'live', 320], ['garage', 'live', 640], ['attic', 'offline', 0]]);
+    assert.match(await page.locator('.tile-label').nth(2).getAttribute('title'), /waiting for a publisher/);
+    await page.screenshot({ path: `${OUT_DIR}/viewer-grid.png` });
+
+    await page.locator('.tile').nth(1).click();
+    await waitFor(page, () => window.wscamStats?.stream === 'garage' && window.wscamStats.framesPainted > 3);
+    assert.equal(new URL(page.url()).pathname, '/view/garage');
+    assert.equal(await page.evaluate(() => document.getElementById('grid').hidden), true);
+    await page.locator('#btn-all').click();
+    await waitFor(page, () => document.querySelectorAll('.tile').length === 3 && !document.getElementById('grid').hidden);
+
+    for (const url of [`${server.url}/view/porch`, `${server.url}/?stream=porch`]) {
+      await page.goto(url);
+      await waitFor(page, () => window.wscamStats?.stream === 'porch' && window.wscamStats.framesPainted > 0);
+      assert.equal((await stats(page)).width, 320);
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});
+
+test('the controls panel changes the camera: brightness visibly brightens the picture', async () => {
+  const server = await startWscam();
+  const { page, errors } = await openPage(browser, server.url);
+  try {
+    await waitFor(page, () => window.wscamStats.framesPainted > 5);
+    await page.locator('#btn-controls').click();
+    const slider = page.locator('input[data-control="brightness"]');
+    assert.equal(await slider.getAttribute('max'), '100');
+    const before = await canvasLuma(page);
+    await slider.fill('80');
+    await waitFor(page, () => true);
+    await sleep(700);
+    const after = await canvasLuma(page);
+    assert.ok(after > before + 40, `mean brightness ${before.toFixed(1)} -> ${after.toFixed(1)}`);
+    assert.match(server.logs(), /control set stream=default peer=127\.0\.0\.1:\d+ brightness=80/);
+    await page.screenshot({ path: `${OUT_DIR}/viewer-controls.png` });
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});
+
+test('tokens: the page passes ?token= on; without the control token the panel stays hidden', async () => {
+  const server = await startWscam(['--view-token', 'see-7f3a', '--control-token', 'steer-91bc']);
+  const { page, errors } = await openPage(browser, server.url);
+  try {
+    await waitFor(page, () => /token/.test(document.getElementById('state').textContent));
+    await page.goto(`${server.url}/?token=see-7f3a`);
+    await waitFor(page, () => window.wscamStats?.framesPainted > 2);
+    assert.equal(await page.locator('#btn-controls').isHidden(), true);
+    await page.goto(`${server.url}/?token=steer-91bc`);
+    await waitFor(page, () => window.wscamStats?.framesPainted > 2);
+    assert.equal(await page.locator('#btn-controls').isVisible(), true);
+    assert.doesNotMatch(server.logs(), /see-7f3a|steer-91bc/, 'tokens never appear in the log');
+    assert.deepEqual(errors.filter((e) => !/401/.test(e)), []);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});
+
+test('keyboard: space pauses delivery and resumes it', async () => {
+  const server = await startWscam();
+  const { page, errors } = await openPage(browser, server.url);
+  try {
+    await waitFor(page, () => window.wscamStats.framesReceived > 5);
+    await page.keyboard.press(' ');
+    await sleep(300);
+    const paused = (await stats(page)).framesReceived;
+    await sleep(1000);
+    assert.equal((await stats(page)).framesReceived, paused);
+    assert.equal(await page.locator('#btn-pause').textContent(), 'Resume');
+    await page.keyboard.press(' ');
+    await waitFor(page, (n) => window.wscamStats.framesReceived > n + 5, paused);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});
+
+test('on a phone-sized screen everything fits without sideways scrolling', async () => {
+  const server = await startWscam();
+  const { page, errors } = await openPage(browser, server.url, { width: 390, height: 844 });
+  try {
+    await waitFor(page, () => window.wscamStats.framesPainted > 3);
+    await page.locator('#btn-controls').click();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+    await page.screenshot({ path: `${OUT_DIR}/viewer-phone.png` });
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});
