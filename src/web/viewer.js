@@ -155,6 +155,8 @@
         this.latencies.push(s.latencyMs);
         if (this.latencies.length > 90) this.latencies.shift();
       }
+      // A hook for measurements (bench/browser): called once per painted frame.
+      window.wscamOnPaint?.(s.clockOffsetUs === null ? null : s.latencyMs, this.stream);
     }
 
     onText(text) {

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// Browser benchmark: wscam's viewer against the tutorial's base64 <img> viewer, in headless
+// Chromium, on the same server, frames and machine. Reports frames painted per second,
+// capture-to-paint latency (p50/p95; one host, so one clock) and main-thread busy time
+// (Chromium's TaskDuration metric over the measured window).
+//
+//   node bench/browser/viewer_bench.mjs [--seconds 20] [--size 1280x720] [--fps 30] [--noise 20] [--json]
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const { startWscam } = await import(path.join(root, 'tests/node/lib/wscam.mjs'));
+const { launchChromium } = await import(path.join(root, 'tests/node/lib/browser.mjs'));
+
+const { values } = parseArgs({ options: {
+  seconds: { type: 'string', default: '20' }, size: { type: 'string', default: '1280x720' },
+  fps: { type: 'string', default: '30' }, noise: { type: 'string', default: '20' }, json: { type: 'boolean', default: false },
+} });
+const seconds = Number(values.seconds);
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN; };
+
+// Both pages fill window.bench = { painted, latencies[] } as they paint.
+const viewers = {
+  'wscam viewer': { path: '/', init: () => {
+    window.bench = { painted: 0, latencies: [] };
+    window.wscamOnPaint = (ms) => { window.bench.painted++; if (ms !== null) window.bench.latencies.push(ms); };
+  } },
+  'tutorial base64 img': { path: '/tutorial.html', init: () => {} },
+};
+
+async function measure(browser, url, init) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.addInitScript(init);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.goto(url);
+  await page.waitForTimeout(3000);  // warm-up: connect, clock sync, JIT
+  const read = () => page.evaluate(() => ({ painted: window.bench.painted, latencies: [...window.bench.latencies] }));
+  const busy = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
+  const [before, busyBefore] = [await read(), await busy()];
+  await page.waitForTimeout(seconds * 1000);
+  const [after, busyAfter] = [await read(), await busy()];
+  await page.close();
+  const latencies = after.latencies.slice(before.latencies.length);
+  return {
+    fps: (after.painted - before.painted) / seconds,
+    latency_p50_ms: pct(latencies, 0.5), latency_p95_ms: pct(latencies, 0.95),
+    main_thread_busy_pct: ((busyAfter - busyBefore) / seconds) * 100,
+  };
+}
+
+const server = await startWscam(['--web-root', here, '--source', `testsrc:?size=${values.size}&fps=${values.fps}&noise=${values.noise}`]);
+const browser = await launchChromium();
+try {
+  const results = {};
+  for (const [name, v] of Object.entries(viewers)) results[name] = await measure(browser, server.url + v.path, v.init);
+  if (values.json) {
+    console.log(JSON.stringify({ size: values.size, source_fps: Number(values.fps), seconds, results }, null, 2));
+  } else {
+    console.log(`browser viewer benchmark: ${values.size} @ ${values.fps} fps (noise ${values.noise}), ${seconds} s, headless Chromium`);
+    console.log('viewer               fps shown  latency p50  latency p95  main thread busy');
+    for (const [name, r] of Object.entries(results))
+      console.log(`${name.padEnd(20)} ${r.fps.toFixed(1).padStart(9)}  ${r.latency_p50_ms.toFixed(1).padStart(8)} ms  ${r.latency_p95_ms.toFixed(1).padStart(8)} ms  ${r.main_thread_busy_pct.toFixed(1).padStart(14)} %`);
+  }
+} finally {
+  await browser.close();
+  await server.stop();
+}
