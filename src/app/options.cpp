@@ -77,6 +77,9 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
     app.add_option("--threads", s.threads, "I/O threads (0 = one per core)")->capture_default_str();
     app.add_option("--web-root", s.web_root, "Serve the viewer from this folder instead of the embedded copy")
         ->check(CLI::ExistingDirectory);
+    app.add_option("--send-lowat", s.send_lowat,
+                   "Unsent bytes per viewer the kernel may hold before wscam picks the next frame (0 = no limit)")
+        ->capture_default_str();
     app.add_option("--max-connections", s.max_connections, "Refuse connections beyond this many")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();

@@ -23,6 +23,9 @@ struct server_config {
     std::chrono::seconds idle_timeout{30};    // WebSocket: no traffic from the peer (pings are sent at half)
     std::chrono::milliseconds shutdown_grace{900};
     std::size_t max_frame_bytes = 4 * 1024 * 1024;  // largest frame a publisher may send
+    // Unsent bytes the kernel may hold per viewer before the next frame is chosen (TCP_NOTSENT_LOWAT):
+    // keeps slow viewers' backlog in wscam's single pending slot, where newer frames replace it.
+    std::size_t send_lowat = 16 * 1024;
     std::string view_token;     // when set, watching (WebSocket, snapshot, API) needs it (or the control token)
     std::string control_token;  // when set, changing controls needs it; otherwise every viewer may
 };

@@ -1,5 +1,7 @@
 #include "server/viewer_session.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 
 #include "core/client_message.hpp"
@@ -52,6 +54,11 @@ void viewer_session::run(http::request<http::string_body> req) {
         res.set(http::field::server, "wscam");
         if (framed) res.set(http::field::sec_websocket_protocol, wscam_subprotocol);
     }));
+    if (const auto lowat = state_->config().send_lowat) {
+        const int value = static_cast<int>(lowat);
+        ::setsockopt(beast::get_lowest_layer(ws_).socket().native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &value,
+                     sizeof value);
+    }
     ws_.async_accept(req, beast::bind_front_handler(&viewer_session::on_accept, shared_from_this()));
 }
 
@@ -190,6 +197,19 @@ void viewer_session::do_write() {
 }
 
 void viewer_session::on_write(bool was_frame, beast::error_code ec, std::size_t) {
+    if (ec) {
+        writing_ = false;
+        return finish(ec);
+    }
+    if (!was_frame || !state_->config().send_lowat) return on_sent(was_frame, {});
+    // The kernel took the frame, but may not have sent it yet. Wait until what is unsent drops
+    // below TCP_NOTSENT_LOWAT before choosing the next frame, so that a slow viewer's backlog is
+    // one pending frame here (replaced by newer ones), not seconds of video in a socket buffer.
+    beast::get_lowest_layer(ws_).socket().async_wait(
+        tcp::socket::wait_write, beast::bind_front_handler(&viewer_session::on_sent, shared_from_this(), was_frame));
+}
+
+void viewer_session::on_sent(bool was_frame, beast::error_code ec) {
     writing_ = false;
     if (ec) return finish(ec);
     if (was_frame) {

@@ -41,6 +41,7 @@ private:
     void queue_text(std::string text);
     void do_write();
     void on_write(bool was_frame, beast::error_code ec, std::size_t bytes);
+    void on_sent(bool was_frame, beast::error_code ec);
     void finish(const beast::error_code& ec);
 
     websocket::stream<beast::tcp_stream> ws_;
