@@ -11,5 +11,5 @@ test('the README options block is the current --help output', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const block = readme.match(/## Options[\s\S]*?```text\n([\s\S]*?)```/);
   assert.ok(block, 'README has an Options section with a text block');
-  assert.equal(block[1], help.stdout, 'update the README: paste the output of build/wscam --help');
+  assert.equal(block[1], help.stdout, 'README is out of date: run scripts/update-readme-help.py');
 });
