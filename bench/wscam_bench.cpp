@@ -15,6 +15,8 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
+#include <unistd.h>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -43,6 +45,7 @@ struct options {
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
     bool plain = false;          // do not offer wscam.v1
     std::string json_path;
+    int server_pid = 0;          // sample this process's CPU and memory over the window
 };
 
 std::int64_t now_us() {
@@ -182,6 +185,24 @@ void watch_lag(worker& w, std::shared_ptr<net::steady_timer> t, steady::time_poi
     });
 }
 
+/** CPU seconds (user + system) and RSS in KiB of another process, from /proc. */
+std::pair<double, long> process_usage(int pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    const auto close = line.rfind(')');
+    std::istringstream rest(close == std::string::npos ? "" : line.substr(close + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i)
+        if (i == 14 || i == 15) ticks += std::stod(field);
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    long rss = 0;
+    while (std::getline(status, line))
+        if (line.rfind("VmRSS:", 0) == 0) rss = std::stol(line.substr(6));
+    return {ticks / static_cast<double>(sysconf(_SC_CLK_TCK)), rss};
+}
+
 double cpu_seconds() {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
@@ -203,6 +224,7 @@ int main(int argc, char** argv) {
     app.add_option("--threads", o.threads, "Client threads")->capture_default_str();
     app.add_flag("--plain", o.plain, "Do not offer the wscam.v1 subprotocol (no latency or gap figures)");
     app.add_option("--json", o.json_path, "Also write the results as JSON to this file (- for stdout)");
+    app.add_option("--server-pid", o.server_pid, "Server process to sample (CPU, RSS) over the measured window");
     CLI11_PARSE(app, argc, argv);
 
     // ws://host:port/target
@@ -268,13 +290,20 @@ int main(int argc, char** argv) {
         g0[i] = results[i].gaps;
     }
     const double cpu0 = cpu_seconds();
+    const auto server0 = o.server_pid ? process_usage(o.server_pid) : std::pair<double, long>{};
     const auto t0 = steady::now();
     measuring = true;
     std::this_thread::sleep_for(std::chrono::duration<double>(o.duration));
     measuring = false;
     const double seconds = std::chrono::duration<double>(steady::now() - t0).count();
     const double cpu = cpu_seconds() - cpu0;
+    const auto server1 = o.server_pid ? process_usage(o.server_pid) : std::pair<double, long>{};
 
+    std::uint64_t total_frames = 0, total_gaps = 0;
+    for (auto& r : results) {
+        total_frames += r.frames;
+        total_gaps += r.gaps;
+    }
     std::vector<double> fast_fps, slow_fps;
     std::uint64_t bytes = 0, gaps = 0, slow_gaps = 0;
     int connected = 0, failed = 0, framed = 0;
@@ -312,6 +341,7 @@ int main(int argc, char** argv) {
         {"fps", {{"min", percentile(fast_fps, 0)}, {"p1", percentile(fast_fps, 0.01)}, {"median", percentile(fast_fps, 0.5)}}},
         {"latency_ms", {{"p50", latency.percentile(0.5) / 1000.0}, {"p99", latency.percentile(0.99) / 1000.0}, {"max", latency.max() / 1000.0}}},
         {"frames_skipped", gaps}, {"bytes_per_second", static_cast<double>(bytes) / seconds},
+        {"totals", {{"frames", total_frames}, {"frames_skipped", total_gaps}}},  // whole run, for cross-checks
         {"bench", {{"cpu_cores", cpu / seconds}, {"loop_lag_p99_ms", lag_p99_ms}, {"loop_lag_max_ms", lag.max() / 1000.0}, {"fell_behind", behind}}},
     };
     if (!slow_fps.empty())
@@ -320,6 +350,11 @@ int main(int argc, char** argv) {
                                      {"max", slow_latency.max() / 1000.0}}},
                      {"frames_skipped", slow_gaps}};
     if (!first_error.empty()) j["first_error"] = first_error;
+    const double server_cpu = server1.first - server0.first;
+    if (o.server_pid)
+        j["server"] = {{"pid", o.server_pid}, {"cpu_cores", server_cpu / seconds},
+                       {"cpu_seconds_per_gb", bytes ? server_cpu / (static_cast<double>(bytes) / 1e9) : 0.0},
+                       {"rss_kib", server1.second}, {"rss_kib_per_client", connected ? static_cast<double>(server1.second) / connected : 0.0}};
 
     std::printf("wscam-bench %s: %d clients (%d connected, %d failed, %d wscam.v1), %.1f s measured\n", o.url.c_str(), o.clients,
                 connected, failed, framed, seconds);
@@ -333,6 +368,10 @@ int main(int argc, char** argv) {
         std::printf("  slow viewers       %zu at %.2f Mbit/s: fps %.1f, latency p50 %.1f ms p99 %.1f ms, skipped %llu\n", slow_fps.size(),
                     o.slow_rate / 1e6, percentile(slow_fps, 0.5), slow_latency.percentile(0.5) / 1000.0,
                     slow_latency.percentile(0.99) / 1000.0, static_cast<unsigned long long>(slow_gaps));
+    if (o.server_pid)
+        std::printf("  server             %.2f cores, %.3f cpu-s per GB, RSS %.1f MiB (%.1f KiB per client)\n", server_cpu / seconds,
+                    bytes ? server_cpu / (static_cast<double>(bytes) / 1e9) : 0.0, server1.second / 1024.0,
+                    connected ? static_cast<double>(server1.second) / connected : 0.0);
     std::printf("  load generator     %.2f cores, event-loop lag p99 %.1f ms%s\n", cpu / seconds, lag_p99_ms,
                 behind ? "  ** FELL BEHIND: these numbers measure wscam-bench, not the server **" : "");
     if (!first_error.empty()) std::printf("  first failure      %s\n", first_error.c_str());

@@ -8,6 +8,7 @@
 #include "app/probe.hpp"
 #include "server/server.hpp"
 #include "sources/source_factory.hpp"
+#include "sources/v4l2_source.hpp"
 
 int main(int argc, char** argv) {
     wscam::app_options options;
@@ -19,6 +20,10 @@ int main(int argc, char** argv) {
     spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
 
     try {
+        if (options.list_devices) {
+            std::fputs(wscam::list_v4l2_devices(options.json).c_str(), stdout);
+            return 0;
+        }
         if (options.probe) return wscam::run_probe(options);
 
         auto streams = std::make_shared<wscam::stream_registry>();

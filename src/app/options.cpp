@@ -26,6 +26,7 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
     auto& in = o.defaults.intake;
     auto* source_opt = app.add_option("-s,--source", source,
                    "Camera of the 'default' stream, as a URI: testsrc:[?size=&fps=&quality=&noise=], "
+                   "v4l2:/dev/videoN[?size=&fps=&format=&buffers=&quality=&ctrl.NAME=], "
                    "file:DIR|CLIP.mjpeg[?fps=&loop=], pipe:-|PATH, http(s)://HOST/stream, ws(s)://HOST:81/, "
                    "push:[?token=]")
         ->capture_default_str();
@@ -65,6 +66,9 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
         ->envname("WSCAM_CONTROL_TOKEN");
     app.add_flag("--publish-takeover", in.publish_takeover,
                  "A new publisher replaces the current one (default: it is refused)");
+    app.add_flag("--list-devices", o.list_devices,
+                 "List the V4L2 cameras with their formats, sizes, frame rates and controls, and exit");
+    app.add_flag("--json", o.json, "With --list-devices: print JSON");
     app.add_flag("--probe", o.probe, "Connect to --source, read a few frames, print what was found, and exit");
     app.add_option("--probe-seconds", o.probe_seconds, "How long --probe waits for frames")
         ->check(CLI::Range(1.0, 600.0))

@@ -16,6 +16,8 @@ struct app_options {
     source_defaults defaults;
     std::string log_level = "info";
     bool probe = false;
+    bool list_devices = false;
+    bool json = false;
     double probe_seconds = 10;
 };
 

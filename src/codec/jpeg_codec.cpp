@@ -14,13 +14,36 @@ jpeg_encoder::~jpeg_encoder() { tjDestroy(static_cast<tjhandle>(handle_)); }
 
 std::size_t jpeg_encoder::encode_rgb(const std::uint8_t* rgb, int width, int height, int quality,
                                      std::vector<std::uint8_t>& out, std::size_t offset) {
-    const unsigned long capacity = tjBufSize(width, height, TJSAMP_420);
+    return encode_packed(rgb, width, 0, height, TJPF_RGB, quality, out, offset);
+}
+
+std::size_t jpeg_encoder::encode_packed(const std::uint8_t* pixels, int width, int pitch, int height,
+                                        int tj_pixel_format, int quality, std::vector<std::uint8_t>& out,
+                                        std::size_t offset) {
+    const int subsampling = tj_pixel_format == TJPF_GRAY ? TJSAMP_GRAY : TJSAMP_420;
+    const unsigned long capacity = tjBufSize(width, height, subsampling);
     out.resize(offset + capacity);
     unsigned char* dst = out.data() + offset;
     unsigned long size = capacity;
     // NOREALLOC: compress straight into our buffer (no copy); tjBufSize is the worst case.
-    if (tjCompress2(static_cast<tjhandle>(handle_), rgb, width, 0, height, TJPF_RGB, &dst, &size,
-                    TJSAMP_420, quality, TJFLAG_NOREALLOC | TJFLAG_FASTDCT) != 0)
+    if (tjCompress2(static_cast<tjhandle>(handle_), pixels, width, pitch, height, tj_pixel_format, &dst, &size,
+                    subsampling, quality, TJFLAG_NOREALLOC | TJFLAG_FASTDCT) != 0)
+        throw std::runtime_error(std::string("JPEG encode failed: ") +
+                                 tjGetErrorStr2(static_cast<tjhandle>(handle_)));
+    out.resize(offset + size);
+    return size;
+}
+
+std::size_t jpeg_encoder::encode_yuv_planes(const std::uint8_t* const planes[3], const int strides[3], int width,
+                                            int height, int tj_subsampling, int quality,
+                                            std::vector<std::uint8_t>& out, std::size_t offset) {
+    const unsigned long capacity = tjBufSize(width, height, tj_subsampling);
+    out.resize(offset + capacity);
+    unsigned char* dst = out.data() + offset;
+    unsigned long size = capacity;
+    if (tjCompressFromYUVPlanes(static_cast<tjhandle>(handle_), const_cast<const unsigned char**>(planes), width,
+                                strides, height, tj_subsampling, &dst, &size, quality,
+                                TJFLAG_NOREALLOC | TJFLAG_FASTDCT) != 0)
         throw std::runtime_error(std::string("JPEG encode failed: ") +
                                  tjGetErrorStr2(static_cast<tjhandle>(handle_)));
     out.resize(offset + size);

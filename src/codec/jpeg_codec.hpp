@@ -32,6 +32,20 @@ public:
     std::size_t encode_rgb(const std::uint8_t* rgb, int width, int height, int quality,
                            std::vector<std::uint8_t>& out, std::size_t offset);
 
+    /**
+     * Encodes packed pixels (`tj_pixel_format` is a TJPF_* value: RGB, BGR, GRAY, ...) with
+     * `pitch` bytes per row; grey input makes a greyscale JPEG. Same output rules as encode_rgb.
+     */
+    std::size_t encode_packed(const std::uint8_t* pixels, int width, int pitch, int height, int tj_pixel_format,
+                              int quality, std::vector<std::uint8_t>& out, std::size_t offset);
+
+    /**
+     * Encodes planar YUV (Y, U, V planes with their strides) in the given TJSAMP_* subsampling,
+     * with no RGB detour. Same output rules as encode_rgb.
+     */
+    std::size_t encode_yuv_planes(const std::uint8_t* const planes[3], const int strides[3], int width, int height,
+                                  int tj_subsampling, int quality, std::vector<std::uint8_t>& out, std::size_t offset);
+
 private:
     void* handle_;
 };

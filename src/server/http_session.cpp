@@ -67,6 +67,36 @@ std::string request_token(const http::request<http::string_body>& req) {
     return {};
 }
 
+// Prometheus text exposition: one gauge/counter family per fact, labelled by stream.
+std::string metrics_text(stream_registry& streams, const server_stats& totals) {
+    std::string out;
+    auto family = [&](const char* name, const char* type, const char* help) {
+        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+    };
+    const auto hubs = streams.all();
+    auto per_stream = [&](const char* name, const char* type, const char* help, auto value) {
+        family(name, type, help);
+        for (const auto& hub : hubs) out += fmt::format("{}{{stream=\"{}\"}} {}\n", name, hub->name(), value(*hub));
+    };
+    per_stream("wscam_stream_online", "gauge", "1 while the stream's camera delivers", [](frame_hub& h) { return h.status().online ? 1 : 0; });
+    per_stream("wscam_stream_viewers", "gauge", "WebSocket viewers of the stream", [](frame_hub& h) { return h.counters().viewers; });
+    per_stream("wscam_stream_frames_published_total", "counter", "Frames the camera delivered",
+               [](frame_hub& h) { return h.counters().frames_published; });
+    per_stream("wscam_stream_bytes_published_total", "counter", "JPEG bytes the camera delivered",
+               [](frame_hub& h) { return h.counters().bytes_published; });
+    per_stream("wscam_stream_frames_rejected_total", "counter", "Frames from outside refused as invalid",
+               [](frame_hub& h) { return h.rejected(); });
+    family("wscam_frames_sent_total", "counter", "Frames written to viewers");
+    out += fmt::format("wscam_frames_sent_total {}\n", totals.frames_sent);
+    family("wscam_frames_dropped_total", "counter", "Frames skipped for slow viewers (replaced while pending)");
+    out += fmt::format("wscam_frames_dropped_total {}\n", totals.frames_dropped);
+    family("wscam_connections", "gauge", "Open HTTP and WebSocket connections");
+    out += fmt::format("wscam_connections {}\n", totals.open_connections);
+    family("wscam_viewers", "gauge", "Open WebSocket viewers");
+    out += fmt::format("wscam_viewers {}\n", totals.open_viewers);
+    return out;
+}
+
 }  // namespace
 
 http_session::http_session(tcp::socket socket, std::shared_ptr<shared_state> state, bool ws_only)
@@ -188,7 +218,7 @@ http::message_generator http_session::respond(const request& req, const route& r
         return reply(std::move(res));
     }
     const bool needs_view = r.kind == route_kind::viewer_ws || r.kind == route_kind::snapshot ||
-                            r.kind == route_kind::api_streams;
+                            r.kind == route_kind::api_streams || r.kind == route_kind::metrics;
     if (needs_view && !may_view(req)) {
         spdlog::warn("viewer refused peer={} path={}: invalid or missing view token", peer_,
                      std::string(req.target().substr(0, req.target().find('?'))));
@@ -222,6 +252,12 @@ http::message_generator http_session::respond(const request& req, const route& r
         return reply(text_response(req, http::status::ok, "ok\n"));
     case route_kind::api_streams: {
         auto res = text_response(req, http::status::ok, streams_json(state_->streams()), "application/json");
+        res.set(http::field::cache_control, "no-store");
+        return reply(std::move(res));
+    }
+    case route_kind::metrics: {
+        auto res = text_response(req, http::status::ok, metrics_text(state_->streams(), state_->stats()),
+                                 "text/plain; version=0.0.4; charset=utf-8");
         res.set(http::field::cache_control, "no-store");
         return reply(std::move(res));
     }

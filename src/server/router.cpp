@@ -44,6 +44,7 @@ route match_route(std::string_view target, bool upgrade, bool ws_only, const std
     }
     if (path == "/healthz") return {route_kind::health, {}, {}};
     if (path == "/api/streams") return {route_kind::api_streams, {}, {}};
+    if (path == "/metrics") return {route_kind::metrics, {}, {}};
     if (starts_with(path, "/snapshot/") && ends_with(path, ".jpg"))
         return stream_route(route_kind::snapshot, path.substr(10, path.size() - 10 - 4));
     // Viewer files: one level, plain names only (no traversal, no hidden files).

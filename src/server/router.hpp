@@ -13,6 +13,7 @@ enum class route_kind {
     publish_ws,   // WebSocket upgrade on /publish/<stream>: a camera pushing frames
     health,       // /healthz
     api_streams,  // /api/streams
+    metrics,      // /metrics (Prometheus text format)
     snapshot,     // /snapshot/<stream>.jpg
     not_found,
 };

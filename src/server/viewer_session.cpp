@@ -30,8 +30,8 @@ bool offers_subprotocol(std::string_view header, std::string_view wanted) {
 
 viewer_session::viewer_session(tcp::socket socket, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
                                std::string peer, bool can_control)
-    : ws_(std::move(socket)), state_(std::move(state)), hub_(std::move(hub)), peer_(std::move(peer)),
-      can_control_(can_control) {}
+    : ws_(std::move(socket)), strand_(*ws_.get_executor().target<net::strand<net::io_context::executor_type>>()),
+      state_(std::move(state)), hub_(std::move(hub)), peer_(std::move(peer)), can_control_(can_control) {}
 
 viewer_session::~viewer_session() {
     if (open_) hub_->unsubscribe(this);
@@ -56,7 +56,7 @@ void viewer_session::run(http::request<http::string_body> req) {
     }));
     if (const auto lowat = state_->config().send_lowat) {
         const int value = static_cast<int>(lowat);
-        ::setsockopt(beast::get_lowest_layer(ws_).socket().native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &value,
+        ::setsockopt(ws_.next_layer().native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &value,
                      sizeof value);
     }
     ws_.async_accept(req, beast::bind_front_handler(&viewer_session::on_accept, shared_from_this()));
@@ -90,7 +90,7 @@ void viewer_session::on_accept(beast::error_code ec) {
 }
 
 void viewer_session::on_frame(frame_ptr f) {
-    net::post(ws_.get_executor(), [self = shared_from_this(), f = std::move(f)]() mutable {
+    net::post(strand_, [self = shared_from_this(), f = std::move(f)]() mutable {
         if (!self->open_ || self->paused_) return;
         const auto dropped = self->slot_.dropped();
         self->slot_.offer(std::move(f));
@@ -101,7 +101,7 @@ void viewer_session::on_frame(frame_ptr f) {
 
 void viewer_session::on_status(const stream_status& s) {
     if (!framed_) return;
-    net::post(ws_.get_executor(), [self = shared_from_this(), s] {
+    net::post(strand_, [self = shared_from_this(), s] {
         if (!self->open_) return;
         self->queue_text(make_status_message(self->hub_->name(), s.online, s.reason, s.message));
         self->do_write();
@@ -110,7 +110,7 @@ void viewer_session::on_status(const stream_status& s) {
 
 void viewer_session::on_control_changed(const std::string& id, double value) {
     if (!framed_) return;
-    net::post(ws_.get_executor(), [self = shared_from_this(), id, value] {
+    net::post(strand_, [self = shared_from_this(), id, value] {
         if (!self->open_) return;
         self->queue_text(make_control_changed_message(self->hub_->name(), id, value));
         self->do_write();
@@ -118,7 +118,7 @@ void viewer_session::on_control_changed(const std::string& id, double value) {
 }
 
 void viewer_session::shutdown() {
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
+    net::post(strand_, [self = shared_from_this()] {
         if (self->closing_ || !self->open_) return;
         self->closing_ = true;
         self->ws_.async_close(websocket::close_reason(websocket::close_code::going_away, "server shutting down"),
@@ -205,7 +205,7 @@ void viewer_session::on_write(bool was_frame, beast::error_code ec, std::size_t)
     // The kernel took the frame, but may not have sent it yet. Wait until what is unsent drops
     // below TCP_NOTSENT_LOWAT before choosing the next frame, so that a slow viewer's backlog is
     // one pending frame here (replaced by newer ones), not seconds of video in a socket buffer.
-    beast::get_lowest_layer(ws_).socket().async_wait(
+    ws_.next_layer().async_wait(
         tcp::socket::wait_write, beast::bind_front_handler(&viewer_session::on_sent, shared_from_this(), was_frame));
 }
 
@@ -234,7 +234,7 @@ void viewer_session::finish(const beast::error_code& ec) {
                  slot_.dropped(), reason);
     if (!closing_ && !is_expected_disconnect(ec)) {
         beast::error_code ignored;
-        beast::get_lowest_layer(ws_).socket().close(ignored);
+        ws_.next_layer().close(ignored);
     }
 }
 

@@ -44,7 +44,10 @@ private:
     void on_sent(bool was_frame, beast::error_code ec);
     void finish(const beast::error_code& ec);
 
-    websocket::stream<beast::tcp_stream> ws_;
+    // Straight over the socket: the WebSocket's own timeouts suffice, and basic_stream's
+    // per-operation wrapper costs instructions on every frame to every viewer.
+    websocket::stream<tcp::socket> ws_;
+    net::strand<net::io_context::executor_type> strand_;  // concrete type: posts skip any_executor
     std::shared_ptr<shared_state> state_;
     std::shared_ptr<frame_hub> hub_;
     std::string peer_;

@@ -10,6 +10,7 @@
 #include "sources/pipe_source.hpp"
 #include "sources/pull_source.hpp"
 #include "sources/push_source.hpp"
+#include "sources/v4l2_source.hpp"
 
 namespace wscam {
 namespace {
@@ -49,6 +50,14 @@ std::unique_ptr<source> make_source(const std::string& text, std::shared_ptr<fra
 
     if (uri->scheme == "testsrc")
         return std::make_unique<test_pattern_source>(std::move(hub), test_pattern_options_from(*uri, defaults.pattern));
+    if (uri->scheme == "v4l2") {
+        v4l2_options o;
+        o.fps = defaults.pattern.fps;
+        o.quality = defaults.pattern.quality;
+        o.intake = intake;
+        if (!uri->params.count("size") && defaults.pattern.size != frame_size{640, 480}) o.size = defaults.pattern.size;
+        return std::make_unique<v4l2_source>(std::move(hub), v4l2_options_from(*uri, o));
+    }
     if (uri->scheme == "file") {
         only_params(*uri, {"fps", "loop"});
         intake.fps = number_param(*uri, "fps", intake.fps, 0.1, 240);
@@ -74,8 +83,8 @@ std::unique_ptr<source> make_source(const std::string& text, std::shared_ptr<fra
         if (!url) throw std::invalid_argument(error);
         return std::make_unique<pull_source>(std::move(hub), std::move(*url), intake);
     }
-    throw std::invalid_argument("source scheme '" + uri->scheme +
-                                ":' is not supported (supported: testsrc:, file:, pipe:, http://, https://, ws://, wss://, push:)");
+    throw std::invalid_argument("source scheme '" + uri->scheme + ":' is not supported (supported: " +
+                                supported_schemes + ")");
 }
 
 }  // namespace wscam

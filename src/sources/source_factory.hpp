@@ -16,6 +16,10 @@ struct source_defaults {
     intake_options intake;
 };
 
+/** The scheme list, for messages and help. */
+inline constexpr const char* supported_schemes =
+    "testsrc:, v4l2:, file:, pipe:, http://, https://, ws://, wss://, push:";
+
 /**
  * Builds the source a URI names, feeding `hub`:
  * `testsrc:`, `file:PATH`, `pipe:-`/`pipe:PATH`, `http(s)://…`, `ws(s)://…`, `push:`.

@@ -1,0 +1,403 @@
+#include "sources/v4l2_source.hpp"
+
+#include <linux/videodev2.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/mman.h>
+#include <turbojpeg.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "codec/jpeg_codec.hpp"
+#include "codec/jpeg_dht.hpp"
+#include "core/backoff.hpp"
+#include "core/interruptible_sleep.hpp"
+#include "sources/frame_intake.hpp"
+#include "sources/v4l2_device.hpp"
+
+namespace wscam {
+namespace {
+
+double number(const std::string& key, const std::string& v, double lo, double hi) {
+    double d = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+    if (ec != std::errc{} || end != v.data() + v.size() || d < lo || d > hi)
+        throw std::invalid_argument("v4l2: " + key + "=" + v + " must be a number from " + std::to_string(lo) + " to " +
+                                    std::to_string(hi));
+    return d;
+}
+
+// Raw formats in the order wscam prefers them when the device has no MJPEG.
+constexpr std::uint32_t preferred_raw[] = {V4L2_PIX_FMT_YUYV, V4L2_PIX_FMT_NV12, V4L2_PIX_FMT_YUV420, V4L2_PIX_FMT_UYVY,
+                                           V4L2_PIX_FMT_YVU420, V4L2_PIX_FMT_RGB24, V4L2_PIX_FMT_BGR24, V4L2_PIX_FMT_GREY};
+
+bool supported(std::uint32_t f) {
+    if (f == V4L2_PIX_FMT_MJPEG || f == V4L2_PIX_FMT_JPEG) return true;
+    return std::find(std::begin(preferred_raw), std::end(preferred_raw), f) != std::end(preferred_raw);
+}
+
+struct mapped_buffer {
+    void* data = MAP_FAILED;
+    std::size_t length = 0;
+};
+
+}  // namespace
+
+/** What the capture thread and the control calls (from I/O threads) share. */
+struct v4l2_source::state : controllable {
+    std::mutex mutex;
+    v4l2_device* device = nullptr;  // set while the device is open
+    std::vector<v4l2_control> controls_cache;
+
+    std::vector<control_info> controls() const override {
+        std::lock_guard lock(const_cast<std::mutex&>(mutex));
+        std::vector<control_info> out;
+        for (const auto& c : controls_cache) out.push_back(c.info);
+        return out;
+    }
+
+    std::optional<double> set_control(const std::string& id, double value, std::string& error) override {
+        std::lock_guard lock(mutex);
+        for (auto& c : controls_cache) {
+            if (c.info.id != id) continue;
+            auto v = validate_control_value(c.info, value, error);
+            if (!v) return std::nullopt;
+            if (!device) {
+                error = "the camera is not open right now";
+                return std::nullopt;
+            }
+            ::v4l2_control ctrl{c.cid, static_cast<std::int32_t>(std::lround(*v))};
+            if (const int err = device->try_ioctl(VIDIOC_S_CTRL, &ctrl)) {
+                error = id + ": the camera refused it (" + std::strerror(err) + ")";
+                return std::nullopt;
+            }
+            device->try_ioctl(VIDIOC_G_CTRL, &ctrl);  // what the driver actually set
+            c.info.value = ctrl.value;
+            return c.info.value;
+        }
+        error = "no control '" + id + "' on this camera";
+        return std::nullopt;
+    }
+};
+
+v4l2_options v4l2_options_from(const source_uri& uri, v4l2_options o) {
+    if (!uri.target.empty()) o.path = uri.target;
+    for (const auto& [key, value] : uri.params) {
+        if (key == "size") {
+            std::string error;
+            auto s = parse_frame_size(value, &error);
+            if (!s) throw std::invalid_argument("v4l2: " + error);
+            o.size = *s;
+        } else if (key == "fps") {
+            o.fps = number(key, value, 0.1, 1000);
+        } else if (key == "format") {
+            if (!fourcc_from_name(value) || !supported(fourcc_from_name(value)))
+                throw std::invalid_argument("v4l2: format=" + value +
+                                            " is not one of mjpeg, yuyv, uyvy, nv12, yu12, yv12, grey, rgb24, bgr24");
+            o.format = value;
+        } else if (key == "buffers") {
+            o.buffers = static_cast<int>(number(key, value, 2, 32));
+        } else if (key == "quality") {
+            o.quality = static_cast<int>(number(key, value, 1, 100));
+        } else if (key.rfind("ctrl.", 0) == 0 && key.size() > 5) {
+            o.initial_controls[key.substr(5)] = number(key, value, -1e9, 1e9);
+        } else {
+            throw std::invalid_argument("v4l2: unknown parameter '" + key +
+                                        "' (known: size, fps, format, buffers, quality, ctrl.NAME)");
+        }
+    }
+    return o;
+}
+
+v4l2_source::v4l2_source(std::shared_ptr<frame_hub> hub, v4l2_options options)
+    : hub_(std::move(hub)), options_(std::move(options)), state_(std::make_shared<state>()) {
+    hub_->set_controllable(state_);
+}
+
+v4l2_source::~v4l2_source() { stop(); }
+
+void v4l2_source::start() {
+    hub_->set_info({0, 0, options_.fps, describe()});
+    hub_->set_status(stream_status::down("camera not opened yet"));
+    spdlog::info("stream={} source starting: {}{}", hub_->name(), describe(),
+                 options_.intake.always_on ? "" : " (opens the camera when someone watches)");
+    thread_ = std::jthread([this](std::stop_token st) { run(st); });
+}
+
+void v4l2_source::stop() {
+    if (thread_.joinable()) {
+        thread_.request_stop();
+        thread_.join();
+    }
+}
+
+std::string v4l2_source::describe() const { return "v4l2:" + options_.path; }
+
+void v4l2_source::run(std::stop_token stop) {
+    const auto& name = hub_->name();
+    backoff retry(options_.intake.reconnect_initial, options_.intake.reconnect_max);
+    frame_intake intake(hub_, options_.intake.max_frame_bytes);
+    jpeg_encoder encoder;
+    std::vector<std::uint8_t> planes_buf;
+
+    while (!stop.stop_requested()) {
+        if (!options_.intake.always_on && hub_->viewer_count() == 0) {
+            if (!hub_->wait_for_viewers(stop)) break;
+        }
+        std::vector<mapped_buffer> buffers;
+        std::unique_ptr<v4l2_device> dev;
+        bool streaming = false;
+        auto cleanup = [&] {
+            {
+                std::lock_guard lock(state_->mutex);
+                state_->device = nullptr;
+            }
+            if (dev && streaming) {
+                int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+                dev->try_ioctl(VIDIOC_STREAMOFF, &type);
+            }
+            for (auto& b : buffers)
+                if (b.data != MAP_FAILED) ::munmap(b.data, b.length);
+            buffers.clear();
+            dev.reset();
+        };
+        try {
+            dev = std::make_unique<v4l2_device>(options_.path);
+            const auto info = dev->describe();
+
+            // Choose the format: asked for, else MJPEG, else the best raw one.
+            std::uint32_t fourcc = options_.format.empty() ? 0 : fourcc_from_name(options_.format);
+            auto has = [&](std::uint32_t f) {
+                return std::any_of(info.formats.begin(), info.formats.end(), [&](const auto& x) { return x.fourcc == f; });
+            };
+            if (fourcc && !has(fourcc)) throw v4l2_error(options_.path + " does not offer " + options_.format, EINVAL);
+            if (!fourcc && has(V4L2_PIX_FMT_MJPEG)) fourcc = V4L2_PIX_FMT_MJPEG;
+            for (auto f : preferred_raw)
+                if (!fourcc && has(f)) fourcc = f;
+            if (!fourcc) throw v4l2_error(options_.path + " offers no format wscam can stream", EINVAL);
+
+            // Size: asked for, else the offered size nearest 1280x720.
+            frame_size want = options_.size.value_or(frame_size{1280, 720});
+            if (!options_.size) {
+                for (const auto& f : info.formats) {
+                    if (f.fourcc != fourcc || f.sizes.empty()) continue;
+                    auto best = std::min_element(f.sizes.begin(), f.sizes.end(), [](const auto& a, const auto& b) {
+                        return std::abs(double(a.width) * a.height - 1280.0 * 720) < std::abs(double(b.width) * b.height - 1280.0 * 720);
+                    });
+                    want = {static_cast<std::uint16_t>(best->width), static_cast<std::uint16_t>(best->height)};
+                }
+            }
+            v4l2_format fmt{};
+            fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+            fmt.fmt.pix.width = want.width;
+            fmt.fmt.pix.height = want.height;
+            fmt.fmt.pix.pixelformat = fourcc;
+            fmt.fmt.pix.field = V4L2_FIELD_ANY;
+            dev->xioctl(VIDIOC_S_FMT, &fmt, "VIDIOC_S_FMT");
+            const int width = static_cast<int>(fmt.fmt.pix.width), height = static_cast<int>(fmt.fmt.pix.height);
+            const int pitch = static_cast<int>(fmt.fmt.pix.bytesperline);
+            fourcc = fmt.fmt.pix.pixelformat;  // the driver may have picked another
+
+            // Frame rate: ask, then report what the device really does (drivers clamp).
+            v4l2_streamparm parm{};
+            parm.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+            parm.parm.capture.timeperframe = {1000, static_cast<std::uint32_t>(std::lround(options_.fps * 1000))};
+            dev->try_ioctl(VIDIOC_S_PARM, &parm);
+            double fps = options_.fps;
+            if (dev->try_ioctl(VIDIOC_G_PARM, &parm) == 0 && parm.parm.capture.timeperframe.numerator)
+                fps = double(parm.parm.capture.timeperframe.denominator) / parm.parm.capture.timeperframe.numerator;
+
+            {
+                std::lock_guard lock(state_->mutex);
+                state_->controls_cache = info.controls;
+                state_->device = dev.get();
+            }
+            for (const auto& [id, value] : options_.initial_controls) {
+                std::string error;
+                if (!state_->set_control(id, value, error)) spdlog::warn("stream={} camera control {}: {}", name, id, error);
+            }
+
+            v4l2_requestbuffers req{};
+            req.count = static_cast<std::uint32_t>(options_.buffers);
+            req.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+            req.memory = V4L2_MEMORY_MMAP;
+            dev->xioctl(VIDIOC_REQBUFS, &req, "VIDIOC_REQBUFS");
+            if (req.count < 2) throw v4l2_error(options_.path + ": not enough capture buffers", ENOMEM);
+            buffers.resize(req.count);
+            for (std::uint32_t i = 0; i < req.count; ++i) {
+                v4l2_buffer b{};
+                b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+                b.memory = V4L2_MEMORY_MMAP;
+                b.index = i;
+                dev->xioctl(VIDIOC_QUERYBUF, &b, "VIDIOC_QUERYBUF");
+                buffers[i].length = b.length;
+                buffers[i].data = ::mmap(nullptr, b.length, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd(), b.m.offset);
+                if (buffers[i].data == MAP_FAILED) throw v4l2_error(options_.path + ": mmap failed", errno);
+                dev->xioctl(VIDIOC_QBUF, &b, "VIDIOC_QBUF");
+            }
+            int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+            dev->xioctl(VIDIOC_STREAMON, &type, "VIDIOC_STREAMON");
+            streaming = true;
+            hub_->set_info({static_cast<std::uint16_t>(width), static_cast<std::uint16_t>(height), fps, describe()});
+            spdlog::info("stream={} camera {} ({}): {} {}x{} at {:.2f} fps{}", name, options_.path, info.card,
+                         fourcc_name(fourcc), width, height, fps,
+                         std::abs(fps - options_.fps) > 0.01 ? fmt::format(" (asked for {:.2f})", options_.fps) : "");
+
+            auto last_watched = std::chrono::steady_clock::now();
+            while (!stop.stop_requested()) {
+                pollfd p{dev->fd(), POLLIN, 0};
+                const int timeout_ms = static_cast<int>(options_.intake.stall_timeout.count());
+                const int r = ::poll(&p, 1, std::min(timeout_ms, 250));
+                if (r < 0 && errno != EINTR) throw v4l2_error(options_.path + ": poll failed", errno);
+                if (p.revents & (POLLERR | POLLHUP | POLLNVAL)) throw v4l2_error(options_.path + " disconnected", ENODEV);
+                if (r == 0) {
+                    if (std::chrono::steady_clock::now() - last_watched > options_.intake.stall_timeout)
+                        throw v4l2_error("no frame from " + options_.path + " for " + std::to_string(timeout_ms) + " ms", ETIMEDOUT);
+                    continue;
+                }
+                v4l2_buffer b{};
+                b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+                b.memory = V4L2_MEMORY_MMAP;
+                if (const int err = dev->try_ioctl(VIDIOC_DQBUF, &b)) {
+                    if (err == EAGAIN) continue;
+                    throw v4l2_error(options_.path + ": " + (err == ENODEV ? "disconnected" : std::string("VIDIOC_DQBUF failed: ") + std::strerror(err)), err);
+                }
+                const auto* data = static_cast<const std::uint8_t*>(buffers[b.index].data);
+                const std::size_t used = b.bytesused ? b.bytesused : buffers[b.index].length;
+                const auto capture_us = unix_now_us();
+                bool ok = true;
+                try {
+                    if (fourcc == V4L2_PIX_FMT_MJPEG || fourcc == V4L2_PIX_FMT_JPEG) {
+                        // Passthrough, with the standard tables added when the camera left them out.
+                        const std::span<const std::uint8_t> jpeg(data, used);
+                        if (has_huffman_tables(jpeg)) ok = intake.offer(jpeg, capture_us);
+                        else ok = intake.offer(with_standard_huffman_tables(jpeg), capture_us);
+                    } else {
+                        auto storage = frame::make_storage(0);
+                        std::size_t size = 0;
+                        const int q = options_.quality;
+                        if (fourcc == V4L2_PIX_FMT_YUYV || fourcc == V4L2_PIX_FMT_UYVY) {
+                            // Packed 4:2:2 -> planes, then TurboJPEG straight from YUV.
+                            const int cw = (width + 1) / 2;
+                            planes_buf.resize(static_cast<std::size_t>(width) * height + 2 * static_cast<std::size_t>(cw) * height);
+                            std::uint8_t* y = planes_buf.data();
+                            std::uint8_t* u = y + static_cast<std::size_t>(width) * height;
+                            std::uint8_t* v = u + static_cast<std::size_t>(cw) * height;
+                            const bool yuyv = fourcc == V4L2_PIX_FMT_YUYV;
+                            for (int row = 0; row < height; ++row) {
+                                const std::uint8_t* s = data + static_cast<std::size_t>(row) * pitch;
+                                std::uint8_t* yr = y + static_cast<std::size_t>(row) * width;
+                                std::uint8_t* ur = u + static_cast<std::size_t>(row) * cw;
+                                std::uint8_t* vr = v + static_cast<std::size_t>(row) * cw;
+                                for (int x = 0; x < width / 2; ++x, s += 4) {
+                                    yr[2 * x] = s[yuyv ? 0 : 1];
+                                    yr[2 * x + 1] = s[yuyv ? 2 : 3];
+                                    ur[x] = s[yuyv ? 1 : 0];
+                                    vr[x] = s[yuyv ? 3 : 2];
+                                }
+                            }
+                            const std::uint8_t* planes[3] = {y, u, v};
+                            const int strides[3] = {width, cw, cw};
+                            size = encoder.encode_yuv_planes(planes, strides, width, height, TJSAMP_422, q, storage, frame::header_size);
+                        } else if (fourcc == V4L2_PIX_FMT_YUV420 || fourcc == V4L2_PIX_FMT_YVU420) {
+                            const int cw = (width + 1) / 2, ch = (height + 1) / 2, ypitch = pitch ? pitch : width;
+                            const std::uint8_t* y = data;
+                            const std::uint8_t* c1 = y + static_cast<std::size_t>(ypitch) * height;
+                            const std::uint8_t* c2 = c1 + static_cast<std::size_t>(ypitch / 2) * ch;
+                            const bool swap = fourcc == V4L2_PIX_FMT_YVU420;
+                            const std::uint8_t* planes[3] = {y, swap ? c2 : c1, swap ? c1 : c2};
+                            const int strides[3] = {ypitch, ypitch / 2, ypitch / 2};
+                            (void)cw;
+                            size = encoder.encode_yuv_planes(planes, strides, width, height, TJSAMP_420, q, storage, frame::header_size);
+                        } else if (fourcc == V4L2_PIX_FMT_NV12) {
+                            // Interleaved chroma -> two planes; luma is used in place.
+                            const int cw = (width + 1) / 2, ch = (height + 1) / 2, ypitch = pitch ? pitch : width;
+                            planes_buf.resize(2 * static_cast<std::size_t>(cw) * ch);
+                            std::uint8_t* u = planes_buf.data();
+                            std::uint8_t* v = u + static_cast<std::size_t>(cw) * ch;
+                            const std::uint8_t* uv = data + static_cast<std::size_t>(ypitch) * height;
+                            for (int row = 0; row < ch; ++row)
+                                for (int x = 0; x < cw; ++x) {
+                                    u[row * cw + x] = uv[static_cast<std::size_t>(row) * ypitch + 2 * x];
+                                    v[row * cw + x] = uv[static_cast<std::size_t>(row) * ypitch + 2 * x + 1];
+                                }
+                            const std::uint8_t* planes[3] = {data, u, v};
+                            const int strides[3] = {ypitch, cw, cw};
+                            size = encoder.encode_yuv_planes(planes, strides, width, height, TJSAMP_420, q, storage, frame::header_size);
+                        } else {
+                            const int pf = fourcc == V4L2_PIX_FMT_RGB24 ? TJPF_RGB : fourcc == V4L2_PIX_FMT_BGR24 ? TJPF_BGR : TJPF_GRAY;
+                            size = encoder.encode_packed(data, width, pitch, height, pf, q, storage, frame::header_size);
+                        }
+                        hub_->publish(std::move(storage), size,
+                                      frame_info{static_cast<std::uint16_t>(width), static_cast<std::uint16_t>(height), capture_us});
+                    }
+                } catch (const std::exception& e) {
+                    ok = false;
+                    spdlog::warn("stream={} frame dropped: {}", name, e.what());
+                }
+                // Give the buffer back to the driver at once.
+                dev->try_ioctl(VIDIOC_QBUF, &b);
+                if (ok) {
+                    report_status(*hub_, true);
+                    retry.reset();
+                }
+                last_watched = std::chrono::steady_clock::now();
+                if (!options_.intake.always_on && hub_->viewer_count() == 0) {
+                    spdlog::info("stream={} source idle: no viewers, camera closed", name);
+                    break;
+                }
+            }
+            cleanup();
+        } catch (const v4l2_error& e) {
+            cleanup();
+            const auto delay = retry.next();
+            report_status(*hub_, false, std::string(e.what()) + "; retrying in " + std::to_string(delay.count()) + " ms");
+            if (!sleep_for(stop, delay)) break;
+        }
+    }
+}
+
+std::string list_v4l2_devices(bool json) {
+    nlohmann::json all = nlohmann::json::array();
+    std::ostringstream text;
+    const auto paths = list_video_devices();
+    if (paths.empty()) text << "no video devices under /dev\n";
+    for (const auto& path : paths) {
+        try {
+            v4l2_device dev(path);
+            const auto info = dev.describe();
+            nlohmann::json d = {{"path", path}, {"card", info.card}, {"driver", info.driver}, {"bus", info.bus}};
+            text << path << ": " << info.card << " (" << info.driver << ", " << info.bus << ")\n";
+            for (const auto& f : info.formats) {
+                nlohmann::json sizes = nlohmann::json::array();
+                text << "  " << f.name << (supported(f.fourcc) ? "" : " (not supported by wscam)") << "  " << f.description << "\n";
+                for (const auto& s : f.sizes) {
+                    sizes.push_back({{"width", s.width}, {"height", s.height}, {"fps", s.fps}});
+                    text << "    " << s.width << "x" << s.height << "  ";
+                    for (std::size_t i = 0; i < s.fps.size(); ++i) text << (i ? ", " : "") << std::round(s.fps[i] * 100) / 100;
+                    text << (s.fps.empty() ? "" : " fps") << "\n";
+                }
+                d["formats"].push_back({{"fourcc", f.name}, {"description", f.description}, {"supported", supported(f.fourcc)}, {"sizes", sizes}});
+            }
+            text << "  controls:\n";
+            for (const auto& c : info.controls) {
+                text << "    " << c.info.id << " (" << c.info.type;
+                if (c.info.type == "int") text << " " << c.info.min << ".." << c.info.max;
+                text << ") = " << c.info.value << "\n";
+                d["controls"].push_back({{"id", c.info.id}, {"name", c.info.name}, {"type", c.info.type}, {"min", c.info.min},
+                                         {"max", c.info.max}, {"value", c.info.value}});
+            }
+            all.push_back(std::move(d));
+        } catch (const v4l2_error& e) {
+            text << path << ": " << e.what() << "\n";
+        }
+    }
+    return json ? all.dump(2) + "\n" : text.str();
+}
+
+}  // namespace wscam

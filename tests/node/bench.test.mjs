@@ -1,0 +1,60 @@
+// wscam-bench against a real wscam: its counts agree with the server's own counters.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { startWscam } from './lib/wscam.mjs';
+
+const BENCH_BIN = process.env.BENCH_BIN || new URL('../../build/wscam-bench', import.meta.url).pathname;
+
+function runBench(args) {
+  return new Promise((resolve) => {
+    const p = spawn(BENCH_BIN, [...args, '--json', '-']);
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.on('exit', (status) => resolve({ status, out, json: JSON.parse(out.slice(out.indexOf('{'))) }));
+  });
+}
+
+const metric = async (server, name) => {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return Number(text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'm'))[1]);
+};
+
+test('fast viewers: every one gets the frames the source published, with plausible latency', async () => {
+  const server = await startWscam(['--source', 'testsrc:?size=320x240&fps=30', '--always-on']);
+  try {
+    const published0 = await metric(server, 'wscam_stream_frames_published_total');
+    const t0 = Date.now();
+    const { status, json } = await runBench(['--url', `${server.wsUrl}/ws`, '--clients', '10', '--warmup', '0.5', '--duration', '2', '--server-pid', String(server.proc.pid)]);
+    const rate = ((await metric(server, 'wscam_stream_frames_published_total')) - published0) / ((Date.now() - t0) / 1000);
+    assert.equal(status, 0);
+    assert.equal(json.connected, 10);
+    assert.equal(json.wscam_v1, 10);
+    assert.equal(json.connect_failures, 0);
+    assert.equal(json.frames_skipped, 0);
+    // Compared with the source's own rate in the same run, not with a clock.
+    assert.ok(json.fps.min >= 0.9 * rate, `slowest viewer ${json.fps.min} fps, source ${rate.toFixed(1)} fps`);
+    assert.ok(json.latency_ms.p50 > 0 && json.latency_ms.p50 < 1000, `latency p50 ${json.latency_ms.p50} ms`);
+    assert.ok(json.server.rss_kib > 0 && json.server.cpu_cores >= 0, 'server sampled through /proc');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a slow viewer: the gaps it counts are the frames the server says it skipped for it', async () => {
+  const server = await startWscam(['--source', 'testsrc:?size=640x480&fps=30&noise=30', '--always-on']);
+  try {
+    const { json } = await runBench(['--url', `${server.wsUrl}/ws`, '--clients', '1', '--slow-share', '1',
+      '--slow-rate', '2000000', '--warmup', '0.5', '--duration', '2']);
+    await new Promise((r) => setTimeout(r, 300));  // let the server log the close
+    const m = server.logs().match(/viewer closed stream=default peer=\S+ frames=(\d+) drops=(\d+)/);
+    assert.ok(m, server.logs());
+    const [sent, dropped] = [Number(m[1]), Number(m[2])];
+    assert.ok(json.totals.frames_skipped > 10, `the slow viewer skipped ${json.totals.frames_skipped} frames`);
+    // The bench exits mid-stream: the server may have sent or skipped a frame or two more than it saw.
+    assert.ok(sent - json.totals.frames >= 0 && sent - json.totals.frames <= 3, `server sent ${sent}, bench got ${json.totals.frames}`);
+    assert.ok(Math.abs(dropped - json.totals.frames_skipped) <= 3, `server skipped ${dropped}, bench counted ${json.totals.frames_skipped}`);
+  } finally {
+    await server.stop();
+  }
+});
