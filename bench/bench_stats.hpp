@@ -36,7 +36,10 @@ public:
         std::uint64_t seen = 0;
         for (std::size_t i = 0; i < buckets_.size(); ++i) {
             seen += buckets_[i];
-            if (seen >= std::max<std::uint64_t>(rank, 1)) return std::min<std::int64_t>((static_cast<std::int64_t>(i) + 1) * bucket_us_, max_);
+            if (seen < std::max<std::uint64_t>(rank, 1)) continue;
+            // The overflow bucket has no upper edge: the true maximum is the honest answer.
+            if (i + 1 == buckets_.size()) return max_;
+            return std::min<std::int64_t>((static_cast<std::int64_t>(i) + 1) * bucket_us_, max_);
         }
         return max_;
     }

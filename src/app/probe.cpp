@@ -76,6 +76,13 @@ int run_probe(const app_options& options) {
     else
         std::printf("fps:       ? (%zu frame)\n", sink->frames.size());
     std::printf("frame:     %zu bytes on average\n", bytes / sink->frames.size());
+    std::vector<std::uint8_t> rgb;
+    int w = 0, h = 0;
+    if (decoder.decode_rgb(last->jpeg(), rgb, w, h)) {
+        double sum = 0;
+        for (std::size_t i = 0; i + 2 < rgb.size(); i += 3) sum += 0.299 * rgb[i] + 0.587 * rgb[i + 1] + 0.114 * rgb[i + 2];
+        std::printf("luma:      %.1f (mean of the last frame, 0-255)\n", sum / (static_cast<double>(rgb.size()) / 3));
+    }
     if (hub->rejected()) std::printf("refused:   %llu invalid frame(s)\n", static_cast<unsigned long long>(hub->rejected()));
     return 0;
 }

@@ -34,6 +34,12 @@ public:
     bool has_pending() const { return static_cast<bool>(pending_); }
     std::uint64_t sent() const { return sent_; }
     std::uint64_t dropped() const { return dropped_; }
+    /**
+     * Sequence numbers skipped between the frames this viewer was actually sent: exactly the
+     * gaps the viewer itself can see (unlike dropped(), which also counts frames replaced after
+     * the last write).
+     */
+    std::uint64_t skipped() const { return skipped_; }
 
 private:
     frame_ptr in_flight_;
@@ -41,6 +47,8 @@ private:
     std::uint64_t last_sequence_ = 0;  // newest sequence accepted; hub sequences start at 1
     std::uint64_t sent_ = 0;
     std::uint64_t dropped_ = 0;
+    std::uint64_t last_written_ = 0;
+    std::uint64_t skipped_ = 0;
 };
 
 }  // namespace wscam

@@ -231,7 +231,7 @@ void viewer_session::finish(const beast::error_code& ec) {
     }
     if (closing_ && (!ec || ec == websocket::error::closed)) reason = "server shutdown";
     spdlog::info("viewer closed stream={} peer={} frames={} drops={} reason={}", hub_->name(), peer_, slot_.sent(),
-                 slot_.dropped(), reason);
+                 slot_.skipped(), reason);
     if (!closing_ && !is_expected_disconnect(ec)) {
         beast::error_code ignored;
         ws_.next_layer().close(ignored);

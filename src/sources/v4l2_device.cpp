@@ -38,15 +38,15 @@ void v4l2_device::xioctl(unsigned long request, void* arg, const char* what) con
         throw v4l2_error(path_ + ": " + what + " failed: " + std::strerror(err), err);
 }
 
-std::vector<v4l2_control> v4l2_device::controls() const {
-    std::vector<v4l2_control> out;
+std::vector<v4l2_control_desc> v4l2_device::controls() const {
+    std::vector<v4l2_control_desc> out;
     v4l2_queryctrl q{};
     q.id = V4L2_CTRL_FLAG_NEXT_CTRL;
     while (try_ioctl(VIDIOC_QUERYCTRL, &q) == 0) {
         const auto id = q.id;
         q.id |= V4L2_CTRL_FLAG_NEXT_CTRL;
         if (q.flags & (V4L2_CTRL_FLAG_DISABLED | V4L2_CTRL_FLAG_READ_ONLY)) continue;
-        v4l2_control c;
+        v4l2_control_desc c;
         c.cid = id;
         c.info.name = reinterpret_cast<const char*>(q.name);
         c.info.id = control_id_from_name(c.info.name);

@@ -28,8 +28,9 @@ struct v4l2_format_info {
     std::vector<v4l2_size_info> sizes;
 };
 
-/** A V4L2 control as the driver describes it, plus the id viewers use. */
-struct v4l2_control {
+/** A V4L2 control as the driver describes it, plus the id viewers use. (Not named v4l2_control:
+ * the VIDIOC_*_CTRL macros take sizeof(struct v4l2_control) in the scope they expand in.) */
+struct v4l2_control_desc {
     std::uint32_t cid = 0;
     control_info info;
 };
@@ -37,7 +38,7 @@ struct v4l2_control {
 struct v4l2_device_info {
     std::string path, card, driver, bus;
     std::vector<v4l2_format_info> formats;
-    std::vector<v4l2_control> controls;
+    std::vector<v4l2_control_desc> controls;
 };
 
 /** An open V4L2 device (RAII file descriptor) with the ioctls wscam uses. */
@@ -57,7 +58,7 @@ public:
     int try_ioctl(unsigned long request, void* arg) const;
 
     v4l2_device_info describe() const;
-    std::vector<v4l2_control> controls() const;
+    std::vector<v4l2_control_desc> controls() const;
 
 private:
     std::string path_;

@@ -52,7 +52,7 @@ struct mapped_buffer {
 struct v4l2_source::state : controllable {
     std::mutex mutex;
     v4l2_device* device = nullptr;  // set while the device is open
-    std::vector<v4l2_control> controls_cache;
+    std::vector<v4l2_control_desc> controls_cache;
 
     std::vector<control_info> controls() const override {
         std::lock_guard lock(const_cast<std::mutex&>(mutex));
@@ -397,7 +397,8 @@ std::string list_v4l2_devices(bool json) {
             text << path << ": " << e.what() << "\n";
         }
     }
-    return json ? all.dump(2) + "\n" : text.str();
+    // Drivers name things in whatever encoding they like; JSON must be UTF-8.
+    return json ? all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n" : text.str();
 }
 
 }  // namespace wscam

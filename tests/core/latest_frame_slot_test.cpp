@@ -70,6 +70,21 @@ TEST(latest_frame_slot, never_holds_more_than_two_frames_however_many_arrive) {
     EXPECT_EQ(slot.dropped(), 997u);
 }
 
+TEST(latest_frame_slot, skipped_counts_the_gaps_a_viewer_sees_between_frames_it_was_sent) {
+    latest_frame_slot slot;
+    slot.offer(make_frame(10));
+    slot.start_write();  // 10 written: a first frame is never a gap
+    for (std::uint64_t s = 11; s <= 14; ++s) slot.offer(make_frame(s));
+    slot.write_done();
+    slot.start_write();  // 14 written: 11, 12, 13 skipped
+    EXPECT_EQ(slot.skipped(), 3u);
+    EXPECT_EQ(slot.dropped(), 3u);
+    slot.offer(make_frame(15));
+    slot.offer(make_frame(16));  // replaced while 14 is still in flight, never written
+    EXPECT_EQ(slot.dropped(), 4u);
+    EXPECT_EQ(slot.skipped(), 3u) << "nothing after 14 was written yet, so the viewer has seen no new gap";
+}
+
 TEST(latest_frame_slot, ignores_frames_not_newer_than_what_it_has) {
     latest_frame_slot slot;
     slot.offer(make_frame(5));

@@ -51,9 +51,16 @@ test('a slow viewer: the gaps it counts are the frames the server says it skippe
     assert.ok(m, server.logs());
     const [sent, dropped] = [Number(m[1]), Number(m[2])];
     assert.ok(json.totals.frames_skipped > 10, `the slow viewer skipped ${json.totals.frames_skipped} frames`);
-    // The bench exits mid-stream: the server may have sent or skipped a frame or two more than it saw.
-    assert.ok(sent - json.totals.frames >= 0 && sent - json.totals.frames <= 3, `server sent ${sent}, bench got ${json.totals.frames}`);
-    assert.ok(Math.abs(dropped - json.totals.frames_skipped) <= 3, `server skipped ${dropped}, bench counted ${json.totals.frames_skipped}`);
+    // The bench exits mid-stream: the server may have written a frame or two it never finished reading.
+    const unseen = sent - json.totals.frames;
+    assert.ok(unseen >= 0 && unseen <= 2, `server sent ${sent}, bench got ${json.totals.frames}`);
+    // Both count sequence gaps between written frames, so they agree up to the last frame the bench
+    // read; each unseen frame hides one more gap, about as long as this viewer's usual gap.
+    const usualGap = json.totals.frames_skipped / Math.max(1, json.totals.frames - 1);
+    const extra = dropped - json.totals.frames_skipped;
+    assert.ok(extra >= 0, `server skipped ${dropped}, bench counted ${json.totals.frames_skipped}`);
+    assert.ok(extra <= unseen * (2 * usualGap + 2),
+      `server skipped ${dropped}, bench counted ${json.totals.frames_skipped}, ${unseen} unseen, usual gap ${usualGap.toFixed(1)}`);
   } finally {
     await server.stop();
   }
