@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/mman.h>
-#include <turbojpeg.h>
 
 #include <charconv>
 #include <cmath>
@@ -15,6 +14,7 @@
 
 #include "codec/jpeg_codec.hpp"
 #include "codec/jpeg_dht.hpp"
+#include "codec/raw_encode.hpp"
 #include "core/backoff.hpp"
 #include "core/interruptible_sleep.hpp"
 #include "sources/frame_intake.hpp"
@@ -39,6 +39,19 @@ constexpr std::uint32_t preferred_raw[] = {V4L2_PIX_FMT_YUYV, V4L2_PIX_FMT_NV12,
 bool supported(std::uint32_t f) {
     if (f == V4L2_PIX_FMT_MJPEG || f == V4L2_PIX_FMT_JPEG) return true;
     return std::find(std::begin(preferred_raw), std::end(preferred_raw), f) != std::end(preferred_raw);
+}
+
+raw_format raw_format_of(std::uint32_t f) {
+    switch (f) {
+    case V4L2_PIX_FMT_YUYV: return raw_format::yuyv;
+    case V4L2_PIX_FMT_UYVY: return raw_format::uyvy;
+    case V4L2_PIX_FMT_NV12: return raw_format::nv12;
+    case V4L2_PIX_FMT_YUV420: return raw_format::yu12;
+    case V4L2_PIX_FMT_YVU420: return raw_format::yv12;
+    case V4L2_PIX_FMT_RGB24: return raw_format::rgb24;
+    case V4L2_PIX_FMT_BGR24: return raw_format::bgr24;
+    default: return raw_format::grey;
+    }
 }
 
 struct mapped_buffer {
@@ -279,60 +292,9 @@ void v4l2_source::run(std::stop_token stop) {
                         else ok = intake.offer(with_standard_huffman_tables(jpeg), capture_us);
                     } else {
                         auto storage = frame::make_storage(0);
-                        std::size_t size = 0;
-                        const int q = options_.quality;
-                        if (fourcc == V4L2_PIX_FMT_YUYV || fourcc == V4L2_PIX_FMT_UYVY) {
-                            // Packed 4:2:2 -> planes, then TurboJPEG straight from YUV.
-                            const int cw = (width + 1) / 2;
-                            planes_buf.resize(static_cast<std::size_t>(width) * height + 2 * static_cast<std::size_t>(cw) * height);
-                            std::uint8_t* y = planes_buf.data();
-                            std::uint8_t* u = y + static_cast<std::size_t>(width) * height;
-                            std::uint8_t* v = u + static_cast<std::size_t>(cw) * height;
-                            const bool yuyv = fourcc == V4L2_PIX_FMT_YUYV;
-                            for (int row = 0; row < height; ++row) {
-                                const std::uint8_t* s = data + static_cast<std::size_t>(row) * pitch;
-                                std::uint8_t* yr = y + static_cast<std::size_t>(row) * width;
-                                std::uint8_t* ur = u + static_cast<std::size_t>(row) * cw;
-                                std::uint8_t* vr = v + static_cast<std::size_t>(row) * cw;
-                                for (int x = 0; x < width / 2; ++x, s += 4) {
-                                    yr[2 * x] = s[yuyv ? 0 : 1];
-                                    yr[2 * x + 1] = s[yuyv ? 2 : 3];
-                                    ur[x] = s[yuyv ? 1 : 0];
-                                    vr[x] = s[yuyv ? 3 : 2];
-                                }
-                            }
-                            const std::uint8_t* planes[3] = {y, u, v};
-                            const int strides[3] = {width, cw, cw};
-                            size = encoder.encode_yuv_planes(planes, strides, width, height, TJSAMP_422, q, storage, frame::header_size);
-                        } else if (fourcc == V4L2_PIX_FMT_YUV420 || fourcc == V4L2_PIX_FMT_YVU420) {
-                            const int cw = (width + 1) / 2, ch = (height + 1) / 2, ypitch = pitch ? pitch : width;
-                            const std::uint8_t* y = data;
-                            const std::uint8_t* c1 = y + static_cast<std::size_t>(ypitch) * height;
-                            const std::uint8_t* c2 = c1 + static_cast<std::size_t>(ypitch / 2) * ch;
-                            const bool swap = fourcc == V4L2_PIX_FMT_YVU420;
-                            const std::uint8_t* planes[3] = {y, swap ? c2 : c1, swap ? c1 : c2};
-                            const int strides[3] = {ypitch, ypitch / 2, ypitch / 2};
-                            (void)cw;
-                            size = encoder.encode_yuv_planes(planes, strides, width, height, TJSAMP_420, q, storage, frame::header_size);
-                        } else if (fourcc == V4L2_PIX_FMT_NV12) {
-                            // Interleaved chroma -> two planes; luma is used in place.
-                            const int cw = (width + 1) / 2, ch = (height + 1) / 2, ypitch = pitch ? pitch : width;
-                            planes_buf.resize(2 * static_cast<std::size_t>(cw) * ch);
-                            std::uint8_t* u = planes_buf.data();
-                            std::uint8_t* v = u + static_cast<std::size_t>(cw) * ch;
-                            const std::uint8_t* uv = data + static_cast<std::size_t>(ypitch) * height;
-                            for (int row = 0; row < ch; ++row)
-                                for (int x = 0; x < cw; ++x) {
-                                    u[row * cw + x] = uv[static_cast<std::size_t>(row) * ypitch + 2 * x];
-                                    v[row * cw + x] = uv[static_cast<std::size_t>(row) * ypitch + 2 * x + 1];
-                                }
-                            const std::uint8_t* planes[3] = {data, u, v};
-                            const int strides[3] = {ypitch, cw, cw};
-                            size = encoder.encode_yuv_planes(planes, strides, width, height, TJSAMP_420, q, storage, frame::header_size);
-                        } else {
-                            const int pf = fourcc == V4L2_PIX_FMT_RGB24 ? TJPF_RGB : fourcc == V4L2_PIX_FMT_BGR24 ? TJPF_BGR : TJPF_GRAY;
-                            size = encoder.encode_packed(data, width, pitch, height, pf, q, storage, frame::header_size);
-                        }
+                        const std::size_t size = encode_raw_frame(encoder, raw_format_of(fourcc), data, width, height,
+                                                                  pitch, options_.quality, planes_buf, storage,
+                                                                  frame::header_size);
                         hub_->publish(std::move(storage), size,
                                       frame_info{static_cast<std::uint16_t>(width), static_cast<std::uint16_t>(height), capture_us});
                     }
