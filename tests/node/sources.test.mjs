@@ -76,6 +76,21 @@ test('http:// pulls from an ESP32 CameraWebServer (chunked, its boundary and hea
   }
 });
 
+test('http:// to a single-JPEG URL (/capture) is polled at --fps', async () => {
+  const cam = await startCameraWebServer(frames);
+  const server = await startWscam(['--source', cam.captureUrl, '--fps', '10']);
+  try {
+    const got = await viewFrames(server, 8);
+    const sent = new Set(frames.map((f) => f.toString('base64')));
+    for (const f of got) assert.ok(sent.has(f.toString('base64')));
+    assert.ok(new Set(got.map((f) => f.toString('base64'))).size >= 6, 'each poll brings the next picture');
+    assert.ok(cam.captures() >= 8);
+  } finally {
+    await server.stop();
+    await cam.kill();
+  }
+});
+
 test('ws:// pulls from the tutorial sketch; its text messages reach viewers as status', async () => {
   const sketch = await startTutorialSketch(frames);
   const server = await startWscam(['--source', sketch.url]);

@@ -35,7 +35,16 @@ const ESP_BOUNDARY = '123456789000000000000987654321';
 export async function startCameraWebServer(frames, { port = 0, fps = 20 } = {}) {
   const sockets = new Set();
   const timers = new Set();
+  let captures = 0;
   const server = http.createServer((req, res) => {
+    if (req.url === '/capture') {
+      // CameraWebServer's still image: one JPEG per request.
+      const jpeg = frames[captures++ % frames.length];
+      res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': jpeg.length,
+        'Content-Disposition': 'inline; filename=capture.jpg' });
+      res.end(jpeg);
+      return;
+    }
     if (req.url !== '/stream') { res.writeHead(404); res.end(); return; }
     res.writeHead(200, {
       'Content-Type': `multipart/x-mixed-replace;boundary=${ESP_BOUNDARY}`,
@@ -59,6 +68,8 @@ export async function startCameraWebServer(frames, { port = 0, fps = 20 } = {}) 
   return {
     port: server.address().port,
     url: `http://127.0.0.1:${server.address().port}/stream`,
+    captureUrl: `http://127.0.0.1:${server.address().port}/capture`,
+    captures: () => captures,
     /** Pulls the plug: the board is gone at once, connections and all. */
     async kill() {
       timers.forEach(clearInterval);
