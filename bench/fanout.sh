@@ -4,7 +4,7 @@
 # fps, latency, drops, server CPU per GB and RSS. Then a slow-viewer scenario and iperf3's
 # loopback cost per GB as the floor. Results: a table on stdout and JSON in build/bench/.
 #
-#   bench/fanout.sh                          # N = 100 500 1000 2000, then up while wscam keeps >= 29.5 fps
+#   bench/fanout.sh                          # N = 100 500 1000 2000, then up by 1000 while each server keeps >= 29.5 fps
 #   bench/fanout.sh --quick                  # a 3-second smoke run (used by make test)
 #   NS="100 1000" DURATION=20 bench/fanout.sh
 set -euo pipefail
@@ -75,7 +75,7 @@ echo "fan-out: 640x480 frames of ~$frame_bytes bytes at 30 fps, ${DURATION}s per
 echo "server        N   conn  fps min  fps p1  lat p50  lat p99  lat max skipped     MB/s  cores  cpu-s/GB RSS MiB KiB/cl"
 for kind in $SERVERS; do
   for n in $NS; do run "$kind" "$n"; done
-  if [ $quick = 0 ] && [ "$kind" = wscam ]; then
+  if [ $quick = 0 ]; then
     # Beyond the list: keep going while every viewer still gets >= 29.5 fps.
     n=${NS##* }
     while [ "$n" -lt "$MAX_N" ]; do

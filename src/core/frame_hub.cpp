@@ -85,8 +85,15 @@ void frame_hub::unsubscribe(const frame_sink* sink) {
 }
 
 std::size_t frame_hub::viewer_count() const {
-    std::lock_guard lock(mutex_);
-    return sinks_->size();
+    std::shared_ptr<const sink_list> sinks;
+    {
+        std::lock_guard lock(mutex_);
+        sinks = sinks_;
+    }
+    std::size_t n = 0;
+    for (const auto& entry : *sinks)
+        if (auto sink = entry.sink.lock()) n += sink->viewers();
+    return n;
 }
 
 bool frame_hub::wait_for_viewers(std::stop_token stop) {
@@ -119,8 +126,13 @@ std::optional<std::string> frame_hub::set_control(const std::string& id, double 
 }
 
 hub_counters frame_hub::counters() const {
-    std::lock_guard lock(mutex_);
-    return {next_sequence_ - 1, bytes_published_, sinks_->size()};
+    std::uint64_t frames = 0, bytes = 0;
+    {
+        std::lock_guard lock(mutex_);
+        frames = next_sequence_ - 1;
+        bytes = bytes_published_;
+    }
+    return {frames, bytes, viewer_count()};
 }
 
 bool stream_registry::valid_name(const std::string& name) {

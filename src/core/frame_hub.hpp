@@ -42,6 +42,8 @@ public:
     virtual void on_status(const stream_status& s) = 0;
     /** A control of the stream was changed (by any viewer). */
     virtual void on_control_changed(const std::string& /*id*/, double /*value*/) {}
+    /** How many viewers this sink stands for (a group of viewers on one thread counts each). */
+    virtual std::size_t viewers() const { return 1; }
 };
 
 /** Counters a stream keeps; read for /api and /metrics. */
@@ -79,6 +81,7 @@ public:
     /** Adds a subscriber; returns the newest frame so it can start at once. */
     frame_ptr subscribe(const std::shared_ptr<frame_sink>& sink);
     void unsubscribe(const frame_sink* sink);
+    /** Viewers watching now (summed over the sinks). */
     std::size_t viewer_count() const;
 
     /**

@@ -20,8 +20,8 @@ bool is_expected_disconnect(const beast::error_code& ec) {
            ec == beast::error::timeout;
 }
 
-listener::listener(net::io_context& ioc, tcp::endpoint endpoint, std::shared_ptr<shared_state> state, bool ws_only)
-    : ioc_(ioc), acceptor_(ioc), retry_timer_(ioc), state_(std::move(state)), ws_only_(ws_only) {
+listener::listener(io_pool& pool, tcp::endpoint endpoint, std::shared_ptr<shared_state> state, bool ws_only)
+    : pool_(pool), acceptor_(pool.main()), retry_timer_(pool.main()), state_(std::move(state)), ws_only_(ws_only) {
     beast::error_code ec;
     const auto where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
     acceptor_.open(endpoint.protocol(), ec);
@@ -43,8 +43,8 @@ void listener::close() {
 }
 
 void listener::do_accept() {
-    // Each connection gets its own strand: its handlers never run concurrently.
-    acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+    // Each connection lives on one single-threaded io_context: its handlers never run concurrently.
+    acceptor_.async_accept(pool_.next(), beast::bind_front_handler(&listener::on_accept, shared_from_this()));
 }
 
 void listener::on_accept(beast::error_code ec, tcp::socket socket) {

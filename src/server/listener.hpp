@@ -3,15 +3,16 @@
 #include <memory>
 
 #include "server/beast.hpp"
+#include "server/io_pool.hpp"
 #include "server/shared_state.hpp"
 
 namespace wscam {
 
-/** Accepts TCP connections on one endpoint and hands each to an http_session on its own strand. */
+/** Accepts TCP connections on one endpoint and hands each to an http_session on the next I/O thread. */
 class listener : public std::enable_shared_from_this<listener> {
 public:
     /** `ws_only`: the second listener, which only upgrades to WebSocket viewers. Throws on bind failure. */
-    listener(net::io_context& ioc, tcp::endpoint endpoint, std::shared_ptr<shared_state> state, bool ws_only);
+    listener(io_pool& pool, tcp::endpoint endpoint, std::shared_ptr<shared_state> state, bool ws_only);
 
     void run();
     void close();
@@ -21,7 +22,7 @@ private:
     void do_accept();
     void on_accept(beast::error_code ec, tcp::socket socket);
 
-    net::io_context& ioc_;
+    io_pool& pool_;
     tcp::acceptor acceptor_;
     net::steady_timer retry_timer_;
     std::shared_ptr<shared_state> state_;

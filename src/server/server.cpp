@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "server/beast.hpp"
+#include "server/io_pool.hpp"
 #include "server/listener.hpp"
 #include "server/shared_state.hpp"
 
@@ -14,9 +15,8 @@ namespace wscam {
 struct server::impl {
     impl(server_config c, std::shared_ptr<stream_registry> s)
         : state(std::make_shared<shared_state>(std::move(c), std::move(s))),
-          ioc(static_cast<int>(threads())),
-          work(net::make_work_guard(ioc)),
-          grace_timer(ioc) {}
+          pool(threads()),
+          grace_timer(pool.main()) {}
 
     unsigned threads() const {
         const unsigned wanted = state->config().threads;
@@ -29,7 +29,7 @@ struct server::impl {
         spdlog::info("shutting down: closing {} connection(s)", state->connection_count());
         for (auto& l : listeners) l->close();
         state->shutdown_all();
-        work.reset();
+        pool.release();
         stop_deadline = std::chrono::steady_clock::now() + state->config().shutdown_grace;
         poll_stopped();
     }
@@ -39,7 +39,7 @@ struct server::impl {
         if (state->connection_count() == 0 || std::chrono::steady_clock::now() >= stop_deadline) {
             if (state->connection_count() > 0)
                 spdlog::warn("shutdown: {} connection(s) did not close in time", state->connection_count());
-            ioc.stop();
+            pool.stop();
             return;
         }
         grace_timer.expires_after(std::chrono::milliseconds(10));
@@ -49,8 +49,7 @@ struct server::impl {
     }
 
     std::shared_ptr<shared_state> state;
-    net::io_context ioc;
-    net::executor_work_guard<net::io_context::executor_type> work;
+    io_pool pool;
     net::steady_timer grace_timer;
     std::optional<net::signal_set> signals;
     std::vector<std::shared_ptr<listener>> listeners;
@@ -69,10 +68,10 @@ void server::start() {
     beast::error_code ec;
     const auto address = net::ip::make_address(c.listen_address, ec);
     if (ec) throw std::runtime_error("invalid listen address '" + c.listen_address + "': " + ec.message());
-    impl_->http_listener = std::make_shared<listener>(impl_->ioc, tcp::endpoint{address, c.port}, impl_->state, false);
+    impl_->http_listener = std::make_shared<listener>(impl_->pool, tcp::endpoint{address, c.port}, impl_->state, false);
     impl_->listeners.push_back(impl_->http_listener);
     if (c.ws_port) {
-        impl_->ws_listener = std::make_shared<listener>(impl_->ioc, tcp::endpoint{address, *c.ws_port}, impl_->state, true);
+        impl_->ws_listener = std::make_shared<listener>(impl_->pool, tcp::endpoint{address, *c.ws_port}, impl_->state, true);
         impl_->listeners.push_back(impl_->ws_listener);
     }
     for (auto& l : impl_->listeners) l->run();
@@ -86,7 +85,7 @@ std::optional<std::uint16_t> server::ws_port() const {
 }
 
 void server::stop_on_signals() {
-    impl_->signals.emplace(impl_->ioc, SIGINT, SIGTERM);
+    impl_->signals.emplace(impl_->pool.main(), SIGINT, SIGTERM);
     impl_->signals->async_wait([this](beast::error_code ec, int signo) {
         if (ec) return;
         spdlog::info("received {}", signo == SIGINT ? "SIGINT" : "SIGTERM");
@@ -95,15 +94,10 @@ void server::stop_on_signals() {
     });
 }
 
-void server::run() {
-    std::vector<std::thread> extra;
-    for (unsigned i = 1; i < impl_->threads(); ++i) extra.emplace_back([this] { impl_->ioc.run(); });
-    impl_->ioc.run();
-    for (auto& t : extra) t.join();
-}
+void server::run() { impl_->pool.run(); }
 
 void server::stop() {
-    net::post(impl_->ioc, [this] {
+    net::post(impl_->pool.main(), [this] {
         if (impl_->signals) impl_->signals->cancel();
         impl_->begin_stop();
     });

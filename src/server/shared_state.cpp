@@ -1,8 +1,15 @@
 #include "server/shared_state.hpp"
 
+#include "server/viewer_group.hpp"
+
 #include <vector>
 
 namespace wscam {
+
+shared_state::shared_state(server_config config, std::shared_ptr<stream_registry> streams)
+    : config_(std::move(config)), streams_(std::move(streams)), groups_(std::make_unique<viewer_group_registry>()) {}
+
+shared_state::~shared_state() = default;
 
 bool shared_state::join(const std::shared_ptr<closable>& c) {
     std::lock_guard lock(mutex_);

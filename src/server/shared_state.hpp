@@ -11,6 +11,8 @@
 
 namespace wscam {
 
+class viewer_group_registry;
+
 /** A connection the server can ask to close (on shutdown). */
 class closable {
 public:
@@ -25,11 +27,12 @@ public:
  */
 class shared_state {
 public:
-    shared_state(server_config config, std::shared_ptr<stream_registry> streams)
-        : config_(std::move(config)), streams_(std::move(streams)) {}
+    shared_state(server_config config, std::shared_ptr<stream_registry> streams);
+    ~shared_state();
 
     const server_config& config() const { return config_; }
     stream_registry& streams() { return *streams_; }
+    viewer_group_registry& groups() { return *groups_; }
 
     /** Registers a connection; false when the connection cap is reached or the server is stopping. */
     bool join(const std::shared_ptr<closable>& c);
@@ -49,6 +52,7 @@ public:
 private:
     server_config config_;
     std::shared_ptr<stream_registry> streams_;
+    std::unique_ptr<viewer_group_registry> groups_;
     mutable std::mutex mutex_;
     std::unordered_map<const closable*, std::weak_ptr<closable>> connections_;
     std::atomic<bool> stopping_{false};

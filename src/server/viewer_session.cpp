@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/client_message.hpp"
+#include "server/viewer_group.hpp"
 
 namespace wscam {
 namespace {
@@ -30,11 +31,11 @@ bool offers_subprotocol(std::string_view header, std::string_view wanted) {
 
 viewer_session::viewer_session(tcp::socket socket, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
                                std::string peer, bool can_control)
-    : ws_(std::move(socket)), strand_(*ws_.get_executor().target<net::strand<net::io_context::executor_type>>()),
-      state_(std::move(state)), hub_(std::move(hub)), peer_(std::move(peer)), can_control_(can_control) {}
+    : ws_(std::move(socket)), state_(std::move(state)), hub_(std::move(hub)), peer_(std::move(peer)),
+      can_control_(can_control) {}
 
 viewer_session::~viewer_session() {
-    if (open_) hub_->unsubscribe(this);
+    if (open_ && group_) group_->leave(this);
     state_->leave(this);
 }
 
@@ -84,41 +85,36 @@ void viewer_session::on_accept(beast::error_code ec) {
     if (framed_)
         queue_text(make_hello_message({hub_->name(), info.width, info.height, info.fps, status.online, status.reason,
                                        std::string(wscam_subprotocol), unix_now_us(), hub_->controls(), can_control_}));
-    slot_.offer(hub_->subscribe(shared_from_this()));
+    // The group of this stream on this session's own io_context.
+    auto& ioc = static_cast<net::io_context&>(ws_.get_executor().target<net::io_context::executor_type>()->context());
+    group_ = state_->groups().group_for(hub_, ioc);
+    slot_.offer(group_->join(shared_from_this()));
     do_write();
     do_read();
 }
 
-void viewer_session::on_frame(frame_ptr f) {
-    net::post(strand_, [self = shared_from_this(), f = std::move(f)]() mutable {
-        if (!self->open_ || self->paused_) return;
-        const auto dropped = self->slot_.dropped();
-        self->slot_.offer(std::move(f));
-        if (self->slot_.dropped() != dropped) self->state_->count_frame_dropped();
-        self->do_write();
-    });
+void viewer_session::deliver(const frame_ptr& f) {
+    if (!open_ || paused_) return;
+    const auto dropped = slot_.dropped();
+    slot_.offer(f);
+    if (slot_.dropped() != dropped) state_->count_frame_dropped();
+    do_write();
 }
 
-void viewer_session::on_status(const stream_status& s) {
-    if (!framed_) return;
-    net::post(strand_, [self = shared_from_this(), s] {
-        if (!self->open_) return;
-        self->queue_text(make_status_message(self->hub_->name(), s.online, s.reason, s.message));
-        self->do_write();
-    });
+void viewer_session::deliver_status(const stream_status& s) {
+    if (!framed_ || !open_) return;
+    queue_text(make_status_message(hub_->name(), s.online, s.reason, s.message));
+    do_write();
 }
 
-void viewer_session::on_control_changed(const std::string& id, double value) {
-    if (!framed_) return;
-    net::post(strand_, [self = shared_from_this(), id, value] {
-        if (!self->open_) return;
-        self->queue_text(make_control_changed_message(self->hub_->name(), id, value));
-        self->do_write();
-    });
+void viewer_session::deliver_control(const std::string& id, double value) {
+    if (!framed_ || !open_) return;
+    queue_text(make_control_changed_message(hub_->name(), id, value));
+    do_write();
 }
 
 void viewer_session::shutdown() {
-    net::post(strand_, [self = shared_from_this()] {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
         if (self->closing_ || !self->open_) return;
         self->closing_ = true;
         self->ws_.async_close(websocket::close_reason(websocket::close_code::going_away, "server shutting down"),
@@ -222,7 +218,7 @@ void viewer_session::on_sent(bool was_frame, beast::error_code ec) {
 void viewer_session::finish(const beast::error_code& ec) {
     if (!open_) return;
     open_ = false;
-    hub_->unsubscribe(this);
+    if (group_) group_->leave(this);
     state_->viewer_closed();
     std::string reason = ec ? ec.message() : "closed";
     if (ec == websocket::error::closed) {

@@ -15,11 +15,13 @@ namespace wscam {
 inline constexpr std::string_view wscam_subprotocol = "wscam.v1";
 
 /**
- * One WebSocket viewer of one stream. Frames arrive from the hub on any thread and are
- * posted to this connection's strand; one write is in flight at a time, the newest
- * frame waits in a single pending slot, and status/pong texts go before frames.
+ * One WebSocket viewer of one stream. It lives on one single-threaded io_context; frames
+ * reach it from its viewer_group on that thread. One write is in flight at a time, the
+ * newest frame waits in a single pending slot, and status/pong texts go before frames.
  */
-class viewer_session : public frame_sink, public closable, public std::enable_shared_from_this<viewer_session> {
+class viewer_group;
+
+class viewer_session : public closable, public std::enable_shared_from_this<viewer_session> {
 public:
     viewer_session(tcp::socket socket, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
                    std::string peer, bool can_control);
@@ -28,9 +30,11 @@ public:
     /** Accepts the upgrade `req` and starts streaming. */
     void run(http::request<http::string_body> req);
 
-    void on_frame(frame_ptr f) override;
-    void on_status(const stream_status& s) override;
-    void on_control_changed(const std::string& id, double value) override;
+    /** From the viewer_group, on this session's thread. */
+    void deliver(const frame_ptr& f);
+    void deliver_status(const stream_status& s);
+    void deliver_control(const std::string& id, double value);
+
     void shutdown() override;
 
 private:
@@ -47,7 +51,7 @@ private:
     // Straight over the socket: the WebSocket's own timeouts suffice, and basic_stream's
     // per-operation wrapper costs instructions on every frame to every viewer.
     websocket::stream<tcp::socket> ws_;
-    net::strand<net::io_context::executor_type> strand_;  // concrete type: posts skip any_executor
+    std::shared_ptr<viewer_group> group_;
     std::shared_ptr<shared_state> state_;
     std::shared_ptr<frame_hub> hub_;
     std::string peer_;

@@ -7,10 +7,11 @@ import { startWscam } from './lib/wscam.mjs';
 const BENCH_BIN = process.env.BENCH_BIN || new URL('../../build/wscam-bench', import.meta.url).pathname;
 
 function runBench(args) {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const p = spawn(BENCH_BIN, [...args, '--json', '-']);
     let out = '';
     p.stdout.on('data', (d) => { out += d; });
+    p.once('error', reject);  // e.g. the binary is missing: fail now, not at the timeout
     p.on('exit', (status) => resolve({ status, out, json: JSON.parse(out.slice(out.indexOf('{'))) }));
   });
 }

@@ -19,6 +19,7 @@ function run(bin, args) {
     let stderr = '';
     p.stdout.on('data', (d) => { stdout += d; });
     p.stderr.on('data', (d) => { stderr += d; });
+    p.once('error', (e) => resolve({ status: -1, stdout, stderr: String(e) }));
     p.on('exit', (status) => resolve({ status, stdout, stderr }));
   });
 }

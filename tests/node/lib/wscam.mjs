@@ -18,6 +18,7 @@ export async function startWscam(args = [], { bin = WSCAM_BIN, stdin = 'ignore' 
       if (http && (!wantWs || ws)) resolve({ port: Number(http[1]), wsPort: ws ? Number(ws[1]) : undefined });
     });
     proc.once('exit', (code) => reject(new Error(`wscam exited with ${code} before listening:\n${stderr}`)));
+    proc.once('error', (e) => reject(new Error(`cannot start ${bin}: ${e.message}`)));
   });
   const { port, wsPort } = await ready;
   return {

@@ -1,0 +1,52 @@
+#include "server/viewer_group.hpp"
+
+#include <algorithm>
+
+#include "server/viewer_session.hpp"
+
+namespace wscam {
+
+frame_ptr viewer_group::join(const std::shared_ptr<viewer_session>& viewer) {
+    members_.push_back(viewer);
+    count_.store(members_.size(), std::memory_order_relaxed);
+    if (members_.size() == 1) return hub_->subscribe(shared_from_this());
+    return hub_->latest();
+}
+
+void viewer_group::leave(const viewer_session* viewer) {
+    const auto before = members_.size();
+    std::erase_if(members_, [viewer](const auto& w) {
+        const auto s = w.lock();
+        return !s || s.get() == viewer;
+    });
+    count_.store(members_.size(), std::memory_order_relaxed);
+    if (before > 0 && members_.empty()) hub_->unsubscribe(this);
+}
+
+template <class F>
+void viewer_group::each(F&& f) {
+    // A viewer may leave while it is handed something (a failed write): walk a copy.
+    scratch_.clear();
+    for (const auto& w : members_)
+        if (auto s = w.lock()) scratch_.push_back(std::move(s));
+    for (const auto& s : scratch_) f(*s);
+    scratch_.clear();
+}
+
+void viewer_group::on_frame(frame_ptr f) {
+    net::post(ioc_, [self = shared_from_this(), f = std::move(f)] {
+        self->each([&](viewer_session& v) { v.deliver(f); });
+    });
+}
+
+void viewer_group::on_status(const stream_status& s) {
+    net::post(ioc_, [self = shared_from_this(), s] { self->each([&](viewer_session& v) { v.deliver_status(s); }); });
+}
+
+void viewer_group::on_control_changed(const std::string& id, double value) {
+    net::post(ioc_, [self = shared_from_this(), id, value] {
+        self->each([&](viewer_session& v) { v.deliver_control(id, value); });
+    });
+}
+
+}  // namespace wscam

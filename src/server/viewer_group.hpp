@@ -1,0 +1,67 @@
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "core/frame_hub.hpp"
+#include "server/beast.hpp"
+
+namespace wscam {
+
+class viewer_session;
+
+/**
+ * The viewers of one stream that live on one I/O thread. The hub hands each frame to the
+ * group once; the group posts once to its thread, which offers the frame to each viewer
+ * there. So a frame costs one post per thread, not one per viewer. Subscribed to the hub
+ * only while it has viewers, so capture-on-demand still sees "nobody watches".
+ */
+class viewer_group : public frame_sink, public std::enable_shared_from_this<viewer_group> {
+public:
+    viewer_group(net::io_context& ioc, std::shared_ptr<frame_hub> hub) : ioc_(ioc), hub_(std::move(hub)) {}
+
+    /** On the group's thread: adds a viewer; returns the stream's newest frame. */
+    frame_ptr join(const std::shared_ptr<viewer_session>& viewer);
+    /** On the group's thread: removes a viewer. */
+    void leave(const viewer_session* viewer);
+
+    void on_frame(frame_ptr f) override;
+    void on_status(const stream_status& s) override;
+    void on_control_changed(const std::string& id, double value) override;
+    std::size_t viewers() const override { return count_.load(std::memory_order_relaxed); }
+
+private:
+    template <class F>
+    void each(F&& f);
+
+    net::io_context& ioc_;
+    std::shared_ptr<frame_hub> hub_;
+    std::vector<std::weak_ptr<viewer_session>> members_;  // touched only on ioc_'s thread
+    std::vector<std::shared_ptr<viewer_session>> scratch_;
+    std::atomic<std::size_t> count_{0};
+};
+
+}  // namespace wscam
+
+namespace wscam {
+
+/** One viewer_group per (stream, I/O thread), made on first use. */
+class viewer_group_registry {
+public:
+    std::shared_ptr<viewer_group> group_for(const std::shared_ptr<frame_hub>& hub, net::io_context& ioc) {
+        std::lock_guard lock(mutex_);
+        auto& g = groups_[{hub.get(), &ioc}];
+        if (!g) g = std::make_shared<viewer_group>(ioc, hub);
+        return g;
+    }
+
+private:
+    std::mutex mutex_;
+    std::map<std::pair<const frame_hub*, const net::io_context*>, std::shared_ptr<viewer_group>> groups_;
+};
+
+}  // namespace wscam
