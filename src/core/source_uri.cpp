@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <sstream>
+#include <stdexcept>
 
 namespace wscam {
 namespace {
@@ -91,6 +94,19 @@ std::optional<std::string> source_uri::param(const std::string& key) const {
     auto it = params.find(key);
     if (it == params.end()) return std::nullopt;
     return it->second;
+}
+
+double source_uri::number(const std::string& key, double fallback, double lo, double hi) const {
+    const auto v = param(key);
+    if (!v) return fallback;
+    double d = 0;
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), d);
+    if (ec != std::errc{} || end != v->data() + v->size() || d < lo || d > hi) {
+        std::ostringstream m;
+        m << scheme << ": " << key << "=" << *v << " must be a number from " << lo << " to " << hi;
+        throw std::invalid_argument(m.str());
+    }
+    return d;
 }
 
 std::string source_uri::redacted() const {

@@ -24,6 +24,12 @@ struct source_uri {
     /** A parameter's value, or nullopt when absent. */
     std::optional<std::string> param(const std::string& key) const;
 
+    /**
+     * A numeric parameter in [lo, hi], or `fallback` when absent. Throws std::invalid_argument
+     * ("testsrc: fps=abc must be a number from 0.1 to 240") when present but not such a number.
+     */
+    double number(const std::string& key, double fallback, double lo, double hi) const;
+
     /** The URI without credentials or token parameters, for logs and /api. */
     std::string redacted() const;
 };

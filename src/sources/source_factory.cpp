@@ -28,17 +28,6 @@ void only_params(const source_uri& uri, std::initializer_list<const char*> known
     }
 }
 
-double number_param(const source_uri& uri, const std::string& key, double fallback, double lo, double hi) {
-    auto v = uri.param(key);
-    if (!v) return fallback;
-    double d = 0;
-    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), d);
-    if (ec != std::errc{} || end != v->data() + v->size() || d < lo || d > hi)
-        throw std::invalid_argument(uri.scheme + ": " + key + "=" + *v + " must be a number from " +
-                                    std::to_string(lo) + " to " + std::to_string(hi));
-    return d;
-}
-
 }  // namespace
 
 std::unique_ptr<source> make_source(const std::string& text, std::shared_ptr<frame_hub> hub,
@@ -60,8 +49,8 @@ std::unique_ptr<source> make_source(const std::string& text, std::shared_ptr<fra
     }
     if (uri->scheme == "file") {
         only_params(*uri, {"fps", "loop"});
-        intake.fps = number_param(*uri, "fps", intake.fps, 0.1, 240);
-        intake.loop = number_param(*uri, "loop", intake.loop ? 1 : 0, 0, 1) != 0;
+        intake.fps = uri->number("fps", intake.fps, 0.1, 240);
+        intake.loop = uri->number("loop", intake.loop ? 1 : 0, 0, 1) != 0;
         std::error_code ec;
         if (uri->target.empty() || !std::filesystem::exists(uri->target, ec))
             throw std::invalid_argument("file:" + uri->target + ": no such file or directory");
@@ -75,7 +64,7 @@ std::unique_ptr<source> make_source(const std::string& text, std::shared_ptr<fra
     if (uri->scheme == "push") {
         only_params(*uri, {"token", "takeover"});
         if (auto t = uri->param("token")) intake.publish_token = *t;
-        intake.publish_takeover = number_param(*uri, "takeover", intake.publish_takeover ? 1 : 0, 0, 1) != 0;
+        intake.publish_takeover = uri->number("takeover", intake.publish_takeover ? 1 : 0, 0, 1) != 0;
         return std::make_unique<push_source>(std::move(hub), intake);
     }
     if (uri->scheme == "http" || uri->scheme == "https" || uri->scheme == "ws" || uri->scheme == "wss") {

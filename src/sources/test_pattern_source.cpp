@@ -14,15 +14,6 @@
 namespace wscam {
 namespace {
 
-double parse_number(const std::string& key, const std::string& value, double lo, double hi) {
-    double v = 0;
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-    if (ec != std::errc{} || end != value.data() + value.size() || v < lo || v > hi)
-        throw std::invalid_argument("testsrc: " + key + "=" + value + " is not a number from " +
-                                    std::to_string(static_cast<int>(lo)) + " to " + std::to_string(static_cast<int>(hi)));
-    return v;
-}
-
 }  // namespace
 
 test_pattern_options test_pattern_options_from(const source_uri& uri, test_pattern_options o) {
@@ -34,11 +25,11 @@ test_pattern_options test_pattern_options_from(const source_uri& uri, test_patte
             if (!s) throw std::invalid_argument("testsrc: " + error);
             o.size = *s;
         } else if (key == "fps") {
-            o.fps = parse_number(key, value, 0.1, 240);
+            o.fps = uri.number(key, o.fps, 0.1, 240);
         } else if (key == "quality") {
-            o.quality = static_cast<int>(parse_number(key, value, 1, 100));
+            o.quality = static_cast<int>(uri.number(key, o.quality, 1, 100));
         } else if (key == "noise") {
-            o.noise = static_cast<int>(parse_number(key, value, 0, 100));
+            o.noise = static_cast<int>(uri.number(key, o.noise, 0, 100));
         } else {
             throw std::invalid_argument("testsrc: unknown parameter '" + key +
                                         "' (known: size, fps, quality, noise)");

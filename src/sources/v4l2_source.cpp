@@ -23,15 +23,6 @@
 namespace wscam {
 namespace {
 
-double number(const std::string& key, const std::string& v, double lo, double hi) {
-    double d = 0;
-    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
-    if (ec != std::errc{} || end != v.data() + v.size() || d < lo || d > hi)
-        throw std::invalid_argument("v4l2: " + key + "=" + v + " must be a number from " + std::to_string(lo) + " to " +
-                                    std::to_string(hi));
-    return d;
-}
-
 // Raw formats in the order wscam prefers them when the device has no MJPEG.
 constexpr std::uint32_t preferred_raw[] = {V4L2_PIX_FMT_YUYV, V4L2_PIX_FMT_NV12, V4L2_PIX_FMT_YUV420, V4L2_PIX_FMT_UYVY,
                                            V4L2_PIX_FMT_YVU420, V4L2_PIX_FMT_RGB24, V4L2_PIX_FMT_BGR24, V4L2_PIX_FMT_GREY};
@@ -107,18 +98,18 @@ v4l2_options v4l2_options_from(const source_uri& uri, v4l2_options o) {
             if (!s) throw std::invalid_argument("v4l2: " + error);
             o.size = *s;
         } else if (key == "fps") {
-            o.fps = number(key, value, 0.1, 1000);
+            o.fps = uri.number(key, o.fps, 0.1, 1000);
         } else if (key == "format") {
             if (!fourcc_from_name(value) || !supported(fourcc_from_name(value)))
                 throw std::invalid_argument("v4l2: format=" + value +
                                             " is not one of mjpeg, yuyv, uyvy, nv12, yu12, yv12, grey, rgb24, bgr24");
             o.format = value;
         } else if (key == "buffers") {
-            o.buffers = static_cast<int>(number(key, value, 2, 32));
+            o.buffers = static_cast<int>(uri.number(key, o.buffers, 2, 32));
         } else if (key == "quality") {
-            o.quality = static_cast<int>(number(key, value, 1, 100));
+            o.quality = static_cast<int>(uri.number(key, o.quality, 1, 100));
         } else if (key.rfind("ctrl.", 0) == 0 && key.size() > 5) {
-            o.initial_controls[key.substr(5)] = number(key, value, -1e9, 1e9);
+            o.initial_controls[key.substr(5)] = uri.number(key, 0, -1e9, 1e9);
         } else {
             throw std::invalid_argument("v4l2: unknown parameter '" + key +
                                         "' (known: size, fps, format, buffers, quality, ctrl.NAME)");
