@@ -67,7 +67,9 @@ for f in ${EXTRA_FILES:-}; do copy_with_libs "$(readlink -f "$f")"; done
 echo "127.0.0.1 localhost" > "$root/etc/hosts"
 {
   echo '#!/bin/sh'
-  echo 'mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev; mount -t tmpfs tmp /tmp'
+  # No tmpfs on /tmp: the initramfs is already writable RAM, and a mount there would hide
+  # programs that were copied in from under /tmp (a checkout in /tmp, say).
+  echo 'mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev'
   echo 'ip link set lo up 2>/dev/null || busybox ip link set lo up'
   echo 'for m in $(cat /modules/order); do insmod /modules/$m.ko || echo "insmod $m failed"; done'
   echo 'export PATH=/bin:/sbin'
