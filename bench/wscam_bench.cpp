@@ -122,7 +122,7 @@ private:
 
     void do_read() {
         if (!slow_) {
-            ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n, true); });
+            ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
             return;
         }
         // Slow reader: a chunk at a time, paced to slow_rate.
@@ -132,15 +132,14 @@ private:
             const auto pause = std::chrono::microseconds(static_cast<std::int64_t>(n * 8 * 1e6 / self->o_.slow_rate));
             const bool done = self->ws_.is_message_done();
             self->timer_.expires_after(pause);
-            self->timer_.async_wait([self, done, n](beast::error_code) {
-                if (done) self->on_read({}, self->buffer_.size(), false);
+            self->timer_.async_wait([self, done](beast::error_code) {
+                if (done) self->on_read({});
                 else self->do_read();
-                (void)n;
             });
         });
     }
 
-    void on_read(beast::error_code ec, std::size_t, bool) {
+    void on_read(beast::error_code ec) {
         if (ec) return;
         const auto data = buffer_.cdata();
         const auto* p = static_cast<const std::uint8_t*>(data.data());

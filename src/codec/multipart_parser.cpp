@@ -61,11 +61,6 @@ void multipart_parser::feed(std::span<const std::uint8_t> data) {
     }
 }
 
-void multipart_parser::emit(std::vector<std::uint8_t>&& body) {
-    ++parts_;
-    on_part_(std::move(body), headers_);
-}
-
 bool multipart_parser::process() {
     switch (state_) {
     case state::seek_boundary: {
@@ -141,7 +136,7 @@ bool multipart_parser::process() {
         if (buf_.size() < content_length_) return false;
         std::vector<std::uint8_t> body(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(content_length_));
         buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(content_length_));
-        emit(std::move(body));
+        on_part_(std::move(body), headers_);
         // Whatever follows (CRLF, the boundary, or garbage from a wrong length) is resolved by the search.
         state_ = state::seek_boundary;
         return true;
@@ -165,7 +160,7 @@ bool multipart_parser::process() {
         if (end > 0 && buf_[end - 1] == '\r') --end;
         std::vector<std::uint8_t> body(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(end));
         buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(at + boundary_.size()));
-        if (body.size() <= max_part_bytes_) emit(std::move(body));
+        if (body.size() <= max_part_bytes_) on_part_(std::move(body), headers_);
         else ++dropped_;
         state_ = state::after_boundary;
         return true;

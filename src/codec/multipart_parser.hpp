@@ -33,7 +33,6 @@ public:
 
     void feed(std::span<const std::uint8_t> data);
 
-    std::uint64_t parts() const { return parts_; }
     std::uint64_t dropped() const { return dropped_; }  // oversized or malformed parts
 
     /** The `boundary` parameter of a Content-Type, unquoted; nullopt if not multipart or missing. */
@@ -43,7 +42,6 @@ private:
     enum class state { seek_boundary, after_boundary, headers, body_length, body_scan };
 
     bool process();  // one step on buf_; false when it needs more bytes
-    void emit(std::vector<std::uint8_t>&& body);
     std::size_t find(std::string_view needle, std::size_t from) const;
 
     std::string boundary_;  // the delimiter: "--" + the boundary without its own leading dashes
@@ -54,7 +52,6 @@ private:
     std::size_t scan_from_ = 0;      // where the next boundary search resumes (body_scan)
     part_headers headers_;
     std::size_t content_length_ = 0;
-    std::uint64_t parts_ = 0;
     std::uint64_t dropped_ = 0;
 };
 

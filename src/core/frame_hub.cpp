@@ -101,11 +101,6 @@ bool frame_hub::wait_for_viewers(std::stop_token stop) {
     return demand_.wait(lock, stop, [this] { return !sinks_->empty(); });
 }
 
-bool frame_hub::wait_for_viewers_for(std::stop_token stop, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    return demand_.wait_for(lock, stop, timeout, [this] { return !sinks_->empty(); });
-}
-
 std::vector<control_info> frame_hub::controls() const {
     return controllable_ ? controllable_->controls() : std::vector<control_info>{};
 }

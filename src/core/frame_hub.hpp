@@ -90,9 +90,6 @@ public:
      */
     bool wait_for_viewers(std::stop_token stop);
 
-    /** Like wait_for_viewers, but gives up after `timeout` (returns whether someone watches). */
-    bool wait_for_viewers_for(std::stop_token stop, std::chrono::milliseconds timeout);
-
     hub_counters counters() const;
 
     /** For `push:` streams: who may publish (set once at start-up, before serving). */

@@ -39,7 +39,6 @@ bool frame_intake::offer(std::span<const std::uint8_t> jpeg, std::int64_t captur
     }
     width_ = info->width;
     height_ = info->height;
-    subsampling_ = info->subsampling;
 
     auto storage = frame::make_storage(jpeg.size());
     std::memcpy(storage.data() + frame::header_size, jpeg.data(), jpeg.size());

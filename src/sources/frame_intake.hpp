@@ -28,11 +28,6 @@ public:
     const std::string& reason() const { return reason_; }
     std::uint64_t accepted() const { return accepted_; }
     std::uint64_t rejected() const { return rejected_; }
-    int last_width() const { return width_; }
-    int last_height() const { return height_; }
-    int last_subsampling() const { return subsampling_; }
-
-    frame_hub& hub() { return *hub_; }
 
 private:
     bool refuse(std::string reason);
@@ -44,7 +39,7 @@ private:
     std::string reason_;
     std::uint64_t accepted_ = 0;
     std::uint64_t rejected_ = 0;
-    int width_ = 0, height_ = 0, subsampling_ = -1;
+    int width_ = 0, height_ = 0;  // of the last frame, to tell the hub when the camera's size changes
 };
 
 /** Sets a stream's status and logs one line when it changed (online/offline and why). */
