@@ -36,6 +36,21 @@ void mjpeg_splitter::feed(std::span<const std::uint8_t> data) {
     }
 }
 
+void mjpeg_splitter::restart() {
+    frame_.assign({0xFF, 0xD8});
+    in_frame_ = true;
+    marker_ff_seen_ = false;
+    state_ = state::marker;
+}
+
+void mjpeg_splitter::emit() {
+    ++frames_;
+    on_frame_(std::move(frame_));
+    frame_ = {};
+    in_frame_ = false;
+    state_ = state::seek_soi;
+}
+
 void mjpeg_splitter::abandon() {
     ++oversized_;
     frame_.clear();
@@ -56,10 +71,7 @@ void mjpeg_splitter::step(std::uint8_t b) {
         break;
     case state::seek_soi_second:
         if (b == 0xD8) {
-            frame_.assign({0xFF, 0xD8});
-            in_frame_ = true;
-            marker_ff_seen_ = false;
-            state_ = state::marker;
+            restart();
         } else if (b != 0xFF) {
             skipped_bytes_ += 2;
             state_ = state::seek_soi;
@@ -83,13 +95,9 @@ void mjpeg_splitter::step(std::uint8_t b) {
         if (b == 0xFF) break;
         marker_ff_seen_ = false;
         if (b == 0xD9) {  // EOI with no scan: emit anyway, the validator decides
-            ++frames_;
-            on_frame_(std::move(frame_));
-            frame_ = {};
-            in_frame_ = false;
-            state_ = state::seek_soi;
+            emit();
         } else if (b == 0xD8) {  // SOI again: the previous frame was cut; restart here
-            frame_.assign({0xFF, 0xD8});
+            restart();
         } else if ((b >= 0xD0 && b <= 0xD7) || b == 0x01) {
             // Standalone markers: no length.
         } else {
@@ -124,15 +132,9 @@ void mjpeg_splitter::step(std::uint8_t b) {
         } else if (b == 0xFF) {
             // fill byte, stay
         } else if (b == 0xD9) {
-            ++frames_;
-            on_frame_(std::move(frame_));
-            frame_ = {};
-            in_frame_ = false;
-            state_ = state::seek_soi;
+            emit();
         } else if (b == 0xD8) {
-            frame_.assign({0xFF, 0xD8});  // a new frame began before this one ended
-            marker_ff_seen_ = false;
-            state_ = state::marker;
+            restart();  // a new frame began before this one ended
         } else {
             // Another segment (progressive JPEGs: DHT, SOS, ...).
             after_sos_ = (b == 0xDA);

@@ -34,7 +34,9 @@ private:
     enum class state { seek_soi, seek_soi_second, marker, segment_length, skip_segment, entropy, entropy_ff };
 
     void step(std::uint8_t b);
-    void abandon();
+    void restart();  // SOI seen: a new frame begins (an unfinished one is discarded)
+    void emit();     // EOI seen: the frame is whole
+    void abandon();  // too large: drop it and look for the next SOI
 
     std::size_t max_frame_bytes_;
     frame_callback on_frame_;

@@ -55,6 +55,10 @@ std::size_t multipart_parser::find(std::string_view needle, std::size_t from) co
     return it == buf_.end() ? std::string::npos : static_cast<std::size_t>(it - buf_.begin());
 }
 
+void multipart_parser::consume(std::size_t n) {
+    buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
 void multipart_parser::feed(std::span<const std::uint8_t> data) {
     buf_.insert(buf_.end(), data.begin(), data.end());
     while (process()) {
@@ -68,10 +72,10 @@ bool multipart_parser::process() {
         const auto at = find(boundary_, 0);
         if (at == std::string::npos) {
             // Keep only a tail that could be the start of a boundary.
-            if (buf_.size() > boundary_.size()) buf_.erase(buf_.begin(), buf_.end() - static_cast<std::ptrdiff_t>(boundary_.size()));
+            if (buf_.size() > boundary_.size()) consume(buf_.size() - boundary_.size());
             return false;
         }
-        buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(at + boundary_.size()));
+        consume(at + boundary_.size());
         state_ = state::after_boundary;
         return true;
     }
@@ -85,7 +89,7 @@ bool multipart_parser::process() {
             }
             return false;
         }
-        buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(nl + 1));
+        consume(nl + 1);
         headers_.clear();
         state_ = state::headers;
         return true;
@@ -103,7 +107,7 @@ bool multipart_parser::process() {
         std::string_view line(reinterpret_cast<const char*>(buf_.data()), nl);
         line = trim(line);
         if (line.empty()) {
-            buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(nl + 1));
+            consume(nl + 1);
             auto it = headers_.find("content-length");
             std::size_t len = 0;
             if (it != headers_.end()) {
@@ -125,7 +129,7 @@ bool multipart_parser::process() {
         const auto colon = line.find(':');
         if (colon != std::string_view::npos)
             headers_[lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
-        buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(nl + 1));
+        consume(nl + 1);
         if (headers_.size() > 64) {
             ++dropped_;
             state_ = state::seek_boundary;
@@ -135,7 +139,7 @@ bool multipart_parser::process() {
     case state::body_length: {
         if (buf_.size() < content_length_) return false;
         std::vector<std::uint8_t> body(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(content_length_));
-        buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(content_length_));
+        consume(content_length_);
         on_part_(std::move(body), headers_);
         // Whatever follows (CRLF, the boundary, or garbage from a wrong length) is resolved by the search.
         state_ = state::seek_boundary;
@@ -147,7 +151,7 @@ bool multipart_parser::process() {
         if (at == std::string::npos) {
             if (buf_.size() > max_part_bytes_ + boundary_.size() + 8) {
                 ++dropped_;
-                buf_.erase(buf_.begin(), buf_.end() - static_cast<std::ptrdiff_t>(boundary_.size()));
+                consume(buf_.size() - boundary_.size());
                 state_ = state::seek_boundary;
                 return true;
             }
@@ -159,7 +163,7 @@ bool multipart_parser::process() {
         if (end > 0 && buf_[end - 1] == '\n') --end;
         if (end > 0 && buf_[end - 1] == '\r') --end;
         std::vector<std::uint8_t> body(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(end));
-        buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(at + boundary_.size()));
+        consume(at + boundary_.size());
         if (body.size() <= max_part_bytes_) on_part_(std::move(body), headers_);
         else ++dropped_;
         state_ = state::after_boundary;

@@ -43,6 +43,7 @@ private:
 
     bool process();  // one step on buf_; false when it needs more bytes
     std::size_t find(std::string_view needle, std::size_t from) const;
+    void consume(std::size_t n);  // drops the first n bytes of unconsumed input
 
     std::string boundary_;  // the delimiter: "--" + the boundary without its own leading dashes
     std::size_t max_part_bytes_;
