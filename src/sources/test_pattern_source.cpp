@@ -10,6 +10,7 @@
 #include "codec/test_pattern.hpp"
 #include "core/frame_pacer.hpp"
 #include "core/interruptible_sleep.hpp"
+#include "sources/frame_intake.hpp"
 
 namespace wscam {
 namespace {
@@ -73,8 +74,7 @@ test_pattern_source::~test_pattern_source() { stop(); }
 void test_pattern_source::start() {
     hub_->set_info({options_.size.width, options_.size.height, options_.fps, describe()});
     // Nothing to open: the pattern is ready as soon as it is started.
-    hub_->set_status(stream_status::up());
-    spdlog::info("stream={} source online: {}", hub_->name(), describe());
+    report_status(*hub_, true);
     thread_ = std::jthread([this](std::stop_token st) { run(st); });
 }
 
@@ -126,11 +126,10 @@ void test_pattern_source::run(std::stop_token stop) {
                 spdlog::debug("stream={} source late: skipped {} frame slots", name, skipped);
         }
     } catch (const std::exception& e) {
-        spdlog::error("stream={} source failed: {}", name, e.what());
-        hub_->set_status(stream_status::down(e.what()));
+        report_status(*hub_, false, std::string("failed: ") + e.what());
         return;
     }
-    hub_->set_status(stream_status::down("source stopped"));
+    report_status(*hub_, false, "source stopped");
 }
 
 }  // namespace wscam
