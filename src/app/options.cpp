@@ -44,6 +44,10 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
     app.add_option("--max-frame-bytes", s.max_frame_bytes, "Largest JPEG accepted from a camera or publisher")
         ->check(CLI::Range(std::size_t{1024}, std::size_t{256} << 20))
         ->capture_default_str();
+    app.add_option("--max-frame-pixels", s.max_frame_pixels,
+                   "Largest picture (width x height) accepted from a camera or publisher; browsers must decode it")
+        ->check(CLI::Range(std::uint64_t{64}, std::uint64_t{65535} * 65535))
+        ->capture_default_str();
     app.add_option("--stall-timeout", stall_s, "Seconds without a valid frame before a camera counts as lost")
         ->check(CLI::Range(0.1, 3600.0))
         ->capture_default_str();
@@ -84,6 +88,11 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
     app.add_option("--send-lowat", s.send_lowat,
                    "Unsent bytes per viewer the kernel may hold before wscam picks the next frame (0 = no limit)")
         ->capture_default_str();
+    std::int64_t write_timeout_s = s.write_timeout.count();
+    app.add_option("--write-timeout", write_timeout_s,
+                   "Seconds a viewer may take no frame at all before it is cut off, even if it keeps sending (0 = never)")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{86400}))
+        ->capture_default_str();
     app.add_option("--max-connections", s.max_connections, "Refuse connections beyond this many")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
@@ -109,6 +118,8 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
     in.fps = o.defaults.pattern.fps;
     in.always_on = o.defaults.pattern.always_on;
     in.max_frame_bytes = s.max_frame_bytes;
+    in.max_frame_pixels = s.max_frame_pixels;
+    s.write_timeout = std::chrono::seconds(write_timeout_s);
     auto ms = [](double seconds) { return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000)); };
     in.stall_timeout = ms(stall_s);
     in.reconnect_initial = ms(reconnect_s);

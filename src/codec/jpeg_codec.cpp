@@ -21,32 +21,43 @@ std::size_t jpeg_encoder::encode_packed(const std::uint8_t* pixels, int width, i
                                         int tj_pixel_format, int quality, std::vector<std::uint8_t>& out,
                                         std::size_t offset) {
     const int subsampling = tj_pixel_format == TJPF_GRAY ? TJSAMP_GRAY : TJSAMP_420;
-    const unsigned long capacity = tjBufSize(width, height, subsampling);
-    out.resize(offset + capacity);
-    unsigned char* dst = out.data() + offset;
-    unsigned long size = capacity;
-    // NOREALLOC: compress straight into our buffer (no copy); tjBufSize is the worst case.
+    unsigned char* dst = scratch(tjBufSize(width, height, subsampling));
+    unsigned long size = scratch_.size();
     if (tjCompress2(static_cast<tjhandle>(handle_), pixels, width, pitch, height, tj_pixel_format, &dst, &size,
                     subsampling, quality, TJFLAG_NOREALLOC | TJFLAG_FASTDCT) != 0)
         throw std::runtime_error(std::string("JPEG encode failed: ") +
                                  tjGetErrorStr2(static_cast<tjhandle>(handle_)));
-    out.resize(offset + size);
-    return size;
+    return copy_out(size, out, offset);
 }
 
 std::size_t jpeg_encoder::encode_yuv_planes(const std::uint8_t* const planes[3], const int strides[3], int width,
                                             int height, int tj_subsampling, int quality,
                                             std::vector<std::uint8_t>& out, std::size_t offset) {
-    const unsigned long capacity = tjBufSize(width, height, tj_subsampling);
-    out.resize(offset + capacity);
-    unsigned char* dst = out.data() + offset;
-    unsigned long size = capacity;
+    unsigned char* dst = scratch(tjBufSize(width, height, tj_subsampling));
+    unsigned long size = scratch_.size();
     if (tjCompressFromYUVPlanes(static_cast<tjhandle>(handle_), const_cast<const unsigned char**>(planes), width,
                                 strides, height, tj_subsampling, &dst, &size, quality,
                                 TJFLAG_NOREALLOC | TJFLAG_FASTDCT) != 0)
         throw std::runtime_error(std::string("JPEG encode failed: ") +
                                  tjGetErrorStr2(static_cast<tjhandle>(handle_)));
-    out.resize(offset + size);
+    return copy_out(size, out, offset);
+}
+
+unsigned char* jpeg_encoder::scratch(unsigned long worst_case) {
+    // Only grows: the same size every frame costs nothing after the first.
+    if (scratch_.size() < worst_case) scratch_.resize(worst_case);
+    return scratch_.data();
+}
+
+std::size_t jpeg_encoder::copy_out(std::size_t size, std::vector<std::uint8_t>& out, std::size_t offset) {
+    // The frame keeps exactly its JPEG: a viewer that stops reading pins one frame, and that
+    // must cost the JPEG's size, not tjBufSize's worst case (w*h*3, ~0.9 MB at 640x480).
+    std::vector<std::uint8_t> exact;
+    exact.reserve(offset + size);
+    exact.insert(exact.end(), out.begin(), out.begin() + static_cast<std::ptrdiff_t>(std::min(offset, out.size())));
+    exact.resize(offset);
+    exact.insert(exact.end(), scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(size));
+    out = std::move(exact);
     return size;
 }
 

@@ -26,7 +26,8 @@ public:
 
     /**
      * Encodes packed RGB (3 bytes a pixel) with 4:2:0 chroma into `out` starting at
-     * `offset` (the bytes before it are left alone), resizing `out` to fit exactly.
+     * `offset` (the bytes before it are kept), leaving `out` exactly that size (its capacity
+     * too: frames are held by stalled viewers, so they must not carry the worst case).
      * Returns the JPEG's size. Throws std::runtime_error with TurboJPEG's message.
      */
     std::size_t encode_rgb(const std::uint8_t* rgb, int width, int height, int quality,
@@ -47,7 +48,11 @@ public:
                                   int tj_subsampling, int quality, std::vector<std::uint8_t>& out, std::size_t offset);
 
 private:
+    unsigned char* scratch(unsigned long worst_case);
+    std::size_t copy_out(std::size_t size, std::vector<std::uint8_t>& out, std::size_t offset);
+
     void* handle_;
+    std::vector<std::uint8_t> scratch_;  // reused; TurboJPEG writes the worst case here, once per encoder
 };
 
 /** TurboJPEG decompressor; one per thread. */

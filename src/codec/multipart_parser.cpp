@@ -8,6 +8,7 @@ namespace wscam {
 namespace {
 
 constexpr std::size_t max_header_block = 8 * 1024;
+constexpr std::size_t max_header_lines = 64;
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -50,19 +51,20 @@ multipart_parser::multipart_parser(std::string boundary, std::size_t max_part_by
     : boundary_("--" + strip_dashes(boundary)), max_part_bytes_(max_part_bytes), on_part_(std::move(on_part)) {}
 
 std::size_t multipart_parser::find(std::string_view needle, std::size_t from) const {
-    if (from >= buf_.size()) return std::string::npos;
-    auto it = std::search(buf_.begin() + static_cast<std::ptrdiff_t>(from), buf_.end(), needle.begin(), needle.end());
-    return it == buf_.end() ? std::string::npos : static_cast<std::size_t>(it - buf_.begin());
+    if (from >= size()) return std::string::npos;
+    const auto* end = buf_.data() + buf_.size();
+    const auto* it = std::search(data() + from, end, needle.begin(), needle.end());
+    return it == end ? std::string::npos : static_cast<std::size_t>(it - data());
 }
 
-void multipart_parser::consume(std::size_t n) {
-    buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(n));
-}
+void multipart_parser::consume(std::size_t n) { pos_ += n; }
 
-void multipart_parser::feed(std::span<const std::uint8_t> data) {
-    buf_.insert(buf_.end(), data.begin(), data.end());
+void multipart_parser::feed(std::span<const std::uint8_t> bytes) {
+    buf_.insert(buf_.end(), bytes.begin(), bytes.end());
     while (process()) {
     }
+    buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(pos_));
+    pos_ = 0;
 }
 
 bool multipart_parser::process() {
@@ -72,7 +74,7 @@ bool multipart_parser::process() {
         const auto at = find(boundary_, 0);
         if (at == std::string::npos) {
             // Keep only a tail that could be the start of a boundary.
-            if (buf_.size() > boundary_.size()) consume(buf_.size() - boundary_.size());
+            if (size() > boundary_.size()) consume(size() - boundary_.size());
             return false;
         }
         consume(at + boundary_.size());
@@ -83,7 +85,7 @@ bool multipart_parser::process() {
         // Rest of the boundary line: "--" closes the body, otherwise transport padding then newline.
         const auto nl = find("\n", 0);
         if (nl == std::string::npos) {
-            if (buf_.size() > 256) {  // not a boundary line after all
+            if (size() > 256) {  // not a boundary line after all
                 state_ = state::seek_boundary;
                 return true;
             }
@@ -91,20 +93,28 @@ bool multipart_parser::process() {
         }
         consume(nl + 1);
         headers_.clear();
+        header_lines_ = header_bytes_ = 0;
         state_ = state::headers;
         return true;
     }
     case state::headers: {
         const auto nl = find("\n", 0);
         if (nl == std::string::npos) {
-            if (buf_.size() > max_header_block) {
+            if (header_bytes_ + size() > max_header_block) {
                 ++dropped_;
                 state_ = state::seek_boundary;
                 return true;
             }
             return false;
         }
-        std::string_view line(reinterpret_cast<const char*>(buf_.data()), nl);
+        // Every line counts, repeated names too: the block is bounded in lines and bytes.
+        header_bytes_ += nl + 1;
+        if (++header_lines_ > max_header_lines || header_bytes_ > max_header_block) {
+            ++dropped_;
+            state_ = state::seek_boundary;
+            return true;
+        }
+        std::string_view line(reinterpret_cast<const char*>(data()), nl);
         line = trim(line);
         if (line.empty()) {
             consume(nl + 1);
@@ -130,15 +140,11 @@ bool multipart_parser::process() {
         if (colon != std::string_view::npos)
             headers_[lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
         consume(nl + 1);
-        if (headers_.size() > 64) {
-            ++dropped_;
-            state_ = state::seek_boundary;
-        }
         return true;
     }
     case state::body_length: {
-        if (buf_.size() < content_length_) return false;
-        std::vector<std::uint8_t> body(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(content_length_));
+        if (size() < content_length_) return false;
+        std::vector<std::uint8_t> body(data(), data() + content_length_);
         consume(content_length_);
         on_part_(std::move(body), headers_);
         // Whatever follows (CRLF, the boundary, or garbage from a wrong length) is resolved by the search.
@@ -149,20 +155,21 @@ bool multipart_parser::process() {
         // Without a length the part ends at the next line that holds the boundary.
         const auto at = find(boundary_, scan_from_);
         if (at == std::string::npos) {
-            if (buf_.size() > max_part_bytes_ + boundary_.size() + 8) {
+            if (size() > max_part_bytes_ + boundary_.size() + 8) {
                 ++dropped_;
-                consume(buf_.size() - boundary_.size());
+                consume(size() - boundary_.size());
                 state_ = state::seek_boundary;
                 return true;
             }
-            scan_from_ = buf_.size() > boundary_.size() ? buf_.size() - boundary_.size() : 0;
+            scan_from_ = size() > boundary_.size() ? size() - boundary_.size() : 0;
             return false;
         }
+        const auto* d = data();
         std::size_t end = at;
-        while (end > 0 && buf_[end - 1] == '-') --end;
-        if (end > 0 && buf_[end - 1] == '\n') --end;
-        if (end > 0 && buf_[end - 1] == '\r') --end;
-        std::vector<std::uint8_t> body(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(end));
+        while (end > 0 && d[end - 1] == '-') --end;
+        if (end > 0 && d[end - 1] == '\n') --end;
+        if (end > 0 && d[end - 1] == '\r') --end;
+        std::vector<std::uint8_t> body(d, d + end);
         consume(at + boundary_.size());
         if (body.size() <= max_part_bytes_) on_part_(std::move(body), headers_);
         else ++dropped_;

@@ -41,15 +41,22 @@ public:
 private:
     enum class state { seek_boundary, after_boundary, headers, body_length, body_scan };
 
-    bool process();  // one step on buf_; false when it needs more bytes
+    bool process();  // one step on the unconsumed input; false when it needs more bytes
     std::size_t find(std::string_view needle, std::size_t from) const;
     void consume(std::size_t n);  // drops the first n bytes of unconsumed input
+    std::size_t size() const { return buf_.size() - pos_; }      // unconsumed bytes
+    const std::uint8_t* data() const { return buf_.data() + pos_; }
 
     std::string boundary_;  // the delimiter: "--" + the boundary without its own leading dashes
     std::size_t max_part_bytes_;
     part_callback on_part_;
     state state_ = state::seek_boundary;
-    std::vector<std::uint8_t> buf_;  // unconsumed input
+    // Input; bytes before pos_ are consumed and dropped once per feed(), so a part with many
+    // header lines costs one move of the buffer, not one per line.
+    std::vector<std::uint8_t> buf_;
+    std::size_t pos_ = 0;
+    std::size_t header_lines_ = 0;   // lines of the current part's header block
+    std::size_t header_bytes_ = 0;   // bytes of the current part's header block
     std::size_t scan_from_ = 0;      // where the next boundary search resumes (body_scan)
     part_headers headers_;
     std::size_t content_length_ = 0;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <random>
@@ -60,6 +61,28 @@ private:
     clock::time_point last_{};
     bool has_last_ = false;
     std::uint64_t held_ = 0;
+};
+
+/** Allows a burst of `burst` events, then `per_second` on average; for peers' requests. */
+class token_bucket {
+public:
+    using clock = std::chrono::steady_clock;
+    token_bucket(double per_second, double burst) : rate_(per_second), burst_(burst), tokens_(burst) {}
+
+    /** True (and one token spent) when the event may go ahead at `now`. */
+    bool take(clock::time_point now) {
+        if (has_last_) tokens_ = std::min(burst_, tokens_ + std::chrono::duration<double>(now - last_).count() * rate_);
+        has_last_ = true;
+        last_ = now;
+        if (tokens_ < 1) return false;
+        tokens_ -= 1;
+        return true;
+    }
+
+private:
+    double rate_, burst_, tokens_;
+    clock::time_point last_{};
+    bool has_last_ = false;
 };
 
 }  // namespace wscam

@@ -1,6 +1,7 @@
 #include "core/client_message.hpp"
 
-#include <nlohmann/json.hpp>
+#include "core/json_text.hpp"
+#include "core/text.hpp"
 
 namespace wscam {
 
@@ -36,10 +37,11 @@ client_message parse_client_message(std::string_view text) {
             return invalid_message{"control needs an \"id\" string"};
         if (value == j.end() || !(value->is_number() || value->is_boolean()))
             return invalid_message{"control needs a numeric \"value\""};
-        return control_message{id->get<std::string>(),
+        return control_message{sanitize_text(id->get_ref<const std::string&>(), max_control_id_bytes),
                                value->is_boolean() ? (value->get<bool>() ? 1.0 : 0.0) : value->get<double>()};
     }
-    return invalid_message{"unknown message type \"" + type.substr(0, 32) + "\""};
+    // The type is the peer's text: cut at a character boundary, never inside one.
+    return invalid_message{"unknown message type \"" + sanitize_text(type, 32) + "\""};
 }
 
 std::string make_hello_message(const hello_fields& h) {
@@ -62,11 +64,11 @@ std::string make_hello_message(const hello_fields& h) {
               {"protocol", h.protocol}, {"server_time_us", h.server_time_us},
               {"controls", std::move(controls)}, {"can_control", h.can_control}};
     if (!h.online) j["reason"] = h.reason;
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    return to_json_text(j);
 }
 
 std::string make_control_changed_message(const std::string& stream, const std::string& id, double value) {
-    return json{{"type", "control_changed"}, {"stream", stream}, {"id", id}, {"value", value}}.dump();
+    return to_json_text({{"type", "control_changed"}, {"stream", stream}, {"id", id}, {"value", value}});
 }
 
 std::string make_status_message(const std::string& stream, bool online, const std::string& reason,
@@ -74,16 +76,15 @@ std::string make_status_message(const std::string& stream, bool online, const st
     json j = {{"type", "status"}, {"stream", stream}, {"state", online ? "online" : "offline"}};
     if (!online) j["reason"] = reason;
     if (!message.empty()) j["message"] = message;
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    return to_json_text(j);
 }
 
 std::string make_pong_message(const ping_message& ping, std::int64_t server_time_us) {
-    return json{{"type", "pong"}, {"id", ping.id}, {"t", ping.client_time}, {"server_time_us", server_time_us}}
-        .dump();
+    return to_json_text({{"type", "pong"}, {"id", ping.id}, {"t", ping.client_time}, {"server_time_us", server_time_us}});
 }
 
 std::string make_error_message(const std::string& reason) {
-    return json{{"type", "error"}, {"reason", reason}}.dump();
+    return to_json_text({{"type", "error"}, {"reason", reason}});
 }
 
 }  // namespace wscam

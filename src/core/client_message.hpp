@@ -34,6 +34,9 @@ struct invalid_message {
 
 using client_message = std::variant<ping_message, pause_message, control_message, invalid_message>;
 
+/** Longest control id kept from a viewer's message (real ids are short: "brightness"). */
+constexpr std::size_t max_control_id_bytes = 64;
+
 /** Largest text message a viewer may send; larger ones close the connection (1009). */
 constexpr std::size_t max_client_message_bytes = 4096;
 

@@ -24,4 +24,10 @@ std::optional<double> validate_control_value(const control_info& c, double value
     return value;
 }
 
+const control_info* find_control(const std::vector<control_info>& list, const std::string& id) {
+    for (const auto& c : list)
+        if (c.id == id) return &c;
+    return nullptr;
+}
+
 }  // namespace wscam

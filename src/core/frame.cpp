@@ -34,6 +34,9 @@ frame::frame(std::vector<std::uint8_t> storage, std::size_t jpeg_size, const fra
     if (bytes_.size() < header_size + jpeg_size)
         throw std::invalid_argument("frame storage smaller than header + jpeg size");
     bytes_.resize(header_size + jpeg_size);
+    // A frame may be pinned by a viewer that stopped reading: it must not keep spare capacity
+    // (e.g. an encoder's worst-case buffer). Encoders hand in exact buffers; this is the guard.
+    if (bytes_.capacity() > bytes_.size() + bytes_.size() / 8 + 4096) bytes_.shrink_to_fit();
     // Header fields are big-endian (network order, DataView's default).
     std::uint8_t* h = bytes_.data();
     h[0] = header_type_jpeg;

@@ -47,6 +47,8 @@ public:
         return {bytes_.data() + header_size, bytes_.size() - header_size};
     }
     std::span<const std::uint8_t> framed() const { return {bytes_.data(), bytes_.size()}; }
+    /** Heap bytes this frame keeps alive (its buffer's capacity). */
+    std::size_t memory_bytes() const { return bytes_.capacity(); }
 
     std::uint64_t sequence() const { return sequence_; }
     std::uint16_t width() const { return info_.width; }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/text.hpp"
+
 namespace wscam {
 
 frame_hub::frame_hub(std::string name) : name_(std::move(name)) {}
@@ -31,8 +33,10 @@ frame_ptr frame_hub::latest() const {
 }
 
 void frame_hub::set_info(const stream_info& info) {
+    auto clean = info;
+    clean.source = sanitize_text(info.source);
     std::lock_guard lock(mutex_);
-    info_ = info;
+    info_ = std::move(clean);
 }
 
 stream_info frame_hub::info() const {
@@ -41,15 +45,18 @@ stream_info frame_hub::info() const {
 }
 
 bool frame_hub::set_status(const stream_status& s) {
+    stream_status clean{s.online, sanitize_text(s.reason), sanitize_text(s.message), 0};
     std::shared_ptr<const sink_list> sinks;
     {
         std::lock_guard lock(mutex_);
-        if (status_.online == s.online && status_.reason == s.reason && status_.message == s.message) return false;
-        status_ = s;
+        if (status_.online == clean.online && status_.reason == clean.reason && status_.message == clean.message)
+            return false;
+        clean.version = ++status_version_;
+        status_ = clean;
         sinks = sinks_;
     }
     for (const auto& entry : *sinks)
-        if (auto sink = entry.sink.lock()) sink->on_status(s);
+        if (auto sink = entry.sink.lock()) sink->on_status(clean);
     return true;
 }
 
@@ -96,28 +103,54 @@ std::size_t frame_hub::viewer_count() const {
     return n;
 }
 
+void frame_hub::demand_changed() {
+    { std::lock_guard lock(mutex_); }  // a waiter is either before its check or already waiting
+    demand_.notify_all();
+}
+
 bool frame_hub::wait_for_viewers(std::stop_token stop) {
     std::unique_lock lock(mutex_);
-    return demand_.wait(lock, stop, [this] { return !sinks_->empty(); });
+    return demand_.wait(lock, stop, [this] {
+        // viewers() only reads an atomic, so asking the sinks under our lock is safe.
+        for (const auto& entry : *sinks_)
+            if (auto sink = entry.sink.lock(); sink && sink->viewers() > 0) return true;
+        return false;
+    });
 }
 
 std::vector<control_info> frame_hub::controls() const {
     return controllable_ ? controllable_->controls() : std::vector<control_info>{};
 }
 
-std::optional<std::string> frame_hub::set_control(const std::string& id, double value) {
-    if (!controllable_) return "stream '" + name_ + "' has no controls";
-    std::string error;
-    const auto applied = controllable_->set_control(id, value, error);
-    if (!applied) return error;
-    std::shared_ptr<const sink_list> sinks;
-    {
-        std::lock_guard lock(mutex_);
-        sinks = sinks_;
+void frame_hub::set_control(const std::string& id, double value, control_callback done) {
+    if (!controllable_) return done(control_result::failed("stream '" + name_ + "' has no controls"));
+    const auto list = controllable_->controls();
+    const auto* c = find_control(list, id);
+    if (!c) {
+        std::string known;
+        for (const auto& k : list) known += (known.empty() ? "" : ", ") + k.id;
+        return done(control_result::failed("stream '" + name_ + "' has no control '" + id + "'" +
+                                           (known.empty() ? std::string() : " (it has " + known + ")")));
     }
-    for (const auto& entry : *sinks)
-        if (auto sink = entry.sink.lock()) sink->on_control_changed(id, *applied);
-    return std::nullopt;
+    std::string error;
+    const auto v = validate_control_value(*c, value, error);
+    if (!v) return done(control_result::failed(error));
+    // Setting what is already in effect changes nothing: no device call, no broadcast. This is
+    // also what stops two open pages from echoing each other's changes back and forth.
+    if (*v == c->value) return done(control_result::applied(*v, false));
+    controllable_->set_control(id, *v, [weak = weak_from_this(), id, done = std::move(done)](const control_result& r) {
+        if (r.ok && r.changed)
+            if (auto self = weak.lock()) {
+                std::shared_ptr<const sink_list> sinks;
+                {
+                    std::lock_guard lock(self->mutex_);
+                    sinks = self->sinks_;
+                }
+                for (const auto& entry : *sinks)
+                    if (auto sink = entry.sink.lock()) sink->on_control_changed(id, r.value);
+            }
+        done(r);
+    });
 }
 
 hub_counters frame_hub::counters() const {

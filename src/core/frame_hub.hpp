@@ -21,6 +21,9 @@ struct stream_status {
     bool online = false;
     std::string reason;   // why it is offline; empty when online
     std::string message;  // the latest text the camera itself sent, if any (ws pull)
+    // Set by the hub: increases with every change, so a viewer that is told of two changes in
+    // the wrong order (they are sent outside the hub's lock) keeps the newer one.
+    std::uint64_t version = 0;
 
     static stream_status up() { return {true, {}, {}}; }
     static stream_status down(std::string why) { return {false, std::move(why), {}}; }
@@ -42,7 +45,11 @@ public:
     virtual void on_status(const stream_status& s) = 0;
     /** A control of the stream was changed (by any viewer). */
     virtual void on_control_changed(const std::string& /*id*/, double /*value*/) {}
-    /** How many viewers this sink stands for (a group of viewers on one thread counts each). */
+    /**
+     * How many viewers this sink stands for (a group of viewers on one thread counts each),
+     * counting only those who want frames now: a paused viewer (hidden tab) does not keep a
+     * camera capturing. Must not block; call frame_hub::demand_changed() when it changes.
+     */
     virtual std::size_t viewers() const { return 1; }
 };
 
@@ -59,7 +66,7 @@ struct hub_counters {
  * Sources call publish() from their own thread; it never waits for a viewer. Subscribers
  * are held weakly and notified outside the lock (copy-on-write list).
  */
-class frame_hub {
+class frame_hub : public std::enable_shared_from_this<frame_hub> {
 public:
     explicit frame_hub(std::string name);
 
@@ -71,21 +78,28 @@ public:
     /** The newest frame, or null before the first one. */
     frame_ptr latest() const;
 
+    /** Sets what viewers are told; `info.source` is outside text and is sanitised here. */
     void set_info(const stream_info& info);
     stream_info info() const;
 
-    /** Records a source state change and tells every subscriber; returns false if nothing changed. */
+    /**
+     * Records a source state change and tells every subscriber; returns false if nothing
+     * changed. The reason and message may come from a camera: they are sanitised here, the
+     * one place status text enters (valid UTF-8, no control characters, bounded length).
+     */
     bool set_status(const stream_status& s);
     stream_status status() const;
 
     /** Adds a subscriber; returns the newest frame so it can start at once. */
     frame_ptr subscribe(const std::shared_ptr<frame_sink>& sink);
     void unsubscribe(const frame_sink* sink);
-    /** Viewers watching now (summed over the sinks). */
+    /** Viewers who want frames now (summed over the sinks; paused ones do not count). */
     std::size_t viewer_count() const;
+    /** A sink's viewers() changed (a viewer paused or resumed): wakes wait_for_viewers. */
+    void demand_changed();
 
     /**
-     * Blocks until at least one viewer is subscribed or `stop` is requested.
+     * Blocks until at least one viewer wants frames or `stop` is requested.
      * Sources call it to capture only on demand. Returns false when stopped.
      */
     bool wait_for_viewers(std::stop_token stop);
@@ -101,10 +115,12 @@ public:
     std::vector<control_info> controls() const;
 
     /**
-     * Sets a control and tells every subscriber the value now in effect.
-     * Returns the error to report to the viewer who asked, or nullopt on success.
+     * Sets a control: checks it exists and the value fits, does nothing when the control
+     * already has that value, else asks the source and, once it has applied the value, tells
+     * every subscriber the value now in effect. `done` is called once, on any thread, with the
+     * outcome for the viewer who asked. Never blocks.
      */
-    std::optional<std::string> set_control(const std::string& id, double value);
+    void set_control(const std::string& id, double value, control_callback done);
 
     /** Counts a frame from outside that was refused (bad JPEG, too large). */
     void count_rejected() { rejected_.fetch_add(1, std::memory_order_relaxed); }
@@ -124,6 +140,7 @@ private:
     frame_ptr latest_;
     stream_info info_;
     stream_status status_ = stream_status::down("starting");
+    std::uint64_t status_version_ = 0;
     std::uint64_t next_sequence_ = 1;
     std::uint64_t bytes_published_ = 0;
     std::shared_ptr<publish_gate> gate_;

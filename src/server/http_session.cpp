@@ -3,9 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "server/api_render.hpp"
 #include "server/publisher_session.hpp"
 #include "server/viewer_session.hpp"
 #include "server/web_assets.hpp"
@@ -34,22 +34,6 @@ http::response<http::string_body> text_response(const http::request<http::string
     return res;
 }
 
-std::string streams_json(stream_registry& streams) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& hub : streams.all()) {
-        const auto info = hub->info();
-        const auto status = hub->status();
-        const auto counters = hub->counters();
-        nlohmann::json s = {{"name", hub->name()},     {"online", status.online},
-                            {"width", info.width},     {"height", info.height},
-                            {"fps", info.fps},         {"source", info.source},
-                            {"viewers", counters.viewers}, {"frames", counters.frames_published}};
-        if (!status.online) s["reason"] = status.reason;
-        list.push_back(std::move(s));
-    }
-    return nlohmann::json{{"streams", list}}.dump();
-}
-
 // Browsers cannot set headers on a WebSocket, so a token may also come as ?token= or a cookie.
 std::string request_token(const http::request<http::string_body>& req) {
     const std::string_view auth = req[http::field::authorization];
@@ -65,36 +49,6 @@ std::string request_token(const http::request<http::string_body>& req) {
         cookies.remove_prefix(semi + 1);
     }
     return {};
-}
-
-// Prometheus text exposition: one gauge/counter family per fact, labelled by stream.
-std::string metrics_text(stream_registry& streams, const server_stats& totals) {
-    std::string out;
-    auto family = [&](const char* name, const char* type, const char* help) {
-        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
-    };
-    const auto hubs = streams.all();
-    auto per_stream = [&](const char* name, const char* type, const char* help, auto value) {
-        family(name, type, help);
-        for (const auto& hub : hubs) out += fmt::format("{}{{stream=\"{}\"}} {}\n", name, hub->name(), value(*hub));
-    };
-    per_stream("wscam_stream_online", "gauge", "1 while the stream's camera delivers", [](frame_hub& h) { return h.status().online ? 1 : 0; });
-    per_stream("wscam_stream_viewers", "gauge", "WebSocket viewers of the stream", [](frame_hub& h) { return h.counters().viewers; });
-    per_stream("wscam_stream_frames_published_total", "counter", "Frames the camera delivered",
-               [](frame_hub& h) { return h.counters().frames_published; });
-    per_stream("wscam_stream_bytes_published_total", "counter", "JPEG bytes the camera delivered",
-               [](frame_hub& h) { return h.counters().bytes_published; });
-    per_stream("wscam_stream_frames_rejected_total", "counter", "Frames from outside refused as invalid",
-               [](frame_hub& h) { return h.rejected(); });
-    family("wscam_frames_sent_total", "counter", "Frames written to viewers");
-    out += fmt::format("wscam_frames_sent_total {}\n", totals.frames_sent);
-    family("wscam_frames_dropped_total", "counter", "Frames skipped for slow viewers (replaced while pending)");
-    out += fmt::format("wscam_frames_dropped_total {}\n", totals.frames_dropped);
-    family("wscam_connections", "gauge", "Open HTTP and WebSocket connections");
-    out += fmt::format("wscam_connections {}\n", totals.open_connections);
-    family("wscam_viewers", "gauge", "Open WebSocket viewers");
-    out += fmt::format("wscam_viewers {}\n", totals.open_viewers);
-    return out;
 }
 
 }  // namespace
@@ -154,10 +108,18 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     const bool is_upgrade = websocket::is_upgrade(req);
     const route r = match_route(req.target(), is_upgrade, ws_only_, state_->config().default_stream);
 
-    if (is_upgrade && upgrade(req, r)) return;
-    const bool keep_alive = req.keep_alive();
-    auto res = respond(req, r);
-    send(std::move(res), keep_alive);
+    // Nothing a client sends may take the server down: a fault here answers 500 and closes.
+    try {
+        if (is_upgrade && upgrade(req, r)) return;
+        const bool keep_alive = req.keep_alive();
+        auto res = respond(req, r);
+        send(std::move(res), keep_alive);
+    } catch (const std::exception& e) {
+        spdlog::error("http request failed peer={}: {}", peer_, e.what());
+        auto res = text_response(req, http::status::internal_server_error, "internal error\n");
+        res.keep_alive(false);
+        send(http::message_generator(std::move(res)), false);
+    }
 }
 
 bool http_session::may_view(const request& req) const {

@@ -1,6 +1,37 @@
 #include "server/io_pool.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+
+#include "core/backoff.hpp"
+
 namespace wscam {
+namespace {
+
+// The last line of defence: a handler that throws must not take the server (and every other
+// viewer) down. The exception has already unwound its handler, releasing that connection's
+// references, so the offending connection closes; the thread logs and goes on serving.
+void run_guarded(net::io_context& ioc) {
+    static std::mutex log_mutex;
+    static rate_limit log_limit{std::chrono::seconds(5)};
+    for (;;) {
+        try {
+            ioc.run();
+            return;
+        } catch (const std::exception& e) {
+            std::uint64_t suppressed = 0;
+            std::lock_guard lock(log_mutex);
+            if (log_limit.allow(rate_limit::clock::now(), suppressed))
+                spdlog::error("I/O thread caught an exception from a handler, connection dropped: {}{}", e.what(),
+                              suppressed ? fmt::format(" ({} more since the last report)", suppressed) : std::string());
+        } catch (...) {
+            spdlog::error("I/O thread caught a non-standard exception from a handler, connection dropped");
+        }
+    }
+}
+
+}  // namespace
 
 io_pool::io_pool(unsigned threads) {
     for (unsigned i = 0; i < std::max(1u, threads); ++i) {
@@ -14,8 +45,8 @@ net::io_context& io_pool::next() { return *contexts_[next_.fetch_add(1, std::mem
 
 void io_pool::run() {
     std::vector<std::thread> threads;
-    for (std::size_t i = 1; i < contexts_.size(); ++i) threads.emplace_back([c = contexts_[i].get()] { c->run(); });
-    contexts_.front()->run();
+    for (std::size_t i = 1; i < contexts_.size(); ++i) threads.emplace_back([c = contexts_[i].get()] { run_guarded(*c); });
+    run_guarded(*contexts_.front());
     for (auto& t : threads) t.join();
 }
 

@@ -7,7 +7,7 @@ namespace wscam {
 publisher_session::publisher_session(tcp::socket socket, std::shared_ptr<shared_state> state,
                                      std::shared_ptr<frame_hub> hub, std::string peer)
     : ws_(std::move(socket)), state_(std::move(state)), hub_(std::move(hub)), peer_(std::move(peer)),
-      intake_(hub_, state_->config().max_frame_bytes) {}
+      intake_(hub_, state_->config().max_frame_bytes, state_->config().max_frame_pixels) {}
 
 publisher_session::~publisher_session() {
     if (claimed_ && hub_->gate()->release(this)) report_status(*hub_, false, "publisher disconnected");
@@ -51,12 +51,19 @@ void publisher_session::on_read(beast::error_code ec, std::size_t) {
     if (ec) return finish(ec);
     const auto data = buffer_.cdata();
     const std::span<const std::uint8_t> bytes(static_cast<const std::uint8_t*>(data.data()), data.size());
-    if (ws_.got_text()) {
-        auto status = hub_->status();
-        status.message.assign(reinterpret_cast<const char*>(bytes.data()), std::min<std::size_t>(bytes.size(), 512));
-        hub_->set_status(status);
-    } else if (intake_.offer(bytes)) {
-        report_status(*hub_, true);
+    // Nothing a camera sends may take the server down: a fault here closes this connection only.
+    try {
+        if (ws_.got_text()) {
+            // The camera's own words become the stream's status message (the hub sanitises them).
+            auto status = hub_->status();
+            status.message.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+            hub_->set_status(status);
+        } else if (intake_.offer(bytes)) {
+            report_status(*hub_, true);
+        }
+    } catch (const std::exception& e) {
+        spdlog::error("publisher message failed stream={} peer={}: {}", hub_->name(), peer_, e.what());
+        return close_with(websocket::close_code::internal_error, "internal error");
     }
     buffer_.consume(buffer_.size());
     do_read();

@@ -21,8 +21,10 @@ struct server_config {
     std::size_t max_connections = 10000;
     std::chrono::seconds handshake_timeout{10};
     std::chrono::seconds idle_timeout{30};    // WebSocket: no traffic from the peer (pings are sent at half)
+    std::chrono::seconds write_timeout{30};   // a viewer whose write makes no progress this long is cut off (0 = never)
     std::chrono::milliseconds shutdown_grace{900};
     std::size_t max_frame_bytes = 4 * 1024 * 1024;  // largest frame a publisher may send
+    std::uint64_t max_frame_pixels = 40'000'000;     // largest picture (width x height) a publisher may send
     // Unsent bytes the kernel may hold per viewer before the next frame is chosen (TCP_NOTSENT_LOWAT):
     // keeps slow viewers' backlog in wscam's single pending slot, where newer frames replace it.
     std::size_t send_lowat = 16 * 1024;

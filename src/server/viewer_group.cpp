@@ -8,19 +8,30 @@ namespace wscam {
 
 frame_ptr viewer_group::join(const std::shared_ptr<viewer_session>& viewer) {
     members_.push_back(viewer);
-    count_.store(members_.size(), std::memory_order_relaxed);
+    active_.fetch_add(1, std::memory_order_relaxed);
     if (members_.size() == 1) return hub_->subscribe(shared_from_this());
+    hub_->demand_changed();
     return hub_->latest();
 }
 
-void viewer_group::leave(const viewer_session* viewer) {
+void viewer_group::leave(const viewer_session* viewer, bool paused) {
     const auto before = members_.size();
     std::erase_if(members_, [viewer](const auto& w) {
         const auto s = w.lock();
         return !s || s.get() == viewer;
     });
-    count_.store(members_.size(), std::memory_order_relaxed);
-    if (before > 0 && members_.empty()) hub_->unsubscribe(this);
+    if (members_.size() == before) return;  // not a member (already left)
+    if (!paused) active_.fetch_sub(1, std::memory_order_relaxed);
+    if (members_.empty()) hub_->unsubscribe(this);
+}
+
+void viewer_group::set_paused(bool paused) {
+    if (paused) {
+        active_.fetch_sub(1, std::memory_order_relaxed);
+    } else {
+        active_.fetch_add(1, std::memory_order_relaxed);
+        hub_->demand_changed();  // a source waiting for viewers starts again
+    }
 }
 
 template <class F>

@@ -24,15 +24,18 @@ class viewer_group : public frame_sink, public std::enable_shared_from_this<view
 public:
     viewer_group(net::io_context& ioc, std::shared_ptr<frame_hub> hub) : ioc_(ioc), hub_(std::move(hub)) {}
 
-    /** On the group's thread: adds a viewer; returns the stream's newest frame. */
+    /** On the group's thread: adds a viewer (not paused); returns the stream's newest frame. */
     frame_ptr join(const std::shared_ptr<viewer_session>& viewer);
-    /** On the group's thread: removes a viewer. */
-    void leave(const viewer_session* viewer);
+    /** On the group's thread: removes a viewer, saying whether it was paused. */
+    void leave(const viewer_session* viewer, bool paused);
+    /** On the group's thread: one of its viewers paused or resumed (paused ones are not demand). */
+    void set_paused(bool paused);
 
     void on_frame(frame_ptr f) override;
     void on_status(const stream_status& s) override;
     void on_control_changed(const std::string& id, double value) override;
-    std::size_t viewers() const override { return count_.load(std::memory_order_relaxed); }
+    /** Viewers that want frames (members not paused). */
+    std::size_t viewers() const override { return active_.load(std::memory_order_relaxed); }
 
 private:
     template <class F>
@@ -42,7 +45,7 @@ private:
     std::shared_ptr<frame_hub> hub_;
     std::vector<std::weak_ptr<viewer_session>> members_;  // touched only on ioc_'s thread
     std::vector<std::shared_ptr<viewer_session>> scratch_;
-    std::atomic<std::size_t> count_{0};
+    std::atomic<std::size_t> active_{0};  // written on ioc_'s thread, read by sources
 };
 
 }  // namespace wscam

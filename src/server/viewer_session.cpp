@@ -10,10 +10,6 @@
 namespace wscam {
 namespace {
 
-// Texts (status, pong, error) waiting to be written; a peer that sends pings without
-// reading replies loses the oldest, never grows memory.
-constexpr std::size_t max_queued_texts = 32;
-
 bool offers_subprotocol(std::string_view header, std::string_view wanted) {
     while (!header.empty()) {
         const auto comma = header.find(',');
@@ -32,10 +28,10 @@ bool offers_subprotocol(std::string_view header, std::string_view wanted) {
 viewer_session::viewer_session(tcp::socket socket, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
                                std::string peer, bool can_control)
     : ws_(std::move(socket)), state_(std::move(state)), hub_(std::move(hub)), peer_(std::move(peer)),
-      can_control_(can_control) {}
+      can_control_(can_control), protocol_(can_control) {}
 
 viewer_session::~viewer_session() {
-    if (open_ && group_) group_->leave(this);
+    if (open_ && group_) group_->leave(this, paused_);
     state_->leave(this);
 }
 
@@ -77,24 +73,31 @@ void viewer_session::on_accept(beast::error_code ec) {
     }
     open_ = true;
     state_->viewer_opened();
-    const auto info = hub_->info();
-    const auto status = hub_->status();
     spdlog::info("viewer open stream={} peer={} path={} protocol={}", hub_->name(), peer_, path_,
                  framed_ ? wscam_subprotocol : "plain");
-    // Plain clients (the tutorial's page) get nothing but JPEGs; only wscam.v1 clients get texts unasked.
-    if (framed_)
-        queue_text(make_hello_message({hub_->name(), info.width, info.height, info.fps, status.online, status.reason,
-                                       std::string(wscam_subprotocol), unix_now_us(), hub_->controls(), can_control_}));
-    // The group of this stream on this session's own io_context.
+    // Join this stream's group on this session's own io_context first, then read the status:
+    // a change after the read reaches us through the group (and is kept only if newer).
     auto& ioc = static_cast<net::io_context&>(ws_.get_executor().target<net::io_context::executor_type>()->context());
     group_ = state_->groups().group_for(hub_, ioc);
     slot_.offer(group_->join(shared_from_this()));
+    const auto info = hub_->info();
+    const auto status = hub_->status();
+    status_version_ = status.version;
+    // Plain clients (the tutorial's page) get nothing but JPEGs; only wscam.v1 clients get texts unasked.
+    if (framed_)
+        outbox_.push(viewer_outbox::kind::status,
+                     make_hello_message({hub_->name(), info.width, info.height, info.fps, status.online, status.reason,
+                                         std::string(wscam_subprotocol), unix_now_us(), hub_->controls(),
+                                         can_control_}));
     do_write();
     do_read();
 }
 
 void viewer_session::deliver(const frame_ptr& f) {
     if (!open_ || paused_) return;
+    // A viewer that has not taken a frame for the write timeout is cut off here, even if it
+    // keeps sending (which resets the WebSocket's own idle timer).
+    if (writing_ && write_stalled(std::chrono::steady_clock::now())) return;
     const auto dropped = slot_.dropped();
     slot_.offer(f);
     if (slot_.dropped() != dropped) state_->count_frame_dropped();
@@ -102,14 +105,15 @@ void viewer_session::deliver(const frame_ptr& f) {
 }
 
 void viewer_session::deliver_status(const stream_status& s) {
-    if (!framed_ || !open_) return;
-    queue_text(make_status_message(hub_->name(), s.online, s.reason, s.message));
+    if (!framed_ || !open_ || s.version <= status_version_) return;  // older than what we told
+    status_version_ = s.version;
+    outbox_.push(viewer_outbox::kind::status, make_status_message(hub_->name(), s.online, s.reason, s.message));
     do_write();
 }
 
 void viewer_session::deliver_control(const std::string& id, double value) {
     if (!framed_ || !open_) return;
-    queue_text(make_control_changed_message(hub_->name(), id, value));
+    outbox_.push(viewer_outbox::kind::control, make_control_changed_message(hub_->name(), id, value), id);
     do_write();
 }
 
@@ -128,56 +132,79 @@ void viewer_session::do_read() {
 
 void viewer_session::on_read(beast::error_code ec, std::size_t) {
     if (ec) return finish(ec);
-    if (ws_.got_text()) {
-        const auto data = read_buffer_.cdata();
-        handle_text(std::string_view(static_cast<const char*>(data.data()), data.size()));
-    } else {
-        queue_text(make_error_message("viewers send JSON text messages, not binary"));
-        do_write();
+    if (writing_ && write_stalled(std::chrono::steady_clock::now())) return;
+    // Nothing a viewer sends may take the server down: a fault here closes this connection only.
+    try {
+        if (ws_.got_text()) {
+            const auto data = read_buffer_.cdata();
+            const std::string_view text(static_cast<const char*>(data.data()), data.size());
+            handle(protocol_.on_text(text, unix_now_us(), std::chrono::steady_clock::now()));
+        } else {
+            handle(protocol_.on_binary());
+        }
+    } catch (const std::exception& e) {
+        spdlog::error("viewer message failed stream={} peer={}: {}", hub_->name(), peer_, e.what());
+        return abort("internal error");
     }
     read_buffer_.consume(read_buffer_.size());
     do_read();
 }
 
-void viewer_session::handle_text(std::string_view text) {
-    const auto message = parse_client_message(text);
-    if (const auto* ping = std::get_if<ping_message>(&message)) {
-        queue_text(make_pong_message(*ping, unix_now_us()));
-    } else if (const auto* pause = std::get_if<pause_message>(&message)) {
-        if (paused_ != pause->paused)
-            spdlog::info("viewer {} stream={} peer={}", pause->paused ? "paused" : "resumed", hub_->name(), peer_);
-        paused_ = pause->paused;
-        if (paused_)
-            slot_.clear_pending();
-        else
-            slot_.offer(hub_->latest());
-    } else if (const auto* control = std::get_if<control_message>(&message)) {
-        if (!can_control_) {
-            queue_text(make_error_message("changing controls needs the control token"));
-        } else if (auto error = hub_->set_control(control->id, control->value)) {
-            queue_text(make_error_message(*error));
-        } else {
-            spdlog::info("control set stream={} peer={} {}={}", hub_->name(), peer_, control->id, control->value);
-        }
-    } else if (const auto* bad = std::get_if<invalid_message>(&message)) {
-        spdlog::debug("viewer message rejected stream={} peer={}: {}", hub_->name(), peer_, bad->reason);
-        queue_text(make_error_message(bad->reason));
+void viewer_session::handle(const viewer_action& a) {
+    if (!a.log.empty()) spdlog::debug("viewer message refused stream={} peer={}: {}", hub_->name(), peer_, a.log);
+    if (!a.reply.empty()) outbox_.push(viewer_outbox::kind::reply, a.reply);
+    if (a.pause) set_paused(*a.pause);
+    if (a.control) {
+        // The stream answers on whatever thread applied the change; come back to ours.
+        hub_->set_control(a.control->id, a.control->value,
+                          [weak = weak_from_this(), ex = ws_.get_executor(), id = a.control->id](const control_result& r) {
+                              net::post(ex, [weak, id, r] {
+                                  if (auto self = weak.lock()) self->on_control_result(id, r);
+                              });
+                          });
     }
     do_write();
 }
 
-void viewer_session::queue_text(std::string text) {
-    if (texts_.size() >= max_queued_texts) texts_.pop_front();
-    texts_.push_back(std::move(text));
+void viewer_session::set_paused(bool paused) {
+    if (paused_ == paused) return;
+    spdlog::info("viewer {} stream={} peer={}", paused ? "paused" : "resumed", hub_->name(), peer_);
+    paused_ = paused;
+    group_->set_paused(paused);  // a stream whose viewers all paused stops capturing
+    if (paused_)
+        slot_.clear_pending();
+    else
+        slot_.offer(hub_->latest());
+}
+
+void viewer_session::on_control_result(const std::string& id, const control_result& r) {
+    if (!open_) return;
+    if (!r.ok) {
+        spdlog::debug("control refused stream={} peer={}: {}", hub_->name(), peer_, r.error);
+        outbox_.push(viewer_outbox::kind::reply, make_error_message(r.error));
+        return do_write();
+    }
+    // Every viewer (this one included) hears of a real change as control_changed from the hub.
+    std::uint64_t suppressed = 0;
+    if (r.changed && control_log_limit_.allow(rate_limit::clock::now(), suppressed))
+        spdlog::info("control set stream={} peer={} {}={}{}", hub_->name(), peer_, id, r.value,
+                     suppressed ? fmt::format(" ({} more changes since)", suppressed) : std::string());
+}
+
+bool viewer_session::write_stalled(std::chrono::steady_clock::time_point now) {
+    const auto limit = state_->config().write_timeout;
+    if (limit.count() == 0 || now - write_started_ < limit) return false;
+    abort("not reading: no frame taken for " + std::to_string(limit.count()) + " s");
+    return true;
 }
 
 void viewer_session::do_write() {
     // One write at a time (Beast's rule); nothing more once we began closing.
     if (writing_ || closing_ || !open_) return;
-    if (!texts_.empty()) {
+    if (!outbox_.empty()) {
         writing_ = true;
-        text_in_flight_ = std::move(texts_.front());
-        texts_.pop_front();
+        write_started_ = std::chrono::steady_clock::now();
+        text_in_flight_ = outbox_.pop();
         ws_.text(true);
         ws_.async_write(net::buffer(text_in_flight_),
                         beast::bind_front_handler(&viewer_session::on_write, shared_from_this(), false));
@@ -185,6 +212,7 @@ void viewer_session::do_write() {
     }
     if (auto f = slot_.start_write()) {
         writing_ = true;
+        write_started_ = std::chrono::steady_clock::now();
         const auto bytes = framed_ ? f->framed() : f->jpeg();
         ws_.binary(true);
         ws_.async_write(net::buffer(bytes.data(), bytes.size()),
@@ -215,10 +243,19 @@ void viewer_session::on_sent(bool was_frame, beast::error_code ec) {
     do_write();
 }
 
+void viewer_session::abort(std::string reason) {
+    if (!open_ || !abort_reason_.empty()) return;
+    abort_reason_ = std::move(reason);
+    // A write may be stuck, so no close frame: drop the TCP connection; every pending
+    // operation then ends and finish() logs why.
+    beast::error_code ignored;
+    ws_.next_layer().close(ignored);
+}
+
 void viewer_session::finish(const beast::error_code& ec) {
     if (!open_) return;
     open_ = false;
-    if (group_) group_->leave(this);
+    if (group_) group_->leave(this, paused_);
     state_->viewer_closed();
     std::string reason = ec ? ec.message() : "closed";
     if (ec == websocket::error::closed) {
@@ -226,6 +263,7 @@ void viewer_session::finish(const beast::error_code& ec) {
         reason = "peer closed (" + std::to_string(static_cast<int>(cr.code)) + ")";
     }
     if (closing_ && (!ec || ec == websocket::error::closed)) reason = "server shutdown";
+    if (!abort_reason_.empty()) reason = abort_reason_;
     spdlog::info("viewer closed stream={} peer={} frames={} drops={} reason={}", hub_->name(), peer_, slot_.sent(),
                  slot_.skipped(), reason);
     if (!closing_ && !is_expected_disconnect(ec)) {

@@ -1,13 +1,16 @@
 #pragma once
 
-#include <deque>
+#include <chrono>
 #include <memory>
 #include <string>
 
+#include "core/backoff.hpp"
 #include "core/frame_hub.hpp"
 #include "core/latest_frame_slot.hpp"
 #include "server/beast.hpp"
 #include "server/shared_state.hpp"
+#include "server/viewer_outbox.hpp"
+#include "server/viewer_protocol.hpp"
 
 namespace wscam {
 
@@ -41,11 +44,14 @@ private:
     void on_accept(beast::error_code ec);
     void do_read();
     void on_read(beast::error_code ec, std::size_t bytes);
-    void handle_text(std::string_view text);
-    void queue_text(std::string text);
+    void handle(const viewer_action& action);
+    void set_paused(bool paused);
+    void on_control_result(const std::string& id, const control_result& r);
+    bool write_stalled(std::chrono::steady_clock::time_point now);
     void do_write();
     void on_write(bool was_frame, beast::error_code ec, std::size_t bytes);
     void on_sent(bool was_frame, beast::error_code ec);
+    void abort(std::string reason);
     void finish(const beast::error_code& ec);
 
     // Straight over the socket: the WebSocket's own timeouts suffice, and basic_stream's
@@ -62,10 +68,15 @@ private:
     bool writing_ = false;
     bool paused_ = false;
     bool closing_ = false;
+    std::uint64_t status_version_ = 0;                 // of the newest status this viewer was told
+    std::chrono::steady_clock::time_point write_started_;  // of the write in flight
+    std::string abort_reason_;                         // why the server cut the connection, if it did
     latest_frame_slot slot_;
-    std::deque<std::string> texts_;
+    viewer_protocol protocol_;
+    viewer_outbox outbox_;
     std::string text_in_flight_;
     beast::flat_buffer read_buffer_;
+    rate_limit control_log_limit_{std::chrono::seconds(1)};
 };
 
 }  // namespace wscam

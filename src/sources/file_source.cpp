@@ -11,6 +11,7 @@
 #include "core/frame_pacer.hpp"
 #include "core/interruptible_sleep.hpp"
 #include "sources/frame_intake.hpp"
+#include "sources/source_thread.hpp"
 
 namespace wscam {
 namespace fs = std::filesystem;
@@ -22,7 +23,7 @@ file_source::~file_source() { stop(); }
 
 void file_source::start() {
     hub_->set_info({0, 0, options_.fps, describe()});
-    thread_ = std::jthread([this](std::stop_token st) { run(st); });
+    thread_ = std::jthread([this](std::stop_token st) { run_restarting(*hub_, st, [&] { run(st); }); });
 }
 
 void file_source::stop() {
@@ -90,7 +91,7 @@ long file_source::play_clip(std::stop_token stop, frame_intake& intake, frame_pa
 
 void file_source::run(std::stop_token stop) {
     const auto& name = hub_->name();
-    frame_intake intake(hub_, options_.max_frame_bytes);
+    frame_intake intake(hub_, options_.max_frame_bytes, options_.max_frame_pixels);
     frame_pacer pacer(options_.fps, std::chrono::steady_clock::now());
     backoff retry(options_.reconnect_initial, options_.reconnect_max);
     spdlog::info("stream={} source starting: {} at {} fps{}", name, describe(), options_.fps, options_.loop ? ", looping" : "");

@@ -6,8 +6,8 @@
 
 namespace wscam {
 
-frame_intake::frame_intake(std::shared_ptr<frame_hub> hub, std::size_t max_frame_bytes)
-    : hub_(std::move(hub)), max_frame_bytes_(max_frame_bytes) {}
+frame_intake::frame_intake(std::shared_ptr<frame_hub> hub, std::size_t max_frame_bytes, std::uint64_t max_frame_pixels)
+    : hub_(std::move(hub)), max_frame_bytes_(max_frame_bytes), max_frame_pixels_(max_frame_pixels) {}
 
 bool frame_intake::refuse(std::string reason) {
     reason_ = std::move(reason);
@@ -30,6 +30,9 @@ bool frame_intake::offer(std::span<const std::uint8_t> jpeg, std::int64_t captur
     if (!info) return refuse("unreadable JPEG header: " + error);
     if (info->width > 65535 || info->height > 65535 || info->width <= 0 || info->height <= 0)
         return refuse("JPEG header gives no usable picture size");
+    if (std::uint64_t(info->width) * std::uint64_t(info->height) > max_frame_pixels_)
+        return refuse("picture of " + std::to_string(info->width) + "x" + std::to_string(info->height) +
+                      " exceeds --max-frame-pixels " + std::to_string(max_frame_pixels_));
     if (info->width != width_ || info->height != height_) {
         // The camera's size is what viewers are told in hello and /api.
         auto stream = hub_->info();
@@ -57,8 +60,8 @@ void report_status(frame_hub& hub, bool online, const std::string& reason) {
     if (!hub.set_status(status)) return;
     if (online)
         spdlog::info("stream={} source online", hub.name());
-    else
-        spdlog::warn("stream={} source offline: {}", hub.name(), reason);
+    else  // the hub's copy: a camera's words, sanitised
+        spdlog::warn("stream={} source offline: {}", hub.name(), hub.status().reason);
 }
 
 const char* subsampling_name(int s) {

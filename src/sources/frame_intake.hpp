@@ -14,12 +14,13 @@ namespace wscam {
 /**
  * Where frames from outside (files, pipes, cameras, publishers) enter a stream. Every frame
  * is checked before anyone sees it: size cap, JPEG start/end markers, a header TurboJPEG can
- * read (width and height come from it). Bad frames are counted and logged at most every
+ * read (width and height come from it), a picture no larger than the pixel cap. Bad frames are counted and logged at most every
  * 5 s, never forwarded, never fatal. One per source thread (not thread-safe).
  */
 class frame_intake {
 public:
-    frame_intake(std::shared_ptr<frame_hub> hub, std::size_t max_frame_bytes);
+    frame_intake(std::shared_ptr<frame_hub> hub, std::size_t max_frame_bytes,
+                 std::uint64_t max_frame_pixels = 40'000'000);
 
     /** Checks and publishes; returns false (with `reason()`) when the frame was refused. */
     bool offer(std::span<const std::uint8_t> jpeg, std::int64_t capture_us = 0);
@@ -34,6 +35,7 @@ private:
 
     std::shared_ptr<frame_hub> hub_;
     std::size_t max_frame_bytes_;
+    std::uint64_t max_frame_pixels_;
     jpeg_decoder decoder_;
     rate_limit log_limit_{std::chrono::seconds(5)};
     std::string reason_;

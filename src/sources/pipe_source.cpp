@@ -13,6 +13,7 @@
 #include "core/backoff.hpp"
 #include "core/interruptible_sleep.hpp"
 #include "sources/frame_intake.hpp"
+#include "sources/source_thread.hpp"
 
 namespace wscam {
 
@@ -24,7 +25,7 @@ pipe_source::~pipe_source() { stop(); }
 void pipe_source::start() {
     hub_->set_info({0, 0, 0, describe()});
     hub_->set_status(stream_status::down("waiting for data"));
-    thread_ = std::jthread([this](std::stop_token st) { run(st); });
+    thread_ = std::jthread([this](std::stop_token st) { run_restarting(*hub_, st, [&] { run(st); }); });
 }
 
 void pipe_source::stop() {
@@ -38,7 +39,7 @@ std::string pipe_source::describe() const { return "pipe:" + path_; }
 
 void pipe_source::run(std::stop_token stop) {
     const bool is_stdin = path_ == "-";
-    frame_intake intake(hub_, options_.max_frame_bytes);
+    frame_intake intake(hub_, options_.max_frame_bytes, options_.max_frame_pixels);
     backoff retry(options_.reconnect_initial, options_.reconnect_max);
     mjpeg_splitter splitter(options_.max_frame_bytes, [&](std::vector<std::uint8_t>&& jpeg) {
         if (intake.offer(jpeg)) {

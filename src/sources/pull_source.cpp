@@ -14,7 +14,7 @@ using namespace pull;
 
 struct pull_source::impl {
     impl(std::shared_ptr<frame_hub> h, network_url u, intake_options o)
-        : hub(std::move(h)), url(std::move(u)), options(o), intake(hub, options.max_frame_bytes),
+        : hub(std::move(h)), url(std::move(u)), options(o), intake(hub, options.max_frame_bytes, options.max_frame_pixels),
           tls(ssl::context::tls_client) {
         tls.set_default_verify_paths();
         tls.set_verify_mode(ssl::verify_peer);
@@ -96,6 +96,26 @@ struct pull_source::impl {
         }
     }
 
+    // Nothing may end a stream for good: a fault outside a camera session (caught there) is
+    // reported, and the source starts over.
+    awaitable<void> supervise() {
+        backoff retry(std::chrono::milliseconds(500), std::chrono::seconds(10));
+        net::steady_timer timer(co_await net::this_coro::executor);
+        while (!stopping) {
+            std::string why;
+            try {
+                co_await run();
+                co_return;
+            } catch (const std::exception& e) {
+                why = e.what();
+            }
+            const auto delay = retry.next();
+            report_status(*hub, false, "failed: " + why + "; restarting in " + std::to_string(delay.count()) + " ms");
+            timer.expires_after(delay);
+            co_await timer.async_wait(use_awaitable);
+        }
+    }
+
     std::shared_ptr<frame_hub> hub;
     network_url url;
     intake_options options;
@@ -128,7 +148,7 @@ void pull_source::start() {
     impl_->hub->set_status(stream_status::down("connecting"));
     spdlog::info("stream={} source starting: {}{}", impl_->hub->name(), describe(),
                  impl_->options.always_on ? "" : " (connects when someone watches)");
-    net::co_spawn(impl_->ioc, impl_->run(), [name = impl_->hub->name()](std::exception_ptr e) {
+    net::co_spawn(impl_->ioc, impl_->supervise(), [name = impl_->hub->name()](std::exception_ptr e) {
         if (!e) return;
         try {
             std::rethrow_exception(e);

@@ -11,6 +11,7 @@
 #include "core/frame_pacer.hpp"
 #include "core/interruptible_sleep.hpp"
 #include "sources/frame_intake.hpp"
+#include "sources/source_thread.hpp"
 
 namespace wscam {
 namespace {
@@ -51,16 +52,10 @@ struct test_pattern_source::settings : controllable {
                 {"noise", "Noise", "int", 0, 100, 1, static_cast<double>(noise.load()), {}}};
     }
 
-    std::optional<double> set_control(const std::string& id, double value, std::string& error) override {
-        for (const auto& c : controls()) {
-            if (c.id != id) continue;
-            auto v = validate_control_value(c, value, error);
-            if (!v) return std::nullopt;
-            (id == "quality" ? quality : id == "brightness" ? brightness : noise) = static_cast<int>(*v);
-            return v;
-        }
-        error = "no control '" + id + "' (this stream has quality, brightness, noise)";
-        return std::nullopt;
+    // The render thread reads these atomics before each frame: a change is in effect at once.
+    void set_control(const std::string& id, double value, control_callback done) override {
+        (id == "quality" ? quality : id == "brightness" ? brightness : noise) = static_cast<int>(value);
+        done(control_result::applied(value));
     }
 };
 
@@ -75,7 +70,7 @@ void test_pattern_source::start() {
     hub_->set_info({options_.size.width, options_.size.height, options_.fps, describe()});
     // Nothing to open: the pattern is ready as soon as it is started.
     report_status(*hub_, true);
-    thread_ = std::jthread([this](std::stop_token st) { run(st); });
+    thread_ = std::jthread([this](std::stop_token st) { run_restarting(*hub_, st, [&] { run(st); }); });
 }
 
 void test_pattern_source::stop() {
@@ -93,41 +88,38 @@ std::string test_pattern_source::describe() const {
 
 void test_pattern_source::run(std::stop_token stop) {
     const auto& name = hub_->name();
-    try {
-        test_pattern pattern(options_.size.width, options_.size.height, options_.noise);
-        jpeg_encoder encoder;
-        frame_pacer pacer(options_.fps, std::chrono::steady_clock::now());
-        std::uint64_t n = 0;
-        bool capturing = false;
+    // An exception (say, a failed encode) is reported and retried by run_restarting.
+    report_status(*hub_, true);
+    test_pattern pattern(options_.size.width, options_.size.height, options_.noise);
+    jpeg_encoder encoder;
+    frame_pacer pacer(options_.fps, std::chrono::steady_clock::now());
+    std::uint64_t n = 0;
+    bool capturing = false;
 
-        while (!stop.stop_requested()) {
-            if (!options_.always_on && hub_->viewer_count() == 0) {
-                if (capturing) spdlog::info("stream={} source idle: no viewers", name);
-                capturing = false;
-                if (!hub_->wait_for_viewers(stop)) break;
-            }
-            if (!capturing) {
-                spdlog::info("stream={} source capturing", name);
-                capturing = true;
-                pacer.restart(std::chrono::steady_clock::now());
-            }
-            sleep_until(stop, pacer.next_deadline());
-            if (stop.stop_requested()) break;
-
-            frame_info info{options_.size.width, options_.size.height, unix_now_us()};
-            pattern.set_noise(settings_->noise);
-            pattern.set_brightness(settings_->brightness);
-            pattern.render(++n, info.capture_us);
-            auto storage = frame::make_storage(0);
-            const auto size = encoder.encode_rgb(pattern.rgb(), pattern.width(), pattern.height(), settings_->quality,
-                                                 storage, frame::header_size);
-            hub_->publish(std::move(storage), size, info);
-            if (auto skipped = pacer.advance(std::chrono::steady_clock::now()))
-                spdlog::debug("stream={} source late: skipped {} frame slots", name, skipped);
+    while (!stop.stop_requested()) {
+        if (!options_.always_on && hub_->viewer_count() == 0) {
+            if (capturing) spdlog::info("stream={} source idle: no viewers", name);
+            capturing = false;
+            if (!hub_->wait_for_viewers(stop)) break;
         }
-    } catch (const std::exception& e) {
-        report_status(*hub_, false, std::string("failed: ") + e.what());
-        return;
+        if (!capturing) {
+            spdlog::info("stream={} source capturing", name);
+            capturing = true;
+            pacer.restart(std::chrono::steady_clock::now());
+        }
+        sleep_until(stop, pacer.next_deadline());
+        if (stop.stop_requested()) break;
+
+        frame_info info{options_.size.width, options_.size.height, unix_now_us()};
+        pattern.set_noise(settings_->noise);
+        pattern.set_brightness(settings_->brightness);
+        pattern.render(++n, info.capture_us);
+        auto storage = frame::make_storage(0);
+        const auto size = encoder.encode_rgb(pattern.rgb(), pattern.width(), pattern.height(), settings_->quality,
+                                             storage, frame::header_size);
+        hub_->publish(std::move(storage), size, info);
+        if (auto skipped = pacer.advance(std::chrono::steady_clock::now()))
+            spdlog::debug("stream={} source late: skipped {} frame slots", name, skipped);
     }
     report_status(*hub_, false, "source stopped");
 }

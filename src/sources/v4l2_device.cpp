@@ -10,7 +10,19 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/text.hpp"
+
 namespace wscam {
+namespace {
+
+// A driver's fixed-size name field: not always NUL-terminated, not always UTF-8.
+template <std::size_t N>
+std::string device_text(const std::uint8_t (&field)[N]) {
+    const auto* p = reinterpret_cast<const char*>(field);
+    return sanitize_text(std::string_view(p, ::strnlen(p, N)));
+}
+
+}  // namespace
 
 v4l2_device::v4l2_device(const std::string& path) : path_(path) {
     fd_ = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -48,7 +60,7 @@ std::vector<v4l2_control_desc> v4l2_device::controls() const {
         if (q.flags & (V4L2_CTRL_FLAG_DISABLED | V4L2_CTRL_FLAG_READ_ONLY)) continue;
         v4l2_control_desc c;
         c.cid = id;
-        c.info.name = reinterpret_cast<const char*>(q.name);
+        c.info.name = device_text(q.name);
         c.info.id = control_id_from_name(c.info.name);
         if (q.type == V4L2_CTRL_TYPE_INTEGER) {
             c.info.type = "int";
@@ -65,9 +77,8 @@ std::vector<v4l2_control_desc> v4l2_device::controls() const {
                 m.id = id;
                 m.index = static_cast<std::uint32_t>(i);
                 if (try_ioctl(VIDIOC_QUERYMENU, &m) != 0) continue;
-                c.info.options.push_back({static_cast<double>(i), q.type == V4L2_CTRL_TYPE_MENU
-                                                                      ? std::string(reinterpret_cast<const char*>(m.name))
-                                                                      : std::to_string(m.value)});
+                c.info.options.push_back({static_cast<double>(i), q.type == V4L2_CTRL_TYPE_MENU ? device_text(m.name)
+                                                                                                : std::to_string(m.value)});
             }
         } else {
             continue;  // buttons, strings, compound controls: not for a slider
@@ -85,16 +96,16 @@ v4l2_device_info v4l2_device::describe() const {
     info.path = path_;
     v4l2_capability cap{};
     xioctl(VIDIOC_QUERYCAP, &cap, "VIDIOC_QUERYCAP");
-    info.card = reinterpret_cast<const char*>(cap.card);
-    info.driver = reinterpret_cast<const char*>(cap.driver);
-    info.bus = reinterpret_cast<const char*>(cap.bus_info);
+    info.card = device_text(cap.card);
+    info.driver = device_text(cap.driver);
+    info.bus = device_text(cap.bus_info);
     v4l2_fmtdesc fd{};
     fd.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
     for (fd.index = 0; try_ioctl(VIDIOC_ENUM_FMT, &fd) == 0; ++fd.index) {
         v4l2_format_info f;
         f.fourcc = fd.pixelformat;
         f.name = fourcc_name(fd.pixelformat);
-        f.description = reinterpret_cast<const char*>(fd.description);
+        f.description = device_text(fd.description);
         v4l2_frmsizeenum fs{};
         fs.pixel_format = fd.pixelformat;
         for (fs.index = 0; try_ioctl(VIDIOC_ENUM_FRAMESIZES, &fs) == 0; ++fs.index) {

@@ -17,7 +17,9 @@
 #include "codec/raw_encode.hpp"
 #include "core/backoff.hpp"
 #include "core/interruptible_sleep.hpp"
+#include "sources/control_worker.hpp"
 #include "sources/frame_intake.hpp"
+#include "sources/source_thread.hpp"
 #include "sources/v4l2_device.hpp"
 
 namespace wscam {
@@ -52,40 +54,58 @@ struct mapped_buffer {
 
 }  // namespace
 
-/** What the capture thread and the control calls (from I/O threads) share. */
-struct v4l2_source::state : controllable {
-    std::mutex mutex;
-    v4l2_device* device = nullptr;  // set while the device is open
+/**
+ * What the capture thread and the control calls share. The list viewers see is a cache under
+ * its own short lock; ioctls run on the control worker under the device lock, so a slow
+ * UVC control never holds up an I/O thread (nor a new viewer's hello, which reads the list).
+ */
+struct v4l2_source::state : controllable, std::enable_shared_from_this<v4l2_source::state> {
+    mutable std::mutex cache_mutex;
     std::vector<v4l2_control_desc> controls_cache;
+    std::mutex device_mutex;
+    v4l2_device* device = nullptr;  // set while the device is open
+    control_worker worker;          // last: its thread stops before the rest goes away
 
     std::vector<control_info> controls() const override {
-        std::lock_guard lock(const_cast<std::mutex&>(mutex));
+        std::lock_guard lock(cache_mutex);
         std::vector<control_info> out;
         for (const auto& c : controls_cache) out.push_back(c.info);
         return out;
     }
 
-    std::optional<double> set_control(const std::string& id, double value, std::string& error) override {
-        std::lock_guard lock(mutex);
-        for (auto& c : controls_cache) {
-            if (c.info.id != id) continue;
-            auto v = validate_control_value(c.info, value, error);
-            if (!v) return std::nullopt;
-            if (!device) {
-                error = "the camera is not open right now";
-                return std::nullopt;
-            }
-            ::v4l2_control ctrl{c.cid, static_cast<std::int32_t>(std::lround(*v))};
-            if (const int err = device->try_ioctl(VIDIOC_S_CTRL, &ctrl)) {
-                error = id + ": the camera refused it (" + std::strerror(err) + ")";
-                return std::nullopt;
-            }
-            device->try_ioctl(VIDIOC_G_CTRL, &ctrl);  // what the driver actually set
-            c.info.value = ctrl.value;
-            return c.info.value;
+    void set_control(const std::string& id, double value, control_callback done) override {
+        // The job holds the state weakly: the last owner must never be the worker's own thread.
+        auto job = [weak = weak_from_this(), id, value, done] {
+            if (auto self = weak.lock())
+                done(self->apply(id, value));
+            else
+                done(control_result::failed("the camera has gone"));
+        };
+        if (!worker.submit(std::move(job)))
+            done(control_result::failed(id + ": the camera is still busy with earlier changes, try again"));
+    }
+
+    /** Sets a control on the device now (control worker or capture thread). */
+    control_result apply(const std::string& id, double value) {
+        std::uint32_t cid = 0;
+        {
+            std::lock_guard lock(cache_mutex);
+            for (const auto& c : controls_cache)
+                if (c.info.id == id) cid = c.cid;
         }
-        error = "no control '" + id + "' on this camera";
-        return std::nullopt;
+        if (!cid) return control_result::failed("no control '" + id + "' on this camera");
+        ::v4l2_control ctrl{cid, static_cast<std::int32_t>(std::lround(value))};
+        {
+            std::lock_guard lock(device_mutex);
+            if (!device) return control_result::failed("the camera is not open right now");
+            if (const int err = device->try_ioctl(VIDIOC_S_CTRL, &ctrl))
+                return control_result::failed(id + ": the camera refused it (" + std::strerror(err) + ")");
+            device->try_ioctl(VIDIOC_G_CTRL, &ctrl);  // what the driver actually set
+        }
+        std::lock_guard lock(cache_mutex);
+        for (auto& c : controls_cache)
+            if (c.cid == cid) c.info.value = ctrl.value;
+        return control_result::applied(ctrl.value);
     }
 };
 
@@ -130,7 +150,7 @@ void v4l2_source::start() {
     hub_->set_status(stream_status::down("camera not opened yet"));
     spdlog::info("stream={} source starting: {}{}", hub_->name(), describe(),
                  options_.intake.always_on ? "" : " (opens the camera when someone watches)");
-    thread_ = std::jthread([this](std::stop_token st) { run(st); });
+    thread_ = std::jthread([this](std::stop_token st) { run_restarting(*hub_, st, [&] { run(st); }); });
 }
 
 void v4l2_source::stop() {
@@ -145,7 +165,7 @@ std::string v4l2_source::describe() const { return "v4l2:" + options_.path; }
 void v4l2_source::run(std::stop_token stop) {
     const auto& name = hub_->name();
     backoff retry(options_.intake.reconnect_initial, options_.intake.reconnect_max);
-    frame_intake intake(hub_, options_.intake.max_frame_bytes);
+    frame_intake intake(hub_, options_.intake.max_frame_bytes, options_.intake.max_frame_pixels);
     jpeg_encoder encoder;
     std::vector<std::uint8_t> planes_buf;
 
@@ -158,7 +178,7 @@ void v4l2_source::run(std::stop_token stop) {
         bool streaming = false;
         auto cleanup = [&] {
             {
-                std::lock_guard lock(state_->mutex);
+                std::lock_guard lock(state_->device_mutex);
                 state_->device = nullptr;
             }
             if (dev && streaming) {
@@ -217,13 +237,17 @@ void v4l2_source::run(std::stop_token stop) {
                 fps = double(parm.parm.capture.timeperframe.denominator) / parm.parm.capture.timeperframe.numerator;
 
             {
-                std::lock_guard lock(state_->mutex);
+                std::scoped_lock lock(state_->cache_mutex, state_->device_mutex);
                 state_->controls_cache = info.controls;
                 state_->device = dev.get();
             }
             for (const auto& [id, value] : options_.initial_controls) {
-                std::string error;
-                if (!state_->set_control(id, value, error)) spdlog::warn("stream={} camera control {}: {}", name, id, error);
+                const auto list = state_->controls();
+                const auto* c = find_control(list, id);
+                std::string error = "no control '" + id + "' on this camera";
+                auto v = c ? validate_control_value(*c, value, error) : std::nullopt;
+                const auto r = v ? state_->apply(id, *v) : control_result::failed(error);
+                if (!r.ok) spdlog::warn("stream={} camera control {}: {}", name, id, r.error);
             }
 
             v4l2_requestbuffers req{};

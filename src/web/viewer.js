@@ -21,7 +21,7 @@
         stream, state: 'connecting', reason: '', framesReceived: 0, framesPainted: 0, lastSequence: 0,
         serverDropped: 0, clientDropped: 0, fps: 0, kbps: 0, width: 0, height: 0,
         latencyMs: null, latencyP50Ms: null, clockOffsetUs: null, clockUncertaintyUs: null,
-        paused: false, connects: 0, message: '',
+        paused: false, connects: 0, message: '', badFrames: 0,
       };
       this.retry = 0;
       this.clockSamples = [];
@@ -39,6 +39,7 @@
     }
 
     setState(state, reason = '') {
+      if (this.closedForGood) return;  // a closed view never speaks for the page again
       this.stats.state = state;
       this.stats.reason = reason;
       this.onState(state, reason);
@@ -46,6 +47,7 @@
 
     connect() {
       clearTimeout(this.retryTimer);
+      if (this.closedForGood) return;
       this.setState(this.retry ? 'reconnecting' : 'connecting');
       const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
       const ws = new WebSocket(withToken(`${proto}//${location.host}/ws/${encodeURIComponent(this.stream)}`), ['wscam.v1']);
@@ -56,11 +58,23 @@
       this.ws = ws;
     }
 
+    // Stops everything this view owns: its timers (retry, reconnect countdown, ping), the pending
+    // paint, the decoded frame and the socket, so nothing of it reaches the page afterwards.
     close() {
       this.closedForGood = true;
       clearTimeout(this.retryTimer);
+      clearTimeout(this.countdown);
       clearTimeout(this.pingTimer);
-      this.ws?.close();
+      cancelAnimationFrame(this.paintRequest);
+      this.queued = null;
+      this.ready?.bitmap.close();
+      this.ready = null;
+      const ws = this.ws;
+      this.ws = null;
+      if (ws) {
+        ws.onopen = ws.onmessage = ws.onclose = null;
+        ws.close();
+      }
     }
 
     send(message) {
@@ -100,8 +114,10 @@
 
     onFrame(buf) {
       const view = new DataView(buf);
-      if (buf.byteLength < HEADER_MIN || view.getUint8(0) !== 1) return;
-      const headerLen = view.getUint8(1);
+      // header_size says where the JPEG starts: at least the 32 bytes of this version, never past the end.
+      const headerLen = buf.byteLength >= 2 ? view.getUint8(1) : 0;
+      if (headerLen < HEADER_MIN || headerLen > buf.byteLength) return this.badFrame(buf, headerLen);
+      if (view.getUint8(0) !== 1) return;  // a message type this page does not know
       const meta = {
         width: view.getUint16(2), height: view.getUint16(4),
         sequence: Number(view.getBigUint64(8)), captureUs: Number(view.getBigInt64(16)),
@@ -120,15 +136,26 @@
       this.decodeNext();
     }
 
+    // A binary message that is not a valid wscam.v1 frame: counted, reported once, otherwise ignored.
+    badFrame(buf, headerLen) {
+      this.stats.badFrames++;
+      if (this.warnedBadFrame) return;
+      this.warnedBadFrame = true;
+      console.warn(`wscam: ignoring a binary message with header_size ${headerLen} in ${buf.byteLength} bytes`
+        + ' (further ones are only counted in badFrames)');
+    }
+
     decodeNext() {
       if (this.decoding || !this.queued) return;
       const { blob, meta } = this.queued;
       this.queued = null;
       this.decoding = true;
       createImageBitmap(blob).then((bitmap) => {
+        if (this.closedForGood) { bitmap.close(); return; }
         if (this.ready) { this.ready.bitmap.close(); this.stats.clientDropped++; }
         this.ready = { bitmap, meta };
-        requestAnimationFrame(() => this.paint());
+        cancelAnimationFrame(this.paintRequest);
+        this.paintRequest = requestAnimationFrame(() => this.paint());
       }).catch(() => { /* a damaged frame: skip it */ }).finally(() => {
         this.decoding = false;
         this.decodeNext();
@@ -136,7 +163,7 @@
     }
 
     paint() {
-      if (!this.ready) return;
+      if (!this.ready || this.closedForGood) return;
       const { bitmap, meta } = this.ready;
       this.ready = null;
       if (this.canvas.width !== bitmap.width || this.canvas.height !== bitmap.height) {
@@ -212,6 +239,7 @@
   let focused = null;   // the StreamView shown large
   let tiles = [];       // StreamViews in the grid
   let userPaused = false;
+  const controlInputs = new Map();  // control id -> { apply(value) } for the controls panel
   window.wscamTiles = () => tiles.map((t) => ({ ...t.stats }));
 
   function showState(state, reason) {
@@ -224,6 +252,7 @@
 
   function renderControls(hello) {
     ui.form.replaceChildren();
+    controlInputs.clear();
     const usable = hello.can_control && hello.controls && hello.controls.length > 0;
     $('btn-controls').hidden = !usable;
     if (!usable) { ui.controls.hidden = true; return; }
@@ -231,6 +260,7 @@
       const label = document.createElement('label');
       label.textContent = c.name;
       let input;
+      let shown = null;
       if (c.type === 'bool') {
         input = document.createElement('input');
         input.type = 'checkbox';
@@ -241,32 +271,46 @@
       } else {
         input = document.createElement('input');
         Object.assign(input, { type: 'range', min: c.min, max: c.max, step: c.step, value: c.value });
-        const shown = document.createElement('span');
+        shown = document.createElement('span');
         shown.textContent = c.value;
         label.append(shown);
         input.addEventListener('input', () => { shown.textContent = input.value; });
       }
       input.name = c.id;
       input.dataset.control = c.id;
+      // Only the user's own changes are sent (input and change events come from the user alone: a
+      // value from the server is applied by apply() below, which fires no events), and only when
+      // they differ from the camera's value as this page last knew it.
+      let known = c.value;
       let pending = null;
       const send = () => {
+        clearTimeout(pending);
+        pending = null;
         const value = input.type === 'checkbox' ? (input.checked ? 1 : 0) : Number(input.value);
-        focused.send({ type: 'control', id: c.id, value });
+        if (value === known) return;
+        known = value;
+        focused?.send({ type: 'control', id: c.id, value });
       };
-      // Sliders send while they move, at most every 50 ms.
-      input.addEventListener('input', () => { if (!pending) pending = setTimeout(() => { pending = null; send(); }, 50); });
+      // Sliders send while they move, at most every 50 ms; the final change goes at once.
+      input.addEventListener('input', () => { if (!pending) pending = setTimeout(send, 50); });
       input.addEventListener('change', send);
+      controlInputs.set(c.id, {
+        apply(value) {
+          known = value;
+          if (document.activeElement === input) return;  // never move a control under the user's hand
+          if (input.type === 'checkbox') input.checked = value !== 0;
+          else input.value = value;
+          if (shown) shown.textContent = input.value;
+        },
+      });
       label.append(input);
       ui.form.append(label);
     }
   }
 
+  // A control_changed from the server: show the value, never send it back.
   function controlChanged(id, value) {
-    const input = ui.form.querySelector(`[data-control="${CSS.escape(id)}"]`);
-    if (!input || document.activeElement === input) return;
-    if (input.type === 'checkbox') input.checked = value !== 0;
-    else input.value = value;
-    input.dispatchEvent(new Event('input'));
+    controlInputs.get(id)?.apply(value);
   }
 
   function focus(name, push = true) {
@@ -309,13 +353,15 @@
       tile.append(canvas, reason, label);
       tile.onclick = () => { $('btn-all').hidden = false; focus(s.name); };
       ui.grid.append(tile);
-      return new StreamView(s.name, canvas, {
+      const view = new StreamView(s.name, canvas, {
         onState: (state, why) => {
           label.className = `tile-label ${state}`;
           label.title = why || state;
           reason.textContent = state === 'live' ? '' : why || state;
         },
       });
+      view.setPaused(document.hidden);  // a grid opened in a hidden tab starts paused
+      return view;
     });
     if (push) history.pushState({ grid: true }, '', withToken('/'));
   }

@@ -124,5 +124,31 @@ TEST(multipart_parser, boundary_from_content_type_handles_quotes_and_case) {
     EXPECT_EQ(mp::boundary_from_content_type("multipart/x-mixed-replace; boundary="), std::nullopt);
 }
 
+TEST(multipart_parser, a_header_block_is_bounded_in_lines_even_when_every_line_repeats_one_name) {
+    const auto a = test::make_jpeg(64, 48, 1), b = test::make_jpeg(64, 48, 2);
+    parts_seen seen(esp_boundary);
+    std::string flood = "\r\n--123456789000000000000987654321\r\nContent-Type: image/jpeg\r\n";
+    for (int i = 0; i < 100; ++i) flood += "X-Repeat: " + std::to_string(i) + "\r\n";  // one name, 100 lines
+    flood += "Content-Length: " + std::to_string(a.size()) + "\r\n\r\n" + str(a);
+    seen.feed(flood + esp_part(b, 2, 0) + "\r\n--123456789000000000000987654321\r\n");
+    EXPECT_EQ(seen.parser.dropped(), 1u) << "a part with more than 64 header lines is dropped";
+    ASSERT_EQ(seen.bodies.size(), 1u) << "and the parser resynchronises on the next boundary";
+    EXPECT_EQ(seen.bodies[0], b);
+}
+
+TEST(multipart_parser, a_part_whose_header_lines_arrive_in_one_read_is_parsed_in_one_pass) {
+    // 60 short header lines and the body in a single feed: everything in one buffer, parsed
+    // without moving the rest of the buffer once per line (it used to, quadratically).
+    const auto a = test::make_jpeg(64, 48, 1);
+    parts_seen seen(esp_boundary);
+    std::string part = "\r\n--123456789000000000000987654321\r\n";
+    for (int i = 0; i < 60; ++i) part += "X-" + std::to_string(i) + ": v\r\n";
+    part += "Content-Length: " + std::to_string(a.size()) + "\r\n\r\n" + str(a);
+    seen.feed(part + "\r\n--123456789000000000000987654321\r\n");
+    ASSERT_EQ(seen.bodies.size(), 1u);
+    EXPECT_EQ(seen.bodies[0], a);
+    EXPECT_EQ(seen.headers[0].size(), 61u);
+}
+
 }  // namespace
 }  // namespace wscam

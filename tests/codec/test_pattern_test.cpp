@@ -18,6 +18,31 @@ struct size_case {
     int width, height;
 };
 
+TEST(jpeg_encoder, a_published_frame_holds_its_jpeg_not_the_encoders_worst_case_buffer) {
+    // A viewer that stops reading pins its frame: at 640x480 the worst case (tjBufSize) is
+    // ~0.9 MB, the JPEG ~30 KB (issue 14, item 5).
+    test_pattern pattern(640, 480);
+    jpeg_encoder encoder;
+    auto hub = std::make_shared<frame_hub>("t");
+    for (int i = 0; i < 3; ++i) {  // the scratch buffer is reused, the frames are not
+        pattern.render(i, 1700000000123456);
+        auto storage = frame::make_storage(0);
+        const auto size = encoder.encode_rgb(pattern.rgb(), 640, 480, 80, storage, frame::header_size);
+        EXPECT_EQ(storage.size(), frame::header_size + size);
+        EXPECT_EQ(storage.capacity(), storage.size());
+        EXPECT_LT(size, 200u * 1024);
+        hub->publish(std::move(storage), size, {640, 480, 0});
+    }
+}
+
+TEST(frame, never_keeps_much_more_capacity_than_its_bytes) {
+    auto storage = frame::make_storage(1 << 20);  // say, someone's worst-case buffer
+    const frame f(std::move(storage), 1000, {1, 1, 0}, 1, 0);
+    EXPECT_EQ(f.framed().size(), frame::header_size + 1000);
+    // jpeg() and framed() are views; what the frame holds is what a stalled viewer pins.
+    EXPECT_LT(f.memory_bytes(), 8u * 1024);
+}
+
 class pattern_sizes : public ::testing::TestWithParam<size_case> {};
 
 TEST_P(pattern_sizes, frames_decode_with_turbojpeg_at_the_requested_size) {

@@ -11,8 +11,26 @@ namespace {
 struct recording_sink : frame_sink {
     std::vector<std::uint64_t> sequences;
     std::vector<stream_status> statuses;
+    std::vector<std::pair<std::string, double>> controls;
+    std::atomic<std::size_t> watching{1};
     void on_frame(frame_ptr f) override { sequences.push_back(f->sequence()); }
     void on_status(const stream_status& s) override { statuses.push_back(s); }
+    void on_control_changed(const std::string& id, double v) override { controls.emplace_back(id, v); }
+    std::size_t viewers() const override { return watching.load(); }
+};
+
+/** A camera with one control that counts how often it was really asked to change. */
+struct counting_camera : controllable {
+    double brightness = 0;
+    int device_calls = 0;
+    std::vector<control_info> controls() const override {
+        return {{"brightness", "Brightness", "int", -2, 2, 1, brightness, {}}};
+    }
+    void set_control(const std::string&, double value, control_callback done) override {
+        ++device_calls;
+        brightness = value;
+        done(control_result::applied(value));
+    }
 };
 
 frame_ptr publish_bytes(frame_hub& hub, std::size_t n) {
@@ -130,6 +148,73 @@ TEST(stream_registry, lists_streams_in_the_order_they_were_added) {
     std::vector<std::string> names;
     for (const auto& hub : r.all()) names.push_back(hub->name());
     EXPECT_EQ(names, (std::vector<std::string>{"porch", "garage", "attic"}));
+}
+
+TEST(frame_hub, setting_a_control_to_its_current_value_calls_no_device_and_tells_nobody) {
+    auto hub = std::make_shared<frame_hub>("cam");
+    auto camera = std::make_shared<counting_camera>();
+    hub->set_controllable(camera);
+    auto sink = std::make_shared<recording_sink>();
+    hub->subscribe(sink);
+    std::vector<control_result> results;
+    auto record = [&](const control_result& r) { results.push_back(r); };
+
+    hub->set_control("brightness", 1, record);
+    hub->set_control("brightness", 1, record);  // what an echoing page would send back
+    hub->set_control("brightness", 1.2, record);  // snaps to the step: still 1
+    EXPECT_EQ(camera->device_calls, 1);
+    ASSERT_EQ(sink->controls.size(), 1u) << "one change, one control_changed";
+    EXPECT_EQ(sink->controls[0], (std::pair<std::string, double>{"brightness", 1}));
+    ASSERT_EQ(results.size(), 3u);
+    EXPECT_TRUE(results[0].ok && results[0].changed);
+    EXPECT_TRUE(results[1].ok && !results[1].changed);
+    EXPECT_TRUE(results[2].ok && !results[2].changed);
+}
+
+TEST(frame_hub, a_refused_control_change_reaches_only_the_one_who_asked) {
+    auto hub = std::make_shared<frame_hub>("cam");
+    hub->set_controllable(std::make_shared<counting_camera>());
+    auto sink = std::make_shared<recording_sink>();
+    hub->subscribe(sink);
+    std::string error;
+    hub->set_control("brightness", 5, [&](const control_result& r) { error = r.error; });
+    EXPECT_NE(error.find("outside"), std::string::npos) << error;
+    hub->set_control("zoom", 1, [&](const control_result& r) { error = r.error; });
+    EXPECT_EQ(error, "stream 'cam' has no control 'zoom' (it has brightness)");
+    EXPECT_TRUE(sink->controls.empty());
+}
+
+TEST(frame_hub, status_text_from_a_camera_is_sanitised_and_every_change_gets_a_newer_version) {
+    frame_hub hub("cam");
+    auto sink = std::make_shared<recording_sink>();
+    hub.subscribe(sink);
+    hub.set_status(stream_status::down("HTTP 503 Sp\xe4ter\r\nX-Injected: 1"));
+    hub.set_status(stream_status::up());
+    ASSERT_EQ(sink->statuses.size(), 2u);
+    EXPECT_EQ(sink->statuses[0].reason, "HTTP 503 Sp\xEF\xBF\xBDter  X-Injected: 1");
+    EXPECT_EQ(hub.status().reason, "");
+    EXPECT_LT(sink->statuses[0].version, sink->statuses[1].version);
+    EXPECT_EQ(hub.status().version, sink->statuses[1].version);
+    EXPECT_FALSE(hub.set_status(stream_status::up())) << "no change, no new version";
+}
+
+TEST(frame_hub, viewers_who_all_paused_are_no_demand) {
+    frame_hub hub("cam");
+    auto sink = std::make_shared<recording_sink>();
+    hub.subscribe(sink);
+    EXPECT_EQ(hub.viewer_count(), 1u);
+    sink->watching = 0;  // its only viewer's tab was hidden
+    hub.demand_changed();
+    EXPECT_EQ(hub.viewer_count(), 0u);
+    std::stop_source stop;
+    std::atomic<bool> woke{false};
+    std::thread waiter([&] { woke = hub.wait_for_viewers(stop.get_token()); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_FALSE(woke) << "a subscribed sink with no watching viewer must not wake the camera";
+    sink->watching = 1;
+    hub.demand_changed();
+    waiter.join();
+    EXPECT_TRUE(woke);
 }
 
 }  // namespace

@@ -304,7 +304,7 @@ TEST(server, a_control_change_applies_to_the_stream_and_every_viewer_hears_of_it
     auto error = next_text_of_type(changer, "error");
     EXPECT_NE(error["reason"].get<std::string>().find("outside"), std::string::npos);
     changer.send_text(R"({"type":"control","id":"zoom","value":1})");
-    EXPECT_EQ(next_text_of_type(changer, "error")["reason"], "no control 'zoom' (this stream has quality, brightness, noise)");
+    EXPECT_EQ(next_text_of_type(changer, "error")["reason"], "stream 'default' has no control 'zoom' (it has quality, brightness, noise)");
 }
 
 TEST(server, tokens_guard_watching_and_controlling) {

@@ -1,0 +1,56 @@
+// What /api/streams and /metrics say, rendered without any socket so that it is unit-tested
+// and fuzzed with camera-supplied text in it.
+#include "server/api_render.hpp"
+
+#include <fmt/format.h>
+
+#include "core/json_text.hpp"
+
+namespace wscam {
+
+std::string streams_json(stream_registry& streams) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& hub : streams.all()) {
+        const auto info = hub->info();
+        const auto status = hub->status();
+        const auto counters = hub->counters();
+        nlohmann::json s = {{"name", hub->name()},     {"online", status.online},
+                            {"width", info.width},     {"height", info.height},
+                            {"fps", info.fps},         {"source", info.source},
+                            {"viewers", counters.viewers}, {"frames", counters.frames_published}};
+        if (!status.online) s["reason"] = status.reason;
+        list.push_back(std::move(s));
+    }
+    return to_json_text({{"streams", list}});
+}
+
+std::string metrics_text(stream_registry& streams, const server_stats& totals) {
+    std::string out;
+    auto family = [&](const char* name, const char* type, const char* help) {
+        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+    };
+    const auto hubs = streams.all();
+    auto per_stream = [&](const char* name, const char* type, const char* help, auto value) {
+        family(name, type, help);
+        for (const auto& hub : hubs) out += fmt::format("{}{{stream=\"{}\"}} {}\n", name, hub->name(), value(*hub));
+    };
+    per_stream("wscam_stream_online", "gauge", "1 while the stream's camera delivers", [](frame_hub& h) { return h.status().online ? 1 : 0; });
+    per_stream("wscam_stream_viewers", "gauge", "WebSocket viewers of the stream", [](frame_hub& h) { return h.counters().viewers; });
+    per_stream("wscam_stream_frames_published_total", "counter", "Frames the camera delivered",
+               [](frame_hub& h) { return h.counters().frames_published; });
+    per_stream("wscam_stream_bytes_published_total", "counter", "JPEG bytes the camera delivered",
+               [](frame_hub& h) { return h.counters().bytes_published; });
+    per_stream("wscam_stream_frames_rejected_total", "counter", "Frames from outside refused as invalid",
+               [](frame_hub& h) { return h.rejected(); });
+    family("wscam_frames_sent_total", "counter", "Frames written to viewers");
+    out += fmt::format("wscam_frames_sent_total {}\n", totals.frames_sent);
+    family("wscam_frames_dropped_total", "counter", "Frames skipped for slow viewers (replaced while pending)");
+    out += fmt::format("wscam_frames_dropped_total {}\n", totals.frames_dropped);
+    family("wscam_connections", "gauge", "Open HTTP and WebSocket connections");
+    out += fmt::format("wscam_connections {}\n", totals.open_connections);
+    family("wscam_viewers", "gauge", "Open WebSocket viewers");
+    out += fmt::format("wscam_viewers {}\n", totals.open_viewers);
+    return out;
+}
+
+}  // namespace wscam

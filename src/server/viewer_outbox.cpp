@@ -1,0 +1,40 @@
+#include "server/viewer_outbox.hpp"
+
+#include <algorithm>
+
+namespace wscam {
+
+void viewer_outbox::push(kind k, std::string text, const std::string& key) {
+    if (k != kind::reply) {
+        // A newer status (or value of the same control) supersedes the queued one.
+        auto same = std::find_if(items_.begin(), items_.end(), [&](const item& i) {
+            return i.k == k && (k == kind::status || i.key == key);
+        });
+        if (same != items_.end()) {
+            same->text = std::move(text);
+            return;
+        }
+    }
+    if (items_.size() >= capacity_) {
+        // Full: the oldest reply goes; failing that, the oldest control value (its control is
+        // re-sent with every later change); a status is never dropped.
+        auto victim = std::find_if(items_.begin(), items_.end(), [](const item& i) { return i.k == kind::reply; });
+        if (victim == items_.end())
+            victim = std::find_if(items_.begin(), items_.end(), [](const item& i) { return i.k == kind::control; });
+        if (victim == items_.end() || (k == kind::reply && victim->k != kind::reply)) {
+            ++dropped_;  // nothing less important queued than this reply: drop the reply itself
+            return;
+        }
+        items_.erase(victim);
+        ++dropped_;
+    }
+    items_.push_back({k, key, std::move(text)});
+}
+
+std::string viewer_outbox::pop() {
+    std::string text = std::move(items_.front().text);
+    items_.pop_front();
+    return text;
+}
+
+}  // namespace wscam

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <string>
+
+namespace wscam {
+
+/**
+ * The texts waiting to be written to one viewer, bounded. What matters is never crowded out
+ * by what repeats: a newer status replaces a queued one, a newer control_changed for the
+ * same control replaces the queued one in place, and when the outbox is full it is the
+ * oldest reply (pong, error) that goes. So a flood of control changes or pings cannot make
+ * a viewer miss that its camera went offline.
+ */
+class viewer_outbox {
+public:
+    enum class kind { status, control, reply };
+
+    explicit viewer_outbox(std::size_t capacity = 32) : capacity_(capacity) {}
+
+    /** Queues `text`; `key` names the control for kind::control. */
+    void push(kind k, std::string text, const std::string& key = {});
+    bool empty() const { return items_.empty(); }
+    std::size_t size() const { return items_.size(); }
+    /** Takes the oldest text. */
+    std::string pop();
+    /** Texts dropped because the outbox was full. */
+    std::size_t dropped() const { return dropped_; }
+
+private:
+    struct item {
+        kind k;
+        std::string key;
+        std::string text;
+    };
+    std::size_t capacity_;
+    std::deque<item> items_;
+    std::size_t dropped_ = 0;
+};
+
+}  // namespace wscam
