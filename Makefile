@@ -46,8 +46,8 @@ clean:
 
 # libFuzzer targets, each run for FUZZ_SECONDS from its seed corpus (needs clang).
 FUZZ_BUILD   ?= build-fuzz
-FUZZ_SECONDS ?= 15
-FUZZ_TARGETS ?= parsers mjpeg_splitter multipart
+FUZZ_SECONDS ?= 12
+FUZZ_TARGETS ?= parsers mjpeg_splitter multipart viewer_text publisher_text camera_status
 fuzz:
 	@command -v clang++ >/dev/null || { echo "fuzz: clang++ not installed, skipping"; exit 0; }; \
 	CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSCAM_FUZZ=ON >/dev/null && \

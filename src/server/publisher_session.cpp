@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/publisher_protocol.hpp"
+
 namespace wscam {
 
 publisher_session::publisher_session(tcp::socket socket, std::shared_ptr<shared_state> state,
@@ -54,10 +56,7 @@ void publisher_session::on_read(beast::error_code ec, std::size_t) {
     // Nothing a camera sends may take the server down: a fault here closes this connection only.
     try {
         if (ws_.got_text()) {
-            // The camera's own words become the stream's status message (the hub sanitises them).
-            auto status = hub_->status();
-            status.message.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-            hub_->set_status(status);
+            on_publisher_text(*hub_, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
         } else if (intake_.offer(bytes)) {
             report_status(*hub_, true);
         }
