@@ -44,9 +44,11 @@ client_message parse_client_message(std::string_view text) {
     return invalid_message{"unknown message type \"" + sanitize_text(type, 32) + "\""};
 }
 
-std::string make_hello_message(const hello_fields& h) {
+namespace {
+
+json controls_json(const std::vector<control_info>& list) {
     json controls = json::array();
-    for (const auto& c : h.controls) {
+    for (const auto& c : list) {
         json item = {{"id", c.id}, {"name", c.name}, {"type", c.type}, {"value", c.value}};
         if (c.type == "int") {
             item["min"] = c.min;
@@ -59,6 +61,17 @@ std::string make_hello_message(const hello_fields& h) {
         }
         controls.push_back(std::move(item));
     }
+    return controls;
+}
+
+}  // namespace
+
+std::string make_controls_message(const std::string& stream, const std::vector<control_info>& controls) {
+    return to_json_text({{"type", "controls"}, {"stream", stream}, {"controls", controls_json(controls)}});
+}
+
+std::string make_hello_message(const hello_fields& h) {
+    json controls = controls_json(h.controls);
     json j = {{"type", "hello"},     {"stream", h.stream},     {"width", h.width},
               {"height", h.height},  {"fps", h.fps},           {"online", h.online},
               {"protocol", h.protocol}, {"server_time_us", h.server_time_us},

@@ -57,6 +57,8 @@ struct hello_fields {
 };
 std::string make_hello_message(const hello_fields& h);
 std::string make_control_changed_message(const std::string& stream, const std::string& id, double value);
+/** `{"type":"controls",...}`: the stream's set of controls changed while it runs. */
+std::string make_controls_message(const std::string& stream, const std::vector<control_info>& controls);
 std::string make_status_message(const std::string& stream, bool online, const std::string& reason,
                                 const std::string& message = {});
 std::string make_pong_message(const ping_message& ping, std::int64_t server_time_us);

@@ -118,13 +118,61 @@ bool frame_hub::wait_for_viewers(std::stop_token stop) {
     });
 }
 
+void frame_hub::set_controllable(std::shared_ptr<controllable> c) {
+    {
+        std::lock_guard lock(mutex_);
+        controllable_ = std::move(c);
+    }
+    controls_changed();
+}
+
+void frame_hub::clear_controllable(const controllable* c) {
+    {
+        std::lock_guard lock(mutex_);
+        if (controllable_.get() != c) return;
+        controllable_.reset();
+    }
+    controls_changed();
+}
+
 std::vector<control_info> frame_hub::controls() const {
-    return controllable_ ? controllable_->controls() : std::vector<control_info>{};
+    std::shared_ptr<controllable> c;
+    {
+        std::lock_guard lock(mutex_);
+        c = controllable_;
+    }
+    return c ? c->controls() : std::vector<control_info>{};
+}
+
+void frame_hub::controls_changed() {
+    const auto list = controls();
+    std::shared_ptr<const sink_list> sinks;
+    {
+        std::lock_guard lock(mutex_);
+        sinks = sinks_;
+    }
+    for (const auto& entry : *sinks)
+        if (auto sink = entry.sink.lock()) sink->on_controls_changed(list);
+}
+
+void frame_hub::control_changed(const std::string& id, double value) {
+    std::shared_ptr<const sink_list> sinks;
+    {
+        std::lock_guard lock(mutex_);
+        sinks = sinks_;
+    }
+    for (const auto& entry : *sinks)
+        if (auto sink = entry.sink.lock()) sink->on_control_changed(id, value);
 }
 
 void frame_hub::set_control(const std::string& id, double value, control_callback done) {
-    if (!controllable_) return done(control_result::failed("stream '" + name_ + "' has no controls"));
-    const auto list = controllable_->controls();
+    std::shared_ptr<controllable> source;
+    {
+        std::lock_guard lock(mutex_);
+        source = controllable_;
+    }
+    if (!source) return done(control_result::failed("stream '" + name_ + "' has no controls"));
+    const auto list = source->controls();
     const auto* c = find_control(list, id);
     if (!c) {
         std::string known;
@@ -138,17 +186,9 @@ void frame_hub::set_control(const std::string& id, double value, control_callbac
     // Setting what is already in effect changes nothing: no device call, no broadcast. This is
     // also what stops two open pages from echoing each other's changes back and forth.
     if (*v == c->value) return done(control_result::applied(*v, false));
-    controllable_->set_control(id, *v, [weak = weak_from_this(), id, done = std::move(done)](const control_result& r) {
+    source->set_control(id, *v, [weak = weak_from_this(), id, done = std::move(done)](const control_result& r) {
         if (r.ok && r.changed)
-            if (auto self = weak.lock()) {
-                std::shared_ptr<const sink_list> sinks;
-                {
-                    std::lock_guard lock(self->mutex_);
-                    sinks = self->sinks_;
-                }
-                for (const auto& entry : *sinks)
-                    if (auto sink = entry.sink.lock()) sink->on_control_changed(id, r.value);
-            }
+            if (auto self = weak.lock()) self->control_changed(id, r.value);
         done(r);
     });
 }

@@ -43,8 +43,10 @@ public:
     virtual ~frame_sink() = default;
     virtual void on_frame(frame_ptr f) = 0;
     virtual void on_status(const stream_status& s) = 0;
-    /** A control of the stream was changed (by any viewer). */
+    /** A control of the stream was changed (by any viewer, or by the camera itself). */
     virtual void on_control_changed(const std::string& /*id*/, double /*value*/) {}
+    /** The stream's set of controls changed (a publisher came or went, a board was found). */
+    virtual void on_controls_changed(const std::vector<control_info>& /*controls*/) {}
     /**
      * How many viewers this sink stands for (a group of viewers on one thread counts each),
      * counting only those who want frames now: a paused viewer (hidden tab) does not keep a
@@ -110,9 +112,19 @@ public:
     void set_publish_gate(std::shared_ptr<publish_gate> gate) { gate_ = std::move(gate); }
     const std::shared_ptr<publish_gate>& gate() const { return gate_; }
 
-    /** The stream's controls, if its source has any (set once at start-up, before serving). */
-    void set_controllable(std::shared_ptr<controllable> c) { controllable_ = std::move(c); }
+    /**
+     * The stream's controls, if its source has any. May change while the stream runs (a
+     * publisher announces its controls, a camera's control API is found): every subscriber
+     * is told the new list. Null removes them.
+     */
+    void set_controllable(std::shared_ptr<controllable> c);
+    /** Removes the stream's controls if they are still `c`'s (a publisher that left); tells subscribers. */
+    void clear_controllable(const controllable* c);
     std::vector<control_info> controls() const;
+    /** The source's list of controls changed (not just a value): tells every subscriber. */
+    void controls_changed();
+    /** The camera changed a value by itself (or reports a value after a change): tells every subscriber. */
+    void control_changed(const std::string& id, double value);
 
     /**
      * Sets a control: checks it exists and the value fits, does nothing when the control

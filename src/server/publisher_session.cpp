@@ -2,16 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
-#include "server/publisher_protocol.hpp"
 
 namespace wscam {
 
 publisher_session::publisher_session(tcp::socket socket, std::shared_ptr<shared_state> state,
                                      std::shared_ptr<frame_hub> hub, std::string peer)
     : ws_(std::move(socket)), state_(std::move(state)), hub_(std::move(hub)), peer_(std::move(peer)),
-      intake_(hub_, state_->config().max_frame_bytes, state_->config().max_frame_pixels) {}
+      intake_(hub_, state_->config().max_frame_bytes, state_->config().max_frame_pixels),
+      expiry_(ws_.get_executor()) {}
 
 publisher_session::~publisher_session() {
+    if (protocol_) protocol_->close();  // its controls leave the stream with it
     if (claimed_ && hub_->gate()->release(this)) report_status(*hub_, false, "publisher disconnected");
     state_->leave(this);
 }
@@ -41,6 +42,17 @@ void publisher_session::on_accept(beast::error_code ec) {
     }
     claimed_ = true;
     spdlog::info("publisher open stream={} peer={}", hub_->name(), peer_);
+    // Viewers' control changes reach us from their threads: post to ours, send from here.
+    auto post = [weak = weak_from_this(), ex = ws_.get_executor()](std::function<void()> job) {
+        if (weak.expired()) return false;
+        net::post(ex, std::move(job));
+        return true;
+    };
+    auto send = [weak = weak_from_this()](std::string text) {
+        if (auto self = weak.lock()) self->send_text(std::move(text));
+    };
+    protocol_ = std::make_unique<publisher_protocol>(hub_, std::move(post), std::move(send));
+    arm_expiry();
     report_status(*hub_, false, "publisher connected, waiting for its first frame");
     do_read();
 }
@@ -56,7 +68,9 @@ void publisher_session::on_read(beast::error_code ec, std::size_t) {
     // Nothing a camera sends may take the server down: a fault here closes this connection only.
     try {
         if (ws_.got_text()) {
-            on_publisher_text(*hub_, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+            const auto refused =
+                protocol_->on_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+            if (!refused.empty()) spdlog::warn("publisher message refused stream={} peer={}: {}", hub_->name(), peer_, refused);
         } else if (intake_.offer(bytes)) {
             report_status(*hub_, true);
         }
@@ -66,6 +80,39 @@ void publisher_session::on_read(beast::error_code ec, std::size_t) {
     }
     buffer_.consume(buffer_.size());
     do_read();
+}
+
+void publisher_session::send_text(std::string text) {
+    if (closing_ || finished_) return;
+    if (texts_.size() >= 32) texts_.pop_front();  // a camera that does not read loses the oldest requests
+    texts_.push_back(std::move(text));
+    do_write();
+}
+
+void publisher_session::do_write() {
+    if (writing_ || texts_.empty() || closing_ || finished_) return;
+    writing_ = true;
+    text_in_flight_ = std::move(texts_.front());
+    texts_.pop_front();
+    ws_.text(true);
+    ws_.async_write(net::buffer(text_in_flight_),
+                    beast::bind_front_handler(&publisher_session::on_write, shared_from_this()));
+}
+
+void publisher_session::on_write(beast::error_code ec, std::size_t) {
+    writing_ = false;
+    if (ec) return finish(ec);
+    do_write();
+}
+
+void publisher_session::arm_expiry() {
+    expiry_.expires_after(std::chrono::milliseconds(500));
+    expiry_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->finished_) return;
+        self->protocol_->expire(std::chrono::steady_clock::now());
+        self->arm_expiry();
+    });
 }
 
 void publisher_session::kick(const std::string& reason) {
@@ -93,6 +140,8 @@ void publisher_session::close_with(websocket::close_code code, const std::string
 void publisher_session::finish(const beast::error_code& ec) {
     if (finished_) return;
     finished_ = true;
+    expiry_.cancel();
+    if (protocol_) protocol_->close();
     spdlog::info("publisher closed stream={} peer={} frames={} refused={} reason={}", hub_->name(), peer_,
                  intake_.accepted(), intake_.rejected(), ec && ec != websocket::error::closed ? ec.message() : "closed");
 }

@@ -1,11 +1,13 @@
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <string>
 
 #include "core/frame_hub.hpp"
 #include "core/publish_gate.hpp"
 #include "server/beast.hpp"
+#include "server/publisher_protocol.hpp"
 #include "server/shared_state.hpp"
 #include "sources/frame_intake.hpp"
 
@@ -13,8 +15,8 @@ namespace wscam {
 
 /**
  * A camera publishing into a `push:` stream over `/publish/<stream>`: each binary message is
- * one JPEG, checked by a frame_intake before any viewer sees it; text messages become the
- * stream's status message. One per stream at a time (see publish_gate).
+ * one JPEG, checked by a frame_intake before any viewer sees it; text messages are its
+ * control channel and status (publisher_protocol). One per stream at a time (see publish_gate).
  */
 class publisher_session : public publisher,
                           public closable,
@@ -32,6 +34,10 @@ private:
     void on_accept(beast::error_code ec);
     void do_read();
     void on_read(beast::error_code ec, std::size_t bytes);
+    void send_text(std::string text);
+    void do_write();
+    void on_write(beast::error_code ec, std::size_t bytes);
+    void arm_expiry();
     void close_with(websocket::close_code code, const std::string& reason);
     void finish(const beast::error_code& ec);
 
@@ -40,7 +46,12 @@ private:
     std::shared_ptr<frame_hub> hub_;
     std::string peer_;
     frame_intake intake_;
+    std::unique_ptr<publisher_protocol> protocol_;
     beast::flat_buffer buffer_;
+    std::deque<std::string> texts_;  // control requests to the camera, at most 32
+    std::string text_in_flight_;
+    bool writing_ = false;
+    net::steady_timer expiry_;       // fails control requests the camera does not answer
     bool claimed_ = false;
     bool closing_ = false;
     bool finished_ = false;

@@ -60,4 +60,10 @@ void viewer_group::on_control_changed(const std::string& id, double value) {
     });
 }
 
+void viewer_group::on_controls_changed(const std::vector<control_info>& controls) {
+    net::post(ioc_, [self = shared_from_this(), controls] {
+        self->each([&](viewer_session& v) { v.deliver_controls(controls); });
+    });
+}
+
 }  // namespace wscam

@@ -34,6 +34,7 @@ public:
     void on_frame(frame_ptr f) override;
     void on_status(const stream_status& s) override;
     void on_control_changed(const std::string& id, double value) override;
+    void on_controls_changed(const std::vector<control_info>& controls) override;
     /** Viewers that want frames (members not paused). */
     std::size_t viewers() const override { return active_.load(std::memory_order_relaxed); }
 

@@ -8,14 +8,14 @@ namespace wscam {
 
 /**
  * The texts waiting to be written to one viewer, bounded. What matters is never crowded out
- * by what repeats: a newer status replaces a queued one, a newer control_changed for the
- * same control replaces the queued one in place, and when the outbox is full it is the
- * oldest reply (pong, error) that goes. So a flood of control changes or pings cannot make
+ * by what repeats: a newer status (or list of controls) replaces a queued one, a newer
+ * control_changed for the same control replaces the queued one in place, and when the outbox
+ * is full it is the oldest reply (pong, error) that goes. So a flood of control changes or pings cannot make
  * a viewer miss that its camera went offline.
  */
 class viewer_outbox {
 public:
-    enum class kind { status, control, reply };
+    enum class kind { status, controls, control, reply };
 
     explicit viewer_outbox(std::size_t capacity = 32) : capacity_(capacity) {}
 

@@ -117,6 +117,12 @@ void viewer_session::deliver_control(const std::string& id, double value) {
     do_write();
 }
 
+void viewer_session::deliver_controls(const std::vector<control_info>& controls) {
+    if (!framed_ || !open_) return;
+    outbox_.push(viewer_outbox::kind::controls, make_controls_message(hub_->name(), controls));
+    do_write();
+}
+
 void viewer_session::shutdown() {
     net::post(ws_.get_executor(), [self = shared_from_this()] {
         if (self->closing_ || !self->open_) return;

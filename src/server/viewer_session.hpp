@@ -37,6 +37,7 @@ public:
     void deliver(const frame_ptr& f);
     void deliver_status(const stream_status& s);
     void deliver_control(const std::string& id, double value);
+    void deliver_controls(const std::vector<control_info>& controls);
 
     void shutdown() override;
 

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/controls.hpp"
+
+namespace wscam {
+
+/** `{"type":"hello","controls":[…]}`: a publisher announces the controls it offers. */
+struct publisher_hello {
+    std::vector<control_info> controls;
+};
+
+/** `{"type":"control_changed","id":…,"value":…}`: the value now in effect on the camera. */
+struct publisher_control_changed {
+    std::string id;
+    double value = 0;
+};
+
+/** `{"type":"error","id":…,"reason":…}`: the camera could not apply a change. */
+struct publisher_error {
+    std::string id;
+    std::string reason;
+};
+
+/** Any other text: the camera's own words, shown to viewers as the stream's status message. */
+struct publisher_status_text {
+    std::string text;
+};
+
+/** A protocol message that is malformed (a hello with a bad control list, ...); `reason` says why. */
+struct publisher_invalid {
+    std::string reason;
+};
+
+using publisher_message =
+    std::variant<publisher_hello, publisher_control_changed, publisher_error, publisher_status_text, publisher_invalid>;
+
+/** Most controls a publisher may announce, and most options of one menu. */
+constexpr std::size_t max_publisher_controls = 64;
+constexpr std::size_t max_menu_options = 256;
+
+/**
+ * Reads one text message from a publisher (see docs/PROTOCOL.md, "Publishing"). Never throws;
+ * every string in the result is sanitised, every number finite, every control well-formed.
+ */
+publisher_message parse_publisher_text(std::string_view text);
+
+/** `{"type":"control","id":…,"value":…}`: what wscam sends a publisher to change a control. */
+std::string make_publisher_control_message(const std::string& id, double value);
+
+}  // namespace wscam

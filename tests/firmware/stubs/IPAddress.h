@@ -1,0 +1,2 @@
+#pragma once
+#include <Arduino.h>  // IPAddress lives there in the stand-in
