@@ -36,6 +36,7 @@ std::optional<network_url> parse_network_url(const std::string& text, std::strin
     out.target = std::string(u.encoded_path());
     if (out.target.empty()) out.target = "/";
     if (u.has_query()) out.target += "?" + std::string(u.encoded_query());
+    if (u.has_fragment()) out.fragment = std::string(u.fragment());
     return out;
 }
 

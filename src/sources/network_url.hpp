@@ -14,6 +14,7 @@ struct network_url {
     std::string host;      // without brackets for IPv6
     std::uint16_t port = 0;
     std::string target;    // path and query, at least "/"
+    std::string fragment;  // after '#', decoded; never sent anywhere (wscam's own options, e.g. control=)
     bool tls() const { return scheme == "https" || scheme == "wss"; }
     /** host:port as the Host header wants it. */
     std::string host_header() const;

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <stdexcept>
 
 #include "core/frame_hub.hpp"
@@ -40,12 +41,18 @@ struct context {
     std::chrono::steady_clock::time_point last_watched{};
     bool went_idle = false;   // the session ended because nobody watched
     bool reconnect_now = false;  // the peer closed a healthy connection (single JPEG without keep-alive)
+    bool delivered = false;      // this connection has delivered a valid frame
+    std::function<void()> on_first_frame;  // e.g. re-read the camera's controls
 
     /** Checks and publishes a JPEG; true when it was accepted. */
     bool offer(std::span<const std::uint8_t> jpeg) {
         if (!intake.offer(jpeg)) return false;
         last_frame = std::chrono::steady_clock::now();
         report_status(*hub, true);
+        if (!delivered) {
+            delivered = true;
+            if (on_first_frame) on_first_frame();
+        }
         return true;
     }
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "core/backoff.hpp"
+#include "sources/esp32/camera_web_server_controls.hpp"
 #include "sources/pull_session.hpp"
 
 namespace wscam {
@@ -70,6 +71,8 @@ struct pull_source::impl {
             co_await wait_for_viewers();
             if (stopping) break;
             context ctx{hub, intake, options, url, stopping};
+            // A camera that (re)connects may have rebooted with its defaults: read its controls again.
+            if (controls) ctx.on_first_frame = [c = controls] { c->refresh(); };
             ctx.last_frame = ctx.last_watched = std::chrono::steady_clock::now();
             std::string why;
             try {
@@ -118,6 +121,7 @@ struct pull_source::impl {
 
     std::shared_ptr<frame_hub> hub;
     network_url url;
+    std::shared_ptr<esp32::camera_web_server_controls> controls;  // an ESP32 CameraWebServer's, if found
     intake_options options;
     frame_intake intake;
     ssl::context tls;
@@ -148,6 +152,15 @@ void pull_source::start() {
     impl_->hub->set_status(stream_status::down("connecting"));
     spdlog::info("stream={} source starting: {}{}", impl_->hub->name(), describe(),
                  impl_->options.always_on ? "" : " (connects when someone watches)");
+    // HTTP cameras may be ESP32 CameraWebServers: their controls are looked for once frames flow.
+    std::string error;
+    if (impl_->url.scheme == "http" || impl_->url.scheme == "https") {
+        if (auto base = esp32::control_base_for(impl_->url, &error))
+            impl_->controls = std::make_shared<esp32::camera_web_server_controls>(impl_->ioc.get_executor(), impl_->hub,
+                                                                                  std::move(*base));
+        else if (!error.empty())
+            spdlog::warn("stream={} {}", impl_->hub->name(), error);
+    }
     net::co_spawn(impl_->ioc, impl_->supervise(), [name = impl_->hub->name()](std::exception_ptr e) {
         if (!e) return;
         try {
@@ -161,6 +174,7 @@ void pull_source::start() {
 
 void pull_source::stop() {
     if (!impl_->thread.joinable()) return;
+    if (impl_->controls) impl_->controls->detach();
     impl_->stopping = true;
     impl_->ioc.stop();
     impl_->thread.join();

@@ -14,8 +14,8 @@
   const nowUs = () => (performance.timeOrigin + performance.now()) * 1000;
 
   class StreamView {
-    constructor(stream, canvas, { onState = () => {}, onHello = () => {}, onControl = () => {} } = {}) {
-      Object.assign(this, { stream, canvas, onState, onHello, onControl });
+    constructor(stream, canvas, { onState = () => {}, onHello = () => {}, onControl = () => {}, onError = () => {} } = {}) {
+      Object.assign(this, { stream, canvas, onState, onHello, onControl, onError });
       this.ctx = canvas.getContext('2d', { alpha: false });
       this.stats = {
         stream, state: 'connecting', reason: '', framesReceived: 0, framesPainted: 0, lastSequence: 0,
@@ -199,6 +199,7 @@
         s.clockOffsetUs = best.offset;
         s.clockUncertaintyUs = best.rtt / 2;
       } else if (msg.type === 'hello') {
+        this.hello = msg;
         this.onHello(msg);
         if (!msg.online) this.setState('offline', msg.reason || 'camera offline');
       } else if (msg.type === 'status') {
@@ -207,8 +208,13 @@
         else if (s.state === 'offline') this.setState('live');
       } else if (msg.type === 'control_changed') {
         this.onControl(msg.id, msg.value);
+      } else if (msg.type === 'controls') {
+        // The camera's set of controls changed (a publisher came or went, a board was found).
+        this.hello = { ...(this.hello || {}), controls: msg.controls };
+        this.onHello(this.hello);
       } else if (msg.type === 'error') {
         console.warn(`wscam: ${msg.reason}`);
+        this.onError(msg.reason);
       }
     }
 
@@ -234,7 +240,7 @@
   // ---- the page ----
   const ui = {
     state: $('state'), message: $('message'), stage: $('stage'), stats: $('stats'), grid: $('grid'),
-    focus: $('focus'), controls: $('controls'), form: $('controls-form'),
+    focus: $('focus'), controls: $('controls'), form: $('controls-form'), controlError: $('control-error'),
   };
   let focused = null;   // the StreamView shown large
   let tiles = [];       // StreamViews in the grid
@@ -248,6 +254,15 @@
     ui.state.textContent = text;
     ui.message.hidden = state === 'live';
     ui.message.textContent = state === 'live' ? '' : text;
+  }
+
+  // An error reply (a refused control value, a camera that did not answer) shown for a while.
+  let errorTimer = null;
+  function showError(reason) {
+    ui.controlError.textContent = reason;
+    ui.controlError.hidden = false;
+    clearTimeout(errorTimer);
+    errorTimer = setTimeout(() => { ui.controlError.hidden = true; }, 6000);
   }
 
   function renderControls(hello) {
@@ -322,7 +337,7 @@
     $('view-buttons').hidden = false;
     $('stream-name').textContent = name;
     document.title = `wscam · ${name}`;
-    focused = new StreamView(name, $('video'), { onState: showState, onHello: renderControls, onControl: controlChanged });
+    focused = new StreamView(name, $('video'), { onState: showState, onHello: renderControls, onControl: controlChanged, onError: showError });
     focused.setPaused(document.hidden || userPaused);
     window.wscamStats = focused.stats;
     if (push) history.pushState({ stream: name }, '', withToken(`/view/${encodeURIComponent(name)}`));
