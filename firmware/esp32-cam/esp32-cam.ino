@@ -154,17 +154,15 @@ img{max-width:100%;height:auto;display:block;margin:0 auto}#s{padding:6px}</styl
 const WS_PORT = )HTML";
 static const char PAGE_TAIL[] PROGMEM = R"HTML(;
 const img = document.getElementById('v'), status = document.getElementById('s');
-let shown = null, pending = null, frames = 0, since = performance.now();
-function show(blob) {
-  if (pending) { URL.revokeObjectURL(pending); }  // the newest frame wins
-  pending = URL.createObjectURL(blob);
-  if (img.dataset.busy) return;
-  img.dataset.busy = 1;
-  const url = pending; pending = null;
+let busy = false, next = null, shown = null, frames = 0, since = performance.now();
+function show(blob) {  // one picture decoding at a time; the newest waiting one wins
+  if (busy) { next = blob; return; }
+  busy = true;
+  const url = URL.createObjectURL(blob);
   img.onload = img.onerror = () => {
     if (shown) URL.revokeObjectURL(shown);
-    shown = url; delete img.dataset.busy; frames++;
-    if (pending) { const b = pending; pending = null; img.dataset.busy = 1; img.src = b; shown = null; }
+    shown = url; busy = false; frames++;
+    if (next) { const b = next; next = null; show(b); }
   };
   img.src = url;
 }
@@ -483,10 +481,17 @@ static const char *handleText(const uint8_t *payload, size_t length, bool *chang
 // Push mode
 // ------------------------------------------------------------------------------------------
 
+// The URL without its ?token=..., for printing.
+static int pathLength(const uint8_t *url, size_t length) {
+  size_t n = 0;
+  while (url && n < length && url[n] && url[n] != '?') n++;
+  return (int)n;
+}
+
 static void onPushEvent(WStype_t type, uint8_t *payload, size_t length) {
   switch (type) {
     case WStype_CONNECTED:
-      Serial.printf("connected to the server (%.*s)\n", (int)strcspn((const char *)payload, "?"), (const char *)payload);
+      Serial.printf("connected to the server (%.*s)\n", pathLength(payload, length), (const char *)payload);
       wsClient.sendTXT(helloMessage());  // first text: the controls
       pushConnected = true;
       statsSince = millis();
@@ -597,8 +602,13 @@ static void handlePage() {
   httpServer.send(200, "text/html", page);
 }
 
+static void handleNoContent() {
+  httpServer.send(204);
+}
+
 static void startLocal() {
   httpServer.on("/", handlePage);
+  httpServer.on("/favicon.ico", handleNoContent);  // browsers ask; a 404 costs the board more
   httpServer.begin();
   wsServer.begin();
   wsServer.onEvent(onLocalEvent);

@@ -1,7 +1,8 @@
 // libFuzzer target: text a camera chooses (an HTTP reason phrase, a WebSocket text, a device
-// or file name) on its way into a stream's status and description, then out through
-// /api/streams, /metrics, a viewer's status message and hello. (Issue 14: a camera's
-// "503 Sp\xe4ter" made /api/streams throw and abort the server.)
+// or file name, an ESP32 CameraWebServer's /status body) on its way into a stream's status,
+// description and controls, then out through /api/streams, /metrics, a viewer's status
+// message, hello and controls message. (Issue 14: a camera's "503 Sp\xe4ter" made
+// /api/streams throw and abort the server.)
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "core/client_message.hpp"
 #include "core/text.hpp"
 #include "server/api_render.hpp"
+#include "sources/esp32/camera_web_server.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static auto streams = [] {
@@ -32,5 +34,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto metrics = wscam::metrics_text(*streams, {});
     if (metrics.find('\0') != std::string::npos) __builtin_trap();
     hub->set_status(wscam::stream_status::up());
+    // The same bytes as a board's /status: its controls must serialise for viewers.
+    for (auto numbering : {wscam::esp32::framesize_numbering::current, wscam::esp32::framesize_numbering::before_2_0_14}) {
+        const auto reading = wscam::esp32::read_status(text, numbering);
+        if (!nlohmann::json::accept(wscam::make_controls_message("cam", reading.controls))) __builtin_trap();
+        if (!reading.is_camera_web_server && !reading.controls.empty()) __builtin_trap();
+    }
     return 0;
 }

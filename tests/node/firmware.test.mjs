@@ -5,13 +5,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { startWscam, jpegSize } from './lib/wscam.mjs';
+import { launchChromium, openPage } from './lib/browser.mjs';
 
 const FIRMWARE_BIN = process.env.FIRMWARE_BIN || '/tmp/build-fw/esp32cam_standin';
 const TOKEN = 'board-secret';
@@ -58,9 +59,9 @@ function startBoard(env) {
     serial: () => serial,
     log: () => log,
     /** Resolves when `re` shows up in the board's output (Serial or stand-in log). */
-    waitFor(re, ms = 10000, fromNow = false) {
+    waitFor(re, ms = 10000) {
       return new Promise((resolve, reject) => {
-        const w = { re, resolve, from: fromNow ? (serial + log).length : 0 };
+        const w = { re, resolve, from: 0 };
         waiters.push(w);
         check();
         setTimeout(() => reject(new Error(`board never printed ${re}; output:\n${serial}\n${log}`)), ms).unref();
@@ -426,6 +427,32 @@ test('local mode: the page loads, and every connected WebSocket client gets the 
     a.close();
     b.close();
   } finally {
+    await board.stop();
+  }
+});
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+test('local mode: the board\'s page shows the live picture in Chromium', { skip: !existsSync(CHROMIUM) && 'no chromium' }, async () => {
+  const httpPort = await freePort();
+  const wsPort = await freePort();
+  const board = startBoard({ ESP32CAM_STANDIN_MODE: 'local', ESP32CAM_STANDIN_HTTP_PORT: String(httpPort),
+    ESP32CAM_STANDIN_WS_PORT: String(wsPort) });
+  const browser = await launchChromium();
+  try {
+    await board.waitFor(/web server: listening/);
+    const { page, errors } = await openPage(browser, `http://127.0.0.1:${httpPort}/`);
+    await page.waitForFunction(() => {
+      const img = document.getElementById('v');
+      return img.src.startsWith('blob:') && img.complete && img.naturalWidth === 640 && /fps/.test(document.getElementById('s').textContent);
+    }, null, { timeout: 10000, polling: 100 });
+    const first = await page.evaluate(() => document.getElementById('v').src);
+    await page.waitForFunction((src) => document.getElementById('v').src !== src, first, { timeout: 3000, polling: 50 });
+    const fps = await page.evaluate(() => parseFloat(document.getElementById('s').textContent));
+    assert.ok(fps > 10, `the page shows ${fps} fps of the camera's 20`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
     await board.stop();
   }
 });

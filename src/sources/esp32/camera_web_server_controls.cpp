@@ -45,7 +45,8 @@ struct camera_web_server_controls::impl {
         co_await http::async_read(stream, buffer, parser, use_awaitable);
         beast::error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        co_return std::pair{parser.get().result_int(), std::move(parser.get().body())};
+        std::pair<unsigned, std::string> response{parser.get().result_int(), std::move(parser.get().body())};
+        co_return response;
     }
 
     std::string path() const { return base.target.substr(0, base.target.find('?')); }
@@ -59,7 +60,13 @@ struct camera_web_server_controls::impl {
 
     /** Reads /status and brings the list (and viewers) up to date; false when it is no CameraWebServer. */
     awaitable<bool> update_from_status(const std::shared_ptr<camera_web_server_controls>& self) {
-        auto [code, body] = co_await get((path().empty() || path().back() != '/' ? path() + "/" : path()) + "status");
+        // Locals, not temporaries, around co_await: GCC 12 miscompiles some (structured bindings, ?:).
+        std::string target = path();
+        if (target.empty() || target.back() != '/') target += '/';
+        target += "status";
+        auto response = co_await get(target);
+        const unsigned code = response.first;
+        const std::string body = std::move(response.second);
         if (code != 200) throw std::runtime_error("its /status answered HTTP " + std::to_string(code));
         // Which numbering of frame sizes: from what the board reports and the frames it sends.
         const auto info = hub->info();
@@ -116,7 +123,9 @@ struct camera_web_server_controls::impl {
                         control_callback done) {
         control_result result;
         try {
-            auto [code, body] = co_await get(control_target(path(), id, value));
+            const std::string target = control_target(path(), id, value);
+            auto response = co_await get(target);
+            const unsigned code = response.first;
             if (code == 200) {
                 // What is in effect now (a framesize change is ignored outside JPEG mode, say).
                 double in_effect = value;
