@@ -34,7 +34,7 @@ test: test-deps node-deps fuzz test-asan test-native
 
 test-asan:
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWSCAM_SANITIZE=ON -DWSCAM_BROWSER_TESTS=OFF
-	cmake --build $(ASAN_BUILD) -j $(JOBS) --target wscam_tests wscam counter_server wscam-bench
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target wscam_tests wscam counter_server wscam-bench esp32cam_standin
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
 test-native: build

@@ -37,16 +37,15 @@
 
 enum ControlKind { CONTROL_INT, CONTROL_BOOL, CONTROL_MENU };
 
+// One camera setting as announced to the server (step is always 1). Reading and setting it:
+// controlValue() and applyControl() below, by id, like CameraWebServer's cmd_handler.
 struct Control {
   const char *id;
   const char *name;
   ControlKind kind;
   int min;
   int max;
-  int step;
-  int (*get)(sensor_t *s);
-  int (*set)(sensor_t *s, int value);  // 0 = applied, anything else = the sensor refused
-  const char *const *labels;           // menus with fixed entries (value = index)
+  const char *const *labels;  // menus with fixed entries (value = index); framesize: nullptr
 };
 
 // The one text message a server sends us: {"type":"control","id":"brightness","value":1}.
@@ -76,6 +75,8 @@ WebServer httpServer(WSCAM_HTTP_PORT);       // local mode: the page
 WebSocketsServer wsServer(WSCAM_WS_PORT);    // local mode: the frames
 
 static bool pushConnected = false;
+static unsigned long pushLostAt = 0;  // since when we are not connected
+static bool pushHinted = false;
 static framesize_t maxFrameSize = FRAMESIZE_UXGA;  // largest size the frame buffers hold
 static int ledIntensity = 0;
 static unsigned long statsSince = 0;
@@ -103,42 +104,34 @@ static const SizeName SIZE_NAMES[] = {
   {2560, 1440, "QHD"},   {2560, 1600, "WQXGA"}, {1080, 1920, "P_FHD"}, {2560, 1920, "QSXGA"}, {2592, 1944, "5MP"},
 };
 
-#define WSCAM_SETTER(fn) [](sensor_t *s, int v) -> int { return s->fn ? s->fn(s, v) : -1; }
-#define WSCAM_GETTER(field) [](sensor_t *s) -> int { return (int)s->status.field; }
-
-static int setLed(sensor_t *, int v);
-static int getLed(sensor_t *);
-
 // CameraWebServer's controls, names and ranges (OV2640).
 static const Control CONTROLS[] = {
-  {"framesize", "Frame size", CONTROL_MENU, 0, 0, 1, WSCAM_GETTER(framesize),
-   [](sensor_t *s, int v) -> int { return s->set_framesize ? s->set_framesize(s, (framesize_t)v) : -1; }, nullptr},
-  {"quality", "Quality (lower is better)", CONTROL_INT, 4, 63, 1, WSCAM_GETTER(quality), WSCAM_SETTER(set_quality), nullptr},
-  {"brightness", "Brightness", CONTROL_INT, -2, 2, 1, WSCAM_GETTER(brightness), WSCAM_SETTER(set_brightness), nullptr},
-  {"contrast", "Contrast", CONTROL_INT, -2, 2, 1, WSCAM_GETTER(contrast), WSCAM_SETTER(set_contrast), nullptr},
-  {"saturation", "Saturation", CONTROL_INT, -2, 2, 1, WSCAM_GETTER(saturation), WSCAM_SETTER(set_saturation), nullptr},
-  {"special_effect", "Special effect", CONTROL_MENU, 0, 6, 1, WSCAM_GETTER(special_effect), WSCAM_SETTER(set_special_effect), SPECIAL_EFFECTS},
-  {"awb", "Auto white balance", CONTROL_BOOL, 0, 1, 1, WSCAM_GETTER(awb), WSCAM_SETTER(set_whitebal), nullptr},
-  {"awb_gain", "Auto white balance gain", CONTROL_BOOL, 0, 1, 1, WSCAM_GETTER(awb_gain), WSCAM_SETTER(set_awb_gain), nullptr},
-  {"wb_mode", "White balance", CONTROL_MENU, 0, 4, 1, WSCAM_GETTER(wb_mode), WSCAM_SETTER(set_wb_mode), WB_MODES},
-  {"aec", "Auto exposure (sensor)", CONTROL_BOOL, 0, 1, 1, WSCAM_GETTER(aec), WSCAM_SETTER(set_exposure_ctrl), nullptr},
-  {"aec2", "Auto exposure (DSP)", CONTROL_BOOL, 0, 1, 1, WSCAM_GETTER(aec2), WSCAM_SETTER(set_aec2), nullptr},
-  {"ae_level", "Exposure level", CONTROL_INT, -2, 2, 1, WSCAM_GETTER(ae_level), WSCAM_SETTER(set_ae_level), nullptr},
-  {"aec_value", "Exposure", CONTROL_INT, 0, 1200, 1, WSCAM_GETTER(aec_value), WSCAM_SETTER(set_aec_value), nullptr},
-  {"agc", "Auto gain", CONTROL_BOOL, 0, 1, 1, WSCAM_GETTER(agc), WSCAM_SETTER(set_gain_ctrl), nullptr},
-  {"agc_gain", "Gain", CONTROL_INT, 0, 30, 1, WSCAM_GETTER(agc_gain), WSCAM_SETTER(set_agc_gain), nullptr},
-  {"gainceiling", "Gain ceiling", CONTROL_MENU, 0, 6, 1, WSCAM_GETTER(gainceiling),
-   [](sensor_t *s, int v) -> int { return s->set_gainceiling ? s->set_gainceiling(s, (gainceiling_t)v) : -1; }, GAIN_CEILINGS},
-  {"bpc", "Black pixel correction", CONTROL_BOOL, 0, 1, 1, WSCAM_GETTER(bpc), WSCAM_SETTER(set_bpc), nullptr},
-  {"wpc", "White pixel correction", CONTROL_BOOL, 0, 1, 1, WSCAM_GETTER(wpc), WSCAM_SETTER(set_wpc), nullptr},
-  {"raw_gma", "Raw gamma", CONTROL_BOOL, 0, 1, 1, WSCAM_GETTER(raw_gma), WSCAM_SETTER(set_raw_gma), nullptr},
-  {"lenc", "Lens correction", CONTROL_BOOL, 0, 1, 1, WSCAM_GETTER(lenc), WSCAM_SETTER(set_lenc), nullptr},
-  {"hmirror", "Mirror", CONTROL_BOOL, 0, 1, 1, WSCAM_GETTER(hmirror), WSCAM_SETTER(set_hmirror), nullptr},
-  {"vflip", "Flip", CONTROL_BOOL, 0, 1, 1, WSCAM_GETTER(vflip), WSCAM_SETTER(set_vflip), nullptr},
-  {"dcw", "Downsize (DCW)", CONTROL_BOOL, 0, 1, 1, WSCAM_GETTER(dcw), WSCAM_SETTER(set_dcw), nullptr},
-  {"colorbar", "Color bar", CONTROL_BOOL, 0, 1, 1, WSCAM_GETTER(colorbar), WSCAM_SETTER(set_colorbar), nullptr},
+  {"framesize", "Frame size", CONTROL_MENU, 0, 0, nullptr},  // up to maxFrameSize
+  {"quality", "Quality (lower is better)", CONTROL_INT, 4, 63, nullptr},
+  {"brightness", "Brightness", CONTROL_INT, -2, 2, nullptr},
+  {"contrast", "Contrast", CONTROL_INT, -2, 2, nullptr},
+  {"saturation", "Saturation", CONTROL_INT, -2, 2, nullptr},
+  {"special_effect", "Special effect", CONTROL_MENU, 0, 6, SPECIAL_EFFECTS},
+  {"awb", "Auto white balance", CONTROL_BOOL, 0, 1, nullptr},
+  {"awb_gain", "Auto white balance gain", CONTROL_BOOL, 0, 1, nullptr},
+  {"wb_mode", "White balance", CONTROL_MENU, 0, 4, WB_MODES},
+  {"aec", "Auto exposure (sensor)", CONTROL_BOOL, 0, 1, nullptr},
+  {"aec2", "Auto exposure (DSP)", CONTROL_BOOL, 0, 1, nullptr},
+  {"ae_level", "Exposure level", CONTROL_INT, -2, 2, nullptr},
+  {"aec_value", "Exposure", CONTROL_INT, 0, 1200, nullptr},
+  {"agc", "Auto gain", CONTROL_BOOL, 0, 1, nullptr},
+  {"agc_gain", "Gain", CONTROL_INT, 0, 30, nullptr},
+  {"gainceiling", "Gain ceiling", CONTROL_MENU, 0, 6, GAIN_CEILINGS},
+  {"bpc", "Black pixel correction", CONTROL_BOOL, 0, 1, nullptr},
+  {"wpc", "White pixel correction", CONTROL_BOOL, 0, 1, nullptr},
+  {"raw_gma", "Raw gamma", CONTROL_BOOL, 0, 1, nullptr},
+  {"lenc", "Lens correction", CONTROL_BOOL, 0, 1, nullptr},
+  {"hmirror", "Mirror", CONTROL_BOOL, 0, 1, nullptr},
+  {"vflip", "Flip", CONTROL_BOOL, 0, 1, nullptr},
+  {"dcw", "Downsize (DCW)", CONTROL_BOOL, 0, 1, nullptr},
+  {"colorbar", "Color bar", CONTROL_BOOL, 0, 1, nullptr},
 #if WSCAM_HAS_LED
-  {"led_intensity", "LED intensity", CONTROL_INT, 0, 255, 1, getLed, setLed, nullptr},
+  {"led_intensity", "LED intensity", CONTROL_INT, 0, 255, nullptr},
 #endif
 };
 static const size_t CONTROL_COUNT = sizeof(CONTROLS) / sizeof(CONTROLS[0]);
@@ -310,9 +303,11 @@ static bool parseControlMessage(const char *text, size_t length, ControlMessage 
       number[n] = 0;
       char *stop = nullptr;
       double v = strtod(number, &stop);
-      if (stop == number || *stop || v != (double)(long)v || v < -1e9 || v > 1e9) return false;
-      m.value = (long)v;
-      m.hasValue = true;
+      if (stop == number || *stop) return false;
+      if (v == (double)(long)v && v >= -1e9 && v <= 1e9) {  // 1 and 1.0 alike; 1.5 is no value
+        m.value = (long)v;
+        m.hasValue = true;
+      }
     } else if (!strcmp(key, "value") && end - p >= 4 && !strncmp(p, "true", 4)) {
       m.value = 1;
       m.hasValue = true;
@@ -339,11 +334,7 @@ static bool parseControlMessage(const char *text, size_t length, ControlMessage 
 // Controls
 // ------------------------------------------------------------------------------------------
 
-static int getLed(sensor_t *) {
-  return ledIntensity;
-}
-
-static int setLed(sensor_t *, int v) {
+static int setLed(int v) {
 #if WSCAM_HAS_LED
   ledIntensity = v;
 #if defined(ESP_ARDUINO_VERSION_MAJOR) && ESP_ARDUINO_VERSION_MAJOR >= 3
@@ -366,8 +357,71 @@ static void setupLed() {
   ledcSetup(2, 5000, 8);
   ledcAttachPin(LED_GPIO_NUM, 2);
 #endif
-  setLed(nullptr, 0);
+  setLed(0);
 #endif
+}
+
+// The value in effect, as the sensor driver reports it.
+static int controlValue(sensor_t *s, const char *id) {
+  const camera_status_t &st = s->status;
+  if (!strcmp(id, "framesize")) return (int)st.framesize;
+  if (!strcmp(id, "quality")) return st.quality;
+  if (!strcmp(id, "brightness")) return st.brightness;
+  if (!strcmp(id, "contrast")) return st.contrast;
+  if (!strcmp(id, "saturation")) return st.saturation;
+  if (!strcmp(id, "special_effect")) return st.special_effect;
+  if (!strcmp(id, "awb")) return st.awb;
+  if (!strcmp(id, "awb_gain")) return st.awb_gain;
+  if (!strcmp(id, "wb_mode")) return st.wb_mode;
+  if (!strcmp(id, "aec")) return st.aec;
+  if (!strcmp(id, "aec2")) return st.aec2;
+  if (!strcmp(id, "ae_level")) return st.ae_level;
+  if (!strcmp(id, "aec_value")) return st.aec_value;
+  if (!strcmp(id, "agc")) return st.agc;
+  if (!strcmp(id, "agc_gain")) return st.agc_gain;
+  if (!strcmp(id, "gainceiling")) return st.gainceiling;
+  if (!strcmp(id, "bpc")) return st.bpc;
+  if (!strcmp(id, "wpc")) return st.wpc;
+  if (!strcmp(id, "raw_gma")) return st.raw_gma;
+  if (!strcmp(id, "lenc")) return st.lenc;
+  if (!strcmp(id, "hmirror")) return st.hmirror;
+  if (!strcmp(id, "vflip")) return st.vflip;
+  if (!strcmp(id, "dcw")) return st.dcw;
+  if (!strcmp(id, "colorbar")) return st.colorbar;
+  if (!strcmp(id, "led_intensity")) return ledIntensity;
+  return 0;
+}
+
+// Calls the sensor's setter; 0 = applied, anything else = refused (-1 also when this sensor
+// has no such setter).
+#define WSCAM_SET(fn, value) (s->fn ? s->fn(s, value) : -1)
+static int applyControl(sensor_t *s, const char *id, int v) {
+  if (!strcmp(id, "framesize")) return WSCAM_SET(set_framesize, (framesize_t)v);
+  if (!strcmp(id, "quality")) return WSCAM_SET(set_quality, v);
+  if (!strcmp(id, "brightness")) return WSCAM_SET(set_brightness, v);
+  if (!strcmp(id, "contrast")) return WSCAM_SET(set_contrast, v);
+  if (!strcmp(id, "saturation")) return WSCAM_SET(set_saturation, v);
+  if (!strcmp(id, "special_effect")) return WSCAM_SET(set_special_effect, v);
+  if (!strcmp(id, "awb")) return WSCAM_SET(set_whitebal, v);
+  if (!strcmp(id, "awb_gain")) return WSCAM_SET(set_awb_gain, v);
+  if (!strcmp(id, "wb_mode")) return WSCAM_SET(set_wb_mode, v);
+  if (!strcmp(id, "aec")) return WSCAM_SET(set_exposure_ctrl, v);
+  if (!strcmp(id, "aec2")) return WSCAM_SET(set_aec2, v);
+  if (!strcmp(id, "ae_level")) return WSCAM_SET(set_ae_level, v);
+  if (!strcmp(id, "aec_value")) return WSCAM_SET(set_aec_value, v);
+  if (!strcmp(id, "agc")) return WSCAM_SET(set_gain_ctrl, v);
+  if (!strcmp(id, "agc_gain")) return WSCAM_SET(set_agc_gain, v);
+  if (!strcmp(id, "gainceiling")) return WSCAM_SET(set_gainceiling, (gainceiling_t)v);
+  if (!strcmp(id, "bpc")) return WSCAM_SET(set_bpc, v);
+  if (!strcmp(id, "wpc")) return WSCAM_SET(set_wpc, v);
+  if (!strcmp(id, "raw_gma")) return WSCAM_SET(set_raw_gma, v);
+  if (!strcmp(id, "lenc")) return WSCAM_SET(set_lenc, v);
+  if (!strcmp(id, "hmirror")) return WSCAM_SET(set_hmirror, v);
+  if (!strcmp(id, "vflip")) return WSCAM_SET(set_vflip, v);
+  if (!strcmp(id, "dcw")) return WSCAM_SET(set_dcw, v);
+  if (!strcmp(id, "colorbar")) return WSCAM_SET(set_colorbar, v);
+  if (!strcmp(id, "led_intensity")) return setLed(v);
+  return -1;
 }
 
 static const Control *findControl(const char *id) {
@@ -390,9 +444,9 @@ static const char *sizeName(uint16_t w, uint16_t h) {
 
 static void writeControl(JsonOut &out, const Control &c, sensor_t *s) {
   jsonf(out, "{\"id\":\"%s\",\"name\":\"%s\",", c.id, c.name);
-  int value = c.get(s);
+  int value = controlValue(s, c.id);
   if (c.kind == CONTROL_INT) {
-    jsonf(out, "\"type\":\"int\",\"min\":%d,\"max\":%d,\"step\":%d,\"value\":%d}", c.min, c.max, c.step, value);
+    jsonf(out, "\"type\":\"int\",\"min\":%d,\"max\":%d,\"step\":1,\"value\":%d}", c.min, c.max, value);
   } else if (c.kind == CONTROL_BOOL) {
     jsonf(out, "\"type\":\"bool\",\"value\":%d}", value ? 1 : 0);
   } else {
@@ -455,8 +509,9 @@ static const char *errorReply(const char *id, const char *reason) {
 static const char *handleText(const uint8_t *payload, size_t length, bool *changed) {
   *changed = false;
   ControlMessage m;
-  if (!parseControlMessage((const char *)payload, length, m)) return errorReply(nullptr, "not a JSON object");
-  if (!m.hasType || strcmp(m.type, "control") != 0) return nullptr;  // nothing else is for us
+  // Only control messages get an answer (never an answer to an answer: no echo loops).
+  if (!parseControlMessage((const char *)payload, length, m)) return nullptr;
+  if (!m.hasType || strcmp(m.type, "control") != 0) return nullptr;
   if (!m.hasId) return errorReply(nullptr, "control needs an id");
   const Control *c = findControl(m.id);
   if (!c) return errorReply(m.id, "unknown control");
@@ -464,7 +519,7 @@ static const char *handleText(const uint8_t *payload, size_t length, bool *chang
   if (m.value < c->min || m.value > controlMax(*c)) return errorReply(m.id, "value out of range");
   sensor_t *s = esp_camera_sensor_get();
   if (!s) return errorReply(m.id, "no camera");
-  int result = c->set(s, (int)m.value);
+  int result = applyControl(s, c->id, (int)m.value);
   if (result != 0) {
     char reason[48];
     snprintf(reason, sizeof(reason), "the sensor refused it (error %d)", result);
@@ -472,7 +527,7 @@ static const char *handleText(const uint8_t *payload, size_t length, bool *chang
   }
   JsonOut out;
   jsonStart(out, jsonBuffer, sizeof(jsonBuffer));
-  jsonf(out, "{\"type\":\"control_changed\",\"id\":\"%s\",\"value\":%d}", c->id, c->get(s));
+  jsonf(out, "{\"type\":\"control_changed\",\"id\":\"%s\",\"value\":%d}", c->id, controlValue(s, c->id));
   *changed = true;
   return jsonBuffer;
 }
@@ -494,11 +549,15 @@ static void onPushEvent(WStype_t type, uint8_t *payload, size_t length) {
       Serial.printf("connected to the server (%.*s)\n", pathLength(payload, length), (const char *)payload);
       wsClient.sendTXT(helloMessage());  // first text: the controls
       pushConnected = true;
+      pushHinted = false;
       statsSince = millis();
       statsFrames = statsBytes = 0;
       break;
     case WStype_DISCONNECTED:
-      if (pushConnected) Serial.println("disconnected from the server; reconnecting");
+      if (pushConnected) {
+        Serial.println("disconnected from the server; reconnecting");
+        pushLostAt = millis();
+      }
       pushConnected = false;
       break;
     case WStype_TEXT: {
@@ -547,6 +606,11 @@ static void startPush() {
 static void loopPush() {
   wsClient.loop();  // reads control messages, answers pings, reconnects
   if (!pushConnected) {
+    if (!pushHinted && millis() - pushLostAt > 20000) {
+      Serial.println("still not connected: check WSCAM_SERVER_HOST/PORT, WSCAM_TOKEN and WSCAM_STREAM in config.h, "
+                     "and that wscam runs with --stream NAME=push: and --publish-token");
+      pushHinted = true;
+    }
     delay(5);
     return;
   }

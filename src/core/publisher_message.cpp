@@ -131,7 +131,10 @@ publisher_message parse_publisher_text(std::string_view text) {
 }
 
 std::string make_publisher_control_message(const std::string& id, double value) {
-    return to_json_text({{"type", "control"}, {"id", id}, {"value", value}});
+    // Whole values as integers ("value":1, not 1.0): what a camera's small parser expects.
+    const bool whole = std::nearbyint(value) == value && std::abs(value) < 1e15;
+    nlohmann::json v = whole ? nlohmann::json(static_cast<std::int64_t>(value)) : nlohmann::json(value);
+    return to_json_text({{"type", "control"}, {"id", id}, {"value", v}});
 }
 
 }  // namespace wscam

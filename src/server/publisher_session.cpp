@@ -70,7 +70,10 @@ void publisher_session::on_read(beast::error_code ec, std::size_t) {
         if (ws_.got_text()) {
             const auto refused =
                 protocol_->on_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-            if (!refused.empty()) spdlog::warn("publisher message refused stream={} peer={}: {}", hub_->name(), peer_, refused);
+            std::uint64_t suppressed = 0;
+            if (!refused.empty() && refusal_log_.allow(rate_limit::clock::now(), suppressed))
+                spdlog::warn("publisher message refused stream={} peer={}: {}{}", hub_->name(), peer_, refused,
+                             suppressed ? fmt::format(" ({} more since the last report)", suppressed) : std::string());
         } else if (intake_.offer(bytes)) {
             report_status(*hub_, true);
         }

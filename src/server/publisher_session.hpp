@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "core/backoff.hpp"
 #include "core/frame_hub.hpp"
 #include "core/publish_gate.hpp"
 #include "server/beast.hpp"
@@ -52,6 +53,7 @@ private:
     std::string text_in_flight_;
     bool writing_ = false;
     net::steady_timer expiry_;       // fails control requests the camera does not answer
+    rate_limit refusal_log_{std::chrono::seconds(5)};
     bool claimed_ = false;
     bool closing_ = false;
     bool finished_ = false;

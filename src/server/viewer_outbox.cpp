@@ -5,7 +5,7 @@
 namespace wscam {
 
 void viewer_outbox::push(kind k, std::string text, const std::string& key) {
-    if (k != kind::reply) {
+    if (k == kind::status || k == kind::controls || k == kind::control) {
         // A newer status (or value of the same control) supersedes the queued one.
         auto same = std::find_if(items_.begin(), items_.end(), [&](const item& i) {
             return i.k == k && (k != kind::control || i.key == key);
@@ -17,7 +17,7 @@ void viewer_outbox::push(kind k, std::string text, const std::string& key) {
     }
     if (items_.size() >= capacity_) {
         // Full: the oldest reply goes; failing that, the oldest control value (its control is
-        // re-sent with every later change); a status or a list of controls is never dropped.
+        // re-sent with every later change); a hello, status or list of controls is never dropped.
         auto victim = std::find_if(items_.begin(), items_.end(), [](const item& i) { return i.k == kind::reply; });
         if (victim == items_.end())
             victim = std::find_if(items_.begin(), items_.end(), [](const item& i) { return i.k == kind::control; });

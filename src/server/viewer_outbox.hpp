@@ -15,7 +15,7 @@ namespace wscam {
  */
 class viewer_outbox {
 public:
-    enum class kind { status, controls, control, reply };
+    enum class kind { hello, status, controls, control, reply };
 
     explicit viewer_outbox(std::size_t capacity = 32) : capacity_(capacity) {}
 

@@ -85,7 +85,7 @@ void viewer_session::on_accept(beast::error_code ec) {
     status_version_ = status.version;
     // Plain clients (the tutorial's page) get nothing but JPEGs; only wscam.v1 clients get texts unasked.
     if (framed_)
-        outbox_.push(viewer_outbox::kind::status,
+        outbox_.push(viewer_outbox::kind::hello,
                      make_hello_message({hub_->name(), info.width, info.height, info.fps, status.online, status.reason,
                                          std::string(wscam_subprotocol), unix_now_us(), hub_->controls(),
                                          can_control_}));

@@ -245,7 +245,8 @@
   let focused = null;   // the StreamView shown large
   let tiles = [];       // StreamViews in the grid
   let userPaused = false;
-  const controlInputs = new Map();  // control id -> { apply(value) } for the controls panel
+  const controlInputs = new Map();  // control id -> { apply(value), revert() } for the controls panel
+  const CONTROL_SETTLE_MS = 1000;   // a control the user moved is left alone this long
   window.wscamTiles = () => tiles.map((t) => ({ ...t.stats }));
 
   function showState(state, reason) {
@@ -294,10 +295,24 @@
       input.name = c.id;
       input.dataset.control = c.id;
       // Only the user's own changes are sent (input and change events come from the user alone: a
-      // value from the server is applied by apply() below, which fires no events), and only when
+      // value from the server is shown by show() below, which fires no events), and only when
       // they differ from the camera's value as this page last knew it.
-      let known = c.value;
+      let known = c.value;     // the camera's value as this page knows it, or the user's change on its way
+      let inEffect = c.value;  // the value the server last reported in effect
+      let touched = -Infinity; // when the user last moved this control
       let pending = null;
+      let settle = null;
+      // Shows `known`, but never moves a control under the user's hand: while they are moving it
+      // (and for a moment after), the server's answers are kept and shown once they stop, so the
+      // panel always settles on the value in effect (a clamped or refused change included).
+      const show = () => {
+        clearTimeout(settle);
+        const wait = touched + CONTROL_SETTLE_MS - performance.now();
+        if (wait > 0) { settle = setTimeout(show, wait); return; }
+        if (input.type === 'checkbox') input.checked = known !== 0;
+        else input.value = known;
+        if (shown) shown.textContent = input.value;
+      };
       const send = () => {
         clearTimeout(pending);
         pending = null;
@@ -307,15 +322,21 @@
         focused?.send({ type: 'control', id: c.id, value });
       };
       // Sliders send while they move, at most every 50 ms; the final change goes at once.
-      input.addEventListener('input', () => { if (!pending) pending = setTimeout(send, 50); });
-      input.addEventListener('change', send);
+      input.addEventListener('input', () => {
+        touched = performance.now();
+        if (!pending) pending = setTimeout(send, 50);
+      });
+      input.addEventListener('change', () => { touched = performance.now(); send(); });
       controlInputs.set(c.id, {
+        // The server reports a value in effect (control_changed).
         apply(value) {
-          known = value;
-          if (document.activeElement === input) return;  // never move a control under the user's hand
-          if (input.type === 'checkbox') input.checked = value !== 0;
-          else input.value = value;
-          if (shown) shown.textContent = input.value;
+          known = inEffect = value;
+          show();
+        },
+        // The server refused this page's change (or the camera did not answer): back to the value in effect.
+        revert() {
+          known = inEffect;
+          show();
         },
       });
       label.append(input);
@@ -328,6 +349,20 @@
     controlInputs.get(id)?.apply(value);
   }
 
+  // An error reply about a control starts with its id and ':' or '=' ("wb_mode=2: the board refused
+  // it (HTTP 500)", "quality: 70 is outside 4..63"): that control goes back to the value in effect.
+  // An error naming no control (a change dropped by the rate limit) puts every control back.
+  function controlError(reason) {
+    showError(reason);
+    let named = null;
+    for (const id of controlInputs.keys()) {
+      const next = reason[id.length];
+      if (reason.startsWith(id) && (next === ':' || next === '=') && (!named || id.length > named.length)) named = id;
+    }
+    if (named) controlInputs.get(named).revert();
+    else controlInputs.forEach((c) => c.revert());
+  }
+
   function focus(name, push = true) {
     tiles.forEach((t) => t.close());
     tiles = [];
@@ -337,7 +372,7 @@
     $('view-buttons').hidden = false;
     $('stream-name').textContent = name;
     document.title = `wscam · ${name}`;
-    focused = new StreamView(name, $('video'), { onState: showState, onHello: renderControls, onControl: controlChanged, onError: showError });
+    focused = new StreamView(name, $('video'), { onState: showState, onHello: renderControls, onControl: controlChanged, onError: controlError });
     focused.setPaused(document.hidden || userPaused);
     window.wscamStats = focused.stats;
     if (push) history.pushState({ stream: name }, '', withToken(`/view/${encodeURIComponent(name)}`));

@@ -70,8 +70,9 @@ test('wscam finds a CameraWebServer\'s controls on port 80 by itself; changes re
   } finally {
     a.ws.close();
     b.ws.close();
-    assert.equal(await server.stop(), 0);
+    const code = await server.stop();
     await board.close();
+    assert.equal(code, 0, 'a clean exit');
   }
 });
 
@@ -95,8 +96,9 @@ test('a value the board refuses, or a board that does not answer, is an error fo
   } finally {
     asker.ws.close();
     other.ws.close();
-    assert.equal(await server.stop(), 0);
+    const code = await server.stop();
     await board.close();
+    assert.equal(code, 0, 'a clean exit');
   }
 });
 
@@ -117,8 +119,9 @@ test('a board that stops answering /control: the viewer gets an error within the
     assert.ok(v.frames.length > framesBefore + 20, 'the stream never waited for the control call');
   } finally {
     v.ws.close();
-    assert.equal(await server.stop(), 0);
+    const code = await server.stop();
     await board.close();
+    assert.equal(code, 0, 'a clean exit');
   }
 });
 
@@ -136,8 +139,9 @@ test('older firmware: frame sizes labelled by the old numbering (checked against
     await until(() => { const s = jpegSize(v.frames.at(-1) ?? Buffer.alloc(0)); return s && s.width === 640; }, 'VGA frames');
   } finally {
     v.ws.close();
-    assert.equal(await server.stop(), 0);
+    const code = await server.stop();
     await board.close();
+    assert.equal(code, 0, 'a clean exit');
   }
 });
 
@@ -165,7 +169,8 @@ test('#control=none turns the lookup off; a board that reboots has its defaults 
       'the board\'s default brightness again', 10000);
   } finally {
     v.ws.close();
-    assert.equal(await server.stop(), 0);
+    const code = await server.stop();
     await board.close();
+    assert.equal(code, 0, 'a clean exit');
   }
 });

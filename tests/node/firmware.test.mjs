@@ -53,7 +53,15 @@ function startBoard(env) {
   };
   proc.stdout.on('data', (d) => { serial += d; check(); });
   proc.stderr.on('data', (d) => { log += d; check(); });
-  const exited = once(proc, 'exit');
+  let ended = null;  // why the board is gone
+  const end = (why) => {
+    ended = why;
+    for (const w of waiters.splice(0)) w.reject(new Error(`board ${why} before printing ${w.re}; output:\n${serial}\n${log}`));
+  };
+  const exited = new Promise((resolve) => {
+    proc.once('exit', (code, signal) => { end(`exited (${code ?? signal})`); resolve(); });
+    proc.once('error', (e) => { end(`could not start: ${FIRMWARE_BIN} (set FIRMWARE_BIN): ${e.message}`); resolve(); });
+  });
   return {
     proc,
     serial: () => serial,
@@ -61,9 +69,10 @@ function startBoard(env) {
     /** Resolves when `re` shows up in the board's output (Serial or stand-in log). */
     waitFor(re, ms = 10000) {
       return new Promise((resolve, reject) => {
-        const w = { re, resolve, from: 0 };
+        const w = { re, resolve, reject, from: 0 };
         waiters.push(w);
         check();
+        if (ended && waiters.includes(w)) end(ended);
         setTimeout(() => reject(new Error(`board never printed ${re}; output:\n${serial}\n${log}`)), ms).unref();
       });
     },
@@ -106,7 +115,11 @@ function recorder(ws) {
         setTimeout(() => reject(new Error(`no ${what} within ${ms} ms; got ${JSON.stringify(messages.filter((m) => !m.binary).map((m) => m.text))}`)), ms).unref();
       });
     },
-    texts: () => messages.filter((m) => !m.binary).map((m) => m.json),
+    /** Like next(), but a matching message that already came counts too. */
+    any(pred, ms = 8000, what = 'a message') {
+      const already = messages.find(pred);
+      return already ? Promise.resolve(already) : this.next(pred, ms, what);
+    },
   };
 }
 
@@ -189,7 +202,9 @@ test('push mode: the board publishes to wscam and a viewer gets every frame at t
       assert.deepEqual([f.width, f.height], [640, 480]);
       assert.deepEqual(jpegSize(f.jpeg), { width: 640, height: 480 });
     }
-    for (let i = 1; i < parsed.length; i++) assert.equal(parsed[i].sequence, parsed[i - 1].sequence + 1, 'no frame lost on the way');
+    // wscam skips a frame for a viewer that falls behind (a loaded test machine): a few at most.
+    const skipped = parsed.at(-1).sequence - parsed[0].sequence + 1 - parsed.length;
+    assert.ok(skipped <= 2, `${skipped} frames skipped on the way`);
     const period = 1000 / 15;
     const gaps = frames.slice(1).map((f, i) => f.at - frames[i].at).sort((a, b) => a - b);
     const p10 = gaps[Math.floor(gaps.length * 0.1)];
@@ -258,8 +273,8 @@ test('controls, board side: hello first with every control; control messages app
     assert.deepEqual(await ask('awb', false), { type: 'control_changed', id: 'awb', value: 0 });
     assert.deepEqual(await ask('led_intensity', 128), { type: 'control_changed', id: 'led_intensity', value: 128 });
     assert.deepEqual(await ask('framesize', 6), { type: 'control_changed', id: 'framesize', value: 6 });
-    assert.match(board.log(), /sensor: brightness=1/);
-    assert.match(board.log(), /ledcWrite\(pin=4, duty=128\)/);
+    await board.waitFor(/sensor: brightness=1/, 3000);  // stderr may come after the reply
+    await board.waitFor(/ledcWrite\(pin=4, duty=128\)/, 3000);
     // The stand-in camera now gives QVGA pictures.
     const small = await first.rec.next((m) => m.binary && jpegSize(m.data)?.width === 320, 5000, 'a 320x240 frame');
     assert.deepEqual(jpegSize(small.data), { width: 320, height: 240 });
@@ -269,10 +284,16 @@ test('controls, board side: hello first with every control; control messages app
     assert.deepEqual(await ask('fly', 1), { type: 'error', id: 'fly', reason: 'unknown control' });
     assert.deepEqual(await ask('contrast', 1), { type: 'error', id: 'contrast', reason: 'the sensor refused it (error -1)' });
     assert.deepEqual(await ask('brightness', 'x'), { type: 'error', id: 'brightness', reason: 'control needs an integer value' });
-    const notJson = first.rec.next(isText('error'), 5000, 'error for non-JSON');
+    assert.deepEqual(await ask('brightness', 1.5), { type: 'error', id: 'brightness', reason: 'control needs an integer value' });
+    const asDouble = first.rec.next(isText('control_changed'), 5000, 'reply to value -1.0');
+    first.ws.send('{"type":"control","id":"brightness","value":-1.0}');  // how wscam writes numbers
+    assert.deepEqual((await asDouble).json, { type: 'control_changed', id: 'brightness', value: -1 });
+    assert.deepEqual(await ask('brightness', 1), { type: 'control_changed', id: 'brightness', value: 1 });
+    // Anything but a control message gets no answer (no echo loops with a server's replies).
     first.ws.send('not json');
-    assert.deepEqual((await notJson).json, { type: 'error', reason: 'not a JSON object' });
-    first.ws.send(JSON.stringify({ type: 'something-else' }));  // not for the board: ignored
+    first.ws.send(JSON.stringify({ type: 'error', id: 'brightness', reason: 'something' }));
+    first.ws.send(JSON.stringify({ type: 'something-else' }));
+    assert.deepEqual(await ask('hmirror', 1), { type: 'control_changed', id: 'hmirror', value: 1 }, 'the next reply is to the next control');
     // Quoting in ids is escaped in the reply.
     assert.deepEqual(await ask('a"b\\c', 1), { type: 'error', id: 'a"b\\c', reason: 'unknown control' });
 
@@ -297,7 +318,7 @@ test('controls through wscam: viewers see the board\'s controls, change them, an
   const earlyRec = recorder(early);
   try {
     await board.waitFor(/connected to the server/);
-    const announced = await earlyRec.next(isText('controls'), 8000, 'controls message to a viewer already connected');
+    const announced = await earlyRec.any(isText('controls'), 8000, 'controls message to a viewer already connected');
     assert.equal(announced.json.stream, 'cam');
     checkControls(announced.json.controls);
 
@@ -319,7 +340,8 @@ test('controls through wscam: viewers see the board\'s controls, change them, an
     assert.deepEqual(await change('wb_mode', 3), { type: 'control_changed', stream: 'cam', id: 'wb_mode', value: 3 });
     assert.deepEqual(await change('quality', 20), { type: 'control_changed', stream: 'cam', id: 'quality', value: 20 });
     assert.deepEqual(await change('framesize', 6), { type: 'control_changed', stream: 'cam', id: 'framesize', value: 6 });
-    assert.match(board.log(), /sensor: brightness=1[\s\S]*sensor: wb_mode=3[\s\S]*sensor: quality=20[\s\S]*sensor: framesize=6/);
+    // (the board logs on stderr, which may reach us after its WebSocket reply)
+    await board.waitFor(/sensor: brightness=1[\s\S]*sensor: wb_mode=3[\s\S]*sensor: quality=20[\s\S]*sensor: framesize=6/, 3000);
     const small = await rec.next((m) => m.binary && parseFrame(m.data).width === 320, 8000, 'a 320x240 frame');
     assert.deepEqual(jpegSize(parseFrame(small.data).jpeg), { width: 320, height: 240 });
 

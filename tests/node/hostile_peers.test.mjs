@@ -91,8 +91,9 @@ test("a camera's non-UTF-8 HTTP reason phrase reaches /api/streams and viewers a
   } finally {
     watcher.ws.close();
     bystander.ws.close();
-    assert.equal(await server.stop(), 0);
+    const code = await server.stop();
     camera.close();
+    assert.equal(code, 0, 'a clean exit');
   }
 });
 

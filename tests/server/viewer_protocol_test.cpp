@@ -79,6 +79,16 @@ TEST(viewer_outbox, a_newer_status_replaces_the_queued_one) {
     EXPECT_EQ(box.pop(), "pong");
 }
 
+TEST(viewer_outbox, the_hello_is_never_replaced_by_a_status) {
+    viewer_outbox box(4);
+    box.push(viewer_outbox::kind::hello, "hello");
+    box.push(viewer_outbox::kind::status, "online");
+    box.push(viewer_outbox::kind::status, "offline");
+    ASSERT_EQ(box.size(), 2u);
+    EXPECT_EQ(box.pop(), "hello");
+    EXPECT_EQ(box.pop(), "offline");
+}
+
 TEST(viewer_outbox, a_flood_of_control_changes_and_pongs_never_evicts_a_status) {
     viewer_outbox box(32);
     box.push(viewer_outbox::kind::status, "offline: camera unplugged");

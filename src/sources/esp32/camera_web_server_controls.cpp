@@ -71,13 +71,11 @@ struct camera_web_server_controls::impl {
         // Which numbering of frame sizes: from what the board reports and the frames it sends.
         const auto info = hub->info();
         auto reading = esp32::read_status(body, numbering);
-        if (reading.is_camera_web_server && info.width && info.height)
-            for (const auto& c : reading.controls)
-                if (c.id == "framesize")
-                    if (auto n = guess_numbering(static_cast<int>(c.value), info.width, info.height); n && *n != numbering) {
-                        numbering = *n;
-                        reading = esp32::read_status(body, numbering);
-                    }
+        if (const auto* fs = find_control(reading.controls, "framesize"); fs && info.width && info.height)
+            if (auto n = guess_numbering(static_cast<int>(fs->value), info.width, info.height); n && *n != numbering) {
+                numbering = *n;
+                reading = esp32::read_status(body, numbering);  // labelled for this firmware
+            }
         if (!reading.is_camera_web_server) {
             if (!reported_absent)
                 spdlog::info("stream={} no CameraWebServer control API at {}: {}", hub->name(), where(), reading.why_not);
