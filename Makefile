@@ -5,6 +5,11 @@ JOBS       ?= $(shell nproc)
 PORT       ?= 8080
 ARGS       ?=
 
+# ccache: paths relative to the checkout, so that a fresh clone elsewhere (CI) reuses what an
+# earlier build of the same sources compiled.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
 .PHONY: all deps test-deps build run test test-native test-asan node-deps fuzz clean
 
 all: build
