@@ -7,15 +7,8 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startWscam, jpegSize } from './lib/wscam.mjs';
 import { startBoard } from './lib/camera_web_server.mjs';
+import { sleep, until } from './lib/wait.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(predicate, what, timeoutMs = 8000) {
-  const started = Date.now();
-  while (!predicate()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 function viewer(url) {
   const v = { texts: [], frames: [], ws: new WebSocket(url, ['wscam.v1']) };
   v.ws.on('message', (data, binary) => {

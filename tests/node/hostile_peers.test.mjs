@@ -9,17 +9,10 @@ import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { startWscam } from './lib/wscam.mjs';
 import { makeFrames } from './lib/cameras.mjs';
+import { sleep, until } from './lib/wait.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const rssKiB = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]);
 
-async function until(predicate, what, timeoutMs = 10000) {
-  const started = Date.now();
-  while (!(await predicate())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 function viewer(url, protocols = []) {
   const v = { frames: 0, texts: [], closed: null, ws: new WebSocket(url, protocols) };

@@ -6,15 +6,8 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startWscam } from './lib/wscam.mjs';
 import { makeFrames } from './lib/cameras.mjs';
+import { sleep, until } from './lib/wait.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(predicate, what, timeoutMs = 8000) {
-  const started = Date.now();
-  while (!predicate()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 function client(url, protocols) {
   const c = { texts: [], ws: new WebSocket(url, protocols) };
   c.ws.on('message', (data, binary) => { if (!binary) c.texts.push(JSON.parse(data.toString())); });

@@ -11,6 +11,7 @@ import { startWscam } from './lib/wscam.mjs';
 import { startBoard } from './lib/camera_web_server.mjs';
 import { makeFrames } from './lib/cameras.mjs';
 import { launchChromium, waitFor } from './lib/browser.mjs';
+import { sleep, until } from './lib/wait.mjs';
 
 // WSCAM_WEB_ROOT=/path/to/src/web serves the page from disk (to try viewer.js without a rebuild).
 const webRoot = process.env.WSCAM_WEB_ROOT ? ['--web-root', process.env.WSCAM_WEB_ROOT] : [];
@@ -20,14 +21,6 @@ const OUT_DIR = process.env.WSCAM_TEST_OUT || new URL('../../build/', import.met
 let browser;
 before(async () => { browser = await launchChromium(); });
 after(async () => { await browser?.close(); });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(predicate, what, timeoutMs = 8000) {
-  const started = Date.now();
-  while (!predicate()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 // Runs in the page before its own script: logs every text message the page sends.
 function hookWebSocket() {
