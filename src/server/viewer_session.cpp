@@ -150,7 +150,12 @@ void viewer_session::on_read(beast::error_code ec, std::size_t) {
         }
     } catch (const std::exception& e) {
         spdlog::error("viewer message failed stream={} peer={}: {}", hub_->name(), peer_, e.what());
-        return abort("internal error");
+        if (writing_) return abort("internal error");  // no second write while one is in flight
+        abort_reason_ = "internal error";
+        closing_ = true;
+        ws_.async_close(websocket::close_reason(websocket::close_code::internal_error, "internal error"),
+                        [self = shared_from_this()](beast::error_code ec) { self->finish(ec); });
+        return;
     }
     read_buffer_.consume(read_buffer_.size());
     do_read();
