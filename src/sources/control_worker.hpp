@@ -18,18 +18,30 @@ public:
     explicit control_worker(std::size_t max_pending = 16) : max_pending_(max_pending) {
         thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
     }
-    ~control_worker() {
-        thread_.request_stop();
-        cv_.notify_all();
-    }
+    ~control_worker() { stop(); }
     control_worker(const control_worker&) = delete;
     control_worker& operator=(const control_worker&) = delete;
 
-    /** Queues `job`; false when too many are waiting already. */
+    /**
+     * Finishes the job in hand, drops the rest and joins the thread. Its owner calls it before
+     * letting go, so the worker is never destroyed by its own thread (a job holding the last
+     * reference to its owner would otherwise join itself).
+     */
+    void stop() {
+        {
+            std::lock_guard lock(mutex_);
+            stopped_ = true;
+            jobs_.clear();
+        }
+        thread_.request_stop();
+        if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+    }
+
+    /** Queues `job`; false when too many are waiting already or the worker stopped. */
     bool submit(std::function<void()> job) {
         {
             std::lock_guard lock(mutex_);
-            if (jobs_.size() >= max_pending_) return false;
+            if (stopped_ || jobs_.size() >= max_pending_) return false;
             jobs_.push_back(std::move(job));
         }
         cv_.notify_one();
@@ -52,6 +64,7 @@ private:
     std::mutex mutex_;
     std::condition_variable_any cv_;
     std::deque<std::function<void()>> jobs_;
+    bool stopped_ = false;
     std::jthread thread_;  // last: stopped and joined before the queue goes away
 };
 

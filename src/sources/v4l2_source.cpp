@@ -82,7 +82,7 @@ struct v4l2_source::state : controllable, std::enable_shared_from_this<v4l2_sour
                 done(control_result::failed("the camera has gone"));
         };
         if (!worker.submit(std::move(job)))
-            done(control_result::failed(id + ": the camera is still busy with earlier changes, try again"));
+            done(control_result::failed(id + ": the camera is busy with earlier changes (or stopped), try again"));
     }
 
     /** Sets a control on the device now (control worker or capture thread). */
@@ -158,6 +158,7 @@ void v4l2_source::stop() {
         thread_.request_stop();
         thread_.join();
     }
+    state_->worker.stop();  // no control call runs once the source has stopped
 }
 
 std::string v4l2_source::describe() const { return "v4l2:" + options_.path; }
