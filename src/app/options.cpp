@@ -68,6 +68,9 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
     app.add_option("--control-token", s.control_token,
                    "Token needed to change camera controls (default: every viewer may)")
         ->envname("WSCAM_CONTROL_TOKEN");
+    app.add_option("--allow-origin", s.allowed_origins,
+                   "Also let web pages from this origin (e.g. https://dash.example:8443, or * for any) open "
+                   "WebSockets; by default only pages from the host the client addressed may (repeatable)");
     app.add_flag("--publish-takeover", in.publish_takeover,
                  "A new publisher replaces the current one (default: it is refused)");
     app.add_flag("--list-devices", o.list_devices,

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "server/api_render.hpp"
+#include "server/origin_policy.hpp"
 #include "server/publisher_session.hpp"
 #include "server/viewer_session.hpp"
 #include "server/web_assets.hpp"
@@ -110,7 +111,17 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
 
     // Nothing a client sends may take the server down: a fault here answers 500 and closes.
     try {
-        if (is_upgrade && upgrade(req, r)) return;
+        if (is_upgrade) {
+            // Browsers let any page open a WebSocket anywhere: the server checks who asks.
+            if (auto refusal = origin_refusal(req[http::field::origin], req[http::field::host], state_->config().allowed_origins)) {
+                spdlog::warn("websocket refused peer={} path={}: {}", peer_,
+                             std::string(req.target().substr(0, req.target().find('?'))), *refusal);
+                auto res = text_response(req, http::status::forbidden, *refusal + "\n");
+                res.keep_alive(false);
+                return send(http::message_generator(std::move(res)), false);
+            }
+            if (upgrade(req, r)) return;
+        }
         const bool keep_alive = req.keep_alive();
         auto res = respond(req, r);
         send(std::move(res), keep_alive);

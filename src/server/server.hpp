@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/frame_hub.hpp"
 
@@ -30,6 +31,7 @@ struct server_config {
     std::size_t send_lowat = 16 * 1024;
     std::string view_token;     // when set, watching (WebSocket, snapshot, API) needs it (or the control token)
     std::string control_token;  // when set, changing controls needs it; otherwise every viewer may
+    std::vector<std::string> allowed_origins;  // pages from these origins may open WebSockets too ("*": any)
 };
 
 /** Counters across all connections, for logs and tests. */

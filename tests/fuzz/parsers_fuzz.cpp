@@ -1,5 +1,5 @@
 // libFuzzer target for the parsers that read untrusted text: source URIs, viewer messages,
-// request targets, frame sizes and wscam.v1 frame headers. The first byte picks the parser.
+// request targets, frame sizes, wscam.v1 frame headers and upgrade origins. The first byte picks the parser.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -8,12 +8,13 @@
 #include "core/frame.hpp"
 #include "core/frame_size.hpp"
 #include "core/source_uri.hpp"
+#include "server/origin_policy.hpp"
 #include "server/router.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
     const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
-    switch (data[0] % 5) {
+    switch (data[0] % 6) {
     case 0:
         if (auto uri = wscam::source_uri::parse(text)) (void)uri->redacted();
         break;
@@ -30,6 +31,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 4: {
         wscam::frame_header h;
         (void)wscam::parse_frame_header({data + 1, size - 1}, h);
+        break;
+    }
+    case 5: {  // an upgrade's Origin and Host headers, split at the first newline
+        const auto nl = text.find('\n');
+        (void)wscam::origin_refusal(text.substr(0, nl), nl == std::string_view::npos ? "" : text.substr(nl + 1), {});
         break;
     }
     }

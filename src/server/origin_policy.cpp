@@ -1,0 +1,50 @@
+#include "server/origin_policy.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/text.hpp"
+
+namespace wscam {
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+// The host of "host", "host:port", "[v6]" or "[v6]:port".
+std::string_view host_of(std::string_view authority) {
+    if (authority.starts_with('[')) {
+        const auto close = authority.find(']');
+        return close == std::string_view::npos ? std::string_view() : authority.substr(0, close + 1);
+    }
+    return authority.substr(0, authority.find(':'));
+}
+
+// The host of an origin ("scheme://host[:port]"), or empty when it is none ("null", garbage).
+std::string_view origin_host(std::string_view origin) {
+    const auto sep = origin.find("://");
+    if (sep == std::string_view::npos || sep == 0) return {};
+    auto authority = origin.substr(sep + 3);
+    if (authority.find_first_of("/?#@") != std::string_view::npos) return {};
+    return host_of(authority);
+}
+
+}  // namespace
+
+std::optional<std::string> origin_refusal(std::string_view origin, std::string_view host_header,
+                                          const std::vector<std::string>& allowed) {
+    if (origin.empty()) return std::nullopt;  // not sent by a web page
+    const auto origin_l = lower(origin);
+    for (const auto& a : allowed)
+        if (a == "*" || lower(a) == origin_l) return std::nullopt;
+    const auto host = origin_host(origin_l);
+    const auto addressed = lower(host_of(host_header));
+    if (!host.empty() && !addressed.empty() && host == addressed) return std::nullopt;
+    return "a page from " + sanitize_text(origin, 200) + " may not open this WebSocket (start wscam with --allow-origin " +
+           sanitize_text(origin, 200) + " to allow it)";
+}
+
+}  // namespace wscam
