@@ -14,14 +14,15 @@ frame_ptr latest_frame_slot::start_write() {
     if (in_flight_ || !pending_) return nullptr;
     in_flight_ = std::move(pending_);
     pending_.reset();
-    const auto seq = in_flight_->sequence();
-    if (last_written_ != 0 && seq > last_written_ + 1) skipped_ += seq - last_written_ - 1;
-    last_written_ = seq;
     return in_flight_;
 }
 
 void latest_frame_slot::write_done() {
     if (!in_flight_) return;
+    // Gaps count between frames actually sent: a write cut short by a close does not count.
+    const auto seq = in_flight_->sequence();
+    if (last_written_ != 0 && seq > last_written_ + 1) skipped_ += seq - last_written_ - 1;
+    last_written_ = seq;
     in_flight_.reset();
     ++sent_;
 }

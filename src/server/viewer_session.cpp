@@ -236,21 +236,21 @@ void viewer_session::on_write(bool was_frame, beast::error_code ec, std::size_t)
         writing_ = false;
         return finish(ec);
     }
-    if (!was_frame || !state_->config().send_lowat) return on_sent(was_frame, {});
+    if (!was_frame) return on_sent({});
+    // The kernel has the whole frame: it counts as sent, and its buffer is let go at once.
+    slot_.write_done();
+    state_->count_frame_sent();
+    if (!state_->config().send_lowat) return on_sent({});
     // The kernel took the frame, but may not have sent it yet. Wait until what is unsent drops
     // below TCP_NOTSENT_LOWAT before choosing the next frame, so that a slow viewer's backlog is
     // one pending frame here (replaced by newer ones), not seconds of video in a socket buffer.
-    ws_.next_layer().async_wait(
-        tcp::socket::wait_write, beast::bind_front_handler(&viewer_session::on_sent, shared_from_this(), was_frame));
+    ws_.next_layer().async_wait(tcp::socket::wait_write,
+                                beast::bind_front_handler(&viewer_session::on_sent, shared_from_this()));
 }
 
-void viewer_session::on_sent(bool was_frame, beast::error_code ec) {
+void viewer_session::on_sent(beast::error_code ec) {
     writing_ = false;
     if (ec) return finish(ec);
-    if (was_frame) {
-        slot_.write_done();
-        state_->count_frame_sent();
-    }
     do_write();
 }
 

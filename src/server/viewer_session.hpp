@@ -51,7 +51,7 @@ private:
     bool write_stalled(std::chrono::steady_clock::time_point now);
     void do_write();
     void on_write(bool was_frame, beast::error_code ec, std::size_t bytes);
-    void on_sent(bool was_frame, beast::error_code ec);
+    void on_sent(beast::error_code ec);
     void abort(std::string reason);
     void finish(const beast::error_code& ec);
 
