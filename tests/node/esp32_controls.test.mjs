@@ -49,6 +49,9 @@ test('wscam finds a CameraWebServer\'s controls on port 80 by itself; changes re
       assert.equal(board.state()[id], value, `the board has ${id}=${value}`);
     }
     assert.deepEqual(board.controls.slice(0, 4), [['brightness', 2], ['wb_mode', 3], ['quality', 20], ['awb', 0]]);
+    for (const v of [a, b])
+      for (const id of ['brightness', 'wb_mode', 'quality', 'awb'])
+        assert.equal(v.texts.filter((m) => m.type === 'control_changed' && m.id === id).length, 1, `one control_changed for ${id}`);
 
     b.send('framesize', 10);  // VGA
     await until(() => changedOn(a, 'framesize') === 10, 'framesize on every viewer');

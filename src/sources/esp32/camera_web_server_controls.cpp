@@ -58,8 +58,13 @@ struct camera_web_server_controls::impl {
         return sanitize_text(e.what(), 200);
     }
 
-    /** Reads /status and brings the list (and viewers) up to date; false when it is no CameraWebServer. */
-    awaitable<bool> update_from_status(const std::shared_ptr<camera_web_server_controls>& self) {
+    /**
+     * Reads /status and brings the list (and viewers) up to date; false when it is no
+     * CameraWebServer. `answering` is a control whose change is being answered: the hub tells
+     * viewers its value with the answer, so it is not announced twice.
+     */
+    awaitable<bool> update_from_status(const std::shared_ptr<camera_web_server_controls>& self,
+                                       std::string answering = {}) {
         // Locals, not temporaries, around co_await: GCC 12 miscompiles some (structured bindings, ?:).
         std::string target = path();
         if (target.empty() || target.back() != '/') target += '/';
@@ -102,7 +107,8 @@ struct camera_web_server_controls::impl {
         } else if (!same_set) {
             hub->controls_changed();
         } else {
-            for (const auto& [id, value] : changed) hub->control_changed(id, value);
+            for (const auto& [id, value] : changed)
+                if (id != answering) hub->control_changed(id, value);
         }
         co_return true;
     }
@@ -128,7 +134,7 @@ struct camera_web_server_controls::impl {
                 // What is in effect now (a framesize change is ignored outside JPEG mode, say).
                 double in_effect = value;
                 try {
-                    co_await update_from_status(self);
+                    co_await update_from_status(self, id);
                     std::lock_guard lock(mutex);
                     if (const auto* c = find_control(list, id)) in_effect = c->value;
                 } catch (const std::exception&) {
