@@ -38,6 +38,9 @@ std::optional<std::string> origin_refusal(std::string_view origin, std::string_v
                                           const std::vector<std::string>& allowed) {
     if (origin.empty()) return std::nullopt;  // not sent by a web page
     const auto origin_l = lower(origin);
+    // Web pages have http(s) origins, or "null" (sandboxed frames, file:// pages). Anything else
+    // is no page: arduinoWebSockets, which ESP32 cameras use, sends "Origin: file://".
+    if (!origin_l.starts_with("http://") && !origin_l.starts_with("https://") && origin_l != "null") return std::nullopt;
     for (const auto& a : allowed)
         if (a == "*" || lower(a) == origin_l) return std::nullopt;
     const auto host = origin_host(origin_l);

@@ -13,8 +13,9 @@ namespace wscam {
  * change its controls (docs/SECURITY.md). A request with an `Origin` header is allowed when
  * the origin's host is the host the client addressed (the `Host` header's host, any port, so
  * the tutorial's page on :80 may open ws://HOST:81) or the origin is listed in `allowed`
- * ("*" allows any). A request without `Origin` (scripts, ffmpeg, cameras) is not a browser
- * page's and is allowed. Pure: unit-tested and fuzzed.
+ * ("*" allows any). A request without `Origin` (scripts, ffmpeg, cameras), or with one that
+ * no web page has (not http(s) and not "null": the ESP32's arduinoWebSockets sends
+ * "file://"), is not a browser page's and is allowed. Pure: unit-tested and fuzzed.
  *
  * Returns nullopt when allowed, else the reason for the 403.
  */

@@ -12,8 +12,10 @@ TEST(origin_policy, a_page_from_the_host_the_client_addressed_may_open_websocket
     EXPECT_EQ(origin_refusal("http://[::1]:8080", "[::1]:8080", {}), std::nullopt);
 }
 
-TEST(origin_policy, requests_without_an_origin_are_not_from_a_page_and_pass) {
+TEST(origin_policy, requests_without_an_origin_or_with_one_no_page_has_are_not_from_a_page_and_pass) {
     EXPECT_EQ(origin_refusal("", "cam.local", {}), std::nullopt);
+    EXPECT_EQ(origin_refusal("file://", "cam.example:8080", {}), std::nullopt)
+        << "arduinoWebSockets (the ESP32 library) sends this; browsers send \"null\" for file:// pages";
 }
 
 TEST(origin_policy, a_page_from_anywhere_else_is_refused_with_the_option_that_allows_it) {
