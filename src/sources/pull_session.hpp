@@ -42,7 +42,7 @@ struct context {
     bool went_idle = false;   // the session ended because nobody watched
     bool reconnect_now = false;  // the peer closed a healthy connection (single JPEG without keep-alive)
     bool delivered = false;      // this connection has delivered a valid frame
-    std::function<void()> on_first_frame;  // e.g. re-read the camera's controls
+    std::function<void()> on_first_frame{};  // e.g. re-read the camera's controls
 
     /** Checks and publishes a JPEG; true when it was accepted. */
     bool offer(std::span<const std::uint8_t> jpeg) {
