@@ -9,6 +9,8 @@
 #include <boost/beast/websocket.hpp>
 
 #include <chrono>
+#include <cstdint>
+#include <string>
 
 namespace standin {
 
@@ -37,5 +39,28 @@ inline void poll(net::io_context &ioc) {
 
 /** The library's write timeout: WEBSOCKETS_TCP_TIMEOUT. */
 constexpr std::chrono::milliseconds write_timeout{5000};
+
+/**
+ * Writes one WebSocket message as the library does: the sketch's thread waits until it is
+ * sent or write_timeout passes. On failure `lose(why)` drops the connection (on a timeout
+ * before waiting for the aborted write to complete); returns whether it was sent.
+ */
+template <class Ws, class Lose>
+bool write_message(net::io_context &ioc, Ws &ws, bool text, const uint8_t *payload, size_t length, Lose &&lose) {
+  ws.text(text);
+  bool done = false;
+  beast::error_code result;
+  ws.async_write(net::buffer(payload, length), [&](beast::error_code ec, std::size_t) {
+    result = ec;
+    done = true;
+  });
+  if (!run_until(ioc, &done, write_timeout)) {
+    lose(std::string("write timed out"));
+    run_until(ioc, &done, write_timeout);  // the aborted write completes
+    return false;
+  }
+  if (result) lose("write: " + result.message());
+  return !result;
+}
 
 }  // namespace standin

@@ -175,23 +175,7 @@ struct WebSocketsClient::Impl {
   bool send(bool text, const uint8_t *payload, size_t length) {
     if (state != CONNECTED || !conn) return false;
     auto c = conn;
-    c->ws.text(text);
-    bool done = false;
-    beast::error_code result;
-    c->ws.async_write(net::buffer(payload, length), [&](beast::error_code ec, std::size_t) {
-      result = ec;
-      done = true;
-    });
-    if (!run_until(ioc, &done, write_timeout)) {
-      lost(c, "write timed out");
-      run_until(ioc, &done, write_timeout);  // the aborted write completes
-      return false;
-    }
-    if (result) {
-      lost(c, "write: " + result.message());
-      return false;
-    }
-    return true;
+    return write_message(ioc, c->ws, text, payload, length, [&](const std::string &why) { lost(c, why); });
   }
 
   bool ping(const uint8_t *payload, size_t length) {

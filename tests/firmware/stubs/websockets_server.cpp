@@ -160,23 +160,9 @@ struct WebSocketsServer::Impl {
   bool send(uint8_t num, bool text, const uint8_t *payload, size_t length) {
     if (!connected(num)) return false;
     auto c = clients[num];
-    c->ws.text(text);
-    bool done = false;
-    beast::error_code result;
-    c->ws.async_write(net::buffer(payload, length), [&](beast::error_code ec, std::size_t) {
-      result = ec;
-      done = true;
+    return write_message(ioc, c->ws, text, payload, length, [&](const std::string &why) {
+      if (clients[num] == c) drop(num, why);
     });
-    if (!run_until(ioc, &done, write_timeout)) {
-      if (clients[num] == c) drop(num, "write timed out");
-      run_until(ioc, &done, write_timeout);
-      return false;
-    }
-    if (result) {
-      if (clients[num] == c) drop(num, "write: " + result.message());
-      return false;
-    }
-    return true;
   }
 
   bool broadcast(bool text, const uint8_t *payload, size_t length) {
