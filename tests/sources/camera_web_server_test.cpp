@@ -60,6 +60,8 @@ TEST(camera_web_server, anything_else_is_not_a_camera_web_server_and_says_why) {
 TEST(camera_web_server, control_requests_and_where_the_api_is) {
     EXPECT_EQ(control_target("/", "wb_mode", 3), "/control?var=wb_mode&val=3");
     EXPECT_EQ(control_target("/cam", "brightness", -2), "/cam/control?var=brightness&val=-2");
+    EXPECT_EQ(api_target("/", "status"), "/status");
+    EXPECT_EQ(api_target("/cam", "status"), "/cam/status");
     auto stream = parse_network_url("http://board.local:81/stream");
     ASSERT_TRUE(stream);
     const auto base = control_base_for(*stream);

@@ -149,10 +149,15 @@ status_reading read_status(std::string_view body, framesize_numbering numbering)
     return r;
 }
 
-std::string control_target(std::string_view base_path, const std::string& id, double value) {
+std::string api_target(std::string_view base_path, std::string_view page) {
     std::string path(base_path);
     if (path.empty() || path.back() != '/') path += '/';
-    return path + "control?var=" + id + "&val=" + std::to_string(static_cast<long long>(std::lround(value)));
+    return path.append(page);
+}
+
+std::string control_target(std::string_view base_path, const std::string& id, double value) {
+    return api_target(base_path, "control") + "?var=" + id + "&val=" +
+           std::to_string(static_cast<long long>(std::lround(value)));
 }
 
 }  // namespace wscam::esp32

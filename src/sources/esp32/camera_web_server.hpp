@@ -41,6 +41,9 @@ struct status_reading {
  */
 status_reading read_status(std::string_view body, framesize_numbering numbering);
 
+/** The request target of one of the API's pages (`status`, `control`) under `base_path`. */
+std::string api_target(std::string_view base_path, std::string_view page);
+
 /** The request target that sets `id` to `value`: `/control?var=ID&val=INT` under `base_path`. */
 std::string control_target(std::string_view base_path, const std::string& id, double value);
 

@@ -66,9 +66,7 @@ struct camera_web_server_controls::impl {
     awaitable<bool> update_from_status(const std::shared_ptr<camera_web_server_controls>& self,
                                        std::string answering = {}) {
         // Locals, not temporaries, around co_await: GCC 12 miscompiles some (structured bindings, ?:).
-        std::string target = path();
-        if (target.empty() || target.back() != '/') target += '/';
-        target += "status";
+        const std::string target = api_target(path(), "status");
         auto response = co_await get(target);
         const unsigned code = response.first;
         const std::string body = std::move(response.second);
