@@ -43,15 +43,20 @@ int main(int argc, char** argv) {
         const bool any = listen == "0.0.0.0" || listen == "::";
         const std::string host = any ? "127.0.0.1" : (listen.find(':') != std::string::npos ? "[" + listen + "]" : listen);
         // The lines a user (and the tests) look for; stdout, flushed.
-        std::printf("open http://%s:%u/\n", host.c_str(), static_cast<unsigned>(server.http_port()));
+        const bool tls = options.server.tls();
+        std::printf("open %s://%s:%u/\n", tls ? "https" : "http", host.c_str(), static_cast<unsigned>(server.http_port()));
         if (server.ws_port())
-            std::printf("websocket-only listener ws://%s:%u/\n", host.c_str(), static_cast<unsigned>(*server.ws_port()));
+            std::printf("websocket-only listener %s://%s:%u/\n", tls ? "wss" : "ws", host.c_str(),
+                        static_cast<unsigned>(*server.ws_port()));
         std::fflush(stdout);
 
         server.run();
         for (auto& s : sources) s->stop();
         spdlog::info("stopped");
         return 0;
+    } catch (const wscam::config_error& e) {
+        spdlog::error("{}", e.what());
+        return 2;
     } catch (const std::exception& e) {
         spdlog::error("{}", e.what());
         return 1;

@@ -71,6 +71,23 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
     app.add_option("--allow-origin", s.allowed_origins,
                    "Also let web pages from this origin (e.g. https://dash.example:8443, or * for any) open "
                    "WebSockets; by default only pages from the host the client addressed may (repeatable)");
+    app.add_option("--tls-cert", s.tls_cert,
+                   "PEM certificate (a full chain works, e.g. Let's Encrypt's fullchain.pem). With --tls-key the "
+                   "port serves https:// and wss:// as well as plain http:// and ws://; SIGHUP reloads both files")
+        ->check(CLI::ExistingFile);
+    app.add_option("--tls-key", s.tls_key, "PEM private key of --tls-cert (e.g. Let's Encrypt's privkey.pem)")
+        ->check(CLI::ExistingFile);
+    app.add_flag("--require-tls", s.require_tls,
+                 "Plain http:// pages are redirected to https://, plain WebSocket upgrades refused (403)");
+    app.add_option("--max-connections-per-ip", s.max_connections_per_ip,
+                   "Connections one client address (IPv6: one /64) may hold; more are refused at once with 429 "
+                   "(0 = no limit)")
+        ->capture_default_str();
+    std::int64_t header_timeout_s = s.header_timeout.count();
+    app.add_option("--header-timeout", header_timeout_s,
+                   "Seconds a client has for the TLS handshake and a request's headers before it is cut off")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}))
+        ->capture_default_str();
     app.add_flag("--publish-takeover", in.publish_takeover,
                  "A new publisher replaces the current one (default: it is refused)");
     app.add_flag("--list-devices", o.list_devices,
@@ -103,6 +120,16 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
         ->capture_default_str();
 
+    app.footer(
+        "TLS on the same port (https:// and wss://; plain http:// keeps working unless --require-tls):\n"
+        "  A certificate for a LAN (each browser asks once whether to trust it), e.g. for 192.168.1.20:\n"
+        "    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 -keyout wscam.key \\\n"
+        "      -out wscam.crt -subj /CN=wscam -addext subjectAltName=IP:192.168.1.20,DNS:wscam.local\n"
+        "    wscam --tls-cert wscam.crt --tls-key wscam.key\n"
+        "  Let's Encrypt (certbot): --tls-cert /etc/letsencrypt/live/HOST/fullchain.pem\n"
+        "    --tls-key /etc/letsencrypt/live/HOST/privkey.pem, and in a deploy hook: kill -HUP $(pidof wscam)\n"
+        "  A camera with a self-signed certificate: add #insecure to its https:// or wss:// URI.");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -123,6 +150,17 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
     in.max_frame_bytes = s.max_frame_bytes;
     in.max_frame_pixels = s.max_frame_pixels;
     s.write_timeout = std::chrono::seconds(write_timeout_s);
+    s.header_timeout = std::chrono::seconds(header_timeout_s);
+    if (s.tls_cert.empty() != s.tls_key.empty()) {
+        std::fprintf(stderr, "--tls-cert and --tls-key go together\n");
+        exit_code = 2;
+        return false;
+    }
+    if (s.require_tls && s.tls_cert.empty()) {
+        std::fprintf(stderr, "--require-tls needs --tls-cert and --tls-key\n");
+        exit_code = 2;
+        return false;
+    }
     auto ms = [](double seconds) { return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000)); };
     in.stall_timeout = ms(stall_s);
     in.reconnect_initial = ms(reconnect_s);

@@ -2,12 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
+#include "core/backoff.hpp"
 #include "server/api_render.hpp"
 #include "server/origin_policy.hpp"
 #include "server/publisher_session.hpp"
+#include "server/tls/certificate_store.hpp"
 #include "server/viewer_session.hpp"
 #include "server/web_assets.hpp"
 
@@ -16,7 +20,7 @@ namespace {
 
 constexpr std::size_t max_header_bytes = 8 * 1024;
 constexpr std::size_t max_body_bytes = 64 * 1024;
-constexpr auto request_timeout = std::chrono::seconds(30);
+constexpr auto close_timeout = std::chrono::seconds(2);
 constexpr std::string_view server_name = "wscam";
 
 template <class Body>
@@ -52,10 +56,23 @@ std::string request_token(const http::request<http::string_body>& req) {
     return {};
 }
 
+// Host names and addresses only: what may go into a redirect's Location.
+bool plausible_host(std::string_view host) {
+    if (host.empty() || host.size() > 255) return false;
+    for (const char c : host)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' && c != '[' && c != ']')
+            return false;
+    return true;
+}
+
+std::string path_of(std::string_view target) { return std::string(target.substr(0, target.find('?'))); }
+
 }  // namespace
 
-http_session::http_session(tcp::socket socket, std::shared_ptr<shared_state> state, bool ws_only)
-    : stream_(std::move(socket)), state_(std::move(state)), ws_only_(ws_only), peer_(peer_string(stream_.socket())) {}
+http_session::http_session(tcp::socket socket, std::shared_ptr<shared_state> state, bool ws_only,
+                           client_limits::ticket ticket)
+    : plain_(std::move(socket)), state_(std::move(state)), ws_only_(ws_only), ticket_(std::move(ticket)),
+      peer_(peer_string(plain_.socket())) {}
 
 http_session::~http_session() {
     if (joined_) state_->leave(this);
@@ -63,24 +80,67 @@ http_session::~http_session() {
 
 void http_session::run() {
     // Start on the connection's strand (the socket's executor).
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    net::dispatch(plain_.get_executor(), [self = shared_from_this()] {
         self->joined_ = self->state_->join(self);
         if (!self->joined_) {
-            spdlog::warn("connection refused peer={}: {}", self->peer_,
-                         self->state_->stopping() ? "shutting down" : "connection limit reached");
+            spdlog::info("connection refused peer={}: shutting down", self->peer_);
             beast::error_code ec;
-            self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+            self->plain_.socket().shutdown(tcp::socket::shutdown_both, ec);
             return;
         }
-        self->do_read();
+        // One port, both kinds: the first bytes say whether the client speaks TLS. The
+        // handshake and the first request's headers must come within --header-timeout.
+        self->plain_.expires_after(self->state_->config().header_timeout);
+        beast::async_detect_ssl(self->plain_, self->buffer_,
+                                beast::bind_front_handler(&http_session::on_detect, self));
     });
 }
 
+void http_session::on_detect(beast::error_code ec, bool is_tls) {
+    if (ec) {
+        if (ec == beast::error::timeout)
+            spdlog::info("http connection closed peer={}: nothing sent within {} s", peer_,
+                         state_->config().header_timeout.count());
+        return;
+    }
+    if (!is_tls) return do_read();
+    auto* store = state_->tls();
+    if (!store) {
+        spdlog::info("tls refused peer={}: this port speaks plain http:// only (start wscam with --tls-cert and --tls-key)",
+                     peer_);
+        beast::error_code ignored;
+        plain_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        return;
+    }
+    tls_context_ = store->current();
+    tls_.emplace(std::move(plain_), *tls_context_);
+    // The bytes the detector read are the start of the ClientHello: hand them to the handshake.
+    tls_->async_handshake(ssl::stream_base::server, buffer_.data(),
+                          beast::bind_front_handler(&http_session::on_handshake, shared_from_this()));
+}
+
+void http_session::on_handshake(beast::error_code ec, std::size_t used) {
+    if (ec) {
+        // Scanners, old clients and browsers that do not trust the certificate end here.
+        std::uint64_t suppressed = 0;
+        static std::mutex log_mutex;
+        static rate_limit log_limit{std::chrono::seconds(1)};
+        std::lock_guard lock(log_mutex);
+        if (log_limit.allow(rate_limit::clock::now(), suppressed))
+            spdlog::info("tls handshake failed peer={}: {}{}", peer_,
+                         ec == beast::error::timeout ? "timed out" : ec.message(),
+                         suppressed ? fmt::format(" ({} more since)", suppressed) : std::string());
+        return;
+    }
+    buffer_.consume(used);
+    do_read();
+}
+
 void http_session::shutdown() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
+    net::post(plain_.get_executor(), [self = shared_from_this()] {
         beast::error_code ec;
-        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-        self->stream_.cancel();
+        self->lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+        self->lowest().cancel();
     });
 }
 
@@ -88,14 +148,23 @@ void http_session::do_read() {
     parser_.emplace();
     parser_->header_limit(max_header_bytes);
     parser_->body_limit(max_body_bytes);
-    stream_.expires_after(request_timeout);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+    // A keep-alive connection waits for its next request as long as a first one may take.
+    lowest().expires_after(state_->config().header_timeout);
+    with_stream([&](auto& stream) {
+        http::async_read(stream, buffer_, *parser_,
+                         beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+    });
 }
 
 void http_session::on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return do_close();
     if (ec) {
-        if (!is_expected_disconnect(ec)) {
+        if (ec == beast::error::timeout) {
+            spdlog::info("http connection closed peer={}: no complete request within {} s", peer_,
+                         state_->config().header_timeout.count());
+            return;
+        }
+        if (!is_expected_disconnect(ec) && ec != ssl::error::stream_truncated) {
             spdlog::info("http bad request peer={}: {}", peer_, ec.message());
             // Tell the client why, then close: the connection's framing is lost.
             http::request<http::string_body> dummy;
@@ -108,22 +177,14 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     request req = parser_->release();
     const bool is_upgrade = websocket::is_upgrade(req);
     const route r = match_route(req.target(), is_upgrade, ws_only_, state_->config().default_stream);
+    const std::string token = request_token(req);
 
     // Nothing a client sends may take the server down: a fault here answers 500 and closes.
     try {
-        if (is_upgrade) {
-            // Browsers let any page open a WebSocket anywhere: the server checks who asks.
-            if (auto refusal = origin_refusal(req[http::field::origin], req[http::field::host], state_->config().allowed_origins)) {
-                spdlog::warn("websocket refused peer={} path={}: {}", peer_,
-                             std::string(req.target().substr(0, req.target().find('?'))), *refusal);
-                auto res = text_response(req, http::status::forbidden, *refusal + "\n");
-                res.keep_alive(false);
-                return send(http::message_generator(std::move(res)), false);
-            }
-            if (upgrade(req, r)) return;
-        }
+        if (auto refusal = refuse_before_routing(req, r, token)) return send(std::move(*refusal), false);
+        if (is_upgrade && upgrade(req, r, token)) return;
         const bool keep_alive = req.keep_alive();
-        auto res = respond(req, r);
+        auto res = respond(req, r, token);
         send(std::move(res), keep_alive);
     } catch (const std::exception& e) {
         spdlog::error("http request failed peer={}: {}", peer_, e.what());
@@ -133,33 +194,105 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     }
 }
 
-bool http_session::may_view(const request& req) const {
+std::optional<http::message_generator> http_session::refuse_before_routing(const request& req, const route& r,
+                                                                           const std::string& token) {
+    const auto& c = state_->config();
+    const bool is_upgrade = websocket::is_upgrade(req);
+    auto refuse = [&](http::response<http::string_body> res, const std::string& why) {
+        spdlog::warn("{} refused peer={} path={}: {}", is_upgrade ? "websocket" : "http", peer_, path_of(req.target()),
+                     why);
+        res.keep_alive(false);
+        return std::optional<http::message_generator>(std::move(res));
+    };
+    if (c.require_tls && !tls_ && r.kind != route_kind::health) {
+        const std::string_view host = req[http::field::host];
+        if (is_upgrade || !plausible_host(host) ||
+            (req.method() != http::verb::get && req.method() != http::verb::head))
+            return refuse(text_response(req, http::status::forbidden,
+                                        "this server takes connections over TLS only: use https:// or wss://\n"),
+                          "plain connection and --require-tls");
+        auto res = text_response(req, http::status::permanent_redirect,
+                                 "this server takes connections over TLS only: https://" + std::string(host) +
+                                     std::string(req.target()) + "\n");
+        res.set(http::field::location, "https://" + std::string(host) + std::string(req.target()));
+        res.keep_alive(false);
+        spdlog::info("http {} {} 308 peer={} (to https)", std::string(req.method_string()), path_of(req.target()), peer_);
+        return std::optional<http::message_generator>(std::move(res));
+    }
+    const bool checks_token = r.kind == route_kind::viewer_ws || r.kind == route_kind::publish_ws ||
+                              r.kind == route_kind::snapshot || r.kind == route_kind::api_streams ||
+                              r.kind == route_kind::metrics;
+    if (checks_token && !token.empty()) {
+        const auto left = state_->limits().blocked_for(ticket_.key(), client_limits::clock::now());
+        if (left > client_limits::clock::duration::zero()) {
+            const auto seconds = std::chrono::ceil<std::chrono::seconds>(left).count();
+            auto res = text_response(req, http::status::too_many_requests,
+                                     "too many wrong tokens from your address; try again in " +
+                                         std::to_string(seconds) + " s\n");
+            res.set(http::field::retry_after, std::to_string(seconds));
+            res.keep_alive(false);
+            spdlog::debug("http refused peer={} path={}: wrong-token block", peer_, path_of(req.target()));
+            return std::optional<http::message_generator>(std::move(res));
+        }
+    }
+    if (is_upgrade) {
+        // Browsers let any page open a WebSocket anywhere: the server checks who asks.
+        if (auto refusal = origin_refusal(req[http::field::origin], req[http::field::host], c.allowed_origins))
+            return refuse(text_response(req, http::status::forbidden, *refusal + "\n"), *refusal);
+    }
+    return std::nullopt;
+}
+
+bool http_session::may_view(const std::string& token) const {
     const auto& c = state_->config();
     if (c.view_token.empty()) return true;
-    const auto token = request_token(req);
     return token_matches(c.view_token, token) || (!c.control_token.empty() && token_matches(c.control_token, token));
 }
 
-bool http_session::upgrade(request& req, const route& r) {
+void http_session::note_wrong_token(const std::string& token, bool accepted) {
+    if (token.empty() || accepted) return;
+    const auto& key = ticket_.key();
+    if (state_->limits().wrong_token(key, client_limits::clock::now())) {
+        const auto& l = state_->limits().limits();
+        spdlog::warn("token guessing from {} (peer={}): {} wrong tokens within {} s; requests with a token from there "
+                     "are refused for {} s",
+                     key, peer_, l.max_wrong_tokens,
+                     std::chrono::duration_cast<std::chrono::seconds>(l.wrong_token_window).count(),
+                     std::chrono::duration_cast<std::chrono::seconds>(l.block).count());
+    }
+}
+
+upgraded_connection http_session::hand_over() {
+    if (tls_) {
+        beast::get_lowest_layer(*tls_).expires_never();
+        return {std::variant<tcp::socket, tls_stream>(std::in_place_index<1>, std::move(*tls_)), std::move(tls_context_),
+                std::move(ticket_), peer_};
+    }
+    return {std::variant<tcp::socket, tls_stream>(std::in_place_index<0>, plain_.release_socket()), nullptr,
+            std::move(ticket_), peer_};
+}
+
+bool http_session::upgrade(request& req, const route& r, const std::string& token) {
     auto hub = state_->streams().find(r.stream);
     if (!hub) return false;
+    const auto& c = state_->config();
     if (r.kind == route_kind::viewer_ws) {
-        if (!may_view(req)) return false;
-        const bool can_control = token_matches(state_->config().control_token, request_token(req));
-        stream_.expires_never();
-        std::make_shared<viewer_session>(stream_.release_socket(), state_, std::move(hub), peer_, can_control)
-            ->run(std::move(req));
+        if (!may_view(token)) return false;  // respond() says why (and counts the wrong token)
+        const bool can_control = token_matches(c.control_token, token);
+        // A token that opens nothing here is a guess, even if watching needs none.
+        const bool any_token = !c.view_token.empty() || !c.control_token.empty();
+        note_wrong_token(token, !any_token || can_control || (!c.view_token.empty() && token_matches(c.view_token, token)));
+        std::make_shared<viewer_session>(hand_over(), state_, std::move(hub), can_control)->run(std::move(req));
         return true;
     }
-    if (r.kind == route_kind::publish_ws && hub->gate() && hub->gate()->token_ok(request_token(req))) {
-        stream_.expires_never();
-        std::make_shared<publisher_session>(stream_.release_socket(), state_, std::move(hub), peer_)->run(std::move(req));
+    if (r.kind == route_kind::publish_ws && hub->gate() && hub->gate()->token_ok(token)) {
+        std::make_shared<publisher_session>(hand_over(), state_, std::move(hub))->run(std::move(req));
         return true;
     }
     return false;  // respond() says why
 }
 
-http::message_generator http_session::respond(const request& req, const route& r) {
+http::message_generator http_session::respond(const request& req, const route& r, const std::string& token) {
     const auto method = req.method();
     if (method != http::verb::get && method != http::verb::head) {
         auto res = text_response(req, http::status::method_not_allowed, "only GET and HEAD are supported\n");
@@ -192,7 +325,8 @@ http::message_generator http_session::respond(const request& req, const route& r
     }
     const bool needs_view = r.kind == route_kind::viewer_ws || r.kind == route_kind::snapshot ||
                             r.kind == route_kind::api_streams || r.kind == route_kind::metrics;
-    if (needs_view && !may_view(req)) {
+    if (needs_view && !may_view(token)) {
+        note_wrong_token(token, false);
         spdlog::warn("viewer refused peer={} path={}: invalid or missing view token", peer_,
                      std::string(req.target().substr(0, req.target().find('?'))));
         auto res = text_response(req, http::status::unauthorized, "invalid or missing view token\n");
@@ -258,6 +392,7 @@ http::message_generator http_session::respond(const request& req, const route& r
         if (!hub->gate())
             return reply(text_response(req, http::status::forbidden,
                                        "stream '" + r.stream + "' does not take publishers (its source is not push:)\n"));
+        note_wrong_token(token, false);
         spdlog::warn("publisher refused stream={} peer={}: invalid or missing publish token", r.stream, peer_);
         auto res = text_response(req, http::status::unauthorized, "invalid or missing publish token\n");
         res.set(http::field::www_authenticate, "Bearer");
@@ -276,8 +411,10 @@ http::message_generator http_session::respond(const request& req, const route& r
 }
 
 void http_session::send(http::message_generator msg, bool keep_alive) {
-    beast::async_write(stream_, std::move(msg),
-                       beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive));
+    with_stream([&](auto& stream) {
+        beast::async_write(stream, std::move(msg),
+                           beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive));
+    });
 }
 
 void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
@@ -287,8 +424,17 @@ void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) 
 }
 
 void http_session::do_close() {
+    if (tls_) {
+        // close_notify, bounded: a peer that never answers it is not waited for.
+        lowest().expires_after(close_timeout);
+        tls_->async_shutdown([self = shared_from_this()](beast::error_code) {
+            beast::error_code ignored;
+            self->lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+        });
+        return;
+    }
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    plain_.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
 }  // namespace wscam

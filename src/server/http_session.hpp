@@ -6,6 +6,7 @@
 #include "server/beast.hpp"
 #include "server/router.hpp"
 #include "server/shared_state.hpp"
+#include "server/ws_transport.hpp"
 
 namespace wscam {
 
@@ -15,7 +16,7 @@ namespace wscam {
  */
 class http_session : public closable, public std::enable_shared_from_this<http_session> {
 public:
-    http_session(tcp::socket socket, std::shared_ptr<shared_state> state, bool ws_only);
+    http_session(tcp::socket socket, std::shared_ptr<shared_state> state, bool ws_only, client_limits::ticket ticket);
     ~http_session() override;
 
     void run();
@@ -24,22 +25,41 @@ public:
 private:
     using request = http::request<http::string_body>;
 
+    /** Runs `f` on the stream the connection speaks: TLS after a handshake, else plain TCP. */
+    template <class F>
+    void with_stream(F&& f) {
+        if (tls_)
+            f(*tls_);
+        else
+            f(plain_);
+    }
+    beast::tcp_stream& lowest() { return tls_ ? beast::get_lowest_layer(*tls_) : plain_; }
+
+    void on_detect(beast::error_code ec, bool is_tls);
+    void on_handshake(beast::error_code ec, std::size_t used);
     void do_read();
     void on_read(beast::error_code ec, std::size_t bytes);
     void send(http::message_generator msg, bool keep_alive);
     void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
     void do_close();
 
-    http::message_generator respond(const request& req, const route& r);
-    bool upgrade(request& req, const route& r);
-    bool may_view(const request& req) const;
+    http::message_generator respond(const request& req, const route& r, const std::string& token);
+    std::optional<http::message_generator> refuse_before_routing(const request& req, const route& r,
+                                                                 const std::string& token);
+    bool upgrade(request& req, const route& r, const std::string& token);
+    bool may_view(const std::string& token) const;
+    void note_wrong_token(const std::string& token, bool accepted);
+    upgraded_connection hand_over();
 
-    beast::tcp_stream stream_;
+    beast::tcp_stream plain_;
+    std::optional<tls_stream> tls_;               // after the handshake, when the client spoke TLS
+    std::shared_ptr<ssl::context> tls_context_;   // the certificate this connection was served
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::shared_ptr<shared_state> state_;
     bool ws_only_;
     bool joined_ = false;
+    client_limits::ticket ticket_;
     std::string peer_;
 };
 

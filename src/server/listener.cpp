@@ -14,6 +14,16 @@ std::string peer_string(const tcp::socket& s) {
     return ep.address().to_string() + ":" + std::to_string(ep.port());
 }
 
+namespace {
+
+std::string canned_response(std::string_view status, std::string_view body) {
+    return fmt::format("HTTP/1.1 {}\r\nServer: wscam\r\nConnection: close\r\nRetry-After: 10\r\n"
+                       "Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n\r\n{}",
+                       status, body.size(), body);
+}
+
+}  // namespace
+
 bool is_expected_disconnect(const beast::error_code& ec) {
     return ec == net::error::operation_aborted || ec == websocket::error::closed || ec == net::error::eof ||
            ec == net::error::connection_reset || ec == net::error::broken_pipe || ec == http::error::end_of_stream ||
@@ -59,8 +69,51 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
         return;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<http_session>(std::move(socket), state_, ws_only_)->run();
+    const auto peer = socket.remote_endpoint(ec);
+    std::string key = "?";
+    if (!ec) {
+        const auto a = peer.address();
+        if (a.is_v4()) key = client_key(a.to_v4().to_bytes());
+        else key = client_key(a.to_v6().to_bytes());
+    }
+    auto ticket = state_->limits().admit(key);
+    if (ticket)
+        std::make_shared<http_session>(std::move(socket), state_, ws_only_, std::move(ticket))->run();
+    else
+        refuse(std::move(socket), ticket.why(), key);
     do_accept();
+}
+
+void listener::refuse(tcp::socket socket, client_limits::refusal why, const std::string& key) {
+    // Refused at once, before reading anything: a static answer, then the connection drains
+    // (so the answer is not lost to a reset) for at most a second.
+    const bool per_address = why == client_limits::refusal::address_full;
+    static const std::string address_full =
+        canned_response("429 Too Many Requests", "too many connections from your address (see --max-connections-per-ip)\n");
+    static const std::string server_full =
+        canned_response("503 Service Unavailable", "server busy: connection limit reached (see --max-connections)\n");
+    std::uint64_t suppressed = 0;
+    if (refusal_log_.allow(rate_limit::clock::now(), suppressed))
+        spdlog::warn("connection refused peer={}: {}{}", peer_string(socket),
+                     per_address ? "too many connections from " + key + " (--max-connections-per-ip " +
+                                       std::to_string(state_->config().max_connections_per_ip) + ")"
+                                 : std::string("server connection limit reached (--max-connections)"),
+                     suppressed ? " (" + std::to_string(suppressed) + " more refused since)" : std::string());
+    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+    stream->expires_after(std::chrono::seconds(1));
+    net::async_write(*stream, net::buffer(per_address ? address_full : server_full),
+                     [stream](beast::error_code ec, std::size_t) {
+                         if (ec) return;
+                         stream->socket().shutdown(tcp::socket::shutdown_send, ec);
+                         drain(stream);
+                     });
+}
+
+void listener::drain(const std::shared_ptr<beast::tcp_stream>& stream) {
+    auto sink = std::make_shared<std::array<char, 512>>();  // bytes nobody reads
+    stream->async_read_some(net::buffer(*sink), [stream, sink](beast::error_code ec, std::size_t) {
+        if (!ec) drain(stream);
+    });
 }
 
 }  // namespace wscam

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "core/backoff.hpp"
 #include "server/beast.hpp"
 #include "server/io_pool.hpp"
 #include "server/shared_state.hpp"
@@ -21,6 +22,8 @@ public:
 private:
     void do_accept();
     void on_accept(beast::error_code ec, tcp::socket socket);
+    void refuse(tcp::socket socket, client_limits::refusal why, const std::string& key);
+    static void drain(const std::shared_ptr<beast::tcp_stream>& stream);
 
     io_pool& pool_;
     tcp::acceptor acceptor_;
@@ -28,6 +31,7 @@ private:
     std::shared_ptr<shared_state> state_;
     bool ws_only_;
     std::uint16_t port_ = 0;
+    rate_limit refusal_log_{std::chrono::seconds(5)};
 };
 
 }  // namespace wscam

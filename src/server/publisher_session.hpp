@@ -10,6 +10,7 @@
 #include "server/beast.hpp"
 #include "server/publisher_protocol.hpp"
 #include "server/shared_state.hpp"
+#include "server/ws_transport.hpp"
 #include "sources/frame_intake.hpp"
 
 namespace wscam {
@@ -23,8 +24,8 @@ class publisher_session : public publisher,
                           public closable,
                           public std::enable_shared_from_this<publisher_session> {
 public:
-    publisher_session(tcp::socket socket, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
-                      std::string peer);
+    publisher_session(upgraded_connection connection, std::shared_ptr<shared_state> state,
+                      std::shared_ptr<frame_hub> hub);
     ~publisher_session() override;
 
     void run(http::request<http::string_body> req);
@@ -42,7 +43,8 @@ private:
     void close_with(websocket::close_code code, const std::string& reason);
     void finish(const beast::error_code& ec);
 
-    websocket::stream<beast::tcp_stream> ws_;
+    ws_transport ws_;
+    client_limits::ticket ticket_;  // this connection's place under the per-address limits
     std::shared_ptr<shared_state> state_;
     std::shared_ptr<frame_hub> hub_;
     std::string peer_;

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
+
 #include <thread>
 #include <vector>
 
@@ -9,6 +11,7 @@
 #include "server/io_pool.hpp"
 #include "server/listener.hpp"
 #include "server/shared_state.hpp"
+#include "server/tls/certificate_store.hpp"
 
 namespace wscam {
 
@@ -16,7 +19,8 @@ struct server::impl {
     impl(server_config c, std::shared_ptr<stream_registry> s)
         : state(std::make_shared<shared_state>(std::move(c), std::move(s))),
           pool(threads()),
-          grace_timer(pool.main()) {}
+          grace_timer(pool.main()),
+          trim_timer(pool.main()) {}
 
     unsigned threads() const {
         const unsigned wanted = state->config().threads;
@@ -28,6 +32,8 @@ struct server::impl {
         stopping = true;
         spdlog::info("shutting down: closing {} connection(s)", state->connection_count());
         for (auto& l : listeners) l->close();
+        trim_timer.cancel();
+        if (hangup) hangup->cancel();
         state->shutdown_all();
         pool.release();
         stop_deadline = std::chrono::steady_clock::now() + state->config().shutdown_grace;
@@ -48,10 +54,36 @@ struct server::impl {
         });
     }
 
+    // glibc keeps freed memory in its arenas; after a burst of connections (or an attack) the
+    // process would stay at its peak size. Give it back once closes have happened and gone quiet.
+    void trim_memory_when_idle() {
+        trim_timer.expires_after(std::chrono::seconds(2));
+        trim_timer.async_wait([this](beast::error_code ec) {
+            if (ec || stopping) return;
+            const auto closed = state->take_closed();
+            if (closed == 0 && closed_pending > 0) {
+                ::malloc_trim(0);
+                spdlog::debug("memory trimmed after {} closed connection(s)", closed_pending);
+                closed_pending = 0;
+            }
+            closed_pending += closed;
+            trim_memory_when_idle();
+        });
+    }
+
+    void log_tls(const char* what) {
+        const auto s = state->tls()->summary();
+        spdlog::info("tls {}: {} ({} intermediate(s)), valid until {}{}", what, s.subject, s.chain_length, s.not_after,
+                     s.expired ? " — EXPIRED: browsers will refuse it" : "");
+    }
+
     std::shared_ptr<shared_state> state;
     io_pool pool;
     net::steady_timer grace_timer;
+    net::steady_timer trim_timer;
+    std::uint64_t closed_pending = 0;
     std::optional<net::signal_set> signals;
+    std::optional<net::signal_set> hangup;
     std::vector<std::shared_ptr<listener>> listeners;
     std::shared_ptr<listener> http_listener, ws_listener;
     std::chrono::steady_clock::time_point stop_deadline;
@@ -65,6 +97,16 @@ server::~server() = default;
 
 void server::start() {
     const auto& c = impl_->state->config();
+    if (c.tls_key.empty() != c.tls_cert.empty()) throw config_error("--tls-cert and --tls-key go together");
+    if (c.require_tls && !c.tls()) throw config_error("--require-tls needs --tls-cert and --tls-key");
+    if (c.tls()) {
+        try {
+            impl_->state->set_tls(std::make_unique<tls::certificate_store>(c.tls_cert, c.tls_key));
+        } catch (const std::exception& e) {
+            throw config_error(e.what());
+        }
+        impl_->log_tls("certificate");
+    }
     beast::error_code ec;
     const auto address = net::ip::make_address(c.listen_address, ec);
     if (ec) throw std::runtime_error("invalid listen address '" + c.listen_address + "': " + ec.message());
@@ -75,6 +117,7 @@ void server::start() {
         impl_->listeners.push_back(impl_->ws_listener);
     }
     for (auto& l : impl_->listeners) l->run();
+    net::post(impl_->pool.main(), [this] { impl_->trim_memory_when_idle(); });
 }
 
 std::uint16_t server::http_port() const { return impl_->http_listener ? impl_->http_listener->port() : 0; }
@@ -92,6 +135,31 @@ void server::stop_on_signals() {
         impl_->signals->cancel();
         impl_->begin_stop();
     });
+    impl_->hangup.emplace(impl_->pool.main(), SIGHUP);
+    wait_for_hangup();
+}
+
+void server::wait_for_hangup() {
+    impl_->hangup->async_wait([this](beast::error_code ec, int) {
+        if (ec) return;
+        spdlog::info("received SIGHUP");
+        if (!impl_->state->tls())
+            spdlog::info("SIGHUP: nothing to reload (no --tls-cert)");
+        else
+            reload_tls();
+        wait_for_hangup();
+    });
+}
+
+std::optional<std::string> server::reload_tls() {
+    auto* store = impl_->state->tls();
+    if (!store) return std::string("no TLS certificate configured");
+    if (auto why = store->reload()) {
+        spdlog::error("tls reload refused, keeping the certificate in use: {}", *why);
+        return why;
+    }
+    impl_->log_tls("certificate reloaded");
+    return std::nullopt;
 }
 
 void server::run() { impl_->pool.run(); }

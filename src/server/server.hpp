@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ struct server_config {
     std::string web_root;                     // serve the viewer from this folder instead of the embedded copy
     std::string default_stream = "default";
     std::size_t max_connections = 10000;
+    std::size_t max_connections_per_ip = 64;  // per IPv4 address or IPv6 /64; 0 = no limit
+    std::chrono::seconds header_timeout{10};  // TLS handshake and a request's headers must arrive within this
     std::chrono::seconds handshake_timeout{10};
     std::chrono::seconds idle_timeout{30};    // WebSocket: no traffic from the peer (pings are sent at half)
     std::chrono::seconds write_timeout{30};   // a viewer whose write makes no progress this long is cut off (0 = never)
@@ -32,6 +35,16 @@ struct server_config {
     std::string view_token;     // when set, watching (WebSocket, snapshot, API) needs it (or the control token)
     std::string control_token;  // when set, changing controls needs it; otherwise every viewer may
     std::vector<std::string> allowed_origins;  // pages from these origins may open WebSockets too ("*": any)
+    std::string tls_cert;   // PEM certificate (chain); with tls_key the port speaks TLS and plain both
+    std::string tls_key;    // PEM private key
+    bool require_tls = false;  // plain pages are redirected to https://, plain upgrades refused
+    bool tls() const { return !tls_cert.empty(); }
+};
+
+/** A setting the server cannot start with (e.g. an unusable certificate): exit code 2, like a usage error. */
+class config_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
 };
 
 /** Counters across all connections, for logs and tests. */
@@ -62,8 +75,15 @@ public:
     /** Runs the I/O threads until the server has stopped. */
     void run();
 
-    /** Stops on SIGINT/SIGTERM (call before run). */
+    /** Stops on SIGINT/SIGTERM and reloads the TLS certificate on SIGHUP (call before run). */
     void stop_on_signals();
+
+    /**
+     * Reads the TLS certificate and key again (what SIGHUP does). New connections get the new
+     * one, open ones keep theirs; an unusable new pair is refused and the old one kept.
+     * Returns why it was refused, or nothing.
+     */
+    std::optional<std::string> reload_tls();
 
     /**
      * Graceful stop, callable from any thread: stops accepting, closes every WebSocket
@@ -74,6 +94,7 @@ public:
     server_stats stats() const;
 
 private:
+    void wait_for_hangup();
     struct impl;
     std::unique_ptr<impl> impl_;
 };

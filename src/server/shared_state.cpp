@@ -1,5 +1,6 @@
 #include "server/shared_state.hpp"
 
+#include "server/tls/certificate_store.hpp"
 #include "server/viewer_group.hpp"
 
 #include <vector>
@@ -7,20 +8,24 @@
 namespace wscam {
 
 shared_state::shared_state(server_config config, std::shared_ptr<stream_registry> streams)
-    : config_(std::move(config)), streams_(std::move(streams)), groups_(std::make_unique<viewer_group_registry>()) {}
+    : config_(std::move(config)), streams_(std::move(streams)), groups_(std::make_unique<viewer_group_registry>()),
+      limits_(client_limits::settings{.max_connections = config_.max_connections,
+                                      .max_per_address = config_.max_connections_per_ip}) {}
+
+void shared_state::set_tls(std::unique_ptr<tls::certificate_store> store) { tls_ = std::move(store); }
 
 shared_state::~shared_state() = default;
 
 bool shared_state::join(const std::shared_ptr<closable>& c) {
     std::lock_guard lock(mutex_);
-    if (stopping_ || connections_.size() >= config_.max_connections) return false;
+    if (stopping_) return false;  // the caps are client_limits', checked when the connection is accepted
     connections_.emplace(c.get(), c);
     return true;
 }
 
 void shared_state::leave(const closable* c) {
     std::lock_guard lock(mutex_);
-    connections_.erase(c);
+    if (connections_.erase(c)) closed_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void shared_state::shutdown_all() {

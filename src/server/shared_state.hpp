@@ -7,11 +7,15 @@
 #include <unordered_map>
 
 #include "core/frame_hub.hpp"
+#include "server/client_limits.hpp"
 #include "server/server.hpp"
 
 namespace wscam {
 
 class viewer_group_registry;
+namespace tls {
+class certificate_store;
+}
 
 /** A connection the server can ask to close (on shutdown). */
 class closable {
@@ -33,8 +37,13 @@ public:
     const server_config& config() const { return config_; }
     stream_registry& streams() { return *streams_; }
     viewer_group_registry& groups() { return *groups_; }
+    /** Connection caps (server and per address) and the wrong-token brake. */
+    client_limits& limits() { return limits_; }
+    /** The certificate in use; null when the server speaks no TLS. */
+    tls::certificate_store* tls() { return tls_.get(); }
+    void set_tls(std::unique_ptr<tls::certificate_store> store);
 
-    /** Registers a connection; false when the connection cap is reached or the server is stopping. */
+    /** Registers a connection for shutdown; false when the server is stopping. */
     bool join(const std::shared_ptr<closable>& c);
     void leave(const closable* c);
 
@@ -48,17 +57,22 @@ public:
     void count_frame_sent() { frames_sent_.fetch_add(1, std::memory_order_relaxed); }
     void count_frame_dropped() { frames_dropped_.fetch_add(1, std::memory_order_relaxed); }
     server_stats stats() const;
+    /** Connections closed since the last call (the memory trimmer's cue). */
+    std::uint64_t take_closed() { return closed_.exchange(0, std::memory_order_relaxed); }
 
 private:
     server_config config_;
     std::shared_ptr<stream_registry> streams_;
     std::unique_ptr<viewer_group_registry> groups_;
+    client_limits limits_;
+    std::unique_ptr<tls::certificate_store> tls_;
     mutable std::mutex mutex_;
     std::unordered_map<const closable*, std::weak_ptr<closable>> connections_;
     std::atomic<bool> stopping_{false};
     std::atomic<std::size_t> viewers_{0};
     std::atomic<std::uint64_t> frames_sent_{0};
     std::atomic<std::uint64_t> frames_dropped_{0};
+    std::atomic<std::uint64_t> closed_{0};
 };
 
 }  // namespace wscam

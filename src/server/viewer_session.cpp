@@ -25,9 +25,10 @@ bool offers_subprotocol(std::string_view header, std::string_view wanted) {
 
 }  // namespace
 
-viewer_session::viewer_session(tcp::socket socket, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
-                               std::string peer, bool can_control)
-    : ws_(std::move(socket)), state_(std::move(state)), hub_(std::move(hub)), peer_(std::move(peer)),
+viewer_session::viewer_session(upgraded_connection c, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
+                               bool can_control)
+    : ws_(std::move(c.stream), std::move(c.tls_context)), ticket_(std::move(c.ticket)), state_(std::move(state)),
+      hub_(std::move(hub)), peer_(std::move(c.peer)),
       can_control_(can_control), protocol_(can_control) {}
 
 viewer_session::~viewer_session() {
@@ -43,20 +44,21 @@ void viewer_session::run(http::request<http::string_body> req) {
     timeouts.handshake_timeout = state_->config().handshake_timeout;
     timeouts.idle_timeout = state_->config().idle_timeout;
     timeouts.keep_alive_pings = true;
-    ws_.set_option(timeouts);
-    ws_.read_message_max(max_client_message_bytes);
-    // Each frame goes out as one message in one write: no fragmentation, no per-client copy.
-    ws_.auto_fragment(false);
-    ws_.set_option(websocket::stream_base::decorator([framed = framed_](websocket::response_type& res) {
-        res.set(http::field::server, "wscam");
-        if (framed) res.set(http::field::sec_websocket_protocol, wscam_subprotocol);
-    }));
     if (const auto lowat = state_->config().send_lowat) {
         const int value = static_cast<int>(lowat);
-        ::setsockopt(ws_.next_layer().native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &value,
-                     sizeof value);
+        ::setsockopt(ws_.socket().native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &value, sizeof value);
     }
-    ws_.async_accept(req, beast::bind_front_handler(&viewer_session::on_accept, shared_from_this()));
+    ws_.visit([&](auto& ws) {
+        ws.set_option(timeouts);
+        ws.read_message_max(max_client_message_bytes);
+        // Each frame goes out as one message in one write: no fragmentation, no per-client copy.
+        ws.auto_fragment(false);
+        ws.set_option(websocket::stream_base::decorator([framed = framed_](websocket::response_type& res) {
+            res.set(http::field::server, "wscam");
+            if (framed) res.set(http::field::sec_websocket_protocol, wscam_subprotocol);
+        }));
+        ws.async_accept(req, beast::bind_front_handler(&viewer_session::on_accept, shared_from_this()));
+    });
 }
 
 void viewer_session::on_accept(beast::error_code ec) {
@@ -67,14 +69,16 @@ void viewer_session::on_accept(beast::error_code ec) {
     if (!state_->join(shared_from_this())) {
         spdlog::warn("viewer refused stream={} peer={}: {}", hub_->name(), peer_,
                      state_->stopping() ? "shutting down" : "connection limit reached");
-        ws_.async_close(websocket::close_reason(websocket::close_code::try_again_later, "server busy"),
-                        [self = shared_from_this()](beast::error_code) {});
+        ws_.visit([&](auto& ws) {
+            ws.async_close(websocket::close_reason(websocket::close_code::try_again_later, "server busy"),
+                           [self = shared_from_this()](beast::error_code) {});
+        });
         return;
     }
     open_ = true;
     state_->viewer_opened();
-    spdlog::info("viewer open stream={} peer={} path={} protocol={}", hub_->name(), peer_, path_,
-                 framed_ ? wscam_subprotocol : "plain");
+    spdlog::info("viewer open stream={} peer={} path={} protocol={}{}", hub_->name(), peer_, path_,
+                 framed_ ? wscam_subprotocol : "plain", ws_.tls() ? " tls" : "");
     // Join this stream's group on this session's own io_context first, then read the status:
     // a change after the read reaches us through the group (and is kept only if newer).
     auto& ioc = static_cast<net::io_context&>(ws_.get_executor().target<net::io_context::executor_type>()->context());
@@ -127,13 +131,17 @@ void viewer_session::shutdown() {
     net::post(ws_.get_executor(), [self = shared_from_this()] {
         if (self->closing_ || !self->open_) return;
         self->closing_ = true;
-        self->ws_.async_close(websocket::close_reason(websocket::close_code::going_away, "server shutting down"),
-                              [self](beast::error_code ec) { self->finish(ec); });
+        self->ws_.visit([&](auto& ws) {
+            ws.async_close(websocket::close_reason(websocket::close_code::going_away, "server shutting down"),
+                           [self](beast::error_code ec) { self->finish(ec); });
+        });
     });
 }
 
 void viewer_session::do_read() {
-    ws_.async_read(read_buffer_, beast::bind_front_handler(&viewer_session::on_read, shared_from_this()));
+    ws_.visit([&](auto& ws) {
+        ws.async_read(read_buffer_, beast::bind_front_handler(&viewer_session::on_read, shared_from_this()));
+    });
 }
 
 void viewer_session::on_read(beast::error_code ec, std::size_t) {
@@ -141,7 +149,7 @@ void viewer_session::on_read(beast::error_code ec, std::size_t) {
     if (writing_ && write_stalled(std::chrono::steady_clock::now())) return;
     // Nothing a viewer sends may take the server down: a fault here closes this connection only.
     try {
-        if (ws_.got_text()) {
+        if (ws_.visit([](auto& ws) { return ws.got_text(); })) {
             const auto data = read_buffer_.cdata();
             const std::string_view text(static_cast<const char*>(data.data()), data.size());
             handle(protocol_.on_text(text, unix_now_us(), std::chrono::steady_clock::now()));
@@ -153,8 +161,10 @@ void viewer_session::on_read(beast::error_code ec, std::size_t) {
         if (writing_) return abort("internal error");  // no second write while one is in flight
         abort_reason_ = "internal error";
         closing_ = true;
-        ws_.async_close(websocket::close_reason(websocket::close_code::internal_error, "internal error"),
-                        [self = shared_from_this()](beast::error_code ec) { self->finish(ec); });
+        ws_.visit([&](auto& ws) {
+            ws.async_close(websocket::close_reason(websocket::close_code::internal_error, "internal error"),
+                           [self = shared_from_this()](beast::error_code ec) { self->finish(ec); });
+        });
         return;
     }
     read_buffer_.consume(read_buffer_.size());
@@ -216,18 +226,22 @@ void viewer_session::do_write() {
         writing_ = true;
         write_started_ = std::chrono::steady_clock::now();
         text_in_flight_ = outbox_.pop();
-        ws_.text(true);
-        ws_.async_write(net::buffer(text_in_flight_),
-                        beast::bind_front_handler(&viewer_session::on_write, shared_from_this(), false));
+        ws_.visit([&](auto& ws) {
+            ws.text(true);
+            ws.async_write(net::buffer(text_in_flight_),
+                           beast::bind_front_handler(&viewer_session::on_write, shared_from_this(), false));
+        });
         return;
     }
     if (auto f = slot_.start_write()) {
         writing_ = true;
         write_started_ = std::chrono::steady_clock::now();
         const auto bytes = framed_ ? f->framed() : f->jpeg();
-        ws_.binary(true);
-        ws_.async_write(net::buffer(bytes.data(), bytes.size()),
-                        beast::bind_front_handler(&viewer_session::on_write, shared_from_this(), true));
+        ws_.visit([&](auto& ws) {
+            ws.binary(true);
+            ws.async_write(net::buffer(bytes.data(), bytes.size()),
+                           beast::bind_front_handler(&viewer_session::on_write, shared_from_this(), true));
+        });
     }
 }
 
@@ -244,8 +258,8 @@ void viewer_session::on_write(bool was_frame, beast::error_code ec, std::size_t)
     // The kernel took the frame, but may not have sent it yet. Wait until what is unsent drops
     // below TCP_NOTSENT_LOWAT before choosing the next frame, so that a slow viewer's backlog is
     // one pending frame here (replaced by newer ones), not seconds of video in a socket buffer.
-    ws_.next_layer().async_wait(tcp::socket::wait_write,
-                                beast::bind_front_handler(&viewer_session::on_sent, shared_from_this()));
+    ws_.socket().async_wait(tcp::socket::wait_write,
+                            beast::bind_front_handler(&viewer_session::on_sent, shared_from_this()));
 }
 
 void viewer_session::on_sent(beast::error_code ec) {
@@ -260,7 +274,7 @@ void viewer_session::abort(std::string reason) {
     // A write may be stuck, so no close frame: drop the TCP connection; every pending
     // operation then ends and finish() logs why.
     beast::error_code ignored;
-    ws_.next_layer().close(ignored);
+    ws_.socket().close(ignored);
 }
 
 void viewer_session::finish(const beast::error_code& ec) {
@@ -270,7 +284,7 @@ void viewer_session::finish(const beast::error_code& ec) {
     state_->viewer_closed();
     std::string reason = ec ? ec.message() : "closed";
     if (ec == websocket::error::closed) {
-        const auto& cr = ws_.reason();
+        const auto cr = ws_.visit([](auto& ws) { return ws.reason(); });
         reason = "peer closed (" + std::to_string(static_cast<int>(cr.code)) + ")";
     }
     if (closing_ && (!ec || ec == websocket::error::closed)) reason = "server shutdown";
@@ -279,7 +293,7 @@ void viewer_session::finish(const beast::error_code& ec) {
                  slot_.skipped(), reason);
     if (!closing_ && !is_expected_disconnect(ec)) {
         beast::error_code ignored;
-        ws_.next_layer().close(ignored);
+        ws_.socket().close(ignored);
     }
 }
 

@@ -11,6 +11,7 @@
 #include "server/shared_state.hpp"
 #include "server/viewer_outbox.hpp"
 #include "server/viewer_protocol.hpp"
+#include "server/ws_transport.hpp"
 
 namespace wscam {
 
@@ -26,8 +27,8 @@ class viewer_group;
 
 class viewer_session : public closable, public std::enable_shared_from_this<viewer_session> {
 public:
-    viewer_session(tcp::socket socket, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
-                   std::string peer, bool can_control);
+    viewer_session(upgraded_connection connection, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
+                   bool can_control);
     ~viewer_session() override;
 
     /** Accepts the upgrade `req` and starts streaming. */
@@ -55,9 +56,10 @@ private:
     void abort(std::string reason);
     void finish(const beast::error_code& ec);
 
-    // Straight over the socket: the WebSocket's own timeouts suffice, and basic_stream's
-    // per-operation wrapper costs instructions on every frame to every viewer.
-    websocket::stream<tcp::socket> ws_;
+    // Plain viewers straight over the socket: the WebSocket's own timeouts suffice, and
+    // basic_stream's per-operation wrapper costs instructions on every frame to every viewer.
+    ws_transport ws_;
+    client_limits::ticket ticket_;  // this connection's place under the per-address limits
     std::shared_ptr<viewer_group> group_;
     std::shared_ptr<shared_state> state_;
     std::shared_ptr<frame_hub> hub_;

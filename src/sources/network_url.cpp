@@ -40,6 +40,31 @@ std::optional<network_url> parse_network_url(const std::string& text, std::strin
     return out;
 }
 
+std::optional<std::string> network_url::fragment_option(std::string_view name) const {
+    std::optional<std::string> found;
+    bool in_name = false;  // the last option was `name=...`: a '&' not followed by a flag continues it
+    std::string_view rest = fragment;
+    while (true) {
+        const auto amp = rest.find('&');
+        const std::string_view token = rest.substr(0, amp);
+        if (token == "insecure") {
+            in_name = false;
+            if (name == token) found = std::string();
+        } else if (token.size() > name.size() && token.substr(0, name.size()) == name && token[name.size()] == '=') {
+            in_name = true;
+            found = std::string(token.substr(name.size() + 1));
+        } else if (token.find('=') != std::string_view::npos && token.substr(0, token.find('=')) == "control") {
+            in_name = false;
+        } else if (in_name) {
+            *found += "&";
+            *found += token;
+        }
+        if (amp == std::string_view::npos) break;
+        rest.remove_prefix(amp + 1);
+    }
+    return found;
+}
+
 std::string network_url::host_header() const {
     const bool v6 = host.find(':') != std::string::npos;
     const std::string h = v6 ? "[" + host + "]" : host;

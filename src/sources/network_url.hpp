@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace wscam {
 
@@ -16,6 +17,13 @@ struct network_url {
     std::string target;    // path and query, at least "/"
     std::string fragment;  // after '#', decoded; never sent anywhere (wscam's own options, e.g. control=)
     bool tls() const { return scheme == "https" || scheme == "wss"; }
+    /**
+     * One of wscam's options after '#', separated by '&': `insecure` (do not verify the
+     * camera's TLS certificate: self-signed boards) or `control=URL|none` (its value may
+     * contain '&'). Empty string for a flag; nullopt when absent.
+     */
+    std::optional<std::string> fragment_option(std::string_view name) const;
+    bool insecure() const { return fragment_option("insecure").has_value(); }
     /** host:port as the Host header wants it. */
     std::string host_header() const;
     /** The URL without credentials, for logs. */

@@ -79,6 +79,21 @@ TEST(camera_web_server, control_requests_and_where_the_api_is) {
     EXPECT_FALSE(error.empty());
 }
 
+TEST(camera_web_server, fragment_options_combine_insecure_with_control) {
+    auto both = parse_network_url("https://board.local/stream#insecure&control=http://10.0.0.9/?a=1&b=2");
+    ASSERT_TRUE(both);
+    EXPECT_TRUE(both->insecure());
+    EXPECT_EQ(both->fragment_option("control"), "http://10.0.0.9/?a=1&b=2") << "a value keeps its '&'";
+    auto after = parse_network_url("https://board.local/stream#control=none&insecure");
+    ASSERT_TRUE(after);
+    EXPECT_TRUE(after->insecure());
+    EXPECT_EQ(control_base_for(*after), std::nullopt);
+    auto plain = parse_network_url("https://board.local/stream#control=http://10.0.0.9/");
+    ASSERT_TRUE(plain);
+    EXPECT_FALSE(plain->insecure()) << "certificates are verified unless asked";
+    EXPECT_FALSE(parse_network_url("https://board.local/stream#insecurely")->insecure());
+}
+
 }  // namespace
 }  // namespace wscam::esp32
 

@@ -197,9 +197,8 @@ void camera_web_server_controls::detach() {
 
 std::optional<network_url> control_base_for(const network_url& stream, std::string* error) {
     if (stream.scheme != "http" && stream.scheme != "https") return std::nullopt;
-    const std::string key = "control=";
-    if (stream.fragment.rfind(key, 0) == 0) {
-        const auto value = stream.fragment.substr(key.size());
+    if (const auto option = stream.fragment_option("control")) {
+        const auto& value = *option;
         if (value == "none") return std::nullopt;
         auto url = parse_network_url(value, error);
         if (url && url->scheme != "http") {

@@ -12,19 +12,23 @@ export async function startWscam(args = [], { bin = WSCAM_BIN, stdin = 'ignore' 
   const ready = new Promise((resolve, reject) => {
     proc.stdout.on('data', (d) => {
       stdout += d;
-      const http = stdout.match(/open http:\/\/127\.0\.0\.1:(\d+)\//);
+      const http = stdout.match(/open https?:\/\/127\.0\.0\.1:(\d+)\//);
       const wantWs = args.includes('--ws-port');
-      const ws = stdout.match(/websocket-only listener ws:\/\/127\.0\.0\.1:(\d+)\//);
+      const ws = stdout.match(/websocket-only listener wss?:\/\/127\.0\.0\.1:(\d+)\//);
       if (http && (!wantWs || ws)) resolve({ port: Number(http[1]), wsPort: ws ? Number(ws[1]) : undefined });
     });
     proc.once('exit', (code) => reject(new Error(`wscam exited with ${code} before listening:\n${stderr}`)));
     proc.once('error', (e) => reject(new Error(`cannot start ${bin}: ${e.message}`)));
   });
   const { port, wsPort } = await ready;
+  const tls = /open https:/.test(stdout);
   return {
     proc, port, wsPort,
-    url: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}`,
+    url: `http${tls ? 's' : ''}://127.0.0.1:${port}`,
+    wsUrl: `ws${tls ? 's' : ''}://127.0.0.1:${port}`,
+    /** The same port spoken in plain http:// and ws:// (TLS servers take both). */
+    plainUrl: `http://127.0.0.1:${port}`,
+    plainWsUrl: `ws://127.0.0.1:${port}`,
     logs: () => stderr,
     async stop(signal = 'SIGTERM') {
       if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
