@@ -10,7 +10,7 @@ ARGS       ?=
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all deps test-deps build run test test-native test-asan node-deps fuzz clean
+.PHONY: all deps test-deps build run test test-native test-asan node-deps fuzz fuzz-long clean
 
 all: build
 
@@ -52,7 +52,21 @@ clean:
 # libFuzzer targets, each run for FUZZ_SECONDS from its seed corpus (needs clang).
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 12
-FUZZ_TARGETS ?= parsers mjpeg_splitter multipart viewer_text publisher_text camera_status
+FUZZ_TARGETS ?= parsers mjpeg_splitter multipart viewer_text publisher_text camera_status connection_front
+# Not part of `make test`: every target for FUZZ_LONG_RUNS executions (docs/SECURITY.md has the last counts).
+FUZZ_LONG_RUNS ?= 10000000
+fuzz-long:
+	@CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSCAM_FUZZ=ON >/dev/null && \
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS)) && \
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t && \
+	  $(FUZZ_BUILD)/tests/fuzz/$${t}_fuzz -runs=$(FUZZ_LONG_RUNS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t > $(FUZZ_BUILD)/$$t.long.log 2>&1; \
+	  rc=$$?; echo "$$t: $$(grep -h 'stat::number_of_executed_units' $(FUZZ_BUILD)/$$t.long.log) \
+	    $$(grep -h 'Done .* runs in' $(FUZZ_BUILD)/$$t.long.log) exit $$rc"; \
+	  [ $$rc -eq 0 ] || { echo "fuzz-long: $$t failed, see $(FUZZ_BUILD)/$$t.long.log"; exit 1; }; \
+	done
+
 fuzz:
 	@command -v clang++ >/dev/null || { echo "fuzz: clang++ not installed, skipping"; exit 0; }; \
 	CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSCAM_FUZZ=ON >/dev/null && \
