@@ -71,7 +71,8 @@ std::string path_of(std::string_view target) { return std::string(target.substr(
 
 http_session::http_session(tcp::socket socket, std::shared_ptr<shared_state> state, bool ws_only,
                            client_limits::ticket ticket)
-    : plain_(std::move(socket)), state_(std::move(state)), ws_only_(ws_only), ticket_(std::move(ticket)),
+    : plain_(std::move(socket)), executor_(plain_.get_executor()), state_(std::move(state)), ws_only_(ws_only),
+      ticket_(std::move(ticket)),
       peer_(peer_string(plain_.socket())) {}
 
 http_session::~http_session() {
@@ -80,7 +81,7 @@ http_session::~http_session() {
 
 void http_session::run() {
     // Start on the connection's strand (the socket's executor).
-    net::dispatch(plain_.get_executor(), [self = shared_from_this()] {
+    net::dispatch(executor_, [self = shared_from_this()] {
         self->joined_ = self->state_->join(self);
         if (!self->joined_) {
             spdlog::info("connection refused peer={}: shutting down", self->peer_);
@@ -137,7 +138,8 @@ void http_session::on_handshake(beast::error_code ec, std::size_t used) {
 }
 
 void http_session::shutdown() {
-    net::post(plain_.get_executor(), [self = shared_from_this()] {
+    net::post(executor_, [self = shared_from_this()] {
+        if (self->handed_over_) return;  // the WebSocket session closes itself
         beast::error_code ec;
         self->lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
         self->lowest().cancel();
@@ -263,6 +265,7 @@ void http_session::note_wrong_token(const std::string& token, bool accepted) {
 }
 
 upgraded_connection http_session::hand_over() {
+    handed_over_ = true;
     if (tls_) {
         beast::get_lowest_layer(*tls_).expires_never();
         return {std::variant<tcp::socket, tls_stream>(std::in_place_index<1>, std::move(*tls_)), std::move(tls_context_),
@@ -294,11 +297,6 @@ bool http_session::upgrade(request& req, const route& r, const std::string& toke
 
 http::message_generator http_session::respond(const request& req, const route& r, const std::string& token) {
     const auto method = req.method();
-    if (method != http::verb::get && method != http::verb::head) {
-        auto res = text_response(req, http::status::method_not_allowed, "only GET and HEAD are supported\n");
-        res.set(http::field::allow, "GET, HEAD");
-        return res;
-    }
     const bool head = method == http::verb::head;
     auto log = [&](http::status s) {
         // The path only: a query may carry a token, and tokens are never logged.
@@ -317,6 +315,11 @@ http::message_generator http_session::respond(const request& req, const route& r
         return res;
     };
 
+    if (method != http::verb::get && !head) {
+        auto res = text_response(req, http::status::method_not_allowed, "only GET and HEAD are supported\n");
+        res.set(http::field::allow, "GET, HEAD");
+        return reply(std::move(res));
+    }
     if (ws_only_) {
         auto res = text_response(req, http::status::upgrade_required,
                                  "this port only speaks WebSocket: connect with ws://host:port/\n");
@@ -433,8 +436,20 @@ void http_session::do_close() {
         });
         return;
     }
+    // FIN, then read what the client still sends until it closes (bounded): closing with
+    // unread bytes would reset the connection, and the client could lose our answer.
     beast::error_code ec;
     plain_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return;
+    plain_.expires_after(close_timeout);
+    drain();
+}
+
+void http_session::drain() {
+    buffer_.clear();
+    plain_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (!ec) self->drain();
+    });
 }
 
 }  // namespace wscam

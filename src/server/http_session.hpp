@@ -42,6 +42,7 @@ private:
     void send(http::message_generator msg, bool keep_alive);
     void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
     void do_close();
+    void drain();
 
     http::message_generator respond(const request& req, const route& r, const std::string& token);
     std::optional<http::message_generator> refuse_before_routing(const request& req, const route& r,
@@ -51,7 +52,9 @@ private:
     void note_wrong_token(const std::string& token, bool accepted);
     upgraded_connection hand_over();
 
-    beast::tcp_stream plain_;
+    beast::tcp_stream plain_;                     // moved into tls_ when the client speaks TLS
+    net::any_io_executor executor_;               // the connection's thread, whatever the stream
+    bool handed_over_ = false;                    // the stream now belongs to a WebSocket session
     std::optional<tls_stream> tls_;               // after the handshake, when the client spoke TLS
     std::shared_ptr<ssl::context> tls_context_;   // the certificate this connection was served
     beast::flat_buffer buffer_;

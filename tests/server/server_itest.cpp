@@ -150,7 +150,9 @@ TEST(server, ping_gets_a_pong_and_bad_messages_get_an_error_without_closing) {
 TEST(server, hundred_concurrent_clients_all_receive_frames) {
     test_pattern_options o;
     o.size = {320, 240};
-    running_server s(o);
+    server_config c;
+    c.max_connections_per_ip = 0;  // all from 127.0.0.1; the limit has its own tests (node.limits)
+    running_server s(o, false, c);
     constexpr int clients = 100;
     std::atomic<int> satisfied{0};
     std::vector<std::thread> threads;
