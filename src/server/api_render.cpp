@@ -35,7 +35,7 @@ std::string metrics_text(stream_registry& streams, const server_stats& totals) {
         for (const auto& hub : hubs) out += fmt::format("{}{{stream=\"{}\"}} {}\n", name, hub->name(), value(*hub));
     };
     per_stream("wscam_stream_online", "gauge", "1 while the stream's camera delivers", [](frame_hub& h) { return h.status().online ? 1 : 0; });
-    per_stream("wscam_stream_viewers", "gauge", "WebSocket viewers of the stream", [](frame_hub& h) { return h.counters().viewers; });
+    per_stream("wscam_stream_viewers", "gauge", "Viewers of the stream (WebSocket and MJPEG)", [](frame_hub& h) { return h.counters().viewers; });
     per_stream("wscam_stream_frames_published_total", "counter", "Frames the camera delivered",
                [](frame_hub& h) { return h.counters().frames_published; });
     per_stream("wscam_stream_bytes_published_total", "counter", "JPEG bytes the camera delivered",
@@ -48,8 +48,10 @@ std::string metrics_text(stream_registry& streams, const server_stats& totals) {
     out += fmt::format("wscam_frames_dropped_total {}\n", totals.frames_dropped);
     family("wscam_connections", "gauge", "Open HTTP and WebSocket connections");
     out += fmt::format("wscam_connections {}\n", totals.open_connections);
-    family("wscam_viewers", "gauge", "Open WebSocket viewers");
+    family("wscam_viewers", "gauge", "Open viewers (WebSocket and MJPEG over HTTP)");
     out += fmt::format("wscam_viewers {}\n", totals.open_viewers);
+    family("wscam_mjpeg_readers", "gauge", "Open MJPEG-over-HTTP readers (/stream/<stream>.mjpg)");
+    out += fmt::format("wscam_mjpeg_readers {}\n", totals.open_mjpeg);
     return out;
 }
 

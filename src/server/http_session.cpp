@@ -3,12 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <sstream>
 
 #include "core/backoff.hpp"
 #include "server/api_render.hpp"
+#include "server/mjpeg_session.hpp"
 #include "server/origin_policy.hpp"
 #include "server/publisher_session.hpp"
 #include "server/tls/certificate_store.hpp"
@@ -185,6 +187,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     try {
         if (auto refusal = refuse_before_routing(req, r, token)) return send(std::move(*refusal), false);
         if (is_upgrade && upgrade(req, r, token)) return;
+        if (!is_upgrade && r.kind == route_kind::mjpeg && start_mjpeg(req, r, token)) return;
         const bool keep_alive = req.keep_alive();
         auto res = respond(req, r, token);
         send(std::move(res), keep_alive);
@@ -222,7 +225,7 @@ std::optional<http::message_generator> http_session::refuse_before_routing(const
         return std::optional<http::message_generator>(std::move(res));
     }
     const bool checks_token = r.kind == route_kind::viewer_ws || r.kind == route_kind::publish_ws ||
-                              r.kind == route_kind::snapshot || r.kind == route_kind::api_streams ||
+                              r.kind == route_kind::snapshot || r.kind == route_kind::mjpeg || r.kind == route_kind::api_streams ||
                               r.kind == route_kind::metrics;
     if (checks_token && !token.empty()) {
         const auto left = state_->limits().blocked_for(ticket_.key(), client_limits::clock::now());
@@ -273,6 +276,30 @@ upgraded_connection http_session::hand_over() {
     }
     return {std::variant<tcp::socket, tls_stream>(std::in_place_index<0>, plain_.release_socket()), nullptr,
             std::move(ticket_), peer_};
+}
+
+namespace {
+
+// ?fps= of an MJPEG reader: nullopt when malformed; 0 = every frame.
+std::optional<double> mjpeg_fps(std::string_view target) {
+    const auto text = query_param(target, "fps");
+    if (text.empty()) return 0.0;
+    char* end = nullptr;
+    const double fps = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || !(fps > 0) || fps > 1000) return std::nullopt;
+    return fps;
+}
+
+}  // namespace
+
+bool http_session::start_mjpeg(const request& req, const route& r, const std::string& token) {
+    if (req.method() != http::verb::get && req.method() != http::verb::head) return false;
+    auto hub = state_->streams().find(r.stream);
+    const auto fps = mjpeg_fps(req.target());
+    if (!hub || !fps || !may_view(token)) return false;  // respond() says why
+    std::make_shared<mjpeg_session>(hand_over(), state_, std::move(hub), *fps)
+        ->run(req.version(), req.method() == http::verb::head, path_of(req.target()));
+    return true;
 }
 
 bool http_session::upgrade(request& req, const route& r, const std::string& token) {
@@ -326,7 +353,7 @@ http::message_generator http_session::respond(const request& req, const route& r
         res.set(http::field::upgrade, "websocket");
         return reply(std::move(res));
     }
-    const bool needs_view = r.kind == route_kind::viewer_ws || r.kind == route_kind::snapshot ||
+    const bool needs_view = r.kind == route_kind::viewer_ws || r.kind == route_kind::snapshot || r.kind == route_kind::mjpeg ||
                             r.kind == route_kind::api_streams || r.kind == route_kind::metrics;
     if (needs_view && !may_view(token)) {
         note_wrong_token(token, false);
@@ -388,6 +415,12 @@ http::message_generator http_session::respond(const request& req, const route& r
         res.set(http::field::cache_control, "no-store");
         log(res.result());
         return res;
+    }
+    case route_kind::mjpeg: {
+        if (!state_->streams().find(r.stream))
+            return reply(text_response(req, http::status::not_found, "no stream '" + r.stream + "'\n"));
+        return reply(text_response(req, http::status::bad_request,
+                                   "fps must be a number of frames per second above 0, e.g. ?fps=2\n"));
     }
     case route_kind::publish_ws: {
         auto hub = state_->streams().find(r.stream);

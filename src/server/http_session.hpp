@@ -48,6 +48,7 @@ private:
     std::optional<http::message_generator> refuse_before_routing(const request& req, const route& r,
                                                                  const std::string& token);
     bool upgrade(request& req, const route& r, const std::string& token);
+    bool start_mjpeg(const request& req, const route& r, const std::string& token);
     bool may_view(const std::string& token) const;
     void note_wrong_token(const std::string& token, bool accepted);
     upgraded_connection hand_over();

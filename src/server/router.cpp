@@ -47,6 +47,8 @@ route match_route(std::string_view target, bool upgrade, bool ws_only, const std
     if (path == "/metrics") return {route_kind::metrics, {}, {}};
     if (starts_with(path, "/snapshot/") && ends_with(path, ".jpg"))
         return stream_route(route_kind::snapshot, path.substr(10, path.size() - 10 - 4));
+    if (starts_with(path, "/stream/") && ends_with(path, ".mjpg"))
+        return stream_route(route_kind::mjpeg, path.substr(8, path.size() - 8 - 5));
     // Viewer files: one level, plain names only (no traversal, no hidden files).
     const std::string_view name = path.substr(1);
     if (!name.empty() && name.find('/') == std::string_view::npos && name.find("..") == std::string_view::npos &&

@@ -15,6 +15,7 @@ enum class route_kind {
     api_streams,  // /api/streams
     metrics,      // /metrics (Prometheus text format)
     snapshot,     // /snapshot/<stream>.jpg
+    mjpeg,        // /stream/<stream>.mjpg: multipart MJPEG over HTTP (VLC, ffmpeg, Home Assistant, <img>)
     not_found,
 };
 

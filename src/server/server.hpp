@@ -50,9 +50,10 @@ public:
 /** Counters across all connections, for logs and tests. */
 struct server_stats {
     std::size_t open_connections = 0;
-    std::size_t open_viewers = 0;
+    std::size_t open_viewers = 0;     // WebSocket and MJPEG
     std::uint64_t frames_sent = 0;
     std::uint64_t frames_dropped = 0;
+    std::size_t open_mjpeg = 0;       // of which MJPEG-over-HTTP readers
 };
 
 /**

@@ -46,7 +46,7 @@ std::size_t shared_state::connection_count() const {
 }
 
 server_stats shared_state::stats() const {
-    return {connection_count(), viewers_.load(), frames_sent_.load(), frames_dropped_.load()};
+    return {connection_count(), viewers_.load(), frames_sent_.load(), frames_dropped_.load(), mjpeg_readers_.load()};
 }
 
 }  // namespace wscam

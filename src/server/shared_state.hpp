@@ -54,6 +54,8 @@ public:
 
     void viewer_opened() { ++viewers_; }
     void viewer_closed() { --viewers_; }
+    void mjpeg_opened() { ++mjpeg_readers_; }
+    void mjpeg_closed() { --mjpeg_readers_; }
     void count_frame_sent() { frames_sent_.fetch_add(1, std::memory_order_relaxed); }
     void count_frame_dropped() { frames_dropped_.fetch_add(1, std::memory_order_relaxed); }
     server_stats stats() const;
@@ -70,6 +72,7 @@ private:
     std::unordered_map<const closable*, std::weak_ptr<closable>> connections_;
     std::atomic<bool> stopping_{false};
     std::atomic<std::size_t> viewers_{0};
+    std::atomic<std::size_t> mjpeg_readers_{0};
     std::atomic<std::uint64_t> frames_sent_{0};
     std::atomic<std::uint64_t> frames_dropped_{0};
     std::atomic<std::uint64_t> closed_{0};

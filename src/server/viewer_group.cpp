@@ -2,11 +2,10 @@
 
 #include <algorithm>
 
-#include "server/viewer_session.hpp"
 
 namespace wscam {
 
-frame_ptr viewer_group::join(const std::shared_ptr<viewer_session>& viewer) {
+frame_ptr viewer_group::join(const std::shared_ptr<stream_viewer>& viewer) {
     members_.push_back(viewer);
     active_.fetch_add(1, std::memory_order_relaxed);
     if (members_.size() == 1) return hub_->subscribe(shared_from_this());
@@ -14,7 +13,7 @@ frame_ptr viewer_group::join(const std::shared_ptr<viewer_session>& viewer) {
     return hub_->latest();
 }
 
-void viewer_group::leave(const viewer_session* viewer, bool paused) {
+void viewer_group::leave(const stream_viewer* viewer, bool paused) {
     const auto before = members_.size();
     std::erase_if(members_, [viewer](const auto& w) {
         const auto s = w.lock();
@@ -46,23 +45,23 @@ void viewer_group::each(F&& f) {
 
 void viewer_group::on_frame(frame_ptr f) {
     net::post(ioc_, [self = shared_from_this(), f = std::move(f)] {
-        self->each([&](viewer_session& v) { v.deliver(f); });
+        self->each([&](stream_viewer& v) { v.deliver(f); });
     });
 }
 
 void viewer_group::on_status(const stream_status& s) {
-    net::post(ioc_, [self = shared_from_this(), s] { self->each([&](viewer_session& v) { v.deliver_status(s); }); });
+    net::post(ioc_, [self = shared_from_this(), s] { self->each([&](stream_viewer& v) { v.deliver_status(s); }); });
 }
 
 void viewer_group::on_control_changed(const std::string& id, double value) {
     net::post(ioc_, [self = shared_from_this(), id, value] {
-        self->each([&](viewer_session& v) { v.deliver_control(id, value); });
+        self->each([&](stream_viewer& v) { v.deliver_control(id, value); });
     });
 }
 
 void viewer_group::on_controls_changed(const std::vector<control_info>& controls) {
     net::post(ioc_, [self = shared_from_this(), controls] {
-        self->each([&](viewer_session& v) { v.deliver_controls(controls); });
+        self->each([&](stream_viewer& v) { v.deliver_controls(controls); });
     });
 }
 

@@ -12,7 +12,18 @@
 
 namespace wscam {
 
-class viewer_session;
+/**
+ * What a viewer_group hands frames and news to, on the group's thread: a WebSocket viewer, an
+ * MJPEG-over-HTTP reader. Only frames are required.
+ */
+class stream_viewer {
+public:
+    virtual ~stream_viewer() = default;
+    virtual void deliver(const frame_ptr& f) = 0;
+    virtual void deliver_status(const stream_status&) {}
+    virtual void deliver_control(const std::string&, double) {}
+    virtual void deliver_controls(const std::vector<control_info>&) {}
+};
 
 /**
  * The viewers of one stream that live on one I/O thread. The hub hands each frame to the
@@ -25,9 +36,9 @@ public:
     viewer_group(net::io_context& ioc, std::shared_ptr<frame_hub> hub) : ioc_(ioc), hub_(std::move(hub)) {}
 
     /** On the group's thread: adds a viewer (not paused); returns the stream's newest frame. */
-    frame_ptr join(const std::shared_ptr<viewer_session>& viewer);
+    frame_ptr join(const std::shared_ptr<stream_viewer>& viewer);
     /** On the group's thread: removes a viewer, saying whether it was paused. */
-    void leave(const viewer_session* viewer, bool paused);
+    void leave(const stream_viewer* viewer, bool paused);
     /** On the group's thread: one of its viewers paused or resumed (paused ones are not demand). */
     void set_paused(bool paused);
 
@@ -44,8 +55,8 @@ private:
 
     net::io_context& ioc_;
     std::shared_ptr<frame_hub> hub_;
-    std::vector<std::weak_ptr<viewer_session>> members_;  // touched only on ioc_'s thread
-    std::vector<std::shared_ptr<viewer_session>> scratch_;
+    std::vector<std::weak_ptr<stream_viewer>> members_;  // touched only on ioc_'s thread
+    std::vector<std::shared_ptr<stream_viewer>> scratch_;
     std::atomic<std::size_t> active_{0};  // written on ioc_'s thread, read by sources
 };
 

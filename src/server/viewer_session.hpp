@@ -10,6 +10,7 @@
 #include "server/beast.hpp"
 #include "server/shared_state.hpp"
 #include "server/viewer_outbox.hpp"
+#include "server/viewer_group.hpp"
 #include "server/viewer_protocol.hpp"
 #include "server/ws_transport.hpp"
 
@@ -23,9 +24,7 @@ inline constexpr std::string_view wscam_subprotocol = "wscam.v1";
  * reach it from its viewer_group on that thread. One write is in flight at a time, the
  * newest frame waits in a single pending slot, and status/pong texts go before frames.
  */
-class viewer_group;
-
-class viewer_session : public closable, public std::enable_shared_from_this<viewer_session> {
+class viewer_session : public stream_viewer, public closable, public std::enable_shared_from_this<viewer_session> {
 public:
     viewer_session(upgraded_connection connection, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
                    bool can_control);
@@ -35,10 +34,10 @@ public:
     void run(http::request<http::string_body> req);
 
     /** From the viewer_group, on this session's thread. */
-    void deliver(const frame_ptr& f);
-    void deliver_status(const stream_status& s);
-    void deliver_control(const std::string& id, double value);
-    void deliver_controls(const std::vector<control_info>& controls);
+    void deliver(const frame_ptr& f) override;
+    void deliver_status(const stream_status& s) override;
+    void deliver_control(const std::string& id, double value) override;
+    void deliver_controls(const std::vector<control_info>& controls) override;
 
     void shutdown() override;
 

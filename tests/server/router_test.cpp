@@ -36,6 +36,11 @@ TEST(router, pages_api_and_snapshots) {
     EXPECT_EQ(r("/snapshot/default.jpg").kind, route_kind::snapshot);
     EXPECT_EQ(r("/snapshot/default.jpg").stream, "default");
     EXPECT_EQ(r("/snapshot/.jpg").kind, route_kind::not_found);
+    EXPECT_EQ(r("/stream/porch.mjpg?fps=2").kind, route_kind::mjpeg);
+    EXPECT_EQ(r("/stream/porch.mjpg").stream, "porch");
+    EXPECT_EQ(r("/stream/.mjpg").kind, route_kind::not_found);
+    EXPECT_EQ(r("/stream/..%2fx.mjpg").kind, route_kind::not_found);
+    EXPECT_EQ(r("/stream/porch.mjpeg").kind, route_kind::not_found);
 }
 
 TEST(router, assets_are_plain_names_without_traversal) {

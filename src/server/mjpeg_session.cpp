@@ -1,0 +1,144 @@
+#include "server/mjpeg_session.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
+
+namespace wscam {
+
+mjpeg_session::mjpeg_session(upgraded_connection c, std::shared_ptr<shared_state> state,
+                             std::shared_ptr<frame_hub> hub, double max_fps)
+    : tls_context_(std::move(c.tls_context)), stream_(std::move(c.stream)), ticket_(std::move(c.ticket)),
+      state_(std::move(state)), hub_(std::move(hub)), peer_(std::move(c.peer)),
+      min_interval_us_(max_fps > 0 ? static_cast<std::int64_t>(1e6 / max_fps * 0.9) : 0) {}
+
+mjpeg_session::~mjpeg_session() {
+    if (open_ && group_) group_->leave(this, false);
+    state_->leave(this);
+}
+
+tcp::socket& mjpeg_session::socket() {
+    if (auto* plain = std::get_if<tcp::socket>(&stream_)) return *plain;
+    return beast::get_lowest_layer(std::get<tls_stream>(stream_)).socket();
+}
+
+void mjpeg_session::run(unsigned http_version, bool head, std::string path) {
+    path_ = std::move(path);
+    if (!state_->join(shared_from_this())) return;  // shutting down
+    if (const auto lowat = state_->config().send_lowat) {
+        const int value = static_cast<int>(lowat);
+        ::setsockopt(socket().native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &value, sizeof value);
+    }
+    head_ = fmt::format("HTTP/{}.{} 200 OK\r\nServer: wscam\r\nContent-Type: multipart/x-mixed-replace; boundary={}\r\n"
+                        "Cache-Control: no-store, no-cache, must-revalidate\r\nPragma: no-cache\r\nConnection: close\r\n\r\n",
+                        http_version / 10, http_version % 10, mjpeg_boundary);
+    with_stream([&](auto& s) {
+        net::async_write(s, net::buffer(head_),
+                         beast::bind_front_handler(&mjpeg_session::on_header, shared_from_this(), head));
+    });
+}
+
+void mjpeg_session::on_header(bool head, beast::error_code ec, std::size_t) {
+    if (ec || head || !abort_reason_.empty()) {
+        beast::error_code ignored;
+        socket().shutdown(tcp::socket::shutdown_both, ignored);
+        return;
+    }
+    open_ = true;
+    state_->viewer_opened();
+    state_->mjpeg_opened();
+    spdlog::info("mjpeg open stream={} peer={} path={} fps={}{}", hub_->name(), peer_, path_,
+                 min_interval_us_ ? fmt::format("{:.3g}", 0.9e6 / static_cast<double>(min_interval_us_)) : "all",
+                 stream_.index() == 1 ? " tls" : "");
+    auto& ioc = static_cast<net::io_context&>(socket().get_executor().target<net::io_context::executor_type>()->context());
+    group_ = state_->groups().group_for(hub_, ioc);
+    if (auto f = group_->join(shared_from_this())) deliver(f);
+    watch_for_close();
+}
+
+void mjpeg_session::watch_for_close() {
+    // A reader sends nothing after its request; reading tells us when it goes away.
+    with_stream([&](auto& s) {
+        s.async_read_some(net::buffer(sink_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) return self->finish(ec);
+            self->watch_for_close();
+        });
+    });
+}
+
+void mjpeg_session::deliver(const frame_ptr& f) {
+    if (!open_ || !f) return;
+    if (writing_) {
+        const auto limit = state_->config().write_timeout;
+        if (limit.count() && std::chrono::steady_clock::now() - write_started_ >= limit)
+            return abort("not reading: no frame taken for " + std::to_string(limit.count()) + " s");
+    }
+    if (min_interval_us_) {
+        if (f->capture_us() < next_capture_us_) return;  // over this reader's ?fps=
+        next_capture_us_ = f->capture_us() + min_interval_us_;
+    }
+    const auto dropped = slot_.dropped();
+    slot_.offer(f);
+    if (slot_.dropped() != dropped) state_->count_frame_dropped();
+    do_write();
+}
+
+void mjpeg_session::do_write() {
+    if (writing_ || !open_) return;
+    auto f = slot_.start_write();
+    if (!f) return;
+    writing_ = true;
+    write_started_ = std::chrono::steady_clock::now();
+    const auto jpeg = f->jpeg();
+    head_ = fmt::format("--{}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n", mjpeg_boundary, jpeg.size());
+    static constexpr std::string_view crlf = "\r\n";
+    const std::array<net::const_buffer, 3> parts{net::buffer(head_), net::buffer(jpeg.data(), jpeg.size()),
+                                                 net::buffer(crlf.data(), crlf.size())};
+    with_stream([&](auto& s) {
+        net::async_write(s, parts, beast::bind_front_handler(&mjpeg_session::on_write, shared_from_this()));
+    });
+}
+
+void mjpeg_session::on_write(beast::error_code ec, std::size_t) {
+    if (ec) {
+        writing_ = false;
+        return finish(ec);
+    }
+    slot_.write_done();
+    state_->count_frame_sent();
+    if (!state_->config().send_lowat) return on_sent({});
+    socket().async_wait(tcp::socket::wait_write, beast::bind_front_handler(&mjpeg_session::on_sent, shared_from_this()));
+}
+
+void mjpeg_session::on_sent(beast::error_code ec) {
+    writing_ = false;
+    if (ec) return finish(ec);
+    do_write();
+}
+
+void mjpeg_session::abort(std::string reason) {
+    if (!abort_reason_.empty()) return;
+    abort_reason_ = std::move(reason);
+    beast::error_code ignored;
+    socket().close(ignored);
+}
+
+void mjpeg_session::shutdown() {
+    net::post(socket().get_executor(), [self = shared_from_this()] { self->abort("server shutdown"); });
+}
+
+void mjpeg_session::finish(const beast::error_code& ec) {
+    if (!open_) return;
+    open_ = false;
+    if (group_) group_->leave(this, false);
+    state_->viewer_closed();
+    state_->mjpeg_closed();
+    std::string reason = abort_reason_.empty() ? (ec ? ec.message() : "closed") : abort_reason_;
+    if (abort_reason_.empty() && is_expected_disconnect(ec)) reason = "reader left";
+    spdlog::info("mjpeg closed stream={} peer={} frames={} drops={} reason={}", hub_->name(), peer_, slot_.sent(),
+                 slot_.skipped(), reason);
+    beast::error_code ignored;
+    socket().close(ignored);
+}
+
+}  // namespace wscam

@@ -1,0 +1,165 @@
+// GET /stream/<stream>.mjpg (issue 11): multipart MJPEG over HTTP for the tools people already
+// use. Real readers: ffmpeg decodes it, VLC (cvlc) plays it headless, curl sees well-formed
+// parts; the same frames and the same timing as a WebSocket viewer; ?fps= caps one reader.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { startWscam, jpegSize } from './lib/wscam.mjs';
+import { openMjpeg, MultipartReader } from './lib/multipart.mjs';
+import { sleep, until } from './lib/wait.mjs';
+
+const sha1 = (b) => createHash('sha1').update(b).digest('hex');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const metric = async (server, name) => Number((await (await fetch(`${server.url}/metrics`)).text())
+  .match(new RegExp(`^${name} (\\d+)$`, 'm'))[1]);
+
+/** A plain WebSocket viewer that records when each JPEG arrived, by its hash. */
+function wsViewer(url) {
+  const v = { arrivals: new Map(), frames: 0, ws: new WebSocket(url) };
+  v.ws.on('message', (data, binary) => { if (binary) { v.frames++; v.arrivals.set(sha1(data), performance.now()); } });
+  v.opened = new Promise((resolve, reject) => { v.ws.once('open', resolve); v.ws.once('error', reject); });
+  return v;
+}
+
+test('well-formed parts, each the stream\'s JPEG, as soon as a WebSocket viewer gets it', async () => {
+  const server = await startWscam(['--stream', 'cam=testsrc:?size=320x240&fps=30']);
+  try {
+    assert.doesNotMatch(server.logs(), /source capturing/, 'nobody watches yet: the camera idles');
+    const reader = await openMjpeg(`${server.url}/stream/cam.mjpg`);
+    assert.equal(reader.status, 200);
+    assert.equal(reader.res.headers['content-type'], 'multipart/x-mixed-replace; boundary=wscamframe');
+    assert.match(reader.res.headers['cache-control'], /no-store/);
+    await until(() => /source capturing/.test(server.logs()), 'an MJPEG reader is demand: the camera starts');
+    const ws = wsViewer(`${server.wsUrl}/ws/cam`);
+    await ws.opened;
+    await until(() => reader.parts.length >= 90 || reader.error, '90 parts', 10000);
+    assert.equal(reader.error, null);
+    for (const p of reader.parts) assert.deepEqual(jpegSize(p.jpeg), { width: 320, height: 240 });
+    assert.equal(await metric(server, 'wscam_mjpeg_readers'), 1);
+    const api = await (await fetch(`${server.url}/api/streams`)).json();
+    assert.equal(api.streams[0].viewers, 2, 'the MJPEG reader counts as a viewer');
+
+    // Timing: the same frames as the WebSocket viewer, at the same moments; no gaps.
+    const lags = [];
+    for (const p of reader.parts) {
+      const t = ws.arrivals.get(sha1(p.jpeg));
+      if (t !== undefined) lags.push(p.at - t);
+    }
+    assert.ok(lags.length >= 60, `the same frames as the WebSocket viewer (${lags.length} matched)`);
+    assert.ok(Math.abs(median(lags)) < 20, `MJPEG parts arrive with the WebSocket frames (median difference ${median(lags).toFixed(1)} ms)`);
+    const gaps = reader.parts.slice(31).map((p, i) => p.at - reader.parts[30 + i].at);
+    assert.ok(Math.max(...gaps) < 250, `no stall between parts (largest gap ${Math.max(...gaps).toFixed(0)} ms at 30 fps)`);
+    reader.req.destroy();
+    ws.ws.close();
+    await until(() => /mjpeg closed stream=cam peer=\S+ frames=\d+ drops=\d+ reason=reader left/.test(server.logs()), 'the close line');
+    assert.equal(await metric(server, 'wscam_mjpeg_readers'), 0);
+  } finally {
+    assert.equal(await server.stop(), 0);
+  }
+});
+
+test('curl sees well-formed parts; HEAD gets the headers only; ?fps= caps one reader; bad fps and unknown streams are refused', async () => {
+  const server = await startWscam(['--stream', 'cam=testsrc:?size=160x120&fps=30']);
+  try {
+    const raw = spawnSync('curl', ['-sN', '--max-time', '2', `${server.url}/stream/cam.mjpg`], { maxBuffer: 64 << 20 }).stdout;
+    const parsed = new MultipartReader('wscamframe');
+    parsed.push(raw);
+    assert.equal(parsed.error, null);
+    assert.ok(parsed.parts.length >= 30, `${parsed.parts.length} parts from curl in 2 s`);
+    const head = spawnSync('curl', ['-sI', '--max-time', '3', `${server.url}/stream/cam.mjpg`]).stdout.toString();
+    assert.match(head, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(head, /Content-Type: multipart\/x-mixed-replace; boundary=wscamframe/);
+
+    const capped = await openMjpeg(`${server.url}/stream/cam.mjpg?fps=2`);
+    const full = await openMjpeg(`${server.url}/stream/cam.mjpg`);
+    await sleep(3000);
+    const [c, f] = [capped.parts.length, full.parts.length];
+    capped.req.destroy();
+    full.req.destroy();
+    assert.ok(c >= 4 && c <= 8, `?fps=2 for 3 s gave ${c} parts`);
+    assert.ok(f > 10 * c, `the uncapped reader next to it got ${f}`);
+    assert.match(server.logs(), /mjpeg open stream=cam peer=\S+ path=\/stream\/cam\.mjpg fps=2/);
+
+    const bad = await openMjpeg(`${server.url}/stream/cam.mjpg?fps=fast`);
+    assert.equal(bad.status, 400);
+    await until(() => bad.body.includes('fps must be a number'), 'the reason');
+    assert.equal((await openMjpeg(`${server.url}/stream/nope.mjpg`)).status, 404);
+  } finally {
+    assert.equal(await server.stop(), 0);
+  }
+});
+
+test('the view token guards it like every other way of watching', async () => {
+  const server = await startWscam(['--stream', 'cam=testsrc:?size=160x120', '--view-token', 'let-me-watch']);
+  try {
+    assert.equal((await openMjpeg(`${server.url}/stream/cam.mjpg`)).status, 401);
+    const ok = await openMjpeg(`${server.url}/stream/cam.mjpg?token=let-me-watch`);
+    assert.equal(ok.status, 200);
+    await until(() => ok.parts.length >= 3, 'parts with the token');
+    ok.req.destroy();
+    assert.doesNotMatch(server.logs(), /let-me-watch/, 'tokens are never logged');
+  } finally {
+    assert.equal(await server.stop(), 0);
+  }
+});
+
+test('a reader that stops reading skips frames instead of queueing them, and catches up when it reads again', async () => {
+  const server = await startWscam(['--stream', 'cam=testsrc:?size=1280x720&fps=30&noise=30']);
+  try {
+    const ws = wsViewer(`${server.wsUrl}/ws/cam`);
+    await ws.opened;
+    const reader = await openMjpeg(`${server.url}/stream/cam.mjpg`);
+    await until(() => reader.parts.length >= 10, 'parts');
+    const dropped = await metric(server, 'wscam_frames_dropped_total');
+    reader.res.pause();
+    await sleep(3000);
+    assert.ok(await metric(server, 'wscam_frames_dropped_total') > dropped + 30, 'frames skipped for the paused reader');
+    const resumedAt = performance.now();
+    const before = reader.parts.length;
+    reader.res.resume();
+    await sleep(1500);
+    // Whatever the kernel's buffers held comes first; then the reader is back at the live frame.
+    const fresh = reader.parts.slice(before).filter((p) => p.at > resumedAt + 1000);
+    assert.ok(fresh.length >= 10, `${fresh.length} parts in the last 0.5 s`);
+    const lags = fresh.map((p) => p.at - (ws.arrivals.get(sha1(p.jpeg)) ?? -1e9));
+    assert.ok(median(lags) < 100, `live again after resuming (median lag behind the WebSocket viewer ${median(lags).toFixed(0)} ms)`);
+    reader.req.destroy();
+    ws.ws.close();
+  } finally {
+    assert.equal(await server.stop(), 0);
+  }
+});
+
+test('ffmpeg decodes it and VLC plays it headless', async () => {
+  const server = await startWscam(['--stream', 'cam=testsrc:?size=320x240&fps=15']);
+  try {
+    const ff = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-loglevel', 'info', '-i', `${server.url}/stream/cam.mjpg`,
+      '-frames:v', '20', '-f', 'null', '-'], { timeout: 20000 });
+    assert.equal(ff.status, 0, ff.stderr.toString());
+    assert.match(ff.stderr.toString(), /Stream #0:0: Video: mjpeg.*320x240/);
+    assert.match(ff.stderr.toString(), /frame=\s*20\b/);
+
+    // VLC refuses to run as root: run it as nobody, with a scene filter that writes every decoded picture.
+    const shots = mkdtempSync(join(tmpdir(), 'wscam-vlc-'));
+    chmodSync(shots, 0o777);
+    const asNobody = process.getuid() === 0 ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'] : [];
+    const vlc = spawn(asNobody[0] || 'cvlc', [...asNobody.slice(1), ...(asNobody.length ? ['env', `HOME=${shots}`, 'cvlc'] : []),
+      '-I', 'dummy', '--no-audio', '--vout=dummy', '--video-filter=scene', `--scene-path=${shots}`, '--scene-format=png',
+      '--scene-ratio=1', '--scene-prefix=f', `${server.url}/stream/cam.mjpg`], { stdio: 'ignore', env: { ...process.env, HOME: shots } });
+    try {
+      await until(() => readdirSync(shots).filter((f) => f.endsWith('.png')).length >= 15, 'VLC to decode 15 pictures', 20000);
+    } finally {
+      vlc.kill('SIGKILL');
+    }
+    const png = readFileSync(join(shots, readdirSync(shots).filter((f) => f.endsWith('.png')).sort()[5]));
+    assert.equal(png.readUInt32BE(16), 320, 'VLC decoded 320-pixel-wide pictures');
+    await until(() => (server.logs().match(/mjpeg closed stream=cam/g) || []).length >= 2, 'both readers gone');
+  } finally {
+    assert.equal(await server.stop(), 0);
+  }
+});
