@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fan-out benchmark: wscam and the Node `ws` broadcast baseline serve the same ~50 KB 640x480
-# frames at 30 fps on loopback; wscam-bench opens N viewers against each and measures delivered
+# frames at 30 fps on loopback; wscam-bench opens N viewers against each (and N MJPEG-over-HTTP
+# readers of wscam's /stream/default.mjpg, "wscam-mjpeg") and measures delivered
 # fps, latency, drops, server CPU per GB and RSS. Then a slow-viewer scenario and iperf3's
 # loopback cost per GB as the floor. Results: a table on stdout and JSON in build/bench/.
 #
@@ -16,9 +17,9 @@ NS=${NS:-"100 500 1000 2000"}
 DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-3}
 MAX_N=${MAX_N:-6000}
-SERVERS=${SERVERS:-"wscam node-ws"}
+SERVERS=${SERVERS:-"wscam wscam-mjpeg node-ws"}
 quick=0
-if [ "${1:-}" = "--quick" ]; then quick=1; NS="50"; DURATION=3; WARMUP=1; SERVERS="wscam node-ws"; fi
+if [ "${1:-}" = "--quick" ]; then quick=1; NS="50"; DURATION=3; WARMUP=1; SERVERS="wscam wscam-mjpeg node-ws"; fi
 
 clip=$out/frames.mjpeg
 [ -s "$clip" ] || ffmpeg -hide_banner -loglevel error -f lavfi -i testsrc2=size=640x480:rate=30 -vf noise=alls=8:allf=t \
@@ -33,9 +34,9 @@ trap cleanup EXIT
 # Starts a server; sets $url and $pid.
 start_server() {
   local kind=$1 log=$out/$1.log
-  if [ "$kind" = wscam ]; then
+  if [ "$kind" != node-ws ]; then
     "$build/wscam" --listen 127.0.0.1 --port 0 --source "file:$clip?fps=30" --always-on --log-level warn \
-      --max-connections 100000 ${WSCAM_ARGS:-} > "$log" 2>&1 &
+      --max-connections 100000 --max-connections-per-ip 0 ${WSCAM_ARGS:-} > "$log" 2>&1 &
   else
     node "$root/bench/baselines/node_ws_broadcast.mjs" --clip "$clip" --fps 30 > "$log" 2>&1 &
   fi
@@ -48,6 +49,8 @@ start_server() {
   done
   [ -n "$url" ] || { echo "fanout: $kind did not start:"; cat "$log"; exit 1; }
   [ "$kind" = wscam ] && url=$url/ws
+  # The same server and frames, read as multipart MJPEG over HTTP (/stream/<stream>.mjpg).
+  [ "$kind" = wscam-mjpeg ] && url=${url/ws:/http:}/stream/default.mjpg
   return 0
 }
 

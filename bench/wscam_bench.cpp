@@ -1,4 +1,4 @@
-// wscam-bench: opens many WebSocket viewers against a stream and measures what each one gets:
+// wscam-bench: opens many WebSocket viewers (or MJPEG-over-HTTP readers) against a stream and measures what each one gets:
 // delivered fps, source-to-client latency (from the wscam.v1 frame header; same host, so one
 // clock), frames skipped (sequence gaps), bytes/s and connect failures. It watches its own
 // event-loop lag and says so when it, not the server, is the bottleneck.
@@ -22,7 +22,8 @@
 #include <thread>
 #include <vector>
 
-#include "bench_stats.hpp"
+#include "bench_client.hpp"
+#include "mjpeg_client.hpp"
 
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -34,46 +35,7 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-struct options {
-    std::string url = "ws://127.0.0.1:8080/ws";
-    int clients = 100;
-    double connect_rate = 1000;  // new connections per second
-    double warmup = 2;
-    double duration = 10;
-    double slow_share = 0;       // fraction of clients reading at slow_rate
-    double slow_rate = 1e6;      // bits per second
-    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-    bool plain = false;          // do not offer wscam.v1
-    std::string json_path;
-    int server_pid = 0;          // sample this process's CPU and memory over the window
-};
-
-std::int64_t now_us() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::uint64_t get_be(const std::uint8_t* p, int n) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < n; ++i) v = (v << 8) | p[i];
-    return v;
-}
-
-std::atomic<bool> measuring{false};
-
-/** One I/O thread with its clients; everything on it is single-threaded. */
-struct worker {
-    net::io_context ioc{1};
-    latency_histogram latency;
-    latency_histogram slow_latency;
-    latency_histogram lag{60'000'000, 100};  // event-loop lag: how late a 10 ms timer fires
-    std::thread thread;
-};
-
-struct client_result {
-    std::atomic<std::uint64_t> frames{0}, bytes{0}, gaps{0};
-    std::atomic<bool> connected{false}, failed{false}, framed{false};
-    std::string error;  // written once by its worker before `failed` is set
-};
+using namespace wscam::bench;
 
 class client : public std::enable_shared_from_this<client> {
 public:
@@ -212,8 +174,9 @@ double cpu_seconds() {
 
 int main(int argc, char** argv) {
     options o;
-    CLI::App app{"wscam-bench: N WebSocket viewers against a wscam stream; reports fps, latency, drops, throughput"};
-    app.add_option("--url", o.url, "Stream to watch (ws://HOST:PORT/ws[/NAME])")->capture_default_str();
+    CLI::App app{"wscam-bench: N WebSocket viewers (or MJPEG readers) against a wscam stream; reports fps, latency, drops, throughput"};
+    app.add_option("--url", o.url, "Stream to watch: ws://HOST:PORT/ws[/NAME], or http://HOST:PORT/stream/NAME.mjpg for MJPEG readers")
+        ->capture_default_str();
     app.add_option("-n,--clients", o.clients, "Viewers to open")->check(CLI::Range(1, 200000))->capture_default_str();
     app.add_option("--connect-rate", o.connect_rate, "New connections per second while ramping up")->capture_default_str();
     app.add_option("--warmup", o.warmup, "Seconds after the last connection before measuring")->capture_default_str();
@@ -226,13 +189,14 @@ int main(int argc, char** argv) {
     app.add_option("--server-pid", o.server_pid, "Server process to sample (CPU, RSS) over the measured window");
     CLI11_PARSE(app, argc, argv);
 
-    // ws://host:port/target
+    // ws://host:port/target (WebSocket viewers) or http://host:port/stream/NAME.mjpg (MJPEG readers)
     std::string rest = o.url;
-    if (rest.rfind("ws://", 0) != 0) {
-        std::fprintf(stderr, "--url must start with ws://\n");
+    const bool mjpeg = rest.rfind("http://", 0) == 0;
+    if (rest.rfind("ws://", 0) != 0 && !mjpeg) {
+        std::fprintf(stderr, "--url must start with ws:// or http://\n");
         return 2;
     }
-    rest = rest.substr(5);
+    rest = rest.substr(mjpeg ? 7 : 5);
     const auto slash = rest.find('/');
     const std::string hostport = rest.substr(0, slash);
     const std::string target = slash == std::string::npos ? "/" : rest.substr(slash);
@@ -268,8 +232,12 @@ int main(int argc, char** argv) {
     for (int i = 0; i < o.clients; ++i) {
         std::this_thread::sleep_until(ramp_start + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(i / o.connect_rate)));
         auto& w = *workers[static_cast<std::size_t>(i) % workers.size()];
-        net::post(w.ioc, [&w, &r = results[static_cast<std::size_t>(i)], &o, ep, hostport, target, slow = is_slow[static_cast<std::size_t>(i)]] {
-            std::make_shared<client>(w, r, o, ep, hostport, target, slow)->start();
+        net::post(w.ioc, [&w, &r = results[static_cast<std::size_t>(i)], &o, ep, hostport, target, mjpeg,
+                          slow = is_slow[static_cast<std::size_t>(i)]] {
+            if (mjpeg)
+                std::make_shared<mjpeg_client>(w, r, o, ep, hostport, target, slow)->start();
+            else
+                std::make_shared<client>(w, r, o, ep, hostport, target, slow)->start();
         });
     }
     // Wait for every connection to settle, then warm up.

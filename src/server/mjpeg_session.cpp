@@ -90,7 +90,12 @@ void mjpeg_session::do_write() {
     writing_ = true;
     write_started_ = std::chrono::steady_clock::now();
     const auto jpeg = f->jpeg();
-    head_ = fmt::format("--{}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n", mjpeg_boundary, jpeg.size());
+    // X-Timestamp (capture time, seconds since the epoch) as mjpg-streamer sends it; X-Sequence
+    // the stream's frame number, so readers can measure latency and count skipped frames.
+    const auto capture = f->capture_us();
+    head_ = fmt::format("--{}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\nX-Timestamp: {}.{:06}\r\n"
+                        "X-Sequence: {}\r\n\r\n",
+                        mjpeg_boundary, jpeg.size(), capture / 1'000'000, capture % 1'000'000, f->sequence());
     static constexpr std::string_view crlf = "\r\n";
     const std::array<net::const_buffer, 3> parts{net::buffer(head_), net::buffer(jpeg.data(), jpeg.size()),
                                                  net::buffer(crlf.data(), crlf.size())};

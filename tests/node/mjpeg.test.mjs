@@ -40,6 +40,11 @@ test('well-formed parts, each the stream\'s JPEG, as soon as a WebSocket viewer 
     await until(() => reader.parts.length >= 90 || reader.error, '90 parts', 10000);
     assert.equal(reader.error, null);
     for (const p of reader.parts) assert.deepEqual(jpegSize(p.jpeg), { width: 320, height: 240 });
+    // Capture time and frame number in each part: consecutive here (a fast reader skips none).
+    const seqs = reader.parts.map((p) => Number(p.headers['x-sequence']));
+    assert.ok(seqs.slice(1).every((s, i) => s === seqs[i] + 1), `consecutive X-Sequence: ${seqs.slice(0, 10)}…`);
+    const ages = reader.parts.map((p) => Date.now() - Number(p.headers['x-timestamp']) * 1000);
+    assert.ok(ages.every((a) => a >= -50 && a < 10000), 'X-Timestamp is the capture time (seconds since the epoch)');
     assert.equal(await metric(server, 'wscam_mjpeg_readers'), 1);
     const api = await (await fetch(`${server.url}/api/streams`)).json();
     assert.equal(api.streams[0].viewers, 2, 'the MJPEG reader counts as a viewer');
