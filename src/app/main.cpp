@@ -28,10 +28,28 @@ int main(int argc, char** argv) {
 
         auto streams = std::make_shared<wscam::stream_registry>();
         std::vector<std::unique_ptr<wscam::source>> sources;
-        for (const auto& [name, uri] : options.streams) {
-            auto hub = streams->add(name);
-            sources.push_back(wscam::make_source(uri, hub, options.defaults));
-            spdlog::info("stream={} source={}", name, sources.back()->describe());
+        for (const auto& spec : options.streams) {
+            auto hub = streams->add(spec.name);
+            try {
+                sources.push_back(wscam::make_source(spec.uri, hub, spec.defaults));
+            } catch (const std::invalid_argument& e) {
+                // A source URI a user wrote: where, which stream, why; a usage error.
+                std::fprintf(stderr, "%s: stream %s: %s\n", spec.where.c_str(), spec.name.c_str(), e.what());
+                return 2;
+            }
+            if (!options.check_config) spdlog::info("stream={} source={}", spec.name, sources.back()->describe());
+        }
+        if (options.check_config) {
+            std::printf("%s: %zu stream(s)\n", options.config_file.empty() ? "command line" : options.config_file.c_str(),
+                        options.streams.size());
+            for (std::size_t i = 0; i < options.streams.size(); ++i) {
+                const auto& spec = options.streams[i];
+                const auto& tokens = options.server;
+                std::printf("  %-16s %s%s%s\n", spec.name.c_str(), sources[i]->describe().c_str(),
+                            spec.defaults.intake.always_on ? "  (always on)" : "",
+                            tokens.view_token_for(spec.name).empty() ? "" : "  (view token)");
+            }
+            return 0;
         }
 
         wscam::server server(options.server, streams);

@@ -1,9 +1,11 @@
 #include "app/options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
+#include "app/config_file.hpp"
 #include "core/frame_size.hpp"
 
 namespace wscam {
@@ -116,6 +118,10 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
     app.add_option("--max-connections", s.max_connections, "Refuse connections beyond this many")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    app.add_option("--config", o.config_file,
+                   "Read settings and cameras from this TOML file (the command line overrides it); see "
+                   "packaging/wscam.toml");
+    app.add_flag("--check-config", o.check_config, "Check --config, print the streams it would run, and exit");
     app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error, off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
         ->capture_default_str();
@@ -130,11 +136,57 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
         "    --tls-key /etc/letsencrypt/live/HOST/privkey.pem, and in a deploy hook: kill -HUP $(pidof wscam)\n"
         "  A camera with a self-signed certificate: add #insecure to its https:// or wss:// URI.");
 
+    // A config file's settings go first, as if typed before the command line's, which then wins.
+    std::vector<std::string> args(argv + 1, argv + argc);
+    config_document file;
+    std::string config_path;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--config" && i + 1 < args.size()) config_path = args[i + 1];
+        if (args[i].rfind("--config=", 0) == 0) config_path = args[i].substr(9);
+    }
+    std::vector<std::string> file_args;
+    if (!config_path.empty()) {
+        try {
+            file = read_config_file(config_path);
+            for (const auto& setting : file.settings) {
+                const CLI::Option* opt = app.get_option_no_throw("--" + setting.option);
+                if (!opt)
+                    throw config_file_error(setting.where + ": unknown setting '" + setting.option +
+                                            "' (the settings are the long options of wscam --help)");
+                const bool flag = opt->get_expected_min() == 0;
+                if (flag != setting.boolean)
+                    throw config_file_error(setting.where + ": " + setting.option +
+                                            (flag ? " is true or false" : " takes a value, not true/false"));
+                if (setting.values.size() > 1 && opt->get_expected_max() <= 1)
+                    throw config_file_error(setting.where + ": " + setting.option + " takes one value, not a list");
+                for (const auto& v : setting.values) {
+                    if (flag) {
+                        if (v == "true") file_args.push_back("--" + setting.option);
+                    } else {
+                        file_args.push_back("--" + setting.option);
+                        file_args.push_back(v);
+                    }
+                }
+            }
+        } catch (const config_file_error& e) {
+            std::fprintf(stderr, "%s\n", e.what());
+            exit_code = 2;
+            return false;
+        }
+    }
+    std::vector<std::string> all = file_args;
+    all.insert(all.end(), args.begin(), args.end());
+    std::reverse(all.begin(), all.end());  // CLI11 takes them last first
     try {
-        app.parse(argc, argv);
+        app.parse(std::move(all));
     } catch (const CLI::ParseError& e) {
         // --help and --version exit 0; every usage error exits 2, as command-line tools do.
-        exit_code = app.exit(e) == 0 ? 0 : 2;
+        const int rc = app.exit(e);
+        exit_code = rc == 0 ? 0 : 2;
+        // A bad value from the file: say where it was.
+        for (const auto& setting : file.settings)
+            if (rc != 0 && std::string(e.what()).find("--" + setting.option) != std::string::npos)
+                std::fprintf(stderr, "(%s sets %s)\n", setting.where.c_str(), setting.option.c_str());
         return false;
     }
     std::string error;
@@ -166,7 +218,36 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
     in.reconnect_initial = ms(reconnect_s);
     in.reconnect_max = ms(std::max(reconnect_s, reconnect_max_s));
 
-    if (extra_streams.empty() || source_opt->count() > 0) o.streams.emplace_back("default", source);
+    // Streams: --source (default), the file's [[stream]] tables, then --stream (which replaces a file's stream of that name).
+    auto add_stream = [&](stream_spec spec) {
+        for (auto& existing : o.streams)
+            if (existing.name == spec.name) {
+                existing = std::move(spec);
+                return;
+            }
+        o.streams.push_back(std::move(spec));
+    };
+    if ((extra_streams.empty() && file.streams.empty()) || source_opt->count() > 0)
+        add_stream({"default", source, o.defaults, "--source"});
+    for (const auto& fs : file.streams) {
+        stream_spec spec{fs.name, fs.source, o.defaults, fs.where};
+        auto& d = spec.defaults;
+        if (fs.always_on) d.pattern.always_on = d.intake.always_on = *fs.always_on;
+        if (fs.fps) d.pattern.fps = d.intake.fps = *fs.fps;
+        if (fs.quality) d.pattern.quality = *fs.quality;
+        if (fs.publish_token) d.intake.publish_token = *fs.publish_token;
+        if (fs.size) {
+            auto parsed_size = parse_frame_size(*fs.size, &error);
+            if (!parsed_size) {
+                std::fprintf(stderr, "%s: stream %s: size: %s\n", fs.where.c_str(), fs.name.c_str(), error.c_str());
+                exit_code = 2;
+                return false;
+            }
+            d.pattern.size = *parsed_size;
+        }
+        if (fs.view_token || fs.control_token) s.stream_access[fs.name] = {fs.view_token, fs.control_token};
+        add_stream(std::move(spec));
+    }
     for (const auto& spec : extra_streams) {
         const auto eq = spec.find('=');
         if (eq == std::string::npos || eq == 0) {
@@ -174,9 +255,9 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
             exit_code = 2;
             return false;
         }
-        o.streams.emplace_back(spec.substr(0, eq), spec.substr(eq + 1));
+        add_stream({spec.substr(0, eq), spec.substr(eq + 1), o.defaults, "--stream"});
     }
-    s.default_stream = o.streams.front().first;
+    s.default_stream = o.streams.front().name;
     exit_code = 0;
     return true;
 }

@@ -43,6 +43,7 @@ private:
 
     bool process();  // one step on the unconsumed input; false when it needs more bytes
     std::size_t find(std::string_view needle, std::size_t from) const;
+    std::size_t find_line_end();  // the next newline of unconsumed input, resuming where the last look stopped
     void consume(std::size_t n);  // drops the first n bytes of unconsumed input
     std::size_t size() const { return buf_.size() - pos_; }      // unconsumed bytes
     const std::uint8_t* data() const { return buf_.data() + pos_; }
@@ -58,6 +59,7 @@ private:
     std::size_t header_lines_ = 0;   // lines of the current part's header block
     std::size_t header_bytes_ = 0;   // bytes of the current part's header block
     std::size_t scan_from_ = 0;      // where the next boundary search resumes (body_scan)
+    std::size_t line_scan_from_ = 0; // where the next newline search resumes (boundary line, headers)
     part_headers headers_;
     std::size_t content_length_ = 0;
     std::uint64_t dropped_ = 0;

@@ -248,10 +248,12 @@ std::optional<http::message_generator> http_session::refuse_before_routing(const
     return std::nullopt;
 }
 
-bool http_session::may_view(const std::string& token) const {
+bool http_session::may_view(const std::string& token, const std::string& stream) const {
     const auto& c = state_->config();
-    if (c.view_token.empty()) return true;
-    return token_matches(c.view_token, token) || (!c.control_token.empty() && token_matches(c.control_token, token));
+    const auto& view = c.view_token_for(stream);
+    const auto& control = c.control_token_for(stream);
+    if (view.empty()) return true;
+    return token_matches(view, token) || (!control.empty() && token_matches(control, token));
 }
 
 void http_session::note_wrong_token(const std::string& token, bool accepted) {
@@ -296,7 +298,7 @@ bool http_session::start_mjpeg(const request& req, const route& r, const std::st
     if (req.method() != http::verb::get && req.method() != http::verb::head) return false;
     auto hub = state_->streams().find(r.stream);
     const auto fps = mjpeg_fps(req.target());
-    if (!hub || !fps || !may_view(token)) return false;  // respond() says why
+    if (!hub || !fps || !may_view(token, r.stream)) return false;  // respond() says why
     std::make_shared<mjpeg_session>(hand_over(), state_, std::move(hub), *fps)
         ->run(req.version(), req.method() == http::verb::head, path_of(req.target()));
     return true;
@@ -307,11 +309,13 @@ bool http_session::upgrade(request& req, const route& r, const std::string& toke
     if (!hub) return false;
     const auto& c = state_->config();
     if (r.kind == route_kind::viewer_ws) {
-        if (!may_view(token)) return false;  // respond() says why (and counts the wrong token)
-        const bool can_control = token_matches(c.control_token, token);
+        if (!may_view(token, r.stream)) return false;  // respond() says why (and counts the wrong token)
+        const auto& view = c.view_token_for(r.stream);
+        const auto& control = c.control_token_for(r.stream);
+        const bool can_control = token_matches(control, token);
         // A token that opens nothing here is a guess, even if watching needs none.
-        const bool any_token = !c.view_token.empty() || !c.control_token.empty();
-        note_wrong_token(token, !any_token || can_control || (!c.view_token.empty() && token_matches(c.view_token, token)));
+        const bool any_token = !view.empty() || !control.empty();
+        note_wrong_token(token, !any_token || can_control || (!view.empty() && token_matches(view, token)));
         std::make_shared<viewer_session>(hand_over(), state_, std::move(hub), can_control)->run(std::move(req));
         return true;
     }
@@ -355,7 +359,7 @@ http::message_generator http_session::respond(const request& req, const route& r
     }
     const bool needs_view = r.kind == route_kind::viewer_ws || r.kind == route_kind::snapshot || r.kind == route_kind::mjpeg ||
                             r.kind == route_kind::api_streams || r.kind == route_kind::metrics;
-    if (needs_view && !may_view(token)) {
+    if (needs_view && !may_view(token, r.stream)) {
         note_wrong_token(token, false);
         spdlog::warn("viewer refused peer={} path={}: invalid or missing view token", peer_,
                      std::string(req.target().substr(0, req.target().find('?'))));

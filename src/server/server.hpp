@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -34,6 +35,19 @@ struct server_config {
     std::size_t send_lowat = 16 * 1024;
     std::string view_token;     // when set, watching (WebSocket, snapshot, API) needs it (or the control token)
     std::string control_token;  // when set, changing controls needs it; otherwise every viewer may
+    /** A stream's own tokens (config file), in place of the two above for that stream. */
+    struct stream_tokens {
+        std::optional<std::string> view, control;
+    };
+    std::map<std::string, stream_tokens> stream_access;
+    const std::string& view_token_for(const std::string& stream) const {
+        const auto it = stream_access.find(stream);
+        return it != stream_access.end() && it->second.view ? *it->second.view : view_token;
+    }
+    const std::string& control_token_for(const std::string& stream) const {
+        const auto it = stream_access.find(stream);
+        return it != stream_access.end() && it->second.control ? *it->second.control : control_token;
+    }
     std::vector<std::string> allowed_origins;  // pages from these origins may open WebSockets too ("*": any)
     std::string tls_cert;   // PEM certificate (chain); with tls_key the port speaks TLS and plain both
     std::string tls_key;    // PEM private key

@@ -1,0 +1,152 @@
+#include "app/config_file.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "core/frame_hub.hpp"
+
+namespace wscam {
+namespace {
+
+std::string where(const std::string& path, const toml::source_region& r) {
+    return fmt::format("{}:{}", path, r.begin.line);
+}
+
+[[noreturn]] void fail(const std::string& path, const toml::source_region& r, const std::string& why) {
+    throw config_file_error(fmt::format("{}:{}:{}: {}", path, r.begin.line, r.begin.column, why));
+}
+
+std::string dashed(std::string key) {
+    for (auto& c : key)
+        if (c == '_') c = '-';
+    return key;
+}
+
+// A scalar as the command line would spell it; nullopt for tables, arrays, dates.
+std::optional<std::string> scalar_text(const toml::node& n, bool& boolean) {
+    boolean = false;
+    if (const auto* s = n.as_string()) return s->get();
+    if (const auto* i = n.as_integer()) return std::to_string(i->get());
+    if (const auto* f = n.as_floating_point()) return fmt::format("{}", f->get());
+    if (const auto* b = n.as_boolean()) {
+        boolean = true;
+        return b->get() ? "true" : "false";
+    }
+    return std::nullopt;
+}
+
+config_stream read_stream(const toml::table& t, const std::string& path) {
+    config_stream s;
+    s.where = where(path, t.source());
+    auto text = [&](const toml::node& n, std::string_view key) {
+        if (!n.is_string()) fail(path, n.source(), fmt::format("stream {}: {} must be a string", s.name, key));
+        return n.as_string()->get();
+    };
+    for (const auto& [k, v] : t) {
+        const std::string key = dashed(std::string(k.str()));
+        if (key == "name")
+            s.name = text(v, key);
+        else if (key == "source")
+            s.source = text(v, key);
+        else if (key == "view-token")
+            s.view_token = text(v, key);
+        else if (key == "control-token")
+            s.control_token = text(v, key);
+        else if (key == "publish-token")
+            s.publish_token = text(v, key);
+        else if (key == "size")
+            s.size = text(v, key);
+        else if (key == "always-on") {
+            if (!v.is_boolean()) fail(path, v.source(), "always_on must be true or false");
+            s.always_on = v.as_boolean()->get();
+        } else if (key == "fps") {
+            if (!v.is_number()) fail(path, v.source(), "fps must be a number");
+            s.fps = v.value<double>();
+            if (!(*s.fps >= 0.1 && *s.fps <= 240)) fail(path, v.source(), "fps must be between 0.1 and 240");
+        } else if (key == "quality") {
+            if (!v.is_integer()) fail(path, v.source(), "quality must be a whole number");
+            s.quality = static_cast<int>(v.as_integer()->get());
+            if (*s.quality < 1 || *s.quality > 100) fail(path, v.source(), "quality must be between 1 and 100");
+        } else {
+            fail(path, k.source(),
+                 fmt::format("unknown key '{}' in [[stream]] (known: name, source, view_token, control_token, "
+                             "publish_token, always_on, size, fps, quality)",
+                             k.str()));
+        }
+    }
+    if (s.name.empty()) fail(path, t.source(), "[[stream]] without a name");
+    if (!stream_registry::valid_name(s.name))
+        fail(path, t.source(), fmt::format("stream name '{}': use 1-64 of A-Z a-z 0-9 _ -", s.name));
+    if (s.source.empty()) fail(path, t.source(), fmt::format("stream {}: no source", s.name));
+    return s;
+}
+
+}  // namespace
+
+config_document parse_config(std::string_view text, const std::string& path) {
+    toml::table root;
+    try {
+        root = toml::parse(text, path);
+    } catch (const toml::parse_error& e) {
+        throw config_file_error(fmt::format("{}:{}:{}: {}", path, e.source().begin.line, e.source().begin.column,
+                                            e.description()));
+    }
+    config_document doc;
+    std::set<std::string> names;
+    // toml++ keeps keys sorted; settings and streams are taken in the file's order.
+    std::vector<std::pair<const toml::key*, const toml::node*>> entries;
+    for (const auto& [k, v] : root) entries.emplace_back(&k, &v);
+    std::sort(entries.begin(), entries.end(),
+              [](const auto& a, const auto& b) { return a.first->source().begin < b.first->source().begin; });
+    for (const auto& [kp, vp] : entries) {
+        const auto& k = *kp;
+        const auto& v = *vp;
+        const std::string key = dashed(std::string(k.str()));
+        if (key == "stream") {
+            const auto* list = v.as_array();
+            if (!list || !list->is_array_of_tables())
+                fail(path, v.source(), "stream must be tables: write each camera as [[stream]]");
+            for (const auto& item : *list) {
+                auto s = read_stream(*item.as_table(), path);
+                if (!names.insert(s.name).second)
+                    fail(path, item.source(), fmt::format("stream '{}' is defined twice", s.name));
+                doc.streams.push_back(std::move(s));
+            }
+            continue;
+        }
+        if (key == "config" || key == "check-config" || key == "help" || key == "version")
+            fail(path, k.source(), fmt::format("'{}' cannot be set in a config file", k.str()));
+        config_setting setting{key, {}, false, where(path, k.source())};
+        if (const auto* list = v.as_array()) {
+            for (const auto& item : *list) {
+                bool boolean = false;
+                auto t = scalar_text(item, boolean);
+                if (!t || boolean) fail(path, item.source(), fmt::format("{}: a list of strings or numbers", k.str()));
+                setting.values.push_back(*t);
+            }
+        } else if (auto t = scalar_text(v, setting.boolean)) {
+            setting.values.push_back(*t);
+        } else {
+            fail(path, v.source(), fmt::format("{}: expected a string, number, true/false or a list", k.str()));
+        }
+        doc.settings.push_back(std::move(setting));
+    }
+    return doc;
+}
+
+config_document read_config_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw config_file_error(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_config(text.str(), path);
+}
+
+}  // namespace wscam

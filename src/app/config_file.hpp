@@ -1,0 +1,50 @@
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace wscam {
+
+/** A config file that cannot be used: the message starts with FILE:LINE:COLUMN. */
+class config_file_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/** One top-level `key = value` of the file: a command-line option written another way. */
+struct config_setting {
+    std::string option;               // its long name, with dashes: "max-connections-per-ip"
+    std::vector<std::string> values;  // one per array element; a bool is "true"/"false"
+    bool boolean = false;
+    std::string where;                // FILE:LINE, for messages
+};
+
+/** One `[[stream]]` table. */
+struct config_stream {
+    std::string name;
+    std::string source;
+    std::optional<std::string> view_token, control_token, publish_token;
+    std::optional<bool> always_on;
+    std::optional<std::string> size;
+    std::optional<double> fps;
+    std::optional<int> quality;
+    std::string where;  // FILE:LINE of the table
+};
+
+struct config_document {
+    std::vector<config_setting> settings;
+    std::vector<config_stream> streams;
+};
+
+/**
+ * Reads a wscam TOML config: top-level keys are the long command-line options (dashes or
+ * underscores), each `[[stream]]` is a camera. Checks the syntax, the types and the stream
+ * tables (known keys, name and source present, names unique); whether a top-level key is an
+ * option is for the caller (it knows the options). Throws config_file_error.
+ */
+config_document parse_config(std::string_view text, const std::string& path);
+config_document read_config_file(const std::string& path);
+
+}  // namespace wscam

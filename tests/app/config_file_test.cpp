@@ -1,0 +1,89 @@
+#include "app/config_file.hpp"
+
+#include <gtest/gtest.h>
+
+namespace wscam {
+namespace {
+
+config_document parse(std::string_view text) { return parse_config(text, "wscam.toml"); }
+
+std::string error_of(std::string_view text) {
+    try {
+        parse(text);
+    } catch (const config_file_error& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+TEST(config_file, top_level_keys_are_options_with_dashes_or_underscores_and_streams_are_tables) {
+    const auto doc = parse(R"(
+port = 8443
+max_connections_per_ip = 16
+require-tls = true
+allow_origin = ["https://a.example", "https://b.example"]
+stall-timeout = 2.5
+
+[[stream]]
+name = "porch"
+source = "http://10.0.0.20:81/stream"
+view_token = "porch-secret"
+always_on = true
+
+[[stream]]
+name = "desk"
+source = "testsrc:"
+size = "QVGA"
+fps = 15
+quality = 70
+)");
+    ASSERT_EQ(doc.settings.size(), 5u);
+    EXPECT_EQ(doc.settings[0].option, "port");
+    EXPECT_EQ(doc.settings[0].values, std::vector<std::string>{"8443"});
+    EXPECT_EQ(doc.settings[0].where, "wscam.toml:2");
+    EXPECT_EQ(doc.settings[1].option, "max-connections-per-ip");
+    EXPECT_TRUE(doc.settings[2].boolean);
+    EXPECT_EQ(doc.settings[3].values.size(), 2u);
+    EXPECT_EQ(doc.settings[4].values, std::vector<std::string>{"2.5"});
+    ASSERT_EQ(doc.streams.size(), 2u);
+    EXPECT_EQ(doc.streams[0].name, "porch");
+    EXPECT_EQ(doc.streams[0].view_token, "porch-secret");
+    EXPECT_EQ(doc.streams[0].always_on, true);
+    EXPECT_EQ(doc.streams[0].where, "wscam.toml:8");
+    EXPECT_EQ(doc.streams[1].size, "QVGA");
+    EXPECT_EQ(doc.streams[1].fps, 15.0);
+    EXPECT_EQ(doc.streams[1].quality, 70);
+}
+
+TEST(config_file, mistakes_are_refused_with_the_line_and_the_reason) {
+    EXPECT_EQ(error_of("port = \n"), "wscam.toml:1:8: Error while parsing key-value pair: expected value, saw '\\n'");
+    EXPECT_EQ(error_of("[[stream]]\nname = \"a\"\nsource = \"testsrc:\"\nfsp = 3\n"),
+              "wscam.toml:4:1: unknown key 'fsp' in [[stream]] (known: name, source, view_token, control_token, "
+              "publish_token, always_on, size, fps, quality)");
+    EXPECT_EQ(error_of("[[stream]]\nname = \"a\"\nsource = \"testsrc:\"\n[[stream]]\nname = \"a\"\nsource = \"testsrc:\"\n"),
+              "wscam.toml:4:1: stream 'a' is defined twice");
+    EXPECT_EQ(error_of("[[stream]]\nsource = \"testsrc:\"\n"), "wscam.toml:1:1: [[stream]] without a name");
+    EXPECT_EQ(error_of("[[stream]]\nname = \"a b\"\nsource = \"testsrc:\"\n"),
+              "wscam.toml:1:1: stream name 'a b': use 1-64 of A-Z a-z 0-9 _ -");
+    EXPECT_EQ(error_of("[[stream]]\nname = \"a\"\n"), "wscam.toml:1:1: stream a: no source");
+    EXPECT_EQ(error_of("[[stream]]\nname = \"a\"\nsource = \"testsrc:\"\nfps = \"fast\"\n"), "wscam.toml:4:7: fps must be a number");
+    EXPECT_EQ(error_of("[[stream]]\nname = \"a\"\nsource = \"testsrc:\"\nquality = 300\n"),
+              "wscam.toml:4:11: quality must be between 1 and 100");
+    EXPECT_EQ(error_of("[[stream]]\nname = 7\nsource = \"testsrc:\"\n"), "wscam.toml:2:8: stream : name must be a string");
+    EXPECT_EQ(error_of("[stream]\nname = \"a\"\n"), "wscam.toml:1:1: stream must be tables: write each camera as [[stream]]");
+    EXPECT_EQ(error_of("config = \"other.toml\"\n"), "wscam.toml:1:1: 'config' cannot be set in a config file");
+    EXPECT_EQ(error_of("port = { a = 1 }\n"), "wscam.toml:1:8: port: expected a string, number, true/false or a list");
+    EXPECT_EQ(error_of("allow-origin = [true]\n"), "wscam.toml:1:17: allow-origin: a list of strings or numbers");
+}
+
+TEST(config_file, a_missing_file_says_so) {
+    try {
+        read_config_file("/nonexistent/wscam.toml");
+        FAIL();
+    } catch (const config_file_error& e) {
+        EXPECT_EQ(std::string(e.what()), "/nonexistent/wscam.toml: cannot read: No such file or directory");
+    }
+}
+
+}  // namespace
+}  // namespace wscam
