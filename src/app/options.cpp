@@ -29,7 +29,7 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
     auto* source_opt = app.add_option("-s,--source", source,
                    "Camera of the 'default' stream, as a URI: testsrc:[?size=&fps=&quality=&noise=], "
                    "v4l2:/dev/videoN[?size=&fps=&format=&buffers=&quality=&ctrl.NAME=], "
-                   "file:DIR|CLIP.mjpeg[?fps=&loop=], pipe:-|PATH, http(s)://HOST/stream, ws(s)://HOST:81/, "
+                   "file:DIR|CLIP.mjpeg[?fps=&loop=], pipe:-|PATH, exec:COMMAND ARG..., http(s)://HOST/stream, ws(s)://HOST:81/, "
                    "push:[?token=]")
         ->capture_default_str();
     app.add_option("--stream", extra_streams,

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/command_words.hpp"
+
 namespace wscam {
 namespace {
 
@@ -68,6 +70,11 @@ std::optional<source_uri> source_uri::parse(std::string_view text, std::string* 
         return uri;
     }
     const std::string_view rest = text.substr(colon + 1);
+    // A command line is taken whole: its '?' and '&' belong to the program's arguments.
+    if (uri.scheme == "exec") {
+        uri.target.assign(rest);
+        return uri;
+    }
     const auto q = rest.find('?');
     uri.target.assign(rest.substr(0, q));
     if (q == std::string_view::npos) return uri;
@@ -123,6 +130,7 @@ std::string source_uri::redacted() const {
         if (q != std::string::npos) url = url.substr(0, q) + "?…";
         return url;
     }
+    if (scheme == "exec") return out + redact_command_line(target);
     out += target;
     char sep = '?';
     for (const auto& [k, v] : params) {

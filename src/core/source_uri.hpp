@@ -11,7 +11,8 @@ namespace wscam {
  * A source as the user writes it: `scheme:rest?key=value&key=value`
  * (`testsrc:?size=VGA&fps=30`, `v4l2:/dev/video0?fps=15`, `http://board:81/stream`).
  * Query values are percent-decoded; for network schemes (`http`, `https`, `ws`, `wss`)
- * the query stays part of the target and `params` is empty.
+ * the query stays part of the target and `params` is empty, and so does everything after
+ * `exec:` (a command line, split into words by split_command_words).
  */
 struct source_uri {
     std::string scheme;  // lower case

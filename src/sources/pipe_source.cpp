@@ -7,12 +7,11 @@
 
 #include <cerrno>
 #include <cstring>
-#include <vector>
 
-#include "codec/mjpeg_splitter.hpp"
 #include "core/backoff.hpp"
 #include "core/interruptible_sleep.hpp"
 #include "sources/frame_intake.hpp"
+#include "sources/mjpeg_stream_reader.hpp"
 #include "sources/source_thread.hpp"
 
 namespace wscam {
@@ -39,15 +38,8 @@ std::string pipe_source::describe() const { return "pipe:" + path_; }
 
 void pipe_source::run(std::stop_token stop) {
     const bool is_stdin = path_ == "-";
-    frame_intake intake(hub_, options_.max_frame_bytes, options_.max_frame_pixels);
     backoff retry(options_.reconnect_initial, options_.reconnect_max);
-    mjpeg_splitter splitter(options_.max_frame_bytes, [&](std::vector<std::uint8_t>&& jpeg) {
-        if (intake.offer(jpeg)) {
-            report_status(*hub_, true);
-            retry.reset();
-        }
-    });
-    std::vector<std::uint8_t> chunk(256 * 1024);
+    mjpeg_stream_reader reader(hub_, options_);
 
     while (!stop.stop_requested()) {
         // Non-blocking open: a FIFO without a writer must not hang the thread.
@@ -57,26 +49,18 @@ void pipe_source::run(std::stop_token stop) {
             if (!sleep_for(stop, retry.next())) break;
             continue;
         }
-        auto last_frame = std::chrono::steady_clock::now();
-        auto frames_before = intake.accepted();
+        reader.restart();
+        auto frames_before = reader.accepted();
         bool eof = false;
         while (!stop.stop_requested() && !eof) {
             pollfd p{fd, POLLIN, 0};
             const int r = ::poll(&p, 1, 100);
             if (r < 0 && errno != EINTR) break;
-            if (r > 0) {
-                const auto n = ::read(fd, chunk.data(), chunk.size());
-                if (n > 0) {
-                    splitter.feed({chunk.data(), static_cast<std::size_t>(n)});
-                } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-                    eof = true;  // writer closed (FIFO) or end of input
-                }
-            }
-            const auto now = std::chrono::steady_clock::now();
-            if (intake.accepted() != frames_before) {
-                frames_before = intake.accepted();
-                last_frame = now;
-            } else if (now - last_frame > options_.stall_timeout && hub_->status().online) {
+            if (r > 0) eof = !reader.read_available(fd);  // writer closed (FIFO) or end of input
+            if (reader.accepted() != frames_before) {
+                frames_before = reader.accepted();
+                retry.reset();
+            } else if (reader.since_last_frame() > options_.stall_timeout && hub_->status().online) {
                 report_status(*hub_, false, "no frames for " + std::to_string(options_.stall_timeout.count()) + " ms");
             }
         }

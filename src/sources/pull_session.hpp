@@ -62,14 +62,14 @@ struct context {
             throw std::runtime_error("no valid frame for " + std::to_string(options.stall_timeout.count()) + " ms");
     }
 
-    /** True when the session should let go: nobody has watched for 5 s. */
+    /** True when the session should let go: nobody has watched for idle_grace (5 s). */
     bool idle() {
         const auto now = std::chrono::steady_clock::now();
         if (options.always_on || hub->viewer_count() > 0) {
             last_watched = now;
             return false;
         }
-        return now - last_watched > std::chrono::seconds(5);
+        return now - last_watched > options.idle_grace;
     }
 };
 

@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/command_words.hpp"
 #include "core/source_uri.hpp"
+#include "sources/exec_source.hpp"
 #include "sources/file_source.hpp"
 #include "sources/network_url.hpp"
 #include "sources/pipe_source.hpp"
@@ -60,6 +62,11 @@ std::unique_ptr<source> make_source(const std::string& text, std::shared_ptr<fra
         only_params(*uri, {});
         if (uri->target.empty()) throw std::invalid_argument("pipe: needs '-' (stdin) or a path, e.g. pipe:- or pipe:/tmp/cam.fifo");
         return std::make_unique<pipe_source>(std::move(hub), uri->target, intake);
+    }
+    if (uri->scheme == "exec") {
+        auto argv = split_command_words(uri->target, &error);
+        if (!argv) throw std::invalid_argument("exec: " + error);
+        return std::make_unique<exec_source>(std::move(hub), uri->target, std::move(*argv), intake);
     }
     if (uri->scheme == "push") {
         only_params(*uri, {"token", "takeover"});

@@ -18,11 +18,11 @@ struct source_defaults {
 
 /** The scheme list, for messages and help. */
 inline constexpr const char* supported_schemes =
-    "testsrc:, v4l2:, file:, pipe:, http://, https://, ws://, wss://, push:";
+    "testsrc:, v4l2:, file:, pipe:, exec:, http://, https://, ws://, wss://, push:";
 
 /**
  * Builds the source a URI names, feeding `hub`:
- * `testsrc:`, `file:PATH`, `pipe:-`/`pipe:PATH`, `http(s)://…`, `ws(s)://…`, `push:`.
+ * `testsrc:`, `file:PATH`, `pipe:-`/`pipe:PATH`, `exec:COMMAND ARG…`, `http(s)://…`, `ws(s)://…`, `push:`.
  * Throws std::invalid_argument with a message a user can act on (unknown scheme, bad parameter).
  */
 std::unique_ptr<source> make_source(const std::string& uri, std::shared_ptr<frame_hub> hub,

@@ -15,6 +15,7 @@ struct intake_options {
     std::chrono::milliseconds stall_timeout{5000};      // no frame for this long: reconnect
     std::chrono::milliseconds reconnect_initial{500};   // first retry delay (then doubling)
     std::chrono::milliseconds reconnect_max{10000};     // longest retry delay
+    std::chrono::milliseconds idle_grace{5000};         // camera or program let go this long after the last viewer left
     double fps = 30;          // file playback rate, and poll rate of single-JPEG URLs
     bool loop = true;         // file sources start over at the end
     bool always_on = false;   // keep pulling with no viewers

@@ -1,10 +1,12 @@
 // libFuzzer target for the parsers that read untrusted text: source URIs, viewer messages,
-// request targets, frame sizes, wscam.v1 frame headers and upgrade origins. The first byte picks the parser.
+// request targets, frame sizes, wscam.v1 frame headers, upgrade origins and exec: command
+// lines. The first byte's low three bits pick the parser; its higher bits are flags.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "core/client_message.hpp"
+#include "core/command_words.hpp"
 #include "core/frame.hpp"
 #include "core/frame_size.hpp"
 #include "core/source_uri.hpp"
@@ -14,7 +16,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
     const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
-    switch (data[0] % 6) {
+    switch (data[0] & 7) {
     case 0:
         if (auto uri = wscam::source_uri::parse(text)) (void)uri->redacted();
         break;
@@ -38,6 +40,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)wscam::origin_refusal(text.substr(0, nl), nl == std::string_view::npos ? "" : text.substr(nl + 1), {});
         break;
     }
+    case 6:  // an exec: command line, split into argv
+        if (auto words = wscam::split_command_words(text)) {
+            if (words->empty() || words->front().empty()) __builtin_trap();
+            for (const auto& w : *words)
+                if (w.find('\0') != std::string::npos) __builtin_trap();
+        }
+        break;
+    case 7:  // and shown without its secrets
+        (void)wscam::redact_command_line(text);
+        break;
     }
     return 0;
 }

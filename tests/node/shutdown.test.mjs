@@ -35,6 +35,6 @@ test('bad options are refused with a message and exit code 2', async () => {
     assert.match(r.stderr, message);
   }
   const bad = spawnSync(WSCAM_BIN, ['--source', 'testsrc:?colour=red', '--port', '0'], { encoding: 'utf8' });
-  assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /unknown parameter 'colour'/);
+  assert.equal(bad.status, 2, 'a bad source URI is a usage error too');
+  assert.match(bad.stderr, /--source: stream default: .*unknown parameter 'colour'/);
 });
