@@ -135,7 +135,9 @@ test('a reader that stops reading skips frames instead of queueing them, and cat
     await sleep(1500);
     // Whatever the kernel's buffers held comes first; then the reader is back at the live frame.
     const fresh = reader.parts.slice(before).filter((p) => p.at > resumedAt + 1000);
-    assert.ok(fresh.length >= 10, `${fresh.length} parts in the last 0.5 s`);
+    const live = [...ws.arrivals.values()].filter((t) => t > resumedAt + 1000).length;
+    assert.ok(fresh.length >= Math.max(3, live / 2),
+      `${fresh.length} parts in the last 0.5 s, while the WebSocket viewer got ${live} frames`);
     const lags = fresh.map((p) => p.at - (ws.arrivals.get(sha1(p.jpeg)) ?? -1e9));
     assert.ok(median(lags) < 100, `live again after resuming (median lag behind the WebSocket viewer ${median(lags).toFixed(0)} ms)`);
     reader.req.destroy();
