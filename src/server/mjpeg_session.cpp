@@ -1,7 +1,5 @@
 #include "server/mjpeg_session.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 
 namespace wscam {
@@ -25,10 +23,7 @@ tcp::socket& mjpeg_session::socket() {
 void mjpeg_session::run(unsigned http_version, bool head, std::string path) {
     path_ = std::move(path);
     if (!state_->join(shared_from_this())) return;  // shutting down
-    if (const auto lowat = state_->config().send_lowat) {
-        const int value = static_cast<int>(lowat);
-        ::setsockopt(socket().native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &value, sizeof value);
-    }
+    limit_unsent(socket(), state_->config().send_lowat);
     head_ = fmt::format("HTTP/{}.{} 200 OK\r\nServer: wscam\r\nContent-Type: multipart/x-mixed-replace; boundary={}\r\n"
                         "Cache-Control: no-store, no-cache, must-revalidate\r\nPragma: no-cache\r\nConnection: close\r\n\r\n",
                         http_version / 10, http_version % 10, mjpeg_boundary);
@@ -50,8 +45,7 @@ void mjpeg_session::on_header(bool head, beast::error_code ec, std::size_t) {
     spdlog::info("mjpeg open stream={} peer={} path={} fps={}{}", hub_->name(), peer_, path_,
                  min_interval_us_ ? fmt::format("{:.3g}", 0.9e6 / static_cast<double>(min_interval_us_)) : "all",
                  stream_.index() == 1 ? " tls" : "");
-    auto& ioc = static_cast<net::io_context&>(socket().get_executor().target<net::io_context::executor_type>()->context());
-    group_ = state_->groups().group_for(hub_, ioc);
+    group_ = state_->groups().group_for(hub_, io_context_of(socket()));
     if (auto f = group_->join(shared_from_this())) deliver(f);
     watch_for_close();
 }

@@ -1,9 +1,22 @@
 #include "server/viewer_group.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <algorithm>
 
 
 namespace wscam {
+
+void limit_unsent(tcp::socket& socket, std::size_t lowat) {
+    if (!lowat) return;
+    const int value = static_cast<int>(lowat);
+    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &value, sizeof value);
+}
+
+net::io_context& io_context_of(tcp::socket& socket) {
+    return static_cast<net::io_context&>(socket.get_executor().target<net::io_context::executor_type>()->context());
+}
 
 frame_ptr viewer_group::join(const std::shared_ptr<stream_viewer>& viewer) {
     members_.push_back(viewer);

@@ -26,6 +26,15 @@ public:
 };
 
 /**
+ * What every viewer's socket gets (WebSocket and MJPEG alike): TCP_NOTSENT_LOWAT, so that a
+ * slow viewer's backlog stays in its latest-frame slot, not in the kernel (0: no limit).
+ */
+void limit_unsent(tcp::socket& socket, std::size_t lowat);
+
+/** The single-threaded io_context a connection's socket lives on (its viewer_group's thread). */
+net::io_context& io_context_of(tcp::socket& socket);
+
+/**
  * The viewers of one stream that live on one I/O thread. The hub hands each frame to the
  * group once; the group posts once to its thread, which offers the frame to each viewer
  * there. So a frame costs one post per thread, not one per viewer. Subscribed to the hub

@@ -1,7 +1,5 @@
 #include "server/viewer_session.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 
 #include "core/client_message.hpp"
@@ -44,10 +42,7 @@ void viewer_session::run(http::request<http::string_body> req) {
     timeouts.handshake_timeout = state_->config().handshake_timeout;
     timeouts.idle_timeout = state_->config().idle_timeout;
     timeouts.keep_alive_pings = true;
-    if (const auto lowat = state_->config().send_lowat) {
-        const int value = static_cast<int>(lowat);
-        ::setsockopt(ws_.socket().native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &value, sizeof value);
-    }
+    limit_unsent(ws_.socket(), state_->config().send_lowat);
     ws_.visit([&](auto& ws) {
         ws.set_option(timeouts);
         ws.read_message_max(max_client_message_bytes);
@@ -81,8 +76,7 @@ void viewer_session::on_accept(beast::error_code ec) {
                  framed_ ? wscam_subprotocol : "plain", ws_.tls() ? " tls" : "");
     // Join this stream's group on this session's own io_context first, then read the status:
     // a change after the read reaches us through the group (and is kept only if newer).
-    auto& ioc = static_cast<net::io_context&>(ws_.get_executor().target<net::io_context::executor_type>()->context());
-    group_ = state_->groups().group_for(hub_, ioc);
+    group_ = state_->groups().group_for(hub_, io_context_of(ws_.socket()));
     slot_.offer(group_->join(shared_from_this()));
     const auto info = hub_->info();
     const auto status = hub_->status();
