@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -56,5 +57,18 @@ struct client_result {
     std::atomic<bool> connected{false}, failed{false}, framed{false};
     std::string error;  // written once by its worker before `failed` is set
 };
+
+/**
+ * One frame a client received: counted, its skipped frames (from its sequence number, 0 when
+ * unknown) added, and its latency (from its capture time) recorded while measuring.
+ */
+inline void record_frame(worker& w, client_result& r, sequence_tracker& seq, bool slow, std::size_t bytes,
+                         std::uint64_t sequence, std::optional<std::int64_t> capture_us) {
+    const std::uint64_t gap = sequence ? seq.next(sequence) : 0;
+    if (capture_us && measuring.load(std::memory_order_relaxed)) (slow ? w.slow_latency : w.latency).add(now_us() - *capture_us);
+    r.frames.fetch_add(1, std::memory_order_relaxed);
+    r.bytes.fetch_add(bytes, std::memory_order_relaxed);
+    if (gap) r.gaps.fetch_add(gap, std::memory_order_relaxed);
+}
 
 }  // namespace wscam::bench

@@ -98,14 +98,9 @@ private:
             const auto seq = header(block, "X-Sequence: ");
             std::uint64_t sequence = 0;
             std::from_chars(seq.data(), seq.data() + seq.size(), sequence);
-            const std::uint64_t gap = sequence ? seq_.next(sequence) : 0;
-            if (measuring.load(std::memory_order_relaxed) && !ts.empty()) {
-                const auto capture_us = static_cast<std::int64_t>(std::stod(std::string(ts)) * 1e6);
-                (slow_ ? w_.slow_latency : w_.latency).add(now_us() - capture_us);
-            }
-            r_.frames.fetch_add(1, std::memory_order_relaxed);
-            r_.bytes.fetch_add(end + 4 + length + 2, std::memory_order_relaxed);
-            if (gap) r_.gaps.fetch_add(gap, std::memory_order_relaxed);
+            std::optional<std::int64_t> capture_us;
+            if (!ts.empty()) capture_us = static_cast<std::int64_t>(std::stod(std::string(ts)) * 1e6);
+            record_frame(w_, r_, seq_, slow_, end + 4 + length + 2, sequence, capture_us);
             used += end + 4 + length + 2;
         }
         buf_.consume(used);

@@ -107,17 +107,9 @@ private:
         const auto* p = static_cast<const std::uint8_t*>(data.data());
         const auto size = data.size();
         if (!ws_.got_text()) {
-            std::uint64_t gap = 0;
-            if (r_.framed && size >= 32 && p[0] == 1) {
-                gap = seq_.next(get_be(p + 8, 8));
-                if (measuring.load(std::memory_order_relaxed)) {
-                    const auto latency = now_us() - static_cast<std::int64_t>(get_be(p + 16, 8));
-                    (slow_ ? w_.slow_latency : w_.latency).add(latency);
-                }
-            }
-            r_.frames.fetch_add(1, std::memory_order_relaxed);
-            r_.bytes.fetch_add(size, std::memory_order_relaxed);
-            if (gap) r_.gaps.fetch_add(gap, std::memory_order_relaxed);
+            const bool header = r_.framed && size >= 32 && p[0] == 1;
+            record_frame(w_, r_, seq_, slow_, size, header ? get_be(p + 8, 8) : 0,
+                         header ? std::optional<std::int64_t>(static_cast<std::int64_t>(get_be(p + 16, 8))) : std::nullopt);
         }
         buffer_.consume(size);
         do_read();
