@@ -1,13 +1,16 @@
-// wscam: options, logging, the stream and its source, the server, signals. Nothing else.
+// wscam: options, logging, the streams and their sources, the server, signals. Nothing else.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <functional>
+#include <optional>
 
+#include "app/config_reload.hpp"
 #include "app/options.hpp"
+#include "app/stream_set.hpp"
 #include "app/probe.hpp"
 #include "server/server.hpp"
-#include "sources/source_factory.hpp"
 #include "sources/v4l2_source.hpp"
 
 int main(int argc, char** argv) {
@@ -26,36 +29,38 @@ int main(int argc, char** argv) {
         }
         if (options.probe) return wscam::run_probe(options);
 
-        auto streams = std::make_shared<wscam::stream_registry>();
-        std::vector<std::unique_ptr<wscam::source>> sources;
-        for (const auto& spec : options.streams) {
-            auto hub = streams->add(spec.name);
-            try {
-                sources.push_back(wscam::make_source(spec.uri, hub, spec.defaults));
-            } catch (const std::invalid_argument& e) {
-                // A source URI a user wrote: where, which stream, why; a usage error.
-                std::fprintf(stderr, "%s: stream %s: %s\n", spec.where.c_str(), spec.name.c_str(), e.what());
-                return 2;
-            }
-            if (!options.check_config) spdlog::info("stream={} source={}", spec.name, sources.back()->describe());
+        // Every source URI is checked before anything starts: a bad one is a usage error.
+        std::vector<std::string> described;
+        try {
+            described = wscam::stream_set::check(options.streams);
+        } catch (const wscam::stream_error& e) {
+            std::fprintf(stderr, "%s\n", e.what());
+            return 2;
         }
         if (options.check_config) {
             std::printf("%s: %zu stream(s)\n", options.config_file.empty() ? "command line" : options.config_file.c_str(),
                         options.streams.size());
+            const auto access = wscam::stream_access_table::from(options.server);
             for (std::size_t i = 0; i < options.streams.size(); ++i) {
                 const auto& spec = options.streams[i];
-                const auto& tokens = options.server;
-                std::printf("  %-16s %s%s%s\n", spec.name.c_str(), sources[i]->describe().c_str(),
+                std::printf("  %-16s %s%s%s\n", spec.name.c_str(), described[i].c_str(),
                             spec.defaults.intake.always_on ? "  (always on)" : "",
-                            tokens.view_token_for(spec.name).empty() ? "" : "  (view token)");
+                            access.view_token_for(spec.name).empty() ? "" : "  (view token)");
             }
             return 0;
         }
 
-        wscam::server server(options.server, streams);
+        auto registry = std::make_shared<wscam::stream_registry>();
+        wscam::stream_set streams(registry);
+        wscam::server server(options.server, registry);
         server.start();
-        server.stop_on_signals();
-        for (auto& s : sources) s->start();
+        streams.apply(options.streams, [&](const std::string& name, const std::string& reason) {
+            server.remove_stream(name, reason);
+        });
+        // SIGHUP re-reads --config (and the TLS certificate, which the server does itself).
+        std::optional<wscam::config_reloader> reloader;
+        if (!options.config_file.empty()) reloader.emplace(argc, argv, options, streams, server);
+        server.stop_on_signals(reloader ? std::function<void()>([&] { reloader->request(); }) : std::function<void()>());
 
         const auto& listen = options.server.listen_address;
         const bool any = listen == "0.0.0.0" || listen == "::";
@@ -69,7 +74,8 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
 
         server.run();
-        for (auto& s : sources) s->stop();
+        reloader.reset();
+        streams.stop_all();
         spdlog::info("stopped");
         return 0;
     } catch (const wscam::config_error& e) {

@@ -4,13 +4,21 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <sstream>
 
 #include "app/config_file.hpp"
 #include "core/frame_size.hpp"
 
 namespace wscam {
 
-bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
+bool parse_options(int argc, char** argv, app_options& o, int& exit_code, std::string* errors) {
+    // Messages go to stderr at start; a reload collects them for its log line.
+    auto say = [errors](const std::string& text) {
+        if (errors)
+            *errors += (errors->empty() ? "" : "; ") + text;
+        else
+            std::fprintf(stderr, "%s\n", text.c_str());
+    };
     CLI::App app{"wscam: streams live camera video to web browsers over WebSocket, with the lowest latency the "
                  "network allows.\nOpen http://HOST:PORT/ in a browser; plain WebSocket clients get one JPEG per "
                  "binary message from ws://HOST:PORT/ws.",
@@ -119,7 +127,7 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     app.add_option("--config", o.config_file,
-                   "Read settings and cameras from this TOML file (the command line overrides it); see "
+                   "Read settings and cameras from this TOML file (the command line overrides it; SIGHUP applies its changes); see "
                    "packaging/wscam.toml");
     app.add_flag("--check-config", o.check_config, "Check --config, print the streams it would run, and exit");
     app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error, off")
@@ -169,7 +177,7 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
                 }
             }
         } catch (const config_file_error& e) {
-            std::fprintf(stderr, "%s\n", e.what());
+            say(e.what());
             exit_code = 2;
             return false;
         }
@@ -181,18 +189,20 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
         app.parse(std::move(all));
     } catch (const CLI::ParseError& e) {
         // --help and --version exit 0; every usage error exits 2, as command-line tools do.
-        const int rc = app.exit(e);
+        std::ostringstream out, err;
+        const int rc = errors ? app.exit(e, out, err) : app.exit(e);
+        if (errors) say(err.str().substr(0, err.str().find('\n')));
         exit_code = rc == 0 ? 0 : 2;
         // A bad value from the file: say where it was.
         for (const auto& setting : file.settings)
             if (rc != 0 && std::string(e.what()).find("--" + setting.option) != std::string::npos)
-                std::fprintf(stderr, "(%s sets %s)\n", setting.where.c_str(), setting.option.c_str());
+                say("(" + setting.where + " sets " + setting.option + ")");
         return false;
     }
     std::string error;
     auto parsed = parse_frame_size(size, &error);
     if (!parsed) {
-        std::fprintf(stderr, "--size: %s\n", error.c_str());
+        say("--size: " + error);
         exit_code = 2;
         return false;
     }
@@ -204,12 +214,12 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
     s.write_timeout = std::chrono::seconds(write_timeout_s);
     s.header_timeout = std::chrono::seconds(header_timeout_s);
     if (s.tls_cert.empty() != s.tls_key.empty()) {
-        std::fprintf(stderr, "--tls-cert and --tls-key go together\n");
+        say("--tls-cert and --tls-key go together");
         exit_code = 2;
         return false;
     }
     if (s.require_tls && s.tls_cert.empty()) {
-        std::fprintf(stderr, "--require-tls needs --tls-cert and --tls-key\n");
+        say("--require-tls needs --tls-cert and --tls-key");
         exit_code = 2;
         return false;
     }
@@ -239,7 +249,7 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
         if (fs.size) {
             auto parsed_size = parse_frame_size(*fs.size, &error);
             if (!parsed_size) {
-                std::fprintf(stderr, "%s: stream %s: size: %s\n", fs.where.c_str(), fs.name.c_str(), error.c_str());
+                say(fs.where + ": stream " + fs.name + ": size: " + error);
                 exit_code = 2;
                 return false;
             }
@@ -251,7 +261,7 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
     for (const auto& spec : extra_streams) {
         const auto eq = spec.find('=');
         if (eq == std::string::npos || eq == 0) {
-            std::fprintf(stderr, "--stream: '%s' is not NAME=URI\n", spec.c_str());
+            say("--stream: '" + spec + "' is not NAME=URI");
             exit_code = 2;
             return false;
         }
@@ -260,6 +270,32 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code) {
     s.default_stream = o.streams.front().name;
     exit_code = 0;
     return true;
+}
+
+std::vector<std::string> restart_only_changes(const app_options& running, const app_options& next) {
+    const auto& a = running.server;
+    const auto& b = next.server;
+    std::vector<std::string> changed;
+    auto check = [&](bool differs, const char* option) {
+        if (differs) changed.emplace_back(option);
+    };
+    check(a.listen_address != b.listen_address, "listen");
+    check(a.port != b.port, "port");
+    check(a.ws_port != b.ws_port, "ws-port");
+    check(a.threads != b.threads, "threads");
+    check(a.web_root != b.web_root, "web-root");
+    check(a.max_connections != b.max_connections, "max-connections");
+    check(a.max_connections_per_ip != b.max_connections_per_ip, "max-connections-per-ip");
+    check(a.header_timeout != b.header_timeout, "header-timeout");
+    check(a.write_timeout != b.write_timeout, "write-timeout");
+    check(a.max_frame_bytes != b.max_frame_bytes, "max-frame-bytes");
+    check(a.max_frame_pixels != b.max_frame_pixels, "max-frame-pixels");
+    check(a.send_lowat != b.send_lowat, "send-lowat");
+    check(a.allowed_origins != b.allowed_origins, "allow-origin");
+    check(a.tls_cert != b.tls_cert, "tls-cert");
+    check(a.tls_key != b.tls_key, "tls-key");
+    check(a.require_tls != b.require_tls, "require-tls");
+    return changed;
 }
 
 }  // namespace wscam

@@ -32,9 +32,17 @@ struct app_options {
 };
 
 /**
- * Parses argv (after the settings of `--config FILE`, which the command line overrides). Returns 0 to go on, or an exit code after printing help (0), the version
- * (0) or a usage error (2); `exit_code` is set accordingly.
+ * Parses argv (after the settings of `--config FILE`, which the command line overrides).
+ * Returns true to go on; false with `exit_code` 0 after printing help or the version, or 2
+ * after a usage error. Messages go to stderr, or into `errors` when given (a reload).
  */
-bool parse_options(int argc, char** argv, app_options& out, int& exit_code);
+bool parse_options(int argc, char** argv, app_options& out, int& exit_code, std::string* errors = nullptr);
+
+/**
+ * The options that differ between two configurations and take effect only when wscam starts
+ * again (listening address, ports, TLS files, limits...), by their long names. The streams,
+ * their sources and defaults, the tokens and the log level are not among them: a reload applies those.
+ */
+std::vector<std::string> restart_only_changes(const app_options& running, const app_options& next);
 
 }  // namespace wscam

@@ -67,8 +67,10 @@ stream_status frame_hub::status() const {
 
 frame_ptr frame_hub::subscribe(const std::shared_ptr<frame_sink>& sink) {
     frame_ptr latest;
+    std::string removed;
     {
         std::lock_guard lock(mutex_);
+        removed = removed_;
         auto next = std::make_shared<sink_list>();
         next->reserve(sinks_->size() + 1);
         // Drop entries whose sessions ended without unsubscribing.
@@ -78,6 +80,8 @@ frame_ptr frame_hub::subscribe(const std::shared_ptr<frame_sink>& sink) {
         sinks_ = std::move(next);
         latest = latest_;
     }
+    // Found just before the stream was removed: told at once, like those who were there.
+    if (!removed.empty()) sink->on_removed(removed);
     demand_.notify_all();
     return latest;
 }
@@ -116,6 +120,36 @@ bool frame_hub::wait_for_viewers(std::stop_token stop) {
             if (auto sink = entry.sink.lock(); sink && sink->viewers() > 0) return true;
         return false;
     });
+}
+
+void frame_hub::set_publish_gate(std::shared_ptr<publish_gate> gate) {
+    std::lock_guard lock(mutex_);
+    gate_ = std::move(gate);
+}
+
+std::shared_ptr<publish_gate> frame_hub::gate() const {
+    std::lock_guard lock(mutex_);
+    return gate_;
+}
+
+void frame_hub::remove(const std::string& reason) {
+    std::shared_ptr<const sink_list> sinks;
+    std::shared_ptr<publish_gate> gate;
+    {
+        std::lock_guard lock(mutex_);
+        if (!removed_.empty()) return;
+        removed_ = reason.empty() ? "stream removed" : reason;
+        sinks = sinks_;
+        gate = std::move(gate_);
+    }
+    if (gate) gate->close(reason);
+    for (const auto& entry : *sinks)
+        if (auto sink = entry.sink.lock()) sink->on_removed(reason);
+}
+
+std::string frame_hub::removed() const {
+    std::lock_guard lock(mutex_);
+    return removed_;
 }
 
 void frame_hub::set_controllable(std::shared_ptr<controllable> c) {
@@ -220,6 +254,15 @@ std::shared_ptr<frame_hub> stream_registry::add(const std::string& name) {
         if (hub->name() == name) throw std::invalid_argument("duplicate stream name '" + name + "'");
     hubs_.push_back(std::make_shared<frame_hub>(name));
     return hubs_.back();
+}
+
+std::shared_ptr<frame_hub> stream_registry::take(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    const auto it = std::find_if(hubs_.begin(), hubs_.end(), [&](const auto& h) { return h->name() == name; });
+    if (it == hubs_.end()) return nullptr;
+    auto hub = *it;
+    hubs_.erase(it);
+    return hub;
 }
 
 std::shared_ptr<frame_hub> stream_registry::find(const std::string& name) const {

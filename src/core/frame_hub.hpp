@@ -53,6 +53,8 @@ public:
      * camera capturing. Must not block; call frame_hub::demand_changed() when it changes.
      */
     virtual std::size_t viewers() const { return 1; }
+    /** The stream was removed from the server (a config reload): its viewers are told why and closed. */
+    virtual void on_removed(const std::string& /*reason*/) {}
 };
 
 /** Counters a stream keeps; read for /api and /metrics. */
@@ -108,9 +110,17 @@ public:
 
     hub_counters counters() const;
 
-    /** For `push:` streams: who may publish (set once at start-up, before serving). */
-    void set_publish_gate(std::shared_ptr<publish_gate> gate) { gate_ = std::move(gate); }
-    const std::shared_ptr<publish_gate>& gate() const { return gate_; }
+    /** For `push:` streams: who may publish; null when the stream takes no publishers. */
+    void set_publish_gate(std::shared_ptr<publish_gate> gate);
+    std::shared_ptr<publish_gate> gate() const;
+
+    /**
+     * The stream is gone (removed by a config reload): every subscriber hears on_removed(reason),
+     * a subscriber that comes later hears it at once, and its publisher (if any) is told to leave.
+     */
+    void remove(const std::string& reason);
+    /** Why the stream was removed; empty while it is served. */
+    std::string removed() const;
 
     /**
      * The stream's controls, if its source has any. May change while the stream runs (a
@@ -157,14 +167,17 @@ private:
     std::uint64_t bytes_published_ = 0;
     std::shared_ptr<publish_gate> gate_;
     std::shared_ptr<controllable> controllable_;
+    std::string removed_;
     std::atomic<std::uint64_t> rejected_{0};
 };
 
-/** The named streams a server offers. Streams are added at start-up and live as long as the registry. */
+/** The named streams a server offers. Added at start-up, and added or removed by a config reload. */
 class stream_registry {
 public:
     /** Adds a stream; throws std::invalid_argument on a duplicate or invalid name. */
     std::shared_ptr<frame_hub> add(const std::string& name);
+    /** Takes a stream out (new connections get 404); returns it, or null if there is none of that name. */
+    std::shared_ptr<frame_hub> take(const std::string& name);
     std::shared_ptr<frame_hub> find(const std::string& name) const;
     /** Every stream, in the order they were added (the order the user configured). */
     std::vector<std::shared_ptr<frame_hub>> all() const;

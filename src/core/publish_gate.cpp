@@ -16,6 +16,7 @@ std::string publish_gate::claim(const std::shared_ptr<publisher>& p) {
     std::shared_ptr<publisher> previous;
     {
         std::lock_guard lock(mutex_);
+        if (!closed_.empty()) return closed_;
         previous = current_.lock();
         if (previous && !takeover_) return "stream already has a publisher";
         current_ = p;
@@ -31,6 +32,18 @@ bool publish_gate::release(const publisher* p) {
     current_.reset();
     current_id_ = nullptr;
     return true;
+}
+
+void publish_gate::close(const std::string& reason) {
+    std::shared_ptr<publisher> current;
+    {
+        std::lock_guard lock(mutex_);
+        closed_ = reason.empty() ? "stream stopped" : reason;
+        current = current_.lock();
+        current_.reset();
+        current_id_ = nullptr;
+    }
+    if (current) current->kick(closed_);
 }
 
 bool publish_gate::has_publisher() const {

@@ -14,7 +14,7 @@ bool token_matches(std::string_view expected, std::string_view given);
 class publisher {
 public:
     virtual ~publisher() = default;
-    /** Asked to leave because another publisher took over; posts its close. */
+    /** Asked to leave (another publisher took over, the stream stopped); posts its close. */
     virtual void kick(const std::string& reason) = 0;
 };
 
@@ -39,12 +39,19 @@ public:
 
     bool has_publisher() const;
 
+    /**
+     * The stream stops taking publishers (its source was stopped or replaced): the current one
+     * is told to leave with `reason`, and claim() refuses from now on.
+     */
+    void close(const std::string& reason);
+
 private:
     std::string token_;
     bool takeover_;
     mutable std::mutex mutex_;
     std::weak_ptr<publisher> current_;
     const publisher* current_id_ = nullptr;
+    std::string closed_;  // why claims are refused; empty while open
 };
 
 }  // namespace wscam

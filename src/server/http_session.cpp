@@ -180,7 +180,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     }
     request req = parser_->release();
     const bool is_upgrade = websocket::is_upgrade(req);
-    const route r = match_route(req.target(), is_upgrade, ws_only_, state_->config().default_stream);
+    const route r = match_route(req.target(), is_upgrade, ws_only_, state_->access()->default_stream);
     const std::string token = request_token(req);
 
     // Nothing a client sends may take the server down: a fault here answers 500 and closes.
@@ -249,9 +249,9 @@ std::optional<http::message_generator> http_session::refuse_before_routing(const
 }
 
 bool http_session::may_view(const std::string& token, const std::string& stream) const {
-    const auto& c = state_->config();
-    const auto& view = c.view_token_for(stream);
-    const auto& control = c.control_token_for(stream);
+    const auto access = state_->access();
+    const auto& view = access->view_token_for(stream);
+    const auto& control = access->control_token_for(stream);
     if (view.empty()) return true;
     return token_matches(view, token) || (!control.empty() && token_matches(control, token));
 }
@@ -307,11 +307,11 @@ bool http_session::start_mjpeg(const request& req, const route& r, const std::st
 bool http_session::upgrade(request& req, const route& r, const std::string& token) {
     auto hub = state_->streams().find(r.stream);
     if (!hub) return false;
-    const auto& c = state_->config();
     if (r.kind == route_kind::viewer_ws) {
         if (!may_view(token, r.stream)) return false;  // respond() says why (and counts the wrong token)
-        const auto& view = c.view_token_for(r.stream);
-        const auto& control = c.control_token_for(r.stream);
+        const auto access = state_->access();
+        const auto& view = access->view_token_for(r.stream);
+        const auto& control = access->control_token_for(r.stream);
         const bool can_control = token_matches(control, token);
         // A token that opens nothing here is a guess, even if watching needs none.
         const bool any_token = !view.empty() || !control.empty();
@@ -319,8 +319,9 @@ bool http_session::upgrade(request& req, const route& r, const std::string& toke
         std::make_shared<viewer_session>(hand_over(), state_, std::move(hub), can_control)->run(std::move(req));
         return true;
     }
-    if (r.kind == route_kind::publish_ws && hub->gate() && hub->gate()->token_ok(token)) {
-        std::make_shared<publisher_session>(hand_over(), state_, std::move(hub))->run(std::move(req));
+    auto gate = hub->gate();
+    if (r.kind == route_kind::publish_ws && gate && gate->token_ok(token)) {
+        std::make_shared<publisher_session>(hand_over(), state_, std::move(hub), std::move(gate))->run(std::move(req));
         return true;
     }
     return false;  // respond() says why

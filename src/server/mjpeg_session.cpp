@@ -78,7 +78,7 @@ void mjpeg_session::deliver(const frame_ptr& f) {
 }
 
 void mjpeg_session::do_write() {
-    if (writing_ || !open_) return;
+    if (writing_ || !open_ || !ending_.empty()) return;
     auto f = slot_.start_write();
     if (!f) return;
     writing_ = true;
@@ -112,7 +112,26 @@ void mjpeg_session::on_write(beast::error_code ec, std::size_t) {
 void mjpeg_session::on_sent(beast::error_code ec) {
     writing_ = false;
     if (ec) return finish(ec);
+    if (!ending_.empty()) return write_end();
     do_write();
+}
+
+void mjpeg_session::end_stream(const std::string& reason) {
+    if (!open_ || !ending_.empty()) return;
+    ending_ = reason;
+    if (!writing_) write_end();
+}
+
+void mjpeg_session::write_end() {
+    // The closing boundary tells the reader the stream ended (rather than the network failed).
+    writing_ = true;
+    head_ = fmt::format("--{}--\r\n", mjpeg_boundary);
+    with_stream([&](auto& s) {
+        net::async_write(s, net::buffer(head_), [self = shared_from_this()](beast::error_code, std::size_t) {
+            self->writing_ = false;
+            self->abort(self->ending_);
+        });
+    });
 }
 
 void mjpeg_session::abort(std::string reason) {

@@ -34,6 +34,8 @@ public:
 
     void deliver(const frame_ptr& f) override;
     void shutdown() override;
+    /** The stream was removed: the response ends after the part being sent (closing boundary). */
+    void end_stream(const std::string& reason) override;
 
 private:
     template <class F>
@@ -46,6 +48,7 @@ private:
     void do_write();
     void on_write(beast::error_code ec, std::size_t);
     void on_sent(beast::error_code ec);
+    void write_end();
     void abort(std::string reason);
     void finish(const beast::error_code& ec);
 
@@ -63,6 +66,7 @@ private:
     bool writing_ = false;
     std::chrono::steady_clock::time_point write_started_;
     std::string abort_reason_;
+    std::string ending_;     // why the response is being ended (stream removed); empty while streaming
     latest_frame_slot slot_;
     std::string head_;       // the response header, then each part's header
     std::array<char, 512> sink_{};  // what the reader sends after its request (ignored)

@@ -6,15 +6,15 @@
 namespace wscam {
 
 publisher_session::publisher_session(upgraded_connection c, std::shared_ptr<shared_state> state,
-                                     std::shared_ptr<frame_hub> hub)
+                                     std::shared_ptr<frame_hub> hub, std::shared_ptr<publish_gate> gate)
     : ws_(std::move(c.stream), std::move(c.tls_context)), ticket_(std::move(c.ticket)), state_(std::move(state)),
-      hub_(std::move(hub)), peer_(std::move(c.peer)),
+      hub_(std::move(hub)), gate_(std::move(gate)), peer_(std::move(c.peer)),
       intake_(hub_, state_->config().max_frame_bytes, state_->config().max_frame_pixels),
       expiry_(ws_.get_executor()) {}
 
 publisher_session::~publisher_session() {
     if (protocol_) protocol_->close();  // its controls leave the stream with it
-    if (claimed_ && hub_->gate()->release(this)) report_status(*hub_, false, "publisher disconnected");
+    if (claimed_ && gate_->release(this)) report_status(*hub_, false, "publisher disconnected");
     state_->leave(this);
 }
 
@@ -38,7 +38,7 @@ void publisher_session::on_accept(beast::error_code ec) {
         return;
     }
     if (!state_->join(shared_from_this())) return close_with(websocket::close_code::try_again_later, "server busy");
-    const auto refusal = hub_->gate()->claim(shared_from_this());
+    const auto refusal = gate_->claim(shared_from_this());
     if (!refusal.empty()) {
         spdlog::warn("publisher refused stream={} peer={}: {}", hub_->name(), peer_, refusal);
         return close_with(websocket::close_code::policy_error, refusal);
@@ -127,8 +127,8 @@ void publisher_session::arm_expiry() {
 
 void publisher_session::kick(const std::string& reason) {
     net::post(ws_.get_executor(), [self = shared_from_this(), reason] {
-        spdlog::info("publisher replaced stream={} peer={}", self->hub_->name(), self->peer_);
-        self->claimed_ = false;  // the gate already belongs to the newcomer
+        spdlog::info("publisher told to leave stream={} peer={}: {}", self->hub_->name(), self->peer_, reason);
+        self->claimed_ = false;  // the gate already let go of it
         self->close_with(websocket::close_code::policy_error, reason);
     });
 }

@@ -25,7 +25,8 @@ class publisher_session : public publisher,
                           public std::enable_shared_from_this<publisher_session> {
 public:
     publisher_session(upgraded_connection connection, std::shared_ptr<shared_state> state,
-                      std::shared_ptr<frame_hub> hub);
+                      std::shared_ptr<frame_hub> hub,
+                      std::shared_ptr<publish_gate> gate);
     ~publisher_session() override;
 
     void run(http::request<http::string_body> req);
@@ -47,6 +48,7 @@ private:
     client_limits::ticket ticket_;  // this connection's place under the per-address limits
     std::shared_ptr<shared_state> state_;
     std::shared_ptr<frame_hub> hub_;
+    std::shared_ptr<publish_gate> gate_;  // the one it came in through (a reload may give the stream a new one)
     std::string peer_;
     frame_intake intake_;
     std::unique_ptr<publisher_protocol> protocol_;

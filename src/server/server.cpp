@@ -11,6 +11,7 @@
 #include "server/io_pool.hpp"
 #include "server/listener.hpp"
 #include "server/shared_state.hpp"
+#include "server/viewer_group.hpp"
 #include "server/tls/certificate_store.hpp"
 
 namespace wscam {
@@ -84,6 +85,7 @@ struct server::impl {
     std::uint64_t closed_pending = 0;
     std::optional<net::signal_set> signals;
     std::optional<net::signal_set> hangup;
+    std::function<void()> on_hangup;
     std::vector<std::shared_ptr<listener>> listeners;
     std::shared_ptr<listener> http_listener, ws_listener;
     std::chrono::steady_clock::time_point stop_deadline;
@@ -127,7 +129,8 @@ std::optional<std::uint16_t> server::ws_port() const {
     return impl_->ws_listener->port();
 }
 
-void server::stop_on_signals() {
+void server::stop_on_signals(std::function<void()> on_hangup) {
+    impl_->on_hangup = std::move(on_hangup);
     impl_->signals.emplace(impl_->pool.main(), SIGINT, SIGTERM);
     impl_->signals->async_wait([this](beast::error_code ec, int signo) {
         if (ec) return;
@@ -143,10 +146,11 @@ void server::wait_for_hangup() {
     impl_->hangup->async_wait([this](beast::error_code ec, int) {
         if (ec) return;
         spdlog::info("received SIGHUP");
-        if (!impl_->state->tls())
-            spdlog::info("SIGHUP: nothing to reload (no --tls-cert)");
-        else
-            reload_tls();
+        if (impl_->state->tls()) reload_tls();
+        if (impl_->on_hangup)
+            impl_->on_hangup();
+        else if (!impl_->state->tls())
+            spdlog::info("SIGHUP: nothing to reload (no --config, no --tls-cert)");
         wait_for_hangup();
     });
 }
@@ -163,6 +167,15 @@ std::optional<std::string> server::reload_tls() {
 }
 
 void server::run() { impl_->pool.run(); }
+
+void server::set_stream_access(stream_access_table table) { impl_->state->set_access(std::move(table)); }
+
+void server::remove_stream(const std::string& name, const std::string& reason) {
+    auto hub = impl_->state->streams().take(name);
+    if (!hub) return;
+    hub->remove(reason);
+    impl_->state->groups().forget(hub.get());
+}
 
 void server::stop() {
     net::post(impl_->pool.main(), [this] {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -40,19 +41,33 @@ struct server_config {
         std::optional<std::string> view, control;
     };
     std::map<std::string, stream_tokens> stream_access;
-    const std::string& view_token_for(const std::string& stream) const {
-        const auto it = stream_access.find(stream);
-        return it != stream_access.end() && it->second.view ? *it->second.view : view_token;
-    }
-    const std::string& control_token_for(const std::string& stream) const {
-        const auto it = stream_access.find(stream);
-        return it != stream_access.end() && it->second.control ? *it->second.control : control_token;
-    }
     std::vector<std::string> allowed_origins;  // pages from these origins may open WebSockets too ("*": any)
     std::string tls_cert;   // PEM certificate (chain); with tls_key the port speaks TLS and plain both
     std::string tls_key;    // PEM private key
     bool require_tls = false;  // plain pages are redirected to https://, plain upgrades refused
     bool tls() const { return !tls_cert.empty(); }
+};
+
+/**
+ * Who may watch and control each stream, and which stream `/` shows: the part of the
+ * configuration a reload (SIGHUP) may change while connections are open.
+ */
+struct stream_access_table {
+    std::string default_stream;
+    std::string view_token, control_token;  // server-wide
+    std::map<std::string, server_config::stream_tokens> streams;  // a stream's own, in place of those
+
+    static stream_access_table from(const server_config& c) {
+        return {c.default_stream, c.view_token, c.control_token, c.stream_access};
+    }
+    const std::string& view_token_for(const std::string& stream) const {
+        const auto it = streams.find(stream);
+        return it != streams.end() && it->second.view ? *it->second.view : view_token;
+    }
+    const std::string& control_token_for(const std::string& stream) const {
+        const auto it = streams.find(stream);
+        return it != streams.end() && it->second.control ? *it->second.control : control_token;
+    }
 };
 
 /** A setting the server cannot start with (e.g. an unusable certificate): exit code 2, like a usage error. */
@@ -90,8 +105,21 @@ public:
     /** Runs the I/O threads until the server has stopped. */
     void run();
 
-    /** Stops on SIGINT/SIGTERM and reloads the TLS certificate on SIGHUP (call before run). */
-    void stop_on_signals();
+    /**
+     * Stops on SIGINT/SIGTERM; on SIGHUP reloads the TLS certificate and then calls `on_hangup`
+     * (on an I/O thread: it should only hand the work over). Call before run().
+     */
+    void stop_on_signals(std::function<void()> on_hangup = {});
+
+    /** Replaces who may watch and control which stream, and the default stream (a reload). */
+    void set_stream_access(stream_access_table table);
+
+    /**
+     * Takes a stream out of service (a reload removed it): new requests for it get 404, its
+     * WebSocket viewers are closed with 4404 and `reason`, its MJPEG readers' responses end,
+     * its publisher is told to leave. The caller stops its source.
+     */
+    void remove_stream(const std::string& name, const std::string& reason);
 
     /**
      * Reads the TLS certificate and key again (what SIGHUP does). New connections get the new

@@ -8,13 +8,26 @@
 namespace wscam {
 
 shared_state::shared_state(server_config config, std::shared_ptr<stream_registry> streams)
-    : config_(std::move(config)), streams_(std::move(streams)), groups_(std::make_unique<viewer_group_registry>()),
+    : config_(std::move(config)),
+      access_(std::make_shared<const stream_access_table>(stream_access_table::from(config_))),
+      streams_(std::move(streams)), groups_(std::make_unique<viewer_group_registry>()),
       limits_(client_limits::settings{.max_connections = config_.max_connections,
                                       .max_per_address = config_.max_connections_per_ip}) {}
 
 void shared_state::set_tls(std::unique_ptr<tls::certificate_store> store) { tls_ = std::move(store); }
 
 shared_state::~shared_state() = default;
+
+std::shared_ptr<const stream_access_table> shared_state::access() const {
+    std::lock_guard lock(access_mutex_);
+    return access_;
+}
+
+void shared_state::set_access(stream_access_table table) {
+    auto next = std::make_shared<const stream_access_table>(std::move(table));
+    std::lock_guard lock(access_mutex_);
+    access_ = std::move(next);
+}
 
 bool shared_state::join(const std::shared_ptr<closable>& c) {
     std::lock_guard lock(mutex_);

@@ -35,6 +35,9 @@ public:
     ~shared_state();
 
     const server_config& config() const { return config_; }
+    /** Default stream and per-stream tokens as they are now (a reload may replace them). */
+    std::shared_ptr<const stream_access_table> access() const;
+    void set_access(stream_access_table table);
     stream_registry& streams() { return *streams_; }
     viewer_group_registry& groups() { return *groups_; }
     /** Connection caps (server and per address) and the wrong-token brake. */
@@ -64,6 +67,8 @@ public:
 
 private:
     server_config config_;
+    mutable std::mutex access_mutex_;
+    std::shared_ptr<const stream_access_table> access_;
     std::shared_ptr<stream_registry> streams_;
     std::unique_ptr<viewer_group_registry> groups_;
     client_limits limits_;

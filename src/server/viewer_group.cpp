@@ -21,7 +21,11 @@ net::io_context& io_context_of(tcp::socket& socket) {
 frame_ptr viewer_group::join(const std::shared_ptr<stream_viewer>& viewer) {
     members_.push_back(viewer);
     active_.fetch_add(1, std::memory_order_relaxed);
-    if (members_.size() == 1) return hub_->subscribe(shared_from_this());
+    if (members_.size() == 1) return hub_->subscribe(shared_from_this());  // tells of a removal itself
+    if (auto why = hub_->removed(); !why.empty())  // the group heard it before this viewer came
+        net::post(ioc_, [weak = std::weak_ptr<stream_viewer>(viewer), why] {
+            if (auto v = weak.lock()) v->end_stream(why);
+        });
     hub_->demand_changed();
     return hub_->latest();
 }
@@ -76,6 +80,14 @@ void viewer_group::on_controls_changed(const std::vector<control_info>& controls
     net::post(ioc_, [self = shared_from_this(), controls] {
         self->each([&](stream_viewer& v) { v.deliver_controls(controls); });
     });
+}
+
+}  // namespace wscam
+
+namespace wscam {
+
+void viewer_group::on_removed(const std::string& reason) {
+    net::post(ioc_, [self = shared_from_this(), reason] { self->each([&](stream_viewer& v) { v.end_stream(reason); }); });
 }
 
 }  // namespace wscam

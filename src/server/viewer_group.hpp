@@ -23,6 +23,8 @@ public:
     virtual void deliver_status(const stream_status&) {}
     virtual void deliver_control(const std::string&, double) {}
     virtual void deliver_controls(const std::vector<control_info>&) {}
+    /** The stream was removed (config reload): say why and close. */
+    virtual void end_stream(const std::string& reason) = 0;
 };
 
 /**
@@ -55,6 +57,7 @@ public:
     void on_status(const stream_status& s) override;
     void on_control_changed(const std::string& id, double value) override;
     void on_controls_changed(const std::vector<control_info>& controls) override;
+    void on_removed(const std::string& reason) override;
     /** Viewers that want frames (members not paused). */
     std::size_t viewers() const override { return active_.load(std::memory_order_relaxed); }
 
@@ -81,6 +84,12 @@ public:
         auto& g = groups_[{hub.get(), &ioc}];
         if (!g) g = std::make_shared<viewer_group>(ioc, hub);
         return g;
+    }
+
+    /** A removed stream's groups go (their viewers are closing; each holds its own group). */
+    void forget(const frame_hub* hub) {
+        std::lock_guard lock(mutex_);
+        std::erase_if(groups_, [hub](const auto& entry) { return entry.first.first == hub; });
     }
 
 private:

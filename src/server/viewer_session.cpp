@@ -123,12 +123,21 @@ void viewer_session::deliver_controls(const std::vector<control_info>& controls)
 
 void viewer_session::shutdown() {
     net::post(ws_.get_executor(), [self = shared_from_this()] {
-        if (self->closing_ || !self->open_) return;
-        self->closing_ = true;
-        self->ws_.visit([&](auto& ws) {
-            ws.async_close(websocket::close_reason(websocket::close_code::going_away, "server shutting down"),
-                           [self](beast::error_code ec) { self->finish(ec); });
-        });
+        self->close_with(websocket::close_code::going_away, "server shutting down", "server shutdown");
+    });
+}
+
+void viewer_session::end_stream(const std::string& reason) {
+    close_with(static_cast<websocket::close_code>(close_stream_removed), reason, reason);
+}
+
+void viewer_session::close_with(websocket::close_code code, const std::string& reason, std::string log_as) {
+    if (closing_ || !open_) return;
+    closing_ = true;
+    close_reason_ = std::move(log_as);
+    ws_.visit([&](auto& ws) {
+        ws.async_close(websocket::close_reason(code, reason),
+                       [self = shared_from_this()](beast::error_code ec) { self->finish(ec); });
     });
 }
 
@@ -281,7 +290,7 @@ void viewer_session::finish(const beast::error_code& ec) {
         const auto cr = ws_.visit([](auto& ws) { return ws.reason(); });
         reason = "peer closed (" + std::to_string(static_cast<int>(cr.code)) + ")";
     }
-    if (closing_ && (!ec || ec == websocket::error::closed)) reason = "server shutdown";
+    if (closing_ && (!ec || ec == websocket::error::closed)) reason = close_reason_;
     if (!abort_reason_.empty()) reason = abort_reason_;
     spdlog::info("viewer closed stream={} peer={} frames={} drops={} reason={}", hub_->name(), peer_, slot_.sent(),
                  slot_.skipped(), reason);

@@ -18,6 +18,8 @@ namespace wscam {
 
 /** The WebSocket subprotocol that adds a header with sequence and capture time to each frame. */
 inline constexpr std::string_view wscam_subprotocol = "wscam.v1";
+/** WebSocket close code when the stream itself goes away (removed by a config reload); like HTTP's 404. */
+inline constexpr std::uint16_t close_stream_removed = 4404;
 
 /**
  * One WebSocket viewer of one stream. It lives on one single-threaded io_context; frames
@@ -40,8 +42,12 @@ public:
     void deliver_controls(const std::vector<control_info>& controls) override;
 
     void shutdown() override;
+    /** Closes with close_stream_removed and the reason (on this session's thread). */
+    void end_stream(const std::string& reason) override;
 
 private:
+    /** Closes with `code` and `reason`; the log's "viewer closed" line says `log_as`. */
+    void close_with(websocket::close_code code, const std::string& reason, std::string log_as);
     void on_accept(beast::error_code ec);
     void do_read();
     void on_read(beast::error_code ec, std::size_t bytes);
@@ -72,6 +78,7 @@ private:
     bool closing_ = false;
     std::uint64_t status_version_ = 0;                 // of the newest status this viewer was told
     std::chrono::steady_clock::time_point write_started_;  // of the write in flight
+    std::string close_reason_;                         // why the server closed it, for the log
     std::string abort_reason_;                         // why the server cut the connection, if it did
     latest_frame_slot slot_;
     viewer_protocol protocol_;

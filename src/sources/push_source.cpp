@@ -5,8 +5,15 @@
 namespace wscam {
 
 push_source::push_source(std::shared_ptr<frame_hub> hub, intake_options options)
-    : hub_(std::move(hub)), options_(std::move(options)) {
-    hub_->set_publish_gate(std::make_shared<publish_gate>(options_.publish_token, options_.publish_takeover));
+    : hub_(std::move(hub)),
+      options_(std::move(options)),
+      gate_(std::make_shared<publish_gate>(options_.publish_token, options_.publish_takeover)) {
+    hub_->set_publish_gate(gate_);
+}
+
+void push_source::stop() {
+    gate_->close("stream stopped");
+    if (hub_->gate() == gate_) hub_->set_publish_gate(nullptr);
 }
 
 void push_source::start() {

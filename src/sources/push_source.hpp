@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "core/frame_hub.hpp"
+#include "core/publish_gate.hpp"
 #include "core/source.hpp"
 #include "sources/source_options.hpp"
 
@@ -17,12 +18,14 @@ class push_source : public source {
 public:
     push_source(std::shared_ptr<frame_hub> hub, intake_options options);
     void start() override;
-    void stop() override {}
+    /** Closes the gate: the publisher is told to leave, and no other gets in through it. */
+    void stop() override;
     std::string describe() const override { return "push:"; }
 
 private:
     std::shared_ptr<frame_hub> hub_;
     intake_options options_;
+    std::shared_ptr<publish_gate> gate_;
 };
 
 }  // namespace wscam

@@ -14,6 +14,7 @@ namespace wscam {
 struct source_defaults {
     test_pattern_options pattern;
     intake_options intake;
+    bool operator==(const source_defaults&) const = default;
 };
 
 /** The scheme list, for messages and help. */

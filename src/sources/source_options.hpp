@@ -21,6 +21,7 @@ struct intake_options {
     bool always_on = false;   // keep pulling with no viewers
     std::string publish_token;
     bool publish_takeover = false;
+    bool operator==(const intake_options&) const = default;
 };
 
 }  // namespace wscam

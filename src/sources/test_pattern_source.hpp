@@ -16,6 +16,7 @@ struct test_pattern_options {
     int quality = 80;
     int noise = 0;           // 0-100: per-pixel noise, to make frames as large as a real camera's
     bool always_on = false;  // keep rendering with no viewers
+    bool operator==(const test_pattern_options&) const = default;
 };
 
 /** Reads `size`, `fps`, `quality`, `noise` from a `testsrc:` URI over `defaults`; throws std::invalid_argument. */

@@ -13,6 +13,8 @@ struct recording_sink : frame_sink {
     std::vector<stream_status> statuses;
     std::vector<std::pair<std::string, double>> controls;
     std::atomic<std::size_t> watching{1};
+    std::vector<std::string> removals;
+    void on_removed(const std::string& why) override { removals.push_back(why); }
     void on_frame(frame_ptr f) override { sequences.push_back(f->sequence()); }
     void on_status(const stream_status& s) override { statuses.push_back(s); }
     void on_control_changed(const std::string& id, double v) override { controls.emplace_back(id, v); }
@@ -215,6 +217,43 @@ TEST(frame_hub, viewers_who_all_paused_are_no_demand) {
     hub.demand_changed();
     waiter.join();
     EXPECT_TRUE(woke);
+}
+
+TEST(frame_hub, a_removed_stream_tells_its_subscribers_once_and_every_later_one_at_once) {
+    stream_registry registry;
+    auto hub = registry.add("porch");
+    auto early = std::make_shared<recording_sink>();
+    hub->subscribe(early);
+    EXPECT_EQ(registry.take("porch"), hub);
+    EXPECT_EQ(registry.find("porch"), nullptr) << "new requests get 404";
+    EXPECT_EQ(registry.take("porch"), nullptr);
+    EXPECT_TRUE(hub->removed().empty()) << "taking it out of the registry alone tells no one";
+    hub->remove("stream 'porch' was removed from the configuration");
+    hub->remove("again");
+    ASSERT_EQ(early->removals.size(), 1u);
+    EXPECT_EQ(early->removals[0], "stream 'porch' was removed from the configuration");
+    // A viewer that found the stream just before it went: told when it subscribes.
+    auto late = std::make_shared<recording_sink>();
+    hub->subscribe(late);
+    ASSERT_EQ(late->removals.size(), 1u);
+    EXPECT_EQ(hub->removed(), early->removals[0]);
+    EXPECT_NE(registry.add("porch"), hub) << "the name can be used again";
+}
+
+TEST(frame_hub, removing_a_push_stream_sends_its_publisher_away) {
+    struct leaving : publisher {
+        std::string why;
+        void kick(const std::string& reason) override { why = reason; }
+    };
+    auto hub = std::make_shared<frame_hub>("garage");
+    auto gate = std::make_shared<publish_gate>("", false);
+    hub->set_publish_gate(gate);
+    auto camera = std::make_shared<leaving>();
+    ASSERT_EQ(gate->claim(camera), "");
+    hub->remove("gone");
+    EXPECT_EQ(camera->why, "gone");
+    EXPECT_EQ(hub->gate(), nullptr);
+    EXPECT_EQ(gate->claim(std::make_shared<leaving>()), "gone");
 }
 
 }  // namespace

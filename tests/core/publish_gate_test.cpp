@@ -45,6 +45,19 @@ TEST(publish_gate, with_takeover_the_newcomer_replaces_the_first) {
     EXPECT_TRUE(gate.has_publisher());
 }
 
+TEST(publish_gate, closing_tells_the_publisher_why_and_refuses_everyone_after) {
+    publish_gate gate("", true);
+    auto first = std::make_shared<fake_publisher>();
+    gate.claim(first);
+    gate.close("stream stopped");
+    EXPECT_EQ(first->kicked, "stream stopped");
+    EXPECT_FALSE(gate.has_publisher());
+    EXPECT_FALSE(gate.release(first.get())) << "the gate let go of it already";
+    auto late = std::make_shared<fake_publisher>();
+    EXPECT_EQ(gate.claim(late), "stream stopped") << "not even takeover gets in";
+    EXPECT_TRUE(late->kicked.empty());
+}
+
 TEST(backoff, doubles_up_to_the_cap_with_bounded_jitter_and_resets) {
     backoff b(std::chrono::milliseconds(100), std::chrono::milliseconds(1000), 0.3, 42);
     const int expected_base[] = {100, 200, 400, 800, 1000, 1000};
