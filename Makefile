@@ -10,7 +10,7 @@ ARGS       ?=
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all deps test-deps build run test test-native test-asan node-deps fuzz fuzz-long clean
+.PHONY: all deps test-deps build run deb test test-native test-asan node-deps fuzz fuzz-long clean
 
 all: build
 
@@ -29,6 +29,11 @@ build: deps $(BUILD)/build.ninja
 # Build, then serve the embedded default camera (the test pattern) on port $(PORT).
 run: build
 	$(BUILD)/wscam --port $(PORT) $(ARGS)
+
+# A Debian package (CPack): the binary, the systemd unit, the example config as a conffile, docs.
+deb: build
+	cd $(BUILD) && cpack -G DEB
+	@ls $(BUILD)/wscam_*.deb
 
 node-deps:
 	@cd tests/node && { [ -d node_modules/ws ] && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error; }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "app/service_notify.hpp"
 #include "server/server.hpp"
 
 namespace wscam {
@@ -36,12 +37,18 @@ void config_reloader::run(std::stop_token stop) {
             if (!wake_.wait(lock, stop, [this] { return pending_; })) return;
             pending_ = false;
         }
+        service::reloading();
         try {
             reload();
         } catch (const std::exception& e) {
             spdlog::error("config reload failed: {}", e.what());
         }
+        service::ready(status_line());
     }
+}
+
+std::string config_reloader::status_line() const {
+    return fmt::format("serving {} stream(s) from {}", streams_.size(), started_.config_file);
 }
 
 void config_reloader::reload() {

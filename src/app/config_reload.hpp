@@ -30,6 +30,7 @@ public:
 private:
     void run(std::stop_token stop);
     void reload();
+    std::string status_line() const;
 
     int argc_;
     char** argv_;

@@ -1,5 +1,6 @@
 // wscam: options, logging, the streams and their sources, the server, signals. Nothing else.
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -8,6 +9,7 @@
 
 #include "app/config_reload.hpp"
 #include "app/options.hpp"
+#include "app/service_notify.hpp"
 #include "app/stream_set.hpp"
 #include "app/probe.hpp"
 #include "server/server.hpp"
@@ -72,8 +74,11 @@ int main(int argc, char** argv) {
             std::printf("websocket-only listener %s://%s:%u/\n", tls ? "wss" : "ws", host.c_str(),
                         static_cast<unsigned>(*server.ws_port()));
         std::fflush(stdout);
+        wscam::service::ready(fmt::format("serving {}://{}:{}/, {} stream(s)", tls ? "https" : "http", host,
+                                          server.http_port(), streams.size()));
 
         server.run();
+        wscam::service::stopping();
         reloader.reset();
         streams.stop_all();
         spdlog::info("stopped");

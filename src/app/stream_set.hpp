@@ -64,6 +64,7 @@ public:
     reload_plan apply(const std::vector<stream_spec>& wanted, const remover& remove);
 
     void stop_all();
+    std::size_t size() const { return streams_.size(); }
 
 private:
     struct running {
