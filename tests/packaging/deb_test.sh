@@ -107,7 +107,26 @@ systemd-analyze verify "$work/units/wscam.service" || fail "systemd-analyze veri
 exposure=$(systemd-analyze security --offline=yes "$work/units/wscam.service" 2>/dev/null | grep -o 'Overall exposure level for wscam.service: .*')
 ok "systemd-analyze verify passes; $exposure"
 
-# 5. lintian: no error but the placeholder maintainer address (set -DWSCAM_MAINTAINER to publish).
+# 5. Installed for real (dpkg -i, then purged): the maintainer scripts make the user and guard
+#    the config; the service user can read it; systemd-analyze verifies the unit where it lies.
+dpkg -s wscam >/dev/null 2>&1 && fail "a wscam package is installed on this machine already; remove it first"
+for script in postinst prerm postrm; do
+  dpkg-deb --ctrl-tarfile "$deb" | tar -xO "./$script" | sh -n || fail "$script: syntax"
+done
+purge() { dpkg --purge wscam >/dev/null 2>&1 || true; }
+trap 'purge; cleanup' EXIT
+dpkg -i "$deb" >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log"; fail "dpkg -i"; }
+getent passwd wscam >/dev/null || fail "no wscam user"
+id -nG wscam | grep -qw video || fail "wscam is not in the video group: $(id -nG wscam)"
+[ "$(stat -c '%U:%G %a' /etc/wscam/wscam.toml)" = "root:wscam 640" ] || fail "config: $(stat -c '%U:%G %a' /etc/wscam/wscam.toml)"
+setpriv --reuid=wscam --regid=wscam --init-groups /usr/bin/wscam --config /etc/wscam/wscam.toml --check-config >/dev/null ||
+  fail "the service user cannot check the config"
+systemd-analyze verify /usr/lib/systemd/system/wscam.service || fail "systemd-analyze verify of the installed unit"
+purge
+[ ! -e /usr/bin/wscam ] && [ ! -e /etc/wscam/wscam.toml ] || fail "purge left files behind"
+ok "dpkg -i: user wscam (in video), config root:wscam 0640 readable by it, installed unit verifies; dpkg --purge removes it"
+
+# 6. lintian: no error but the placeholder maintainer address (set -DWSCAM_MAINTAINER to publish).
 if command -v lintian >/dev/null; then
   lintian --allow-root "$deb" >"$work/lintian.txt" 2>&1 || true
   sed 's/^/  lintian: /' "$work/lintian.txt"
