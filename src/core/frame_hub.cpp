@@ -133,18 +133,19 @@ std::shared_ptr<publish_gate> frame_hub::gate() const {
 }
 
 void frame_hub::remove(const std::string& reason) {
+    const std::string why = reason.empty() ? "stream removed" : reason;
     std::shared_ptr<const sink_list> sinks;
     std::shared_ptr<publish_gate> gate;
     {
         std::lock_guard lock(mutex_);
         if (!removed_.empty()) return;
-        removed_ = reason.empty() ? "stream removed" : reason;
+        removed_ = why;
         sinks = sinks_;
         gate = std::move(gate_);
     }
-    if (gate) gate->close(reason);
+    if (gate) gate->close(why);
     for (const auto& entry : *sinks)
-        if (auto sink = entry.sink.lock()) sink->on_removed(reason);
+        if (auto sink = entry.sink.lock()) sink->on_removed(why);
 }
 
 std::string frame_hub::removed() const {

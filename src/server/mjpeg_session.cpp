@@ -16,8 +16,7 @@ mjpeg_session::~mjpeg_session() {
 }
 
 tcp::socket& mjpeg_session::socket() {
-    if (auto* plain = std::get_if<tcp::socket>(&stream_)) return *plain;
-    return beast::get_lowest_layer(std::get<tls_stream>(stream_)).socket();
+    return std::visit([](auto& s) -> tcp::socket& { return lowest_socket(s); }, stream_);
 }
 
 void mjpeg_session::run(unsigned http_version, bool head, std::string path) {
@@ -62,11 +61,9 @@ void mjpeg_session::watch_for_close() {
 
 void mjpeg_session::deliver(const frame_ptr& f) {
     if (!open_ || !f) return;
-    if (writing_) {
-        const auto limit = state_->config().write_timeout;
-        if (limit.count() && std::chrono::steady_clock::now() - write_started_ >= limit)
-            return abort("not reading: no frame taken for " + std::to_string(limit.count()) + " s");
-    }
+    if (writing_)
+        if (auto why = write_stall(write_started_, std::chrono::steady_clock::now(), state_->config().write_timeout))
+            return abort(std::move(*why));
     if (min_interval_us_) {
         if (f->capture_us() < next_capture_us_) return;  // over this reader's ?fps=
         next_capture_us_ = f->capture_us() + min_interval_us_;

@@ -1,6 +1,9 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <optional>
+#include <string>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -32,6 +35,13 @@ public:
  * slow viewer's backlog stays in its latest-frame slot, not in the kernel (0: no limit).
  */
 void limit_unsent(tcp::socket& socket, std::size_t lowat);
+
+/**
+ * `--write-timeout` for any viewer: why one whose write began at `started` and is still in
+ * flight at `now` is cut off, or nothing (a limit of 0 never cuts).
+ */
+std::optional<std::string> write_stall(std::chrono::steady_clock::time_point started,
+                                       std::chrono::steady_clock::time_point now, std::chrono::seconds limit);
 
 /** The single-threaded io_context a connection's socket lives on (its viewer_group's thread). */
 net::io_context& io_context_of(tcp::socket& socket);

@@ -216,9 +216,9 @@ void viewer_session::on_control_result(const std::string& id, const control_resu
 }
 
 bool viewer_session::write_stalled(std::chrono::steady_clock::time_point now) {
-    const auto limit = state_->config().write_timeout;
-    if (limit.count() == 0 || now - write_started_ < limit) return false;
-    abort("not reading: no frame taken for " + std::to_string(limit.count()) + " s");
+    auto why = write_stall(write_started_, now, state_->config().write_timeout);
+    if (!why) return false;
+    abort(std::move(*why));
     return true;
 }
 

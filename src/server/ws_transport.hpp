@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -8,6 +9,16 @@
 #include "server/client_limits.hpp"
 
 namespace wscam {
+
+/** The TCP socket under a stream: a plain socket, or the one beneath TLS (and a WebSocket). */
+template <class Stream>
+tcp::socket& lowest_socket(Stream& s) {
+    auto& lowest = beast::get_lowest_layer(s);
+    if constexpr (std::is_same_v<std::decay_t<decltype(lowest)>, tcp::socket>)
+        return lowest;
+    else
+        return lowest.socket();
+}
 
 /**
  * What an HTTP connection hands to the WebSocket session it becomes: the plain socket or the
@@ -38,13 +49,7 @@ public:
 
     /** The TCP socket under everything (options, waits, hard close). */
     tcp::socket& socket() {
-        return std::visit([](auto& ws) -> tcp::socket& {
-            auto& lowest = beast::get_lowest_layer(ws);
-            if constexpr (std::is_same_v<std::decay_t<decltype(lowest)>, tcp::socket>)
-                return lowest;
-            else
-                return lowest.socket();
-        }, ws_);
+        return std::visit([](auto& ws) -> tcp::socket& { return lowest_socket(ws); }, ws_);
     }
     net::any_io_executor get_executor() { return socket().get_executor(); }
     bool tls() const { return ws_.index() == 1; }
