@@ -29,6 +29,8 @@ struct options {
     bool plain = false;          // do not offer wscam.v1
     std::string json_path;
     int server_pid = 0;          // sample this process's CPU and memory over the window
+    int streams = 1;             // with {i} in the URL: client k watches stream k % streams
+    bool stamp = false;          // latency from the camera's send stamp in the JPEG, not the capture time
 };
 
 inline std::int64_t now_us() {

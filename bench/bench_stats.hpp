@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <optional>
 #include <vector>
 
 namespace wscam::bench {
@@ -72,6 +74,28 @@ inline double percentile(std::vector<double> values, double p) {
     std::sort(values.begin(), values.end());
     const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size())));
     return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
+}
+
+/**
+ * The send time a camera stamped into a JPEG (a COM segment right after SOI holding
+ * "wscam-sent:" and 17 digits of µs since the epoch; tests/node/lib/stamps.mjs and
+ * bench/camera_farm.mjs write it), or nothing.
+ */
+inline std::optional<std::int64_t> sent_stamp(const std::uint8_t* jpeg, std::size_t size) {
+    static constexpr char tag[] = "wscam-sent:";
+    constexpr std::size_t tag_len = sizeof tag - 1, digits = 17;
+    const std::size_t limit = std::min<std::size_t>(size, 64 + tag_len + digits);
+    for (std::size_t at = 0; at + tag_len + digits <= limit; ++at) {
+        if (std::memcmp(jpeg + at, tag, tag_len) != 0) continue;
+        std::int64_t us = 0;
+        for (std::size_t i = 0; i < digits; ++i) {
+            const auto c = jpeg[at + tag_len + i];
+            if (c < '0' || c > '9') return std::nullopt;
+            us = us * 10 + (c - '0');
+        }
+        return us;
+    }
+    return std::nullopt;
 }
 
 }  // namespace wscam::bench

@@ -15,6 +15,17 @@ TEST(bench_stats, sequence_gaps_count_exactly_the_frames_never_received) {
     EXPECT_EQ(t.next(20), 10u);
 }
 
+TEST(bench_stats, the_camera_send_stamp_is_read_from_the_jpeg_com_segment) {
+    const std::string stamped = std::string("\xff\xd8\xff\xfe\x00\x1e") + "wscam-sent:01795870130851445" + "\xff\xdb rest";
+    const auto* p = reinterpret_cast<const std::uint8_t*>(stamped.data());
+    EXPECT_EQ(sent_stamp(p, stamped.size()), 1795870130851445);
+    EXPECT_EQ(sent_stamp(p, 20), std::nullopt) << "cut before the digits";
+    const std::string plain = "\xff\xd8\xff\xdb no stamp here at all, just a picture";
+    EXPECT_EQ(sent_stamp(reinterpret_cast<const std::uint8_t*>(plain.data()), plain.size()), std::nullopt);
+    const std::string bad = std::string("\xff\xd8\xff\xfe\x00\x1e") + "wscam-sent:0179587013085x445";
+    EXPECT_EQ(sent_stamp(reinterpret_cast<const std::uint8_t*>(bad.data()), bad.size()), std::nullopt);
+}
+
 TEST(bench_stats, histogram_percentiles_have_ten_microsecond_resolution) {
     latency_histogram h;
     for (int i = 1; i <= 100; ++i) h.add(i * 1000);  // 1 ms .. 100 ms

@@ -99,7 +99,10 @@ private:
             std::uint64_t sequence = 0;
             std::from_chars(seq.data(), seq.data() + seq.size(), sequence);
             std::optional<std::int64_t> capture_us;
-            if (!ts.empty()) capture_us = static_cast<std::int64_t>(std::stod(std::string(ts)) * 1e6);
+            if (o_.stamp)
+                capture_us = sent_stamp(reinterpret_cast<const std::uint8_t*>(rest.data() + end + 4), length);
+            else if (!ts.empty())
+                capture_us = static_cast<std::int64_t>(std::stod(std::string(ts)) * 1e6);
             record_frame(w_, r_, seq_, slow_, end + 4 + length + 2, sequence, capture_us);
             used += end + 4 + length + 2;
         }

@@ -107,9 +107,16 @@ private:
         const auto* p = static_cast<const std::uint8_t*>(data.data());
         const auto size = data.size();
         if (!ws_.got_text()) {
-            const bool header = r_.framed && size >= 32 && p[0] == 1;
+            const bool header = r_.framed && size >= 32 && p[0] == 1 && p[1] <= size;
+            const std::size_t jpeg = header ? p[1] : 0;
+            // -1: no time known (GCC 12 warns falsely about a std::optional built on this path).
+            std::int64_t at = -1;
+            if (o_.stamp)
+                at = sent_stamp(p + jpeg, size - jpeg).value_or(-1);
+            else if (header)
+                at = static_cast<std::int64_t>(get_be(p + 16, 8));
             record_frame(w_, r_, seq_, slow_, size, header ? get_be(p + 8, 8) : 0,
-                         header ? std::optional<std::int64_t>(static_cast<std::int64_t>(get_be(p + 16, 8))) : std::nullopt);
+                         at >= 0 ? std::optional<std::int64_t>(at) : std::nullopt);
         }
         buffer_.consume(size);
         do_read();
@@ -136,6 +143,22 @@ void watch_lag(worker& w, std::shared_ptr<net::steady_timer> t, steady::time_poi
         if (measuring.load(std::memory_order_relaxed)) w.lag.add(late);
         watch_lag(w, t, steady::now() + std::chrono::milliseconds(10));
     });
+}
+
+/** The target client `i` opens: {i} replaced by its stream's number. */
+std::string stream_target(std::string target, int i, int streams) {
+    const auto at = target.find("{i}");
+    if (at != std::string::npos) target.replace(at, 3, std::to_string(i % std::max(1, streams)));
+    return target;
+}
+
+/** Threads of another process, from /proc. */
+long process_threads(int pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("Threads:", 0) == 0) return std::stol(line.substr(8));
+    return 0;
 }
 
 /** CPU seconds (user + system) and RSS in KiB of another process, from /proc. */
@@ -178,7 +201,11 @@ int main(int argc, char** argv) {
     app.add_option("--threads", o.threads, "Client threads")->capture_default_str();
     app.add_flag("--plain", o.plain, "Do not offer the wscam.v1 subprotocol (no latency or gap figures)");
     app.add_option("--json", o.json_path, "Also write the results as JSON to this file (- for stdout)");
-    app.add_option("--server-pid", o.server_pid, "Server process to sample (CPU, RSS) over the measured window");
+    app.add_option("--server-pid", o.server_pid, "Server process to sample (CPU, RSS, threads) over the measured window");
+    app.add_option("--streams", o.streams, "Spread the clients over this many streams: {i} in --url becomes 0..N-1 (client k watches k % N)")
+        ->check(CLI::Range(1, 100000))->capture_default_str();
+    app.add_flag("--stamp", o.stamp, "Latency from the send time the camera stamped into each JPEG (COM \"wscam-sent:\"), "
+                 "not from wscam's capture time: end to end through wscam");
     CLI11_PARSE(app, argc, argv);
 
     // ws://host:port/target (WebSocket viewers) or http://host:port/stream/NAME.mjpg (MJPEG readers)
@@ -224,12 +251,13 @@ int main(int argc, char** argv) {
     for (int i = 0; i < o.clients; ++i) {
         std::this_thread::sleep_until(ramp_start + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(i / o.connect_rate)));
         auto& w = *workers[static_cast<std::size_t>(i) % workers.size()];
-        net::post(w.ioc, [&w, &r = results[static_cast<std::size_t>(i)], &o, ep, hostport, target, mjpeg,
+        net::post(w.ioc, [&w, &r = results[static_cast<std::size_t>(i)], &o, ep, hostport, target, mjpeg, i,
                           slow = is_slow[static_cast<std::size_t>(i)]] {
+            const auto mine = stream_target(target, i, o.streams);
             if (mjpeg)
-                std::make_shared<mjpeg_client>(w, r, o, ep, hostport, target, slow)->start();
+                std::make_shared<mjpeg_client>(w, r, o, ep, hostport, mine, slow)->start();
             else
-                std::make_shared<client>(w, r, o, ep, hostport, target, slow)->start();
+                std::make_shared<client>(w, r, o, ep, hostport, mine, slow)->start();
         });
     }
     // Wait for every connection to settle, then warm up.
@@ -264,7 +292,7 @@ int main(int argc, char** argv) {
         total_gaps += r.gaps;
     }
     std::vector<double> fast_fps, slow_fps;
-    std::uint64_t bytes = 0, gaps = 0, slow_gaps = 0;
+    std::uint64_t bytes = 0, gaps = 0, slow_gaps = 0, total_delivered = 0;
     int connected = 0, failed = 0, framed = 0;
     std::string first_error;
     for (std::size_t i = 0; i < results.size(); ++i) {
@@ -280,6 +308,7 @@ int main(int argc, char** argv) {
         const double fps = static_cast<double>(r.frames - f0[i]) / seconds;
         (is_slow[i] ? slow_fps : fast_fps).push_back(fps);
         bytes += r.bytes - b0[i];
+        total_delivered += r.frames - f0[i];
         (is_slow[i] ? slow_gaps : gaps) += r.gaps - g0[i];
     }
     for (auto& w : workers) w->ioc.stop();
@@ -297,7 +326,9 @@ int main(int argc, char** argv) {
     nlohmann::json j = {
         {"url", o.url}, {"clients", o.clients}, {"connected", connected}, {"connect_failures", failed},
         {"wscam_v1", framed}, {"seconds", seconds},
-        {"fps", {{"min", percentile(fast_fps, 0)}, {"p1", percentile(fast_fps, 0.01)}, {"median", percentile(fast_fps, 0.5)}}},
+        {"fps", {{"min", percentile(fast_fps, 0)}, {"p1", percentile(fast_fps, 0.01)}, {"p5", percentile(fast_fps, 0.05)},
+                 {"median", percentile(fast_fps, 0.5)}}},
+        {"streams", o.streams}, {"latency_from", o.stamp ? "camera send stamp" : "capture time"},
         {"latency_ms", {{"p50", latency.percentile(0.5) / 1000.0}, {"p99", latency.percentile(0.99) / 1000.0}, {"max", latency.max() / 1000.0}}},
         {"frames_skipped", gaps}, {"bytes_per_second", static_cast<double>(bytes) / seconds},
         {"totals", {{"frames", total_frames}, {"frames_skipped", total_gaps}}},  // whole run, for cross-checks
@@ -313,14 +344,17 @@ int main(int argc, char** argv) {
     if (o.server_pid)
         j["server"] = {{"pid", o.server_pid}, {"cpu_cores", server_cpu / seconds},
                        {"cpu_seconds_per_gb", bytes ? server_cpu / (static_cast<double>(bytes) / 1e9) : 0.0},
+                       {"threads", process_threads(o.server_pid)},
+                       {"frames_delivered", total_delivered},
+                       {"cpu_us_per_delivered_frame", total_delivered ? server_cpu * 1e6 / static_cast<double>(total_delivered) : 0.0},
                        {"rss_kib", server1.second}, {"rss_kib_per_client", connected ? static_cast<double>(server1.second) / connected : 0.0}};
 
     std::printf("wscam-bench %s: %d clients (%d connected, %d failed, %d wscam.v1), %.1f s measured\n", o.url.c_str(), o.clients,
                 connected, failed, framed, seconds);
-    std::printf("  fps per client     min %.1f  p1 %.1f  median %.1f\n", percentile(fast_fps, 0), percentile(fast_fps, 0.01),
-                percentile(fast_fps, 0.5));
-    std::printf("  latency            p50 %.2f ms  p99 %.2f ms  max %.2f ms\n", latency.percentile(0.5) / 1000.0,
-                latency.percentile(0.99) / 1000.0, latency.max() / 1000.0);
+    std::printf("  fps per client     min %.1f  p1 %.1f  p5 %.1f  median %.1f\n", percentile(fast_fps, 0),
+                percentile(fast_fps, 0.01), percentile(fast_fps, 0.05), percentile(fast_fps, 0.5));
+    std::printf("  latency%s p50 %.2f ms  p99 %.2f ms  max %.2f ms\n", o.stamp ? " (sent)    " : "           ",
+                latency.percentile(0.5) / 1000.0, latency.percentile(0.99) / 1000.0, latency.max() / 1000.0);
     std::printf("  frames skipped     %llu\n", static_cast<unsigned long long>(gaps));
     std::printf("  throughput         %.1f MB/s\n", static_cast<double>(bytes) / seconds / 1e6);
     if (!slow_fps.empty())
@@ -328,9 +362,11 @@ int main(int argc, char** argv) {
                     o.slow_rate / 1e6, percentile(slow_fps, 0.5), slow_latency.percentile(0.5) / 1000.0,
                     slow_latency.percentile(0.99) / 1000.0, static_cast<unsigned long long>(slow_gaps));
     if (o.server_pid)
-        std::printf("  server             %.2f cores, %.3f cpu-s per GB, RSS %.1f MiB (%.1f KiB per client)\n", server_cpu / seconds,
-                    bytes ? server_cpu / (static_cast<double>(bytes) / 1e9) : 0.0, server1.second / 1024.0,
-                    connected ? static_cast<double>(server1.second) / connected : 0.0);
+        std::printf("  server             %.2f cores, %.3f cpu-s per GB, %.1f cpu-us per delivered frame, RSS %.1f MiB "
+                    "(%.1f KiB per client), %ld threads\n",
+                    server_cpu / seconds, bytes ? server_cpu / (static_cast<double>(bytes) / 1e9) : 0.0,
+                    total_delivered ? server_cpu * 1e6 / static_cast<double>(total_delivered) : 0.0, server1.second / 1024.0,
+                    connected ? static_cast<double>(server1.second) / connected : 0.0, process_threads(o.server_pid));
     std::printf("  load generator     %.2f cores, event-loop lag p99 %.1f ms%s\n", cpu / seconds, lag_p99_ms,
                 behind ? "  ** FELL BEHIND: these numbers measure wscam-bench, not the server **" : "");
     if (!first_error.empty()) std::printf("  first failure      %s\n", first_error.c_str());

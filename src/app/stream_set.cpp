@@ -75,6 +75,7 @@ reload_plan stream_set::apply(const std::vector<stream_spec>& wanted, const remo
         r.src.reset();
         // What the old source attached to the stream goes with it; viewers stay.
         r.hub->set_controllable(nullptr);
+        r.hub->watch_demand(nullptr);
         r.hub->set_status(stream_status::down("restarting: its configuration changed"));
         r.spec = spec;
         r.src = build(spec, r.hub);

@@ -68,9 +68,11 @@ stream_status frame_hub::status() const {
 frame_ptr frame_hub::subscribe(const std::shared_ptr<frame_sink>& sink) {
     frame_ptr latest;
     std::string removed;
+    std::shared_ptr<demand_watch> watch;
     {
         std::lock_guard lock(mutex_);
         removed = removed_;
+        watch = demand_watch_;
         auto next = std::make_shared<sink_list>();
         next->reserve(sinks_->size() + 1);
         // Drop entries whose sessions ended without unsubscribing.
@@ -83,6 +85,7 @@ frame_ptr frame_hub::subscribe(const std::shared_ptr<frame_sink>& sink) {
     // Found just before the stream was removed: told at once, like those who were there.
     if (!removed.empty()) sink->on_removed(removed);
     demand_.notify_all();
+    if (watch) watch->notify();
     return latest;
 }
 
@@ -108,8 +111,18 @@ std::size_t frame_hub::viewer_count() const {
 }
 
 void frame_hub::demand_changed() {
-    { std::lock_guard lock(mutex_); }  // a waiter is either before its check or already waiting
+    std::shared_ptr<demand_watch> watch;
+    {
+        std::lock_guard lock(mutex_);  // a waiter is either before its check or already waiting
+        watch = demand_watch_;
+    }
     demand_.notify_all();
+    if (watch) watch->notify();
+}
+
+void frame_hub::watch_demand(std::shared_ptr<demand_watch> watch) {
+    std::lock_guard lock(mutex_);
+    demand_watch_ = std::move(watch);
 }
 
 bool frame_hub::wait_for_viewers(std::stop_token stop) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <stop_token>
@@ -57,6 +58,29 @@ public:
     virtual void on_removed(const std::string& /*reason*/) {}
 };
 
+/**
+ * How a source on an event loop learns that someone may want frames now, instead of asking
+ * the hub every so often: the hub calls notify() when a viewer arrives or resumes. `wake`
+ * must not block (it posts to the source's loop); disarm() before the loop goes away.
+ */
+class demand_watch {
+public:
+    explicit demand_watch(std::function<void()> wake) : wake_(std::move(wake)) {}
+    void notify() {
+        std::lock_guard lock(mutex_);
+        if (wake_) wake_();
+    }
+    /** No wake after this returns. */
+    void disarm() {
+        std::lock_guard lock(mutex_);
+        wake_ = nullptr;
+    }
+
+private:
+    std::mutex mutex_;
+    std::function<void()> wake_;
+};
+
 /** Counters a stream keeps; read for /api and /metrics. */
 struct hub_counters {
     std::uint64_t frames_published = 0;
@@ -101,6 +125,9 @@ public:
     std::size_t viewer_count() const;
     /** A sink's viewers() changed (a viewer paused or resumed): wakes wait_for_viewers. */
     void demand_changed();
+
+    /** The source's demand_watch (one per stream; null removes it): notified as wait_for_viewers is woken. */
+    void watch_demand(std::shared_ptr<demand_watch> watch);
 
     /**
      * Blocks until at least one viewer wants frames or `stop` is requested.
@@ -168,6 +195,7 @@ private:
     std::shared_ptr<publish_gate> gate_;
     std::shared_ptr<controllable> controllable_;
     std::string removed_;
+    std::shared_ptr<demand_watch> demand_watch_;
     std::atomic<std::uint64_t> rejected_{0};
 };
 

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
+#include <optional>
 #include <thread>
 
 #include "core/backoff.hpp"
@@ -15,19 +16,29 @@ using namespace pull;
 
 struct pull_source::impl {
     impl(std::shared_ptr<frame_hub> h, network_url u, intake_options o)
-        : hub(std::move(h)), url(std::move(u)), options(o), intake(hub, options.max_frame_bytes, options.max_frame_pixels),
-          tls(ssl::context::tls_client) {
-        tls.set_default_verify_paths();
+        : hub(std::move(h)), url(std::move(u)), options(o), intake(hub, options.max_frame_bytes, options.max_frame_pixels) {
+        // Only https:// and wss:// cameras need a TLS context: reading the system's CA store
+        // costs tens of milliseconds, which 300 plain cameras would pay at every start.
+        if (!url.tls()) return;
+        tls.emplace(ssl::context::tls_client);
+        tls->set_default_verify_paths();
         // #insecure: a board with a self-signed certificate. Still encrypted, but anyone on the
         // path could pose as the camera; said once in the log.
-        tls.set_verify_mode(url.insecure() ? ssl::verify_none : ssl::verify_peer);
+        tls->set_verify_mode(url.insecure() ? ssl::verify_none : ssl::verify_peer);
     }
 
+    // Sleeps until the hub says a viewer came (demand_watch), not by asking it every so often:
+    // a camera nobody watches costs nothing.
     awaitable<void> wait_for_viewers() {
-        net::steady_timer timer(co_await net::this_coro::executor);
         while (!stopping && !options.always_on && hub->viewer_count() == 0) {
-            timer.expires_after(std::chrono::milliseconds(100));
-            co_await timer.async_wait(use_awaitable);
+            if (demand_seen) {  // told between the check above and now: look again
+                demand_seen = false;
+                continue;
+            }
+            demand_timer.expires_at(net::steady_timer::time_point::max());
+            beast::error_code ec;
+            co_await demand_timer.async_wait(net::redirect_error(use_awaitable, ec));
+            demand_seen = false;
         }
     }
 
@@ -52,7 +63,7 @@ struct pull_source::impl {
             else
                 co_await run_http(stream, ctx);
         } else {
-            tls_stream stream(executor, tls);
+            tls_stream stream(executor, *tls);
             co_await connect(beast::get_lowest_layer(stream));
             if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str()))
                 throw std::runtime_error("TLS: cannot set server name");
@@ -126,11 +137,20 @@ struct pull_source::impl {
     std::shared_ptr<esp32::camera_web_server_controls> controls;  // an ESP32 CameraWebServer's, if found
     intake_options options;
     frame_intake intake;
-    ssl::context tls;
+    std::optional<ssl::context> tls;  // https:// and wss:// only
     std::uint64_t accepted_before = 0;
     std::atomic<bool> stopping{false};
     std::thread thread;
-    net::io_context ioc;  // last: destroyed first, with any coroutine frames still in it
+    net::io_context ioc;  // destroyed after the members below, before the rest
+    net::steady_timer demand_timer{ioc};
+    bool demand_seen = false;  // on ioc's thread
+    // Wakes wait_for_viewers: posts to ioc, where it marks the news and cancels the wait.
+    std::shared_ptr<demand_watch> demand = std::make_shared<demand_watch>([this] {
+        net::post(ioc, [this] {
+            demand_seen = true;
+            demand_timer.cancel();
+        });
+    });
 };
 
 namespace pull {
@@ -166,6 +186,7 @@ void pull_source::start() {
         else if (!error.empty())
             spdlog::warn("stream={} {}", impl_->hub->name(), error);
     }
+    impl_->hub->watch_demand(impl_->demand);
     net::co_spawn(impl_->ioc, impl_->supervise(), [name = impl_->hub->name()](std::exception_ptr e) {
         if (!e) return;
         try {
@@ -180,6 +201,7 @@ void pull_source::start() {
 void pull_source::stop() {
     if (!impl_->thread.joinable()) return;
     if (impl_->controls) impl_->controls->detach();
+    impl_->demand->disarm();
     impl_->stopping = true;
     impl_->ioc.stop();
     impl_->thread.join();

@@ -256,5 +256,26 @@ TEST(frame_hub, removing_a_push_stream_sends_its_publisher_away) {
     EXPECT_EQ(gate->claim(std::make_shared<leaving>()), "gone");
 }
 
+TEST(frame_hub, a_demand_watch_is_told_when_a_viewer_arrives_or_resumes_and_never_after_disarm) {
+    auto hub = std::make_shared<frame_hub>("cam");
+    int wakes = 0;
+    auto watch = std::make_shared<demand_watch>([&] { ++wakes; });
+    hub->watch_demand(watch);
+    auto sink = std::make_shared<recording_sink>();
+    hub->subscribe(sink);
+    EXPECT_EQ(wakes, 1) << "the first viewer";
+    sink->watching = 0;
+    hub->demand_changed();  // paused
+    sink->watching = 1;
+    hub->demand_changed();  // resumed
+    EXPECT_EQ(wakes, 3);
+    watch->disarm();
+    hub->demand_changed();
+    hub->subscribe(std::make_shared<recording_sink>());
+    EXPECT_EQ(wakes, 3) << "a stopped source is not woken";
+    hub->watch_demand(nullptr);
+    hub->demand_changed();
+}
+
 }  // namespace
 }  // namespace wscam
