@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "core/frame_hub.hpp"
+#include "core/text.hpp"
 
 namespace wscam {
 namespace {
@@ -121,6 +122,13 @@ config_document parse_config(std::string_view text, const std::string& path) {
             }
             continue;
         }
+        // A quoted TOML key may be anything ("" = 1, "a b" = 1): a setting is an option's name.
+        if (key.empty() || !std::all_of(key.begin(), key.end(), [](char c) {
+                return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+            }))
+            fail(path, k.source(),
+                 fmt::format("'{}' is not a setting (the settings are the long options of wscam --help)",
+                             sanitize_text(std::string(k.str()))));
         if (key == "config" || key == "check-config" || key == "help" || key == "version")
             fail(path, k.source(), fmt::format("'{}' cannot be set in a config file", k.str()));
         config_setting setting{key, {}, false, where(path, k.source())};

@@ -74,6 +74,11 @@ TEST(config_file, mistakes_are_refused_with_the_line_and_the_reason) {
     EXPECT_EQ(error_of("config = \"other.toml\"\n"), "wscam.toml:1:1: 'config' cannot be set in a config file");
     EXPECT_EQ(error_of("port = { a = 1 }\n"), "wscam.toml:1:8: port: expected a string, number, true/false or a list");
     EXPECT_EQ(error_of("allow-origin = [true]\n"), "wscam.toml:1:17: allow-origin: a list of strings or numbers");
+    // Found by the config_file fuzz target: a quoted key may be empty or hold anything.
+    EXPECT_EQ(error_of("\"\" = 8080\n"),
+              "wscam.toml:1:1: '' is not a setting (the settings are the long options of wscam --help)");
+    EXPECT_EQ(error_of("\"po rt\" = 8080\n"),
+              "wscam.toml:1:1: 'po rt' is not a setting (the settings are the long options of wscam --help)");
 }
 
 TEST(config_file, a_missing_file_says_so) {
