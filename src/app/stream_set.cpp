@@ -34,7 +34,7 @@ reload_plan plan_reload(const std::vector<stream_spec>& running, const std::vect
     return plan;
 }
 
-std::unique_ptr<source> stream_set::build(const stream_spec& spec, std::shared_ptr<frame_hub> hub) const {
+std::unique_ptr<source> stream_set::build(const stream_spec& spec, std::shared_ptr<frame_hub> hub) {
     try {
         return make_source(spec.uri, std::move(hub), spec.defaults);
     } catch (const std::invalid_argument& e) {
@@ -46,14 +46,13 @@ std::vector<std::string> stream_set::check(const std::vector<stream_spec>& specs
     std::vector<std::string> described;
     for (const auto& spec : specs) {
         // A scratch stream: building a source may attach things to its stream (controls, a publish gate).
-        auto scratch = std::make_shared<frame_hub>(spec.name);
-        try {
-            described.push_back(make_source(spec.uri, scratch, spec.defaults)->describe());
-        } catch (const std::invalid_argument& e) {
-            throw stream_error(spec.where + ": stream " + spec.name + ": " + e.what());
-        }
+        described.push_back(build(spec, std::make_shared<frame_hub>(spec.name))->describe());
     }
     return described;
+}
+
+std::vector<stream_set::running>::iterator stream_set::find_running(const std::string& name) {
+    return std::find_if(streams_.begin(), streams_.end(), [&](const running& r) { return r.spec.name == name; });
 }
 
 reload_plan stream_set::apply(const std::vector<stream_spec>& wanted, const remover& remove) {
@@ -62,14 +61,14 @@ reload_plan stream_set::apply(const std::vector<stream_spec>& wanted, const remo
     const auto plan = plan_reload(current, wanted);
 
     for (const auto& name : plan.removed) {
-        const auto it = std::find_if(streams_.begin(), streams_.end(), [&](const running& r) { return r.spec.name == name; });
+        const auto it = find_running(name);
         it->src->stop();
         spdlog::info("stream={} removed: its viewers are closed", name);
         remove(name, "stream '" + name + "' was removed from the configuration");
         streams_.erase(it);
     }
     for (const auto& name : plan.restarted) {
-        auto& r = *std::find_if(streams_.begin(), streams_.end(), [&](const running& x) { return x.spec.name == name; });
+        auto& r = *find_running(name);
         const auto& spec = *find_spec(wanted, name);
         r.src->stop();
         r.src.reset();
@@ -99,7 +98,7 @@ reload_plan stream_set::apply(const std::vector<stream_spec>& wanted, const remo
     // Keep the configured order (the first stream is the one `/` shows).
     std::vector<running> ordered;
     for (const auto& w : wanted) {
-        auto it = std::find_if(streams_.begin(), streams_.end(), [&](const running& r) { return r.spec.name == w.name; });
+        auto it = find_running(w.name);
         if (it != streams_.end()) {
             it->spec.where = w.where;
             ordered.push_back(std::move(*it));

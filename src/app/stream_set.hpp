@@ -72,7 +72,10 @@ private:
         std::shared_ptr<frame_hub> hub;
         std::unique_ptr<source> src;
     };
-    std::unique_ptr<source> build(const stream_spec& spec, std::shared_ptr<frame_hub> hub) const;
+    /** The source of `spec` on `hub`; throws stream_error naming where and which stream. */
+    static std::unique_ptr<source> build(const stream_spec& spec, std::shared_ptr<frame_hub> hub);
+
+    std::vector<running>::iterator find_running(const std::string& name);
 
     std::shared_ptr<stream_registry> registry_;
     std::vector<running> streams_;

@@ -6,8 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
-import { startWscam, WSCAM_BIN } from './lib/wscam.mjs';
+import { startWscam, upgradeStatus, WSCAM_BIN } from './lib/wscam.mjs';
 import { until } from './lib/wait.mjs';
 
 const example = new URL('../../packaging/wscam.toml', import.meta.url).pathname;
@@ -15,14 +14,6 @@ const dir = mkdtempSync(join(tmpdir(), 'wscam-config-'));
 const file = (name, text) => { const p = join(dir, name); writeFileSync(p, text); return p; };
 const run = (args) => spawnSync(WSCAM_BIN, args, { timeout: 10000, encoding: 'utf8' });
 
-function open(url) {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url);
-    ws.on('open', () => { ws.close(); resolve(101); });
-    ws.on('unexpected-response', (req, res) => resolve(res.statusCode));
-    ws.on('error', () => {});
-  });
-}
 
 test('the example config checks out, and --check-config lists what it would run', () => {
   const r = run(['--config', example, '--check-config']);
@@ -91,12 +82,12 @@ source = "testsrc:?size=160x120"
     assert.match(server.logs(), /stream=replaced source=testsrc:\?size=320x240/, '--stream replaces the file\'s stream');
     await until(() => /stream=guarded source capturing/.test(server.logs()), 'always_on: captures with nobody watching');
     assert.doesNotMatch(server.logs(), /stream=open source capturing/);
-    assert.equal(await open(`${server.wsUrl}/ws/open`), 101, 'a stream whose own view_token is empty is open');
-    assert.equal(await open(`${server.wsUrl}/ws/guarded`), 401);
-    assert.equal(await open(`${server.wsUrl}/ws/guarded?token=everyone`), 401, 'its own token, not the server-wide one');
-    assert.equal(await open(`${server.wsUrl}/ws/guarded?token=guarded-secret`), 101);
-    assert.equal(await open(`${server.wsUrl}/ws/replaced`), 401);
-    assert.equal(await open(`${server.wsUrl}/ws/replaced?token=everyone`), 101, 'the server-wide token for the others');
+    assert.equal(await upgradeStatus(`${server.wsUrl}/ws/open`), 101, 'a stream whose own view_token is empty is open');
+    assert.equal(await upgradeStatus(`${server.wsUrl}/ws/guarded`), 401);
+    assert.equal(await upgradeStatus(`${server.wsUrl}/ws/guarded?token=everyone`), 401, 'its own token, not the server-wide one');
+    assert.equal(await upgradeStatus(`${server.wsUrl}/ws/guarded?token=guarded-secret`), 101);
+    assert.equal(await upgradeStatus(`${server.wsUrl}/ws/replaced`), 401);
+    assert.equal(await upgradeStatus(`${server.wsUrl}/ws/replaced?token=everyone`), 101, 'the server-wide token for the others');
     assert.equal((await fetch(`${server.url}/snapshot/guarded.jpg`)).status, 401);
     assert.equal((await fetch(`${server.url}/snapshot/guarded.jpg?token=guarded-secret`)).status, 200);
     assert.doesNotMatch(server.logs(), /guarded-secret|everyone/, 'tokens are never logged');

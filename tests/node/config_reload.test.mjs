@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { startWscam, jpegSize } from './lib/wscam.mjs';
+import { startWscam, upgradeStatus, jpegSize } from './lib/wscam.mjs';
 import { until } from './lib/wait.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'wscam-reload-'));
@@ -45,14 +45,6 @@ async function readMjpeg(url) {
   return r;
 }
 
-function status(url) {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url);
-    ws.on('open', () => { ws.close(); resolve(101); });
-    ws.on('unexpected-response', (req, res) => resolve(res.statusCode));
-    ws.on('error', () => {});
-  });
-}
 
 const maxGap = (frames, from, to) => {
   const t = frames.filter((f) => f.at >= from && f.at <= to).map((f) => f.at);
@@ -95,7 +87,7 @@ test('SIGHUP applies the file: add, remove, restart only what changed, keep the 
     await until(() => gone.closed && goneMjpeg.tail.endsWith('--wscamframe--\r\n'), 'the removed stream\'s viewers are closed');
     assert.deepEqual(gone.closed, { code: 4404, reason: "stream 'gone' was removed from the configuration" });
     await goneMjpeg.done;
-    assert.equal(await status(`${server.wsUrl}/ws/gone`), 404);
+    assert.equal(await upgradeStatus(`${server.wsUrl}/ws/gone`), 404);
     assert.equal((await fetch(`${server.url}/snapshot/gone.jpg`)).status, 404);
     const names = (await (await fetch(`${server.url}/api/streams`)).json()).streams.map((s) => s.name);
     assert.deepEqual(names.sort(), ['added', 'change', 'keep', 'pushy']);
@@ -120,14 +112,14 @@ test('SIGHUP applies the file: add, remove, restart only what changed, keep the 
     // The push stream restarted with a new token: its publisher was told to leave; only the new token gets in.
     const left = await cameraClosed;
     assert.equal(left.reason, 'stream stopped');
-    assert.equal(await status(`${server.wsUrl}/publish/pushy?token=old-token`), 401);
+    assert.equal(await upgradeStatus(`${server.wsUrl}/publish/pushy?token=old-token`), 401);
     const again = new WebSocket(`${server.wsUrl}/publish/pushy?token=new-token`);
     again.on('error', () => {});
     await new Promise((resolve) => again.on('open', resolve));
     again.close();
 
     // Added, with its own token.
-    assert.equal(await status(`${server.wsUrl}/ws/added`), 401);
+    assert.equal(await upgradeStatus(`${server.wsUrl}/ws/added`), 401);
     const added = watch(`${server.wsUrl}/ws/added?token=added-secret`);
     await until(() => added.frames.length >= 2, 'the new stream serves frames');
     assert.doesNotMatch(server.logs(), /added-secret|new-token|old-token/, 'tokens are never logged');
@@ -157,7 +149,7 @@ test('a file that fails is refused with a log line and the running streams keep 
       assert.equal(reloads(), n + 1);
     }
     assert.doesNotMatch(server.logs(), /config reloaded/);
-    assert.equal(await status(`${server.wsUrl}/ws/bad`), 404);
+    assert.equal(await upgradeStatus(`${server.wsUrl}/ws/bad`), 404);
     const count = keep.frames.length;
     await until(() => keep.frames.length >= count + 3, 'the running stream still serves');
     assert.equal(keep.closed, null);
@@ -167,7 +159,7 @@ test('a file that fails is refused with a log line and the running streams keep 
     server.proc.kill('SIGHUP');
     await until(() => /config reloaded from .*added=two/.test(server.logs()), 'the streams are applied');
     assert.match(server.logs(), /config reload: max-connections changed; it will take effect when wscam starts again/);
-    assert.equal(await status(`${server.wsUrl}/ws/two`), 101);
+    assert.equal(await upgradeStatus(`${server.wsUrl}/ws/two`), 101);
     keep.ws.close();
   } finally {
     assert.equal(await server.stop(), 0);

@@ -17,6 +17,7 @@
 #include "../codec/jpeg_fixtures.hpp"
 #include "core/frame_hub.hpp"
 #include "sources/child_process.hpp"
+#include "source_errors.hpp"
 #include "sources/source_factory.hpp"
 #include "sources/stderr_lines.hpp"
 
@@ -328,14 +329,7 @@ TEST_F(exec_fixture, a_missing_program_is_reported_and_tried_again) {
 
 TEST(exec_source_factory, refuses_commands_it_cannot_split) {
     auto hub = std::make_shared<frame_hub>("cam");
-    auto error_of = [&](const std::string& uri) {
-        try {
-            make_source(uri, hub, {});
-        } catch (const std::invalid_argument& e) {
-            return std::string(e.what());
-        }
-        return std::string("accepted");
-    };
+    auto error_of = [&](const std::string& uri) { return testing::source_error(uri, hub); };
     EXPECT_EQ(error_of("exec:").rfind("exec: empty command", 0), 0u);
     EXPECT_EQ(error_of("exec:ffmpeg -i 'x"), "exec: unterminated single quote (opened at character 11)");
     EXPECT_EQ(error_of("exec:anything?at=all"), "accepted") << "a program's existence is checked when it runs";

@@ -4,6 +4,7 @@
 #include "core/frame_hub.hpp"
 #include "sources/frame_intake.hpp"
 #include "sources/network_url.hpp"
+#include "source_errors.hpp"
 #include "sources/source_factory.hpp"
 
 namespace wscam {
@@ -81,14 +82,7 @@ TEST(frame_intake, refuses_bad_frames_with_the_reason_and_never_forwards_them) {
 
 TEST(source_factory, explains_unknown_schemes_and_parameters) {
     auto hub = std::make_shared<frame_hub>("cam");
-    auto error_of = [&](const std::string& uri) {
-        try {
-            make_source(uri, hub, {});
-        } catch (const std::invalid_argument& e) {
-            return std::string(e.what());
-        }
-        return std::string("accepted");
-    };
+    auto error_of = [&](const std::string& uri) { return testing::source_error(uri, hub); };
     EXPECT_NE(error_of("rtsp://cam/").find("not supported"), std::string::npos);
     EXPECT_NE(error_of("file:/no/such/dir").find("no such file"), std::string::npos);
     EXPECT_NE(error_of("pipe:").find("needs '-'"), std::string::npos);

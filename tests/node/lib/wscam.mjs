@@ -1,6 +1,7 @@
 // Starts the real wscam binary on a free port and finds its URL on stdout.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import WebSocket from 'ws';
 
 export const WSCAM_BIN = process.env.WSCAM_BIN || new URL('../../../build/wscam', import.meta.url).pathname;
 
@@ -37,6 +38,16 @@ export async function startWscam(args = [], { bin = WSCAM_BIN, stdin = 'ignore' 
       return code;
     },
   };
+}
+
+/** What a WebSocket upgrade to `url` is answered: 101 when it opens (then closed), else the HTTP status. */
+export function upgradeStatus(url) {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    ws.on('open', () => { ws.close(); resolve(101); });
+    ws.on('unexpected-response', (req, res) => resolve(res.statusCode));
+    ws.on('error', () => {});
+  });
 }
 
 /** Width and height from a JPEG's SOF marker, or null if the bytes are not a JPEG. */
