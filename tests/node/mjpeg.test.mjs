@@ -121,14 +121,17 @@ test('a reader that stops reading skips frames instead of queueing them, and cat
     const reader = await openMjpeg(`${server.url}/stream/cam.mjpg`);
     await until(() => reader.parts.length >= 10, 'parts');
     const published = () => metric(server, 'wscam_stream_frames_published_total\\{stream="cam"\\}');
-    const [dropped, made] = [await metric(server, 'wscam_frames_dropped_total'), await published()];
     reader.res.pause();
-    await sleep(3000);
-    // Once the socket buffers are full, every new frame replaces the pending one: skipped, not queued.
+    // The first second fills the socket buffers (how much they hold depends on the kernel's
+    // autotuning and Node's own buffer); after that, every new frame replaces the pending one:
+    // skipped, not queued, however long the reader stays paused.
+    await sleep(1000);
+    const [dropped, made] = [await metric(server, 'wscam_frames_dropped_total'), await published()];
+    await sleep(2000);
     const [droppedNow, madeNow] = [await metric(server, 'wscam_frames_dropped_total'), await published()];
     assert.ok(madeNow - made >= 20, `the camera went on (${madeNow - made} frames)`);
-    assert.ok(droppedNow - dropped >= madeNow - made - 15,
-      `frames skipped for the paused reader: ${droppedNow - dropped} of ${madeNow - made} made while it paused`);
+    assert.ok(droppedNow - dropped >= madeNow - made - 2,
+      `frames skipped for the paused reader: ${droppedNow - dropped} of ${madeNow - made} made in the last 2 s of its pause`);
     const resumedAt = performance.now();
     const before = reader.parts.length;
     reader.res.resume();
