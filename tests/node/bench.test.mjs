@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { startWscam } from './lib/wscam.mjs';
+import { until } from './lib/wait.mjs';
 
 const BENCH_BIN = process.env.BENCH_BIN || new URL('../../build/wscam-bench', import.meta.url).pathname;
 
@@ -47,8 +48,10 @@ test('a slow viewer: the gaps it counts are the frames the server says it skippe
   try {
     const { json } = await runBench(['--url', `${server.wsUrl}/ws`, '--clients', '1', '--slow-share', '1',
       '--slow-rate', '2000000', '--warmup', '0.5', '--duration', '2']);
-    await new Promise((r) => setTimeout(r, 300));  // let the server log the close
-    const m = server.logs().match(/viewer closed stream=default peer=\S+ frames=(\d+) drops=(\d+)/);
+    const closedLine = /viewer closed stream=default peer=\S+ frames=(\d+) drops=(\d+)/;
+    // The server logs the close once its side of it has run, which may be after the bench exited.
+    await until(() => closedLine.test(server.logs()), 'the server to log the close').catch(() => {});
+    const m = server.logs().match(closedLine);
     assert.ok(m, server.logs());
     const [sent, dropped] = [Number(m[1]), Number(m[2])];
     assert.ok(json.totals.frames_skipped > 10, `the slow viewer skipped ${json.totals.frames_skipped} frames`);

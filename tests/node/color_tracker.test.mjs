@@ -264,7 +264,8 @@ test('plain JPEG messages: bad ones skipped, bursts drained to the newest, both 
     sources[0].close(1001, 'going away');
     publishers[0].ws.close(1001, 'going away');
     await until(() => sources.length === 2 && publishers.length === 2, 'both reconnections', 8000);
-    await sleep(100);
+    // The tracker publishes once its side of the new publish connection is up: it says so first.
+    await until(() => publishers[1].texts.length === 1, 'the new publish connection\'s status text');
     send(frames[20]);
     await until(() => publishers[1].frames.length === 1, 'an annotated frame on the new publish connection');
     assert.ok(Math.abs(tracker.lines.at(-1).x - 80) <= 2, JSON.stringify(tracker.lines.at(-1)));

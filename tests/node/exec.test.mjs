@@ -188,7 +188,8 @@ test("the program's stderr goes to the log line by line, prefixed, sanitised and
   const v = watch(server);
   try {
     await until(() => v.frames.length >= 3, 'frames');
-    await sleep(1500);  // the held-back lines are counted once their second is over
+    // The held-back lines are counted once their second is over.
+    await until(() => /stream=cam exec: \d+ lines? suppressed/.test(server.logs()), 'the count of suppressed lines');
     const logs = server.logs();
     assert.ok(!logs.includes('\x1b'), 'no escape sequence reaches the log');
     assert.ok(!logs.includes('hunter2'), 'no password reaches the log, from the command line or from stderr');

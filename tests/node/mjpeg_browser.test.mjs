@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWscam } from './lib/wscam.mjs';
 import { launchChromium } from './lib/browser.mjs';
-import { sleep } from './lib/wait.mjs';
+import { sleep, until } from './lib/wait.mjs';
 
 test('an <img> shows the MJPEG stream and it moves', async () => {
   // A page with nothing but the <img>, served by wscam itself (--web-root), so the canvas can read it.
@@ -34,8 +34,7 @@ test('an <img> shows the MJPEG stream and it moves', async () => {
     assert.notEqual(first, second, 'the picture changes');
     assert.match(server.logs(), /mjpeg open stream=cam peer=\S+ path=\/stream\/cam\.mjpg fps=all/);
     await tab.close();
-    await sleep(300);
-    assert.match(server.logs(), /mjpeg closed stream=cam peer=\S+ frames=(\d+)/);
+    await until(() => /mjpeg closed stream=cam peer=\S+ frames=(\d+)/.test(server.logs()), 'the close line');
     const frames = Number(server.logs().match(/mjpeg closed stream=cam peer=\S+ frames=(\d+)/)[1]);
     assert.ok(frames >= 15, `Chromium took ${frames} frames`);
   } finally {

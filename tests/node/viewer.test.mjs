@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { startWscam } from './lib/wscam.mjs';
 import { launchChromium, openPage, stats, waitFor } from './lib/browser.mjs';
+import { until } from './lib/wait.mjs';
 
 const OUT_DIR = process.env.WSCAM_TEST_OUT || new URL('../../build/', import.meta.url).pathname;
 let browser;
@@ -97,6 +98,7 @@ test('a hidden tab pauses delivery and a visible one resumes it', async () => {
   try {
     await waitFor(page, () => window.wscamStats.framesReceived > 10);
     await setHidden(true);
+    await until(() => /viewer paused stream=default/.test(server.logs()), 'the server to pause delivery');
     await sleep(300);  // frames already on the wire may still land
     const hiddenStart = (await stats(page)).framesReceived;
     await sleep(1500);

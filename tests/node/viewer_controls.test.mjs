@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startWscam } from './lib/wscam.mjs';
 import { launchChromium, stats, waitFor } from './lib/browser.mjs';
+import { until } from './lib/wait.mjs';
 
 // WSCAM_WEB_ROOT=/path/to/src/web serves the page from disk (to try viewer.js without a rebuild).
 const webRoot = process.env.WSCAM_WEB_ROOT ? ['--web-root', process.env.WSCAM_WEB_ROOT] : [];
@@ -187,6 +188,8 @@ test('frames whose header_size is < 32 or past the end are ignored and counted; 
     try {
       await waitFor(page, () => window.wscamStats.framesPainted > 2);
       await page.keyboard.press(' ');  // pause: no real frames arrive while crafted ones are fed
+      // The pause takes effect when the server has it; only frames already on the wire may still land.
+      await until(() => /viewer paused stream=default/.test(server.logs()), 'the server to pause delivery');
       await sleep(500);
       const before = await stats(page);
       await sleep(300);
@@ -251,6 +254,7 @@ test('a tab hidden from the start sends pause for the focused view and for every
     // The focused view.
     const single = await openHookedPage(`${server.url}/view/a`, { hidden: true });
     await waitFor(single.page, () => window.wsHook.sent.some((m) => m.text === '{"type":"pause"}'));
+    await until(() => /viewer paused stream=a/.test(server.logs()), 'the server to pause the focused view');
     await sleep(500);
     const held = (await stats(single.page)).framesReceived;
     await sleep(1000);
@@ -262,8 +266,11 @@ test('a tab hidden from the start sends pause for the focused view and for every
     await single.page.close();
 
     // The grid: every tile pauses.
+    const gridFrom = server.logs().length;
     const grid = await openHookedPage(server.url, { hidden: true });
     await waitFor(grid.page, () => document.querySelectorAll('.tile').length === 2);
+    await until(() => ['a', 'b'].every((s) => server.logs().slice(gridFrom).includes(`viewer paused stream=${s} `)),
+      'the server to pause every tile');
     await sleep(1500);
     assert.deepEqual((await pauses(grid.page)).sort(), [0, 1], 'each tile\'s socket sent pause');
     const tilesHeld = await grid.page.evaluate(() => window.wscamTiles().map((t) => t.framesReceived));
