@@ -53,9 +53,10 @@ int main(int argc, char** argv) {
         }
 
         auto registry = std::make_shared<wscam::stream_registry>();
-        wscam::stream_set streams(registry);
         wscam::server server(options.server, registry);
         server.start();
+        // Network cameras share the server's I/O threads; the streams go before the server does.
+        wscam::stream_set streams(registry, server.source_contexts());
         streams.apply(options.streams, [&](const std::string& name, const std::string& reason) {
             server.remove_stream(name, reason);
         });

@@ -34,9 +34,10 @@ reload_plan plan_reload(const std::vector<stream_spec>& running, const std::vect
     return plan;
 }
 
-std::unique_ptr<source> stream_set::build(const stream_spec& spec, std::shared_ptr<frame_hub> hub) {
+std::unique_ptr<source> stream_set::build(const stream_spec& spec, std::shared_ptr<frame_hub> hub,
+                                          const io_context_picker& io) {
     try {
-        return make_source(spec.uri, std::move(hub), spec.defaults);
+        return make_source(spec.uri, std::move(hub), spec.defaults, io);
     } catch (const std::invalid_argument& e) {
         throw stream_error(spec.where + ": stream " + spec.name + ": " + e.what());
     }
@@ -77,7 +78,7 @@ reload_plan stream_set::apply(const std::vector<stream_spec>& wanted, const remo
         r.hub->watch_demand(nullptr);
         r.hub->set_status(stream_status::down("restarting: its configuration changed"));
         r.spec = spec;
-        r.src = build(spec, r.hub);
+        r.src = build(spec, r.hub, io_);
         spdlog::info("stream={} source={} (restarted: configuration changed)", name, r.src->describe());
         r.src->start();
     }
@@ -86,7 +87,7 @@ reload_plan stream_set::apply(const std::vector<stream_spec>& wanted, const remo
         auto hub = registry_->add(name);
         std::unique_ptr<source> src;
         try {
-            src = build(spec, hub);
+            src = build(spec, hub, io_);
         } catch (...) {
             registry_->take(name);
             throw;

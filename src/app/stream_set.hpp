@@ -9,6 +9,7 @@
 #include "app/options.hpp"
 #include "core/frame_hub.hpp"
 #include "core/source.hpp"
+#include "sources/io_contexts.hpp"
 
 namespace wscam {
 
@@ -44,7 +45,9 @@ public:
     /** Stops a removed stream's viewers and publisher and takes it out of the registry (server::remove_stream). */
     using remover = std::function<void(const std::string& name, const std::string& reason)>;
 
-    explicit stream_set(std::shared_ptr<stream_registry> registry) : registry_(std::move(registry)) {}
+    /** Network cameras run on the contexts `io` hands out (server::source_contexts()). */
+    explicit stream_set(std::shared_ptr<stream_registry> registry, io_context_picker io = {})
+        : registry_(std::move(registry)), io_(std::move(io)) {}
     ~stream_set() { stop_all(); }
     stream_set(const stream_set&) = delete;
     stream_set& operator=(const stream_set&) = delete;
@@ -73,11 +76,13 @@ private:
         std::unique_ptr<source> src;
     };
     /** The source of `spec` on `hub`; throws stream_error naming where and which stream. */
-    static std::unique_ptr<source> build(const stream_spec& spec, std::shared_ptr<frame_hub> hub);
+    static std::unique_ptr<source> build(const stream_spec& spec, std::shared_ptr<frame_hub> hub,
+                                         const io_context_picker& io = {});
 
     std::vector<running>::iterator find_running(const std::string& name);
 
     std::shared_ptr<stream_registry> registry_;
+    io_context_picker io_;
     std::vector<running> streams_;
 };
 

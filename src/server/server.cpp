@@ -168,6 +168,10 @@ std::optional<std::string> server::reload_tls() {
 
 void server::run() { impl_->pool.run(); }
 
+io_context_picker server::source_contexts() {
+    return [pool = &impl_->pool]() -> net::io_context& { return pool->next(); };
+}
+
 void server::set_stream_access(stream_access_table table) { impl_->state->set_access(std::move(table)); }
 
 void server::remove_stream(const std::string& name, const std::string& reason) {

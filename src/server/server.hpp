@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/frame_hub.hpp"
+#include "sources/io_contexts.hpp"
 
 namespace wscam {
 
@@ -104,6 +105,13 @@ public:
 
     /** Runs the I/O threads until the server has stopped. */
     void run();
+
+    /**
+     * The server's I/O contexts, round robin, for sources that wait on sockets and timers
+     * (network cameras): they share the I/O threads instead of having one each. Sources using
+     * them must be stopped (or destroyed) before the server is destroyed.
+     */
+    io_context_picker source_contexts();
 
     /**
      * Stops on SIGINT/SIGTERM; on SIGHUP reloads the TLS certificate and then calls `on_hangup`

@@ -170,18 +170,28 @@ void child_process::terminate(std::chrono::milliseconds grace) {
         }
         return true;
     };
-    ::kill(-pid_, SIGTERM);
+    signal_group(SIGTERM);
     if (!wait_until_gone(clock::now() + grace)) {
-        ::kill(-pid_, SIGKILL);
+        signal_group(SIGKILL);
         // SIGKILL takes effect when a process leaves the kernel; one stuck in a driver may not
-        // for a while. Wait a little, then let a thread reap it whenever it goes.
-        if (!wait_until_gone(clock::now() + std::chrono::seconds(2)) && !status_)
-            std::thread([pid = pid_] {
-                int s = 0;
-                while (::waitpid(pid, &s, 0) < 0 && errno == EINTR) {
-                }
-            }).detach();
+        // for a while. Wait a little (then finish_terminate leaves it to a thread).
+        wait_until_gone(clock::now() + std::chrono::seconds(2));
     }
+    finish_terminate();
+}
+
+void child_process::signal_group(int signo) {
+    if (pid_ > 0 && !group_done_) ::kill(-pid_, signo);
+}
+
+void child_process::finish_terminate() {
+    if (pid_ <= 0 || group_done_) return;
+    if (!exited())
+        std::thread([pid = pid_] {
+            int s = 0;
+            while (::waitpid(pid, &s, 0) < 0 && errno == EINTR) {
+            }
+        }).detach();
     group_done_ = true;
 }
 

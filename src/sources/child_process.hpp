@@ -53,12 +53,22 @@ public:
      */
     void terminate(std::chrono::milliseconds grace);
 
+    /**
+     * The steps of terminate() for a caller that must not block (a source on an I/O thread):
+     * signal_group(SIGTERM), wait with group_gone() checks, signal_group(SIGKILL), wait again,
+     * then finish_terminate(): the group counts as ended (a process the kernel could not kill
+     * yet is left to a thread that reaps it whenever it goes).
+     */
+    void signal_group(int signo);
+    /** The program reaped and no member of its group left. */
+    bool group_gone();
+    void finish_terminate();
+
     /** "exited with code 1", "was killed by signal 9 (Killed)". */
     static std::string describe_status(int wait_status);
 
 private:
     child_process(pid_t pid, int out_fd, int err_fd) : pid_(pid), out_fd_(out_fd), err_fd_(err_fd) {}
-    bool group_gone();
 
     pid_t pid_ = -1;  // also the process group's id
     int out_fd_ = -1;

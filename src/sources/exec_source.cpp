@@ -1,145 +1,311 @@
 #include "sources/exec_source.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
-#include <poll.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <system_error>
-#include <thread>
+#include <csignal>
+#include <optional>
 
 #include "core/backoff.hpp"
 #include "core/command_words.hpp"
-#include "core/interruptible_sleep.hpp"
 #include "sources/child_process.hpp"
-#include "sources/frame_intake.hpp"
 #include "sources/mjpeg_stream_reader.hpp"
-#include "sources/source_thread.hpp"
+#include "sources/source_loop.hpp"
 #include "sources/stderr_lines.hpp"
 
 namespace wscam {
 namespace {
 
+namespace net = boost::asio;
+using namespace net::experimental::awaitable_operators;
+using net::awaitable;
 using clock = std::chrono::steady_clock;
 
 // How long a program may take to end after SIGTERM before its group gets SIGKILL.
 constexpr auto terminate_grace = std::chrono::seconds(2);
+// While a program runs: how often its exit, a stall and the viewers are checked.
+constexpr auto check_every = std::chrono::milliseconds(100);
 
-/**
- * Hands what the program wrote to stderr to the log, at most 64 KiB at a time so that a
- * chatty program cannot hold up its frames; closes our end once the program closed its.
- */
-void read_stderr(child_process& child, stderr_lines& log) {
-    char buf[4096];
-    for (int i = 0; i < 16; ++i) {
-        const auto n = ::read(child.stderr_fd(), buf, sizeof buf);
-        if (n > 0) {
-            log.feed({buf, static_cast<std::size_t>(n)}, clock::now());
-            if (static_cast<std::size_t>(n) < sizeof buf) return;
-            continue;
-        }
-        if (n == 0 || (errno != EAGAIN && errno != EINTR)) child.close_stderr();
-        return;
+/** Waits on the loop's timer; false when it was cancelled (stop). */
+awaitable<bool> sleep_until(net::steady_timer& timer, clock::time_point when) {
+    timer.expires_at(when);
+    boost::system::error_code ec;
+    co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+    co_return !ec;
+}
+
+/** One run of the program: its pipes, the checks, and how it ended. */
+struct program_run {
+    program_run(net::any_io_executor ex, child_process& c)
+        : child(c), out(ex, c.stdout_fd()), err(ex, c.stderr_fd()), tick(ex) {}
+    ~program_run() {
+        // The descriptors belong to child_process, which closes them.
+        out.release();
+        if (err.is_open()) err.release();
     }
-}
 
-/** After the program closed its stdout: why, once it has ended (it usually has, a moment later). */
-std::string why_output_ended(child_process& child, const std::string& program) {
-    const auto deadline = clock::now() + std::chrono::milliseconds(500);
-    while (!child.exited() && clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (auto s = child.exit_status()) return "exec: '" + program + "' " + child_process::describe_status(*s);
-    return "exec: '" + program + "' closed its output";
-}
+    /** The first reason wins; every wait of this run ends. */
+    void end(std::string reason, bool is_failure = true) {
+        if (why || idle) return;
+        if (is_failure)
+            why = std::move(reason);
+        else
+            idle = true;
+        out.cancel();
+        if (err.is_open()) err.cancel();
+        tick.cancel();
+    }
+
+    child_process& child;
+    net::posix::stream_descriptor out, err;
+    net::steady_timer tick;
+    std::optional<std::string> why;  // a failure: the stream goes offline and the program restarts
+    bool idle = false;               // nobody watched for idle_grace
+    bool output_closed = false;
+};
 
 }  // namespace
 
+struct exec_source::impl : std::enable_shared_from_this<impl> {
+    impl(std::shared_ptr<frame_hub> h, std::string c, std::vector<std::string> a, intake_options o,
+         const io_context_picker& io)
+        : hub(std::move(h)), command(std::move(c)), argv(std::move(a)), options(o), loop(io), reader(hub, options) {}
+
+    awaitable<void> read_output(program_run& run) {
+        for (;;) {
+            boost::system::error_code ec;
+            co_await run.out.async_wait(net::posix::stream_descriptor::wait_read, net::redirect_error(net::use_awaitable, ec));
+            if (ec || run.why || run.idle) co_return;
+            if (!reader.read_available(run.child.stdout_fd())) {
+                run.output_closed = true;
+                run.end("");  // the reason once it has ended (below)
+                co_return;
+            }
+        }
+    }
+
+    /** What the program writes to stderr goes to the log, at most 64 KiB per wake so that a chatty program cannot hold up its frames. */
+    awaitable<void> read_errors(program_run& run, stderr_lines& log) {
+        char buf[4096];
+        while (run.err.is_open()) {
+            boost::system::error_code ec;
+            co_await run.err.async_wait(net::posix::stream_descriptor::wait_read, net::redirect_error(net::use_awaitable, ec));
+            if (ec) co_return;
+            if (!drain_errors(run, log, buf, sizeof buf)) co_return;
+        }
+    }
+
+    /** False once the program closed its stderr (ours is then closed too). */
+    static bool drain_errors(program_run& run, stderr_lines& log, char* buf, std::size_t size) {
+        for (int i = 0; i < 16; ++i) {
+            const auto n = ::read(run.child.stderr_fd(), buf, size);
+            if (n > 0) {
+                log.feed({buf, static_cast<std::size_t>(n)}, clock::now());
+                if (static_cast<std::size_t>(n) < size) return true;
+                continue;
+            }
+            if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                run.err.release();
+                run.child.close_stderr();
+                return false;
+            }
+            return true;
+        }
+        return true;
+    }
+
+    awaitable<void> watch(program_run& run, stderr_lines& log) {
+        const auto& program = argv.front();
+        auto last_watched = clock::now();
+        while (!run.why && !run.idle) {
+            const bool ok = co_await sleep_until(run.tick, clock::now() + check_every);  // not inside the condition: GCC 12 miscompiles that
+            if (!ok) co_return;
+            const auto now = clock::now();
+            log.tick(now);
+            if (run.child.exited()) {
+                // Its children may still hold stdout: the program's own end is what counts.
+                run.end("exec: '" + program + "' " + child_process::describe_status(*run.child.exit_status()));
+            } else if (reader.since_last_frame() > options.stall_timeout) {
+                run.end(fmt::format("exec: no frame for {:g} s from '{}'", options.stall_timeout.count() / 1000.0, program));
+            } else if (options.always_on || hub->viewer_count() > 0) {
+                last_watched = now;
+            } else if (now - last_watched > options.idle_grace) {
+                run.end("", false);
+            }
+        }
+    }
+
+    /** SIGTERM to the group, SIGKILL after the grace period, reaped; the thread is never blocked. */
+    awaitable<void> end_program(child_process& child) {
+        net::steady_timer timer(co_await net::this_coro::executor);
+        auto gone_by = [&](clock::time_point deadline) -> awaitable<bool> {
+            while (!child.group_gone()) {
+                if (clock::now() >= deadline) co_return false;
+                timer.expires_after(std::chrono::milliseconds(10));
+                boost::system::error_code ec;
+                co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+            }
+            co_return true;
+        };
+        child.signal_group(SIGTERM);
+        const bool gone = co_await gone_by(clock::now() + terminate_grace);
+        if (!gone) {
+            child.signal_group(SIGKILL);
+            co_await gone_by(clock::now() + std::chrono::seconds(2));
+        }
+        child.finish_terminate();
+    }
+
+    /** After the program closed its stdout: why, once it has ended (it usually has, a moment later). */
+    awaitable<std::string> why_output_ended(child_process& child) {
+        const auto& program = argv.front();
+        net::steady_timer timer(co_await net::this_coro::executor);
+        const auto deadline = clock::now() + std::chrono::milliseconds(500);
+        while (!child.exited() && clock::now() < deadline && !stopping) {
+            timer.expires_after(std::chrono::milliseconds(10));
+            boost::system::error_code ec;
+            co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+        }
+        if (auto s = child.exit_status()) co_return "exec: '" + program + "' " + child_process::describe_status(*s);
+        co_return "exec: '" + program + "' closed its output";
+    }
+
+    /**
+     * Runs the program once, until it ends, stalls, nobody watches or stop is requested.
+     * After a failure (reported at once) returns when to start it again; else nullopt.
+     */
+    awaitable<std::optional<clock::time_point>> run_once(backoff& retry) {
+        const auto& name = hub->name();
+        const auto& program = argv.front();
+        const auto accepted_before = reader.accepted();
+        // Viewers hear at once why the picture stopped, before the program has been ended.
+        auto failed = [&](const std::string& why) {
+            // A run that delivered frames was healthy: start the delays over.
+            if (reader.accepted() != accepted_before) retry.reset();
+            const auto delay = retry.next();
+            report_status(*hub, false, why + "; restarting in " + std::to_string(delay.count()) + " ms");
+            return clock::now() + delay;
+        };
+        std::string error;
+        auto child = child_process::spawn(argv, &error);
+        if (!child) co_return failed("exec: " + error);
+        spdlog::info("stream={} exec: started '{}' (pid {})", name, program, child->pid());
+        // ffmpeg, for one, repeats its input URL in errors: credentials stay out of the log.
+        stderr_lines log([&name](const std::string& line) {
+            spdlog::info("stream={} exec: {}", name, redact_command_line(line));
+        });
+        reader.restart();
+
+        std::optional<clock::time_point> restart_at;
+        {
+            program_run run(co_await net::this_coro::executor, *child);
+            current = &run;
+            co_await (read_output(run) && read_errors(run, log) && watch(run, log));
+            current = nullptr;
+            if (run.output_closed && !stopping) run.why = co_await why_output_ended(*child);
+            if (run.why && !stopping) restart_at = failed(*run.why);
+            // Its last words (an error message just before it exited) still belong in the log.
+            char buf[4096];
+            if (run.err.is_open()) drain_errors(run, log, buf, sizeof buf);
+            if (run.idle) spdlog::info("stream={} source idle: no viewers, '{}' ended", name, program);
+        }
+        co_await end_program(*child);
+        log.finish(clock::now());
+        co_return restart_at;
+    }
+
+    awaitable<void> run() {
+        backoff retry(options.reconnect_initial, options.reconnect_max);
+        net::steady_timer pause(co_await net::this_coro::executor);
+        while (!stopping) {
+            co_await demand->wait(stopping, options.always_on);
+            if (stopping) break;
+            const auto restart_at = co_await run_once(retry);
+            if (restart_at && !stopping) {
+                backoff_timer = &pause;
+                co_await sleep_until(pause, *restart_at);
+                backoff_timer = nullptr;
+            }
+        }
+    }
+
+    // Nothing may end a stream for good: a fault is reported and the source starts over.
+    // stop() ends the waits itself (interrupt): a program must still be ended when it comes.
+    awaitable<void> supervise() {
+        co_await net::this_coro::reset_cancellation_state(net::disable_cancellation());
+        backoff retry(std::chrono::milliseconds(500), std::chrono::seconds(10));
+        net::steady_timer timer(co_await net::this_coro::executor);
+        while (!stopping) {
+            std::string why;
+            try {
+                co_await run();
+                co_return;
+            } catch (const std::exception& e) {
+                why = e.what();
+            }
+            if (stopping) co_return;
+            const auto delay = retry.next();
+            report_status(*hub, false, "failed: " + why + "; restarting in " + std::to_string(delay.count()) + " ms");
+            backoff_timer = &timer;
+            co_await sleep_until(timer, clock::now() + delay);
+            backoff_timer = nullptr;
+        }
+    }
+
+    /** On the loop, when stop() was called. */
+    void interrupt() {
+        demand->cancel();
+        if (current) current->end("stopped", false);
+        if (backoff_timer) backoff_timer->cancel();
+    }
+
+    std::shared_ptr<frame_hub> hub;
+    std::string command;
+    std::vector<std::string> argv;
+    intake_options options;
+    std::atomic<bool> stopping{false};
+    bool started = false;
+    source_loop loop;
+    std::shared_ptr<demand_waiter> demand = demand_waiter::make(loop, hub);
+    mjpeg_stream_reader reader;
+    // On the loop's thread: what stop() must end.
+    program_run* current = nullptr;
+    net::steady_timer* backoff_timer = nullptr;
+};
+
 exec_source::exec_source(std::shared_ptr<frame_hub> hub, std::string command, std::vector<std::string> argv,
-                         intake_options options)
-    : hub_(std::move(hub)), command_(std::move(command)), argv_(std::move(argv)), options_(options) {}
+                         intake_options options, const io_context_picker& io)
+    : impl_(std::make_shared<impl>(std::move(hub), std::move(command), std::move(argv), options, io)) {}
 
 exec_source::~exec_source() { stop(); }
 
 void exec_source::start() {
-    hub_->set_info({0, 0, 0, describe()});
-    hub_->set_status(stream_status::down("starting"));
-    spdlog::info("stream={} source starting: {}{}", hub_->name(), describe(),
-                 options_.always_on ? "" : " (runs when someone watches)");
-    thread_ = std::jthread([this](std::stop_token st) { run_restarting(*hub_, st, [&] { run(st); }); });
+    auto& i = *impl_;
+    i.hub->set_info({0, 0, 0, describe()});
+    i.hub->set_status(stream_status::down("starting"));
+    spdlog::info("stream={} source starting: {}{}", i.hub->name(), describe(),
+                 i.options.always_on ? "" : " (runs when someone watches)");
+    i.demand->arm();
+    i.loop.spawn([self = impl_]() { return self->supervise(); },
+                 [name = i.hub->name()](std::exception_ptr e) {
+                     if (e) spdlog::error("stream={} source stopped by an unexpected error", name);
+                 });
+    i.started = true;
 }
 
 void exec_source::stop() {
-    if (thread_.joinable()) {
-        thread_.request_stop();
-        thread_.join();
-    }
+    if (!impl_->started || impl_->stopping.exchange(true)) return;
+    impl_->demand->disarm();
+    impl_->loop.stop([self = impl_.get()] { self->interrupt(); });
 }
 
-std::string exec_source::describe() const { return "exec:" + redact_command_line(command_); }
-
-void exec_source::run(std::stop_token stop) {
-    backoff retry(options_.reconnect_initial, options_.reconnect_max);
-    mjpeg_stream_reader reader(hub_, options_);
-    while (!stop.stop_requested()) {
-        if (!options_.always_on && !hub_->wait_for_viewers(stop)) break;
-        if (const auto restart_at = run_once(stop, reader, retry))
-            if (!sleep_until(stop, *restart_at)) break;
-    }
-}
-
-std::optional<clock::time_point> exec_source::run_once(std::stop_token stop, mjpeg_stream_reader& reader, backoff& retry) {
-    const auto& name = hub_->name();
-    const auto& program = argv_.front();
-    const auto accepted_before = reader.accepted();
-    // Viewers hear at once why the picture stopped, before the program has been ended.
-    auto failed = [&](const std::string& why) {
-        // A run that delivered frames was healthy: start the delays over.
-        if (reader.accepted() != accepted_before) retry.reset();
-        const auto delay = retry.next();
-        report_status(*hub_, false, why + "; restarting in " + std::to_string(delay.count()) + " ms");
-        return clock::now() + delay;
-    };
-    std::string error;
-    auto child = child_process::spawn(argv_, &error);
-    if (!child) return failed("exec: " + error);
-    spdlog::info("stream={} exec: started '{}' (pid {})", name, program, child->pid());
-    // ffmpeg, for one, repeats its input URL in errors: credentials stay out of the log.
-    stderr_lines log([&name](const std::string& line) {
-        spdlog::info("stream={} exec: {}", name, redact_command_line(line));
-    });
-    reader.restart();
-
-    std::optional<clock::time_point> restart_at;
-    bool idle = false;
-    auto last_watched = clock::now();
-    while (!restart_at && !idle && !stop.stop_requested()) {
-        pollfd fds[2] = {{child->stdout_fd(), POLLIN, 0}, {child->stderr_fd(), POLLIN, 0}};
-        const int r = ::poll(fds, 2, 100);
-        if (r < 0 && errno != EINTR) throw std::system_error(errno, std::generic_category(), "poll");
-        if (r > 0 && fds[1].revents) read_stderr(*child, log);
-        if (r > 0 && fds[0].revents && !reader.read_available(child->stdout_fd())) {
-            restart_at = failed(why_output_ended(*child, program));
-            break;
-        }
-        const auto now = clock::now();
-        log.tick(now);
-        if (child->exited()) {
-            // Its children may still hold stdout: the program's own end is what counts.
-            restart_at = failed("exec: '" + program + "' " + child_process::describe_status(*child->exit_status()));
-        } else if (reader.since_last_frame() > options_.stall_timeout) {
-            restart_at = failed(fmt::format("exec: no frame for {:g} s from '{}'", options_.stall_timeout.count() / 1000.0, program));
-        } else if (options_.always_on || hub_->viewer_count() > 0) {
-            last_watched = now;
-        } else {
-            idle = now - last_watched > options_.idle_grace;
-        }
-    }
-    child->terminate(terminate_grace);
-    // Its last words (an error message just before it exited) still belong in the log.
-    if (child->stderr_fd() >= 0) read_stderr(*child, log);
-    log.finish(clock::now());
-    if (idle) spdlog::info("stream={} source idle: no viewers, '{}' ended", name, program);
-    return restart_at;
-}
+std::string exec_source::describe() const { return "exec:" + redact_command_line(impl_->command); }
 
 }  // namespace wscam

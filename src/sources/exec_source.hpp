@@ -1,20 +1,15 @@
 #pragma once
 
-#include <chrono>
 #include <memory>
-#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/frame_hub.hpp"
 #include "core/source.hpp"
+#include "sources/io_contexts.hpp"
 #include "sources/source_options.hpp"
 
 namespace wscam {
-
-class backoff;
-class mjpeg_stream_reader;
 
 /**
  * `exec:COMMAND ARG…`: any program that writes an MJPEG byte stream to its stdout is a camera
@@ -26,33 +21,26 @@ class mjpeg_stream_reader;
  * line, rate-limited, URL credentials hidden. When it exits, closes its output or sends no
  * valid frame for stall_timeout, the stream goes offline with the reason and the program is
  * started again after a backoff, forever. Ending it means its whole process group: SIGTERM,
- * SIGKILL 2 s later, reaped (child_process).
+ * SIGKILL 2 s later, reaped (child_process), without blocking the thread.
+ *
+ * Its pipes are read on one of the server's I/O contexts (`io`), or on a thread of its own
+ * without one: no thread per program.
  */
 class exec_source : public source {
 public:
     /** `command` is what follows `exec:`; `argv` its words (split_command_words). */
     exec_source(std::shared_ptr<frame_hub> hub, std::string command, std::vector<std::string> argv,
-                intake_options options);
+                intake_options options, const io_context_picker& io = {});
     ~exec_source() override;
 
     void start() override;
     void stop() override;
     std::string describe() const override;
 
-private:
-    void run(std::stop_token stop);
-    /**
-     * Runs the program once, until it ends, stalls, nobody watches or stop is requested.
-     * After a failure (reported at once) returns when to start it again; else nullopt.
-     */
-    std::optional<std::chrono::steady_clock::time_point> run_once(std::stop_token stop, mjpeg_stream_reader& reader,
-                                                                  backoff& retry);
+    struct impl;
 
-    std::shared_ptr<frame_hub> hub_;
-    std::string command_;
-    std::vector<std::string> argv_;
-    intake_options options_;
-    std::jthread thread_;
+private:
+    std::shared_ptr<impl> impl_;
 };
 
 }  // namespace wscam

@@ -1,122 +1,200 @@
 #include "sources/file_source.hpp"
 
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <deque>
 #include <fstream>
 #include <vector>
 
 #include "codec/mjpeg_splitter.hpp"
 #include "core/backoff.hpp"
 #include "core/frame_pacer.hpp"
-#include "core/interruptible_sleep.hpp"
 #include "sources/frame_intake.hpp"
-#include "sources/source_thread.hpp"
+#include "sources/source_loop.hpp"
 
 namespace wscam {
+namespace {
 namespace fs = std::filesystem;
+namespace net = boost::asio;
+using net::awaitable;
+}  // namespace
 
-file_source::file_source(std::shared_ptr<frame_hub> hub, fs::path path, intake_options options)
-    : hub_(std::move(hub)), path_(std::move(path)), options_(options) {}
+struct file_source::impl : std::enable_shared_from_this<impl> {
+    impl(std::shared_ptr<frame_hub> h, fs::path p, intake_options o, const io_context_picker& io)
+        : hub(std::move(h)), path(std::move(p)), options(o), loop(io),
+          intake(hub, options.max_frame_bytes, options.max_frame_pixels),
+          pacer(options.fps, std::chrono::steady_clock::now()), timer(loop.context()) {}
+
+    awaitable<bool> sleep_until(std::chrono::steady_clock::time_point when) {
+        timer.expires_at(when);
+        boost::system::error_code ec;
+        co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+        co_return !stopping;
+    }
+
+    /** Waits for a viewer (if nobody watches) and for the frame's deadline; false when stopped. */
+    awaitable<bool> wait_turn() {
+        if (!options.always_on && hub->viewer_count() == 0) {
+            co_await demand->wait(stopping, options.always_on);
+            if (stopping) co_return false;
+            pacer.restart(std::chrono::steady_clock::now());
+        }
+        const bool ok = co_await sleep_until(pacer.next_deadline());  // not inside the condition: GCC 12 miscompiles that
+        if (!ok) co_return false;
+        pacer.advance(std::chrono::steady_clock::now());
+        co_return true;
+    }
+
+    void offer(const std::vector<std::uint8_t>& jpeg) {
+        if (intake.offer(jpeg)) report_status(*hub, true);
+    }
+
+    /** One pass over the files; returns how many frames were offered, or -1 when stopped. */
+    awaitable<long> play_directory() {
+        std::vector<fs::path> files;
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(path, ec)) {
+            auto ext = entry.path().extension().string();
+            std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            if (entry.is_regular_file() && (ext == ".jpg" || ext == ".jpeg")) files.push_back(entry.path());
+        }
+        if (ec) throw std::runtime_error("cannot read " + path.string() + ": " + ec.message());
+        std::sort(files.begin(), files.end());
+        long offered = 0;
+        std::vector<std::uint8_t> bytes;
+        for (const auto& f : files) {
+            std::ifstream in(f, std::ios::binary);
+            bytes.assign(std::istreambuf_iterator<char>(in), {});
+            if (!in.good() && !in.eof()) continue;
+            const bool ok = co_await wait_turn();
+            if (!ok) co_return -1;
+            offer(bytes);
+            ++offered;
+        }
+        co_return offered;
+    }
+
+    /** Reads the clip a chunk at a time and plays the frames each chunk completes. */
+    awaitable<long> play_clip() {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) throw std::runtime_error("cannot open " + path.string());
+        long offered = 0;
+        std::deque<std::vector<std::uint8_t>> ready;
+        mjpeg_splitter splitter(options.max_frame_bytes, [&](std::vector<std::uint8_t>&& jpeg) { ready.push_back(std::move(jpeg)); });
+        std::vector<char> chunk(256 * 1024);
+        while (in) {
+            in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+            splitter.feed({reinterpret_cast<const std::uint8_t*>(chunk.data()), static_cast<std::size_t>(in.gcount())});
+            for (; !ready.empty(); ready.pop_front()) {
+                const bool ok = co_await wait_turn();
+                if (!ok) co_return -1;
+                offer(ready.front());
+                ++offered;
+            }
+        }
+        co_return offered;
+    }
+
+    awaitable<void> run() {
+        backoff retry(options.reconnect_initial, options.reconnect_max);
+        spdlog::info("stream={} source starting: file:{} at {} fps{}", hub->name(), path.string(), options.fps,
+                     options.loop ? ", looping" : "");
+        while (!stopping) {
+            long offered = 0;
+            std::string error;
+            try {
+                std::error_code ec;
+                // Plain if/else: GCC 12 mishandles co_await in a conditional expression.
+                if (fs::is_directory(path, ec))
+                    offered = co_await play_directory();
+                else
+                    offered = co_await play_clip();
+            } catch (const std::exception& e) {
+                error = e.what();
+            }
+            if (stopping) break;
+            if (!error.empty()) {
+                report_status(*hub, false, error);
+                const bool ok = co_await sleep_until(std::chrono::steady_clock::now() + retry.next());
+                if (!ok) break;
+                continue;
+            }
+            if (offered < 0) break;
+            if (offered == 0 || intake.accepted() == 0) {
+                report_status(*hub, false, "no JPEG frames in " + path.string());
+                const bool ok = co_await sleep_until(std::chrono::steady_clock::now() + retry.next());
+                if (!ok) break;
+                continue;
+            }
+            retry.reset();
+            if (!options.loop) {
+                report_status(*hub, false, "end of file");
+                co_return;
+            }
+        }
+    }
+
+    // Nothing may end a stream for good: a fault is reported and the source starts over.
+    awaitable<void> supervise() {
+        co_await net::this_coro::reset_cancellation_state(net::disable_cancellation());
+        backoff retry(std::chrono::milliseconds(500), std::chrono::seconds(10));
+        while (!stopping) {
+            std::string why;
+            try {
+                co_await run();
+                co_return;
+            } catch (const std::exception& e) {
+                why = e.what();
+            }
+            if (stopping) co_return;
+            const auto delay = retry.next();
+            report_status(*hub, false, "failed: " + why + "; restarting in " + std::to_string(delay.count()) + " ms");
+            const bool ok = co_await sleep_until(std::chrono::steady_clock::now() + delay);
+            if (!ok) co_return;
+        }
+    }
+
+    std::shared_ptr<frame_hub> hub;
+    fs::path path;
+    intake_options options;
+    std::atomic<bool> stopping{false};
+    bool started = false;
+    source_loop loop;
+    std::shared_ptr<demand_waiter> demand = demand_waiter::make(loop, hub);
+    frame_intake intake;
+    frame_pacer pacer;
+    net::steady_timer timer;  // pacing and retries, on the loop's thread
+};
+
+file_source::file_source(std::shared_ptr<frame_hub> hub, fs::path path, intake_options options,
+                         const io_context_picker& io)
+    : impl_(std::make_shared<impl>(std::move(hub), std::move(path), options, io)) {}
 
 file_source::~file_source() { stop(); }
 
 void file_source::start() {
-    hub_->set_info({0, 0, options_.fps, describe()});
-    thread_ = std::jthread([this](std::stop_token st) { run_restarting(*hub_, st, [&] { run(st); }); });
+    impl_->hub->set_info({0, 0, impl_->options.fps, describe()});
+    impl_->demand->arm();
+    impl_->loop.spawn([self = impl_]() { return self->supervise(); },
+                      [name = impl_->hub->name()](std::exception_ptr e) {
+                          if (e) spdlog::error("stream={} source stopped by an unexpected error", name);
+                      });
+    impl_->started = true;
 }
 
 void file_source::stop() {
-    if (thread_.joinable()) {
-        thread_.request_stop();
-        thread_.join();
-    }
-}
-
-std::string file_source::describe() const { return "file:" + path_.string(); }
-
-bool file_source::wait_turn(std::stop_token stop, frame_pacer& pacer) {
-    if (!options_.always_on && hub_->viewer_count() == 0) {
-        if (!hub_->wait_for_viewers(stop)) return false;
-        pacer.restart(std::chrono::steady_clock::now());
-    }
-    if (!sleep_until(stop, pacer.next_deadline())) return false;
-    pacer.advance(std::chrono::steady_clock::now());
-    return true;
-}
-
-long file_source::play_directory(std::stop_token stop, frame_intake& intake, frame_pacer& pacer) {
-    std::vector<fs::path> files;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(path_, ec)) {
-        auto ext = entry.path().extension().string();
-        std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        if (entry.is_regular_file() && (ext == ".jpg" || ext == ".jpeg")) files.push_back(entry.path());
-    }
-    if (ec) throw std::runtime_error("cannot read " + path_.string() + ": " + ec.message());
-    std::sort(files.begin(), files.end());
-    long offered = 0;
-    std::vector<std::uint8_t> bytes;
-    for (const auto& f : files) {
-        std::ifstream in(f, std::ios::binary);
-        bytes.assign(std::istreambuf_iterator<char>(in), {});
-        if (!in.good() && !in.eof()) continue;
-        if (!wait_turn(stop, pacer)) return -1;
-        if (intake.offer(bytes)) report_status(*hub_, true);
-        ++offered;
-    }
-    return offered;
-}
-
-long file_source::play_clip(std::stop_token stop, frame_intake& intake, frame_pacer& pacer) {
-    std::ifstream in(path_, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open " + path_.string());
-    long offered = 0;
-    bool stopped = false;
-    mjpeg_splitter splitter(options_.max_frame_bytes, [&](std::vector<std::uint8_t>&& jpeg) {
-        if (stopped || !wait_turn(stop, pacer)) {
-            stopped = true;
-            return;
-        }
-        if (intake.offer(jpeg)) report_status(*hub_, true);
-        ++offered;
+    if (!impl_->started || impl_->stopping.exchange(true)) return;
+    impl_->demand->disarm();
+    impl_->loop.stop([self = impl_.get()] {
+        self->demand->cancel();
+        self->timer.cancel();
     });
-    std::vector<char> chunk(256 * 1024);
-    while (!stopped && in) {
-        in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-        splitter.feed({reinterpret_cast<const std::uint8_t*>(chunk.data()), static_cast<std::size_t>(in.gcount())});
-    }
-    return stopped ? -1 : offered;
 }
 
-void file_source::run(std::stop_token stop) {
-    const auto& name = hub_->name();
-    frame_intake intake(hub_, options_.max_frame_bytes, options_.max_frame_pixels);
-    frame_pacer pacer(options_.fps, std::chrono::steady_clock::now());
-    backoff retry(options_.reconnect_initial, options_.reconnect_max);
-    spdlog::info("stream={} source starting: {} at {} fps{}", name, describe(), options_.fps, options_.loop ? ", looping" : "");
-    while (!stop.stop_requested()) {
-        long offered = 0;
-        try {
-            std::error_code ec;
-            offered = fs::is_directory(path_, ec) ? play_directory(stop, intake, pacer) : play_clip(stop, intake, pacer);
-        } catch (const std::exception& e) {
-            report_status(*hub_, false, e.what());
-            if (!sleep_for(stop, retry.next())) break;
-            continue;
-        }
-        if (offered < 0) break;
-        if (offered == 0 || intake.accepted() == 0) {
-            report_status(*hub_, false, "no JPEG frames in " + path_.string());
-            if (!sleep_for(stop, retry.next())) break;
-            continue;
-        }
-        retry.reset();
-        if (!options_.loop) {
-            report_status(*hub_, false, "end of file");
-            return;
-        }
-    }
-}
+std::string file_source::describe() const { return "file:" + impl_->path.string(); }
 
 }  // namespace wscam

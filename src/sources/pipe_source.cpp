@@ -1,7 +1,12 @@
 #include "sources/pipe_source.hpp"
 
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <fcntl.h>
-#include <poll.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -9,71 +14,155 @@
 #include <cstring>
 
 #include "core/backoff.hpp"
-#include "core/interruptible_sleep.hpp"
-#include "sources/frame_intake.hpp"
 #include "sources/mjpeg_stream_reader.hpp"
-#include "sources/source_thread.hpp"
+#include "sources/source_loop.hpp"
 
 namespace wscam {
+namespace {
+namespace net = boost::asio;
+using net::awaitable;
+using clock = std::chrono::steady_clock;
+}  // namespace
 
-pipe_source::pipe_source(std::shared_ptr<frame_hub> hub, std::string path, intake_options options)
-    : hub_(std::move(hub)), path_(std::move(path)), options_(options) {}
+struct pipe_source::impl : std::enable_shared_from_this<impl> {
+    impl(std::shared_ptr<frame_hub> h, std::string p, intake_options o, const io_context_picker& io)
+        : hub(std::move(h)), path(std::move(p)), options(o), loop(io), reader(hub, options),
+          stall_timer(loop.context()), pause(loop.context()) {}
+
+    /** Marks the stream offline when no frame came for stall_timeout; wakes once per timeout, not per tick. */
+    awaitable<void> watch_stall(std::uint64_t run) {
+        while (!stopping && run == runs) {
+            const auto stall = std::chrono::duration_cast<clock::duration>(options.stall_timeout);
+            stall_timer.expires_after(stall - std::min(reader.since_last_frame(), stall) + std::chrono::milliseconds(1));
+            boost::system::error_code ec;
+            co_await stall_timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+            if (ec) co_return;
+            if (reader.since_last_frame() > options.stall_timeout && hub->status().online)
+                report_status(*hub, false, "no frames for " + std::to_string(options.stall_timeout.count()) + " ms");
+        }
+    }
+
+    /** Reads `fd` until its writer closes it (or stop). */
+    awaitable<void> read_until_end(int fd, backoff& retry) {
+        auto ex = co_await net::this_coro::executor;
+        net::posix::stream_descriptor in(ex);
+        boost::system::error_code ec;
+        in.assign(fd, ec);  // a regular file cannot be waited for (it is always readable): read on
+        const bool pollable = !ec;
+        descriptor = pollable ? &in : nullptr;
+        auto frames_before = reader.accepted();
+        net::co_spawn(ex, [self = shared_from_this(), run = ++runs] { return self->watch_stall(run); }, net::detached);
+        while (!stopping) {
+            if (pollable) {
+                co_await in.async_wait(net::posix::stream_descriptor::wait_read, net::redirect_error(net::use_awaitable, ec));
+                if (ec) break;
+            } else {
+                co_await net::post(ex, net::use_awaitable);  // let the thread's other work in between reads
+            }
+            if (!reader.read_available(fd)) break;  // writer closed (FIFO) or end of input
+            if (reader.accepted() != frames_before) {
+                frames_before = reader.accepted();
+                retry.reset();
+            }
+        }
+        ++runs;  // the watch of this input ends
+        stall_timer.cancel();
+        descriptor = nullptr;
+        if (pollable) in.release();  // the caller closes it
+    }
+
+    awaitable<void> run() {
+        const bool is_stdin = path == "-";
+        backoff retry(options.reconnect_initial, options.reconnect_max);
+        auto wait = [&](std::chrono::milliseconds delay) -> awaitable<bool> {
+            pause.expires_after(delay);
+            boost::system::error_code ec;
+            co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
+            co_return !stopping;
+        };
+        while (!stopping) {
+            // Non-blocking open: a FIFO without a writer must not hang the thread.
+            const int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+            if (fd < 0) {
+                report_status(*hub, false, "cannot open " + path + ": " + std::strerror(errno));
+                const bool ok = co_await wait(retry.next());  // not inside the condition: GCC 12 miscompiles that
+                if (!ok) break;
+                continue;
+            }
+            reader.restart();
+            co_await read_until_end(fd, retry);
+            if (!is_stdin) ::close(fd);
+            if (stopping) break;
+            if (is_stdin) {
+                report_status(*hub, false, "end of input");
+                co_return;
+            }
+            report_status(*hub, false, "writer closed " + path);
+            // A FIFO with no writer polls as hung up at once: wait before reopening.
+            const bool ok = co_await wait(retry.next());
+            if (!ok) break;
+        }
+    }
+
+    awaitable<void> supervise() {
+        co_await net::this_coro::reset_cancellation_state(net::disable_cancellation());
+        backoff retry(std::chrono::milliseconds(500), std::chrono::seconds(10));
+        while (!stopping) {
+            std::string why;
+            try {
+                co_await run();
+                co_return;
+            } catch (const std::exception& e) {
+                why = e.what();
+            }
+            if (stopping) co_return;
+            const auto delay = retry.next();
+            report_status(*hub, false, "failed: " + why + "; restarting in " + std::to_string(delay.count()) + " ms");
+            pause.expires_after(delay);
+            boost::system::error_code ec;
+            co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
+        }
+    }
+
+    std::shared_ptr<frame_hub> hub;
+    std::string path;
+    intake_options options;
+    std::atomic<bool> stopping{false};
+    bool started = false;
+    source_loop loop;
+    mjpeg_stream_reader reader;
+    // On the loop's thread.
+    net::steady_timer stall_timer;
+    net::steady_timer pause;
+    net::posix::stream_descriptor* descriptor = nullptr;
+    std::uint64_t runs = 0;  // inputs read so far
+};
+
+pipe_source::pipe_source(std::shared_ptr<frame_hub> hub, std::string path, intake_options options,
+                         const io_context_picker& io)
+    : impl_(std::make_shared<impl>(std::move(hub), std::move(path), options, io)) {}
 
 pipe_source::~pipe_source() { stop(); }
 
 void pipe_source::start() {
-    hub_->set_info({0, 0, 0, describe()});
-    hub_->set_status(stream_status::down("waiting for data"));
-    thread_ = std::jthread([this](std::stop_token st) { run_restarting(*hub_, st, [&] { run(st); }); });
+    impl_->hub->set_info({0, 0, 0, describe()});
+    impl_->hub->set_status(stream_status::down("waiting for data"));
+    impl_->loop.spawn([self = impl_]() { return self->supervise(); },
+                      [name = impl_->hub->name()](std::exception_ptr e) {
+                          if (e) spdlog::error("stream={} source stopped by an unexpected error", name);
+                      });
+    impl_->started = true;
 }
 
 void pipe_source::stop() {
-    if (thread_.joinable()) {
-        thread_.request_stop();
-        thread_.join();
-    }
+    if (!impl_->started || impl_->stopping.exchange(true)) return;
+    impl_->loop.stop([self = impl_.get()] {
+        if (self->descriptor) self->descriptor->cancel();
+        self->stall_timer.cancel();
+        self->pause.cancel();
+    });
 }
 
-std::string pipe_source::describe() const { return "pipe:" + path_; }
-
-void pipe_source::run(std::stop_token stop) {
-    const bool is_stdin = path_ == "-";
-    backoff retry(options_.reconnect_initial, options_.reconnect_max);
-    mjpeg_stream_reader reader(hub_, options_);
-
-    while (!stop.stop_requested()) {
-        // Non-blocking open: a FIFO without a writer must not hang the thread.
-        const int fd = is_stdin ? STDIN_FILENO : ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0) {
-            report_status(*hub_, false, "cannot open " + path_ + ": " + std::strerror(errno));
-            if (!sleep_for(stop, retry.next())) break;
-            continue;
-        }
-        reader.restart();
-        auto frames_before = reader.accepted();
-        bool eof = false;
-        while (!stop.stop_requested() && !eof) {
-            pollfd p{fd, POLLIN, 0};
-            const int r = ::poll(&p, 1, 100);
-            if (r < 0 && errno != EINTR) break;
-            if (r > 0) eof = !reader.read_available(fd);  // writer closed (FIFO) or end of input
-            if (reader.accepted() != frames_before) {
-                frames_before = reader.accepted();
-                retry.reset();
-            } else if (reader.since_last_frame() > options_.stall_timeout && hub_->status().online) {
-                report_status(*hub_, false, "no frames for " + std::to_string(options_.stall_timeout.count()) + " ms");
-            }
-        }
-        if (!is_stdin) ::close(fd);
-        if (stop.stop_requested()) break;
-        if (is_stdin) {
-            report_status(*hub_, false, "end of input");
-            return;
-        }
-        report_status(*hub_, false, "writer closed " + path_);
-        // A FIFO with no writer polls as hung up at once: wait before reopening.
-        if (!sleep_for(stop, retry.next())) break;
-    }
-}
+std::string pipe_source::describe() const { return "pipe:" + impl_->path; }
 
 }  // namespace wscam

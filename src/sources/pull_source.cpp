@@ -4,19 +4,20 @@
 #include <spdlog/spdlog.h>
 
 #include <optional>
-#include <thread>
 
 #include "core/backoff.hpp"
 #include "sources/esp32/camera_web_server_controls.hpp"
 #include "sources/pull_session.hpp"
+#include "sources/source_loop.hpp"
 
 namespace wscam {
 
 using namespace pull;
 
-struct pull_source::impl {
-    impl(std::shared_ptr<frame_hub> h, network_url u, intake_options o)
-        : hub(std::move(h)), url(std::move(u)), options(o), intake(hub, options.max_frame_bytes, options.max_frame_pixels) {
+struct pull_source::impl : std::enable_shared_from_this<impl> {
+    impl(std::shared_ptr<frame_hub> h, network_url u, intake_options o, const io_context_picker& io)
+        : hub(std::move(h)), url(std::move(u)), options(o), intake(hub, options.max_frame_bytes, options.max_frame_pixels),
+          loop(io) {
         // Only https:// and wss:// cameras need a TLS context: reading the system's CA store
         // costs tens of milliseconds, which 300 plain cameras would pay at every start.
         if (!url.tls()) return;
@@ -27,26 +28,12 @@ struct pull_source::impl {
         tls->set_verify_mode(url.insecure() ? ssl::verify_none : ssl::verify_peer);
     }
 
-    // Sleeps until the hub says a viewer came (demand_watch), not by asking it every so often:
-    // a camera nobody watches costs nothing.
-    awaitable<void> wait_for_viewers() {
-        while (!stopping && !options.always_on && hub->viewer_count() == 0) {
-            if (demand_seen) {  // told between the check above and now: look again
-                demand_seen = false;
-                continue;
-            }
-            demand_timer.expires_at(net::steady_timer::time_point::max());
-            beast::error_code ec;
-            co_await demand_timer.async_wait(net::redirect_error(use_awaitable, ec));
-            demand_seen = false;
-        }
-    }
-
     awaitable<void> connect(beast::tcp_stream& stream) {
         auto executor = co_await net::this_coro::executor;
         tcp::resolver resolver(executor);
         stream.expires_after(options.stall_timeout);
         auto endpoints = co_await resolver.async_resolve(url.host, std::to_string(url.port), use_awaitable);
+        socket = &stream.socket();  // for stop(): closing it ends whatever the session waits for
         co_await stream.async_connect(endpoints, use_awaitable);
         stream.socket().set_option(tcp::no_delay(true));
     }
@@ -81,7 +68,7 @@ struct pull_source::impl {
         net::steady_timer timer(co_await net::this_coro::executor);
         const auto& name = hub->name();
         while (!stopping) {
-            co_await wait_for_viewers();
+            co_await demand->wait(stopping, options.always_on);
             if (stopping) break;
             context ctx{hub, intake, options, url, stopping};
             // A camera that (re)connects may have rebooted with its defaults: read its controls again.
@@ -91,11 +78,13 @@ struct pull_source::impl {
             try {
                 co_await session(ctx);
                 why = "camera closed the connection";
+                socket = nullptr;
             } catch (const boost::system::system_error& e) {
                 why = e.code() == beast::error::timeout ? "timed out" : e.code().message();
             } catch (const std::exception& e) {
                 why = e.what();
             }
+            socket = nullptr;
             if (stopping) break;
             if (ctx.went_idle) {
                 spdlog::info("stream={} source idle: no viewers, disconnected from {}", name, url.redacted());
@@ -125,6 +114,7 @@ struct pull_source::impl {
             } catch (const std::exception& e) {
                 why = e.what();
             }
+            if (stopping) co_return;  // stop()'s cancellation, not a fault
             const auto delay = retry.next();
             report_status(*hub, false, "failed: " + why + "; restarting in " + std::to_string(delay.count()) + " ms");
             timer.expires_after(delay);
@@ -140,17 +130,10 @@ struct pull_source::impl {
     std::optional<ssl::context> tls;  // https:// and wss:// only
     std::uint64_t accepted_before = 0;
     std::atomic<bool> stopping{false};
-    std::thread thread;
-    net::io_context ioc;  // destroyed after the members below, before the rest
-    net::steady_timer demand_timer{ioc};
-    bool demand_seen = false;  // on ioc's thread
-    // Wakes wait_for_viewers: posts to ioc, where it marks the news and cancels the wait.
-    std::shared_ptr<demand_watch> demand = std::make_shared<demand_watch>([this] {
-        net::post(ioc, [this] {
-            demand_seen = true;
-            demand_timer.cancel();
-        });
-    });
+    bool started = false;
+    source_loop loop;  // a server I/O context (or our own); destroyed after the members below
+    std::shared_ptr<demand_waiter> demand = demand_waiter::make(loop, hub);
+    tcp::socket* socket = nullptr;  // the camera connection's, while there is one; on the loop's thread
 };
 
 namespace pull {
@@ -164,8 +147,9 @@ std::string basic_auth(const network_url& url) {
 }
 }  // namespace pull
 
-pull_source::pull_source(std::shared_ptr<frame_hub> hub, network_url url, intake_options options)
-    : impl_(std::make_unique<impl>(std::move(hub), std::move(url), options)) {}
+pull_source::pull_source(std::shared_ptr<frame_hub> hub, network_url url, intake_options options,
+                         const io_context_picker& io)
+    : impl_(std::make_shared<impl>(std::move(hub), std::move(url), options, io)) {}
 
 pull_source::~pull_source() { stop(); }
 
@@ -181,30 +165,36 @@ void pull_source::start() {
     std::string error;
     if (impl_->url.scheme == "http" || impl_->url.scheme == "https") {
         if (auto base = esp32::control_base_for(impl_->url, &error))
-            impl_->controls = std::make_shared<esp32::camera_web_server_controls>(impl_->ioc.get_executor(), impl_->hub,
+            impl_->controls = std::make_shared<esp32::camera_web_server_controls>(impl_->loop.context().get_executor(), impl_->hub,
                                                                                   std::move(*base));
         else if (!error.empty())
             spdlog::warn("stream={} {}", impl_->hub->name(), error);
     }
-    impl_->hub->watch_demand(impl_->demand);
-    net::co_spawn(impl_->ioc, impl_->supervise(), [name = impl_->hub->name()](std::exception_ptr e) {
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-            spdlog::error("stream={} source stopped: {}", name, ex.what());
-        }
-    });
-    impl_->thread = std::thread([this] { impl_->ioc.run(); });
+    impl_->demand->arm();
+    // The coroutine owns the impl: if the server's context stops first, it goes with the context.
+    impl_->loop.spawn([self = impl_]() { return self->supervise(); },
+                      [name = impl_->hub->name()](std::exception_ptr e) {
+                          if (!e) return;
+                          try {
+                              std::rethrow_exception(e);
+                          } catch (const std::exception& ex) {
+                              spdlog::error("stream={} source stopped: {}", name, ex.what());
+                          } catch (...) {
+                              spdlog::error("stream={} source stopped", name);
+                          }
+                      });
+    impl_->started = true;
 }
 
 void pull_source::stop() {
-    if (!impl_->thread.joinable()) return;
+    if (!impl_->started || impl_->stopping.exchange(true)) return;
     if (impl_->controls) impl_->controls->detach();
     impl_->demand->disarm();
-    impl_->stopping = true;
-    impl_->ioc.stop();
-    impl_->thread.join();
+    impl_->loop.stop([self = impl_.get()] {
+        beast::error_code ec;
+        if (self->socket) self->socket->close(ec);
+        self->demand->cancel();
+    });
 }
 
 std::string pull_source::describe() const { return impl_->url.redacted(); }

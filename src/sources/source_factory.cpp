@@ -33,7 +33,7 @@ void only_params(const source_uri& uri, std::initializer_list<const char*> known
 }  // namespace
 
 std::unique_ptr<source> make_source(const std::string& text, std::shared_ptr<frame_hub> hub,
-                                    const source_defaults& defaults) {
+                                    const source_defaults& defaults, const io_context_picker& io) {
     std::string error;
     auto uri = source_uri::parse(text, &error);
     if (!uri) throw std::invalid_argument(error);
@@ -56,17 +56,17 @@ std::unique_ptr<source> make_source(const std::string& text, std::shared_ptr<fra
         std::error_code ec;
         if (uri->target.empty() || !std::filesystem::exists(uri->target, ec))
             throw std::invalid_argument("file:" + uri->target + ": no such file or directory");
-        return std::make_unique<file_source>(std::move(hub), uri->target, intake);
+        return std::make_unique<file_source>(std::move(hub), uri->target, intake, io);
     }
     if (uri->scheme == "pipe") {
         only_params(*uri, {});
         if (uri->target.empty()) throw std::invalid_argument("pipe: needs '-' (stdin) or a path, e.g. pipe:- or pipe:/tmp/cam.fifo");
-        return std::make_unique<pipe_source>(std::move(hub), uri->target, intake);
+        return std::make_unique<pipe_source>(std::move(hub), uri->target, intake, io);
     }
     if (uri->scheme == "exec") {
         auto argv = split_command_words(uri->target, &error);
         if (!argv) throw std::invalid_argument("exec: " + error);
-        return std::make_unique<exec_source>(std::move(hub), uri->target, std::move(*argv), intake);
+        return std::make_unique<exec_source>(std::move(hub), uri->target, std::move(*argv), intake, io);
     }
     if (uri->scheme == "push") {
         only_params(*uri, {"token", "takeover"});
@@ -77,7 +77,7 @@ std::unique_ptr<source> make_source(const std::string& text, std::shared_ptr<fra
     if (uri->scheme == "http" || uri->scheme == "https" || uri->scheme == "ws" || uri->scheme == "wss") {
         auto url = parse_network_url(text, &error);
         if (!url) throw std::invalid_argument(error);
-        return std::make_unique<pull_source>(std::move(hub), std::move(*url), intake);
+        return std::make_unique<pull_source>(std::move(hub), std::move(*url), intake, io);
     }
     throw std::invalid_argument("source scheme '" + uri->scheme + ":' is not supported (supported: " +
                                 supported_schemes + ")");

@@ -5,6 +5,7 @@
 
 #include "core/frame_hub.hpp"
 #include "core/source.hpp"
+#include "sources/io_contexts.hpp"
 #include "sources/source_options.hpp"
 #include "sources/test_pattern_source.hpp"
 
@@ -25,8 +26,10 @@ inline constexpr const char* supported_schemes =
  * Builds the source a URI names, feeding `hub`:
  * `testsrc:`, `file:PATH`, `pipe:-`/`pipe:PATH`, `exec:COMMAND ARG…`, `http(s)://…`, `ws(s)://…`, `push:`.
  * Throws std::invalid_argument with a message a user can act on (unknown scheme, bad parameter).
+ * Sources that wait on sockets, pipes and timers (network cameras, programs, pipes, files) run
+ * on the contexts `io` hands out (the server's), or on a thread each without.
  */
 std::unique_ptr<source> make_source(const std::string& uri, std::shared_ptr<frame_hub> hub,
-                                    const source_defaults& defaults);
+                                    const source_defaults& defaults, const io_context_picker& io = {});
 
 }  // namespace wscam

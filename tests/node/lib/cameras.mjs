@@ -70,6 +70,8 @@ export async function startCameraWebServer(frames, { port = 0, fps = 20 } = {}) 
     url: `http://127.0.0.1:${server.address().port}/stream`,
     captureUrl: `http://127.0.0.1:${server.address().port}/capture`,
     captures: () => captures,
+    /** Open TCP connections (wscam's stream pull, while it watches). */
+    connections: () => sockets.size,
     /** Pulls the plug: the board is gone at once, connections and all. */
     async kill() {
       timers.forEach(clearInterval);

@@ -1,0 +1,116 @@
+#pragma once
+
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <exception>
+#include <functional>
+#include <future>
+#include <memory>
+#include <thread>
+
+#include "core/frame_hub.hpp"
+#include "sources/io_contexts.hpp"
+
+namespace wscam {
+
+/**
+ * Where a source's coroutine runs: one of the server's I/O contexts (shared with viewers and
+ * with other cameras), or, without a picker, a context on a thread of its own.
+ *
+ * stop() ends the coroutine from any thread: it runs the source's `interrupt` on the context
+ * (close the camera's socket, cancel its timers), emits terminal cancellation (the coroutine's
+ * current wait ends with operation_aborted, and every later one at once) and waits until the
+ * coroutine has returned — unless the context no longer runs (the server has stopped), in
+ * which case the context destroys the coroutine with itself; whatever the coroutine needs must
+ * therefore be owned by it (e.g. a shared_ptr captured in the spawned lambda), not by the caller.
+ */
+class source_loop {
+public:
+    explicit source_loop(const io_context_picker& pick);
+    ~source_loop();
+    source_loop(const source_loop&) = delete;
+    source_loop& operator=(const source_loop&) = delete;
+
+    boost::asio::io_context& context() { return *ioc_; }
+
+    /**
+     * Runs `body()` (an awaitable<void>) on the context; `done` is called there with what
+     * escaped it, if anything. Once only.
+     */
+    template <class Body>
+    void spawn(Body body, std::function<void(std::exception_ptr)> done);
+
+    /** See the class comment. `interrupt` runs on the context before the cancellation. Idempotent. */
+    void stop(std::function<void()> interrupt);
+
+    /** True once stop() was called (any thread). */
+    bool stopping() const { return stopping_.load(); }
+
+private:
+    void start_thread();
+    void finished(std::exception_ptr e, const std::function<void(std::exception_ptr)>& done);
+
+    std::unique_ptr<boost::asio::io_context> own_;  // no picker: ours, run by thread_
+    boost::asio::io_context* ioc_;
+    std::thread thread_;
+    // Shared with the completion handler, which may run after this loop is gone (see above).
+    struct shared {
+        boost::asio::cancellation_signal cancel;
+        std::promise<void> ended;
+    };
+    std::shared_ptr<shared> shared_ = std::make_shared<shared>();
+    std::future<void> ended_ = shared_->ended.get_future();
+    std::atomic<bool> stopping_{false};
+    bool spawned_ = false;
+};
+
+/**
+ * Capture on demand without polling, for a source on a source_loop: wait() returns once the
+ * stream has a viewer (at once when always_on). The hub's demand_watch wakes it by posting to
+ * the loop when a viewer arrives or resumes; nobody watching costs nothing. Create with
+ * make(), arm() when the source starts, disarm() when it stops; wait()/cancel() on the loop.
+ */
+class demand_waiter : public std::enable_shared_from_this<demand_waiter> {
+public:
+    static std::shared_ptr<demand_waiter> make(source_loop& loop, std::shared_ptr<frame_hub> hub);
+    demand_waiter(source_loop& loop, std::shared_ptr<frame_hub> hub);
+
+    void arm();
+    void disarm();
+    /** Ends a wait in progress (stop). */
+    void cancel() { timer_.cancel(); }
+    /** Returns when someone watches, or `stopping` is set (and cancel() called). */
+    boost::asio::awaitable<void> wait(const std::atomic<bool>& stopping, bool always_on);
+
+private:
+    std::shared_ptr<frame_hub> hub_;
+    boost::asio::steady_timer timer_;
+    bool seen_ = false;  // a wake came between a check and the wait: look again
+    std::shared_ptr<demand_watch> watch_;
+};
+
+}  // namespace wscam
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+
+namespace wscam {
+
+template <class Body>
+void source_loop::spawn(Body body, std::function<void(std::exception_ptr)> done) {
+    spawned_ = true;
+    auto s = shared_;
+    boost::asio::co_spawn(*ioc_, std::move(body),
+                          boost::asio::bind_cancellation_slot(
+                              s->cancel.slot(), [s, done = std::move(done)](std::exception_ptr e) {
+                                  if (done) done(e);
+                                  s->ended.set_value();
+                              }));
+    if (own_) start_thread();
+}
+
+}  // namespace wscam
