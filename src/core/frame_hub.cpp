@@ -53,6 +53,7 @@ bool frame_hub::set_status(const stream_status& s) {
             return false;
         clean.version = ++status_version_;
         status_ = clean;
+        online_.store(clean.online, std::memory_order_release);
         sinks = sinks_;
     }
     for (const auto& entry : *sinks)

@@ -117,6 +117,8 @@ public:
      */
     bool set_status(const stream_status& s);
     stream_status status() const;
+    /** status().online without copying the status: what a source asks for every frame. */
+    bool online() const { return online_.load(std::memory_order_acquire); }
 
     /** Adds a subscriber; returns the newest frame so it can start at once. */
     frame_ptr subscribe(const std::shared_ptr<frame_sink>& sink);
@@ -197,6 +199,7 @@ private:
     std::string removed_;
     std::shared_ptr<demand_watch> demand_watch_;
     std::atomic<std::uint64_t> rejected_{0};
+    std::atomic<bool> online_{false};  // status_.online, written under mutex_
 };
 
 /** The named streams a server offers. Added at start-up, and added or removed by a config reload. */

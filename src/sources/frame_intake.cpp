@@ -53,6 +53,8 @@ bool frame_intake::offer(std::span<const std::uint8_t> jpeg, std::int64_t captur
 }
 
 void report_status(frame_hub& hub, bool online, const std::string& reason) {
+    // Every accepted frame says "online": no copy of the status, no sanitising, once it is.
+    if (online && hub.online()) return;
     auto status = hub.status();
     status.online = online;
     status.reason = online ? std::string() : reason;

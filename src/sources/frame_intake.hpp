@@ -15,7 +15,7 @@ namespace wscam {
  * Where frames from outside (files, pipes, cameras, publishers) enter a stream. Every frame
  * is checked before anyone sees it: size cap, JPEG start/end markers, a header TurboJPEG can
  * read (width and height come from it), a picture no larger than the pixel cap. Bad frames are counted and logged at most every
- * 5 s, never forwarded, never fatal. One per source thread (not thread-safe).
+ * 5 s, never forwarded, never fatal. One per source (not thread-safe).
  */
 class frame_intake {
 public:

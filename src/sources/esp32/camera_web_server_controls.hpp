@@ -17,7 +17,7 @@ namespace wscam::esp32 {
 /**
  * The controls of an ESP32 running Espressif's CameraWebServer, as a stream's controllable:
  * found by asking the board's `/status`, changed with `/control?var=&val=`. Every request runs
- * on the pull source's own I/O thread (never a viewer's), one connection each, bounded by a
+ * asynchronously on the pull source's I/O context (it never blocks it), one connection each, bounded by a
  * timeout; a refusal or a board that does not answer is an error for the viewer who asked.
  */
 class camera_web_server_controls : public controllable,
