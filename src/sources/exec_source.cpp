@@ -303,7 +303,7 @@ void exec_source::start() {
 void exec_source::stop() {
     if (!impl_->started || impl_->stopping.exchange(true)) return;
     impl_->demand->disarm();
-    impl_->loop.stop([self = impl_.get()] { self->interrupt(); });
+    impl_->loop.stop([self = impl_] { self->interrupt(); });
 }
 
 std::string exec_source::describe() const { return "exec:" + redact_command_line(impl_->command); }

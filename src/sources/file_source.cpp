@@ -189,7 +189,7 @@ void file_source::start() {
 void file_source::stop() {
     if (!impl_->started || impl_->stopping.exchange(true)) return;
     impl_->demand->disarm();
-    impl_->loop.stop([self = impl_.get()] {
+    impl_->loop.stop([self = impl_] {
         self->demand->cancel();
         self->timer.cancel();
     });

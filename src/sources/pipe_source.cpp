@@ -156,7 +156,7 @@ void pipe_source::start() {
 
 void pipe_source::stop() {
     if (!impl_->started || impl_->stopping.exchange(true)) return;
-    impl_->loop.stop([self = impl_.get()] {
+    impl_->loop.stop([self = impl_] {
         if (self->descriptor) self->descriptor->cancel();
         self->stall_timer.cancel();
         self->pause.cancel();

@@ -78,7 +78,6 @@ struct pull_source::impl : std::enable_shared_from_this<impl> {
             try {
                 co_await session(ctx);
                 why = "camera closed the connection";
-                socket = nullptr;
             } catch (const boost::system::system_error& e) {
                 why = e.code() == beast::error::timeout ? "timed out" : e.code().message();
             } catch (const std::exception& e) {
@@ -190,7 +189,7 @@ void pull_source::stop() {
     if (!impl_->started || impl_->stopping.exchange(true)) return;
     if (impl_->controls) impl_->controls->detach();
     impl_->demand->disarm();
-    impl_->loop.stop([self = impl_.get()] {
+    impl_->loop.stop([self = impl_] {
         beast::error_code ec;
         if (self->socket) self->socket->close(ec);
         self->demand->cancel();

@@ -43,6 +43,10 @@ void source_loop::stop(std::function<void()> interrupt) {
     if (own_) {
         own_->stop();
         thread_.join();
+        // The interrupt may still be queued (the coroutine had already returned): it holds
+        // its source's state, so it must run (or go) before that state can be freed.
+        own_->restart();
+        own_->poll();
     }
 }
 

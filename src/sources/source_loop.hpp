@@ -44,7 +44,11 @@ public:
     template <class Body>
     void spawn(Body body, std::function<void(std::exception_ptr)> done);
 
-    /** See the class comment. `interrupt` runs on the context before the cancellation. Idempotent. */
+    /**
+     * See the class comment. `interrupt` runs on the context before the cancellation; it may
+     * run after stop() returned (when the coroutine had already ended), so it must own what it
+     * touches. Idempotent.
+     */
     void stop(std::function<void()> interrupt);
 
     /** True once stop() was called (any thread). */
