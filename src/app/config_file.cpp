@@ -122,6 +122,28 @@ config_document parse_config(std::string_view text, const std::string& path) {
             }
             continue;
         }
+        // [nats]: urls = [...] and node = "..." are the --nats and --node settings.
+        if (key == "nats" && v.as_table()) {
+            for (const auto& [nk, nv] : *v.as_table()) {
+                const std::string name(nk.str());
+                if (name != "urls" && name != "node")
+                    fail(path, nk.source(), fmt::format("[nats] has no setting '{}' (it has urls and node)", sanitize_text(name)));
+                config_setting setting{name == "urls" ? "nats" : "node", {}, false, where(path, nk.source())};
+                const auto* list = nv.as_array();
+                if (name == "urls" && list) {
+                    for (const auto& item : *list) {
+                        if (!item.is_string()) fail(path, item.source(), "[nats] urls: a list of nats:// URLs");
+                        setting.values.push_back(std::string(*item.value<std::string>()));
+                    }
+                } else if (nv.is_string()) {
+                    setting.values.push_back(std::string(*nv.value<std::string>()));
+                } else {
+                    fail(path, nv.source(), fmt::format("[nats] {}: expected a string{}", name, name == "urls" ? " or a list of them" : ""));
+                }
+                doc.settings.push_back(std::move(setting));
+            }
+            continue;
+        }
         // A quoted TOML key may be anything ("" = 1, "a b" = 1): a setting is an option's name.
         if (key.empty() || !std::all_of(key.begin(), key.end(), [](char c) {
                 return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';

@@ -11,6 +11,8 @@
 #include "app/options.hpp"
 #include "app/service_notify.hpp"
 #include "app/stream_set.hpp"
+#include "cluster/cluster_node.hpp"
+#include "cluster/nats_link.hpp"
 #include "app/probe.hpp"
 #include "server/server.hpp"
 #include "sources/v4l2_source.hpp"
@@ -23,6 +25,15 @@ int main(int argc, char** argv) {
     spdlog::set_default_logger(spdlog::stderr_color_mt("wscam"));
     spdlog::set_level(spdlog::level::from_str(options.log_level));
     spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+
+    // nats.c's own threads and memory go last, after every cluster link (LeakSanitizer checks).
+    struct nats_library {
+        bool used = false;
+        ~nats_library() {
+            if (used) wscam::cluster::nats_link::shutdown_library();
+        }
+    } nats;
+    nats.used = !options.nats_urls.empty();
 
     try {
         if (options.list_devices) {
@@ -57,9 +68,19 @@ int main(int argc, char** argv) {
         server.start();
         // Network cameras share the server's I/O threads; the streams go before the server does.
         wscam::stream_set streams(registry, server.source_contexts());
+        // --nats: every node serves every stream of the cluster.
+        std::optional<wscam::cluster::cluster_node> cluster;
+        if (!options.nats_urls.empty()) {
+            cluster.emplace(wscam::cluster::node_options{options.nats_urls, options.node, options.server.max_frame_bytes,
+                                                         options.server.max_frame_pixels, {}},
+                            registry);
+            streams.set_cluster({[&](const std::string& name) { cluster->release(name); },
+                                 [&](const std::vector<std::shared_ptr<wscam::frame_hub>>& hubs) { cluster->set_local_streams(hubs); }});
+        }
         streams.apply(options.streams, [&](const std::string& name, const std::string& reason) {
             server.remove_stream(name, reason);
         });
+        if (cluster) cluster->start();
         // SIGHUP re-reads --config (and the TLS certificate, which the server does itself).
         std::optional<wscam::config_reloader> reloader;
         if (!options.config_file.empty()) reloader.emplace(argc, argv, options, streams, server);
@@ -81,6 +102,7 @@ int main(int argc, char** argv) {
         server.run();
         wscam::service::stopping();
         reloader.reset();
+        if (cluster) cluster->stop();  // says it is leaving: other nodes show its streams offline at once
         streams.stop_all();
         spdlog::info("stopped");
         return 0;

@@ -1,12 +1,16 @@
 #include "app/options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <sstream>
 
 #include "app/config_file.hpp"
+#include "cluster/messages.hpp"
+#include "core/command_words.hpp"
+#include "core/text.hpp"
 #include "core/frame_size.hpp"
 
 namespace wscam {
@@ -126,6 +130,11 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code, std::s
     app.add_option("--max-connections", s.max_connections, "Refuse connections beyond this many")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    app.add_option("--nats", o.nats_urls,
+                   "Join a cluster of wscam nodes through these NATS servers (nats://[user:pass@]host:4222, this node's own "
+                   "first; comma-separated or repeated): every node serves every stream of the cluster")
+        ->delimiter(',');
+    app.add_option("--node", o.node, "This node's name in the cluster: 1-64 of A-Z a-z 0-9 _ . - (default: the host name)");
     app.add_option("--config", o.config_file,
                    "Read settings and cameras from this TOML file (the command line overrides it; SIGHUP applies its changes); see "
                    "packaging/wscam.toml");
@@ -237,7 +246,9 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code, std::s
             }
         o.streams.push_back(std::move(spec));
     };
-    if ((extra_streams.empty() && file.streams.empty()) || source_opt->count() > 0)
+    // A cluster node may serve only the other nodes' streams: no test pattern of its own unless asked.
+    const bool implicit_default = extra_streams.empty() && file.streams.empty() && o.nats_urls.empty();
+    if (implicit_default || source_opt->count() > 0)
         add_stream({"default", source, o.defaults, "--source"});
     for (const auto& fs : file.streams) {
         stream_spec spec{fs.name, fs.source, o.defaults, fs.where};
@@ -267,7 +278,23 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code, std::s
         }
         add_stream({spec.substr(0, eq), spec.substr(eq + 1), o.defaults, "--stream"});
     }
-    s.default_stream = o.streams.front().name;
+    for (const auto& url : o.nats_urls)
+        if (url.rfind("nats://", 0) != 0 && url.rfind("tls://", 0) != 0) {
+            say("--nats: '" + redact_command_line(url) + "' is not a nats:// or tls:// URL");
+            exit_code = 2;
+            return false;
+        }
+    if (!o.node.empty() && !cluster::valid_node_name(o.node)) {
+        say("--node: '" + sanitize_text(o.node) + "' is not a node name (1-64 of A-Z a-z 0-9 _ . -)");
+        exit_code = 2;
+        return false;
+    }
+    if (o.node.empty()) {
+        char host[256] = {};
+        ::gethostname(host, sizeof host - 1);
+        o.node = cluster::node_name_from_host(host);
+    }
+    if (!o.streams.empty()) s.default_stream = o.streams.front().name;
     exit_code = 0;
     return true;
 }
@@ -295,6 +322,8 @@ std::vector<std::string> restart_only_changes(const app_options& running, const 
     check(a.tls_cert != b.tls_cert, "tls-cert");
     check(a.tls_key != b.tls_key, "tls-key");
     check(a.require_tls != b.require_tls, "require-tls");
+    check(running.nats_urls != next.nats_urls, "nats");
+    check(running.node != next.node, "node");
     return changed;
 }
 

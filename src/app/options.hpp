@@ -29,6 +29,10 @@ struct app_options {
     bool list_devices = false;
     bool json = false;
     double probe_seconds = 10;
+    /** --nats: the NATS servers of the cluster this node joins (empty: no cluster). */
+    std::vector<std::string> nats_urls;
+    /** --node: this node's name in the cluster (default: the host name). */
+    std::string node;
 };
 
 /**

@@ -84,6 +84,7 @@ reload_plan stream_set::apply(const std::vector<stream_spec>& wanted, const remo
     }
     for (const auto& name : plan.added) {
         const auto& spec = *find_spec(wanted, name);
+        if (cluster_.release) cluster_.release(name);  // another node's stream of that name steps aside
         auto hub = registry_->add(name);
         std::unique_ptr<source> src;
         try {
@@ -106,6 +107,11 @@ reload_plan stream_set::apply(const std::vector<stream_spec>& wanted, const remo
         }
     }
     streams_ = std::move(ordered);
+    if (cluster_.set_local) {
+        std::vector<std::shared_ptr<frame_hub>> hubs;
+        for (const auto& r : streams_) hubs.push_back(r.hub);
+        cluster_.set_local(hubs);
+    }
     return plan;
 }
 

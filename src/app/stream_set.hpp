@@ -69,6 +69,13 @@ public:
     void stop_all();
     std::size_t size() const { return streams_.size(); }
 
+    /** A cluster node's view of the local streams (cluster::cluster_node), told of every change. */
+    struct cluster_hooks {
+        std::function<void(const std::string& name)> release;  // a name about to become local
+        std::function<void(const std::vector<std::shared_ptr<frame_hub>>& hubs)> set_local;  // after every apply
+    };
+    void set_cluster(cluster_hooks hooks) { cluster_ = std::move(hooks); }
+
 private:
     struct running {
         stream_spec spec;
@@ -83,6 +90,7 @@ private:
 
     std::shared_ptr<stream_registry> registry_;
     io_context_picker io_;
+    cluster_hooks cluster_;
     std::vector<running> streams_;
 };
 

@@ -11,12 +11,24 @@ frame_hub::frame_hub(std::string name) : name_(std::move(name)) {}
 
 frame_ptr frame_hub::publish(std::vector<std::uint8_t> storage, std::size_t jpeg_size,
                              const frame_info& info) {
+    return publish_as(std::move(storage), jpeg_size, info, std::nullopt);
+}
+
+frame_ptr frame_hub::publish_numbered(std::vector<std::uint8_t> storage, std::size_t jpeg_size,
+                                      const frame_info& info, std::uint64_t sequence) {
+    return publish_as(std::move(storage), jpeg_size, info, sequence);
+}
+
+frame_ptr frame_hub::publish_as(std::vector<std::uint8_t> storage, std::size_t jpeg_size, const frame_info& info,
+                                std::optional<std::uint64_t> sequence) {
     std::shared_ptr<const sink_list> sinks;
     frame_ptr f;
     {
         std::lock_guard lock(mutex_);
-        f = std::make_shared<const frame>(std::move(storage), jpeg_size, info, next_sequence_++,
-                                          unix_now_us());
+        const std::uint64_t number = sequence.value_or(next_sequence_);
+        f = std::make_shared<const frame>(std::move(storage), jpeg_size, info, number, unix_now_us());
+        next_sequence_ = number + 1;
+        ++frames_published_;
         latest_ = f;
         bytes_published_ += jpeg_size;
         sinks = sinks_;
@@ -246,7 +258,7 @@ hub_counters frame_hub::counters() const {
     std::uint64_t frames = 0, bytes = 0;
     {
         std::lock_guard lock(mutex_);
-        frames = next_sequence_ - 1;
+        frames = frames_published_;
         bytes = bytes_published_;
     }
     return {frames, bytes, viewer_count()};

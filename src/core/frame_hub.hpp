@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -103,6 +104,14 @@ public:
     /** Wraps a JPEG written into `storage` at frame::header_size, numbers it and sends it to every subscriber. */
     frame_ptr publish(std::vector<std::uint8_t> storage, std::size_t jpeg_size, const frame_info& info);
 
+    /**
+     * For a stream relayed from another node: publishes with the owner's sequence number instead
+     * of the hub's count (a later publish continues from it). publish_us is this hub's clock,
+     * capture_us the owner's.
+     */
+    frame_ptr publish_numbered(std::vector<std::uint8_t> storage, std::size_t jpeg_size, const frame_info& info,
+                               std::uint64_t sequence);
+
     /** The newest frame, or null before the first one. */
     frame_ptr latest() const;
 
@@ -184,6 +193,10 @@ private:
     };
     using sink_list = std::vector<sink_entry>;
 
+    /** publish() and publish_numbered(): `sequence`, or else the hub's next number. */
+    frame_ptr publish_as(std::vector<std::uint8_t> storage, std::size_t jpeg_size, const frame_info& info,
+                         std::optional<std::uint64_t> sequence);
+
     std::string name_;
     mutable std::mutex mutex_;
     std::condition_variable_any demand_;
@@ -193,6 +206,7 @@ private:
     stream_status status_ = stream_status::down("starting");
     std::uint64_t status_version_ = 0;
     std::uint64_t next_sequence_ = 1;
+    std::uint64_t frames_published_ = 0;  // not next_sequence_ - 1: a relayed stream's numbers are the owner's
     std::uint64_t bytes_published_ = 0;
     std::shared_ptr<publish_gate> gate_;
     std::shared_ptr<controllable> controllable_;

@@ -81,6 +81,26 @@ TEST(config_file, mistakes_are_refused_with_the_line_and_the_reason) {
               "wscam.toml:1:1: 'po rt' is not a setting (the settings are the long options of wscam --help)");
 }
 
+TEST(config_file, a_nats_table_gives_the_cluster_settings) {
+    const auto doc = parse(R"(
+[nats]
+urls = ["nats://10.0.0.1:4222", "nats://10.0.0.2:4222"]
+node = "porch"
+)");
+    ASSERT_EQ(doc.settings.size(), 2u);
+    auto values = [&](const std::string& option) {
+        for (const auto& setting : doc.settings)
+            if (setting.option == option) return setting.values;
+        return std::vector<std::string>{};
+    };
+    EXPECT_EQ(values("nats"), (std::vector<std::string>{"nats://10.0.0.1:4222", "nats://10.0.0.2:4222"}));
+    EXPECT_EQ(values("node"), (std::vector<std::string>{"porch"}));
+    EXPECT_EQ(parse("[nats]\nurls = \"nats://a:4222\"\n").settings[0].values, (std::vector<std::string>{"nats://a:4222"}));
+    EXPECT_EQ(error_of("[nats]\nurl = \"nats://a:4222\"\n"), "wscam.toml:2:1: [nats] has no setting 'url' (it has urls and node)");
+    EXPECT_EQ(error_of("[nats]\nurls = [1, 2]\n"), "wscam.toml:2:9: [nats] urls: a list of nats:// URLs");
+    EXPECT_EQ(error_of("[nats]\nnode = 5\n"), "wscam.toml:2:8: [nats] node: expected a string");
+}
+
 TEST(config_file, a_missing_file_says_so) {
     try {
         read_config_file("/nonexistent/wscam.toml");

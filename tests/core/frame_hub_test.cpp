@@ -133,6 +133,24 @@ TEST(frame_hub, frame_header_round_trips) {
     EXPECT_EQ(f->framed().data() + frame::header_size, f->jpeg().data()) << "one buffer for both framings";
 }
 
+TEST(frame_hub, publish_numbered_keeps_the_owners_sequence_and_the_next_publish_continues_from_it) {
+    frame_hub hub("relayed");
+    auto sink = std::make_shared<recording_sink>();
+    hub.subscribe(sink);
+    publish_bytes(hub, 10);
+    auto relayed = hub.publish_numbered(frame::make_storage(10), 10, frame_info{320, 240, 42}, 812);
+    EXPECT_EQ(relayed->sequence(), 812u);
+    EXPECT_EQ(relayed->capture_us(), 42) << "the owner's capture time";
+    EXPECT_EQ(hub.latest(), relayed);
+    EXPECT_EQ(publish_bytes(hub, 10)->sequence(), 813u);
+    // A new run of the owner numbers from 1 again.
+    EXPECT_EQ(hub.publish_numbered(frame::make_storage(10), 10, frame_info{320, 240, 43}, 1)->sequence(), 1u);
+    EXPECT_EQ(publish_bytes(hub, 10)->sequence(), 2u);
+    EXPECT_EQ(sink->sequences, (std::vector<std::uint64_t>{1, 812, 813, 1, 2}));
+    EXPECT_EQ(hub.counters().frames_published, 5u) << "frames counted, not numbers";
+    EXPECT_EQ(hub.counters().bytes_published, 50u);
+}
+
 TEST(stream_registry, rejects_duplicate_and_invalid_names) {
     stream_registry r;
     r.add("front-door_1");

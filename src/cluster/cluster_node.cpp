@@ -1,0 +1,446 @@
+#include "cluster/cluster_node.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "cluster/messages.hpp"
+#include "cluster/nats_link.hpp"
+#include "cluster/subjects.hpp"
+#include "core/backoff.hpp"
+
+namespace wscam::cluster {
+namespace {
+
+constexpr auto tick_every = std::chrono::milliseconds(250);
+constexpr auto min_announce_gap = std::chrono::milliseconds(100);  // at most 10 announces a second
+constexpr int frame_queue = 4;  // frames of one remote stream waiting for the handler; beyond that NATS drops
+
+/** A local stream as the cluster sees it: how many remote viewers it has, and the frame to publish next. */
+class owner_sink : public frame_sink {
+public:
+    /** `wake(announce)`: the cluster thread has a frame to publish, or (true) a status to announce. */
+    explicit owner_sink(std::function<void(bool)> wake) : wake_(std::move(wake)) {}
+
+    void on_frame(frame_ptr f) override {
+        if (remote_.load(std::memory_order_relaxed) == 0) return;
+        {
+            std::lock_guard lock(mutex_);
+            pending_ = std::move(f);  // an older one not yet published is skipped: latest wins
+        }
+        wake_(false);
+    }
+    void on_status(const stream_status&) override { wake_(true); }
+    std::size_t viewers() const override { return remote_.load(std::memory_order_relaxed); }
+
+    /** True when it changed. */
+    bool set_remote(std::size_t n) { return remote_.exchange(n) != n; }
+    void offer(frame_ptr f) {
+        std::lock_guard lock(mutex_);
+        pending_ = std::move(f);
+    }
+    frame_ptr take() {
+        std::lock_guard lock(mutex_);
+        return std::exchange(pending_, nullptr);
+    }
+
+private:
+    std::function<void(bool)> wake_;
+    std::atomic<std::size_t> remote_{0};
+    std::mutex mutex_;
+    frame_ptr pending_;
+};
+
+/** Feeds a remote stream's hub from its frame subscription (on nats.c's delivery thread). */
+class remote_feed {
+public:
+    remote_feed(std::shared_ptr<frame_hub> hub, std::size_t max_bytes, std::uint64_t max_pixels)
+        : hub_(std::move(hub)), max_bytes_(max_bytes), max_pixels_(max_pixels) {}
+
+    void set_owner(std::optional<std::pair<std::string, std::uint64_t>> owner) {
+        std::lock_guard lock(mutex_);
+        if (owner != owner_) last_sequence_ = 0;  // another owner, or another run of it: numbers start over
+        owner_ = std::move(owner);
+    }
+
+    void on_message(const incoming& in) {
+        std::string why;
+        const auto f = check_relayed_frame(in.data, max_bytes_, max_pixels_, &why);
+        if (!f) return refuse(why);
+        {
+            std::lock_guard lock(mutex_);
+            // Only the chosen owner's frames, each once, in order.
+            if (!owner_ || in.node != owner_->first || in.epoch != std::to_string(owner_->second)) return;
+            if (f->sequence <= last_sequence_) return;
+            last_sequence_ = f->sequence;
+        }
+        auto storage = frame::make_storage(f->jpeg.size());
+        std::memcpy(storage.data() + frame::header_size, f->jpeg.data(), f->jpeg.size());
+        hub_->publish_numbered(std::move(storage), f->jpeg.size(), frame_info{f->width, f->height, f->capture_us}, f->sequence);
+    }
+
+private:
+    void refuse(const std::string& why) {
+        hub_->count_rejected();
+        std::uint64_t suppressed = 0;
+        if (log_limit_.allow(rate_limit::clock::now(), suppressed))
+            spdlog::warn("stream={} cluster: frame from the owner refused: {}", hub_->name(), why);
+    }
+
+    std::shared_ptr<frame_hub> hub_;
+    std::size_t max_bytes_;
+    std::uint64_t max_pixels_;
+    std::mutex mutex_;
+    std::optional<std::pair<std::string, std::uint64_t>> owner_;
+    std::uint64_t last_sequence_ = 0;
+    rate_limit log_limit_{std::chrono::seconds(5)};
+};
+
+}  // namespace
+
+struct cluster_node::impl : std::enable_shared_from_this<impl> {
+    struct local_stream {
+        std::shared_ptr<frame_hub> hub;
+        std::shared_ptr<owner_sink> sink;
+    };
+    struct remote_stream {
+        std::shared_ptr<frame_hub> hub;
+        std::shared_ptr<remote_feed> feed;
+        std::shared_ptr<demand_watch> watch;
+        std::unique_ptr<nats_link::subscription> frames;
+    };
+
+    impl(node_options o, std::shared_ptr<stream_registry> r)
+        : options(std::move(o)), registry(std::move(r)), epoch(static_cast<std::uint64_t>(unix_now_us())),
+          epoch_text(std::to_string(epoch)), state(options.node, epoch, options.times) {}
+
+    // --- waking the cluster thread (from any thread; never waits for the cluster thread's work)
+    void wake(bool announce = false) {
+        {
+            std::lock_guard lock(wake_mutex);
+            woken = true;
+            announce_wanted = announce_wanted || announce;
+        }
+        wake_cv.notify_one();
+    }
+
+    // --- on nats.c's threads
+    void on_announce_message(const incoming& in) {
+        std::string error;
+        auto a = parse_announce({reinterpret_cast<const char*>(in.data.data()), in.data.size()}, &error);
+        if (!a) {
+            std::uint64_t suppressed = 0;
+            if (announce_log.allow(rate_limit::clock::now(), suppressed))
+                spdlog::warn("cluster: announce refused: {}", error);
+            return;
+        }
+        {
+            std::lock_guard lock(wake_mutex);
+            announces.push_back(std::move(*a));
+            woken = true;
+        }
+        wake_cv.notify_one();
+    }
+    void on_link(bool up) {
+        {
+            std::lock_guard lock(wake_mutex);
+            link_events.push_back(up);
+            woken = true;
+        }
+        wake_cv.notify_one();
+    }
+
+    // --- the cluster thread
+    void run() {
+        auto next_tick = clock::now();
+        auto last_announce = clock::time_point{};
+        bool announce_pending = false;  // wanted, held back by the rate limit
+        for (;;) {
+            std::vector<announce> got;
+            std::vector<bool> links;
+            bool announce_asked = false;
+            {
+                std::unique_lock lock(wake_mutex);
+                const auto until = announce_pending ? std::min(next_tick, last_announce + min_announce_gap) : next_tick;
+                wake_cv.wait_until(lock, until, [&] { return woken || stopping; });
+                if (stopping) return;
+                woken = false;
+                got.swap(announces);
+                links.swap(link_events);
+                announce_asked = std::exchange(announce_wanted, false);
+            }
+            const auto now = clock::now();
+            actions todo;
+            {
+                std::lock_guard lock(mutex);
+                for (bool up : links) merge(todo, state.on_link(up, now));
+                for (const auto& a : got) merge(todo, state.on_announce(a, now));
+                if (now >= next_tick) {
+                    merge(todo, state.tick(now));
+                    next_tick = now + tick_every;
+                }
+                // Viewers here of each remote stream: a new one wakes us (the hub's watch), one
+                // leaving is seen by the tick.
+                for (auto& [name, r] : remotes) merge(todo, state.set_local_viewers(name, r.hub->viewer_count(), now));
+                apply(todo);
+                // Interest of the other nodes in our streams: the local hubs count it as viewers.
+                for (auto& [name, l] : locals)
+                    if (l.sink->set_remote(state.remote_interest(name))) l.hub->demand_changed();
+                for (const auto& name : todo.new_watchers)
+                    if (auto it = locals.find(name); it != locals.end()) it->second.sink->offer(it->second.hub->latest());
+            }
+            publish_frames();
+            announce_pending = announce_pending || todo.announce_now || announce_asked || !links.empty();
+            if (announce_pending && now - last_announce >= min_announce_gap) {
+                send_announce(false);
+                last_announce = now;
+                announce_pending = false;
+            }
+        }
+    }
+
+    static void merge(actions& into, actions from) {
+        auto append = [](auto& a, auto& b) { a.insert(a.end(), std::make_move_iterator(b.begin()), std::make_move_iterator(b.end())); };
+        append(into.upsert, from.upsert);
+        append(into.forget, from.forget);
+        append(into.subscribe, from.subscribe);
+        append(into.unsubscribe, from.unsubscribe);
+        append(into.interest_changed, from.interest_changed);
+        append(into.new_watchers, from.new_watchers);
+        into.announce_now = into.announce_now || from.announce_now;
+    }
+
+    /** Under `mutex`, on the cluster thread. */
+    void apply(const actions& todo) {
+        for (const auto& v : todo.upsert) {
+            auto it = remotes.find(v.stream);
+            if (it == remotes.end()) {
+                if (registry->find(v.stream)) continue;  // a local stream of that name shadows it
+                std::shared_ptr<frame_hub> hub;
+                try {
+                    hub = registry->add(v.stream);
+                } catch (const std::exception& e) {
+                    spdlog::warn("cluster: cannot show stream '{}' of node {}: {}", v.stream, v.owner, e.what());
+                    continue;
+                }
+                remote_stream r;
+                r.hub = hub;
+                r.feed = std::make_shared<remote_feed>(hub, options.max_frame_bytes, options.max_frame_pixels);
+                // A viewer arriving wakes the cluster thread (its leaving is seen by the tick).
+                r.watch = std::make_shared<demand_watch>([w = weak_from_this()] {
+                    if (auto self = w.lock()) self->wake();
+                });
+                hub->watch_demand(r.watch);
+                it = remotes.emplace(v.stream, std::move(r)).first;
+                spdlog::info("stream={} cluster: served by node {}", v.stream, v.owner);
+            }
+            it->second.hub->set_info(v.info);
+            if (it->second.hub->set_status(v.status)) {
+                if (v.status.online)
+                    spdlog::info("stream={} cluster: online (node {})", v.stream, v.owner);
+                else
+                    spdlog::warn("stream={} cluster: offline: {}", v.stream, v.status.reason);
+            }
+            it->second.feed->set_owner(state.owner(v.stream));
+        }
+        for (const auto& name : todo.subscribe) {
+            auto it = remotes.find(name);
+            if (it == remotes.end() || it->second.frames) continue;
+            std::string error;
+            it->second.frames = link->subscribe(
+                subjects_.frame(name), [feed = it->second.feed](const incoming& in) { feed->on_message(in); }, frame_queue, &error);
+            if (!it->second.frames) spdlog::warn("stream={} cluster: {}", name, error);
+        }
+        for (const auto& name : todo.unsubscribe)
+            if (auto it = remotes.find(name); it != remotes.end()) it->second.frames.reset();
+        for (const auto& [name, reason] : todo.forget) {
+            auto it = remotes.find(name);
+            if (it == remotes.end()) continue;
+            forget_remote(it, reason);
+        }
+    }
+
+    void forget_remote(std::map<std::string, remote_stream>::iterator it, const std::string& reason) {
+        it->second.watch->disarm();
+        it->second.frames.reset();
+        it->second.hub->remove(reason);
+        registry->take(it->first);
+        spdlog::info("stream={} cluster: removed: {}", it->first, reason);
+        remotes.erase(it);
+    }
+
+    /** On the cluster thread: the newest frame of each watched local stream, once. */
+    void publish_frames() {
+        std::vector<std::pair<std::string, frame_ptr>> out;
+        {
+            std::lock_guard lock(mutex);
+            for (auto& [name, l] : locals)
+                if (auto f = l.sink->take()) out.emplace_back(name, std::move(f));
+        }
+        for (auto& [name, f] : out) {
+            const auto bytes = f->framed();
+            const auto limit = link->max_payload();
+            // Headers (node, epoch) take about 80 bytes of the server's max_payload.
+            if (limit > 0 && static_cast<std::int64_t>(bytes.size()) + 128 > limit) {
+                too_large(name, bytes.size(), limit);
+                continue;
+            }
+            if (link->publish(subjects_.frame(name), bytes, options.node, epoch_text) == nats_link::sent::too_large)
+                too_large(name, bytes.size(), limit);
+        }
+    }
+
+    void too_large(const std::string& name, std::size_t size, std::int64_t limit) {
+        std::uint64_t suppressed = 0;
+        if (too_large_log.allow(rate_limit::clock::now(), suppressed))
+            spdlog::warn("stream={} cluster: a frame of {} bytes is larger than the NATS max_payload ({} bytes): other "
+                         "nodes do not get it; raise max_payload in nats-server.conf (8MB covers --max-frame-bytes 4 MiB)",
+                         name, size, limit);
+    }
+
+    void send_announce(bool leaving) {
+        std::vector<announced_stream> owned;
+        announce a;
+        {
+            std::lock_guard lock(mutex);
+            for (auto& [name, l] : locals) {
+                const auto s = l.hub->status();
+                const auto i = l.hub->info();
+                owned.push_back({name, s.online, s.reason, s.message, i.width, i.height, i.fps, i.source});
+            }
+            a = state.make_announce(std::move(owned), leaving);
+        }
+        auto text = encode_announce(a);
+        if (text.size() > max_announce_bytes) {
+            // Other nodes refuse a larger one: the cameras' own texts go first.
+            for (auto& st : a.streams) st.message.clear();
+            text = encode_announce(a);
+        }
+        if (text.size() > max_announce_bytes) {
+            std::uint64_t suppressed = 0;
+            if (too_large_log.allow(rate_limit::clock::now(), suppressed))
+                spdlog::error("cluster: this node's announce ({} bytes, {} streams) is over the {} bytes other nodes accept: "
+                              "they will not see its streams", text.size(), a.streams.size(), max_announce_bytes);
+            return;
+        }
+        link->publish(subjects_.announce(), {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+    }
+
+    node_options options;
+    std::shared_ptr<stream_registry> registry;
+    std::uint64_t epoch;
+    std::string epoch_text;
+    subjects subjects_;
+
+    std::mutex wake_mutex;  // what wakes the cluster thread; held only for a moment
+    std::condition_variable wake_cv;
+    bool woken = false;
+    bool announce_wanted = false;
+    bool stopping = false;
+    std::vector<announce> announces;
+    std::vector<bool> link_events;
+
+    std::mutex mutex;  // the state and the streams
+    cluster_state state;
+    std::map<std::string, local_stream> locals;
+    std::map<std::string, remote_stream> remotes;
+
+    std::unique_ptr<nats_link> link;
+    std::unique_ptr<nats_link::subscription> announce_sub;
+    std::thread thread;
+    rate_limit announce_log{std::chrono::seconds(5)};
+    rate_limit too_large_log{std::chrono::seconds(60)};
+};
+
+cluster_node::cluster_node(node_options options, std::shared_ptr<stream_registry> registry)
+    : impl_(std::make_shared<impl>(std::move(options), std::move(registry))) {}
+
+cluster_node::~cluster_node() { stop(); }
+
+void cluster_node::start() {
+    auto& i = *impl_;
+    std::weak_ptr<impl> w = impl_;
+    nats_link::events on;
+    on.connected = [w](const std::string& url) {
+        spdlog::info("cluster: connected to NATS {}", url);
+        if (auto self = w.lock()) self->on_link(true);
+    };
+    on.disconnected = [w] {
+        spdlog::warn("cluster: disconnected from NATS; trying the other servers");
+        if (auto self = w.lock()) self->on_link(false);
+    };
+    on.error = [](const std::string& what) { spdlog::warn("cluster: {}", what); };
+    i.link = std::make_unique<nats_link>(i.options.urls, "wscam " + i.options.node, std::move(on));
+    std::string error;
+    i.announce_sub = i.link->subscribe(
+        i.subjects_.announce(), [w](const incoming& in) {
+            if (auto self = w.lock()) self->on_announce_message(in);
+        },
+        0, &error);
+    if (!i.announce_sub) throw std::runtime_error("cluster: " + error);
+    spdlog::info("cluster: node {} joining through {}", i.options.node, i.options.urls.front());
+    i.thread = std::thread([self = impl_] { self->run(); });
+}
+
+void cluster_node::stop() {
+    auto& i = *impl_;
+    if (!i.thread.joinable()) return;
+    {
+        std::lock_guard lock(i.wake_mutex);
+        i.stopping = true;
+    }
+    i.wake_cv.notify_one();
+    i.thread.join();
+    if (i.link->connected()) i.send_announce(true);  // the others show our streams offline at once
+    std::lock_guard lock(i.mutex);
+    for (auto& [name, l] : i.locals) l.hub->unsubscribe(l.sink.get());
+    for (auto& [name, r] : i.remotes) {
+        r.watch->disarm();
+        r.frames.reset();
+    }
+    i.announce_sub.reset();
+    i.link.reset();
+    spdlog::info("cluster: node {} left", i.options.node);
+}
+
+void cluster_node::set_local_streams(const std::vector<std::shared_ptr<frame_hub>>& hubs) {
+    auto& i = *impl_;
+    {
+        std::lock_guard lock(i.mutex);
+        std::map<std::string, impl::local_stream> next;
+        for (const auto& hub : hubs) {
+            if (auto it = i.locals.find(hub->name()); it != i.locals.end() && it->second.hub == hub) {
+                next.emplace(hub->name(), std::move(it->second));
+                i.locals.erase(it);
+                continue;
+            }
+            auto sink = std::make_shared<owner_sink>([w = std::weak_ptr<impl>(impl_)](bool announce) {
+                if (auto self = w.lock()) self->wake(announce);
+            });
+            hub->subscribe(sink);
+            next.emplace(hub->name(), impl::local_stream{hub, std::move(sink)});
+        }
+        for (auto& [name, l] : i.locals) l.hub->unsubscribe(l.sink.get());  // no longer ours
+        i.locals = std::move(next);
+        std::vector<std::string> names;
+        for (const auto& [name, l] : i.locals) names.push_back(name);
+        i.state.set_local_streams(std::move(names));
+    }
+    i.wake(true);
+}
+
+void cluster_node::release(const std::string& name) {
+    auto& i = *impl_;
+    std::lock_guard lock(i.mutex);
+    std::vector<std::string> names{name};
+    for (const auto& [n, l] : i.locals) names.push_back(n);
+    i.state.set_local_streams(std::move(names));  // the cluster no longer shows it as remote
+    if (auto it = i.remotes.find(name); it != i.remotes.end())
+        i.forget_remote(it, "stream '" + name + "' is now served by this node: reconnect");
+}
+
+}  // namespace wscam::cluster

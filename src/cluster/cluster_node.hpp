@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cluster/cluster_state.hpp"
+#include "core/frame_hub.hpp"
+
+namespace wscam::cluster {
+
+struct node_options {
+    std::vector<std::string> urls;  // nats://…, this node's own server first
+    std::string node;               // valid_node_name
+    std::size_t max_frame_bytes = 4 * 1024 * 1024;
+    std::uint64_t max_frame_pixels = 40'000'000;
+    timings times{};
+};
+
+/**
+ * This wscam node in a cluster of nodes that share their streams through NATS (design in
+ * docs/ARCHITECTURE.md, subjects and messages in docs/PROTOCOL.md).
+ *
+ * - Every second (and at once on a change) it announces the streams it owns, with their status,
+ *   and how many of its viewers watch each remote stream.
+ * - From the others' announces it keeps a remote stream in the registry for each stream of the
+ *   cluster it does not own: viewers, /api/streams, snapshots and MJPEG treat it like a local one.
+ *   While a remote stream has viewers here, it subscribes to its frames and publishes them into
+ *   the stream's hub with the owner's sequence numbers and capture times.
+ * - A local stream's frames go out only while another node watches it; that interest counts as
+ *   viewers of the local hub, so the camera captures while anyone in the cluster watches.
+ *
+ * One thread of its own publishes (nats.c writes to the socket on the caller's thread, so no
+ * source or I/O thread ever does); nats.c's threads deliver. A frame waiting to be published is
+ * replaced by a newer one (latest wins); a node that falls behind loses frames, never queues.
+ */
+class cluster_node {
+public:
+    cluster_node(node_options options, std::shared_ptr<stream_registry> registry);
+    ~cluster_node();
+    cluster_node(const cluster_node&) = delete;
+    cluster_node& operator=(const cluster_node&) = delete;
+
+    /** Connects in the background and starts the cluster thread. */
+    void start();
+    /** Says it is leaving (others show its streams offline at once), then disconnects. */
+    void stop();
+
+    /** The streams this node serves itself (at start and after every reload). */
+    void set_local_streams(const std::vector<std::shared_ptr<frame_hub>>& hubs);
+    /** A name about to become a local stream: its remote stream, if any, leaves the registry first. */
+    void release(const std::string& name);
+
+    struct impl;
+
+private:
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace wscam::cluster

@@ -1,0 +1,253 @@
+#include "cluster/cluster_state.hpp"
+
+#include <algorithm>
+#include <spdlog/spdlog.h>
+
+namespace wscam::cluster {
+namespace {
+
+// 3500 ms -> "3.5", 3000 ms -> "3", 1250 ms -> "1.25".
+std::string seconds_text(std::chrono::milliseconds d) {
+    const auto ms = d.count();
+    std::string text = std::to_string(ms / 1000);
+    if (const auto rest = ms % 1000; rest != 0) {
+        std::string fraction = std::to_string(rest);
+        fraction.insert(0, 3 - fraction.size(), '0');
+        while (fraction.back() == '0') fraction.pop_back();
+        text += "." + fraction;
+    }
+    return text;
+}
+
+bool same_view(const remote_view& a, const remote_view& b) {
+    return a.owner == b.owner && a.epoch == b.epoch && a.status.online == b.status.online &&
+           a.status.reason == b.status.reason && a.status.message == b.status.message &&
+           a.info.width == b.info.width && a.info.height == b.info.height && a.info.fps == b.info.fps &&
+           a.info.source == b.info.source;
+}
+
+}  // namespace
+
+cluster_state::cluster_state(std::string self, std::uint64_t epoch, timings t)
+    : self_(std::move(self)), epoch_(epoch), timings_(t) {}
+
+void cluster_state::set_local_streams(std::vector<std::string> names) {
+    local_ = std::set<std::string>(std::make_move_iterator(names.begin()), std::make_move_iterator(names.end()));
+    for (const auto& name : local_) remotes_.erase(name);
+    std::erase_if(interest_, [&](const auto& entry) { return !local_.contains(entry.first); });
+}
+
+actions cluster_state::on_announce(const announce& a, clock::time_point now) {
+    actions out;
+    if (a.node == self_) {
+        // Our own heartbeat (NoEcho should stop it), or another node with our name.
+        if (a.epoch != epoch_ && a.epoch != warned_epoch_) {
+            warned_epoch_ = a.epoch;
+            spdlog::error("cluster: another node calls itself {}: give every node its own --node", self_);
+        }
+        return out;
+    }
+    auto it = nodes_.find(a.node);
+    const bool known = it != nodes_.end() && fresh(it->second, now);
+    // A late word from an earlier run of a node that has restarted since.
+    if (known && a.epoch < it->second.epoch) return out;
+    std::map<std::string, std::size_t> watched_before;
+    if (known && it->second.epoch == a.epoch) watched_before = std::move(it->second.watching);
+
+    auto& n = nodes_[a.node];
+    n.epoch = a.epoch;
+    n.last_seen = now;
+    n.left = a.leaving;
+    n.streams.clear();
+    n.watching.clear();
+    if (!a.leaving) {
+        for (const auto& s : a.streams) n.streams[s.name] = s;
+        for (const auto& [stream, viewers] : a.watching)
+            if (viewers > 0) n.watching[stream] = viewers;
+    }
+    for (const auto& watched : n.watching)
+        if (local_.contains(watched.first) && !watched_before.contains(watched.first))
+            out.new_watchers.push_back(watched.first);
+    reconcile(now, out);
+    return out;
+}
+
+actions cluster_state::set_local_viewers(const std::string& remote_stream, std::size_t n, clock::time_point now) {
+    actions out;
+    const auto it = remotes_.find(remote_stream);
+    if (it == remotes_.end()) return out;  // local, or forgotten meanwhile
+    auto& e = it->second;
+    const bool had = e.viewers > 0;
+    e.viewers = n;
+    if (n > 0) {
+        e.linger_until.reset();
+        if (!e.subscribed) {
+            e.subscribed = true;
+            out.subscribe.push_back(remote_stream);
+            out.announce_now = true;  // the owner starts capturing
+        }
+    } else if (had && e.subscribed) {
+        // Page reloads and tab switches come back within the linger: keep the subscription until then.
+        e.linger_until = now + timings_.unsubscribe_linger;
+    }
+    return out;
+}
+
+actions cluster_state::on_link(bool up, clock::time_point now) {
+    actions out;
+    if (up) {
+        link_up_ = true;
+        out.announce_now = true;  // the others may have missed our heartbeats
+    } else if (link_up_) {
+        link_up_ = false;
+        link_down_since_ = now;
+    }
+    reconcile(now, out);
+    return out;
+}
+
+actions cluster_state::tick(clock::time_point now) {
+    actions out;
+    for (auto& [stream, e] : remotes_) {
+        if (!e.linger_until || now < *e.linger_until) continue;
+        e.linger_until.reset();
+        if (e.viewers == 0 && e.subscribed) {
+            e.subscribed = false;
+            out.unsubscribe.push_back(stream);
+            out.announce_now = true;
+        }
+    }
+    reconcile(now, out);
+    if (!next_heartbeat_ || now >= *next_heartbeat_) {
+        out.announce_now = true;
+        next_heartbeat_ = now + timings_.heartbeat;
+    }
+    return out;
+}
+
+std::size_t cluster_state::remote_interest(const std::string& local_stream) const {
+    const auto it = interest_.find(local_stream);
+    return it == interest_.end() ? 0 : it->second;
+}
+
+std::optional<std::pair<std::string, std::uint64_t>> cluster_state::owner(const std::string& stream) const {
+    const auto it = remotes_.find(stream);
+    if (it == remotes_.end() || it->second.lost_since) return std::nullopt;
+    return std::make_pair(it->second.owner, it->second.epoch);
+}
+
+announce cluster_state::make_announce(std::vector<announced_stream> owned, bool leaving) {
+    announce a{self_, epoch_, ++seq_, leaving, std::move(owned), {}};
+    if (leaving) return a;
+    for (const auto& [stream, e] : remotes_) {
+        if (!e.subscribed) continue;
+        if (a.watching.size() == max_announced_streams) break;  // what parse_announce accepts
+        a.watching[stream] = std::clamp<std::size_t>(e.viewers, 1, max_watching_viewers);
+    }
+    return a;
+}
+
+bool cluster_state::link_lost(clock::time_point now) const {
+    return !link_up_ && now - link_down_since_ >= timings_.node_timeout;
+}
+
+bool cluster_state::fresh(const node_entry& n, clock::time_point now) const {
+    return !n.left && now - n.last_seen < timings_.node_timeout && !link_lost(now);
+}
+
+std::string cluster_state::why_lost(const std::string& node, clock::time_point now) const {
+    if (!link_up_) return "no connection to the NATS cluster";
+    const auto it = nodes_.find(node);
+    if (it != nodes_.end() && it->second.left) return "node " + node + " shut down";
+    if (it == nodes_.end() || !fresh(it->second, now))
+        return "node " + node + " stopped answering (no heartbeat for " + seconds_text(timings_.node_timeout) + " s)";
+    return "node " + node + " no longer serves this stream";
+}
+
+void cluster_state::choose_owners(clock::time_point now) {
+    // Who claims what, among the nodes that are alive; in node-name order (nodes_ is sorted).
+    std::map<std::string, std::vector<std::pair<const std::string*, const announced_stream*>>> claims;
+    for (const auto& [name, n] : nodes_) {
+        if (!fresh(n, now)) continue;
+        for (const auto& [stream, s] : n.streams)
+            if (!local_.contains(stream)) claims[stream].emplace_back(&name, &s);
+    }
+    for (const auto& entry : claims) remotes_.try_emplace(entry.first);
+    for (auto& [stream, e] : remotes_) {
+        if (!e.lost_since && !e.owner.empty()) {
+            // Sticky: the owner stays while it is alive, in the same run, and still claims the stream.
+            const auto n = nodes_.find(e.owner);
+            if (n != nodes_.end() && fresh(n->second, now) && n->second.epoch == e.epoch &&
+                n->second.streams.contains(stream))
+                continue;
+        }
+        const auto c = claims.find(stream);
+        if (c == claims.end()) {
+            if (!e.lost_since) {
+                e.lost_reason = why_lost(e.owner, now);
+                e.lost_since = now;
+            }
+            continue;
+        }
+        const auto& candidates = c->second;
+        const auto online = std::find_if(candidates.begin(), candidates.end(), [](const auto& x) { return x.second->online; });
+        const auto& chosen = online != candidates.end() ? *online : candidates.front();
+        e.owner = *chosen.first;
+        e.epoch = nodes_.at(e.owner).epoch;
+        e.lost_since.reset();
+        e.lost_reason.clear();
+    }
+}
+
+remote_view cluster_state::view_of(const std::string& stream, const remote_entry& e) const {
+    remote_view v{stream, e.owner, e.epoch, {}, {}};
+    if (e.lost_since) {
+        v.status = stream_status::down(e.lost_reason);
+        if (e.shown) v.info = e.shown->info;  // what it was, until it comes back or is forgotten
+        return v;
+    }
+    const auto& s = nodes_.at(e.owner).streams.at(stream);
+    const std::string why = s.online || !s.reason.empty() ? s.reason : "offline on node " + e.owner;
+    v.status = {s.online, s.online ? std::string() : why, s.message};
+    v.info = {s.width, s.height, s.fps, "nats: node " + e.owner + (s.source.empty() ? "" : " (" + s.source + ")")};
+    return v;
+}
+
+void cluster_state::reconcile(clock::time_point now, actions& out) {
+    choose_owners(now);
+    for (auto it = remotes_.begin(); it != remotes_.end();) {
+        auto& [stream, e] = *it;
+        if (e.lost_since && now - *e.lost_since >= timings_.forget_after) {
+            out.forget.emplace_back(stream, "stream left the cluster");
+            if (e.subscribed) {
+                out.unsubscribe.push_back(stream);
+                out.announce_now = true;
+            }
+            it = remotes_.erase(it);
+            continue;
+        }
+        auto v = view_of(stream, e);
+        if (!e.shown || !same_view(*e.shown, v)) {
+            out.upsert.push_back(v);
+            e.shown = std::move(v);
+        }
+        ++it;
+    }
+    // Remote viewers of each local stream, for capture on demand.
+    std::map<std::string, std::size_t> interest;
+    for (const auto& [name, n] : nodes_) {
+        if (!fresh(n, now)) continue;
+        for (const auto& [stream, viewers] : n.watching)
+            if (local_.contains(stream)) interest[stream] += viewers;
+    }
+    for (const auto& stream : local_)
+        if (remote_interest(stream) != (interest.contains(stream) ? interest.at(stream) : 0))
+            out.interest_changed.push_back(stream);
+    interest_ = std::move(interest);
+    // Nodes gone for as long as a stream is remembered are forgotten too.
+    std::erase_if(nodes_, [&](const auto& entry) {
+        return !fresh(entry.second, now) && now - entry.second.last_seen >= timings_.forget_after;
+    });
+}
+
+}  // namespace wscam::cluster

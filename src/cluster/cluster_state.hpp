@@ -1,0 +1,128 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cluster/messages.hpp"
+#include "core/frame_hub.hpp"
+
+namespace wscam::cluster {
+
+using clock = std::chrono::steady_clock;
+
+/** How long the cluster waits for what (design §4.5). */
+struct timings {
+    std::chrono::milliseconds heartbeat{1000}, node_timeout{3500}, unsubscribe_linger{2000}, forget_after{600000},
+        control_timeout{3000};
+};
+
+/** What a relay shows for a remote stream: its owner, and the status and info to give its hub. */
+struct remote_view {
+    std::string stream, owner;
+    std::uint64_t epoch = 0;
+    stream_status status;  // reason already phrased ("node A shut down", ...)
+    stream_info info;      // source: "nats: node A (testsrc:)"
+};
+
+/** What the glue must do after an input or a tick. */
+struct actions {
+    std::vector<remote_view> upsert;                          // add to the registry if new; set_info/set_status
+    std::vector<std::pair<std::string, std::string>> forget;  // (stream, reason): hub->remove + registry take
+    std::vector<std::string> subscribe, unsubscribe;          // frame subscriptions of remote streams
+    std::vector<std::string> interest_changed;                // local streams: hub->demand_changed()
+    std::vector<std::string> new_watchers;                    // local streams: republish latest frame + controls
+    bool announce_now = false;                                // a change others must hear of, or the heartbeat
+};
+
+/**
+ * The cluster as this node sees it, from the announces of the others: which node owns each
+ * remote stream (sticky while it is alive; else online claimants first, then the smallest node
+ * name), what relays show for it, when a node is gone, which remote streams this node
+ * subscribes to (with a linger), and how many remote viewers each local stream has.
+ *
+ * Pure: no NATS, no hubs, no clock of its own (every call takes `now`). Not thread-safe: the
+ * caller holds its own mutex around every call, including the const ones.
+ */
+class cluster_state {
+public:
+    cluster_state(std::string self, std::uint64_t epoch, timings t = {});
+
+    /**
+     * The streams this node serves itself; a local name shadows a remote one. Remote entries of
+     * these names are dropped without actions: the glue released them before (design §4.6).
+     */
+    void set_local_streams(std::vector<std::string> names);
+
+    /** Another node's heartbeat. Ignores our own (and logs an error once when another node uses our name). */
+    actions on_announce(const announce& a, clock::time_point now);
+
+    /** Viewers on this node of a remote stream: 0→n subscribes at once, n→0 unsubscribes after the linger. */
+    actions set_local_viewers(const std::string& remote_stream, std::size_t n, clock::time_point now);
+
+    /** The NATS connection went down or came back (a reconnect announces at once). */
+    actions on_link(bool up, clock::time_point now);
+
+    /** Expiries (nodes, lingers, forgetting) and the heartbeat; call it every ~250 ms. */
+    actions tick(clock::time_point now);
+
+    /** Viewers of a local stream on other nodes (fresh announces only). */
+    std::size_t remote_interest(const std::string& local_stream) const;
+
+    /** The (node, epoch) whose frames a remote stream accepts; nullopt while it has no owner. */
+    std::optional<std::pair<std::string, std::uint64_t>> owner(const std::string& stream) const;
+
+    /**
+     * This node's next announce: node, epoch, the next seq, `owned`, and `watching` (each
+     * subscribed remote stream with its viewers; a lingering one counts 1, so the owner keeps
+     * capturing through a page reload). Empty `watching` when leaving.
+     */
+    announce make_announce(std::vector<announced_stream> owned, bool leaving);
+
+private:
+    struct node_entry {
+        std::uint64_t epoch = 0;
+        clock::time_point last_seen;
+        bool left = false;  // said "leaving"
+        std::map<std::string, announced_stream> streams;
+        std::map<std::string, std::size_t> watching;
+    };
+    struct remote_entry {
+        std::string owner;  // the chosen node, or the last one while lost
+        std::uint64_t epoch = 0;
+        std::optional<clock::time_point> lost_since;  // no claimant since then
+        std::string lost_reason;
+        std::optional<remote_view> shown;  // what the glue was last told
+        std::size_t viewers = 0;           // on this node
+        bool subscribed = false;
+        std::optional<clock::time_point> linger_until;
+    };
+
+    bool fresh(const node_entry& n, clock::time_point now) const;
+    bool link_lost(clock::time_point now) const;
+    std::string why_lost(const std::string& node, clock::time_point now) const;
+    /** Brings ownership, views and interest up to date with `now`; adds what changed to `out`. */
+    void reconcile(clock::time_point now, actions& out);
+    void choose_owners(clock::time_point now);
+    remote_view view_of(const std::string& stream, const remote_entry& e) const;
+
+    std::string self_;
+    std::uint64_t epoch_;
+    timings timings_;
+    std::uint64_t seq_ = 0;
+    std::set<std::string> local_;
+    std::map<std::string, node_entry> nodes_;
+    std::map<std::string, remote_entry> remotes_;
+    std::map<std::string, std::size_t> interest_;  // local stream -> remote viewers last reported
+    bool link_up_ = true;                           // until told otherwise
+    clock::time_point link_down_since_;
+    std::optional<clock::time_point> next_heartbeat_;
+    std::uint64_t warned_epoch_ = 0;  // another node with our name: logged once per run of it
+};
+
+}  // namespace wscam::cluster

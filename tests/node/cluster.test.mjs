@@ -1,0 +1,132 @@
+// One camera, viewers on every node: wscam nodes joined through a cluster of three real
+// nats-servers (issue 12). Frames are the same everywhere (sequence numbers, capture times,
+// bytes), the owner captures only while some node watches, a NATS server dying is a short gap,
+// the owner dying is "offline" with the reason, then "online" when it is back.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { startWscam } from './lib/wscam.mjs';
+import { startNatsCluster } from './lib/nats.mjs';
+import { sleep, until } from './lib/wait.mjs';
+
+/** A wscam.v1 viewer keeping each frame's header fields, its bytes and arrival time, and every text. */
+function watch(url) {
+  const v = { frames: [], texts: [], closed: null, ws: new WebSocket(url, ['wscam.v1']) };
+  v.ws.on('message', (data, binary) => {
+    if (!binary) return v.texts.push(JSON.parse(data.toString()));
+    v.frames.push({
+      at: performance.now(), seq: Number(data.readBigUInt64BE(8)), capture: Number(data.readBigInt64BE(16)),
+      jpeg: Buffer.from(data.subarray(data[1])),
+    });
+  });
+  v.ws.on('close', (code) => { v.closed = code; });
+  v.ws.on('error', () => {});
+  v.opened = new Promise((r) => v.ws.once('open', r));
+  return v;
+}
+
+const streams = async (server) => (await (await fetch(`${server.url}/api/streams`)).json()).streams;
+const framesOf = async (server, name) => (await streams(server)).find((s) => s.name === name)?.frames;
+
+test('every node serves the owner\'s stream: same frames, capture on demand, failover, owner lost and back', async () => {
+  const nats = await startNatsCluster(3);
+  const ownerArgs = ['--nats', nats.natsArg(0), '--node', 'A', '--stream', 'cam=testsrc:?size=320x240&fps=10'];
+  let a = await startWscam(ownerArgs);
+  const b = await startWscam(['--nats', nats.natsArg(1), '--node', 'B']);
+  const c = await startWscam(['--nats', nats.natsArg(2), '--node', 'C']);
+  const viewers = [];
+  try {
+    // The cluster's stream list, on every node.
+    for (const node of [b, c])
+      await until(async () => (await streams(node)).some((s) => s.name === 'cam' && s.online), 'cam listed online on B and C', 10000);
+
+    // Nobody watches anywhere: the owner does not capture.
+    const idle = await framesOf(a, 'cam');
+    assert.equal(typeof idle, 'number');
+    await sleep(1500);
+    assert.equal(await framesOf(a, 'cam'), idle, 'no frames while nobody in the cluster watches');
+
+    // Viewers on A, B and C: the same frames, numbered and stamped by the owner.
+    for (const node of [a, b, c]) viewers.push(watch(`${node.wsUrl}/ws/cam`));
+    await Promise.all(viewers.map((v) => v.opened));
+    await until(() => viewers.every((v) => v.frames.length >= 15), '15 frames on every node', 15000);
+    const [onA, onB, onC] = viewers.map((v) => new Map(v.frames.map((f) => [f.seq, f])));
+    const common = [...onA.keys()].filter((s) => onB.has(s) && onC.has(s));
+    assert.ok(common.length >= 8, `frames with the same sequence number on every node: ${common.length}`);
+    for (const s of common) {
+      assert.equal(onB.get(s).capture, onA.get(s).capture, `frame ${s}: the owner's capture time`);
+      assert.ok(onB.get(s).jpeg.equals(onA.get(s).jpeg) && onC.get(s).jpeg.equals(onA.get(s).jpeg), `frame ${s}: the same bytes`);
+      // Relayed through NATS: a few milliseconds later than on the owner, not a frame interval.
+      assert.ok(onB.get(s).at - onA.get(s).at < 100, `frame ${s} on B ${(onB.get(s).at - onA.get(s).at).toFixed(1)} ms after A`);
+    }
+    const hello = viewers[2].texts.find((m) => m.type === 'hello');
+    assert.equal(hello.width, 320);
+
+    // Only remote viewers: the owner captures for them.
+    viewers[0].ws.close();
+    const before = await framesOf(a, 'cam');
+    await sleep(1000);
+    assert.ok((await framesOf(a, 'cam')) > before + 5, 'the owner keeps capturing for viewers on other nodes');
+
+    // B's own NATS server dies: B fails over to another one; its viewer stays connected.
+    nats.kill(1);
+    const killedAt = performance.now();
+    await until(() => viewers[1].frames.some((f) => f.at > killedAt + 100), 'frames on B again after its NATS server died', 10000);
+    assert.equal(viewers[1].closed, null, 'B\'s viewer stays connected');
+    assert.match(b.logs(), /cluster: connected to NATS nats:\/\/127\.0\.0\.1:\d+/);
+
+    // The owner dies: B and C say offline, with the reason; then it comes back.
+    a.proc.kill('SIGKILL');
+    await until(() => viewers[2].texts.some((m) => m.type === 'status' && m.state === 'offline' && /node A/.test(m.reason ?? '')),
+      'offline with the reason on C', 10000);
+    a = await startWscam(ownerArgs);
+    const backAt = performance.now();
+    await until(() => viewers[2].texts.some((m) => m.type === 'status' && m.state === 'online')
+      && viewers[2].frames.some((f) => f.at > backAt), 'online and frames again on C', 15000);
+    assert.equal(viewers[2].closed, null, 'C\'s viewer stayed connected throughout');
+  } finally {
+    viewers.forEach((v) => v.ws.close());
+    for (const node of [a, b, c]) await node.stop();
+    nats.stop();
+  }
+});
+
+test('a clean stop says so at once; a frame larger than the NATS max_payload is refused with a clear log line', async () => {
+  const nats = await startNatsCluster(2, { maxPayload: '16KB' });
+  const a = await startWscam(['--nats', nats.natsArg(0), '--node', 'A', '--stream', 'big=testsrc:?size=640x480&fps=10&noise=30']);
+  const b = await startWscam(['--nats', nats.natsArg(1), '--node', 'B']);
+  try {
+    await until(async () => (await streams(b)).some((s) => s.name === 'big' && s.online), 'big listed on B', 10000);
+    const v = watch(`${b.wsUrl}/ws/big`);
+    await v.opened;
+    await until(() => /larger than the NATS max_payload \(16384 bytes\)/.test(a.logs()), 'the owner says why B gets no frames', 10000);
+    assert.equal(v.frames.length, 0);
+    const stoppedAt = performance.now();
+    assert.equal(await a.stop(), 0);
+    await until(() => v.texts.some((m) => m.type === 'status' && m.state === 'offline' && /node A shut down/.test(m.reason ?? '')),
+      'offline: node A shut down', 3000);
+    assert.ok(performance.now() - stoppedAt < 3000, 'at once, not after the heartbeat timeout');
+    v.ws.close();
+  } finally {
+    await a.stop();
+    await b.stop();
+    nats.stop();
+  }
+});
+
+test('--nats and --node are checked at start: a usage error says why', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { WSCAM_BIN } = await import('./lib/wscam.mjs');
+  const run = (args) => spawnSync(WSCAM_BIN, [...args, '--check-config'], { encoding: 'utf8' });
+  const badNode = run(['--nats', 'nats://127.0.0.1:4222', '--node', 'a b']);
+  assert.equal(badNode.status, 2);
+  assert.match(badNode.stderr + badNode.stdout, /--node: 'a b' is not a node name/);
+  const badUrl = run(['--nats', 'http://user:secret@127.0.0.1:4222']);
+  assert.equal(badUrl.status, 2);
+  assert.match(badUrl.stderr + badUrl.stdout, /--nats: '.*' is not a nats:\/\/ or tls:\/\/ URL/);
+  assert.ok(!(badUrl.stderr + badUrl.stdout).includes('secret'), 'no password in the message');
+  // A cluster node with no stream of its own: no test pattern appears.
+  const relayOnly = run(['--nats', 'nats://127.0.0.1:4222']);
+  assert.equal(relayOnly.status, 0, relayOnly.stderr);
+  assert.match(relayOnly.stdout, /0 stream\(s\)/);
+});
