@@ -12,6 +12,7 @@
 #include "cluster/nats_link.hpp"
 #include "cluster/subjects.hpp"
 #include "core/backoff.hpp"
+#include "core/command_words.hpp"
 
 namespace wscam::cluster {
 namespace {
@@ -382,7 +383,7 @@ void cluster_node::start() {
         },
         0, &error);
     if (!i.announce_sub) throw std::runtime_error("cluster: " + error);
-    spdlog::info("cluster: node {} joining through {}", i.options.node, i.options.urls.front());
+    spdlog::info("cluster: node {} joining through {}", i.options.node, redact_command_line(i.options.urls.front()));
     i.thread = std::thread([self = impl_] { self->run(); });
 }
 

@@ -3,6 +3,7 @@
 #include <nats/nats.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -49,6 +50,7 @@ struct nats_link::impl {
     std::mutex mutex;
     std::condition_variable cv;
     bool closed = false;
+    std::atomic<bool> closing{false};
     std::string last_error;  // of the last failed publish (publishing thread)
 
     static void on_connected(natsConnection* nc, void* self) {
@@ -60,7 +62,7 @@ struct nats_link::impl {
     static void on_disconnected(natsConnection*, void* self) {
         auto* i = static_cast<impl*>(self);
         guarded("disconnected", [&] {
-            if (i->on.disconnected) i->on.disconnected();
+            if (i->on.disconnected && !i->closing) i->on.disconnected();  // not news when we close it ourselves
         });
     }
     static void on_closed(natsConnection*, void* self) {
@@ -120,6 +122,7 @@ nats_link::nats_link(const std::vector<std::string>& urls, const std::string& na
 
 nats_link::~nats_link() {
     if (!impl_->nc) return;
+    impl_->closing = true;
     natsConnection_Close(impl_->nc);
     {
         // Close runs every subscription's completion and then the closed callback; bounded.

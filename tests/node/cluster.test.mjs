@@ -94,9 +94,12 @@ test('every node serves the owner\'s stream: same frames, capture on demand, fai
 test('a clean stop says so at once; a frame larger than the NATS max_payload is refused with a clear log line', async () => {
   const nats = await startNatsCluster(2, { maxPayload: '16KB' });
   const a = await startWscam(['--nats', nats.natsArg(0), '--node', 'A', '--stream', 'big=testsrc:?size=640x480&fps=10&noise=30']);
-  const b = await startWscam(['--nats', nats.natsArg(1), '--node', 'B']);
+  // Credentials in the URL (this test server takes any): they never reach the log.
+  const b = await startWscam(['--nats', nats.natsArg(1).replaceAll('nats://', 'nats://wscam:hunter2@'), '--node', 'B']);
   try {
     await until(async () => (await streams(b)).some((s) => s.name === 'big' && s.online), 'big listed on B', 10000);
+    assert.match(b.logs(), /cluster: connected to NATS nats:\/\/\*\*\*@127\.0\.0\.1:\d+/);
+    assert.ok(!b.logs().includes('hunter2'), 'no NATS password in the log');
     const v = watch(`${b.wsUrl}/ws/big`);
     await v.opened;
     await until(() => /larger than the NATS max_payload \(16384 bytes\)/.test(a.logs()), 'the owner says why B gets no frames', 10000);
