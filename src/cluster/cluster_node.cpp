@@ -3,16 +3,19 @@
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
-#include <cstring>
 #include <map>
 #include <mutex>
 #include <thread>
 
 #include "cluster/messages.hpp"
 #include "cluster/nats_link.hpp"
+#include "cluster/stream_bridges.hpp"
 #include "cluster/subjects.hpp"
 #include "core/backoff.hpp"
+#include "core/client_message.hpp"
 #include "core/command_words.hpp"
+#include "core/publisher_message.hpp"
+#include "server/publisher_protocol.hpp"
 
 namespace wscam::cluster {
 namespace {
@@ -20,86 +23,6 @@ namespace {
 constexpr auto tick_every = std::chrono::milliseconds(250);
 constexpr auto min_announce_gap = std::chrono::milliseconds(100);  // at most 10 announces a second
 constexpr int frame_queue = 4;  // frames of one remote stream waiting for the handler; beyond that NATS drops
-
-/** A local stream as the cluster sees it: how many remote viewers it has, and the frame to publish next. */
-class owner_sink : public frame_sink {
-public:
-    /** `wake(announce)`: the cluster thread has a frame to publish, or (true) a status to announce. */
-    explicit owner_sink(std::function<void(bool)> wake) : wake_(std::move(wake)) {}
-
-    void on_frame(frame_ptr f) override {
-        if (remote_.load(std::memory_order_relaxed) == 0) return;
-        {
-            std::lock_guard lock(mutex_);
-            pending_ = std::move(f);  // an older one not yet published is skipped: latest wins
-        }
-        wake_(false);
-    }
-    void on_status(const stream_status&) override { wake_(true); }
-    std::size_t viewers() const override { return remote_.load(std::memory_order_relaxed); }
-
-    /** True when it changed. */
-    bool set_remote(std::size_t n) { return remote_.exchange(n) != n; }
-    void offer(frame_ptr f) {
-        std::lock_guard lock(mutex_);
-        pending_ = std::move(f);
-    }
-    frame_ptr take() {
-        std::lock_guard lock(mutex_);
-        return std::exchange(pending_, nullptr);
-    }
-
-private:
-    std::function<void(bool)> wake_;
-    std::atomic<std::size_t> remote_{0};
-    std::mutex mutex_;
-    frame_ptr pending_;
-};
-
-/** Feeds a remote stream's hub from its frame subscription (on nats.c's delivery thread). */
-class remote_feed {
-public:
-    remote_feed(std::shared_ptr<frame_hub> hub, std::size_t max_bytes, std::uint64_t max_pixels)
-        : hub_(std::move(hub)), max_bytes_(max_bytes), max_pixels_(max_pixels) {}
-
-    void set_owner(std::optional<std::pair<std::string, std::uint64_t>> owner) {
-        std::lock_guard lock(mutex_);
-        if (owner != owner_) last_sequence_ = 0;  // another owner, or another run of it: numbers start over
-        owner_ = std::move(owner);
-    }
-
-    void on_message(const incoming& in) {
-        std::string why;
-        const auto f = check_relayed_frame(in.data, max_bytes_, max_pixels_, &why);
-        if (!f) return refuse(why);
-        {
-            std::lock_guard lock(mutex_);
-            // Only the chosen owner's frames, each once, in order.
-            if (!owner_ || in.node != owner_->first || in.epoch != std::to_string(owner_->second)) return;
-            if (f->sequence <= last_sequence_) return;
-            last_sequence_ = f->sequence;
-        }
-        auto storage = frame::make_storage(f->jpeg.size());
-        std::memcpy(storage.data() + frame::header_size, f->jpeg.data(), f->jpeg.size());
-        hub_->publish_numbered(std::move(storage), f->jpeg.size(), frame_info{f->width, f->height, f->capture_us}, f->sequence);
-    }
-
-private:
-    void refuse(const std::string& why) {
-        hub_->count_rejected();
-        std::uint64_t suppressed = 0;
-        if (log_limit_.allow(rate_limit::clock::now(), suppressed))
-            spdlog::warn("stream={} cluster: frame from the owner refused: {}", hub_->name(), why);
-    }
-
-    std::shared_ptr<frame_hub> hub_;
-    std::size_t max_bytes_;
-    std::uint64_t max_pixels_;
-    std::mutex mutex_;
-    std::optional<std::pair<std::string, std::uint64_t>> owner_;
-    std::uint64_t last_sequence_ = 0;
-    rate_limit log_limit_{std::chrono::seconds(5)};
-};
 
 }  // namespace
 
@@ -113,6 +36,12 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         std::shared_ptr<remote_feed> feed;
         std::shared_ptr<demand_watch> watch;
         std::unique_ptr<nats_link::subscription> frames;
+        std::unique_ptr<publisher_protocol> controls;  // the owner's controls, spoken like a publisher's
+    };
+    /** A message for the cluster thread to publish, with our node and epoch headers. */
+    struct outgoing {
+        std::string subject, text;
+        std::string reply = {}, to_node = {}, to_epoch = {};  // to_*: a request, addressed to the owner
     };
 
     impl(node_options o, std::shared_ptr<stream_registry> r)
@@ -125,6 +54,28 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
             std::lock_guard lock(wake_mutex);
             woken = true;
             announce_wanted = announce_wanted || announce;
+        }
+        wake_cv.notify_one();
+    }
+
+    /** Runs `job` on the cluster thread, under `mutex`; false when stopping or too many wait. */
+    bool post(std::function<void()> job) {
+        {
+            std::lock_guard lock(wake_mutex);
+            if (stopping || jobs.size() >= max_queued) return false;
+            jobs.push_back(std::move(job));
+            woken = true;
+        }
+        wake_cv.notify_one();
+        return true;
+    }
+    /** Publishes a message from the cluster thread (nats.c writes on the caller's thread). */
+    void send(outgoing m) {
+        {
+            std::lock_guard lock(wake_mutex);
+            if (stopping || outbox.size() >= max_queued) return;  // bounded: an answer lost times out at the asker
+            outbox.push_back(std::move(m));
+            woken = true;
         }
         wake_cv.notify_one();
     }
@@ -146,6 +97,31 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         }
         wake_cv.notify_one();
     }
+    /** Owner: a relay's viewer changes a control of one of our streams (for us: the Wscam-Node header). */
+    void on_control_request(const incoming& in) {
+        auto stream = subjects_.stream_of(in.subject, "control");
+        if (!stream || in.reply.empty() || in.node != options.node) return;  // for another node's stream of that name
+        post([this, stream = std::move(*stream), reply = std::string(in.reply),
+              text = std::string(reinterpret_cast<const char*>(in.data.data()), in.data.size())] {
+            answer_control(stream, reply, text);
+        });
+    }
+    /** Relay: the owner's controls list and changes (`reply`: its answer to one of our requests). */
+    void on_owner_controls(const incoming& in, bool reply) {
+        std::optional<std::string> stream;
+        if (!reply) {
+            stream = subjects_.stream_of(in.subject, "controls");
+        } else if (const auto prefix = reply_prefix(); in.subject.starts_with(prefix)) {
+            stream = unescape_token(in.subject.substr(prefix.size()));
+        }
+        if (!stream) return;
+        post([this, stream = std::move(*stream), node = std::string(in.node), epoch = std::string(in.epoch),
+              text = std::string(reinterpret_cast<const char*>(in.data.data()), in.data.size())] {
+            relay_controls(stream, node, epoch, text);
+        });
+    }
+    std::string reply_prefix() const { return link->inbox() + ".control."; }
+
     void on_link(bool up) {
         {
             std::lock_guard lock(wake_mutex);
@@ -163,6 +139,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         for (;;) {
             std::vector<announce> got;
             std::vector<bool> links;
+            std::vector<std::function<void()>> todo_jobs;
             bool announce_asked = false;
             {
                 std::unique_lock lock(wake_mutex);
@@ -172,6 +149,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                 woken = false;
                 got.swap(announces);
                 links.swap(link_events);
+                todo_jobs.swap(jobs);
                 announce_asked = std::exchange(announce_wanted, false);
             }
             const auto now = clock::now();
@@ -191,10 +169,17 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                 // Interest of the other nodes in our streams: the local hubs count it as viewers.
                 for (auto& [name, l] : locals)
                     if (l.sink->set_remote(state.remote_interest(name))) l.hub->demand_changed();
+                // A node that starts watching gets the newest frame and the whole controls list.
                 for (const auto& name : todo.new_watchers)
-                    if (auto it = locals.find(name); it != locals.end()) it->second.sink->offer(it->second.hub->latest());
+                    if (auto it = locals.find(name); it != locals.end()) {
+                        it->second.sink->offer(it->second.hub->latest());
+                        send({subjects_.controls(name), make_publisher_hello_message(it->second.hub->controls())});
+                    }
+                for (auto& job : todo_jobs) job();
+                for (auto& [name, r] : remotes) r.controls->expire(now);
             }
             publish_frames();
+            publish_messages();
             announce_pending = announce_pending || todo.announce_now || announce_asked || !links.empty();
             if (announce_pending && now - last_announce >= min_announce_gap) {
                 send_announce(false);
@@ -230,6 +215,16 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                 }
                 remote_stream r;
                 r.hub = hub;
+                r.controls = std::make_unique<publisher_protocol>(
+                    hub,
+                    [w = weak_from_this()](std::function<void()> job) {
+                        auto self = w.lock();
+                        return self && self->post(std::move(job));
+                    },
+                    [w = weak_from_this(), name = v.stream](std::string text) {
+                        if (auto self = w.lock()) self->request_control(name, std::move(text));
+                    },
+                    /*relayed=*/true);
                 r.feed = std::make_shared<remote_feed>(hub, options.max_frame_bytes, options.max_frame_pixels);
                 // A viewer arriving wakes the cluster thread (its leaving is seen by the tick).
                 r.watch = std::make_shared<demand_watch>([w = weak_from_this()] {
@@ -267,11 +262,71 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
 
     void forget_remote(std::map<std::string, remote_stream>::iterator it, const std::string& reason) {
         it->second.watch->disarm();
+        it->second.controls->close();
         it->second.frames.reset();
         it->second.hub->remove(reason);
         registry->take(it->first);
         spdlog::info("stream={} cluster: removed: {}", it->first, reason);
         remotes.erase(it);
+    }
+
+    /** Relay, on the cluster thread under `mutex`: a viewer's change, to the stream's owner (publisher protocol). */
+    void request_control(const std::string& stream, std::string text) {
+        const auto owner = state.owner(stream);
+        if (!owner) return;  // no owner now: the viewer hears that nobody answered
+        send({subjects_.control(stream), std::move(text), reply_prefix() + escape_token(stream), owner->first,
+              std::to_string(owner->second)});
+    }
+
+    /** Owner, on the cluster thread under `mutex`: applies a relay's change and answers it. */
+    void answer_control(const std::string& stream, const std::string& reply, const std::string& text) {
+        const auto message = parse_client_message(text);
+        const auto* change = std::get_if<control_message>(&message);
+        if (!change) return refused("control request", stream, "not a control message");
+        auto answer = [w = weak_from_this(), stream, reply, id = change->id](const control_result& r) {
+            if (auto self = w.lock())
+                self->send({reply, r.ok ? make_control_changed_message(stream, id, r.value)
+                                        : make_publisher_error_message(id, r.error)});
+        };
+        const auto it = locals.find(stream);
+        if (it == locals.end())
+            return answer(control_result::failed("stream '" + stream + "' is not served by node " + options.node));
+        it->second.hub->set_control(change->id, change->value, std::move(answer));
+    }
+
+    /** Relay, on the cluster thread under `mutex`: the owner's controls list, a change, or an answer. */
+    void relay_controls(const std::string& stream, const std::string& node, const std::string& epoch, const std::string& text) {
+        const auto it = remotes.find(stream);
+        const auto owner = state.owner(stream);
+        // Only the chosen owner's run speaks for the stream.
+        if (it == remotes.end() || !owner || node != owner->first || epoch != std::to_string(owner->second)) return;
+        auto message = parse_publisher_text(text);
+        const auto why = std::holds_alternative<publisher_status_text>(message)
+                             ? std::string("not a controls message")
+                             : it->second.controls->on_message(std::move(message));
+        if (!why.empty()) refused("controls message from node " + node, stream, why);
+    }
+
+    void refused(const std::string& what, const std::string& stream, const std::string& why) {
+        std::uint64_t suppressed = 0;
+        if (controls_log.allow(rate_limit::clock::now(), suppressed))
+            spdlog::warn("stream={} cluster: {} refused: {}", stream, what, why);
+    }
+
+    void publish_messages() {
+        std::vector<outgoing> out;
+        {
+            std::lock_guard lock(wake_mutex);
+            out.swap(outbox);
+        }
+        for (const auto& m : out) {
+            const std::span bytes{reinterpret_cast<const std::uint8_t*>(m.text.data()), m.text.size()};
+            // Requests are addressed to the owner's node and run; the rest say they are from us.
+            if (m.to_node.empty())
+                link->publish(m.subject, bytes, options.node, epoch_text, m.reply);
+            else
+                link->publish(m.subject, bytes, m.to_node, m.to_epoch, m.reply);
+        }
     }
 
     /** On the cluster thread: the newest frame of each watched local stream, once. */
@@ -344,6 +399,9 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
     bool stopping = false;
     std::vector<announce> announces;
     std::vector<bool> link_events;
+    std::vector<std::function<void()>> jobs;
+    std::vector<outgoing> outbox;
+    static constexpr std::size_t max_queued = 4096;
 
     std::mutex mutex;  // the state and the streams
     cluster_state state;
@@ -351,9 +409,10 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
     std::map<std::string, remote_stream> remotes;
 
     std::unique_ptr<nats_link> link;
-    std::unique_ptr<nats_link::subscription> announce_sub;
+    std::unique_ptr<nats_link::subscription> announce_sub, control_sub, controls_sub, reply_sub;
     std::thread thread;
     rate_limit announce_log{std::chrono::seconds(5)};
+    rate_limit controls_log{std::chrono::seconds(5)};
     rate_limit too_large_log{std::chrono::seconds(60)};
 };
 
@@ -383,6 +442,22 @@ void cluster_node::start() {
         },
         0, &error);
     if (!i.announce_sub) throw std::runtime_error("cluster: " + error);
+    i.control_sub = i.link->subscribe(
+        i.subjects_.all_control(), [w](const incoming& in) {
+            if (auto self = w.lock()) self->on_control_request(in);
+        },
+        0, &error);
+    i.controls_sub = i.link->subscribe(
+        i.subjects_.all_controls(), [w](const incoming& in) {
+            if (auto self = w.lock()) self->on_owner_controls(in, false);
+        },
+        0, &error);
+    i.reply_sub = i.link->subscribe(
+        i.reply_prefix() + "*", [w](const incoming& in) {
+            if (auto self = w.lock()) self->on_owner_controls(in, true);
+        },
+        0, &error);
+    if (!i.control_sub || !i.controls_sub || !i.reply_sub) throw std::runtime_error("cluster: " + error);
     spdlog::info("cluster: node {} joining through {}", i.options.node, redact_command_line(i.options.urls.front()));
     i.thread = std::thread([self = impl_] { self->run(); });
 }
@@ -402,7 +477,11 @@ void cluster_node::stop() {
     for (auto& [name, r] : i.remotes) {
         r.watch->disarm();
         r.frames.reset();
+        r.controls->close();  // the cluster thread is gone: nothing else touches them now
     }
+    i.reply_sub.reset();
+    i.controls_sub.reset();
+    i.control_sub.reset();
     i.announce_sub.reset();
     i.link.reset();
     spdlog::info("cluster: node {} left", i.options.node);
@@ -419,9 +498,14 @@ void cluster_node::set_local_streams(const std::vector<std::shared_ptr<frame_hub
                 i.locals.erase(it);
                 continue;
             }
-            auto sink = std::make_shared<owner_sink>([w = std::weak_ptr<impl>(impl_)](bool announce) {
-                if (auto self = w.lock()) self->wake(announce);
-            });
+            const std::weak_ptr<impl> w = impl_;
+            auto sink = std::make_shared<owner_sink>(
+                hub->name(), owner_sink::hooks{[w](bool announce) {
+                                                   if (auto self = w.lock()) self->wake(announce);
+                                               },
+                                               [w, subject = i.subjects_.controls(hub->name())](std::string text) {
+                                                   if (auto self = w.lock()) self->send({subject, std::move(text)});
+                                               }});
             hub->subscribe(sink);
             next.emplace(hub->name(), impl::local_stream{hub, std::move(sink)});
         }

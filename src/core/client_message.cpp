@@ -1,6 +1,7 @@
 #include "core/client_message.hpp"
 
 #include "core/json_text.hpp"
+#include "core/publisher_message.hpp"
 #include "core/text.hpp"
 
 namespace wscam {
@@ -65,6 +66,11 @@ json controls_json(const std::vector<control_info>& list) {
 }
 
 }  // namespace
+
+// Declared in publisher_message.hpp; here because controls_json is the one encoder of a control list.
+std::string make_publisher_hello_message(const std::vector<control_info>& controls) {
+    return to_json_text({{"type", "hello"}, {"controls", controls_json(controls)}});
+}
 
 std::string make_controls_message(const std::string& stream, const std::vector<control_info>& controls) {
     return to_json_text({{"type", "controls"}, {"stream", stream}, {"controls", controls_json(controls)}});

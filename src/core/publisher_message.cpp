@@ -137,4 +137,8 @@ std::string make_publisher_control_message(const std::string& id, double value) 
     return to_json_text({{"type", "control"}, {"id", id}, {"value", v}});
 }
 
+std::string make_publisher_error_message(const std::string& id, const std::string& reason) {
+    return to_json_text({{"type", "error"}, {"id", id}, {"reason", reason}});
+}
+
 }  // namespace wscam

@@ -52,4 +52,12 @@ publisher_message parse_publisher_text(std::string_view text);
 /** `{"type":"control","id":…,"value":…}`: what wscam sends a publisher to change a control. */
 std::string make_publisher_control_message(const std::string& id, double value);
 
+/**
+ * What a publisher sends, for wscam's own use as one (the owner of a stream speaks to the
+ * cluster's relays in the publisher protocol): `{"type":"hello","controls":[…]}` and
+ * `{"type":"error","id":…,"reason":…}`. parse_publisher_text reads them back.
+ */
+std::string make_publisher_hello_message(const std::vector<control_info>& controls);
+std::string make_publisher_error_message(const std::string& id, const std::string& reason);
+
 }  // namespace wscam

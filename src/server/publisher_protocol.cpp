@@ -11,13 +11,13 @@ std::vector<control_info> publisher_controls::controls() const {
 
 void publisher_controls::set_control(const std::string& id, double value, control_callback done) {
     // From a viewer's thread: the request goes out on the publisher's own thread.
-    auto job = [weak = weak_from_this(), id, value, done] {
+    auto job = [weak = weak_from_this(), who = std::string(answerer()), id, value, done] {
         auto self = weak.lock();
-        if (!self || self->closed_) return done(control_result::failed("the camera disconnected"));
-        self->waiting_[id].push_back({done, std::chrono::steady_clock::now() + answer_timeout});
+        if (!self || self->closed_) return done(control_result::failed(who + " disconnected"));
+        self->waiting_[id].push_back({done, std::chrono::steady_clock::now() + self->timeout()});
         self->send_(make_publisher_control_message(id, value));
     };
-    if (!post_(std::move(job))) done(control_result::failed("the camera disconnected"));
+    if (!post_(std::move(job))) done(control_result::failed(std::string(answerer()) + " disconnected"));
 }
 
 void publisher_controls::set_list(std::vector<control_info> list) {
@@ -47,7 +47,8 @@ void publisher_controls::on_error(const std::string& id, const std::string& reas
     if (it == waiting_.end()) return;
     auto waiting = std::move(it->second);
     waiting_.erase(it);
-    for (auto& w : waiting) w.done(control_result::failed(id + ": the camera refused it: " + reason));
+    // A relayed refusal is the owner's own answer and already names the control and who refused.
+    for (auto& w : waiting) w.done(control_result::failed(relayed_ ? reason : id + ": the camera refused it: " + reason));
 }
 
 void publisher_controls::expire(std::chrono::steady_clock::time_point now) {
@@ -60,8 +61,8 @@ void publisher_controls::expire(std::chrono::steady_clock::time_point now) {
             }
             auto done = std::move(w->done);
             w = list.erase(w);
-            done(control_result::failed(it->first + ": the camera did not answer within " +
-                                        std::to_string(answer_timeout.count()) + " s"));
+            done(control_result::failed(it->first + ": " + answerer() + " did not answer within " +
+                                        std::to_string(timeout().count()) + " s"));
         }
         it = list.empty() ? waiting_.erase(it) : std::next(it);
     }
@@ -76,11 +77,10 @@ void publisher_controls::close(const std::string& why) {
 }
 
 publisher_protocol::publisher_protocol(std::shared_ptr<frame_hub> hub, publisher_controls::post_fn post,
-                                       publisher_controls::send_fn send)
-    : hub_(std::move(hub)), controls_(std::make_shared<publisher_controls>(std::move(post), std::move(send))) {}
+                                       publisher_controls::send_fn send, bool relayed)
+    : hub_(std::move(hub)), controls_(std::make_shared<publisher_controls>(std::move(post), std::move(send), relayed)) {}
 
-std::string publisher_protocol::on_text(std::string_view text) {
-    auto message = parse_publisher_text(text);
+std::string publisher_protocol::on_message(publisher_message message) {
     if (auto* hello = std::get_if<publisher_hello>(&message)) {
         controls_->set_list(std::move(hello->controls));
         if (!offered_) {
@@ -111,7 +111,7 @@ std::string publisher_protocol::on_text(std::string_view text) {
 }
 
 void publisher_protocol::close() {
-    controls_->close("the camera disconnected");
+    controls_->close(std::string(controls_->answerer()) + " disconnected");
     if (offered_) hub_->clear_controllable(controls_.get());
 }
 

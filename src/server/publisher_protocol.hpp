@@ -23,12 +23,19 @@ namespace wscam {
 class publisher_controls : public controllable, public std::enable_shared_from_this<publisher_controls> {
 public:
     static constexpr std::chrono::seconds answer_timeout{3};
+    /** A relay waits longer than the owner waits for its camera, so the owner's own timeout error arrives first. */
+    static constexpr std::chrono::seconds relayed_answer_timeout{5};
     /** Runs a job on the session's thread; false when the session is gone. */
     using post_fn = std::function<bool(std::function<void()>)>;
     /** Sends a text to the publisher (on the session's thread). */
     using send_fn = std::function<void(std::string)>;
 
-    publisher_controls(post_fn post, send_fn send) : post_(std::move(post)), send_(std::move(send)) {}
+    /**
+     * `relayed`: the answers come from another wscam node that owns the stream (a relay in a
+     * cluster): its refusals already say who refused, and nobody here is "the camera".
+     */
+    publisher_controls(post_fn post, send_fn send, bool relayed = false)
+        : post_(std::move(post)), send_(std::move(send)), relayed_(relayed) {}
 
     std::vector<control_info> controls() const override;
     void set_control(const std::string& id, double value, control_callback done) override;
@@ -43,6 +50,9 @@ public:
     void expire(std::chrono::steady_clock::time_point now);
     /** On the session's thread: the publisher left; every waiting viewer is told. */
     void close(const std::string& why);
+    /** Who answers, for messages: "the camera", or the node that owns a relayed stream. */
+    const char* answerer() const { return relayed_ ? "the stream's node" : "the camera"; }
+    std::chrono::seconds timeout() const { return relayed_ ? relayed_answer_timeout : answer_timeout; }
 
 private:
     struct waiting {
@@ -51,6 +61,7 @@ private:
     };
     post_fn post_;
     send_fn send_;
+    bool relayed_;
     mutable std::mutex mutex_;
     std::vector<control_info> list_;
     std::map<std::string, std::vector<waiting>> waiting_;  // session thread only
@@ -58,17 +69,21 @@ private:
 };
 
 /**
- * What a publisher's text messages do, without any socket (docs/PROTOCOL.md, "Publishing"):
+ * What a publisher's text messages do (also what a cluster relay does with the messages of the
+ * node that owns a stream: that node speaks to relays as a camera speaks to wscam), without any socket (docs/PROTOCOL.md, "Publishing"):
  * `hello` offers its controls on the stream, `control_changed`/`error` answer viewers' changes,
  * any other text becomes the stream's status message. Pure apart from the two functions it is
  * given, so that it is unit-tested and fuzzed end to end.
  */
 class publisher_protocol {
 public:
-    publisher_protocol(std::shared_ptr<frame_hub> hub, publisher_controls::post_fn post, publisher_controls::send_fn send);
+    publisher_protocol(std::shared_ptr<frame_hub> hub, publisher_controls::post_fn post, publisher_controls::send_fn send,
+                       bool relayed = false);
 
     /** Handles one text; returns why it was refused (for a log line), or an empty string. */
-    std::string on_text(std::string_view text);
+    std::string on_text(std::string_view text) { return on_message(parse_publisher_text(text)); }
+    /** The same for a message already parsed. */
+    std::string on_message(publisher_message message);
     void expire(std::chrono::steady_clock::time_point now) { controls_->expire(now); }
     /** The publisher left: its controls leave the stream. */
     void close();

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startWscam } from './lib/wscam.mjs';
 import { startNatsCluster } from './lib/nats.mjs';
+import { makeFrames } from './lib/cameras.mjs';
 import { sleep, until } from './lib/wait.mjs';
 
 /** A wscam.v1 viewer keeping each frame's header fields, its bytes and arrival time, and every text. */
@@ -85,6 +86,83 @@ test('every node serves the owner\'s stream: same frames, capture on demand, fai
       && viewers[2].frames.some((f) => f.at > backAt), 'online and frames again on C', 15000);
     assert.equal(viewers[2].closed, null, 'C\'s viewer stayed connected throughout');
   } finally {
+    viewers.forEach((v) => v.ws.close());
+    for (const node of [a, b, c]) await node.stop();
+    nats.stop();
+  }
+});
+
+/** The controls a viewer was last told of (hello, then `controls` messages). */
+const controlsOf = (v) => [...v.texts].reverse().find((m) => m.type === 'hello' || m.type === 'controls')?.controls ?? [];
+const changes = (v, id) => v.texts.filter((m) => m.type === 'control_changed' && m.id === id).map((m) => m.value);
+const errors = (v) => v.texts.filter((m) => m.type === 'error').map((m) => m.reason);
+
+test('a control change on any node reaches the owner and every node\'s viewers; refusals and timeouts reach the asker', async () => {
+  const nats = await startNatsCluster(2);
+  const a = await startWscam(['--nats', nats.natsArg(0), '--node', 'A', '--stream', 'cam=testsrc:?size=320x240&fps=10',
+    '--stream', 'pub=push:', '--publish-token', 'pub']);
+  const b = await startWscam(['--nats', nats.natsArg(1), '--node', 'B']);
+  const c = await startWscam(['--nats', nats.natsArg(1), '--node', 'C']);
+  // A pushing camera on A: `led` 1 is refused, `wb_mode` is never answered.
+  const camera = { received: [], ws: new WebSocket(`${a.wsUrl}/publish/pub?token=pub`) };
+  camera.ws.on('message', (data) => {
+    const m = JSON.parse(data.toString());
+    camera.received.push(m);
+    if (m.type === 'control' && m.id === 'led')
+      camera.ws.send(JSON.stringify(m.value === 1 ? { type: 'error', id: 'led', reason: 'the LED is broken' }
+        : { type: 'control_changed', id: 'led', value: m.value }));
+  });
+  const frames = makeFrames(1);
+  const pushing = setInterval(() => camera.ws.readyState === WebSocket.OPEN && camera.ws.send(frames[0]), 100);
+  const viewers = [];
+  try {
+    await new Promise((r) => camera.ws.once('open', r));
+    camera.ws.send(JSON.stringify({ type: 'hello', controls: [
+      { id: 'led', name: 'LED', type: 'int', min: 0, max: 1, step: 1, value: 0 },
+      { id: 'wb_mode', name: 'White balance', type: 'menu', value: 0, options: [{ value: 0, label: 'Auto' }, { value: 2, label: 'Cloudy' }] },
+    ] }));
+    for (const node of [b, c])
+      await until(async () => (await streams(node)).filter((s) => ['cam', 'pub'].includes(s.name) && s.online).length === 2,
+        'cam and pub listed online on B and C', 10000);
+
+    // Viewers of the test pattern on every node: the relays learn the owner's controls.
+    const [onA, onB, onC] = [a, b, c].map((node) => watch(`${node.wsUrl}/ws/cam`));
+    viewers.push(onA, onB, onC);
+    await until(() => viewers.every((v) => controlsOf(v).some((k) => k.id === 'brightness')),
+      'the brightness control on every node', 10000);
+    assert.deepEqual(controlsOf(onB).map((k) => k.id), controlsOf(onA).map((k) => k.id), 'the owner\'s list on B');
+
+    // A change on B: applied by the owner, every node's viewers hear it once.
+    onB.ws.send(JSON.stringify({ type: 'control', id: 'brightness', value: 40 }));
+    await until(() => viewers.every((v) => changes(v, 'brightness').includes(40)), 'control_changed 40 on A, B and C', 5000);
+    // C heard of it too: the same value from C is nothing new (no request, no broadcast).
+    onC.ws.send(JSON.stringify({ type: 'control', id: 'brightness', value: 40 }));
+    onC.ws.send(JSON.stringify({ type: 'control', id: 'brightness', value: -30 }));
+    await until(() => viewers.every((v) => changes(v, 'brightness').includes(-30)), 'control_changed -30 everywhere', 5000);
+    await sleep(300);
+    for (const [v, node] of [[onA, 'A'], [onB, 'B'], [onC, 'C']])
+      assert.deepEqual(changes(v, 'brightness'), [40, -30], `each change once on ${node}`);
+    // Out of range: refused on B itself, for the asker only.
+    onB.ws.send(JSON.stringify({ type: 'control', id: 'brightness', value: 500 }));
+    await until(() => errors(onB).length === 1, 'the range error on B', 5000);
+    assert.equal(errors(onA).length + errors(onC).length, 0);
+
+    // The pushing camera behind A: its refusal and its silence reach the viewer on B.
+    const pub = watch(`${b.wsUrl}/ws/pub`);
+    viewers.push(pub);
+    await until(() => controlsOf(pub).some((k) => k.id === 'led'), 'the publisher\'s controls on B', 10000);
+    pub.ws.send(JSON.stringify({ type: 'control', id: 'led', value: 1 }));
+    await until(() => errors(pub).length === 1, 'the refusal on B', 5000);
+    assert.match(errors(pub)[0], /^led: the camera refused it: the LED is broken$/);
+    pub.ws.send(JSON.stringify({ type: 'control', id: 'led', value: 0 }));
+    pub.ws.send(JSON.stringify({ type: 'control', id: 'wb_mode', value: 2 }));
+    await until(() => errors(pub).length === 2, 'the timeout on B', 8000);
+    assert.match(errors(pub)[1], /^wb_mode: the camera did not answer within 3 s$/, 'the owner\'s own timeout, not the relay\'s');
+    assert.deepEqual(camera.received.filter((m) => m.type === 'control').map((m) => `${m.id}=${m.value}`),
+      ['led=1', 'wb_mode=2'], 'each request reached the camera once; led 0 was already in effect');
+  } finally {
+    clearInterval(pushing);
+    camera.ws.close();
     viewers.forEach((v) => v.ws.close());
     for (const node of [a, b, c]) await node.stop();
     nats.stop();

@@ -18,6 +18,8 @@ struct recording_sink : frame_sink {
 
 /** A publisher on "this thread": posted jobs run when run() is called; sent texts are kept. */
 struct fake_publisher {
+    explicit fake_publisher(bool relayed = false) : relayed(relayed) { hub->subscribe(viewers); }
+    bool relayed;
     std::shared_ptr<frame_hub> hub = std::make_shared<frame_hub>("cam");
     std::shared_ptr<recording_sink> viewers = std::make_shared<recording_sink>();
     std::vector<std::function<void()>> jobs;
@@ -29,8 +31,7 @@ struct fake_publisher {
                                     jobs.push_back(std::move(job));
                                     return true;
                                 },
-                                [this](std::string text) { sent.push_back(nlohmann::json::parse(text)); }};
-    fake_publisher() { hub->subscribe(viewers); }
+                                [this](std::string text) { sent.push_back(nlohmann::json::parse(text)); }, relayed};
     void run() {
         auto now = std::move(jobs);
         jobs.clear();
@@ -129,6 +130,34 @@ TEST(publisher_protocol, a_malformed_hello_is_refused_with_a_reason_and_changes_
     EXPECT_NE(p.protocol.on_text(R"({"type":"hello","controls":[{"id":"a","type":"bool","value":0},{"id":"a","type":"bool","value":0}]})"), "");
     EXPECT_TRUE(p.hub->controls().empty());
     EXPECT_TRUE(p.viewers->lists.empty());
+}
+
+// A cluster relay: the owner node speaks the publisher protocol (wscam's own encoders), its
+// refusals already name the control and who refused, and it has its own longer timeout.
+TEST(publisher_protocol, a_relay_takes_the_owners_list_and_words_as_they_are) {
+    fake_publisher owner;
+    owner.protocol.on_text(hello);
+    fake_publisher relay(true);
+    EXPECT_EQ(relay.protocol.on_text(make_publisher_hello_message(owner.hub->controls())), "");
+    ASSERT_EQ(relay.hub->controls().size(), 3u);
+    EXPECT_EQ(relay.hub->controls()[1].options[1].label, "Sunny");
+    EXPECT_EQ(relay.hub->controls()[2].type, "bool");
+
+    std::vector<control_result> results;
+    auto record = [&](const control_result& r) { results.push_back(r); };
+    relay.hub->set_control("wb_mode", 1, record);
+    relay.hub->set_control("vflip", 1, record);
+    relay.run();
+    EXPECT_EQ(relay.protocol.on_text(make_publisher_error_message("wb_mode", "wb_mode: the camera refused it: busy")), "");
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0].error, "wb_mode: the camera refused it: busy");
+    relay.protocol.expire(std::chrono::steady_clock::now() + publisher_controls::answer_timeout + std::chrono::milliseconds(500));
+    EXPECT_EQ(results.size(), 1u) << "the owner's own timeout comes first";
+    relay.protocol.expire(std::chrono::steady_clock::now() + publisher_controls::relayed_answer_timeout + std::chrono::seconds(1));
+    ASSERT_EQ(results.size(), 2u);
+    EXPECT_EQ(results[1].error, "vflip: the stream's node did not answer within 5 s");
+    relay.protocol.close();
+    EXPECT_TRUE(relay.hub->controls().empty());
 }
 
 }  // namespace
