@@ -204,6 +204,7 @@ struct exec_source::impl : std::enable_shared_from_this<impl> {
         reader.restart();
 
         std::optional<clock::time_point> restart_at;
+        bool idle = false;
         {
             program_run run(co_await net::this_coro::executor, *child);
             current = &run;
@@ -214,9 +215,11 @@ struct exec_source::impl : std::enable_shared_from_this<impl> {
             // Its last words (an error message just before it exited) still belong in the log.
             char buf[4096];
             if (run.err.is_open()) drain_errors(run, log, buf, sizeof buf);
-            if (run.idle) spdlog::info("stream={} source idle: no viewers, '{}' ended", name, program);
+            idle = run.idle;
         }
         co_await end_program(*child);
+        // Said once the whole group is gone and reaped, not when it was asked to end.
+        if (idle) spdlog::info("stream={} source idle: no viewers, '{}' ended", name, program);
         log.finish(clock::now());
         co_return restart_at;
     }
@@ -236,27 +239,16 @@ struct exec_source::impl : std::enable_shared_from_this<impl> {
         }
     }
 
-    // Nothing may end a stream for good: a fault is reported and the source starts over.
-    // stop() ends the waits itself (interrupt): a program must still be ended when it comes.
+    // A fault restarts the source. stop() ends the waits itself (interrupt): a program must
+    // still be ended when it comes.
     awaitable<void> supervise() {
         co_await net::this_coro::reset_cancellation_state(net::disable_cancellation());
-        backoff retry(std::chrono::milliseconds(500), std::chrono::seconds(10));
-        net::steady_timer timer(co_await net::this_coro::executor);
-        while (!stopping) {
-            std::string why;
-            try {
-                co_await run();
-                co_return;
-            } catch (const std::exception& e) {
-                why = e.what();
-            }
-            if (stopping) co_return;
-            const auto delay = retry.next();
-            report_status(*hub, false, "failed: " + why + "; restarting in " + std::to_string(delay.count()) + " ms");
+        co_await wscam::supervise(*hub, stopping, [this] { return run(); }, [this](std::chrono::milliseconds delay) -> awaitable<void> {
+            net::steady_timer timer(co_await net::this_coro::executor);
             backoff_timer = &timer;
             co_await sleep_until(timer, clock::now() + delay);
             backoff_timer = nullptr;
-        }
+        });
     }
 
     /** On the loop, when stop() was called. */
@@ -293,10 +285,7 @@ void exec_source::start() {
     spdlog::info("stream={} source starting: {}{}", i.hub->name(), describe(),
                  i.options.always_on ? "" : " (runs when someone watches)");
     i.demand->arm();
-    i.loop.spawn([self = impl_]() { return self->supervise(); },
-                 [name = i.hub->name()](std::exception_ptr e) {
-                     if (e) spdlog::error("stream={} source stopped by an unexpected error", name);
-                 });
+    i.loop.spawn([self = impl_]() { return self->supervise(); }, log_source_end(i.hub->name()));
     i.started = true;
 }
 

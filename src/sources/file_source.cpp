@@ -138,24 +138,12 @@ struct file_source::impl : std::enable_shared_from_this<impl> {
         }
     }
 
-    // Nothing may end a stream for good: a fault is reported and the source starts over.
+    // A fault restarts the source; stop() cancels the pause (interrupt).
     awaitable<void> supervise() {
         co_await net::this_coro::reset_cancellation_state(net::disable_cancellation());
-        backoff retry(std::chrono::milliseconds(500), std::chrono::seconds(10));
-        while (!stopping) {
-            std::string why;
-            try {
-                co_await run();
-                co_return;
-            } catch (const std::exception& e) {
-                why = e.what();
-            }
-            if (stopping) co_return;
-            const auto delay = retry.next();
-            report_status(*hub, false, "failed: " + why + "; restarting in " + std::to_string(delay.count()) + " ms");
-            const bool ok = co_await sleep_until(std::chrono::steady_clock::now() + delay);
-            if (!ok) co_return;
-        }
+        co_await wscam::supervise(*hub, stopping, [this] { return run(); }, [this](std::chrono::milliseconds delay) -> awaitable<void> {
+            co_await sleep_until(std::chrono::steady_clock::now() + delay);
+        });
     }
 
     std::shared_ptr<frame_hub> hub;
@@ -179,10 +167,7 @@ file_source::~file_source() { stop(); }
 void file_source::start() {
     impl_->hub->set_info({0, 0, impl_->options.fps, describe()});
     impl_->demand->arm();
-    impl_->loop.spawn([self = impl_]() { return self->supervise(); },
-                      [name = impl_->hub->name()](std::exception_ptr e) {
-                          if (e) spdlog::error("stream={} source stopped by an unexpected error", name);
-                      });
+    impl_->loop.spawn([self = impl_]() { return self->supervise(); }, log_source_end(impl_->hub->name()));
     impl_->started = true;
 }
 

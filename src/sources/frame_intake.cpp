@@ -52,20 +52,6 @@ bool frame_intake::offer(std::span<const std::uint8_t> jpeg, std::int64_t captur
     return true;
 }
 
-void report_status(frame_hub& hub, bool online, const std::string& reason) {
-    // Every accepted frame says "online": no copy of the status, no sanitising, once it is.
-    if (online && hub.online()) return;
-    auto status = hub.status();
-    status.online = online;
-    status.reason = online ? std::string() : reason;
-    if (!online) status.message.clear();
-    if (!hub.set_status(status)) return;
-    if (online)
-        spdlog::info("stream={} source online", hub.name());
-    else  // the hub's copy: a camera's words, sanitised
-        spdlog::warn("stream={} source offline: {}", hub.name(), hub.status().reason);
-}
-
 const char* subsampling_name(int s) {
     switch (s) {
     case 0: return "4:4:4";

@@ -8,6 +8,7 @@
 #include "codec/jpeg_codec.hpp"
 #include "core/backoff.hpp"
 #include "core/frame_hub.hpp"
+#include "sources/source_status.hpp"
 
 namespace wscam {
 
@@ -44,8 +45,6 @@ private:
     int width_ = 0, height_ = 0;  // of the last frame, to tell the hub when the camera's size changes
 };
 
-/** Sets a stream's status and logs one line when it changed (online/offline and why). */
-void report_status(frame_hub& hub, bool online, const std::string& reason = {});
 
 /** Human name of a TurboJPEG subsampling value ("4:2:0", ...). */
 const char* subsampling_name(int tjsamp);

@@ -104,24 +104,14 @@ struct pipe_source::impl : std::enable_shared_from_this<impl> {
         }
     }
 
+    // A fault restarts the source; stop() cancels the pause (interrupt).
     awaitable<void> supervise() {
         co_await net::this_coro::reset_cancellation_state(net::disable_cancellation());
-        backoff retry(std::chrono::milliseconds(500), std::chrono::seconds(10));
-        while (!stopping) {
-            std::string why;
-            try {
-                co_await run();
-                co_return;
-            } catch (const std::exception& e) {
-                why = e.what();
-            }
-            if (stopping) co_return;
-            const auto delay = retry.next();
-            report_status(*hub, false, "failed: " + why + "; restarting in " + std::to_string(delay.count()) + " ms");
+        co_await wscam::supervise(*hub, stopping, [this] { return run(); }, [this](std::chrono::milliseconds delay) -> awaitable<void> {
             pause.expires_after(delay);
             boost::system::error_code ec;
             co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
-        }
+        });
     }
 
     std::shared_ptr<frame_hub> hub;
@@ -147,10 +137,7 @@ pipe_source::~pipe_source() { stop(); }
 void pipe_source::start() {
     impl_->hub->set_info({0, 0, 0, describe()});
     impl_->hub->set_status(stream_status::down("waiting for data"));
-    impl_->loop.spawn([self = impl_]() { return self->supervise(); },
-                      [name = impl_->hub->name()](std::exception_ptr e) {
-                          if (e) spdlog::error("stream={} source stopped by an unexpected error", name);
-                      });
+    impl_->loop.spawn([self = impl_]() { return self->supervise(); }, log_source_end(impl_->hub->name()));
     impl_->started = true;
 }
 

@@ -100,25 +100,14 @@ struct pull_source::impl : std::enable_shared_from_this<impl> {
         }
     }
 
-    // Nothing may end a stream for good: a fault outside a camera session (caught there) is
-    // reported, and the source starts over.
+    // A fault outside a camera session (caught there) restarts the source; stop()'s
+    // cancellation ends the pause.
     awaitable<void> supervise() {
-        backoff retry(std::chrono::milliseconds(500), std::chrono::seconds(10));
-        net::steady_timer timer(co_await net::this_coro::executor);
-        while (!stopping) {
-            std::string why;
-            try {
-                co_await run();
-                co_return;
-            } catch (const std::exception& e) {
-                why = e.what();
-            }
-            if (stopping) co_return;  // stop()'s cancellation, not a fault
-            const auto delay = retry.next();
-            report_status(*hub, false, "failed: " + why + "; restarting in " + std::to_string(delay.count()) + " ms");
-            timer.expires_after(delay);
-            co_await timer.async_wait(use_awaitable);
-        }
+        return wscam::supervise(*hub, stopping, [this] { return run(); }, [](std::chrono::milliseconds delay) -> awaitable<void> {
+            net::steady_timer timer(co_await net::this_coro::executor, delay);
+            boost::system::error_code ec;
+            co_await timer.async_wait(net::redirect_error(use_awaitable, ec));
+        });
     }
 
     std::shared_ptr<frame_hub> hub;
@@ -171,17 +160,7 @@ void pull_source::start() {
     }
     impl_->demand->arm();
     // The coroutine owns the impl: if the server's context stops first, it goes with the context.
-    impl_->loop.spawn([self = impl_]() { return self->supervise(); },
-                      [name = impl_->hub->name()](std::exception_ptr e) {
-                          if (!e) return;
-                          try {
-                              std::rethrow_exception(e);
-                          } catch (const std::exception& ex) {
-                              spdlog::error("stream={} source stopped: {}", name, ex.what());
-                          } catch (...) {
-                              spdlog::error("stream={} source stopped", name);
-                          }
-                      });
+    impl_->loop.spawn([self = impl_]() { return self->supervise(); }, log_source_end(impl_->hub->name()));
     impl_->started = true;
 }
 

@@ -7,6 +7,9 @@
 
 #include <chrono>
 
+#include "core/backoff.hpp"
+#include "sources/source_status.hpp"
+
 namespace wscam {
 
 source_loop::source_loop(const io_context_picker& pick) {
@@ -84,6 +87,38 @@ boost::asio::awaitable<void> demand_waiter::wait(const std::atomic<bool>& stoppi
         co_await timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
         seen_ = false;
     }
+}
+
+boost::asio::awaitable<void> supervise(frame_hub& hub, const std::atomic<bool>& stopping,
+                                       std::function<boost::asio::awaitable<void>()> run,
+                                       std::function<boost::asio::awaitable<void>(std::chrono::milliseconds)> pause) {
+    backoff retry(std::chrono::milliseconds(500), std::chrono::seconds(10));
+    while (!stopping) {
+        std::string why;
+        try {
+            co_await run();
+            co_return;
+        } catch (const std::exception& e) {
+            why = e.what();
+        }
+        if (stopping) co_return;
+        const auto delay = retry.next();
+        report_status(hub, false, "failed: " + why + "; restarting in " + std::to_string(delay.count()) + " ms");
+        co_await pause(delay);
+    }
+}
+
+std::function<void(std::exception_ptr)> log_source_end(std::string stream) {
+    return [stream = std::move(stream)](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            spdlog::error("stream={} source stopped: {}", stream, ex.what());
+        } catch (...) {
+            spdlog::error("stream={} source stopped by an unexpected error", stream);
+        }
+    };
 }
 
 }  // namespace wscam

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <exception>
 #include <functional>
 #include <future>
@@ -96,6 +97,20 @@ private:
     bool seen_ = false;  // a wake came between a check and the wait: look again
     std::shared_ptr<demand_watch> watch_;
 };
+
+/**
+ * The rule of every coroutine source: nothing ends a stream for good. Runs `run()`; when it
+ * throws, the fault is reported on the stream ("failed: …; restarting in N ms"), then, after
+ * `pause(delay)` (500 ms, doubling to 10 s), run() starts over. Returns when run() returns or
+ * once `stopping` is set (stop()'s cancellation is not a fault). `pause` must end early when
+ * the source is stopped (the source's interrupt cancels its timer, or its cancellation does).
+ */
+boost::asio::awaitable<void> supervise(frame_hub& hub, const std::atomic<bool>& stopping,
+                                       std::function<boost::asio::awaitable<void>()> run,
+                                       std::function<boost::asio::awaitable<void>(std::chrono::milliseconds)> pause);
+
+/** The `done` of source_loop::spawn for a source: logs what escaped its coroutine. */
+std::function<void(std::exception_ptr)> log_source_end(std::string stream);
 
 }  // namespace wscam
 
