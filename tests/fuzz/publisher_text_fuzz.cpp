@@ -1,4 +1,5 @@
-// libFuzzer target: a publisher's (pushing camera's) text messages, end to end. Each input is
+// libFuzzer target: a publisher's (pushing camera's) text messages, end to end (also as a
+// cluster relay takes them from a stream's owner node). Each input is
 // split into messages at newlines and fed to the publisher protocol of a real stream, with a
 // viewer's control request in between; everything that then carries the publisher's words is
 // serialised — the status and controls messages to viewers, a new viewer's hello, the control
@@ -22,11 +23,13 @@ void check(const std::string& text) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    // The first byte picks a pushing camera or (odd) a cluster relay hearing the stream's owner node.
+    const bool relayed = size > 0 && (data[0] & 1) != 0;
     auto streams = std::make_shared<wscam::stream_registry>();
     auto hub = streams->add("cam");
     // The session's thread is this one: post runs the job at once; what is sent is checked.
     wscam::publisher_protocol protocol(
-        hub, [](std::function<void()> job) { job(); return true; }, [](std::string text) { check(text); });
+        hub, [](std::function<void()> job) { job(); return true; }, [](std::string text) { check(text); }, relayed);
     std::string_view rest(reinterpret_cast<const char*>(data), size);
     while (!rest.empty()) {
         const auto nl = rest.find('\n');
