@@ -37,6 +37,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         std::shared_ptr<demand_watch> watch;
         std::unique_ptr<nats_link::subscription> frames;
         std::unique_ptr<publisher_protocol> controls;  // the owner's controls, spoken like a publisher's
+        std::string owner;                              // the node last shown as its owner
     };
     /** A message for the cluster thread to publish, with our node and epoch headers. */
     struct outgoing {
@@ -161,6 +162,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                 if (now >= next_tick) {
                     merge(todo, state.tick(now));
                     next_tick = now + tick_every;
+                    report_connection_error();
                 }
                 // Viewers here of each remote stream: a new one wakes us (the hub's watch), one
                 // leaving is seen by the tick.
@@ -187,6 +189,14 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                 announce_pending = false;
             }
         }
+    }
+
+    /** Not connected: why, when nats.c has a new reason (a wrong password says nothing else). */
+    void report_connection_error() {
+        auto why = link->connected() ? std::string() : link->connection_error();
+        if (why == connection_error) return;
+        connection_error = std::move(why);
+        if (!connection_error.empty()) spdlog::warn("cluster: cannot join through NATS: {}", connection_error);
     }
 
     static void merge(actions& into, actions from) {
@@ -233,6 +243,10 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                 hub->watch_demand(r.watch);
                 it = remotes.emplace(v.stream, std::move(r)).first;
                 spdlog::info("stream={} cluster: served by node {}", v.stream, v.owner);
+            }
+            if (it->second.owner != v.owner) {
+                if (!it->second.owner.empty()) spdlog::info("stream={} cluster: now served by node {}", v.stream, v.owner);
+                it->second.owner = v.owner;
             }
             it->second.hub->set_info(v.info);
             if (it->second.hub->set_status(v.status)) {
@@ -413,6 +427,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
     std::thread thread;
     rate_limit announce_log{std::chrono::seconds(5)};
     rate_limit controls_log{std::chrono::seconds(5)};
+    std::string connection_error;  // the last one logged
     rate_limit too_large_log{std::chrono::seconds(60)};
 };
 
@@ -434,6 +449,13 @@ void cluster_node::start() {
         if (auto self = w.lock()) self->on_link(false);
     };
     on.error = [](const std::string& what) { spdlog::warn("cluster: {}", what); };
+    on.closed = [w](const std::string& why) {
+        // Reconnects are unlimited: nats.c gives up only when servers refuse the connection (it
+        // closes after the same authorization error twice), and it keeps no better reason.
+        spdlog::error("cluster: NATS gave up on this node's connection ({}): the servers refused it, most likely the "
+                      "user and password in --nats; this node serves only its own streams until it is restarted", why);
+        if (auto self = w.lock()) self->on_link(false);
+    };
     i.link = std::make_unique<nats_link>(i.options.urls, "wscam " + i.options.node, std::move(on));
     std::string error;
     i.announce_sub = i.link->subscribe(
@@ -441,7 +463,12 @@ void cluster_node::start() {
             if (auto self = w.lock()) self->on_announce_message(in);
         },
         0, &error);
-    if (!i.announce_sub) throw std::runtime_error("cluster: " + error);
+    // A subscription fails only on a closed connection: one refused for good (logged by
+    // on.closed) leaves this node serving its own streams; anything else is a bug worth stopping for.
+    auto check = [&](const auto& sub) {
+        if (!sub && !i.link->gave_up()) throw std::runtime_error("cluster: " + error);
+    };
+    check(i.announce_sub);
     i.control_sub = i.link->subscribe(
         i.subjects_.all_control(), [w](const incoming& in) {
             if (auto self = w.lock()) self->on_control_request(in);
@@ -457,7 +484,9 @@ void cluster_node::start() {
             if (auto self = w.lock()) self->on_owner_controls(in, true);
         },
         0, &error);
-    if (!i.control_sub || !i.controls_sub || !i.reply_sub) throw std::runtime_error("cluster: " + error);
+    check(i.control_sub);
+    check(i.controls_sub);
+    check(i.reply_sub);
     spdlog::info("cluster: node {} joining through {}", i.options.node, redact_command_line(i.options.urls.front()));
     i.thread = std::thread([self = impl_] { self->run(); });
 }

@@ -178,8 +178,10 @@ void cluster_state::choose_owners(clock::time_point now) {
             // Sticky: the owner stays while it is alive, in the same run, and still claims the stream.
             const auto n = nodes_.find(e.owner);
             if (n != nodes_.end() && fresh(n->second, now) && n->second.epoch == e.epoch &&
-                n->second.streams.contains(stream))
+                n->second.streams.contains(stream)) {
+                if (n->second.streams.at(stream).online) e.handover.clear();  // the new owner has the camera now
                 continue;
+            }
         }
         const auto c = claims.find(stream);
         if (c == claims.end()) {
@@ -192,6 +194,10 @@ void cluster_state::choose_owners(clock::time_point now) {
         const auto& candidates = c->second;
         const auto online = std::find_if(candidates.begin(), candidates.end(), [](const auto& x) { return x.second->online; });
         const auto& chosen = online != candidates.end() ? *online : candidates.front();
+        // Another node takes over from a lost owner: while it has no camera either, viewers are
+        // still told what happened to the one they were watching.
+        if (!e.owner.empty() && *chosen.first != e.owner)
+            e.handover = e.lost_since ? e.lost_reason : why_lost(e.owner, now);
         e.owner = *chosen.first;
         e.epoch = nodes_.at(e.owner).epoch;
         e.lost_since.reset();
@@ -207,7 +213,8 @@ remote_view cluster_state::view_of(const std::string& stream, const remote_entry
         return v;
     }
     const auto& s = nodes_.at(e.owner).streams.at(stream);
-    const std::string why = s.online || !s.reason.empty() ? s.reason : "offline on node " + e.owner;
+    std::string why = s.online || !s.reason.empty() ? s.reason : "offline on node " + e.owner;
+    if (!s.online && !e.handover.empty()) why = e.handover + "; node " + e.owner + ": " + why;
     v.status = {s.online, s.online ? std::string() : why, s.message};
     v.info = {s.width, s.height, s.fps, "nats: node " + e.owner + (s.source.empty() ? "" : " (" + s.source + ")")};
     return v;

@@ -97,6 +97,7 @@ private:
         std::uint64_t epoch = 0;
         std::optional<clock::time_point> lost_since;  // no claimant since then
         std::string lost_reason;
+        std::string handover;  // why the previous owner was left, while the next one is offline
         std::optional<remote_view> shown;  // what the glue was last told
         std::size_t viewers = 0;           // on this node
         bool subscribed = false;

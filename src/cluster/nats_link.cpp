@@ -65,8 +65,14 @@ struct nats_link::impl {
             if (i->on.disconnected && !i->closing) i->on.disconnected();  // not news when we close it ourselves
         });
     }
-    static void on_closed(natsConnection*, void* self) {
+    static void on_closed(natsConnection* nc, void* self) {
         auto* i = static_cast<impl*>(self);
+        guarded("closed", [&] {
+            if (!i->on.closed || i->closing) return;
+            const char* text = nullptr;
+            const natsStatus s = natsConnection_GetLastError(nc, &text);
+            i->on.closed(redact_command_line(text && *text ? text : natsStatus_GetText(s)));
+        });
         std::lock_guard lock(i->mutex);
         i->closed = true;
         i->cv.notify_all();
@@ -131,6 +137,15 @@ nats_link::~nats_link() {
     }
     natsConnection_Destroy(impl_->nc);
 }
+
+std::string nats_link::connection_error() const {
+    const char* text = nullptr;
+    const natsStatus s = natsConnection_GetLastError(impl_->nc, &text);
+    if (s == NATS_OK) return {};
+    return redact_command_line(text && *text ? std::string(text) : std::string(natsStatus_GetText(s)));
+}
+
+bool nats_link::gave_up() const { return natsConnection_IsClosed(impl_->nc); }
 
 bool nats_link::connected() const { return natsConnection_Status(impl_->nc) == NATS_CONN_STATUS_CONNECTED; }
 

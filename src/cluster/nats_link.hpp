@@ -37,6 +37,8 @@ public:
         std::function<void(const std::string& url)> connected;     // first connection and every reconnection
         std::function<void()> disconnected;
         std::function<void(const std::string& what)> error;        // e.g. a slow consumer: "… dropped messages"
+        /** nats.c gave up for good (a server refused the credentials twice): why. Not when we close it. */
+        std::function<void(const std::string& why)> closed;
     };
 
     /** `urls`: nats://[user:pass@]host:port; `name` shows in the server's /connz. */
@@ -46,6 +48,8 @@ public:
     nats_link& operator=(const nats_link&) = delete;
 
     bool connected() const;
+    /** nats.c closed the connection for good (events.closed said why); nothing more will work. */
+    bool gave_up() const;
     /** The server's max_payload (headers + data); 0 while not connected. */
     std::int64_t max_payload() const;
 
@@ -59,6 +63,13 @@ public:
 
     /** Why the last publish that did not return ok failed (for logs). */
     std::string last_error() const;
+
+    /**
+     * While not connected: why the last attempt failed ("Authorization Violation", "No Server
+     * Available", …), empty if nats.c has not said. Connection attempts run in nats.c's own
+     * thread and report nothing else.
+     */
+    std::string connection_error() const;
 
     /** Unsubscribes when destroyed; destroy every subscription before the link. */
     class subscription {

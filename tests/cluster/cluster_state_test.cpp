@@ -125,6 +125,28 @@ TEST(cluster_state, the_owner_is_sticky_while_alive_and_another_claimant_takes_o
     EXPECT_EQ(c.owner("cam"), std::make_pair(std::string("B"), std::uint64_t{200}));
 }
 
+// A pushing camera's stream configured on two nodes: the owner dies, the other node (no camera
+// yet) takes the stream; viewers still hear what happened until the camera arrives there.
+TEST(cluster_state, a_claimant_without_camera_taking_over_says_why_the_owner_was_left) {
+    cluster_state c("C", 300);
+    c.on_announce(from("A", 100, {up("pub")}), t0);
+    c.on_announce(from("B", 200, {down("pub", "waiting for a publisher")}), t0 + 1s);
+    c.on_announce(from("B", 200, {down("pub", "waiting for a publisher")}), t0 + 3s);
+    const auto a = c.tick(t0 + 3600ms);
+    const auto* v = find_upsert(a, "pub");
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->owner, "B");
+    EXPECT_FALSE(v->status.online);
+    EXPECT_EQ(v->status.reason, "node A stopped answering (no heartbeat for 3.5 s); node B: waiting for a publisher");
+    const auto online = c.on_announce(from("B", 200, {up("pub")}), t0 + 4s);
+    ASSERT_TRUE(find_upsert(online, "pub"));
+    EXPECT_TRUE(find_upsert(online, "pub")->status.online);
+    // Later on, B's own reasons are B's alone.
+    const auto later = c.on_announce(from("B", 200, {down("pub", "waiting for a publisher")}), t0 + 5s);
+    ASSERT_TRUE(find_upsert(later, "pub"));
+    EXPECT_EQ(find_upsert(later, "pub")->status.reason, "waiting for a publisher");
+}
+
 TEST(cluster_state, without_its_owner_a_stream_goes_to_an_online_claimant_first_then_the_smallest_node_name) {
     cluster_state c("Z", 900);
     c.on_announce(from("M", 1, {up("cam")}), t0);

@@ -195,6 +195,78 @@ test('a clean stop says so at once; a frame larger than the NATS max_payload is 
   }
 });
 
+test('a pushing camera that moves to another node: offline with the reason, then online from the new owner', async () => {
+  const nats = await startNatsCluster(2);
+  // A and B both take publishers for `pub`; the camera pushes to A first.
+  const pushArgs = (node, i) => ['--nats', nats.natsArg(i), '--node', node, '--stream', 'pub=push:', '--publish-token', 'pub'];
+  const a = await startWscam(pushArgs('A', 0));
+  const b = await startWscam(pushArgs('B', 1));
+  const c = await startWscam(['--nats', nats.natsArg(1), '--node', 'C']);
+  const frames = makeFrames(2);
+  const pushTo = (node) => {
+    const ws = new WebSocket(`${node.wsUrl}/publish/pub?token=pub`);
+    const timer = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(frames[0]), 100);
+    ws.on('close', () => clearInterval(timer));
+    ws.on('error', () => {});
+    return ws;
+  };
+  let camera = pushTo(a);
+  let v = null;
+  try {
+    await until(async () => (await streams(c)).some((s) => s.name === 'pub' && s.online), 'pub listed online on C', 10000);
+    v = watch(`${c.wsUrl}/ws/pub`);
+    await v.opened;
+    await until(() => v.frames.length >= 5, 'frames from A on C', 10000);
+    assert.match((await streams(c)).find((s) => s.name === 'pub').source, /node A/);
+
+    a.proc.kill('SIGKILL');  // the owner dies; its camera reconnects to B
+    const diedAt = performance.now();
+    await until(() => v.texts.some((m) => m.type === 'status' && m.state === 'offline' && /node A stopped answering/.test(m.reason ?? '')),
+      'offline on C: node A stopped answering', 10000);
+    camera = pushTo(b);
+    await until(() => v.frames.some((f) => f.at > diedAt + 500) && v.texts.at(-1)?.state === 'online', 'online and frames from B on C', 10000);
+    assert.match((await streams(c)).find((s) => s.name === 'pub').source, /node B/);
+    const fromB = v.frames.filter((f) => f.at > diedAt);
+    for (let i = 1; i < fromB.length; i++) assert.ok(fromB[i].seq > fromB[i - 1].seq, 'B\'s numbers rise');
+    assert.equal(v.closed, null, 'C\'s viewer stayed connected');
+  } finally {
+    camera.close();
+    v?.ws.close();
+    for (const node of [a, b, c]) await node.stop();
+    nats.stop();
+  }
+});
+
+test('NATS with a password: the right one joins, a wrong one is refused with a clear log line and never logged', async () => {
+  const nats = await startNatsCluster(1, { auth: { user: 'wscam', password: 's3cret-pw' } });
+  const url = (password) => nats.urls[0].replace('nats://', `nats://wscam:${password}@`);
+  const nodes = [];
+  try {
+    const a = await startWscam(['--nats', url('s3cret-pw'), '--node', 'A', '--stream', 'cam=testsrc:?size=320x240&fps=10']);
+    nodes.push(a);
+    const b = await startWscam(['--nats', url('s3cret-pw'), '--node', 'B']);
+    nodes.push(b);
+    // A wrong password: the node says why and keeps serving its own stream.
+    const wrong = await startWscam(['--nats', url('guess-pw'), '--node', 'W', '--stream', 'own=testsrc:?size=160x120&fps=5']);
+    nodes.push(wrong);
+    await until(async () => (await streams(b)).some((s) => s.name === 'cam' && s.online), 'cam on B', 10000);
+    const v = watch(`${b.wsUrl}/ws/cam`);
+    await until(() => v.frames.length >= 3, 'frames on B', 10000);
+    v.ws.close();
+    await until(() => /cluster: NATS gave up on this node's connection \(.*\): the servers refused it, most likely the user and password in --nats/.test(wrong.logs()),
+      'the refusal in the log', 10000);
+    assert.deepEqual((await streams(wrong)).map((s) => s.name), ['own'], 'none of the cluster\'s streams, its own still served');
+    const own = watch(`${wrong.wsUrl}/ws/own`);
+    await until(() => own.frames.length >= 2, 'frames of its own stream', 10000);
+    own.ws.close();
+    for (const node of nodes)
+      assert.ok(!node.logs().includes('s3cret-pw') && !node.logs().includes('guess-pw'), 'no NATS password in the log');
+  } finally {
+    for (const node of nodes) await node.stop();
+    nats.stop();
+  }
+});
+
 test('--nats and --node are checked at start: a usage error says why', async () => {
   const { spawnSync } = await import('node:child_process');
   const { WSCAM_BIN } = await import('./lib/wscam.mjs');

@@ -16,13 +16,18 @@ export async function freePort() {
   return port;
 }
 
-/** `n` nats-servers routed to each other; resolves once every one has its n-1 routes. */
-export async function startNatsCluster(n = 3, { maxPayload = '8MB' } = {}) {
+/**
+ * `n` nats-servers routed to each other; resolves once every one has its n-1 routes.
+ * `auth`: { user, password } that clients must give.
+ */
+export async function startNatsCluster(n = 3, { maxPayload = '8MB', auth = null } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wscam-nats-'));
   const members = [];
   for (let i = 0; i < n; i++) members.push({ name: `n${i + 1}`, client: await freePort(), route: await freePort(), http: await freePort() });
   const conf = (x) => `server_name: ${x.name}\nlisten: 127.0.0.1:${x.client}\nhttp: 127.0.0.1:${x.http}\n`
-    + `max_payload: ${maxPayload}\ncluster {\n  name: wscam-test\n  listen: 127.0.0.1:${x.route}\n`
+    + `max_payload: ${maxPayload}\n`
+    + (auth ? `authorization {\n  user: ${auth.user}\n  password: ${auth.password}\n}\n` : '')
+    + `cluster {\n  name: wscam-test\n  listen: 127.0.0.1:${x.route}\n`
     + `  routes: [${members.filter((o) => o !== x).map((o) => `nats-route://127.0.0.1:${o.route}`).join(', ')}]\n}\n`;
   const start = (x) => {
     const file = path.join(dir, `${x.name}.conf`);
