@@ -45,8 +45,9 @@ void mjpeg_splitter::restart() {
 
 void mjpeg_splitter::emit() {
     ++frames_;
-    on_frame_(std::move(frame_));
-    frame_ = {};
+    on_frame_(frame_);
+    // Kept with its capacity: the next frame grows into it, no allocation per frame.
+    frame_.clear();
     in_frame_ = false;
     state_ = state::seek_soi;
 }

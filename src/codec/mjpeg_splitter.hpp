@@ -19,7 +19,8 @@ namespace wscam {
  */
 class mjpeg_splitter {
 public:
-    using frame_callback = std::function<void(std::vector<std::uint8_t>&& jpeg)>;
+    /** `jpeg` is valid only during the call (the splitter reuses its buffer for the next frame). */
+    using frame_callback = std::function<void(std::span<const std::uint8_t> jpeg)>;
 
     mjpeg_splitter(std::size_t max_frame_bytes, frame_callback on_frame)
         : max_frame_bytes_(max_frame_bytes), on_frame_(std::move(on_frame)) {}

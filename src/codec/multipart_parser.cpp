@@ -52,7 +52,7 @@ multipart_parser::multipart_parser(std::string boundary, std::size_t max_part_by
 
 std::size_t multipart_parser::find(std::string_view needle, std::size_t from) const {
     if (from >= size()) return std::string::npos;
-    const auto* end = buf_.data() + buf_.size();
+    const auto* end = in_ + in_size_;
     const auto* it = std::search(data() + from, end, needle.begin(), needle.end());
     return it == end ? std::string::npos : static_cast<std::size_t>(it - data());
 }
@@ -70,11 +70,49 @@ std::size_t multipart_parser::find_line_end() {
 }
 
 void multipart_parser::feed(std::span<const std::uint8_t> bytes) {
-    buf_.insert(buf_.end(), bytes.begin(), bytes.end());
-    while (process()) {
+    if (buf_.empty()) {
+        // Nothing left over: parse the caller's bytes where they are, keep only the rest.
+        pos_ = 0;
+        in_ = bytes.data();
+        in_size_ = bytes.size();
+        while (process()) {
+        }
+        buf_.assign(data(), data() + size());
+    } else {
+        buf_.insert(buf_.end(), bytes.begin(), bytes.end());
+        in_ = buf_.data();
+        in_size_ = buf_.size();
+        while (process()) {
+        }
+        buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(pos_));
     }
-    buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(pos_));
-    pos_ = 0;
+    in_ = nullptr;
+    in_size_ = pos_ = 0;
+}
+
+void multipart_parser::clear_headers() {
+    while (!headers_.empty()) spare_headers_.push_back(headers_.extract(headers_.begin()));
+}
+
+void multipart_parser::set_header(std::string_view name, std::string_view value) {
+    const auto to_lower = [](std::string& s) {
+        std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    };
+    if (spare_headers_.empty()) {
+        headers_[lower(name)] = std::string(value);
+        return;
+    }
+    // A node of an earlier part: its strings keep their capacity, so no allocation.
+    auto node = std::move(spare_headers_.back());
+    spare_headers_.pop_back();
+    node.key().assign(name);
+    to_lower(node.key());
+    node.mapped().assign(value);
+    auto result = headers_.insert(std::move(node));
+    if (!result.inserted) {  // a repeated name: the last one wins
+        result.position->second.assign(value);
+        spare_headers_.push_back(std::move(result.node));
+    }
 }
 
 bool multipart_parser::process() {
@@ -102,7 +140,7 @@ bool multipart_parser::process() {
             return false;
         }
         consume(nl + 1);
-        headers_.clear();
+        clear_headers();
         header_lines_ = header_bytes_ = 0;
         state_ = state::headers;
         return true;
@@ -147,16 +185,15 @@ bool multipart_parser::process() {
             return true;
         }
         const auto colon = line.find(':');
-        if (colon != std::string_view::npos)
-            headers_[lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
+        if (colon != std::string_view::npos) set_header(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
         consume(nl + 1);
         return true;
     }
     case state::body_length: {
         if (size() < content_length_) return false;
-        std::vector<std::uint8_t> body(data(), data() + content_length_);
+        const std::span<const std::uint8_t> body(data(), content_length_);
         consume(content_length_);
-        on_part_(std::move(body), headers_);
+        on_part_(body, headers_);
         // Whatever follows (CRLF, the boundary, or garbage from a wrong length) is resolved by the search.
         state_ = state::seek_boundary;
         return true;
@@ -179,9 +216,9 @@ bool multipart_parser::process() {
         while (end > 0 && d[end - 1] == '-') --end;
         if (end > 0 && d[end - 1] == '\n') --end;
         if (end > 0 && d[end - 1] == '\r') --end;
-        std::vector<std::uint8_t> body(d, d + end);
+        const std::span<const std::uint8_t> body(d, end);
         consume(at + boundary_.size());
-        if (body.size() <= max_part_bytes_) on_part_(std::move(body), headers_);
+        if (body.size() <= max_part_bytes_) on_part_(body, headers_);
         else ++dropped_;
         state_ = state::after_boundary;
         return true;

@@ -24,10 +24,15 @@ using part_headers = std::map<std::string, std::string>;
  * `Content-Length` (without it, a part ends at the next boundary; a wrong length is
  * detected and the parser resynchronises on the boundary). Parts over `max_part_bytes` are
  * dropped. Memory stays within max_part_bytes plus the boundary.
+ *
+ * Nothing is copied or allocated per part once it runs: a part is handed out as a view of the
+ * bytes where they are (in the caller's buffer when it arrived in one feed, else in the
+ * parser's), and the header map's nodes are reused from one part to the next.
  */
 class multipart_parser {
 public:
-    using part_callback = std::function<void(std::vector<std::uint8_t>&& body, const part_headers& headers)>;
+    /** `body` is valid only during the call: a consumer that keeps it copies it. */
+    using part_callback = std::function<void(std::span<const std::uint8_t> body, const part_headers& headers)>;
 
     multipart_parser(std::string boundary, std::size_t max_part_bytes, part_callback on_part);
 
@@ -45,15 +50,21 @@ private:
     std::size_t find(std::string_view needle, std::size_t from) const;
     std::size_t find_line_end();  // the next newline of unconsumed input, resuming where the last look stopped
     void consume(std::size_t n);  // drops the first n bytes of unconsumed input
-    std::size_t size() const { return buf_.size() - pos_; }      // unconsumed bytes
-    const std::uint8_t* data() const { return buf_.data() + pos_; }
+    std::size_t size() const { return in_size_ - pos_; }      // unconsumed bytes
+    const std::uint8_t* data() const { return in_ + pos_; }
+    void clear_headers();
+    void set_header(std::string_view name, std::string_view value);
 
     std::string boundary_;  // the delimiter: "--" + the boundary without its own leading dashes
     std::size_t max_part_bytes_;
     part_callback on_part_;
     state state_ = state::seek_boundary;
-    // Input; bytes before pos_ are consumed and dropped once per feed(), so a part with many
-    // header lines costs one move of the buffer, not one per line.
+    // Input being parsed: the caller's bytes when nothing was left over from the last feed,
+    // else buf_. Bytes before pos_ are consumed; what is left at the end of a feed() is kept
+    // in buf_ (moved once per feed, so a part with many header lines costs one move, not one
+    // per line).
+    const std::uint8_t* in_ = nullptr;
+    std::size_t in_size_ = 0;
     std::vector<std::uint8_t> buf_;
     std::size_t pos_ = 0;
     std::size_t header_lines_ = 0;   // lines of the current part's header block
@@ -61,6 +72,7 @@ private:
     std::size_t scan_from_ = 0;      // where the next boundary search resumes (body_scan)
     std::size_t line_scan_from_ = 0; // where the next newline search resumes (boundary line, headers)
     part_headers headers_;
+    std::vector<part_headers::node_type> spare_headers_;  // nodes of earlier parts, reused
     std::size_t content_length_ = 0;
     std::uint64_t dropped_ = 0;
 };

@@ -28,6 +28,16 @@ std::vector<std::uint8_t> frame::make_storage(std::size_t jpeg_capacity) {
     return std::vector<std::uint8_t>(header_size + jpeg_capacity);
 }
 
+std::vector<std::uint8_t> frame::make_storage(std::span<const std::uint8_t> jpeg) {
+    // vector(n) would zero-fill all n bytes and the copy then overwrite them: reserve the
+    // exact size, zero only the header room (the frame writes it), append the JPEG.
+    std::vector<std::uint8_t> storage;
+    storage.reserve(header_size + jpeg.size());
+    storage.resize(header_size);
+    storage.insert(storage.end(), jpeg.begin(), jpeg.end());
+    return storage;
+}
+
 frame::frame(std::vector<std::uint8_t> storage, std::size_t jpeg_size, const frame_info& info,
              std::uint64_t sequence, std::int64_t publish_us)
     : bytes_(std::move(storage)), info_(info), sequence_(sequence), publish_us_(publish_us) {

@@ -31,6 +31,12 @@ public:
     static std::vector<std::uint8_t> make_storage(std::size_t jpeg_capacity);
 
     /**
+     * A buffer of exactly the header followed by a copy of `jpeg`: one allocation, one copy,
+     * and no zero-fill of the bytes the copy overwrites (for JPEGs that arrive from outside).
+     */
+    static std::vector<std::uint8_t> make_storage(std::span<const std::uint8_t> jpeg);
+
+    /**
      * Takes `storage` (from make_storage, JPEG written at offset header_size, `jpeg_size`
      * bytes long) and fills in the header.
      */

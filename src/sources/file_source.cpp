@@ -84,7 +84,7 @@ struct file_source::impl : std::enable_shared_from_this<impl> {
         if (!in) throw std::runtime_error("cannot open " + path.string());
         long offered = 0;
         std::deque<std::vector<std::uint8_t>> ready;
-        mjpeg_splitter splitter(options.max_frame_bytes, [&](std::vector<std::uint8_t>&& jpeg) { ready.push_back(std::move(jpeg)); });
+        mjpeg_splitter splitter(options.max_frame_bytes, [&](std::span<const std::uint8_t> jpeg) { ready.emplace_back(jpeg.begin(), jpeg.end()); });
         std::vector<char> chunk(256 * 1024);
         while (in) {
             in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));

@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cstring>
 
 namespace wscam {
 
@@ -43,9 +42,7 @@ bool frame_intake::offer(std::span<const std::uint8_t> jpeg, std::int64_t captur
     width_ = info->width;
     height_ = info->height;
 
-    auto storage = frame::make_storage(jpeg.size());
-    std::memcpy(storage.data() + frame::header_size, jpeg.data(), jpeg.size());
-    hub_->publish(std::move(storage), jpeg.size(),
+    hub_->publish(frame::make_storage(jpeg), jpeg.size(),
                   frame_info{static_cast<std::uint16_t>(width_), static_cast<std::uint16_t>(height_),
                              capture_us ? capture_us : unix_now_us()});
     ++accepted_;

@@ -2,6 +2,10 @@
 // ...) or a single JPEG per request (a /capture endpoint) polled at fps.
 #include <spdlog/spdlog.h>
 
+#include <exception>
+#include <functional>
+#include <span>
+
 #include "codec/mjpeg_splitter.hpp"
 #include "codec/multipart_parser.hpp"
 #include "core/frame_pacer.hpp"
@@ -10,13 +14,60 @@
 namespace wscam::pull {
 namespace {
 
-constexpr std::size_t read_chunk = 64 * 1024;
+// The read buffer: one read takes whatever has arrived, up to this. Beast reads at most the
+// buffer's free capacity (and at least 512 bytes), so a buffer left at the size the response
+// header needed read a QVGA frame in ~18 reads of 512 bytes (callgrind, docs/PERFORMANCE.md).
+constexpr std::size_t read_capacity = 64 * 1024;
+
+/**
+ * An HTTP body that is not stored: the parser hands each piece of it, straight from the read
+ * buffer, to `sink` (a multipart stream never ends; a body buffer in between was one more
+ * copy of every frame and 64 KiB per camera). The sink runs inside Beast's read operation,
+ * where an exception must not escape: it is kept and the read ends with an error; the session
+ * rethrows it.
+ */
+struct sink_body {
+    struct value_type {
+        std::function<void(std::span<const std::uint8_t>)> sink;
+        std::exception_ptr error;
+    };
+
+    class reader {
+    public:
+        template <bool isRequest, class Fields>
+        reader(http::header<isRequest, Fields>&, value_type& body) : body_(body) {}
+
+        void init(const boost::optional<std::uint64_t>&, beast::error_code& ec) { ec = {}; }
+
+        template <class ConstBufferSequence>
+        std::size_t put(const ConstBufferSequence& buffers, beast::error_code& ec) {
+            ec = {};
+            std::size_t used = 0;
+            for (const auto b : beast::buffers_range_ref(buffers)) {
+                try {
+                    if (body_.sink) body_.sink({static_cast<const std::uint8_t*>(b.data()), b.size()});
+                } catch (...) {
+                    body_.error = std::current_exception();
+                    ec = net::error::operation_aborted;
+                    return used;
+                }
+                used += b.size();
+            }
+            return used;
+        }
+
+        void finish(beast::error_code& ec) { ec = {}; }
+
+    private:
+        value_type& body_;
+    };
+};
 
 template <class Stream>
 awaitable<void> run_http_impl(Stream& stream, context& ctx) {
     auto& lowest = beast::get_lowest_layer(stream);
     beast::flat_buffer buffer;
-    std::vector<char> chunk(read_chunk);
+    buffer.reserve(read_capacity);
     frame_pacer pacer(ctx.options.fps, std::chrono::steady_clock::now());
     net::steady_timer timer(co_await net::this_coro::executor);
 
@@ -29,7 +80,7 @@ awaitable<void> run_http_impl(Stream& stream, context& ctx) {
         lowest.expires_after(ctx.options.stall_timeout);
         co_await http::async_write(stream, req, use_awaitable);
 
-        http::response_parser<http::buffer_body> parser;
+        http::response_parser<sink_body> parser;
         parser.body_limit(boost::none);  // a stream is endless; parts are capped by the parsers
         parser.header_limit(16 * 1024);
         co_await http::async_read_header(stream, buffer, parser, use_awaitable);
@@ -48,36 +99,61 @@ awaitable<void> run_http_impl(Stream& stream, context& ctx) {
 
         std::vector<std::uint8_t> whole;  // single-JPEG mode
         multipart_parser parts(boundary.value_or("-"), ctx.options.max_frame_bytes,
-                               [&](std::vector<std::uint8_t>&& body, const part_headers&) { ctx.offer(body); });
-        mjpeg_splitter splitter(ctx.options.max_frame_bytes, [&](std::vector<std::uint8_t>&& jpeg) { ctx.offer(jpeg); });
-
-        while (!parser.is_done()) {
-            parser.get().body().data = chunk.data();
-            parser.get().body().size = chunk.size();
-            lowest.expires_after(ctx.options.stall_timeout);
-            // read_some, not read: async_read on a buffer_body returns only once the chunk is
-            // full, so a frame would wait for 64 KiB of later frames (issue 9: 0.2–0.8 s).
-            // read_some returns as soon as the parser has taken what arrived.
-            auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, net::as_tuple(use_awaitable));
-            if (ec == http::error::need_buffer) ec = {};
-            if (ec) throw boost::system::system_error(ec);
-            const std::size_t got = chunk.size() - parser.get().body().size;
-            const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(chunk.data()), got);
-            if (single) {
-                if (whole.size() + got > ctx.options.max_frame_bytes)
+                               [&](std::span<const std::uint8_t> body, const part_headers&) { ctx.offer(body); });
+        mjpeg_splitter splitter(ctx.options.max_frame_bytes, [&](std::span<const std::uint8_t> jpeg) { ctx.offer(jpeg); });
+        auto& body = parser.get().body();
+        if (single)
+            body.sink = [&](std::span<const std::uint8_t> bytes) {
+                if (whole.size() + bytes.size() > ctx.options.max_frame_bytes)
                     throw std::runtime_error("JPEG larger than --max-frame-bytes");
                 whole.insert(whole.end(), bytes.begin(), bytes.end());
-            } else {
-                if (sniff)
-                    splitter.feed(bytes);
-                else
-                    parts.feed(bytes);
+            };
+        else if (sniff)
+            body.sink = [&](std::span<const std::uint8_t> bytes) { splitter.feed(bytes); };
+        else
+            body.sink = [&](std::span<const std::uint8_t> bytes) { parts.feed(bytes); };
+        // Eager: one put() parses all that arrived (chunk headers and data alike), not one piece
+        // of the chunked encoding per call. Only now: the header read had to stop at the header.
+        parser.eager(true);
+
+        // The read loop of http::async_read_some, with one difference: it reads from the socket
+        // once and parses everything that came, then returns to us. (async_read_some, eager,
+        // would go on reading while the data ends inside a chunk header, as it does after every
+        // chunk of a stream: it never returned; not eager, it returned after every chunk header
+        // and every piece of chunk data, several times per frame.)
+        for (;;) {
+            while (buffer.size() > 0 && !parser.is_done()) {
+                beast::error_code ec;
+                const auto used = parser.put(buffer.data(), ec);
+                buffer.consume(used);
+                if (body.error) std::rethrow_exception(body.error);
+                if (ec == http::error::need_more) break;
+                if (ec) throw boost::system::system_error(ec);
+                if (used == 0) break;  // nothing it can take without more bytes
+            }
+            if (parser.is_done()) break;
+            if (!single) {
                 ctx.check_stall();
                 if (ctx.idle()) {
                     ctx.went_idle = true;
                     co_return;
                 }
             }
+            lowest.expires_after(ctx.options.stall_timeout);
+            // Whatever has arrived, not a full buffer: a frame must not wait for later frames'
+            // bytes (issue 9: 0.2–0.8 s).
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(beast::read_size(buffer, read_capacity)),
+                                                           net::as_tuple(use_awaitable));
+            buffer.commit(n);
+            if (ec == net::error::eof) {
+                if (!parser.got_some()) throw boost::system::system_error(http::error::end_of_stream);
+                beast::error_code eof_ec;
+                parser.put_eof(eof_ec);
+                if (body.error) std::rethrow_exception(body.error);
+                if (eof_ec) throw boost::system::system_error(eof_ec);
+                break;
+            }
+            if (ec) throw boost::system::system_error(ec);
         }
         if (!single) throw std::runtime_error("camera ended the stream");
 

@@ -9,10 +9,10 @@ namespace wscam {
 mjpeg_stream_reader::mjpeg_stream_reader(std::shared_ptr<frame_hub> hub, const intake_options& options)
     : hub_(std::move(hub)), max_frame_bytes_(options.max_frame_bytes),
       intake_(hub_, options.max_frame_bytes, options.max_frame_pixels),
-      splitter_(options.max_frame_bytes, [this](std::vector<std::uint8_t>&& jpeg) { offer(jpeg); }),
+      splitter_(options.max_frame_bytes, [this](std::span<const std::uint8_t> jpeg) { offer(jpeg); }),
       chunk_(256 * 1024) {}
 
-void mjpeg_stream_reader::offer(const std::vector<std::uint8_t>& jpeg) {
+void mjpeg_stream_reader::offer(std::span<const std::uint8_t> jpeg) {
     if (!intake_.offer(jpeg)) return;
     last_frame_ = clock::now();
     report_status(*hub_, true);
@@ -29,7 +29,7 @@ bool mjpeg_stream_reader::read_available(int fd) {
 
 void mjpeg_stream_reader::restart() {
     // The previous producer's unfinished frame must not be glued to the next one's bytes.
-    splitter_ = mjpeg_splitter(max_frame_bytes_, [this](std::vector<std::uint8_t>&& jpeg) { offer(jpeg); });
+    splitter_ = mjpeg_splitter(max_frame_bytes_, [this](std::span<const std::uint8_t> jpeg) { offer(jpeg); });
     last_frame_ = clock::now();
 }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "codec/mjpeg_splitter.hpp"
@@ -40,7 +41,7 @@ public:
     std::uint64_t accepted() const { return intake_.accepted(); }
 
 private:
-    void offer(const std::vector<std::uint8_t>& jpeg);
+    void offer(std::span<const std::uint8_t> jpeg);
 
     std::shared_ptr<frame_hub> hub_;
     std::size_t max_frame_bytes_;

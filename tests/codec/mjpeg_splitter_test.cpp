@@ -13,7 +13,7 @@ struct collected {
     std::vector<bytes> frames;
     mjpeg_splitter splitter;
     explicit collected(std::size_t max = 1 << 20)
-        : splitter(max, [this](bytes&& f) { frames.push_back(std::move(f)); }) {}
+        : splitter(max, [this](std::span<const std::uint8_t> f) { frames.emplace_back(f.begin(), f.end()); }) {}
 };
 
 bytes concat(std::initializer_list<bytes> parts) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "jpeg_fixtures.hpp"
@@ -16,8 +17,8 @@ struct parts_seen {
     std::vector<part_headers> headers;
     multipart_parser parser;
     explicit parts_seen(const std::string& boundary, std::size_t max = 1 << 20)
-        : parser(boundary, max, [this](bytes&& b, const part_headers& h) {
-              bodies.push_back(std::move(b));
+        : parser(boundary, max, [this](std::span<const std::uint8_t> b, const part_headers& h) {
+              bodies.emplace_back(b.begin(), b.end());
               headers.push_back(h);
           }) {}
     void feed(const std::string& s) { parser.feed({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}); }
@@ -148,6 +149,48 @@ TEST(multipart_parser, a_part_whose_header_lines_arrive_in_one_read_is_parsed_in
     ASSERT_EQ(seen.bodies.size(), 1u);
     EXPECT_EQ(seen.bodies[0], a);
     EXPECT_EQ(seen.headers[0].size(), 61u);
+}
+
+TEST(multipart_parser, a_part_that_arrives_in_one_feed_is_handed_out_where_it_lies) {
+    // No copy of the part in the parser: the body is a view of the caller's bytes.
+    const auto a = test::make_jpeg(64, 48, 1);
+    const std::string stream = esp_part(a, 1, 1) + "\r\n--123456789000000000000987654321\r\n";
+    const auto* first = reinterpret_cast<const std::uint8_t*>(stream.data());
+    std::vector<const std::uint8_t*> where;
+    multipart_parser parser(esp_boundary, 1 << 20, [&](std::span<const std::uint8_t> body, const part_headers&) {
+        EXPECT_TRUE(std::equal(body.begin(), body.end(), a.begin(), a.end()));
+        where.push_back(body.data());
+    });
+    parser.feed({first, stream.size()});
+    ASSERT_EQ(where.size(), 1u);
+    EXPECT_GE(where[0], first);
+    EXPECT_LE(where[0] + a.size(), first + stream.size());
+}
+
+TEST(multipart_parser, each_part_has_only_its_own_headers_the_last_of_a_repeated_name_wins) {
+    // The header map's nodes are reused from part to part: nothing of an earlier part may show.
+    const auto a = test::make_jpeg(64, 48, 1), b = test::make_jpeg(64, 48, 2);
+    const auto part = [](const bytes& jpeg, const std::string& extra) {
+        return "--frame\r\nContent-Length: " + std::to_string(jpeg.size()) + "\r\n" + extra + "\r\n" + str(jpeg) + "\r\n";
+    };
+    const std::string stream = part(a, "X-Only-First: 1\r\nX-Both: first\r\nx-both: again\r\n") +
+                               part(b, "X-Both: second\r\n") + part(a, "") + "--frame\r\n";
+    for (std::size_t step : {stream.size(), std::size_t{7}}) {  // in one piece, and in small pieces
+        parts_seen seen("frame");
+        for (std::size_t i = 0; i < stream.size(); i += step) seen.feed(stream.substr(i, step));
+        ASSERT_EQ(seen.bodies.size(), 3u);
+        EXPECT_EQ(seen.bodies[0], a);
+        EXPECT_EQ(seen.bodies[1], b);
+        EXPECT_EQ(seen.bodies[2], a);
+        EXPECT_EQ(seen.headers[0].size(), 3u);
+        EXPECT_EQ(seen.headers[0].at("x-both"), "again");
+        EXPECT_EQ(seen.headers[0].at("x-only-first"), "1");
+        EXPECT_EQ(seen.headers[1].size(), 2u);
+        EXPECT_EQ(seen.headers[1].at("x-both"), "second");
+        EXPECT_EQ(seen.headers[1].count("x-only-first"), 0u);
+        EXPECT_EQ(seen.headers[2].size(), 1u);
+        EXPECT_EQ(seen.headers[2].at("content-length"), std::to_string(a.size()));
+    }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -38,6 +39,19 @@ struct counting_camera : controllable {
 frame_ptr publish_bytes(frame_hub& hub, std::size_t n) {
     auto storage = frame::make_storage(n);
     return hub.publish(std::move(storage), n, frame_info{320, 240, unix_now_us()});
+}
+
+TEST(frame, storage_from_a_jpeg_is_the_header_room_and_one_exact_copy) {
+    const std::vector<std::uint8_t> jpeg{0xFF, 0xD8, 1, 2, 3, 0xFF, 0xD9};
+    auto storage = frame::make_storage(std::span<const std::uint8_t>(jpeg));
+    EXPECT_EQ(storage.size(), frame::header_size + jpeg.size());
+    EXPECT_EQ(storage.capacity(), storage.size()) << "no spare capacity for a viewer to pin";
+    EXPECT_TRUE(std::equal(jpeg.begin(), jpeg.end(), storage.begin() + frame::header_size));
+    const auto* bytes = storage.data();
+    frame f(std::move(storage), jpeg.size(), frame_info{320, 240, 1}, 7, 2);
+    EXPECT_EQ(f.framed().data(), bytes) << "the frame keeps that buffer: no second copy";
+    EXPECT_EQ(f.memory_bytes(), frame::header_size + jpeg.size());
+    EXPECT_TRUE(std::equal(jpeg.begin(), jpeg.end(), f.jpeg().begin(), f.jpeg().end()));
 }
 
 TEST(frame_hub, numbers_frames_from_one_and_keeps_the_newest) {

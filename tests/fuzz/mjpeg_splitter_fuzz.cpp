@@ -8,7 +8,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1) return 0;
     constexpr std::size_t cap = 64 * 1024;
-    wscam::mjpeg_splitter splitter(cap, [](std::vector<std::uint8_t>&& f) {
+    wscam::mjpeg_splitter splitter(cap, [](std::span<const std::uint8_t> f) {
         if (f.size() < 4 || f.size() > cap || f[0] != 0xFF || f[1] != 0xD8 || f[f.size() - 2] != 0xFF ||
             f[f.size() - 1] != 0xD9)
             std::abort();

@@ -9,7 +9,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     constexpr std::size_t cap = 16 * 1024;
     static const char* boundaries[] = {"123456789000000000000987654321", "--frame", "ffmpeg", "x"};
     wscam::multipart_parser parser(boundaries[data[0] % 4], cap,
-                                   [](std::vector<std::uint8_t>&& body, const wscam::part_headers& h) {
+                                   [](std::span<const std::uint8_t> body, const wscam::part_headers& h) {
                                        if (body.size() > cap || h.size() > 64) std::abort();
                                    });
     const std::size_t step = 1 + (data[0] >> 2) % 64;

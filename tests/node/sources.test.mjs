@@ -63,9 +63,17 @@ test('http:// pulls multipart MJPEG from ffmpeg serving -f mpjpeg', async () => 
 
 test('http:// pulls from an ESP32 CameraWebServer (chunked, its boundary and headers)', async () => {
   const cam = await startCameraWebServer(frames);
-  const server = await startWscam(['--source', cam.url]);
+  // A stall timeout shorter than the viewing: the stream must not be taken for stalled while
+  // frames flow (a read that never returned to the session once did that every stall timeout).
+  const server = await startWscam(['--source', cam.url, '--stall-timeout', '1']);
   try {
-    const got = await viewFrames(server, 20);
+    const ws = new WebSocket(`${server.wsUrl}/ws`, ['wscam.v1']);  // wscam.v1: status messages too
+    await collect(ws, 1);
+    const { binary, text } = await collect(ws, 50);  // 2.5 s at the camera's 20 fps
+    ws.close();
+    const got = binary.map((m) => m.subarray(m[1]));  // the JPEG behind the wscam.v1 header
+    const offline = text.map((t) => JSON.parse(t)).filter((m) => m.type === 'status' && m.state === 'offline');
+    assert.deepEqual(offline, [], 'online all along');
     const sent = new Set(frames.map((f) => f.toString('base64')));
     for (const f of got) assert.ok(sent.has(f.toString('base64')), 'relayed byte for byte');
     const api = await (await fetch(`${server.url}/api/streams`)).json();

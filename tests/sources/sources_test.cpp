@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "../codec/jpeg_fixtures.hpp"
 #include "core/frame_hub.hpp"
 #include "sources/frame_intake.hpp"
@@ -47,9 +49,12 @@ TEST(network_url, refuses_what_it_cannot_connect_to) {
 TEST(frame_intake, publishes_valid_jpegs_with_their_size) {
     auto hub = std::make_shared<frame_hub>("cam");
     frame_intake intake(hub, 1 << 20);
-    EXPECT_TRUE(intake.offer(test::make_jpeg(64, 48)));
+    const auto jpeg = test::make_jpeg(64, 48);
+    EXPECT_TRUE(intake.offer(jpeg));
     auto f = hub->latest();
     ASSERT_TRUE(f);
+    EXPECT_TRUE(std::equal(jpeg.begin(), jpeg.end(), f->jpeg().begin(), f->jpeg().end()));
+    EXPECT_EQ(f->memory_bytes(), frame::header_size + jpeg.size()) << "exactly its JPEG behind the header";
     EXPECT_EQ(f->width(), 64);
     EXPECT_EQ(f->height(), 48);
     EXPECT_EQ(hub->info().width, 64) << "viewers are told the camera's size";
