@@ -139,6 +139,11 @@ awaitable<void> run_http_impl(Stream& stream, context& ctx) {
                     co_return;
                 }
             }
+            // What the parser could not take yet is at most a chunk header and a line end: Beast
+            // sets no bound on a chunk header's length, so an endless one must not grow the buffer.
+            if (buffer.size() >= read_capacity)
+                throw std::runtime_error("the camera sent " + std::to_string(buffer.size()) +
+                                         " bytes of HTTP framing without a line end (a chunk header that never ends)");
             lowest.expires_after(ctx.options.stall_timeout);
             // Whatever has arrived, not a full buffer: a frame must not wait for later frames'
             // bytes (issue 9: 0.2–0.8 s).

@@ -1,21 +1,29 @@
 #include "sources/test_pattern_source.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <charconv>
+#include <optional>
 #include <stdexcept>
 
 #include "codec/jpeg_codec.hpp"
 #include "codec/test_pattern.hpp"
 #include "core/frame_pacer.hpp"
-#include "core/interruptible_sleep.hpp"
-#include "sources/frame_intake.hpp"
-#include "sources/source_thread.hpp"
+#include "sources/render_pool.hpp"
+#include "sources/source_loop.hpp"
+#include "sources/source_status.hpp"
 
 namespace wscam {
 namespace {
-
+namespace net = boost::asio;
+using net::awaitable;
 }  // namespace
 
 test_pattern_options test_pattern_options_from(const source_uri& uri, test_pattern_options o) {
@@ -40,11 +48,11 @@ test_pattern_options test_pattern_options_from(const source_uri& uri, test_patte
     return o;
 }
 
-/** The pattern's controls, changed by viewers on I/O threads and read by the render thread. */
-struct test_pattern_source::settings : controllable {
+/** The pattern's controls, changed by viewers on I/O threads and read by the renderer. */
+struct pattern_settings : controllable {
     std::atomic<int> quality, brightness{0}, noise;
 
-    explicit settings(const test_pattern_options& o) : quality(o.quality), noise(o.noise) {}
+    explicit pattern_settings(const test_pattern_options& o) : quality(o.quality), noise(o.noise) {}
 
     std::vector<control_info> controls() const override {
         return {{"quality", "JPEG quality", "int", 1, 100, 1, static_cast<double>(quality.load()), {}},
@@ -52,76 +60,130 @@ struct test_pattern_source::settings : controllable {
                 {"noise", "Noise", "int", 0, 100, 1, static_cast<double>(noise.load()), {}}};
     }
 
-    // The render thread reads these atomics before each frame: a change is in effect at once.
+    // The renderer reads these atomics before each frame: a change is in effect at once.
     void set_control(const std::string& id, double value, control_callback done) override {
         (id == "quality" ? quality : id == "brightness" ? brightness : noise) = static_cast<int>(value);
         done(control_result::applied(value));
     }
 };
 
-test_pattern_source::test_pattern_source(std::shared_ptr<frame_hub> hub, test_pattern_options options)
-    : hub_(std::move(hub)), options_(options), settings_(std::make_shared<settings>(options)) {
-    hub_->set_controllable(settings_);
+struct test_pattern_source::impl : std::enable_shared_from_this<impl> {
+    /** What makes the frames; used by one render job at a time, on the render pool. */
+    struct renderer {
+        explicit renderer(const test_pattern_options& o) : pattern(o.size.width, o.size.height, o.noise) {}
+        test_pattern pattern;
+        jpeg_encoder encoder;
+        std::uint64_t n = 0;
+    };
+
+    impl(std::shared_ptr<frame_hub> h, test_pattern_options o, const io_context_picker& io)
+        : hub(std::move(h)), options(o), settings(std::make_shared<pattern_settings>(o)), loop(io),
+          timer(loop.context()), pacer(options.fps, std::chrono::steady_clock::now()) {}
+
+    /** On the render pool: one frame, rendered with the controls in effect, encoded, published. */
+    void render_and_publish() {
+        auto& r = *render;
+        frame_info info{options.size.width, options.size.height, unix_now_us()};
+        r.pattern.set_noise(settings->noise);
+        r.pattern.set_brightness(settings->brightness);
+        r.pattern.render(++r.n, info.capture_us);
+        auto storage = frame::make_storage(0);
+        const auto size = r.encoder.encode_rgb(r.pattern.rgb(), r.pattern.width(), r.pattern.height(), settings->quality,
+                                               storage, frame::header_size);
+        hub->publish(std::move(storage), size, info);
+    }
+
+    awaitable<void> render_job() {
+        render_and_publish();
+        co_return;
+    }
+
+    awaitable<void> run() {
+        const auto& name = hub->name();
+        report_status(*hub, true);
+        render.emplace(options);  // a fresh one after a fault
+        bool capturing = false;
+        while (!stopping) {
+            if (!options.always_on && hub->viewer_count() == 0) {
+                if (capturing) spdlog::info("stream={} source idle: no viewers", name);
+                capturing = false;
+                co_await demand->wait(stopping, options.always_on);
+                if (stopping) break;
+            }
+            if (!capturing) {
+                spdlog::info("stream={} source capturing", name);
+                capturing = true;
+                pacer.restart(std::chrono::steady_clock::now());
+            }
+            timer.expires_at(pacer.next_deadline());
+            boost::system::error_code ec;
+            co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+            if (stopping) break;
+            // The work goes to the render pool; this coroutine resumes here once it is published.
+            // An exception (say, a failed encode) comes back here and supervise() restarts us.
+            // No lambda temporary in the co_await: with one, GCC 12's build released the shared_ptr
+            // it captured once too often and freed this impl while it ran (valgrind).
+            auto published = net::co_spawn(render_pool(), render_job(), net::use_awaitable);
+            co_await std::move(published);
+            if (auto skipped = pacer.advance(std::chrono::steady_clock::now()))
+                spdlog::debug("stream={} source late: skipped {} frame slots", name, skipped);
+        }
+        report_status(*hub, false, "source stopped");
+    }
+
+    // A fault restarts the source; stop() cancels the pause (interrupt).
+    awaitable<void> supervise() {
+        co_await net::this_coro::reset_cancellation_state(net::disable_cancellation());
+        co_await wscam::supervise(*hub, stopping, [this] { return run(); }, [this](std::chrono::milliseconds delay) -> awaitable<void> {
+            timer.expires_after(delay);
+            boost::system::error_code ec;
+            co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+        });
+    }
+
+    std::shared_ptr<frame_hub> hub;
+    test_pattern_options options;
+    std::shared_ptr<pattern_settings> settings;  // the live controls, shared with the hub
+    std::atomic<bool> stopping{false};
+    bool started = false;
+    source_loop loop;
+    std::shared_ptr<demand_waiter> demand = demand_waiter::make(loop, hub);
+    net::steady_timer timer;  // pacing and pauses, on the loop's thread
+    frame_pacer pacer;
+    std::optional<renderer> render;
+};
+
+test_pattern_source::test_pattern_source(std::shared_ptr<frame_hub> hub, test_pattern_options options,
+                                         const io_context_picker& io)
+    : impl_(std::make_shared<impl>(std::move(hub), options, io)) {
+    impl_->hub->set_controllable(impl_->settings);
 }
 
 test_pattern_source::~test_pattern_source() { stop(); }
 
 void test_pattern_source::start() {
-    hub_->set_info({options_.size.width, options_.size.height, options_.fps, describe()});
+    auto& i = *impl_;
+    i.hub->set_info({i.options.size.width, i.options.size.height, i.options.fps, describe()});
     // Nothing to open: the pattern is ready as soon as it is started.
-    report_status(*hub_, true);
-    thread_ = std::jthread([this](std::stop_token st) { run_restarting(*hub_, st, [&] { run(st); }); });
+    report_status(*i.hub, true);
+    i.demand->arm();
+    i.loop.spawn([self = impl_]() { return self->supervise(); }, log_source_end(i.hub->name()));
+    i.started = true;
 }
 
 void test_pattern_source::stop() {
-    if (thread_.joinable()) {
-        thread_.request_stop();
-        thread_.join();
-    }
+    if (!impl_->started || impl_->stopping.exchange(true)) return;
+    impl_->demand->disarm();
+    impl_->loop.stop([self = impl_] {
+        self->demand->cancel();
+        self->timer.cancel();
+    });
 }
 
 std::string test_pattern_source::describe() const {
-    return "testsrc:?size=" + to_string(options_.size) + "&fps=" + std::to_string(static_cast<int>(options_.fps)) +
-           "&quality=" + std::to_string(options_.quality) +
-           (options_.noise ? "&noise=" + std::to_string(options_.noise) : "");
-}
-
-void test_pattern_source::run(std::stop_token stop) {
-    const auto& name = hub_->name();
-    // An exception (say, a failed encode) is reported and retried by run_restarting.
-    report_status(*hub_, true);
-    test_pattern pattern(options_.size.width, options_.size.height, options_.noise);
-    jpeg_encoder encoder;
-    frame_pacer pacer(options_.fps, std::chrono::steady_clock::now());
-    std::uint64_t n = 0;
-    bool capturing = false;
-
-    while (!stop.stop_requested()) {
-        if (!options_.always_on && hub_->viewer_count() == 0) {
-            if (capturing) spdlog::info("stream={} source idle: no viewers", name);
-            capturing = false;
-            if (!hub_->wait_for_viewers(stop)) break;
-        }
-        if (!capturing) {
-            spdlog::info("stream={} source capturing", name);
-            capturing = true;
-            pacer.restart(std::chrono::steady_clock::now());
-        }
-        sleep_until(stop, pacer.next_deadline());
-        if (stop.stop_requested()) break;
-
-        frame_info info{options_.size.width, options_.size.height, unix_now_us()};
-        pattern.set_noise(settings_->noise);
-        pattern.set_brightness(settings_->brightness);
-        pattern.render(++n, info.capture_us);
-        auto storage = frame::make_storage(0);
-        const auto size = encoder.encode_rgb(pattern.rgb(), pattern.width(), pattern.height(), settings_->quality,
-                                             storage, frame::header_size);
-        hub_->publish(std::move(storage), size, info);
-        if (auto skipped = pacer.advance(std::chrono::steady_clock::now()))
-            spdlog::debug("stream={} source late: skipped {} frame slots", name, skipped);
-    }
-    report_status(*hub_, false, "source stopped");
+    const auto& o = impl_->options;
+    return "testsrc:?size=" + to_string(o.size) + "&fps=" + std::to_string(static_cast<int>(o.fps)) +
+           "&quality=" + std::to_string(o.quality) + (o.noise ? "&noise=" + std::to_string(o.noise) : "");
 }
 
 }  // namespace wscam

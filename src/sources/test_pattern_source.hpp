@@ -1,12 +1,12 @@
 #pragma once
 
 #include <memory>
-#include <thread>
 
 #include "core/frame_hub.hpp"
 #include "core/frame_size.hpp"
 #include "core/source.hpp"
 #include "core/source_uri.hpp"
+#include "sources/io_contexts.hpp"
 
 namespace wscam {
 
@@ -23,27 +23,24 @@ struct test_pattern_options {
 test_pattern_options test_pattern_options_from(const source_uri& uri, test_pattern_options defaults);
 
 /**
- * The default camera: renders the test pattern and encodes it with TurboJPEG on its own
- * thread, at a steady rate, only while someone watches (unless always_on).
+ * The default camera: the test pattern at a steady rate, only while someone watches (unless
+ * always_on). Paced by a timer on a source_loop (a server I/O context, or its own thread
+ * without one); each frame is rendered and encoded on the shared render_pool, so neither the
+ * I/O threads nor the thread count pay for it per stream.
  */
 class test_pattern_source : public source {
 public:
-    test_pattern_source(std::shared_ptr<frame_hub> hub, test_pattern_options options);
+    test_pattern_source(std::shared_ptr<frame_hub> hub, test_pattern_options options, const io_context_picker& io = {});
     ~test_pattern_source() override;
 
     void start() override;
     void stop() override;
     std::string describe() const override;
 
+    struct impl;
+
 private:
-    void run(std::stop_token stop);
-
-    struct settings;
-
-    std::shared_ptr<frame_hub> hub_;
-    test_pattern_options options_;
-    std::shared_ptr<settings> settings_;  // the live controls, shared with the hub
-    std::jthread thread_;
+    std::shared_ptr<impl> impl_;
 };
 
 }  // namespace wscam

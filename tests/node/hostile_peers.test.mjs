@@ -90,6 +90,41 @@ test("a camera's non-UTF-8 HTTP reason phrase reaches /api/streams and viewers a
   }
 });
 
+test('a camera whose chunk header never ends is cut off with the reason; memory stays bounded', async () => {
+  // A "camera" that answers with a chunked multipart stream, then sends a chunk size line
+  // that never ends (Beast sets no bound on its length).
+  let sent = 0;
+  const camera = net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', () => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replace;boundary=frame\r\nTransfer-Encoding: chunked\r\n\r\n1');
+      const block = Buffer.alloc(64 * 1024, '0');
+      const pump = () => {
+        while (!socket.destroyed && sent < 64 * 1024 * 1024 && socket.write(block)) sent += block.length;
+        if (!socket.destroyed && sent < 64 * 1024 * 1024) socket.once('drain', pump);
+      };
+      pump();
+    });
+  });
+  await new Promise((r) => camera.listen(0, '127.0.0.1', r));
+  const server = await startWscam(['--stream', `cam=http://127.0.0.1:${camera.address().port}/stream`,
+    '--stream', 'pattern=testsrc:?size=320x240', '--always-on', '--reconnect-delay', '5']);
+  const bystander = viewer(`${server.wsUrl}/ws/pattern`);
+  try {
+    await bystander.opened;
+    const before = rssKiB(server.proc.pid);
+    await until(() => /stream=cam source offline: the camera sent \d+ bytes of HTTP framing without a line end/.test(server.logs()),
+      'the reason in the log', 10000);
+    assert.ok(rssKiB(server.proc.pid) - before < 8 * 1024, `RSS grew by ${rssKiB(server.proc.pid) - before} KiB`);
+    await stillServing(server, bystander);
+  } finally {
+    bystander.ws.close();
+    const code = await server.stop();
+    camera.close();
+    assert.equal(code, 0, 'a clean exit');
+  }
+});
+
 test("a publisher's text with control characters becomes one clean status line", async () => {
   const server = await startWscam(['--stream', 'cam=push:', '--stream', 'pattern=testsrc:?size=320x240',
     '--publish-token', 'pub']);

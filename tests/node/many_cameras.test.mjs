@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startWscam } from './lib/wscam.mjs';
@@ -110,4 +110,33 @@ test('files, programs and pipes as cameras share the I/O threads too', async () 
   // Every program ended with the stream (its process group too).
   const shells = spawnSync('pgrep', ['-f', `while :; do cat ${clip}; sleep 1; done$`]).stdout.toString().trim();
   assert.equal(shells, '', 'no program left running after wscam stopped');
+});
+
+test('test patterns share one render thread per core, and each keeps its pace', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-patterns-'));
+  const patterns = Array.from({ length: 12 }, (_, i) => [`pattern${i}`, 'testsrc:?size=320x240&fps=10']);
+  writeFileSync(join(dir, 'many.toml'), patterns.map(([name, source]) => `[[stream]]\nname = "${name}"\nsource = "${source}"\n`).join('\n'));
+  writeFileSync(join(dir, 'one.toml'), '[[stream]]\nname = "pattern0"\nsource = "testsrc:?size=320x240&fps=10"\n');
+  const one = await startWscam(['--threads', '2', '--config', join(dir, 'one.toml')]);
+  const server = await startWscam(['--threads', '2', '--config', join(dir, 'many.toml')]);
+  const viewers = [];
+  try {
+    await sleep(500);
+    const idle = threadsOf(server.proc.pid);
+    assert.equal(idle, threadsOf(one.proc.pid), 'idle: 12 test patterns have as many threads as one');
+    for (const [name] of patterns) viewers.push(watch(`${server.wsUrl}/ws/${name}`));
+    await until(() => viewers.every((v) => v.frames.length >= 15), 'frames from every pattern', 15000);
+    const busy = threadsOf(server.proc.pid);
+    const cores = availableParallelism();
+    assert.ok(busy <= idle + cores, `12 patterns rendering: ${busy} threads (idle ${idle}, ${cores} render threads at most)`);
+    for (const [i, v] of viewers.entries()) {
+      const gaps = v.frames.slice(1).map((t, k) => t - v.frames[k]).sort((a, b) => a - b);
+      const median = gaps[Math.floor(gaps.length / 2)];
+      assert.ok(median > 60 && median < 150, `pattern${i}: median gap ${median.toFixed(0)} ms at 10 fps`);
+    }
+  } finally {
+    viewers.forEach((v) => v.ws.close());
+    assert.equal(await server.stop(), 0);
+    assert.equal(await one.stop(), 0);
+  }
 });

@@ -121,11 +121,15 @@ test('a reader that stops reading skips frames instead of queueing them, and cat
     const reader = await openMjpeg(`${server.url}/stream/cam.mjpg`);
     await until(() => reader.parts.length >= 10, 'parts');
     const published = () => metric(server, 'wscam_stream_frames_published_total\\{stream="cam"\\}');
+    const droppedBefore = await metric(server, 'wscam_frames_dropped_total');
     reader.res.pause();
-    // The first second fills the socket buffers (how much they hold depends on the kernel's
-    // autotuning and Node's own buffer); after that, every new frame replaces the pending one:
-    // skipped, not queued, however long the reader stays paused.
-    await sleep(1000);
+    // First the socket buffers fill (how much they hold depends on the kernel's autotuning and
+    // Node's own buffer, and how long that takes on the camera's rate: the sanitizer build
+    // renders 720p at ~6 fps). The first skipped frame says they are full; from then on, with
+    // nobody reading, they do not grow, and every new frame replaces the pending one: skipped,
+    // not queued, however long the reader stays paused.
+    await until(async () => (await metric(server, 'wscam_frames_dropped_total')) > droppedBefore,
+      'the first frame skipped for the paused reader', 20000);
     const [dropped, made] = [await metric(server, 'wscam_frames_dropped_total'), await published()];
     // 20 more frames (about 0.7 s here, longer in the sanitizer build, which renders slower).
     await until(async () => (await published()) - made >= 20, 'the camera to make 20 more frames', 15000);
