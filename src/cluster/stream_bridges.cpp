@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cstring>
-
 #include "cluster/messages.hpp"
 #include "core/client_message.hpp"
 #include "core/publisher_message.hpp"
@@ -58,9 +56,8 @@ void remote_feed::on_message(const incoming& in) {
         if (f->sequence <= last_sequence_) return;
         last_sequence_ = f->sequence;
     }
-    auto storage = frame::make_storage(f->jpeg.size());
-    std::memcpy(storage.data() + frame::header_size, f->jpeg.data(), f->jpeg.size());
-    hub_->publish_numbered(std::move(storage), f->jpeg.size(), frame_info{f->width, f->height, f->capture_us}, f->sequence);
+    hub_->publish_numbered(frame::make_storage(f->jpeg), f->jpeg.size(), frame_info{f->width, f->height, f->capture_us},
+                           f->sequence);
 }
 
 void remote_feed::refuse(const std::string& why) {

@@ -107,11 +107,7 @@ struct pipe_source::impl : std::enable_shared_from_this<impl> {
     // A fault restarts the source; stop() cancels the pause (interrupt).
     awaitable<void> supervise() {
         co_await net::this_coro::reset_cancellation_state(net::disable_cancellation());
-        co_await wscam::supervise(*hub, stopping, [this] { return run(); }, [this](std::chrono::milliseconds delay) -> awaitable<void> {
-            pause.expires_after(delay);
-            boost::system::error_code ec;
-            co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
-        });
+        co_await wscam::supervise(*hub, stopping, [this] { return run(); }, [this](std::chrono::milliseconds delay) { return pause_on(pause, delay); });
     }
 
     std::shared_ptr<frame_hub> hub;

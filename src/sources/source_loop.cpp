@@ -108,6 +108,12 @@ boost::asio::awaitable<void> supervise(frame_hub& hub, const std::atomic<bool>& 
     }
 }
 
+boost::asio::awaitable<void> pause_on(boost::asio::steady_timer& timer, std::chrono::milliseconds delay) {
+    timer.expires_after(delay);
+    boost::system::error_code ec;
+    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+}
+
 std::function<void(std::exception_ptr)> log_source_end(std::string stream) {
     return [stream = std::move(stream)](std::exception_ptr e) {
         if (!e) return;

@@ -109,6 +109,9 @@ boost::asio::awaitable<void> supervise(frame_hub& hub, const std::atomic<bool>& 
                                        std::function<boost::asio::awaitable<void>()> run,
                                        std::function<boost::asio::awaitable<void>(std::chrono::milliseconds)> pause);
 
+/** supervise()'s pause on a source's own timer: ends after `delay`, or early when the timer is cancelled. */
+boost::asio::awaitable<void> pause_on(boost::asio::steady_timer& timer, std::chrono::milliseconds delay);
+
 /** The `done` of source_loop::spawn for a source: logs what escaped its coroutine. */
 std::function<void(std::exception_ptr)> log_source_end(std::string stream);
 
