@@ -1,6 +1,6 @@
 #include "sources/test_pattern_source.hpp"
 
-#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -10,7 +10,8 @@
 
 #include <atomic>
 #include <charconv>
-#include <optional>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
 
 #include "codec/jpeg_codec.hpp"
@@ -78,11 +79,11 @@ struct test_pattern_source::impl : std::enable_shared_from_this<impl> {
 
     impl(std::shared_ptr<frame_hub> h, test_pattern_options o, const io_context_picker& io)
         : hub(std::move(h)), options(o), settings(std::make_shared<pattern_settings>(o)), loop(io),
-          timer(loop.context()), pacer(options.fps, std::chrono::steady_clock::now()) {}
+          timer(loop.context()), pacer(options.fps, std::chrono::steady_clock::now()), render(options) {}
 
     /** On the render pool: one frame, rendered with the controls in effect, encoded, published. */
     void render_and_publish() {
-        auto& r = *render;
+        auto& r = render;
         frame_info info{options.size.width, options.size.height, unix_now_us()};
         r.pattern.set_noise(settings->noise);
         r.pattern.set_brightness(settings->brightness);
@@ -91,17 +92,43 @@ struct test_pattern_source::impl : std::enable_shared_from_this<impl> {
         const auto size = r.encoder.encode_rgb(r.pattern.rgb(), r.pattern.width(), r.pattern.height(), settings->quality,
                                                storage, frame::header_size);
         hub->publish(std::move(storage), size, info);
+        report_status(*hub, true);  // free once online; back online after a failed frame
     }
 
-    awaitable<void> render_job() {
-        render_and_publish();
-        co_return;
+    /**
+     * Hands the frame to the render pool and returns at once: the coroutine never waits for
+     * another thread to resume it (that thread would still touch the loop's context after the
+     * resumed coroutine let stop() return and the context go: ASan caught it). A frame still
+     * rendering makes this one skip. The job does not own this impl (its last reference must
+     * not go on a pool thread, with the loop's timer): stop() waits for it instead.
+     */
+    void start_render() {
+        {
+            std::lock_guard lock(render_mutex);
+            if (rendering) return;
+            rendering = true;
+        }
+        net::post(render_pool(), [this] {
+            try {
+                if (!stopping) render_and_publish();
+            } catch (const std::exception& e) {
+                report_status(*hub, false, std::string("failed: ") + e.what());
+            }
+            std::lock_guard lock(render_mutex);
+            rendering = false;
+            render_done.notify_all();
+        });
+    }
+
+    /** stop(): no render job of ours runs after it returns. */
+    void wait_render() {
+        std::unique_lock lock(render_mutex);
+        render_done.wait(lock, [&] { return !rendering; });
     }
 
     awaitable<void> run() {
         const auto& name = hub->name();
         report_status(*hub, true);
-        render.emplace(options);  // a fresh one after a fault
         bool capturing = false;
         while (!stopping) {
             if (!options.always_on && hub->viewer_count() == 0) {
@@ -119,12 +146,7 @@ struct test_pattern_source::impl : std::enable_shared_from_this<impl> {
             boost::system::error_code ec;
             co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
             if (stopping) break;
-            // The work goes to the render pool; this coroutine resumes here once it is published.
-            // An exception (say, a failed encode) comes back here and supervise() restarts us.
-            // No lambda temporary in the co_await: with one, GCC 12's build released the shared_ptr
-            // it captured once too often and freed this impl while it ran (valgrind).
-            auto published = net::co_spawn(render_pool(), render_job(), net::use_awaitable);
-            co_await std::move(published);
+            start_render();
             if (auto skipped = pacer.advance(std::chrono::steady_clock::now()))
                 spdlog::debug("stream={} source late: skipped {} frame slots", name, skipped);
         }
@@ -146,7 +168,10 @@ struct test_pattern_source::impl : std::enable_shared_from_this<impl> {
     std::shared_ptr<demand_waiter> demand = demand_waiter::make(loop, hub);
     net::steady_timer timer;  // pacing and pauses, on the loop's thread
     frame_pacer pacer;
-    std::optional<renderer> render;
+    renderer render;  // the render pool's, one job at a time
+    std::mutex render_mutex;
+    std::condition_variable render_done;
+    bool rendering = false;  // a job of ours is queued or running on the render pool
 };
 
 test_pattern_source::test_pattern_source(std::shared_ptr<frame_hub> hub, test_pattern_options options,
@@ -174,6 +199,7 @@ void test_pattern_source::stop() {
         self->demand->cancel();
         self->timer.cancel();
     });
+    impl_->wait_render();
 }
 
 std::string test_pattern_source::describe() const {
