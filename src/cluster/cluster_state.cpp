@@ -175,12 +175,20 @@ void cluster_state::choose_owners(clock::time_point now) {
     for (const auto& entry : claims) remotes_.try_emplace(entry.first);
     for (auto& [stream, e] : remotes_) {
         if (!e.lost_since && !e.owner.empty()) {
-            // Sticky: the owner stays while it is alive, in the same run, and still claims the stream.
+            // Sticky: the owner stays while it is alive, in the same run, and still claims the stream,
+            // unless it has no camera and another node has (a pushing camera configured on two
+            // nodes pushes to one of them: whichever node was heard first must not hide it).
             const auto n = nodes_.find(e.owner);
             if (n != nodes_.end() && fresh(n->second, now) && n->second.epoch == e.epoch &&
                 n->second.streams.contains(stream)) {
-                if (n->second.streams.at(stream).online) e.handover.clear();  // the new owner has the camera now
-                continue;
+                const bool online = n->second.streams.at(stream).online;
+                if (online) e.handover.clear();  // the new owner has the camera now
+                const auto c = claims.find(stream);
+                const bool other_online = c != claims.end() && std::any_of(c->second.begin(), c->second.end(),
+                    [](const auto& x) { return x.second->online; });
+                if (online || !other_online) continue;
+                e.handover.clear();  // left for a node that has the camera: nothing to explain
+                e.owner.clear();
             }
         }
         const auto c = claims.find(stream);

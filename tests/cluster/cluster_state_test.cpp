@@ -111,7 +111,7 @@ TEST(cluster_state, a_stream_its_owner_drops_goes_offline) {
 
 TEST(cluster_state, the_owner_is_sticky_while_alive_and_another_claimant_takes_over_when_it_dies) {
     cluster_state c("C", 300);
-    c.on_announce(from("A", 100, {down("cam", "camera unplugged")}), t0);
+    c.on_announce(from("A", 100, {up("cam")}), t0);
     EXPECT_TRUE(c.on_announce(from("B", 200, {up("cam")}), t0 + 1s).upsert.empty()) << "A is alive: it stays";
     EXPECT_EQ(c.owner("cam")->first, "A");
     c.on_announce(from("B", 200, {up("cam")}), t0 + 2s);
@@ -145,6 +145,22 @@ TEST(cluster_state, a_claimant_without_camera_taking_over_says_why_the_owner_was
     const auto later = c.on_announce(from("B", 200, {down("pub", "waiting for a publisher")}), t0 + 5s);
     ASSERT_TRUE(find_upsert(later, "pub"));
     EXPECT_EQ(find_upsert(later, "pub")->status.reason, "waiting for a publisher");
+}
+
+// The same pushing camera's stream on A and B, heard from B first; the camera pushes to A.
+TEST(cluster_state, an_owner_without_camera_gives_way_to_a_claimant_with_one) {
+    cluster_state c("C", 300);
+    c.on_announce(from("B", 200, {down("pub", "waiting for a publisher")}), t0);
+    c.on_announce(from("A", 100, {down("pub", "waiting for a publisher")}), t0 + 100ms);
+    EXPECT_EQ(c.owner("pub")->first, "B") << "heard first, and nobody has the camera";
+    const auto a = c.on_announce(from("A", 100, {up("pub")}), t0 + 1s);
+    const auto* v = find_upsert(a, "pub");
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->owner, "A");
+    EXPECT_TRUE(v->status.online);
+    // Once A has it, B getting a camera too does not move the stream.
+    EXPECT_TRUE(c.on_announce(from("B", 200, {up("pub")}), t0 + 2s).upsert.empty());
+    EXPECT_EQ(c.owner("pub")->first, "A");
 }
 
 TEST(cluster_state, without_its_owner_a_stream_goes_to_an_online_claimant_first_then_the_smallest_node_name) {

@@ -197,11 +197,13 @@ test('a clean stop says so at once; a frame larger than the NATS max_payload is 
 
 test('a pushing camera that moves to another node: offline with the reason, then online from the new owner', async () => {
   const nats = await startNatsCluster(2);
-  // A and B both take publishers for `pub`; the camera pushes to A first.
+  // A and B both take publishers for `pub`; the camera pushes to A first. C hears of B first,
+  // while nobody has the camera: it must still follow the stream to A once A has it.
   const pushArgs = (node, i) => ['--nats', nats.natsArg(i), '--node', node, '--stream', 'pub=push:', '--publish-token', 'pub'];
-  const a = await startWscam(pushArgs('A', 0));
   const b = await startWscam(pushArgs('B', 1));
   const c = await startWscam(['--nats', nats.natsArg(1), '--node', 'C']);
+  await until(async () => (await streams(c)).some((s) => s.name === 'pub' && /node B/.test(s.source)), 'pub listed from B on C', 10000);
+  const a = await startWscam(pushArgs('A', 0));
   const frames = makeFrames(2);
   const pushTo = (node) => {
     const ws = new WebSocket(`${node.wsUrl}/publish/pub?token=pub`);
