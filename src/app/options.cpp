@@ -130,6 +130,29 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code, std::s
     app.add_option("--max-connections", s.max_connections, "Refuse connections beyond this many")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    app.add_option("--h264-max-streams", s.h264_max_streams,
+                   "Streams encoded to H.264 at once for viewers who ask (?codec=h264), each on a worker thread; "
+                   "beyond it they get JPEG (0 turns H.264 off)")
+        ->capture_default_str();
+    app.add_option("--h264-preset", s.h264.preset, "x264 speed preset (tune zerolatency always): faster is cheaper, "
+                                                   "slower compresses better")
+        ->check(CLI::IsMember({"ultrafast", "superfast", "veryfast", "faster", "fast", "medium"}))
+        ->capture_default_str();
+    app.add_option("--h264-crf", s.h264.crf, "H.264 constant quality when --h264-bitrate is 0 (lower: better and larger)")
+        ->check(CLI::Range(0, 51))
+        ->capture_default_str();
+    app.add_option("--h264-bitrate", s.h264.bitrate_kbps,
+                   "H.264 average bitrate in kbit/s per stream (0: constant quality, --h264-crf)")
+        ->check(CLI::Range(0, 200000))
+        ->capture_default_str();
+    app.add_option("--h264-max-bitrate", s.h264.max_kbps,
+                   "Cap in kbit/s on any second of H.264 (0: none with --h264-crf, twice --h264-bitrate with it)")
+        ->check(CLI::Range(0, 400000))
+        ->capture_default_str();
+    app.add_option("--h264-keyint", s.h264.keyint_s,
+                   "Seconds between H.264 keyframes at most (new viewers also get one within 0.5 s of asking)")
+        ->check(CLI::Range(0.1, 60.0))
+        ->capture_default_str();
     app.add_option("--nats", o.nats_urls,
                    "Join a cluster of wscam nodes through these NATS servers (nats://[user:pass@]host:4222, this node's own "
                    "first; comma-separated or repeated): every node serves every stream of the cluster")

@@ -168,6 +168,8 @@ std::optional<relayed_frame> check_relayed_frame(std::span<const std::uint8_t> b
         return no("header size " + std::to_string(bytes[1]) + " outside " + std::to_string(frame::header_size) + ".." +
                   std::to_string(bytes.size()));
     }
+    // Only JPEGs travel between nodes: each node encodes H.264 for its own viewers.
+    if (h.type != frame::header_type_jpeg) return no("not a JPEG frame (header type " + std::to_string(h.type) + ")");
     const auto jpeg = bytes.subspan(h.header_size);
     if (jpeg.size() > max_frame_bytes)
         return no("frame of " + std::to_string(jpeg.size()) + " bytes exceeds --max-frame-bytes " +

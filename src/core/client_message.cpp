@@ -31,6 +31,7 @@ client_message parse_client_message(std::string_view text) {
     }
     if (type == "pause") return pause_message{true};
     if (type == "resume") return pause_message{false};
+    if (type == "keyframe") return keyframe_message{};
     if (type == "control") {
         auto id = j.find("id");
         auto value = j.find("value");
@@ -83,6 +84,10 @@ std::string make_hello_message(const hello_fields& h) {
               {"protocol", h.protocol}, {"server_time_us", h.server_time_us},
               {"controls", std::move(controls)}, {"can_control", h.can_control}};
     if (!h.online) j["reason"] = h.reason;
+    // Only wscam.v1 clients get a hello: each is told its codec (JPEG unless it asked for H.264).
+    j["codec"] = h.codec;
+    if (!h.codec_string.empty()) j["codec_string"] = h.codec_string;
+    if (!h.codec_note.empty()) j["codec_note"] = h.codec_note;
     return to_json_text(j);
 }
 

@@ -27,12 +27,15 @@ struct control_message {
     double value = 0;
 };
 
+/** `{"type":"keyframe"}`: an H.264 viewer (its decoder failed) asks to start again at a keyframe. */
+struct keyframe_message {};
+
 /** A message that could not be understood; `reason` says why, for the error reply. */
 struct invalid_message {
     std::string reason;
 };
 
-using client_message = std::variant<ping_message, pause_message, control_message, invalid_message>;
+using client_message = std::variant<ping_message, pause_message, control_message, keyframe_message, invalid_message>;
 
 /** Longest control id kept from a viewer's message (real ids are short: "brightness"). */
 constexpr std::size_t max_control_id_bytes = 64;
@@ -54,6 +57,9 @@ struct hello_fields {
     std::int64_t server_time_us = 0;
     std::vector<control_info> controls;
     bool can_control = false;
+    std::string codec = "jpeg";  // what the binary messages carry: "jpeg" or "h264"
+    std::string codec_string;    // h264: what a WebCodecs decoder is configured with, e.g. "avc1.42C01E"
+    std::string codec_note;      // why H.264 was asked for and not given
 };
 std::string make_hello_message(const hello_fields& h);
 std::string make_control_changed_message(const std::string& stream, const std::string& id, double value);

@@ -49,11 +49,12 @@ frame::frame(std::vector<std::uint8_t> storage, std::size_t jpeg_size, const fra
     if (bytes_.capacity() > bytes_.size() + bytes_.size() / 8 + 4096) bytes_.shrink_to_fit();
     // Header fields are big-endian (network order, DataView's default).
     std::uint8_t* h = bytes_.data();
-    h[0] = header_type_jpeg;
+    h[0] = info.type;
     h[1] = static_cast<std::uint8_t>(header_size);
     put_be(h + 2, info.width, 2);
     put_be(h + 4, info.height, 2);
-    put_be(h + 6, 0, 2);
+    h[6] = info.keyframe ? flag_keyframe : 0;
+    h[7] = 0;
     put_be(h + 8, sequence, 8);
     put_be(h + 16, static_cast<std::uint64_t>(info.capture_us), 8);
     put_be(h + 24, static_cast<std::uint64_t>(publish_us), 8);
@@ -68,7 +69,9 @@ bool parse_frame_header(std::span<const std::uint8_t> m, frame_header& out) {
     if (m.size() < frame::header_size) return false;
     out.type = m[0];
     out.header_size = m[1];
-    if (out.type != frame::header_type_jpeg || out.header_size < frame::header_size ||
+    out.flags = m[6];
+    if ((out.type != frame::header_type_jpeg && out.type != frame::header_type_h264) ||
+        out.header_size < frame::header_size ||
         out.header_size > m.size())
         return false;
     out.width = static_cast<std::uint16_t>(get_be(&m[2], 2));

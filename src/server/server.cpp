@@ -12,6 +12,7 @@
 #include "server/listener.hpp"
 #include "server/shared_state.hpp"
 #include "server/viewer_group.hpp"
+#include "transcode/h264_stream.hpp"
 #include "server/tls/certificate_store.hpp"
 
 namespace wscam {
@@ -36,6 +37,7 @@ struct server::impl {
         trim_timer.cancel();
         if (hangup) hangup->cancel();
         state->shutdown_all();
+        state->h264().stop_all();  // each waits for the picture it is encoding, if any
         pool.release();
         stop_deadline = std::chrono::steady_clock::now() + state->config().shutdown_grace;
         poll_stopped();
@@ -178,6 +180,7 @@ void server::remove_stream(const std::string& name, const std::string& reason) {
     auto hub = impl_->state->streams().take(name);
     if (!hub) return;
     hub->remove(reason);
+    impl_->state->h264().forget(hub.get());
     impl_->state->groups().forget(hub.get());
 }
 

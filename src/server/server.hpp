@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/h264_encoder.hpp"
 #include "core/frame_hub.hpp"
 #include "sources/io_contexts.hpp"
 
@@ -46,6 +47,8 @@ struct server_config {
     std::string tls_cert;   // PEM certificate (chain); with tls_key the port speaks TLS and plain both
     std::string tls_key;    // PEM private key
     bool require_tls = false;  // plain pages are redirected to https://, plain upgrades refused
+    h264_settings h264;                // how a stream is encoded for viewers who ask for H.264
+    std::size_t h264_max_streams = 4;  // streams encoded at once (each a worker thread); 0 turns H.264 off
     bool tls() const { return !tls_cert.empty(); }
 };
 

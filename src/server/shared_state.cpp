@@ -2,6 +2,7 @@
 
 #include "server/tls/certificate_store.hpp"
 #include "server/viewer_group.hpp"
+#include "transcode/h264_stream.hpp"
 
 #include <vector>
 
@@ -11,6 +12,7 @@ shared_state::shared_state(server_config config, std::shared_ptr<stream_registry
     : config_(std::move(config)),
       access_(std::make_shared<const stream_access_table>(stream_access_table::from(config_))),
       streams_(std::move(streams)), groups_(std::make_unique<viewer_group_registry>()),
+      h264_(std::make_unique<h264_streams>(config_.h264, config_.h264_max_streams)),
       limits_(client_limits::settings{.max_connections = config_.max_connections,
                                       .max_per_address = config_.max_connections_per_ip}) {}
 

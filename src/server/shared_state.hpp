@@ -13,6 +13,7 @@
 namespace wscam {
 
 class viewer_group_registry;
+class h264_streams;
 namespace tls {
 class certificate_store;
 }
@@ -40,6 +41,8 @@ public:
     void set_access(stream_access_table table);
     stream_registry& streams() { return *streams_; }
     viewer_group_registry& groups() { return *groups_; }
+    /** Each stream's H.264 rendition, for viewers who ask with ?codec=h264. */
+    h264_streams& h264() { return *h264_; }
     /** Connection caps (server and per address) and the wrong-token brake. */
     client_limits& limits() { return limits_; }
     /** The certificate in use; null when the server speaks no TLS. */
@@ -71,6 +74,7 @@ private:
     std::shared_ptr<const stream_access_table> access_;
     std::shared_ptr<stream_registry> streams_;
     std::unique_ptr<viewer_group_registry> groups_;
+    std::unique_ptr<h264_streams> h264_;
     client_limits limits_;
     std::unique_ptr<tls::certificate_store> tls_;
     mutable std::mutex mutex_;

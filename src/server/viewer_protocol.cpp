@@ -24,6 +24,8 @@ viewer_action viewer_protocol::on_text(std::string_view text, std::int64_t serve
                    " a second");
         else
             a.control = *control;
+    } else if (std::holds_alternative<keyframe_message>(message)) {
+        a.keyframe = true;
     } else if (const auto* bad = std::get_if<invalid_message>(&message)) {
         refuse(bad->reason);
     }

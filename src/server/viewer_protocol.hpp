@@ -16,6 +16,7 @@ struct viewer_action {
     std::string reply;                       // serialised pong or error to send back; empty for none
     std::optional<bool> pause;               // true: stop sending frames; false: resume
     std::optional<control_message> control;  // a change to pass to the stream (allowed, within the rate)
+    bool keyframe = false;                   // an H.264 viewer asks to start again at a keyframe
     std::string log;                         // why the message was refused, for a debug log line
 };
 

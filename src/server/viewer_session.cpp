@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "core/client_message.hpp"
+#include "server/router.hpp"
 #include "server/viewer_group.hpp"
+#include "transcode/h264_stream.hpp"
 
 namespace wscam {
 namespace {
@@ -31,12 +33,15 @@ viewer_session::viewer_session(upgraded_connection c, std::shared_ptr<shared_sta
 
 viewer_session::~viewer_session() {
     if (open_ && group_) group_->leave(this, paused_);
+    if (open_ && h264_group_) h264_group_->leave(this, paused_);
     state_->leave(this);
 }
 
 void viewer_session::run(http::request<http::string_body> req) {
     path_ = std::string(req.target().substr(0, req.target().find('?')));
     framed_ = offers_subprotocol(req[http::field::sec_websocket_protocol], wscam_subprotocol);
+    // Only wscam.v1 can say what a binary message holds; a plain client always gets JPEGs.
+    wants_h264_ = framed_ && query_param(req.target(), "codec") == "h264";
 
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = state_->config().handshake_timeout;
@@ -72,23 +77,48 @@ void viewer_session::on_accept(beast::error_code ec) {
     }
     open_ = true;
     state_->viewer_opened();
-    spdlog::info("viewer open stream={} peer={} path={} protocol={}{}", hub_->name(), peer_, path_,
-                 framed_ ? wscam_subprotocol : "plain", ws_.tls() ? " tls" : "");
+    spdlog::info("viewer open stream={} peer={} path={} protocol={}{}{}", hub_->name(), peer_, path_,
+                 framed_ ? wscam_subprotocol : "plain", ws_.tls() ? " tls" : "", wants_h264_ ? " codec=h264" : "");
     // Join this stream's group on this session's own io_context first, then read the status:
     // a change after the read reaches us through the group (and is kept only if newer).
     group_ = state_->groups().group_for(hub_, io_context_of(ws_.socket()));
-    slot_.offer(group_->join(shared_from_this()));
+    const auto latest = group_->join(shared_from_this());
+    const std::string codec_note = wants_h264_ ? start_h264() : std::string();
+    if (!h264_) slot_.offer(latest);
     const auto info = hub_->info();
     const auto status = hub_->status();
     status_version_ = status.version;
     // Plain clients (the tutorial's page) get nothing but JPEGs; only wscam.v1 clients get texts unasked.
-    if (framed_)
-        outbox_.push(viewer_outbox::kind::hello,
-                     make_hello_message({hub_->name(), info.width, info.height, info.fps, status.online, status.reason,
-                                         std::string(wscam_subprotocol), unix_now_us(), hub_->controls(),
-                                         can_control_}));
+    if (framed_) {
+        hello_fields hello{hub_->name(), info.width, info.height, info.fps, status.online, status.reason,
+                           std::string(wscam_subprotocol), unix_now_us(), hub_->controls(), can_control_,
+                           h264_ ? "h264" : "jpeg", h264_ ? h264_->expected_codec_string() : std::string(), codec_note};
+        outbox_.push(viewer_outbox::kind::hello, make_hello_message(hello));
+    }
     do_write();
     do_read();
+}
+
+std::string viewer_session::start_h264() {
+    auto& h264 = state_->h264();
+    if (!h264.enabled()) return "H.264 is off on this server (--h264-max-streams 0)";
+    auto stream = h264.for_stream(hub_);
+    h264_group_ = state_->groups().group_for(stream->output(), io_context_of(ws_.socket()));
+    const auto latest = h264_group_->join(shared_from_this());
+    std::string why;
+    if (!stream->start(&why)) {
+        h264_group_->leave(this, false);
+        h264_group_.reset();
+        spdlog::warn("viewer gets JPEG, not H.264 stream={} peer={}: {}", hub_->name(), peer_, why);
+        return why;
+    }
+    h264_ = std::move(stream);
+    offer_access_unit(latest);  // the newest unit, if it is a keyframe, starts this viewer at once
+    return {};
+}
+
+void viewer_session::offer_access_unit(const frame_ptr& unit) {
+    if (units_.offer(unit)) h264_->request_keyframe();
 }
 
 void viewer_session::deliver(const frame_ptr& f) {
@@ -96,6 +126,14 @@ void viewer_session::deliver(const frame_ptr& f) {
     // A viewer that has not taken a frame for the write timeout is cut off here, even if it
     // keeps sending (which resets the WebSocket's own idle timer).
     if (writing_ && write_stalled(std::chrono::steady_clock::now())) return;
+    // An H.264 viewer hears the stream's JPEGs too (it is in the stream's group): it takes only units.
+    if (h264_ || f->h264()) {
+        if (!h264_ || !f->h264()) return;
+        const auto behind = units_.fell_behind();
+        offer_access_unit(f);
+        if (units_.fell_behind() != behind) state_->count_frame_dropped();
+        return do_write();
+    }
     const auto dropped = slot_.dropped();
     slot_.offer(f);
     if (slot_.dropped() != dropped) state_->count_frame_dropped();
@@ -178,6 +216,15 @@ void viewer_session::handle(const viewer_action& a) {
     if (!a.log.empty()) spdlog::debug("viewer message refused stream={} peer={}: {}", hub_->name(), peer_, a.log);
     if (!a.reply.empty()) outbox_.push(viewer_outbox::kind::reply, a.reply);
     if (a.pause) set_paused(*a.pause);
+    if (a.keyframe) {
+        if (h264_) {
+            units_.restart();  // its decoder starts over: nothing more until the keyframe
+            h264_->request_keyframe();
+        } else {
+            outbox_.push(viewer_outbox::kind::reply,
+                         make_error_message("keyframe: this connection gets JPEG, where every frame is one"));
+        }
+    }
     if (a.control) {
         // The stream answers on whatever thread applied the change; come back to ours.
         hub_->set_control(a.control->id, a.control->value,
@@ -195,6 +242,16 @@ void viewer_session::set_paused(bool paused) {
     spdlog::info("viewer {} stream={} peer={}", paused ? "paused" : "resumed", hub_->name(), peer_);
     paused_ = paused;
     group_->set_paused(paused);  // a stream whose viewers all paused stops capturing
+    if (h264_) {
+        h264_group_->set_paused(paused);  // and its encoder stops once no H.264 viewer wants pictures
+        units_.restart();
+        if (!paused_) {
+            std::string why;
+            if (!h264_->start(&why)) spdlog::warn("h264 encoder not restarted stream={} peer={}: {}", hub_->name(), peer_, why);
+            offer_access_unit(h264_->output()->latest());
+        }
+        return;
+    }
     if (paused_)
         slot_.clear_pending();
     else
@@ -236,7 +293,7 @@ void viewer_session::do_write() {
         });
         return;
     }
-    if (auto f = slot_.start_write()) {
+    if (auto f = h264_ ? units_.start_write() : slot_.start_write()) {
         writing_ = true;
         write_started_ = std::chrono::steady_clock::now();
         const auto bytes = framed_ ? f->framed() : f->jpeg();
@@ -255,7 +312,10 @@ void viewer_session::on_write(bool was_frame, beast::error_code ec, std::size_t)
     }
     if (!was_frame) return on_sent({});
     // The kernel has the whole frame: it counts as sent, and its buffer is let go at once.
-    slot_.write_done();
+    if (h264_)
+        units_.write_done();
+    else
+        slot_.write_done();
     state_->count_frame_sent();
     if (!state_->config().send_lowat) return on_sent({});
     // The kernel took the frame, but may not have sent it yet. Wait until what is unsent drops
@@ -284,6 +344,7 @@ void viewer_session::finish(const beast::error_code& ec) {
     if (!open_) return;
     open_ = false;
     if (group_) group_->leave(this, paused_);
+    if (h264_group_) h264_group_->leave(this, paused_);
     state_->viewer_closed();
     std::string reason = ec ? ec.message() : "closed";
     if (ec == websocket::error::closed) {
@@ -292,8 +353,12 @@ void viewer_session::finish(const beast::error_code& ec) {
     }
     if (closing_ && (!ec || ec == websocket::error::closed)) reason = close_reason_;
     if (!abort_reason_.empty()) reason = abort_reason_;
-    spdlog::info("viewer closed stream={} peer={} frames={} drops={} reason={}", hub_->name(), peer_, slot_.sent(),
-                 slot_.skipped(), reason);
+    if (h264_)
+        spdlog::info("viewer closed stream={} peer={} codec=h264 frames={} drops={} fell_behind={} reason={}",
+                     hub_->name(), peer_, units_.sent(), units_.skipped(), units_.fell_behind(), reason);
+    else
+        spdlog::info("viewer closed stream={} peer={} frames={} drops={} reason={}", hub_->name(), peer_, slot_.sent(),
+                     slot_.skipped(), reason);
     if (!closing_ && !is_expected_disconnect(ec)) {
         beast::error_code ignored;
         ws_.socket().close(ignored);

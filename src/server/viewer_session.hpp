@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "core/access_unit_queue.hpp"
 #include "core/backoff.hpp"
 #include "core/frame_hub.hpp"
 #include "core/latest_frame_slot.hpp"
@@ -16,6 +17,8 @@
 
 namespace wscam {
 
+class h264_stream;
+
 /** The WebSocket subprotocol that adds a header with sequence and capture time to each frame. */
 inline constexpr std::string_view wscam_subprotocol = "wscam.v1";
 /** WebSocket close code when the stream itself goes away (removed by a config reload); like HTTP's 404. */
@@ -25,6 +28,11 @@ inline constexpr std::uint16_t close_stream_removed = 4404;
  * One WebSocket viewer of one stream. It lives on one single-threaded io_context; frames
  * reach it from its viewer_group on that thread. One write is in flight at a time, the
  * newest frame waits in a single pending slot, and status/pong texts go before frames.
+ *
+ * A wscam.v1 viewer that asks for H.264 (`?codec=h264`) also joins the group of the stream's
+ * h264_stream output and gets its access units instead of the JPEGs, through an
+ * access_unit_queue (a keyframe first; back to waiting for one when it falls behind). It stays
+ * in the stream's own group for status, controls and demand.
  */
 class viewer_session : public stream_viewer, public closable, public std::enable_shared_from_this<viewer_session> {
 public:
@@ -54,6 +62,9 @@ private:
     void handle(const viewer_action& action);
     void set_paused(bool paused);
     void on_control_result(const std::string& id, const control_result& r);
+    /** Picks the codec at accept: H.264 if asked, allowed and an encoder is free; else why not. */
+    std::string start_h264();
+    void offer_access_unit(const frame_ptr& unit);
     bool write_stalled(std::chrono::steady_clock::time_point now);
     void do_write();
     void on_write(bool was_frame, beast::error_code ec, std::size_t bytes);
@@ -81,6 +92,10 @@ private:
     std::string close_reason_;                         // why the server closed it, for the log
     std::string abort_reason_;                         // why the server cut the connection, if it did
     latest_frame_slot slot_;
+    bool wants_h264_ = false;                 // asked with ?codec=h264
+    std::shared_ptr<h264_stream> h264_;       // set while this viewer gets H.264
+    std::shared_ptr<viewer_group> h264_group_;
+    access_unit_queue units_;
     viewer_protocol protocol_;
     viewer_outbox outbox_;
     std::string text_in_flight_;

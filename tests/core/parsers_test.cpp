@@ -131,7 +131,7 @@ TEST(controls, values_are_checked_and_snapped_to_the_step) {
 }
 
 TEST(client_message, server_messages_are_the_documented_json) {
-    hello_fields fields{"default", 640, 480, 30, true, "", "wscam.v1", 42, {}, false};
+    hello_fields fields{"default", 640, 480, 30, true, "", "wscam.v1", 42, {}, false, "jpeg", "", ""};
     fields.controls.push_back({"brightness", "Brightness", "int", -2, 2, 1, 0, {}});
     fields.controls.push_back({"size", "Frame size", "menu", 0, 0, 1, 5, {{5, "QVGA"}, {8, "VGA"}}});
     auto hello = nlohmann::json::parse(make_hello_message(fields));
@@ -141,6 +141,14 @@ TEST(client_message, server_messages_are_the_documented_json) {
     EXPECT_EQ(hello["server_time_us"], 42);
     EXPECT_FALSE(hello.contains("reason"));
     EXPECT_EQ(hello["can_control"], false);
+    EXPECT_EQ(hello["codec"], "jpeg");
+    EXPECT_FALSE(hello.contains("codec_string")) << "only for H.264";
+    EXPECT_FALSE(hello.contains("codec_note"));
+    fields.codec = "h264";
+    fields.codec_string = "avc1.42C01E";
+    const auto h264 = nlohmann::json::parse(make_hello_message(fields));
+    EXPECT_EQ(h264["codec"], "h264");
+    EXPECT_EQ(h264["codec_string"], "avc1.42C01E");
     EXPECT_EQ(hello["controls"][0], nlohmann::json::parse(
         R"({"id":"brightness","name":"Brightness","type":"int","min":-2.0,"max":2.0,"step":1.0,"value":0.0})"));
     EXPECT_EQ(hello["controls"][1]["options"][1]["label"], "VGA");

@@ -34,7 +34,7 @@ test('a publisher\'s controls appear for viewers, round-trip through the camera,
   });
   try {
     await early.opened;
-    await new Promise((r) => camera.ws.once('open', r));
+    await until(() => camera.ws.readyState === WebSocket.OPEN, 'the camera\'s connection');
     camera.ws.send(JSON.stringify({ type: 'hello', controls }));
     camera.ws.send(makeFrames(1)[0]);
     await until(() => early.texts.some((m) => m.type === 'controls' && m.controls.length === 2), 'the controls message');

@@ -31,11 +31,22 @@ export async function startWscam(args = [], { bin = WSCAM_BIN, stdin = 'ignore' 
     plainUrl: `http://127.0.0.1:${port}`,
     plainWsUrl: `ws://127.0.0.1:${port}`,
     logs: () => stderr,
+    /** Stops it with `signal`; a server that has not exited 15 s later is killed, and that is an error. */
     async stop(signal = 'SIGTERM') {
       if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+      const exited = once(proc, 'exit');
       proc.kill(signal);
-      const [code] = await once(proc, 'exit');
-      return code;
+      let timer;
+      const hung = new Promise((resolve) => { timer = setTimeout(resolve, 15000, 'hung'); });
+      const result = await Promise.race([exited, hung]);
+      clearTimeout(timer);
+      if (result === 'hung') {
+        proc.kill('SIGABRT');  // a core and, under ASan, every thread's stack in the log
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+        throw new Error(`wscam did not exit within 15 s of ${signal}; its log ends:\n${stderr.slice(-4000)}`);
+      }
+      return result[0];
     },
   };
 }

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "codec/jpeg_to_yuv.hpp"
+
+namespace wscam {
+
+/** How wscam encodes H.264 for browsers (`--h264-*` options). */
+struct h264_settings {
+    std::string preset = "superfast";  // x264 preset: ultrafast … medium; zerolatency is always on
+    int crf = 26;                      // constant quality (x264's scale: lower is better) when bitrate_kbps is 0
+    int bitrate_kbps = 0;              // average bitrate; 0: constant quality (crf)
+    int max_kbps = 0;                  // cap on the rate in any 1 s window (VBV); 0: none (or 2x bitrate_kbps)
+    double keyint_s = 4;               // a keyframe at least this often, besides the ones new viewers ask for
+    int threads = 2;                   // x264 slice threads per stream
+};
+
+/** One encoded picture: an Annex B access unit with the header room of frame::make_storage in front. */
+struct h264_access_unit {
+    std::vector<std::uint8_t> storage;  // frame::header_size bytes of room, then the access unit
+    std::size_t size = 0;               // of the access unit
+    bool keyframe = false;              // IDR, with SPS and PPS in band
+};
+
+/**
+ * libx264 for one picture size: constrained baseline (what every WebCodecs decoder takes), tune
+ * zerolatency (no B-frames, no lookahead, sliced threads): exactly one access unit out per
+ * picture in, at once. The level is chosen from the size and frame rate, so codec_string() is
+ * known before the first picture. Not thread-safe; one per stream.
+ */
+class h264_encoder {
+public:
+    /** Throws std::runtime_error when x264 refuses the settings (its message is in the log). */
+    h264_encoder(int width, int height, double fps, const h264_settings& settings);
+    ~h264_encoder();
+    h264_encoder(const h264_encoder&) = delete;
+    h264_encoder& operator=(const h264_encoder&) = delete;
+
+    /** Encodes `picture` (this encoder's size); `keyframe` forces an IDR. Throws on an x264 failure. */
+    h264_access_unit encode(const yuv420_image& picture, bool keyframe);
+
+    int width() const { return width_; }
+    int height() const { return height_; }
+    /** What the SPS says, e.g. "avc1.42C01E": for WebCodecs' VideoDecoder.configure. */
+    const std::string& codec_string() const { return codec_string_; }
+
+private:
+    struct x264_deleter {
+        void operator()(void* encoder) const;
+    };
+    int width_, height_;
+    std::string codec_string_;
+    std::unique_ptr<void, x264_deleter> encoder_;
+    std::int64_t pts_ = 0;
+};
+
+}  // namespace wscam

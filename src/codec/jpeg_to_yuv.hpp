@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace wscam {
+
+/**
+ * A picture in I420 (planar Y, then U and V at half width and half height), what an H.264
+ * encoder takes. Width and height are even: an odd last column or row is left out.
+ */
+struct yuv420_image {
+    int width = 0;
+    int height = 0;
+    int stride_y = 0;
+    int stride_uv = 0;
+    std::vector<std::uint8_t> y, u, v;
+};
+
+/**
+ * Decodes JPEGs straight to I420 planes with TurboJPEG (no RGB): a 4:2:0 JPEG is decoded into
+ * the planes as it is; 4:2:2, 4:4:0 and 4:4:4 chroma is averaged down, greyscale gets neutral
+ * chroma, and other layouts (4:1:1) go through RGB. One per thread; buffers are reused.
+ */
+class jpeg_to_yuv {
+public:
+    jpeg_to_yuv();
+    ~jpeg_to_yuv();
+    jpeg_to_yuv(const jpeg_to_yuv&) = delete;
+    jpeg_to_yuv& operator=(const jpeg_to_yuv&) = delete;
+
+    /** Decodes `jpeg` into `out`; false (and `error`) for a JPEG TurboJPEG cannot read or a picture under 2x2. */
+    bool decode(std::span<const std::uint8_t> jpeg, yuv420_image& out, std::string* error = nullptr);
+
+private:
+    void* handle_;
+    void* rgb_encoder_ = nullptr;              // the 4:1:1 fallback's RGB -> I420, made on first use
+    std::vector<std::uint8_t> scratch_[3];     // planes at the JPEG's own subsampling
+    std::vector<std::uint8_t> rgb_;
+};
+
+}  // namespace wscam

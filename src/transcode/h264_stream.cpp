@@ -1,0 +1,223 @@
+#include "transcode/h264_stream.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "codec/h264_bitstream.hpp"
+#include "core/backoff.hpp"
+
+namespace wscam {
+namespace {
+
+constexpr auto idle_linger = std::chrono::seconds(1);  // no viewer this long: the encoder ends
+
+}  // namespace
+
+bool h264_slots::acquire() {
+    auto used = used_.load(std::memory_order_acquire);
+    while (used < max_)
+        if (used_.compare_exchange_weak(used, used + 1, std::memory_order_acq_rel)) return true;
+    return false;
+}
+
+/**
+ * The stream's subscription to its source: hands each JPEG to the worker. The hub may call it
+ * (from a source thread) after the h264_stream is gone, so it reaches its owner only while attached.
+ */
+class h264_stream::input : public frame_sink {
+public:
+    explicit input(h264_stream* owner) : owner_(owner) {}
+    void detach() {
+        std::lock_guard lock(mutex_);
+        owner_ = nullptr;
+    }
+    void on_frame(frame_ptr f) override {
+        std::lock_guard lock(mutex_);
+        if (owner_) owner_->offer(std::move(f));
+    }
+    void on_status(const stream_status&) override {}
+    std::size_t viewers() const override { return 0; }  // its viewers are counted by their own groups
+
+private:
+    std::mutex mutex_;
+    h264_stream* owner_;
+};
+
+struct h264_stream::work {
+    jpeg_to_yuv decoder;
+    yuv420_image picture;
+    std::unique_ptr<h264_encoder> encoder;
+    rate_limit error_log{std::chrono::seconds(10)};
+};
+
+h264_stream::h264_stream(std::shared_ptr<frame_hub> source, h264_settings settings, std::shared_ptr<h264_slots> slots)
+    : source_(std::move(source)), output_(std::make_shared<frame_hub>(source_->name())),
+      settings_(std::move(settings)), slots_(std::move(slots)), input_(std::make_shared<input>(this)) {
+    output_->set_status(stream_status::up());
+}
+
+h264_stream::~h264_stream() {
+    stop();
+    input_->detach();
+}
+
+bool h264_stream::running() const {
+    std::lock_guard lock(mutex_);
+    return running_;
+}
+
+std::string h264_stream::expected_codec_string() const {
+    const auto info = source_->info();
+    return avc_codec_string(66, 0xC0, h264_level_for(info.width & ~1, info.height & ~1, info.fps > 0 ? info.fps : 30));
+}
+
+bool h264_stream::start(std::string* why) {
+    std::lock_guard lock(mutex_);
+    if (running_) return true;
+    if (stopped_) {
+        if (why) *why = "the stream is being removed";
+        return false;
+    }
+    if (!slots_->acquire()) {
+        if (why)
+            *why = "the server already encodes " + std::to_string(slots_->max()) + " stream" +
+                   (slots_->max() == 1 ? "" : "s") + " in H.264 (--h264-max-streams)";
+        return false;
+    }
+    if (thread_.joinable()) thread_.join();  // a worker that ended when its viewers left
+    running_ = true;
+    // Subscribed here, under the lock, so that a worker ending at the same time cannot undo it.
+    newest_ = source_->subscribe(input_);
+    thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+    return true;
+}
+
+void h264_stream::stop() {
+    std::jthread worker;
+    {
+        std::lock_guard lock(mutex_);
+        stopped_ = true;
+        worker = std::move(thread_);
+    }
+    if (worker.joinable()) {
+        worker.request_stop();
+        worker.join();
+    }
+}
+
+void h264_stream::offer(frame_ptr jpeg) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!running_) return;
+        if (newest_) skipped_.fetch_add(1, std::memory_order_relaxed);  // still busy with the one before: latest wins
+        newest_ = std::move(jpeg);
+    }
+    wake_.notify_one();
+}
+
+frame_ptr h264_stream::take_newest(std::stop_token& stop, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, stop, timeout, [this] { return newest_ != nullptr; });
+    return std::exchange(newest_, nullptr);
+}
+
+bool h264_stream::keep_running(bool stopping) {
+    std::lock_guard lock(mutex_);
+    if (!stopping && !stopped_ && output_->viewer_count() > 0) return true;  // a viewer came just now
+    source_->unsubscribe(input_.get());
+    newest_.reset();
+    slots_->release();
+    running_ = false;
+    return false;
+}
+
+void h264_stream::run(std::stop_token stop) {
+    spdlog::info("h264 encoder started stream={} preset={} {}", source_->name(), settings_.preset,
+                 settings_.bitrate_kbps ? fmt::format("bitrate={}k", settings_.bitrate_kbps)
+                                        : fmt::format("crf={}", settings_.crf));
+    work w;
+    auto last_viewer = std::chrono::steady_clock::now();
+    for (;;) {
+        const auto jpeg = take_newest(stop, std::chrono::milliseconds(250));
+        if (stop.stop_requested()) {
+            keep_running(true);
+            break;
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (output_->viewer_count() > 0) {
+            last_viewer = now;
+        } else if (now - last_viewer >= idle_linger) {
+            if (!keep_running(false)) break;
+            last_viewer = now;
+        }
+        if (!jpeg) continue;
+        // Nothing a camera sends may end the worker: a bad picture is skipped, and logged.
+        try {
+            encode_one(jpeg, w);
+        } catch (const std::exception& e) {
+            std::uint64_t suppressed = 0;
+            if (w.error_log.allow(now, suppressed))
+                spdlog::warn("h264 stream={}: {}{}", source_->name(), e.what(),
+                             suppressed ? fmt::format(" ({} more since)", suppressed) : std::string());
+            w.encoder.reset();
+        }
+    }
+    spdlog::info("h264 encoder stopped stream={} pictures={} keyframes={} skipped={}", source_->name(), encoded(),
+                 keyframes(), skipped());
+}
+
+void h264_stream::encode_one(const frame_ptr& jpeg, work& w) {
+    std::string error;
+    if (!w.decoder.decode(jpeg->jpeg(), w.picture, &error)) throw std::runtime_error("cannot decode a JPEG: " + error);
+    if (!w.encoder || w.encoder->width() != w.picture.width || w.encoder->height() != w.picture.height) {
+        w.encoder.reset();  // a new size starts a new sequence, with an IDR
+        const double fps = source_->info().fps;
+        w.encoder = std::make_unique<h264_encoder>(w.picture.width, w.picture.height, fps, settings_);
+        spdlog::info("h264 encoder open stream={} {}x{} {}", source_->name(), w.picture.width, w.picture.height,
+                     w.encoder->codec_string());
+    }
+    const auto now = std::chrono::steady_clock::now();
+    const bool force = requests_.decide(now);
+    auto au = w.encoder->encode(w.picture, force);
+    requests_.encoded(au.keyframe, now);
+    if (!au.size) return;
+    encoded_.fetch_add(1, std::memory_order_relaxed);
+    if (au.keyframe) keyframes_.fetch_add(1, std::memory_order_relaxed);
+    const frame_info info{static_cast<std::uint16_t>(w.picture.width), static_cast<std::uint16_t>(w.picture.height),
+                          jpeg->capture_us(), frame::header_type_h264, au.keyframe};
+    output_->publish_numbered(std::move(au.storage), au.size, info, jpeg->sequence());
+}
+
+h264_streams::h264_streams(h264_settings settings, std::size_t max_streams)
+    : settings_(std::move(settings)), slots_(std::make_shared<h264_slots>(max_streams)) {}
+
+h264_streams::~h264_streams() { stop_all(); }
+
+std::shared_ptr<h264_stream> h264_streams::for_stream(const std::shared_ptr<frame_hub>& source) {
+    std::lock_guard lock(mutex_);
+    auto& s = streams_[source.get()];
+    if (!s) s = std::make_shared<h264_stream>(source, settings_, slots_);
+    return s;
+}
+
+void h264_streams::forget(const frame_hub* source) {
+    std::shared_ptr<h264_stream> s;
+    {
+        std::lock_guard lock(mutex_);
+        const auto it = streams_.find(source);
+        if (it == streams_.end()) return;
+        s = std::move(it->second);
+        streams_.erase(it);
+    }
+    s->stop();
+}
+
+void h264_streams::stop_all() {
+    std::map<const frame_hub*, std::shared_ptr<h264_stream>> all;
+    {
+        std::lock_guard lock(mutex_);
+        all.swap(streams_);
+    }
+    for (auto& [hub, s] : all) s->stop();
+}
+
+}  // namespace wscam

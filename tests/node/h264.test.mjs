@@ -1,0 +1,216 @@
+// H.264 for wscam.v1 viewers who ask (?codec=h264): keyframe first, a stream ffmpeg decodes,
+// JPEG and plain viewers of the same stream unaffected, falling behind resumes at a keyframe.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { startWscam } from './lib/wscam.mjs';
+import { until, sleep } from './lib/wait.mjs';
+
+function watch(url, protocols = ['wscam.v1']) {
+  const v = { frames: [], texts: [], closed: null, ws: new WebSocket(url, protocols) };
+  v.ws.on('message', (data, binary) => {
+    if (!binary) return v.texts.push(JSON.parse(data.toString()));
+    if (!protocols.length) return v.frames.push({ at: performance.now(), payload: Buffer.from(data) });
+    v.frames.push({
+      at: performance.now(), type: data[0], key: (data[6] & 1) === 1, width: data.readUInt16BE(2), height: data.readUInt16BE(4),
+      seq: Number(data.readBigUInt64BE(8)), capture: Number(data.readBigInt64BE(16)), payload: Buffer.from(data.subarray(data[1])),
+    });
+  });
+  v.ws.on('close', (code, reason) => { v.closed = { code, reason: reason.toString() }; });
+  v.ws.on('error', () => {});
+  v.opened = new Promise((r) => v.ws.once('open', r));
+  return v;
+}
+
+/** NAL unit types in an Annex B access unit. */
+function nalTypes(au) {
+  const types = [];
+  for (let i = 0; i + 3 < au.length; i++)
+    if (au[i] === 0 && au[i + 1] === 0 && au[i + 2] === 1) types.push(au[i + 3] & 0x1f);
+  return types;
+}
+
+/** Decodes Annex B access units with ffmpeg: grey frames and whatever ffmpeg complained about. */
+function decodeH264(units, width, height) {
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-h264-'));
+  try {
+    writeFileSync(join(dir, 'in.h264'), Buffer.concat(units));
+    let errors = '';
+    try {
+      execFileSync('ffmpeg', ['-v', 'error', '-f', 'h264', '-i', join(dir, 'in.h264'), '-f', 'rawvideo', '-pix_fmt', 'gray',
+        '-y', join(dir, 'out.gray')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (e) { errors = String(e.stderr ?? e); }
+    const raw = readFileSync(join(dir, 'out.gray'));
+    const size = width * height;
+    const frames = [];
+    for (let o = 0; o + size <= raw.length; o += size) frames.push(raw.subarray(o, o + size));
+    return { frames, errors, bytes: raw.length };
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+}
+
+function decodeJpegGray(jpeg) {
+  return execFileSync('ffmpeg', ['-v', 'error', '-f', 'mjpeg', '-i', '-', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { input: jpeg });
+}
+
+function psnr(a, b) {
+  let se = 0;
+  for (let i = 0; i < a.length; i++) se += (a[i] - b[i]) ** 2;
+  return 10 * Math.log10((255 * 255) / (se / a.length || 1e-9));
+}
+
+const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+
+test('a viewer asking for H.264 gets a keyframe first, then units ffmpeg decodes to the same picture; JPEG and plain viewers of the stream are unaffected', async () => {
+  const w = await startWscam(['--source', 'testsrc:?size=320x240&fps=30']);
+  try {
+    const h = watch(`${w.wsUrl}/ws?codec=h264`);
+    const j = watch(`${w.wsUrl}/ws`);
+    const plain = watch(`${w.wsUrl}/ws?codec=h264`, []);  // no wscam.v1: the tutorial's framing, JPEG whatever it asks
+    await until(() => h.frames.length >= 90 && j.frames.length >= 90 && plain.frames.length >= 90, '3 s of frames on all three', 20000);
+
+    const hello = h.texts.find((m) => m.type === 'hello');
+    assert.equal(hello.codec, 'h264');
+    assert.match(hello.codec_string, /^avc1\.42C0[0-9A-F]{2}$/);
+    assert.equal(j.texts.find((m) => m.type === 'hello').codec, 'jpeg');
+
+    // Keyframe first, with SPS and PPS in band; every unit an Annex B access unit of type 2.
+    const first = h.frames[0];
+    assert.equal(first.type, 2);
+    assert.ok(first.key, 'the first unit is a keyframe');
+    assert.deepEqual([...new Set(nalTypes(first.payload).filter((t) => [5, 7, 8].includes(t)))].sort(), [5, 7, 8]);
+    const sps = first.payload.indexOf(Buffer.from([0, 0, 1, 0x67]));
+    const fromSps = `avc1.${first.payload.subarray(sps + 4, sps + 7).toString('hex').toUpperCase()}`;
+    assert.equal(fromSps, hello.codec_string, 'hello names the codec the SPS has');
+    for (const f of h.frames) {
+      assert.equal(f.type, 2);
+      assert.equal(f.key, nalTypes(f.payload).includes(5), 'the keyframe flag says whether the unit holds an IDR');
+      assert.deepEqual([f.width, f.height], [320, 240]);
+    }
+    for (let i = 1; i < h.frames.length; i++) assert.ok(h.frames[i].seq > h.frames[i - 1].seq, 'sequence numbers rise');
+
+    // Every unit decodes, to the picture the JPEG viewer got for the same sequence number.
+    const units = h.frames.map((f) => f.payload);
+    const decoded = decodeH264(units, 320, 240);
+    assert.equal(decoded.errors, '', 'ffmpeg decodes without a complaint');
+    assert.equal(decoded.frames.length, units.length, 'one picture per access unit');
+    const bySeq = new Map(j.frames.map((f) => [f.seq, f]));
+    const shared = h.frames.map((f, i) => [f, i]).filter(([f]) => bySeq.has(f.seq)).slice(-5);
+    assert.ok(shared.length >= 3, 'the two viewers saw the same frames');
+    for (const [f, i] of shared) {
+      const jpeg = decodeJpegGray(bySeq.get(f.seq).payload);
+      const db = psnr(decoded.frames[i], jpeg);
+      const other = psnr(decoded.frames[0], jpeg);
+      console.log(`unit ${f.seq} against its JPEG: PSNR ${db.toFixed(1)} dB; against the first picture ${other.toFixed(1)} dB`);
+      // 28 dB at the default quality here; another picture of the scrolling pattern is about 10 dB.
+      assert.ok(db > 25 && other < 18, `unit ${f.seq} shows the JPEG's picture (PSNR ${db.toFixed(1)} dB, another ${other.toFixed(1)})`);
+    }
+
+    // Units come as the JPEGs do: the same pace, and no later than one frame interval after them.
+    const gaps = h.frames.slice(1).map((f, i) => f.at - h.frames[i].at);
+    assert.ok(median(gaps) < 45, `median gap ${median(gaps).toFixed(1)} ms at 30 fps`);
+    const lateBy = shared.map(([f]) => f.at - bySeq.get(f.seq).at);
+    assert.ok(median(lateBy) < 33, `H.264 units arrive ${median(lateBy).toFixed(1)} ms after the same JPEG`);
+
+    // The JPEG viewers of the stream are unaffected.
+    assert.ok(j.frames.every((f) => f.type === 1 && f.payload[0] === 0xff && f.payload[1] === 0xd8));
+    assert.ok(plain.frames.every((f) => f.payload[0] === 0xff && f.payload[1] === 0xd8), 'plain clients get bare JPEGs');
+    assert.equal(plain.texts.length, 0, 'and no texts');
+
+    // Asking a JPEG connection for a keyframe is an error, and changes nothing.
+    j.ws.send(JSON.stringify({ type: 'keyframe' }));
+    await until(() => j.texts.some((m) => m.type === 'error' && /gets JPEG/.test(m.reason)), 'the error reply');
+    for (const v of [h, j, plain]) v.ws.close();
+    await until(() => /h264 encoder stopped stream=default pictures=\d+/.test(w.logs()), 'the encoder ends once its viewers left', 5000);
+    assert.match(w.logs(), /viewer closed stream=default peer=\S+ codec=h264 frames=\d+ drops=\d+ fell_behind=0/);
+  } finally {
+    await w.stop();
+  }
+});
+
+test('an H.264 viewer that falls behind waits for a keyframe and resumes there, never getting a broken picture', async () => {
+  const w = await startWscam(['--source', 'testsrc:?size=640x480&fps=30&noise=20', '--send-lowat', '16384']);
+  try {
+    const h = watch(`${w.wsUrl}/ws?codec=h264`);
+    await until(() => h.frames.length >= 30, '1 s of units', 15000);
+    // Stop reading for a while: the server's queue for this viewer overflows.
+    h.ws._socket.pause();
+    await sleep(1500);
+    h.ws._socket.resume();
+    const resumedAt = h.frames.length;
+    await until(() => h.frames.length >= resumedAt + 60, '2 s of units after the pause', 15000);
+    h.ws.close();
+    await until(() => /codec=h264 frames=\d+ drops=\d+ fell_behind=(\d+)/.test(w.logs()), 'the close line');
+    const fellBehind = Number(w.logs().match(/codec=h264 frames=\d+ drops=\d+ fell_behind=(\d+)/)[1]);
+    assert.ok(fellBehind >= 1, 'the viewer fell behind');
+    // Where the numbers jump because this viewer fell behind, a keyframe follows.
+    const jumps = h.frames.slice(1).map((f, i) => [h.frames[i], f]).filter(([a, b]) => b.seq - a.seq > 3);
+    assert.ok(jumps.length >= 1, 'the pause shows as a jump');
+    for (const [, after] of jumps) assert.ok(after.key, `unit ${after.seq} after a jump is a keyframe`);
+    const decoded = decodeH264(h.frames.map((f) => f.payload), 640, 480);
+    assert.equal(decoded.errors, '', 'what the viewer got decodes without a complaint');
+    assert.equal(decoded.frames.length, h.frames.length);
+  } finally {
+    await w.stop();
+  }
+});
+
+test('new viewers start at a keyframe at once; a crowd joining does not force more than one keyframe per half second', async () => {
+  const w = await startWscam(['--source', 'testsrc:?size=320x240&fps=30', '--h264-keyint', '30']);
+  try {
+    const first = watch(`${w.wsUrl}/ws?codec=h264`);
+    await until(() => first.frames.length >= 30, 'the first viewer\'s units', 15000);
+    const crowd = [];
+    const joinedAt = performance.now();
+    for (let i = 0; i < 20; i++) {
+      crowd.push(watch(`${w.wsUrl}/ws?codec=h264`));
+      await sleep(50);  // one joins every 50 ms, for a second
+    }
+    await until(() => crowd.every((v) => v.frames.length >= 10), 'units for the whole crowd', 15000);
+    for (const v of crowd) assert.ok(v.frames[0].key, 'each starts at a keyframe');
+    const window = first.frames.filter((f) => f.at >= joinedAt && f.at <= joinedAt + 1000);
+    const keys = window.filter((f) => f.key).length;
+    assert.ok(keys >= 1 && keys <= 3, `${keys} keyframes in the crowd's second (at most one per 0.5 s)`);
+    // The first viewer never lost its place: no jumps, no restarts.
+    for (let i = 1; i < first.frames.length; i++) assert.ok(first.frames[i].seq - first.frames[i - 1].seq <= 2);
+    for (const v of [first, ...crowd]) v.ws.close();
+  } finally {
+    await w.stop();
+  }
+});
+
+test('with H.264 off, or every encoder busy, a viewer who asks gets JPEG and hello says why', async () => {
+  const off = await startWscam(['--source', 'testsrc:?size=160x120&fps=10', '--h264-max-streams', '0']);
+  const one = await startWscam(['--stream', 'a=testsrc:?size=160x120&fps=10', '--stream', 'b=testsrc:?size=160x120&fps=10',
+    '--h264-max-streams', '1']);
+  try {
+    const v = watch(`${off.wsUrl}/ws?codec=h264`);
+    await until(() => v.frames.length >= 3, 'frames', 10000);
+    const hello = v.texts.find((m) => m.type === 'hello');
+    assert.equal(hello.codec, 'jpeg');
+    assert.match(hello.codec_note, /H\.264 is off on this server \(--h264-max-streams 0\)/);
+    assert.ok(v.frames.every((f) => f.type === 1));
+
+    const a = watch(`${one.wsUrl}/ws/a?codec=h264`);
+    await until(() => a.frames.length >= 3, 'a in H.264', 10000);
+    const b = watch(`${one.wsUrl}/ws/b?codec=h264`);
+    await until(() => b.frames.length >= 3, 'b in JPEG', 10000);
+    assert.equal(a.frames[0].type, 2);
+    assert.ok(b.frames.every((f) => f.type === 1));
+    assert.match(b.texts.find((m) => m.type === 'hello').codec_note, /already encodes 1 stream in H\.264 \(--h264-max-streams\)/);
+    assert.match(one.logs(), /viewer gets JPEG, not H\.264 stream=b peer=/);
+    // Once a's viewer leaves, its encoder ends and b's next viewer gets H.264.
+    a.ws.close();
+    await until(() => /h264 encoder stopped stream=a/.test(one.logs()), 'a\'s encoder ends', 5000);
+    const b2 = watch(`${one.wsUrl}/ws/b?codec=h264`);
+    await until(() => b2.frames.length >= 3, 'b in H.264 now', 10000);
+    assert.equal(b2.frames[0].type, 2);
+    for (const x of [v, b, b2]) x.ws.close();
+  } finally {
+    await off.stop();
+    await one.stop();
+  }
+});
