@@ -76,8 +76,8 @@
     }
 
     /**
-     * Decodes one access unit (a Uint8Array the player may keep; do not modify it afterwards).
-     * Returns whether it went to the decoder (false: dropped, e.g. a delta while waiting for a keyframe).
+     * Decodes one access unit (a Uint8Array, copied: the caller may reuse it). Returns whether it
+     * went to the decoder (false: dropped, e.g. a delta while waiting for a keyframe).
      */
     push(data, meta) {
       if (this.closed) return false;
@@ -92,6 +92,7 @@
         this.decode('delta', data, meta);
         return true;
       } catch (err) {  // configure() or decode() refused the unit (e.g. a "keyframe" without an IDR)
+        this.counters.dropped++;
         this.fail(err);
         return false;
       }
