@@ -92,9 +92,13 @@ const HARNESS = `
 const made = [];
 const closes = new Map();
 const configured = [];
+const decoders = [];
 const NativeDecoder = VideoDecoder;
 window.VideoDecoder = class extends NativeDecoder {
-  constructor(init) { super({ ...init, output: (f) => { made.push(f); init.output(f); } }); }
+  constructor(init) {
+    super({ ...init, output: (f) => { made.push(f); init.output(f); } });
+    decoders.push(this);
+  }
   configure(config) { configured.push(config.codec); return super.configure(config); }
 };
 const nativeClose = VideoFrame.prototype.close;
@@ -111,7 +115,7 @@ function fnv(px) {
 // Pushes the units (one every paceMs, or all at once with 0), waits until the player is idle,
 // closes it and reports what happened.
 window.play = async (units, { paceMs = 33, closeAfterPush = false } = {}) => {
-  made.length = 0; closes.clear(); configured.length = 0;
+  made.length = 0; closes.clear(); configured.length = 0; decoders.length = 0;
   const canvas = new OffscreenCanvas(1, 1);
   const g = canvas.getContext('2d', { willReadFrequently: true });
   const frames = [];
@@ -151,6 +155,7 @@ window.play = async (units, { paceMs = 33, closeAfterPush = false } = {}) => {
   const pushAfterClose = player.push(data[0], units[0]);
   await sleep(300);
   return { frames, errors, needs, counters, codec, configured: [...configured], maxQueue, pushAfterClose,
+    decodersOpen: decoders.filter((d) => d.state !== 'closed').length,
     made: made.length, closedOnce: made.filter((f) => closes.get(f) === 1).length };
 };
 `;
@@ -187,8 +192,10 @@ const play = (units, options) => page.evaluate(([u, o]) => window.play(u, o), [u
 const sequences = (r) => r.frames.map((f) => f.sequence);
 
 // What holds for every run: each frame output closed exactly once, none handed out after close(),
-// pushes after close() refused, every unit either decoded or counted as dropped, no page errors.
+// no decoder left open and pushes refused after close(), every unit either decoded or counted as
+// dropped, no page errors.
 function assertClean(r, pushed) {
+  assert.equal(r.decodersOpen, 0, 'close() closed the decoder');
   assert.equal(r.closedOnce, r.made, `${r.made} frames made, ${r.closedOnce} closed exactly once`);
   assert.equal(r.frames.filter((f) => f.afterClose).length, 0, 'no frame after close()');
   assert.equal(r.pushAfterClose, false);
@@ -255,21 +262,46 @@ test('joining at a delta frame: deltas dropped until the keyframe, no error', as
   assert.ok(r.frames.length >= 27, `${r.frames.length} of 30 decodable frames decoded`);
 });
 
-test('a corrupted unit: onError, then decoding resumes at the next keyframe', async () => {
-  const units = withMeta(small, [320, 240], 0);
-  const bad = Buffer.from(units[40].b64, 'base64');
-  for (let i = 8; i < bad.length; i++) bad[i] ^= 0x55;  // keep the delimiter, garble the slices
-  units[40] = { ...units[40], b64: bad.toString('base64') };
-  const r = await play(units);
-  assertClean(r, 90);
-  assert.equal(r.errors.length, 1, r.errors.join('; '));
-  assert.equal(r.counters.errors, 1);
-  assert.ok(r.needs >= 1, 'a keyframe was asked for');
-  const seq = sequences(r);
-  assert.deepEqual(seq.filter((s) => s >= 40 && s < 60), [], 'nothing between the error and the keyframe');
-  assert.ok(seq.includes(60), 'resumed at the keyframe');
-  assert.ok(seq.filter((s) => s < 40).length >= 36 && seq.filter((s) => s >= 60).length >= 27, seq.join(','));
-});
+// The NAL units at the start of an access unit up to the first one that is not a parameter set.
+function parameterSets(unit) {
+  for (let i = 0; i + 3 < unit.length; i++) {
+    if (unit[i] === 0 && unit[i + 1] === 0 && unit[i + 2] === 1 && ![7, 8].includes(unit[i + 3] & 0x1f)) {
+      return unit.subarray(0, unit[i - 1] === 0 ? i - 1 : i);
+    }
+  }
+  throw new Error('no slice');
+}
+
+// A unit the decoder fails on (its error callback) and one decode() refuses (it throws): either
+// way one onError, nothing until the next keyframe, then decoding again. Chromium checks that a
+// key chunk holds an IDR only where it needs one (after configure()): a delta flagged keyframe
+// mid-stream decodes fine, so this one comes with a new SPS.
+const spoilers = {
+  'garbled slices': [/^EncodingError/, (u) => {
+    const bad = Buffer.from(u.b64, 'base64');
+    for (let i = 8; i < bad.length; i++) bad[i] ^= 0x55;  // keep the delimiter
+    return { ...u, b64: bad.toString('base64') };
+  }],
+  'a "keyframe" with a new SPS but no IDR': [/^DataError/, (u) => ({
+    ...u, keyframe: true, b64: Buffer.concat([parameterSets(big[0].data), Buffer.from(u.b64, 'base64')]).toString('base64'),
+  })],
+};
+for (const [what, [error, spoil]] of Object.entries(spoilers)) {
+  test(`${what}: onError, then decoding resumes at the next keyframe`, async () => {
+    const units = withMeta(small, [320, 240], 0);
+    units[40] = spoil(units[40]);
+    const r = await play(units);
+    assertClean(r, 90);
+    assert.equal(r.errors.length, 1, r.errors.join('; '));
+    assert.match(r.errors[0], error);
+    assert.equal(r.counters.errors, 1);
+    assert.ok(r.needs >= 1, 'a keyframe was asked for');
+    const seq = sequences(r);
+    assert.deepEqual(seq.filter((s) => s >= 40 && s < 60), [], 'nothing between the error and the keyframe');
+    assert.ok(seq.includes(60), 'resumed at the keyframe');
+    assert.ok(seq.filter((s) => s < 40).length >= 36 && seq.filter((s) => s >= 60).length >= 27, seq.join(','));
+  });
+}
 
 test('a resolution change at a keyframe: reconfigured from the new SPS', async () => {
   const units = [...withMeta(small.slice(0, 45), [320, 240], 0), ...withMeta(big, [640, 480], 45)];
