@@ -145,9 +145,11 @@ window.play = async (units, { paceMs = 33, closeAfterPush = false } = {}) => {
     maxQueue = Math.max(maxQueue, player.decoder ? player.decoder.decodeQueueSize : 0);
     if (paceMs) await sleep(paceMs);
   }
-  if (!closeAfterPush) {
-    while (performance.now() - lastOutput < 500 || (player.decoder && player.decoder.decodeQueueSize > 0)) await sleep(20);
-  }
+  // Idle: half a second without a frame and nothing queued (at most 10 s: a stuck decoder fails the
+  // test by its counts rather than hanging it).
+  const deadline = performance.now() + 10000;
+  while (!closeAfterPush && performance.now() < deadline
+         && (performance.now() - lastOutput < 500 || (player.decoder && player.decoder.decodeQueueSize > 0))) await sleep(20);
   const codec = player.codec;
   player.close();
   closed = true;
