@@ -57,7 +57,7 @@ clean:
 # libFuzzer targets, each run for FUZZ_SECONDS from its seed corpus (needs clang).
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 12
-FUZZ_TARGETS ?= parsers mjpeg_splitter multipart viewer_text publisher_text camera_status connection_front config_file announce
+FUZZ_TARGETS ?= parsers mjpeg_splitter multipart viewer_text publisher_text camera_status connection_front config_file announce h264
 # Not part of `make test`: every target for FUZZ_LONG_RUNS executions (docs/SECURITY.md has the last counts).
 FUZZ_LONG_RUNS ?= 10000000
 fuzz-long:

@@ -9,7 +9,7 @@ build_pkgs=(cmake ninja-build g++ pkg-config ccache
   libtomlplusplus-dev libssl-dev libsystemd-dev libnats-dev libx264-dev help2man dpkg-dev file)
 test_pkgs=(googletest libgtest-dev nodejs npm ffmpeg chromium clang libclang-rt-14-dev
   qemu-system-x86 busybox-static cpio iperf3 python3 vlc-bin vlc-plugin-base
-  python3-opencv python3-websockets python3-numpy lintian procps systemd nats-server)
+  python3-opencv python3-websockets python3-numpy lintian procps systemd nats-server gdb)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

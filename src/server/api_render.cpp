@@ -52,6 +52,10 @@ std::string metrics_text(stream_registry& streams, const server_stats& totals) {
     out += fmt::format("wscam_viewers {}\n", totals.open_viewers);
     family("wscam_mjpeg_readers", "gauge", "Open MJPEG-over-HTTP readers (/stream/<stream>.mjpg)");
     out += fmt::format("wscam_mjpeg_readers {}\n", totals.open_mjpeg);
+    family("wscam_h264_viewers", "gauge", "Open WebSocket viewers getting H.264 (?codec=h264)");
+    out += fmt::format("wscam_h264_viewers {}\n", totals.open_h264);
+    family("wscam_h264_encoders", "gauge", "Streams being encoded to H.264 now (at most --h264-max-streams)");
+    out += fmt::format("wscam_h264_encoders {}\n", totals.h264_encoders);
     return out;
 }
 

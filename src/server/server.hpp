@@ -87,6 +87,8 @@ struct server_stats {
     std::uint64_t frames_sent = 0;
     std::uint64_t frames_dropped = 0;
     std::size_t open_mjpeg = 0;       // of which MJPEG-over-HTTP readers
+    std::size_t open_h264 = 0;        // of which WebSocket viewers getting H.264
+    std::size_t h264_encoders = 0;    // streams being encoded to H.264 now
 };
 
 /**

@@ -61,7 +61,8 @@ std::size_t shared_state::connection_count() const {
 }
 
 server_stats shared_state::stats() const {
-    return {connection_count(), viewers_.load(), frames_sent_.load(), frames_dropped_.load(), mjpeg_readers_.load()};
+    return {connection_count(), viewers_.load(),       frames_sent_.load(), frames_dropped_.load(),
+            mjpeg_readers_.load(), h264_viewers_.load(), h264_->running()};
 }
 
 }  // namespace wscam

@@ -62,6 +62,8 @@ public:
     void viewer_closed() { --viewers_; }
     void mjpeg_opened() { ++mjpeg_readers_; }
     void mjpeg_closed() { --mjpeg_readers_; }
+    void h264_opened() { ++h264_viewers_; }
+    void h264_closed() { --h264_viewers_; }
     void count_frame_sent() { frames_sent_.fetch_add(1, std::memory_order_relaxed); }
     void count_frame_dropped() { frames_dropped_.fetch_add(1, std::memory_order_relaxed); }
     server_stats stats() const;
@@ -82,6 +84,7 @@ private:
     std::atomic<bool> stopping_{false};
     std::atomic<std::size_t> viewers_{0};
     std::atomic<std::size_t> mjpeg_readers_{0};
+    std::atomic<std::size_t> h264_viewers_{0};
     std::atomic<std::uint64_t> frames_sent_{0};
     std::atomic<std::uint64_t> frames_dropped_{0};
     std::atomic<std::uint64_t> closed_{0};

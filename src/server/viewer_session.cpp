@@ -113,6 +113,7 @@ std::string viewer_session::start_h264() {
         return why;
     }
     h264_ = std::move(stream);
+    state_->h264_opened();
     offer_access_unit(latest);  // the newest unit, if it is a keyframe, starts this viewer at once
     return {};
 }
@@ -346,6 +347,7 @@ void viewer_session::finish(const beast::error_code& ec) {
     if (group_) group_->leave(this, paused_);
     if (h264_group_) h264_group_->leave(this, paused_);
     state_->viewer_closed();
+    if (h264_) state_->h264_closed();
     std::string reason = ec ? ec.message() : "closed";
     if (ec == websocket::error::closed) {
         const auto cr = ws_.visit([](auto& ws) { return ws.reason(); });

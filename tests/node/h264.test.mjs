@@ -62,6 +62,9 @@ function psnr(a, b) {
   return 10 * Math.log10((255 * 255) / (se / a.length || 1e-9));
 }
 
+const metric = async (server, name) => Number((await (await fetch(`${server.url}/metrics`)).text())
+  .match(new RegExp(`^${name} (\\d+)$`, 'm'))[1]);
+
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
 test('a viewer asking for H.264 gets a keyframe first, then units ffmpeg decodes to the same picture; JPEG and plain viewers of the stream are unaffected', async () => {
@@ -120,12 +123,18 @@ test('a viewer asking for H.264 gets a keyframe first, then units ffmpeg decodes
     assert.ok(plain.frames.every((f) => f.payload[0] === 0xff && f.payload[1] === 0xd8), 'plain clients get bare JPEGs');
     assert.equal(plain.texts.length, 0, 'and no texts');
 
+    assert.equal(await metric(w, 'wscam_h264_viewers'), 1);
+    assert.equal(await metric(w, 'wscam_h264_encoders'), 1);
+    assert.equal(await metric(w, 'wscam_viewers'), 3);
+
     // Asking a JPEG connection for a keyframe is an error, and changes nothing.
     j.ws.send(JSON.stringify({ type: 'keyframe' }));
     await until(() => j.texts.some((m) => m.type === 'error' && /gets JPEG/.test(m.reason)), 'the error reply');
     for (const v of [h, j, plain]) v.ws.close();
     await until(() => /h264 encoder stopped stream=default pictures=\d+/.test(w.logs()), 'the encoder ends once its viewers left', 5000);
     assert.match(w.logs(), /viewer closed stream=default peer=\S+ codec=h264 frames=\d+ drops=\d+ fell_behind=0/);
+    assert.equal(await metric(w, 'wscam_h264_encoders'), 0);
+    assert.equal(await metric(w, 'wscam_h264_viewers'), 0);
   } finally {
     await w.stop();
   }

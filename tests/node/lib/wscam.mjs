@@ -1,5 +1,5 @@
 // Starts the real wscam binary on a free port and finds its URL on stdout.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import WebSocket from 'ws';
 
@@ -41,10 +41,14 @@ export async function startWscam(args = [], { bin = WSCAM_BIN, stdin = 'ignore' 
       const result = await Promise.race([exited, hung]);
       clearTimeout(timer);
       if (result === 'hung') {
-        proc.kill('SIGABRT');  // a core and, under ASan, every thread's stack in the log
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-        throw new Error(`wscam did not exit within 15 s of ${signal}; its log ends:\n${stderr.slice(-4000)}`);
+        // Where every thread is: the one thing that explains a hang after the fact.
+        let stacks = '';
+        try {
+          stacks = execFileSync('gdb', ['-p', String(proc.pid), '-batch', '-ex', 'thread apply all bt'],
+            { encoding: 'utf8', timeout: 60000, stdio: ['ignore', 'pipe', 'ignore'] });
+        } catch (e) { stacks = `(no stacks: ${e.message})`; }
+        proc.kill('SIGKILL');
+        throw new Error(`wscam did not exit within 15 s of ${signal}; its log ends:\n${stderr.slice(-4000)}\nits threads:\n${stacks}`);
       }
       return result[0];
     },
