@@ -199,16 +199,17 @@ std::shared_ptr<h264_stream> h264_streams::for_stream(const std::shared_ptr<fram
     return s;
 }
 
-void h264_streams::forget(const frame_hub* source) {
+std::shared_ptr<frame_hub> h264_streams::forget(const frame_hub* source) {
     std::shared_ptr<h264_stream> s;
     {
         std::lock_guard lock(mutex_);
         const auto it = streams_.find(source);
-        if (it == streams_.end()) return;
+        if (it == streams_.end()) return nullptr;
         s = std::move(it->second);
         streams_.erase(it);
     }
     s->stop();
+    return s->output();
 }
 
 void h264_streams::stop_all() {

@@ -109,8 +109,8 @@ public:
     bool enabled() const { return slots_->max() > 0; }
     const h264_settings& settings() const { return settings_; }
     std::shared_ptr<h264_stream> for_stream(const std::shared_ptr<frame_hub>& source);
-    /** The stream was removed: its encoder stops. */
-    void forget(const frame_hub* source);
+    /** The stream was removed: its encoder stops. Returns its output hub (its viewer groups go too), or null. */
+    std::shared_ptr<frame_hub> forget(const frame_hub* source);
     /** Stops every encoder (server shutdown). */
     void stop_all();
     /** Streams being encoded now. */

@@ -223,3 +223,29 @@ test('with H.264 off, or every encoder busy, a viewer who asks gets JPEG and hel
     await one.stop();
   }
 });
+
+test('a reload that removes a stream closes its H.264 viewers with 4404 and stops its encoder; the other stream keeps its own', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-h264-reload-'));
+  const cfg = join(dir, 'wscam.toml');
+  const stream = (name) => `[[stream]]\nname = "${name}"\nsource = "testsrc:?size=160x120&fps=15"\n`;
+  writeFileSync(cfg, stream('keep') + stream('gone'));
+  const w = await startWscam(['--config', cfg]);
+  try {
+    const keep = watch(`${w.wsUrl}/ws/keep?codec=h264`);
+    const gone = watch(`${w.wsUrl}/ws/gone?codec=h264`);
+    await until(() => keep.frames.length >= 10 && gone.frames.length >= 10, 'units on both', 15000);
+    writeFileSync(cfg, stream('keep'));
+    w.proc.kill('SIGHUP');
+    await until(() => gone.closed, 'the removed stream\'s viewer closed', 10000);
+    assert.equal(gone.closed.code, 4404);
+    await until(() => /h264 encoder stopped stream=gone/.test(w.logs()), 'its encoder stopped', 5000);
+    const before = keep.frames.length;
+    await until(() => keep.frames.length >= before + 15, 'keep goes on', 10000);
+    for (let i = 1; i < keep.frames.length; i++) assert.ok(keep.frames[i].seq - keep.frames[i - 1].seq <= 2, 'without a jump');
+    assert.equal(keep.closed, null);
+    keep.ws.close();
+  } finally {
+    await w.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
