@@ -17,6 +17,8 @@
   const nowUs = () => (performance.timeOrigin + performance.now()) * 1000;
   // Whether this browser decodes H.264 (set by start() before any view connects).
   let h264Supported = false;
+  // Why not: WebCodecs exists only in secure contexts (https://, http://localhost).
+  const noH264Why = () => (window.isSecureContext ? 'this browser cannot decode H.264' : 'H.264 needs https:// here');
 
   // The H.264 side of one connection of a StreamView: a WscamH264Player whose VideoFrames go to
   // the view's paint path (which closes each one), keyframe requests to the server, and decoder
@@ -106,7 +108,7 @@
       this.stats.codecNote = '';
       if (codec === 'h264' && !h264Supported) {
         codec = 'jpeg';
-        this.stats.codecNote = 'this browser cannot decode H.264 (WebCodecs): showing JPEG';
+        this.stats.codecNote = `${noH264Why()}: showing JPEG`;
       }
       this.wanted = codec;
     }
@@ -515,7 +517,7 @@
     const asked = [params.get('codec'), storedCodec()].find((c) => CODECS.includes(c));
     codecChoice = asked || (h264Supported ? 'h264' : 'jpeg');
     const h264Option = ui.codec.querySelector('option[value="h264"]');
-    if (!h264Supported) h264Option.textContent = 'H.264 (not in this browser)';
+    if (!h264Supported) h264Option.textContent = `H.264 (${window.isSecureContext ? 'not in this browser' : 'needs https://'})`;
     ui.codec.value = codecChoice;
   }
 
