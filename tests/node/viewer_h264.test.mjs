@@ -32,16 +32,18 @@ function instrument() {
   const made = new WeakSet();
   const closed = new WeakSet();
   const NativeDecoder = window.VideoDecoder;
-  window.VideoDecoder = class extends NativeDecoder {
-    constructor(init) {
-      super({ ...init, output: (frame) => { made.add(frame); t.made++; init.output(frame); } });
-    }
-  };
-  const nativeClose = VideoFrame.prototype.close;
-  VideoFrame.prototype.close = function close() {
-    if (made.has(this) && !closed.has(this)) { closed.add(this); t.closed++; }
-    return nativeClose.call(this);
-  };
+  if (NativeDecoder) {  // (a test takes WebCodecs away)
+    window.VideoDecoder = class extends NativeDecoder {
+      constructor(init) {
+        super({ ...init, output: (frame) => { made.add(frame); t.made++; init.output(frame); } });
+      }
+    };
+    const nativeClose = VideoFrame.prototype.close;
+    VideoFrame.prototype.close = function close() {
+      if (made.has(this) && !closed.has(this)) { closed.add(this); t.closed++; }
+      return nativeClose.call(this);
+    };
+  }
   // Garbling: every byte of an H.264 unit's payload from its 9th on, flipped (the start code and
   // the access unit delimiter stay): the decoder fails on it, as on a unit damaged in transit.
   const garble = (ev) => {
@@ -224,6 +226,27 @@ test('a server with H.264 off: JPEG, with the server\'s reason on the page', asy
     assert.deepEqual(errors, []);
   } finally {
     await page.close();
+    await server.stop();
+  }
+});
+
+test('a browser without WebCodecs: JPEG by default without a word; asked for H.264, JPEG and why', async () => {
+  const server = await start(VGA30);
+  const context = await browser.newContext();
+  await context.addInitScript(() => { delete window.VideoDecoder; });
+  try {
+    const { page, errors, sockets } = await openPage(server.url, context);
+    await waitFor(page, () => window.wscamStats?.codec === 'jpeg' && window.wscamStats.framesPainted > 10);
+    assert.equal(await page.locator('#codec-note').isHidden(), true);
+    assert.equal(await page.locator('#codec option[value="h264"]').textContent(), 'H.264 (not in this browser)');
+    assert.ok(sockets.every((u) => !u.includes('codec=')), `${sockets}`);
+    await page.goto(`${server.url}/?codec=h264`);
+    await waitFor(page, () => window.wscamStats?.codec === 'jpeg' && window.wscamStats.framesPainted > 10);
+    assert.equal(await page.locator('#codec-note').textContent(), 'this browser cannot decode H.264: showing JPEG');
+    assert.equal(await page.locator('#codec').inputValue(), 'jpeg');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
     await server.stop();
   }
 });
