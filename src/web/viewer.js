@@ -71,6 +71,8 @@
   }
 
   class StreamView {
+    static AUTO_STRIKES = 6;
+
     constructor(stream, canvas, {
       codec = 'jpeg', onState = () => {}, onHello = () => {}, onControl = () => {}, onError = () => {}, onCodec = () => {},
     } = {}) {
@@ -104,8 +106,12 @@
     }
 
     // Sets the codec asked for; H.264 only where the browser decodes it (else JPEG, with a note).
+    // 'auto': JPEG while the link carries it, then H.264 (checkAuto).
     wantCodec(codec) {
       this.stats.codecNote = '';
+      this.auto = codec === 'auto' && h264Supported;
+      this.autoStrikes = 0;
+      if (codec === 'auto') codec = 'jpeg';
       if (codec === 'h264' && !h264Supported) {
         codec = 'jpeg';
         this.stats.codecNote = `${noH264Why()}: showing JPEG`;
@@ -122,8 +128,29 @@
       if (this.wanted !== before) this.reconnect();
     }
 
+    // Auto: when the server has skipped more than a quarter of the JPEGs (the link does not carry
+    // them) for AUTO_STRIKES refreshes in a row, H.264. Called every 0.5 s by refresh().
+    checkAuto() {
+      const s = this.stats;
+      const last = this.autoLast;
+      this.autoLast = { received: s.framesReceived, dropped: s.serverDropped };
+      if (!this.auto || this.wanted !== 'jpeg' || s.codec !== 'jpeg' || s.paused || s.state !== 'live' || !last) {
+        this.autoStrikes = 0;
+        return;
+      }
+      const received = s.framesReceived - last.received;
+      const dropped = s.serverDropped - last.dropped;
+      this.autoStrikes = dropped > (received + dropped) / 4 ? this.autoStrikes + 1 : 0;
+      if (this.autoStrikes < StreamView.AUTO_STRIKES) return;
+      console.info(`wscam: ${this.stream}: the link does not carry the JPEGs (the server skips frames): H.264`);
+      this.wanted = 'h264';
+      this.onCodec(this);
+      this.reconnect();
+    }
+
     // H.264 failed on this page: JPEG from now on for this view, and the page says why.
     fallBackToJpeg(reason) {
+      this.auto = false;
       this.wanted = 'jpeg';
       this.stats.codecNote = `${reason}: showing JPEG`;
       console.warn(`wscam: ${this.stats.codecNote}`);
@@ -376,6 +403,7 @@
       s.kbps = this.byteWindow.reduce((sum, [, b]) => sum + b, 0) * 8 / 1000;
       const sorted = [...this.latencies].sort((a, b) => a - b);
       s.latencyP50Ms = sorted.length ? sorted[Math.floor(sorted.length / 2)] : null;
+      this.checkAuto();
     }
   }
 
@@ -506,8 +534,8 @@
     else controlInputs.forEach((c) => c.revert());
   }
 
-  // ---- the codec choice: ?codec=jpeg|h264, else this browser's last choice, else H.264 where supported ----
-  const CODECS = ['h264', 'jpeg'];
+  // ---- the codec choice: ?codec=jpeg|h264|auto, else this browser's last choice, else H.264 where supported ----
+  const CODECS = ['h264', 'jpeg', 'auto'];
   const CODEC_KEY = 'wscam.codec';
   let codecChoice = 'jpeg';
   const storedCodec = () => { try { return localStorage.getItem(CODEC_KEY); } catch { return null; } };
@@ -537,7 +565,7 @@
   // The focused view's codec: the choice shows what it asks for (JPEG after a fallback), the
   // note why it is not H.264 when H.264 was wanted.
   function showCodec(view) {
-    ui.codec.value = view.wanted;
+    ui.codec.value = view.auto ? 'auto' : view.wanted;
     ui.codecNote.textContent = view.stats.codecNote;
     ui.codecNote.hidden = !view.stats.codecNote;
   }
