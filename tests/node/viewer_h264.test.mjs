@@ -1,7 +1,7 @@
 // The viewer page in H.264 mode, in real Chromium against the real server: a moving picture
 // decoded with WebCodecs at the stream's frame rate, the codec in the stats, the Codec choice
-// (live switching, remembered, ?codec= overriding it), snapshots, the grid, every VideoFrame
-// closed, latency close to JPEG's, and the fallback to JPEG when decoding fails.
+// (live switching, remembered, ?codec= overriding it, Auto), snapshots, the grid, every
+// VideoFrame closed, latency close to JPEG's, and the fallback to JPEG when decoding fails.
 //
 // An init script (instrument) runs before the page's own: it records every painted frame
 // (window.wscamOnPaint), counts the VideoFrames the decoder makes and those closed, and wraps
@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { startWscam, jpegSize } from './lib/wscam.mjs';
 import { launchChromium, stats, waitFor } from './lib/browser.mjs';
+import { slowLink } from './lib/slow_link.mjs';
 import { sleep } from './lib/wait.mjs';
 
 const OUT_DIR = process.env.WSCAM_TEST_OUT || new URL('../../build/', import.meta.url).pathname;
@@ -292,6 +293,41 @@ test('the choice is remembered per browser and ?codec= overrides it; grid tiles 
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
+    await server.stop();
+  }
+});
+
+test('Auto: JPEG while the link carries it; on a 2 Mbit/s link, where the server skips JPEGs, H.264', async () => {
+  const server = await start(VGA30);
+  const link = await slowLink(server.port, { kbps: 2000 });  // 640x480@30 JPEG is about 6 Mbit/s
+  try {
+    const fast = await openPage(`${server.url}/?codec=auto`);
+    await waitFor(fast.page, () => window.wscamStats?.codec === 'jpeg' && window.wscamStats.framesPainted > 10);
+    await sleep(5000);
+    const f = await stats(fast.page);
+    assert.equal(f.codec, 'jpeg', `loopback carries the JPEGs: ${JSON.stringify(f)}`);
+    assert.equal(await fast.page.locator('#codec').inputValue(), 'auto');
+    assert.deepEqual(fast.errors, []);
+    await fast.page.close();
+
+    const slow = await openPage(`${link.url}/?codec=auto`);
+    await waitFor(slow.page, () => window.wscamStats?.codec === 'jpeg' && window.wscamStats.framesReceived > 3);
+    const started = Date.now();
+    await waitFor(slow.page, () => window.wscamStats.codec === 'h264', undefined, 20000);
+    const switched = await stats(slow.page);
+    console.log(`Auto: H.264 after ${((Date.now() - started) / 1000).toFixed(1)} s of JPEG at ${switched.fps} fps, `
+      + `${switched.serverDropped} skipped by the server, ${switched.framesReceived} received`);
+    assert.ok(switched.serverDropped > switched.framesReceived, JSON.stringify(switched));
+    assert.ok(slow.sockets.at(-1).includes('codec=h264'), `${slow.sockets}`);
+    await waitFor(slow.page, () => window.wscamStats.framesPainted > 30);
+    const h264 = await watch(slow.page, 3000);
+    assert.ok(h264.fps >= 20, `H.264 on the slow link: ${JSON.stringify(h264)}`);
+    assert.equal(await slow.page.locator('#codec').inputValue(), 'auto', 'the choice still says Auto');
+    assert.equal(await slow.page.locator('#codec-note').isHidden(), true);
+    assert.deepEqual(slow.errors, []);
+    await slow.page.close();
+  } finally {
+    await link.close();
     await server.stop();
   }
 });
