@@ -1,7 +1,7 @@
 // wscam viewer. Each camera is a StreamView: one WebSocket (subprotocol wscam.v1), JPEGs
 // decoded off the main thread with createImageBitmap and painted on a canvas; only the
 // newest frame is ever decoded or drawn, so a slow page skips frames instead of lagging.
-// With H.264 (the default where WebCodecs decodes it; the Codec choice, or ?codec=jpeg|h264)
+// With H.264 (the default where WebCodecs decodes it; the Codec choice, or ?codec=jpeg|h264|auto)
 // the view asks for `?codec=h264` and an H264Path decodes the access units with
 // WscamH264Player (h264_player.js) into VideoFrames, painted on the same canvas.
 // One stream: a full view with statistics and controls. Several: a grid of tiles, click to focus.
