@@ -71,7 +71,7 @@
   }
 
   class StreamView {
-    static AUTO_STRIKES = 6;
+    static AUTO_STRIKES = 4;
 
     constructor(stream, canvas, {
       codec = 'jpeg', onState = () => {}, onHello = () => {}, onControl = () => {}, onError = () => {}, onCodec = () => {},
@@ -110,6 +110,7 @@
     wantCodec(codec) {
       this.stats.codecNote = '';
       this.auto = codec === 'auto' && h264Supported;
+      this.autoSamples = [];  // {received, dropped} at each refresh, the last 2 s
       this.autoStrikes = 0;
       if (codec === 'auto') codec = 'jpeg';
       if (codec === 'h264' && !h264Supported) {
@@ -128,18 +129,21 @@
       if (this.wanted !== before) this.reconnect();
     }
 
-    // Auto: when the server has skipped more than a quarter of the JPEGs (the link does not carry
-    // them) for AUTO_STRIKES refreshes in a row, H.264. Called every 0.5 s by refresh().
+    // Auto: when the server has skipped more than a quarter of the JPEGs over the last 2 s (the
+    // link does not carry them; its skips show as bursts of missing sequence numbers), and that
+    // at AUTO_STRIKES refreshes in a row: H.264. Called every 0.5 s by refresh().
     checkAuto() {
       const s = this.stats;
-      const last = this.autoLast;
-      this.autoLast = { received: s.framesReceived, dropped: s.serverDropped };
-      if (!this.auto || this.wanted !== 'jpeg' || s.codec !== 'jpeg' || s.paused || s.state !== 'live' || !last) {
+      if (!this.auto || this.wanted !== 'jpeg' || s.codec !== 'jpeg' || s.paused || s.state !== 'live') {
+        this.autoSamples = [];
         this.autoStrikes = 0;
         return;
       }
-      const received = s.framesReceived - last.received;
-      const dropped = s.serverDropped - last.dropped;
+      this.autoSamples.push({ received: s.framesReceived, dropped: s.serverDropped });
+      if (this.autoSamples.length < 5) return;
+      const first = this.autoSamples.shift();  // 2 s ago
+      const received = s.framesReceived - first.received;
+      const dropped = s.serverDropped - first.dropped;
       this.autoStrikes = dropped > (received + dropped) / 4 ? this.autoStrikes + 1 : 0;
       if (this.autoStrikes < StreamView.AUTO_STRIKES) return;
       console.info(`wscam: ${this.stream}: the link does not carry the JPEGs (the server skips frames): H.264`);
