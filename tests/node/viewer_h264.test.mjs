@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { startWscam, jpegSize } from './lib/wscam.mjs';
 import { launchChromium, stats, waitFor } from './lib/browser.mjs';
 import { slowLink } from './lib/slow_link.mjs';
-import { sleep } from './lib/wait.mjs';
+import { sleep, until } from './lib/wait.mjs';
 
 const OUT_DIR = process.env.WSCAM_TEST_OUT || new URL('../../build/', import.meta.url).pathname;
 // WSCAM_WEB_ROOT=/path/to/src/web serves the page from disk (to try viewer.js without a rebuild).
@@ -266,11 +266,11 @@ test('the choice is remembered per browser and ?codec= overrides it; grid tiles 
       && window.wscamTiles().every((t) => t.codec === 'h264' && t.framesPainted > 10));
     assert.deepEqual(await page.evaluate(() => window.wscamTiles().map((t) => t.width)), [320, 640]);
     await tilesMove();
-    const tileCanvases = async () => Promise.all([0, 1].map((i) => canvasHash(page, `.tile:nth-child(${i + 1}) canvas`)));
-    const first = await tileCanvases();
-    await sleep(300);
-    const second = await tileCanvases();
-    assert.ok(first[0] !== second[0] && first[1] !== second[1], 'both tiles move');
+    for (const i of [1, 2]) {
+      const tile = `.tile:nth-child(${i}) canvas`;
+      const first = await canvasHash(page, tile);
+      await until(async () => (await canvasHash(page, tile)) !== first, `tile ${i}'s picture to change`, 3000);
+    }
     assert.equal(await page.locator('#codec').isVisible(), true, 'the choice is there with the grid too');
 
     await page.selectOption('#codec', 'jpeg');
@@ -317,7 +317,8 @@ test('Auto: JPEG while the link carries it; on a 2 Mbit/s link, where the server
     const switched = await stats(slow.page);
     console.log(`Auto: H.264 after ${((Date.now() - started) / 1000).toFixed(1)} s of JPEG at ${switched.fps} fps, `
       + `${switched.serverDropped} skipped by the server, ${switched.framesReceived} received`);
-    assert.ok(switched.serverDropped > switched.framesReceived, JSON.stringify(switched));
+    // Auto's rule: more than a quarter of the frames skipped.
+    assert.ok(switched.serverDropped > switched.framesReceived / 3, JSON.stringify(switched));
     assert.ok(slow.sockets.at(-1).includes('codec=h264'), `${slow.sockets}`);
     await waitFor(slow.page, () => window.wscamStats.framesPainted > 30);
     const h264 = await watch(slow.page, 3000);
