@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Browser benchmark: wscam's viewer against the tutorial's base64 <img> viewer, in headless
-// Chromium, on the same server, frames and machine. Reports frames painted per second,
-// capture-to-paint latency (p50/p95; one host, so one clock) and main-thread busy time
-// (Chromium's TaskDuration metric over the measured window).
+// Browser benchmark: wscam's viewer (JPEG, and H.264 with WebCodecs) against the tutorial's
+// base64 <img> viewer, in headless Chromium, on the same server, frames and machine. Reports
+// frames painted per second, capture-to-paint latency (p50/p95; one host, so one clock) and
+// main-thread busy time (Chromium's TaskDuration metric over the measured window).
 //
 //   node bench/browser/viewer_bench.mjs [--seconds 20] [--size 1280x720] [--fps 30] [--noise 20] [--json]
 import { parseArgs } from 'node:util';
@@ -21,12 +21,15 @@ const { values } = parseArgs({ options: {
 const seconds = Number(values.seconds);
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN; };
 
-// Both pages fill window.bench = { painted, latencies[] } as they paint.
+// Every page fills window.bench = { painted, latencies[] } as it paints.
+const wscamInit = () => {
+  window.bench = { painted: 0, latencies: [] };
+  window.wscamOnPaint = (ms) => { window.bench.painted++; if (ms !== null) window.bench.latencies.push(ms); };
+};
+// The page plays H.264 by default where the browser decodes it: each codec is measured on its own.
 const viewers = {
-  'wscam viewer': { path: '/', init: () => {
-    window.bench = { painted: 0, latencies: [] };
-    window.wscamOnPaint = (ms) => { window.bench.painted++; if (ms !== null) window.bench.latencies.push(ms); };
-  } },
+  'wscam viewer': { path: '/?codec=jpeg', init: wscamInit },
+  'wscam viewer H.264': { path: '/?codec=h264', init: wscamInit },
   'tutorial base64 img': { path: '/tutorial.html', init: () => {} },
 };
 

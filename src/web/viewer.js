@@ -1,6 +1,9 @@
 // wscam viewer. Each camera is a StreamView: one WebSocket (subprotocol wscam.v1), JPEGs
 // decoded off the main thread with createImageBitmap and painted on a canvas; only the
 // newest frame is ever decoded or drawn, so a slow page skips frames instead of lagging.
+// With H.264 (the default where WebCodecs decodes it; the Codec choice, or ?codec=jpeg|h264|auto)
+// the view asks for `?codec=h264` and an H264Path decodes the access units with
+// WscamH264Player (h264_player.js) into VideoFrames, painted on the same canvas.
 // One stream: a full view with statistics and controls. Several: a grid of tiles, click to focus.
 'use strict';
 
@@ -12,22 +15,84 @@
   const withToken = (url) => (token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : url);
   // Client time in microseconds since the epoch, sub-millisecond where the browser allows.
   const nowUs = () => (performance.timeOrigin + performance.now()) * 1000;
+  // Whether this browser decodes H.264 (set by start() before any view connects).
+  let h264Supported = false;
+  // Why not: WebCodecs exists only in secure contexts (https://, http://localhost).
+  const noH264Why = () => (window.isSecureContext ? 'this browser cannot decode H.264' : 'H.264 needs https:// here');
+
+  // The H.264 side of one connection of a StreamView: a WscamH264Player whose VideoFrames go to
+  // the view's paint path (which closes each one), keyframe requests to the server, and decoder
+  // failures counted: FAILURES_TO_FALL_BACK of them within FAILURE_WINDOW_MS and the view falls
+  // back to JPEG.
+  class H264Path {
+    static FAILURES_TO_FALL_BACK = 3;
+    static FAILURE_WINDOW_MS = 10000;
+
+    constructor(view) {
+      this.view = view;
+      this.failures = [];
+      this.dropsCounted = 0;
+      this.player = new window.WscamH264Player({
+        onFrame: (frame, meta) => view.show(frame, meta, frame.displayWidth, frame.displayHeight),
+        onError: (err) => this.failed(err),
+        onNeedKeyframe: () => view.send({ type: 'keyframe' }),
+      });
+    }
+
+    // One access unit (the message after its header).
+    push(buf, headerLen, meta) {
+      this.player.push(new Uint8Array(buf, headerLen), meta);
+      this.countDrops();
+    }
+
+    // Units the player dropped (waiting for a keyframe, too slow) are the page's drops.
+    countDrops() {
+      const dropped = this.player.counters.dropped;
+      this.view.stats.clientDropped += dropped - this.dropsCounted;
+      this.dropsCounted = dropped;
+    }
+
+    failed(err) {
+      const now = performance.now();
+      const why = err?.message ? `${err.name}: ${err.message}` : String(err);
+      this.failures = this.failures.filter((t) => now - t < H264Path.FAILURE_WINDOW_MS);
+      this.failures.push(now);
+      this.view.stats.h264Errors++;
+      console.warn(`wscam: H.264 decoding failed (${why})`);
+      if (this.failures.length >= H264Path.FAILURES_TO_FALL_BACK) {
+        this.view.fallBackToJpeg(`H.264 decoding failed ${this.failures.length} times (${why})`);
+      }
+    }
+
+    close() {
+      this.player.close();
+      this.countDrops();
+    }
+  }
 
   class StreamView {
-    constructor(stream, canvas, { onState = () => {}, onHello = () => {}, onControl = () => {}, onError = () => {} } = {}) {
-      Object.assign(this, { stream, canvas, onState, onHello, onControl, onError });
+    static AUTO_STRIKES = 4;
+
+    constructor(stream, canvas, {
+      codec = 'jpeg', onState = () => {}, onHello = () => {}, onControl = () => {}, onError = () => {}, onCodec = () => {},
+    } = {}) {
+      Object.assign(this, { stream, canvas, onState, onHello, onControl, onError, onCodec });
       this.ctx = canvas.getContext('2d', { alpha: false });
       this.stats = {
         stream, state: 'connecting', reason: '', framesReceived: 0, framesPainted: 0, lastSequence: 0,
         serverDropped: 0, clientDropped: 0, fps: 0, kbps: 0, width: 0, height: 0,
         latencyMs: null, latencyP50Ms: null, clockOffsetUs: null, clockUncertaintyUs: null,
         paused: false, connects: 0, message: '', badFrames: 0,
+        // codec: what this connection gets ('jpeg', 'h264'; null before the hello); codecNote:
+        // why it is not the codec asked for (the server's codec_note, a fallback).
+        codec: null, codecString: '', codecNote: '', h264Errors: 0,
       };
       this.retry = 0;
       this.clockSamples = [];
       this.decoding = false;
       this.queued = null;       // newest frame waiting for the decoder {blob, meta}
-      this.ready = null;        // newest decoded frame waiting for paint {bitmap, meta}
+      this.ready = null;        // newest decoded picture waiting for paint {image, meta, width, height}
+      this.h264 = null;         // the H264Path of this connection, when it gets H.264
       this.lastBlob = null;
       this.lastMeta = null;
       this.paintTimes = [];
@@ -35,6 +100,70 @@
       this.latencies = [];
       this.pausedWanted = false;
       this.closedForGood = false;
+      this.wanted = 'jpeg';     // the codec this view asks for
+      this.wantCodec(codec);
+      this.connect();
+    }
+
+    // Sets the codec asked for; H.264 only where the browser decodes it (else JPEG, with a note).
+    // 'auto': JPEG while the link carries it, then H.264 (checkAuto).
+    wantCodec(codec) {
+      this.stats.codecNote = '';
+      this.auto = codec === 'auto' && h264Supported;
+      this.autoSamples = [];  // {received, dropped} at each refresh, the last 2 s
+      this.autoStrikes = 0;
+      if (codec === 'auto') codec = 'jpeg';
+      if (codec === 'h264' && !h264Supported) {
+        codec = 'jpeg';
+        this.stats.codecNote = `${noH264Why()}: showing JPEG`;
+      }
+      this.wanted = codec;
+    }
+
+    // The codec choice changed: a new connection asking for it. The canvas keeps the last
+    // picture until the new connection paints.
+    setCodec(codec) {
+      const before = this.wanted;
+      this.wantCodec(codec);
+      this.onCodec(this);
+      if (this.wanted !== before) this.reconnect();
+    }
+
+    // Auto: when the server has skipped more than a quarter of the JPEGs over the last 2 s (the
+    // link does not carry them; its skips show as bursts of missing sequence numbers), and that
+    // at AUTO_STRIKES refreshes in a row: H.264. Called every 0.5 s by refresh().
+    checkAuto() {
+      const s = this.stats;
+      if (!this.auto || this.wanted !== 'jpeg' || s.codec !== 'jpeg' || s.paused || s.state !== 'live') {
+        this.autoSamples = [];
+        this.autoStrikes = 0;
+        return;
+      }
+      this.autoSamples.push({ received: s.framesReceived, dropped: s.serverDropped });
+      if (this.autoSamples.length < 5) return;
+      const first = this.autoSamples.shift();  // 2 s ago
+      const received = s.framesReceived - first.received;
+      const dropped = s.serverDropped - first.dropped;
+      this.autoStrikes = dropped > (received + dropped) / 4 ? this.autoStrikes + 1 : 0;
+      if (this.autoStrikes < StreamView.AUTO_STRIKES) return;
+      console.info(`wscam: ${this.stream}: the link does not carry the JPEGs (the server skips frames): H.264`);
+      this.wanted = 'h264';
+      this.onCodec(this);
+      this.reconnect();
+    }
+
+    // H.264 failed on this page: JPEG from now on for this view, and the page says why.
+    fallBackToJpeg(reason) {
+      this.auto = false;
+      this.wanted = 'jpeg';
+      this.stats.codecNote = `${reason}: showing JPEG`;
+      console.warn(`wscam: ${this.stats.codecNote}`);
+      this.reconnect();
+    }
+
+    reconnect() {
+      this.dropConnection();
+      this.retry = 0;
       this.connect();
     }
 
@@ -49,8 +178,11 @@
       clearTimeout(this.retryTimer);
       if (this.closedForGood) return;
       this.setState(this.retry ? 'reconnecting' : 'connecting');
+      this.sequenceKnown = false;  // a new connection may start anywhere in the stream
       const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-      const ws = new WebSocket(withToken(`${proto}//${location.host}/ws/${encodeURIComponent(this.stream)}`), ['wscam.v1']);
+      const codec = this.wanted === 'h264' ? '?codec=h264' : '';
+      const ws = new WebSocket(withToken(`${proto}//${location.host}/ws/${encodeURIComponent(this.stream)}${codec}`),
+        ['wscam.v1']);
       ws.binaryType = 'arraybuffer';
       ws.onopen = () => this.onOpen();
       ws.onmessage = (ev) => (typeof ev.data === 'string' ? this.onText(ev.data) : this.onFrame(ev.data));
@@ -59,16 +191,23 @@
     }
 
     // Stops everything this view owns: its timers (retry, reconnect countdown, ping), the pending
-    // paint, the decoded frame and the socket, so nothing of it reaches the page afterwards.
+    // paint, the decoded frame, the H.264 decoder and the socket, so nothing of it reaches the page afterwards.
     close() {
       this.closedForGood = true;
+      cancelAnimationFrame(this.paintRequest);
+      this.ready?.image.close();
+      this.ready = null;
+      this.dropConnection();
+    }
+
+    // Ends the current connection (or the wait for the next one) without a word to the page.
+    dropConnection() {
       clearTimeout(this.retryTimer);
       clearTimeout(this.countdown);
       clearTimeout(this.pingTimer);
-      cancelAnimationFrame(this.paintRequest);
       this.queued = null;
-      this.ready?.bitmap.close();
-      this.ready = null;
+      this.h264?.close();
+      this.h264 = null;
       const ws = this.ws;
       this.ws = null;
       if (ws) {
@@ -97,6 +236,8 @@
     onClose(ev) {
       clearTimeout(this.pingTimer);
       this.ws = null;
+      this.h264?.close();
+      this.h264 = null;
       if (this.closedForGood) return;
       const delay = Math.min(10000, 500 * 2 ** this.retry) * (0.7 + Math.random() * 0.6);
       this.retry++;
@@ -117,17 +258,21 @@
       // header_size says where the JPEG starts: at least the 32 bytes of this version, never past the end.
       const headerLen = buf.byteLength >= 2 ? view.getUint8(1) : 0;
       if (headerLen < HEADER_MIN || headerLen > buf.byteLength) return this.badFrame(buf, headerLen);
-      if (view.getUint8(0) !== 1) return;  // a message type this page does not know
+      // 1: a JPEG; 2: an H.264 access unit, on a connection that gets H.264. Others: unknown to this page.
+      const type = view.getUint8(0);
+      if (type !== 1 && !(type === 2 && this.h264)) return;
       const meta = {
-        width: view.getUint16(2), height: view.getUint16(4),
+        width: view.getUint16(2), height: view.getUint16(4), keyframe: (view.getUint8(6) & 1) === 1,
         sequence: Number(view.getBigUint64(8)), captureUs: Number(view.getBigInt64(16)),
       };
       const s = this.stats;
-      if (s.lastSequence && meta.sequence > s.lastSequence + 1) s.serverDropped += meta.sequence - s.lastSequence - 1;
+      if (this.sequenceKnown && meta.sequence > s.lastSequence + 1) s.serverDropped += meta.sequence - s.lastSequence - 1;
       s.lastSequence = meta.sequence;
+      this.sequenceKnown = true;
       s.framesReceived++;
       this.byteWindow.push([performance.now(), buf.byteLength]);
       if (s.state !== 'live') { this.retry = 0; this.setState('live'); }
+      if (type === 2) return this.h264.push(buf, headerLen, meta);
       const blob = new Blob([new Uint8Array(buf, headerLen)], { type: 'image/jpeg' });
       this.lastBlob = blob;
       this.lastMeta = meta;
@@ -150,32 +295,41 @@
       const { blob, meta } = this.queued;
       this.queued = null;
       this.decoding = true;
-      createImageBitmap(blob).then((bitmap) => {
-        if (this.closedForGood) { bitmap.close(); return; }
-        if (this.ready) { this.ready.bitmap.close(); this.stats.clientDropped++; }
-        this.ready = { bitmap, meta };
-        cancelAnimationFrame(this.paintRequest);
-        this.paintRequest = requestAnimationFrame(() => this.paint());
-      }).catch(() => { /* a damaged frame: skip it */ }).finally(() => {
+      createImageBitmap(blob).then((bitmap) => this.show(bitmap, meta, bitmap.width, bitmap.height)).catch(() => {
+        /* a damaged frame: skip it */
+      }).finally(() => {
         this.decoding = false;
         this.decodeNext();
       });
     }
 
+    // A decoded picture (an ImageBitmap from a JPEG, a VideoFrame from H.264; this view owns it
+    // and closes it) to paint at the next animation frame. One not painted yet is replaced.
+    show(image, meta, width, height) {
+      if (this.closedForGood) { image.close(); return; }
+      if (this.ready) { this.ready.image.close(); this.stats.clientDropped++; }
+      this.ready = { image, meta, width, height };
+      cancelAnimationFrame(this.paintRequest);
+      this.paintRequest = requestAnimationFrame(() => this.paint());
+    }
+
     paint() {
       if (!this.ready || this.closedForGood) return;
-      const { bitmap, meta } = this.ready;
+      const { image, meta, width, height } = this.ready;
       this.ready = null;
-      if (this.canvas.width !== bitmap.width || this.canvas.height !== bitmap.height) {
-        this.canvas.width = bitmap.width;
-        this.canvas.height = bitmap.height;
+      if (this.canvas.width !== width || this.canvas.height !== height) {
+        this.canvas.width = width;
+        this.canvas.height = height;
       }
-      this.ctx.drawImage(bitmap, 0, 0);
-      bitmap.close();
+      // A VideoFrame's coded size may include padding: draw its display size.
+      this.ctx.drawImage(image, 0, 0, width, height);
+      image.close();
+      if (!meta) return;  // a frame the player could not match to its unit: shown, not counted
       const s = this.stats;
       s.framesPainted++;
       s.width = meta.width;
       s.height = meta.height;
+      this.paintedMeta = meta;
       this.paintTimes.push(performance.now());
       if (s.clockOffsetUs !== null) {
         s.latencyMs = (nowUs() + s.clockOffsetUs - meta.captureUs) / 1000;
@@ -183,7 +337,7 @@
         if (this.latencies.length > 90) this.latencies.shift();
       }
       // A hook for measurements (bench/browser): called once per painted frame.
-      window.wscamOnPaint?.(s.clockOffsetUs === null ? null : s.latencyMs, this.stream);
+      window.wscamOnPaint?.(s.clockOffsetUs === null ? null : s.latencyMs, this.stream, meta.sequence);
     }
 
     onText(text) {
@@ -200,6 +354,7 @@
         s.clockUncertaintyUs = best.rtt / 2;
       } else if (msg.type === 'hello') {
         this.hello = msg;
+        this.startCodec(msg);
         this.onHello(msg);
         if (!msg.online) this.setState('offline', msg.reason || 'camera offline');
       } else if (msg.type === 'status') {
@@ -218,6 +373,24 @@
       }
     }
 
+    // The hello says which codec this connection gets: H.264 only if asked for (and this page
+    // can decode it); otherwise JPEG, with the server's reason if H.264 was asked for.
+    startCodec(hello) {
+      const s = this.stats;
+      this.h264?.close();
+      this.h264 = null;
+      if (this.wanted === 'h264' && hello.codec === 'h264') {
+        this.h264 = new H264Path(this);
+        Object.assign(s, { codec: 'h264', codecString: hello.codec_string || '', codecNote: '' });
+      } else {
+        Object.assign(s, { codec: 'jpeg', codecString: '' });
+        if (this.wanted === 'h264') {
+          s.codecNote = `H.264 not available: ${hello.codec_note || 'this server sends JPEG only'}`;
+        }
+      }
+      this.onCodec(this);
+    }
+
     setPaused(paused) {
       this.pausedWanted = paused;
       this.stats.paused = paused;
@@ -234,6 +407,7 @@
       s.kbps = this.byteWindow.reduce((sum, [, b]) => sum + b, 0) * 8 / 1000;
       const sorted = [...this.latencies].sort((a, b) => a - b);
       s.latencyP50Ms = sorted.length ? sorted[Math.floor(sorted.length / 2)] : null;
+      this.checkAuto();
     }
   }
 
@@ -241,6 +415,7 @@
   const ui = {
     state: $('state'), message: $('message'), stage: $('stage'), stats: $('stats'), grid: $('grid'),
     focus: $('focus'), controls: $('controls'), form: $('controls-form'), controlError: $('control-error'),
+    codec: $('codec'), codecNote: $('codec-note'),
   };
   let focused = null;   // the StreamView shown large
   let tiles = [];       // StreamViews in the grid
@@ -363,6 +538,44 @@
     else controlInputs.forEach((c) => c.revert());
   }
 
+  // ---- the codec choice: ?codec=jpeg|h264|auto, else this browser's last choice, else H.264 where supported ----
+  const CODECS = ['h264', 'jpeg', 'auto'];
+  const CODEC_KEY = 'wscam.codec';
+  let codecChoice = 'jpeg';
+  const storedCodec = () => { try { return localStorage.getItem(CODEC_KEY); } catch { return null; } };
+
+  async function chooseCodec() {
+    h264Supported = Boolean(window.WscamH264Player) && await window.WscamH264Player.supported('avc1.42C01F');
+    const asked = [params.get('codec'), storedCodec()].find((c) => CODECS.includes(c));
+    codecChoice = asked || (h264Supported ? 'h264' : 'jpeg');
+    const h264Option = ui.codec.querySelector('option[value="h264"]');
+    if (!h264Supported) h264Option.textContent = `H.264 (${window.isSecureContext ? 'not in this browser' : 'needs https://'})`;
+    ui.codec.value = codecChoice;
+  }
+
+  function codecChanged() {
+    codecChoice = ui.codec.value;
+    try { localStorage.setItem(CODEC_KEY, codecChoice); } catch { /* private mode: this page only */ }
+    if (params.has('codec')) {  // the choice outranks the address from now on
+      params.delete('codec');
+      const url = new URL(location.href);
+      url.searchParams.delete('codec');
+      history.replaceState(history.state, '', url);
+    }
+    focused?.setCodec(codecChoice);
+    tiles.forEach((t) => t.setCodec(codecChoice));
+  }
+
+  // The focused view's codec: the choice shows what it asks for (JPEG after a fallback), the
+  // note why it is not H.264 when H.264 was wanted.
+  function showCodec(view) {
+    ui.codec.value = view.auto ? 'auto' : view.wanted;
+    ui.codecNote.textContent = view.stats.codecNote;
+    ui.codecNote.hidden = !view.stats.codecNote;
+  }
+
+  const codecLabel = (s) => (s.codec === 'h264' ? `H.264 ${s.codecString}`.trim() : s.codec === 'jpeg' ? 'JPEG' : '–');
+
   function focus(name, push = true) {
     tiles.forEach((t) => t.close());
     tiles = [];
@@ -372,7 +585,11 @@
     $('view-buttons').hidden = false;
     $('stream-name').textContent = name;
     document.title = `wscam · ${name}`;
-    focused = new StreamView(name, $('video'), { onState: showState, onHello: renderControls, onControl: controlChanged, onError: controlError });
+    focused = new StreamView(name, $('video'), {
+      codec: codecChoice, onState: showState, onHello: renderControls, onControl: controlChanged, onError: controlError,
+      onCodec: showCodec,
+    });
+    showCodec(focused);
     focused.setPaused(document.hidden || userPaused);
     window.wscamStats = focused.stats;
     if (push) history.pushState({ stream: name }, '', withToken(`/view/${encodeURIComponent(name)}`));
@@ -403,11 +620,18 @@
       tile.append(canvas, reason, label);
       tile.onclick = () => { $('btn-all').hidden = false; focus(s.name); };
       ui.grid.append(tile);
+      let note = '';  // why this tile is not H.264 when H.264 was chosen
       const view = new StreamView(s.name, canvas, {
+        codec: codecChoice,
         onState: (state, why) => {
           label.className = `tile-label ${state}`;
-          label.title = why || state;
+          label.title = [why || state, note].filter(Boolean).join('; ');
           reason.textContent = state === 'live' ? '' : why || state;
+        },
+        onCodec: (v) => {
+          note = v.stats.codecNote;
+          label.dataset.codec = v.stats.codec || '';
+          label.title = [v.stats.reason || v.stats.state, note].filter(Boolean).join('; ');
         },
       });
       view.setPaused(document.hidden);  // a grid opened in a hidden tab starts paused
@@ -418,6 +642,7 @@
 
   let streams = [];
   async function start() {
+    await chooseCodec();
     const viewMatch = location.pathname.match(/^\/view\/([A-Za-z0-9_-]{1,64})$/);
     const wanted = params.get('stream') || (viewMatch && viewMatch[1]);
     try {
@@ -451,13 +676,23 @@
     if (document.fullscreenElement) document.exitFullscreen();
     else ui.stage.requestFullscreen().catch(() => {});
   }
+  // Saves the newest JPEG as it came; with H.264 (no JPEG to save) the picture on the canvas.
   function snapshot() {
-    if (!focused?.lastBlob) return;
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(focused.lastBlob);
-    a.download = `wscam-${focused.stream}-${focused.lastMeta.sequence}.jpg`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    const view = focused;
+    const save = (blob, sequence) => {
+      if (!blob) return;
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = `wscam-${view.stream}-${sequence}.jpg`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    };
+    if (view?.stats.codec === 'h264') {
+      const sequence = view.paintedMeta?.sequence;
+      if (sequence !== undefined) view.canvas.toBlob((blob) => save(blob, sequence), 'image/jpeg', 0.92);
+    } else if (view?.lastBlob) {
+      save(view.lastBlob, view.lastMeta.sequence);
+    }
   }
   function toggleFit() {
     const fill = ui.stage.classList.toggle('fill');
@@ -479,6 +714,7 @@
   $('btn-fit').onclick = toggleFit;
   $('btn-stats').onclick = toggleStats;
   $('btn-controls').onclick = toggleControls;
+  ui.codec.onchange = codecChanged;
   document.addEventListener('keydown', (e) => {
     if (e.target.closest('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey || !focused) return;
     if (e.key === 'f') toggleFullscreen();
@@ -492,6 +728,7 @@
     if (!focused) return;
     focused.refresh();
     const s = focused.stats;
+    show('s-codec', codecLabel(s));
     show('s-fps', s.fps.toFixed(0));
     show('s-size', s.width ? `${s.width}×${s.height}` : '–');
     show('s-rate', s.kbps.toFixed(0));

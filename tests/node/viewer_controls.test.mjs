@@ -184,7 +184,8 @@ test('switching streams clears the old view\'s reconnect countdown', async () =>
 test('frames whose header_size is < 32 or past the end are ignored and counted; a longer header is honoured',
   async () => {
     const server = await start(['--source', 'testsrc:?size=320x240&fps=15']);
-    const { page, errors, warnings } = await openHookedPage(server.url);
+    // JPEG: the crafted messages are JPEG frames (type 1), which only a JPEG connection gets.
+    const { page, errors, warnings } = await openHookedPage(`${server.url}/?codec=jpeg`);
     try {
       await waitFor(page, () => window.wscamStats.framesPainted > 2);
       await page.keyboard.press(' ');  // pause: no real frames arrive while crafted ones are fed
