@@ -38,6 +38,12 @@ h264_encoder::h264_encoder(int width, int height, double fps, const h264_setting
     p.b_repeat_headers = 1;  // SPS and PPS before every IDR: each keyframe stands alone
     p.b_annexb = 1;
     p.i_level_idc = h264_level_for(width, height, fps);
+    // The samples are a JPEG's (JFIF): full range 0-255, BT.601 matrix. Said in the SPS's VUI,
+    // or decoders (WebCodecs, ffmpeg) read them as limited range: crushed blacks, clipped whites.
+    p.vui.b_fullrange = 1;
+    p.vui.i_colmatrix = 6;   // SMPTE 170M (BT.601)
+    p.vui.i_colorprim = 6;   // SMPTE 170M
+    p.vui.i_transfer = 6;    // SMPTE 170M
     if (s.bitrate_kbps > 0) {
         p.rc.i_rc_method = X264_RC_ABR;
         p.rc.i_bitrate = s.bitrate_kbps;

@@ -52,6 +52,17 @@ function decodeH264(units, width, height) {
   } finally { rmSync(dir, { recursive: true, force: true }); }
 }
 
+/** What ffprobe reads about the colour of an H.264 stream made of `units`. */
+function streamColour(units) {
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-h264-'));
+  try {
+    writeFileSync(join(dir, 'in.h264'), Buffer.concat(units));
+    const out = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-f', 'h264', '-select_streams', 'v:0', '-show_entries',
+      'stream=color_range,color_space', '-of', 'json', join(dir, 'in.h264')], { encoding: 'utf8' }));
+    return out.streams[0];
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+}
+
 function decodeJpegGray(jpeg) {
   return execFileSync('ffmpeg', ['-v', 'error', '-f', 'mjpeg', '-i', '-', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { input: jpeg });
 }
@@ -100,6 +111,8 @@ test('a viewer asking for H.264 gets a keyframe first, then units ffmpeg decodes
     const decoded = decodeH264(units, 320, 240);
     assert.equal(decoded.errors, '', 'ffmpeg decodes without a complaint');
     assert.equal(decoded.frames.length, units.length, 'one picture per access unit');
+    // The SPS says what the samples are: a JPEG's full range and BT.601 matrix, as the JPEG viewer's are read.
+    assert.deepEqual(streamColour(units), { color_range: 'pc', color_space: 'smpte170m' });
     const bySeq = new Map(j.frames.map((f) => [f.seq, f]));
     const shared = h.frames.map((f, i) => [f, i]).filter(([f]) => bySeq.has(f.seq)).slice(-5);
     assert.ok(shared.length >= 3, 'the two viewers saw the same frames');
@@ -108,8 +121,9 @@ test('a viewer asking for H.264 gets a keyframe first, then units ffmpeg decodes
       const db = psnr(decoded.frames[i], jpeg);
       const other = psnr(decoded.frames[0], jpeg);
       console.log(`unit ${f.seq} against its JPEG: PSNR ${db.toFixed(1)} dB; against the first picture ${other.toFixed(1)} dB`);
-      // 28 dB at the default quality here; another picture of the scrolling pattern is about 10 dB.
-      assert.ok(db > 25 && other < 18, `unit ${f.seq} shows the JPEG's picture (PSNR ${db.toFixed(1)} dB, another ${other.toFixed(1)})`);
+      // About 41 dB at the default quality here (28 dB while the SPS did not say full range);
+      // another picture of the scrolling pattern is about 11 dB.
+      assert.ok(db > 35 && other < 18, `unit ${f.seq} shows the JPEG's picture (PSNR ${db.toFixed(1)} dB, another ${other.toFixed(1)})`);
     }
 
     // Units come as the JPEGs do: the same pace, and no later than one frame interval after them.
