@@ -4,9 +4,9 @@
 # 1280x720@30 clip of camera-like content (a detailed still scene, a moving object, sensor
 # noise), it measures:
 #   quality  bytes/s and fps one viewer receives in each mode, and SSIM/PSNR of the received
-#            pictures against the uncompressed source frames (ffmpeg's ssim and psnr filters;
-#            bench/codec_record.mjs records, bench/codec_quality.py compares), for several
-#            x264 settings;
+#            pictures against the uncompressed source frames, and against the same frames
+#            without their noise (ffmpeg's ssim and psnr filters; bench/codec_record.mjs
+#            records, bench/codec_quality.py compares), for several x264 settings;
 #   cpu      wscam's CPU (/proc, over the measured window) with 1 JPEG viewer and with 1, 10
 #            and 50 H.264 viewers, per x264 preset (wscam-bench --server-pid);
 #   slow     the fan-out benchmark's slow-viewer scenario (its clip, 500 viewers, 10 % of them
@@ -34,7 +34,7 @@ CLIP_FRAMES=${CLIP_FRAMES:-300}
 SOURCES=${SOURCES:-"pattern clip720"}
 PARTS=${PARTS:-"quality cpu slow"}
 PRESETS=${PRESETS:-"ultrafast superfast"}
-SETTINGS=${SETTINGS:-"superfast:crf=26 superfast:crf=23 superfast:crf=28 ultrafast:crf=26 ultrafast:crf=23 veryfast:crf=26"}
+SETTINGS=${SETTINGS:-"superfast:crf=26 superfast:crf=23 superfast:crf=28 ultrafast:crf=26 ultrafast:crf=23 veryfast:crf=26 superfast:crf=26:max=600 superfast:crf=26:max=900"}
 NS=${NS:-"1 10 50"}
 SLOW_N=${SLOW_N:-500}
 # H.264 settings the slow-viewer scenario runs (the JPEG viewers need none)
@@ -52,22 +52,26 @@ pids=()
 cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; pids=(); }
 trap cleanup EXIT
 
-# --- The clips: served with file:CLIP?fps=30&loop=1, each with its raw frames (yuvj420p, the reference).
+# --- The clips: served with file:CLIP?fps=30&loop=1, each with its raw frames (yuvj420p, the
+# reference) and the same frames without their noise (-clean.yuv: the scene without sensor noise).
 ffq() { ffmpeg -hide_banner -loglevel error -y "$@"; }
 make_clips() {
   local p=$out/pattern-$CLIP_FRAMES-n$NOISE
-  if [ ! -s "$p.yuv" ] && [[ " $SOURCES " == *" pattern "* ]]; then
+  if [ ! -s "$p-clean.yuv" ] && [[ " $SOURCES " == *" pattern "* ]]; then
     # wscam's own test pattern and JPEG encoder (what testsrc: sends), and its pixels uncompressed.
-    "$build/codec-pattern" --size 640x480 --frames "$CLIP_FRAMES" --noise "$NOISE" --quality 80 --clip "$p.mjpeg" --raw "$p.rgb" > /dev/null
+    "$build/codec-pattern" --size 640x480 --frames "$CLIP_FRAMES" --noise "$NOISE" --quality 80 --clip "$p.mjpeg" --raw "$p.rgb" \
+      --raw-clean "$p-clean.rgb" > /dev/null
     ffq -f rawvideo -pix_fmt rgb24 -s 640x480 -i "$p.rgb" -pix_fmt yuvj420p -f rawvideo "$p.yuv"
-    rm -f "$p.rgb"
+    ffq -f rawvideo -pix_fmt rgb24 -s 640x480 -i "$p-clean.rgb" -pix_fmt yuvj420p -f rawvideo "$p-clean.yuv"
+    rm -f "$p.rgb" "$p-clean.rgb"
   fi
   local c=$out/clip720-$CLIP_FRAMES
-  if [ ! -s "$c.yuv" ] && [[ " $SOURCES " == *" clip720 "* ]]; then
+  if [ ! -s "$c-clean.yuv" ] && [[ " $SOURCES " == *" clip720 "* ]]; then
     # A fixed camera's view: a detailed still scene (a region of the Mandelbrot set), an object
     # moving across it (testsrc2, with its own moving parts), and temporal sensor noise.
-    local scene="mandelbrot=size=1280x720:rate=30:start_x=-0.743643887037151:start_y=0.13182590420533:start_scale=0.004:end_scale=0.004:maxiter=256,trim=end_frame=1,loop=loop=-1:size=1,setpts=N/30/TB[bg];testsrc2=size=320x240:rate=30[obj];[bg][obj]overlay=x='mod(n*6,1600)-320':y='300+80*sin(n/20)':shortest=1,noise=alls=6:allf=t,format=yuvj420p"
-    ffq -f lavfi -i "$scene" -frames:v "$CLIP_FRAMES" -f rawvideo "$c.yuv"
+    local scene="mandelbrot=size=1280x720:rate=30:start_x=-0.743643887037151:start_y=0.13182590420533:start_scale=0.004:end_scale=0.004:maxiter=256,trim=end_frame=1,loop=loop=-1:size=1,setpts=N/30/TB[bg];testsrc2=size=320x240:rate=30[obj];[bg][obj]overlay=x='mod(n*6,1600)-320':y='300+80*sin(n/20)':shortest=1"
+    ffq -f lavfi -i "$scene,noise=alls=6:allf=t,format=yuvj420p" -frames:v "$CLIP_FRAMES" -f rawvideo "$c.yuv"
+    ffq -f lavfi -i "$scene,format=yuvj420p" -frames:v "$CLIP_FRAMES" -f rawvideo "$c-clean.yuv"
     # The camera's JPEGs: the same frames, ffmpeg's MJPEG at -q:v 5.
     ffq -f rawvideo -pix_fmt yuvj420p -s 1280x720 -r 30 -i "$c.yuv" -c:v mjpeg -q:v 5 -f mjpeg "$c.mjpeg"
   fi
@@ -139,7 +143,8 @@ run_quality() {  # source setting
   node "$root/bench/codec_record.mjs" --out "$out/runs/$tag" --seconds $((WARMUP + DURATION)) \
     --viewer "jpeg=ws://127.0.0.1:$port/ws" --viewer "h264=ws://127.0.0.1:$port/ws?codec=h264" > /dev/null
   stop_wscam "$out/runs/$tag.log"
-  python3 "$root/bench/codec_quality.py" --rec "$out/runs/$tag" --clip "$base.mjpeg" --ref "$base.yuv" --size "$(size_of "$src")" \
+  python3 "$root/bench/codec_quality.py" --rec "$out/runs/$tag" --clip "$base.mjpeg" --ref "$base.yuv" --ref-clean "$base-clean.yuv" \
+    --size "$(size_of "$src")" \
     --warmup "$WARMUP" --json "$out/runs/$tag.json" > /dev/null
   rm -f "$out/runs/$tag"/*.bin
   python3 "$root/bench/codec_report.py" quality-row "$out/runs/$tag.json" "$src" "$setting" "$out/runs/$tag.log"
@@ -172,6 +177,7 @@ if [[ " $PARTS " == *" quality "* ]]; then
   for src in $SOURCES; do
     for setting in $SETTINGS; do run_quality "$src" "$setting"; done
   done
+  python3 "$root/bench/codec_report.py" quality-foot
 fi
 
 if [[ " $PARTS " == *" cpu "* ]]; then

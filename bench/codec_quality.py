@@ -104,6 +104,7 @@ def main():
     ap.add_argument("--rec", required=True)
     ap.add_argument("--clip", required=True)
     ap.add_argument("--ref", required=True, help="raw yuvj420p frames of the clip, in order")
+    ap.add_argument("--ref-clean", help="the same frames without their noise (the scene without sensor noise): also compared")
     ap.add_argument("--size", required=True)
     ap.add_argument("--warmup", type=float, default=2)
     ap.add_argument("--max-compare", type=int, default=300, help="compare at most this many frames (spread evenly)")
@@ -152,6 +153,7 @@ def main():
     # Decoded pictures are big (1.4 MB a 720p frame): in memory when /dev/shm is there.
     with tempfile.TemporaryDirectory(dir="/dev/shm" if os.path.isdir("/dev/shm") else a.rec) as tmp:
         ref = open(a.ref, "rb")
+        clean = open(a.ref_clean, "rb") if a.ref_clean else None
         for name in names:
             rows, blob = data[name]
             secs = (t1 - t0) / 1e6
@@ -183,20 +185,26 @@ def main():
                 sys.exit(f"codec_quality: {name}: ffmpeg made {got} pictures of {len(rows)} messages")
             step = max(1, -(-len(inside) // a.max_compare))
             pick = inside[::step]
-            dist_sel, ref_sel = os.path.join(tmp, "dist.yuv"), os.path.join(tmp, "ref.yuv")
-            with open(decoded, "rb") as d, open(dist_sel, "wb") as do, open(ref_sel, "wb") as ro:
+            dist_sel, ref_sel, clean_sel = (os.path.join(tmp, f) for f in ("dist.yuv", "ref.yuv", "clean.yuv"))
+            with open(decoded, "rb") as d, open(dist_sel, "wb") as do, open(ref_sel, "wb") as ro, open(clean_sel, "wb") as co:
                 for k in pick:
                     d.seek(k * frame_bytes)
                     do.write(d.read(frame_bytes))
-                    ref.seek(((rows[k]["seq"] + offset) % n) * frame_bytes)
+                    at = ((rows[k]["seq"] + offset) % n) * frame_bytes
+                    ref.seek(at)
                     ro.write(ref.read(frame_bytes))
+                    if clean:
+                        clean.seek(at)
+                        co.write(clean.read(frame_bytes))
             res.update(compare(dist_sel, ref_sel, a.size, tmp))
+            if clean:
+                res.update({f"{k}_clean": v for k, v in compare(dist_sel, clean_sel, a.size, tmp).items() if k != "frames_compared"})
             # As a player shows it: the JPEG says full range (JFIF); the H.264 stream's range is
             # whatever its SPS says (none: limited). And the H.264 pictures read as full range.
             res["psnr_rgb_as_signalled"] = rgb_psnr(dist_sel, "yuv420p" if res["codec"] == "h264" else "yuvj420p", ref_sel, a.size)
             if res["codec"] == "h264":
                 res["psnr_rgb_if_full_range"] = rgb_psnr(dist_sel, "yuvj420p", ref_sel, a.size)
-            for f in (stream, decoded, dist_sel, ref_sel):
+            for f in (stream, decoded, dist_sel, ref_sel, clean_sel):
                 os.remove(f)
             results[name] = res
     out = json.dumps(results, indent=2)

@@ -52,12 +52,12 @@ def spread(xs, fmt="{:.2f}"):
     return f"{fmt.format(statistics.median(xs))} [{fmt.format(min(xs))}-{fmt.format(max(xs))}]"
 
 
-QUALITY_COLS = "{:<8} {:<5} {:<17} {:>5} {:>8} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>5} {:>8} {:>8}"
+QUALITY_COLS = "{:<8} {:<5} {:<25} {:>5} {:>8} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>5} {:>8} {:>8}"
 
 
 def quality_head():
     print(QUALITY_COLS.format("source", "mode", "setting", "fps", "kB/s", "fewer×", "SSIM Y", "SSIM", "min Y", "PSNR Y",
-                              "PSNR", "keys", "lat p50", "enc skip"))
+                              "PSNR", "RGB dB", "SSIM Yc", "PSNR Yc", "keys", "lat p50", "enc skip"))
 
 
 def quality_row(path, src, setting, log):
@@ -80,8 +80,17 @@ def quality_row(path, src, setting, log):
         ratio = jp["bytes_per_second"] / r["bytes_per_second"] if r["bytes_per_second"] else 0
         print(QUALITY_COLS.format(src, mode, label, f"{r['fps']:.1f}", f"{r['bytes_per_second'] / 1000:.0f}", f"{ratio:.1f}",
                                   f"{r['ssim_y']:.4f}", f"{r['ssim_all']:.4f}", f"{r['ssim_y_min']:.4f}", f"{r['psnr_y']:.2f}",
-                                  f"{r['psnr_avg']:.2f}", "-" if r.get("keyframes") is None else r["keyframes"],
+                                  f"{r['psnr_avg']:.2f}", f"{r.get('psnr_rgb_as_signalled', float('nan')):.2f}",
+                                  f"{r.get('ssim_y_clean', float('nan')):.4f}", f"{r.get('psnr_y_clean', float('nan')):.2f}",
+                                  "-" if r.get("keyframes") is None else r["keyframes"],
                                   f"{r['latency_p50_ms']:.1f}", "-" if enc is None else f"{enc[2]}/{enc[0] + enc[2]}"))
+
+
+def quality_foot():
+    print("(fewer×: JPEG bytes / these bytes; SSIM Y, SSIM (all planes), min Y (worst frame), PSNR Y, PSNR (all planes): "
+          "against the source's uncompressed frames, noise included; RGB dB: PSNR in RGB converted as a player does, by the "
+          "range the stream signals; SSIM Yc, PSNR Yc: against the same frames without noise; keys: keyframes in the window; "
+          "lat p50: capture → arrival at the recording viewer (Node), ms; enc skip: JPEGs the encoder skipped / offered, whole run)")
 
 
 def cpu(runs, sources, presets, ns, repeat):
@@ -127,7 +136,7 @@ def slow(runs, repeat, n, modes):
     rounds = range(1, int(repeat) + 1)
     k = int(float(n) * 0.1 + 0.5)
     print(f"{'mode':<30} {'round':>5} {'fast fps min':>12} {'slow fps':>9} {'slow lat p50':>13} {'p99':>8} {'max':>8} {'skipped':>8} "
-          f"{'fell behind (slow viewers)':>27} {'server cores':>12}")
+          f"{'fell behind (slow viewers)':>27} {'server cores':>12} {'kB/s/viewer':>11} {'IDRs/pictures':>14}")
     for mode in modes.split():
         for r in rounds:
             j = load(f"{runs}/slow-{mode}-r{r}.json")
@@ -135,16 +144,21 @@ def slow(runs, repeat, n, modes):
                 print(f"{mode:<30} {r:>5} failed: see {runs}/slow-{mode}-r{r}.txt")
                 continue
             s = j["slow"]
-            fb = "-"
+            fb, idr = "-", "-"
+            fast_kbs = (j["bytes_per_second"] - 0) / 1000 / max(1, j["connected"])
             if mode.startswith("h264"):
+                enc = encoder_line(f"{runs}/slow-{mode}-r{r}.log")
+                if enc:
+                    idr = f"{enc[1]}/{enc[0]}"
                 closed = sorted(closed_viewers(f"{runs}/slow-{mode}-r{r}.log"))[:k]  # the slow ones got the fewest frames
                 if closed:
                     fb = f"{sum(c[2] for c in closed)} in {sum(c[0] for c in closed)} frames"
             print(f"{mode:<30} {r:>5} {j['fps']['min']:12.1f} {s['fps_median']:9.1f} {s['latency_ms']['p50']:10.0f} ms "
                   f"{s['latency_ms']['p99']:5.0f} ms {s['latency_ms']['max']:5.0f} ms {s['frames_skipped']:8d} {fb:>27} "
-                  f"{j['server']['cpu_cores']:12.2f}{'  BENCH FELL BEHIND' if j['bench']['fell_behind'] else ''}")
+                  f"{j['server']['cpu_cores']:12.2f} {fast_kbs:11.0f} {idr:>14}{'  BENCH FELL BEHIND' if j['bench']['fell_behind'] else ''}")
     print("(slow: the viewers reading at 1 Mbit/s, through a 16 KiB receive buffer, as in bench/fanout.sh; latency: capture → whole "
-          "message read; fell behind: times wscam put a slow H.264 viewer back to waiting for a keyframe, from its close line)")
+          "message read; fell behind: times wscam put a slow H.264 viewer back to waiting for a keyframe, from its close line; "
+          "kB/s/viewer: bytes per second delivered divided by the viewers; IDRs/pictures: the encoder's keyframes among its pictures, whole run)")
 
 
 def summary(runs):
@@ -160,7 +174,8 @@ def summary(runs):
             "cpu_cores": c and c["server"]["cpu_cores"], "latency_p50_ms": c and c["latency_ms"]["p50"],
             "slow_fps": s and s.get("slow", {}).get("fps_median"), "slow_latency_p50_ms": s and s.get("slow", {}).get("latency_ms", {}).get("p50"),
         }
-        text = " ".join(f"{k}={'nan' if v is None else (f'{v:.4f}' if k.startswith('ssim') else f'{v:.1f}')}" for k, v in fields.items())
+        digits = lambda k: 4 if k.startswith("ssim") else 3 if k.startswith("cpu") else 1
+        text = " ".join(f"{k}={'nan' if v is None else f'{v:.{digits(k)}f}'}" for k, v in fields.items())
         print(f"codec-summary mode={mode} {text}")
 
 
@@ -179,5 +194,5 @@ def browser(path):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"quality-head": quality_head, "quality-row": quality_row, "cpu": cpu, "slow": slow, "summary": summary,
+    {"quality-head": quality_head, "quality-foot": quality_foot, "quality-row": quality_row, "cpu": cpu, "slow": slow, "summary": summary,
      "browser": browser}[cmd](*args)
