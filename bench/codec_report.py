@@ -5,7 +5,8 @@
   codec_report.py quality-row RUN.json SOURCE SETTING RUN.log
   codec_report.py cpu RUNS_DIR "SOURCES" "PRESETS" "NS" REPEAT
   codec_report.py slow RUNS_DIR REPEAT N
-  codec_report.py summary RUNS_DIR          # --quick: one parseable line per mode
+  codec_report.py summary RUNS_DIR          # --quick: one parseable line per mode:
+      codec-summary mode=h264 codec=h264 fps=30.0 bytes_per_s=… ssim_y=… psnr_y=… ssim_y_scene=… cpu_cores=… latency_p50_ms=… slow_fps=… slow_latency_p50_ms=…
   codec_report.py browser BROWSER.json
 """
 import glob
@@ -171,12 +172,14 @@ def summary(runs):
         s = next((load(p) for p in sorted(glob.glob(f"{runs}/slow-{mode}*-r1.json"))), None)
         fields = {
             "fps": r.get("fps"), "bytes_per_s": r.get("bytes_per_second"), "ssim_y": r.get("ssim_y"), "psnr_y": r.get("psnr_y"),
+            "ssim_y_scene": r.get("ssim_y_clean"),
             "cpu_cores": c and c["server"]["cpu_cores"], "latency_p50_ms": c and c["latency_ms"]["p50"],
             "slow_fps": s and s.get("slow", {}).get("fps_median"), "slow_latency_p50_ms": s and s.get("slow", {}).get("latency_ms", {}).get("p50"),
         }
         digits = lambda k: 4 if k.startswith("ssim") else 3 if k.startswith("cpu") else 1
         text = " ".join(f"{k}={'nan' if v is None else f'{v:.{digits(k)}f}'}" for k, v in fields.items())
-        print(f"codec-summary mode={mode} {text}")
+        # codec= is what the viewer really got (a server with H.264 off answers JPEG).
+        print(f"codec-summary mode={mode} codec={r.get('codec', 'none')} {text}")
 
 
 def browser(path):
