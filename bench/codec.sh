@@ -138,7 +138,7 @@ run_quality() {  # source setting
   local src=$1 setting=$2 base
   base=$(clip_of "$src")
   local tag=quality-$src-${setting//[:=]/-}
-  # shellcheck disable=SC2046
+  # shellcheck disable=SC2046  # the setting's options are words on purpose
   start_wscam "$out/runs/$tag.log" "file:$base.mjpeg?fps=30&loop=1" $(h264_args "$setting")
   node "$root/bench/codec_record.mjs" --out "$out/runs/$tag" --seconds $((WARMUP + DURATION)) \
     --viewer "jpeg=ws://127.0.0.1:$port/ws" --viewer "h264=ws://127.0.0.1:$port/ws?codec=h264" > /dev/null
@@ -202,6 +202,7 @@ if [[ " $PARTS " == *" slow "* ]]; then
   for round in $(seq "$REPEAT"); do
     run_bench "slow-jpeg-r$round" "file:$fanout_clip?fps=30" "" "$SLOW_N" -- --slow-share 0.1 --slow-rate 1000000
     for setting in $SLOW_SETTINGS; do
+      # shellcheck disable=SC2046  # the setting's options are words on purpose
       run_bench "slow-h264_${setting//[:=]/-}-r$round" "file:$fanout_clip?fps=30" "?codec=h264" "$SLOW_N" $(h264_args "$setting") \
         -- --slow-share 0.1 --slow-rate 1000000
     done
