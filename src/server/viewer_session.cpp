@@ -248,7 +248,9 @@ void viewer_session::set_paused(bool paused) {
         units_.restart();
         if (!paused_) {
             std::string why;
-            if (!h264_->start(&why)) spdlog::warn("h264 encoder not restarted stream={} peer={}: {}", hub_->name(), peer_, why);
+            // Its encoder ended while it was paused and the cap was reached meanwhile: it cannot
+            // go on in H.264, so it is told why and reconnects (and is then given JPEG).
+            if (!h264_->start(&why)) return close_with(websocket::close_code::try_again_later, why, "h264: " + why);
             offer_access_unit(h264_->output()->latest());
         }
         return;
