@@ -24,23 +24,25 @@ def load(path):
         return None
 
 
-def encoder_line(log):
-    """pictures, keyframes, skipped from wscam's 'h264 encoder stopped' line (the last one)."""
+def encoder_line(log, rendition="full"):
+    """pictures, keyframes, skipped from wscam's last 'h264 encoder stopped' line for a rendition."""
     try:
         text = open(log).read()
     except OSError:
         return None
-    found = re.findall(r"h264 encoder stopped stream=\S+ pictures=(\d+) keyframes=(\d+) skipped=(\d+)", text)
+    found = re.findall(r"h264 encoder stopped stream=\S+ rendition=(\w+) pictures=(\d+) keyframes=(\d+) skipped=(\d+)", text)
+    found = [f[1:] for f in found if f[0] == rendition]
     return tuple(int(x) for x in found[-1]) if found else None
 
 
 def closed_viewers(log):
-    """(frames, drops, fell_behind) of every H.264 viewer that closed, from wscam's log."""
+    """(frames, drops, fell_behind, switches, rendition) of every H.264 viewer that closed, from wscam's log."""
     try:
         text = open(log).read()
     except OSError:
         return []
-    return [tuple(int(x) for x in m) for m in re.findall(r"codec=h264 frames=(\d+) drops=(\d+) fell_behind=(\d+)", text)]
+    pattern = r"codec=h264 rendition=(\w+) frames=(\d+) drops=(\d+) fell_behind=(\d+) switches=(\d+)"
+    return [(int(f), int(d), int(b), int(s), r) for r, f, d, b, s in re.findall(pattern, text)]
 
 
 def spread(xs, fmt="{:.2f}"):
@@ -137,7 +139,7 @@ def slow(runs, repeat, n, modes):
     rounds = range(1, int(repeat) + 1)
     k = int(float(n) * 0.1 + 0.5)
     print(f"{'mode':<30} {'round':>5} {'fast fps min':>12} {'slow fps':>9} {'slow lat p50':>13} {'p99':>8} {'max':>8} {'skipped':>8} "
-          f"{'fell behind (slow viewers)':>27} {'server cores':>12} {'kB/s/viewer':>11} {'IDRs/pictures':>14}")
+          f"{'slow viewers: fell behind, moved':>34} {'server cores':>12} {'kB/s/viewer':>11} {'IDRs/pictures full, reduced':>28}")
     for mode in modes.split():
         for r in rounds:
             j = load(f"{runs}/slow-{mode}-r{r}.json")
@@ -148,17 +150,21 @@ def slow(runs, repeat, n, modes):
             fb, idr = "-", "-"
             fast_kbs = (j["bytes_per_second"] - 0) / 1000 / max(1, j["connected"])
             if mode.startswith("h264"):
-                enc = encoder_line(f"{runs}/slow-{mode}-r{r}.log")
-                if enc:
-                    idr = f"{enc[1]}/{enc[0]}"
-                closed = sorted(closed_viewers(f"{runs}/slow-{mode}-r{r}.log"))[:k]  # the slow ones got the fewest frames
+                log = f"{runs}/slow-{mode}-r{r}.log"
+                full, reduced = encoder_line(log, "full"), encoder_line(log, "reduced")
+                idr = ", ".join(f"{e[1]}/{e[0]}" if e else "-" for e in (full, reduced))
+                # The slow ones: those moved to the reduced rendition, else the k that got the fewest frames.
+                everyone = closed_viewers(log)
+                closed = [c for c in everyone if c[3] > 0] or sorted(everyone)[:k]
                 if closed:
-                    fb = f"{sum(c[2] for c in closed)} in {sum(c[0] for c in closed)} frames"
+                    fb = (f"{sum(c[2] for c in closed)} in {sum(c[0] for c in closed)} fr, "
+                          f"{sum(1 for c in closed if c[3] > 0)}/{len(closed)} moved")
             print(f"{mode:<30} {r:>5} {j['fps']['min']:12.1f} {s['fps_median']:9.1f} {s['latency_ms']['p50']:10.0f} ms "
-                  f"{s['latency_ms']['p99']:5.0f} ms {s['latency_ms']['max']:5.0f} ms {s['frames_skipped']:8d} {fb:>27} "
-                  f"{j['server']['cpu_cores']:12.2f} {fast_kbs:11.0f} {idr:>14}{'  BENCH FELL BEHIND' if j['bench']['fell_behind'] else ''}")
+                  f"{s['latency_ms']['p99']:5.0f} ms {s['latency_ms']['max']:5.0f} ms {s['frames_skipped']:8d} {fb:>34} "
+                  f"{j['server']['cpu_cores']:12.2f} {fast_kbs:11.0f} {idr:>28}{'  BENCH FELL BEHIND' if j['bench']['fell_behind'] else ''}")
     print("(slow: the viewers reading at 1 Mbit/s, through a 16 KiB receive buffer, as in bench/fanout.sh; latency: capture → whole "
-          "message read; fell behind: times wscam put a slow H.264 viewer back to waiting for a keyframe, from its close line; "
+          "message read; fell behind: times wscam put a slow H.264 viewer back to waiting for a keyframe, and how many of them it moved to the "
+          "reduced rendition (--h264-slow-link-bitrate), from their close lines; "
           "kB/s/viewer: bytes per second delivered divided by the viewers; IDRs/pictures: the encoder's keyframes among its pictures, whole run)")
 
 

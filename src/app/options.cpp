@@ -149,6 +149,12 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code, std::s
                    "Cap in kbit/s on any second of H.264 (0: none with --h264-crf, twice --h264-bitrate with it)")
         ->check(CLI::Range(0, 400000))
         ->capture_default_str();
+    app.add_option("--h264-slow-link-bitrate", s.h264.slow_link_kbps,
+                   "Cap in kbit/s of a stream's reduced H.264 rendition: a viewer whose link cannot carry the stream "
+                   "gets it instead of falling behind, and tries the full one again now and then (0: none; it counts "
+                   "as a stream under --h264-max-streams)")
+        ->check(CLI::Range(0, 400000))
+        ->capture_default_str();
     app.add_option("--h264-keyint", s.h264.keyint_s,
                    "Seconds between H.264 keyframes at most (new viewers also get one within 0.5 s of asking)")
         ->check(CLI::Range(0.1, 60.0))

@@ -12,6 +12,27 @@
 
 namespace wscam {
 
+namespace {
+
+// Constrained baseline: profile_idc 66 with constraint_set0 and constraint_set1 (what x264's
+// "baseline" profile writes), the one profile every WebCodecs H.264 decoder takes.
+constexpr int baseline_profile_idc = 66;
+constexpr int constrained_baseline_flags = 0xC0;
+
+}  // namespace
+
+h264_settings h264_settings::for_slow_links() const {
+    h264_settings s = *this;
+    s.max_kbps = max_kbps > 0 ? std::min(max_kbps, slow_link_kbps) : slow_link_kbps;
+    if (s.bitrate_kbps > s.max_kbps) s.bitrate_kbps = s.max_kbps;
+    return s;
+}
+
+std::string h264_codec_string_for(int width, int height, double fps) {
+    return avc_codec_string(baseline_profile_idc, constrained_baseline_flags,
+                            h264_level_for(width & ~1, height & ~1, fps > 0 ? fps : 30));
+}
+
 void h264_encoder::x264_deleter::operator()(void* encoder) const { x264_encoder_close(static_cast<x264_t*>(encoder)); }
 
 h264_encoder::h264_encoder(int width, int height, double fps, const h264_settings& s) : width_(width), height_(height) {

@@ -17,7 +17,18 @@ struct h264_settings {
     int max_kbps = 0;                  // cap on the rate in any 1 s window (VBV); 0: none (or 2x bitrate_kbps)
     double keyint_s = 4;               // a keyframe at least this often, besides the ones new viewers ask for
     int threads = 2;                   // x264 slice threads per stream
+    int slow_link_kbps = 600;          // cap of the reduced rendition for viewers whose link cannot carry the stream; 0: none
+
+    /** The reduced rendition's settings: these, capped at slow_link_kbps (which must be > 0). */
+    h264_settings for_slow_links() const;
 };
+
+/**
+ * The codec string every h264_encoder writes in its SPS for this size and rate, e.g.
+ * "avc1.42C01E" (constrained baseline, the level from h264_level_for): what a viewer is told in
+ * `hello` before the first picture is encoded.
+ */
+std::string h264_codec_string_for(int width, int height, double fps);
 
 /** One encoded picture: an Annex B access unit with the header room of frame::make_storage in front. */
 struct h264_access_unit {

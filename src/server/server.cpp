@@ -180,7 +180,7 @@ void server::remove_stream(const std::string& name, const std::string& reason) {
     auto hub = impl_->state->streams().take(name);
     if (!hub) return;
     hub->remove(reason);
-    if (const auto units = impl_->state->h264().forget(hub.get())) impl_->state->groups().forget(units.get());
+    for (const auto& units : impl_->state->h264().forget(hub.get())) impl_->state->groups().forget(units.get());
     impl_->state->groups().forget(hub.get());
 }
 

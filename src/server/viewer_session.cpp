@@ -5,6 +5,7 @@
 #include "core/client_message.hpp"
 #include "server/router.hpp"
 #include "server/viewer_group.hpp"
+#include "codec/h264_encoder.hpp"
 #include "transcode/h264_stream.hpp"
 
 namespace wscam {
@@ -33,7 +34,7 @@ viewer_session::viewer_session(upgraded_connection c, std::shared_ptr<shared_sta
 
 viewer_session::~viewer_session() {
     if (open_ && group_) group_->leave(this, paused_);
-    if (open_ && h264_group_) h264_group_->leave(this, paused_);
+    if (open_ && h264_) h264_->close(paused_);
     state_->leave(this);
 }
 
@@ -92,7 +93,8 @@ void viewer_session::on_accept(beast::error_code ec) {
     if (framed_) {
         hello_fields hello{hub_->name(), info.width, info.height, info.fps, status.online, status.reason,
                            std::string(wscam_subprotocol), unix_now_us(), hub_->controls(), can_control_,
-                           h264_ ? "h264" : "jpeg", h264_ ? h264_->expected_codec_string() : std::string(), codec_note};
+                           h264_ ? "h264" : "jpeg",
+                           h264_ ? h264_codec_string_for(info.width, info.height, info.fps) : std::string(), codec_note};
         outbox_.push(viewer_outbox::kind::hello, make_hello_message(hello));
     }
     do_write();
@@ -100,26 +102,25 @@ void viewer_session::on_accept(beast::error_code ec) {
 }
 
 std::string viewer_session::start_h264() {
-    auto& h264 = state_->h264();
-    if (!h264.enabled()) return "H.264 is off on this server (--h264-max-streams 0)";
-    auto stream = h264.for_stream(hub_);
-    h264_group_ = state_->groups().group_for(stream->output(), io_context_of(ws_.socket()));
-    const auto latest = h264_group_->join(shared_from_this());
-    std::string why;
-    if (!stream->start(&why)) {
-        h264_group_->leave(this, false);
-        h264_group_.reset();
+    if (!state_->h264().enabled()) return "H.264 is off on this server (--h264-max-streams 0)";
+    auto h264 = std::make_unique<h264_viewer>(*state_, hub_, io_context_of(ws_.socket()), peer_);
+    if (auto why = h264->start(shared_from_this()); !why.empty()) {
         spdlog::warn("viewer gets JPEG, not H.264 stream={} peer={}: {}", hub_->name(), peer_, why);
         return why;
     }
-    h264_ = std::move(stream);
+    h264_ = std::move(h264);
     state_->h264_opened();
-    offer_access_unit(latest);  // the newest unit, if it is a keyframe, starts this viewer at once
     return {};
 }
 
-void viewer_session::offer_access_unit(const frame_ptr& unit) {
-    if (units_.offer(unit)) h264_->request_keyframe();
+void viewer_session::deliver_unit(rendition from, const frame_ptr& unit) {
+    if (!open_ || paused_ || !h264_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (writing_ && write_stalled(now)) return;
+    const auto behind = h264_->units().fell_behind();
+    h264_->offer(from, unit, now);
+    if (h264_->units().fell_behind() != behind) state_->count_frame_dropped();
+    do_write();
 }
 
 void viewer_session::deliver(const frame_ptr& f) {
@@ -127,14 +128,8 @@ void viewer_session::deliver(const frame_ptr& f) {
     // A viewer that has not taken a frame for the write timeout is cut off here, even if it
     // keeps sending (which resets the WebSocket's own idle timer).
     if (writing_ && write_stalled(std::chrono::steady_clock::now())) return;
-    // An H.264 viewer hears the stream's JPEGs too (it is in the stream's group): it takes only units.
-    if (h264_ || f->h264()) {
-        if (!h264_ || !f->h264()) return;
-        const auto behind = units_.fell_behind();
-        offer_access_unit(f);
-        if (units_.fell_behind() != behind) state_->count_frame_dropped();
-        return do_write();
-    }
+    // An H.264 viewer hears the stream's JPEGs too (it is in the stream's group): its units come through deliver_unit.
+    if (h264_) return;
     const auto dropped = slot_.dropped();
     slot_.offer(f);
     if (slot_.dropped() != dropped) state_->count_frame_dropped();
@@ -219,8 +214,7 @@ void viewer_session::handle(const viewer_action& a) {
     if (a.pause) set_paused(*a.pause);
     if (a.keyframe) {
         if (h264_) {
-            units_.restart();  // its decoder starts over: nothing more until the keyframe
-            h264_->request_keyframe();
+            h264_->restart();  // its decoder starts over: nothing more until the keyframe
         } else {
             outbox_.push(viewer_outbox::kind::reply,
                          make_error_message("keyframe: this connection gets JPEG, where every frame is one"));
@@ -244,15 +238,11 @@ void viewer_session::set_paused(bool paused) {
     paused_ = paused;
     group_->set_paused(paused);  // a stream whose viewers all paused stops capturing
     if (h264_) {
-        h264_group_->set_paused(paused);  // and its encoder stops once no H.264 viewer wants pictures
-        units_.restart();
-        if (!paused_) {
-            std::string why;
-            // Its encoder ended while it was paused and the cap was reached meanwhile: it cannot
-            // go on in H.264, so it is told why and reconnects (and is then given JPEG).
-            if (!h264_->start(&why)) return close_with(websocket::close_code::try_again_later, why, "h264: " + why);
-            offer_access_unit(h264_->output()->latest());
-        }
+        // Its encoder may have ended while it was paused and the cap been reached meanwhile: it
+        // cannot go on in H.264, so it is told why and reconnects (and is then given JPEG).
+        if (auto why = h264_->set_paused(paused); !why.empty())
+            return close_with(websocket::close_code::try_again_later, why, "h264: " + why);
+        if (!paused_) do_write();
         return;
     }
     if (paused_)
@@ -296,7 +286,7 @@ void viewer_session::do_write() {
         });
         return;
     }
-    if (auto f = h264_ ? units_.start_write() : slot_.start_write()) {
+    if (auto f = h264_ ? h264_->start_write() : slot_.start_write()) {
         writing_ = true;
         write_started_ = std::chrono::steady_clock::now();
         const auto bytes = framed_ ? f->framed() : f->jpeg();
@@ -316,7 +306,7 @@ void viewer_session::on_write(bool was_frame, beast::error_code ec, std::size_t)
     if (!was_frame) return on_sent({});
     // The kernel has the whole frame: it counts as sent, and its buffer is let go at once.
     if (h264_)
-        units_.write_done();
+        h264_->write_done();
     else
         slot_.write_done();
     state_->count_frame_sent();
@@ -347,7 +337,7 @@ void viewer_session::finish(const beast::error_code& ec) {
     if (!open_) return;
     open_ = false;
     if (group_) group_->leave(this, paused_);
-    if (h264_group_) h264_group_->leave(this, paused_);
+    if (h264_) h264_->close(paused_);
     state_->viewer_closed();
     if (h264_) state_->h264_closed();
     std::string reason = ec ? ec.message() : "closed";
@@ -358,8 +348,10 @@ void viewer_session::finish(const beast::error_code& ec) {
     if (closing_ && (!ec || ec == websocket::error::closed)) reason = close_reason_;
     if (!abort_reason_.empty()) reason = abort_reason_;
     if (h264_)
-        spdlog::info("viewer closed stream={} peer={} codec=h264 frames={} drops={} fell_behind={} reason={}",
-                     hub_->name(), peer_, units_.sent(), units_.skipped(), units_.fell_behind(), reason);
+        spdlog::info("viewer closed stream={} peer={} codec=h264 rendition={} frames={} drops={} fell_behind={} "
+                     "switches={} reason={}",
+                     hub_->name(), peer_, to_string(h264_->current()), h264_->units().sent(), h264_->units().skipped(),
+                     h264_->units().fell_behind(), h264_->switches(), reason);
     else
         spdlog::info("viewer closed stream={} peer={} frames={} drops={} reason={}", hub_->name(), peer_, slot_.sent(),
                      slot_.skipped(), reason);

@@ -4,11 +4,11 @@
 #include <memory>
 #include <string>
 
-#include "core/access_unit_queue.hpp"
 #include "core/backoff.hpp"
 #include "core/frame_hub.hpp"
 #include "core/latest_frame_slot.hpp"
 #include "server/beast.hpp"
+#include "server/h264_viewer.hpp"
 #include "server/shared_state.hpp"
 #include "server/viewer_outbox.hpp"
 #include "server/viewer_group.hpp"
@@ -16,8 +16,6 @@
 #include "server/ws_transport.hpp"
 
 namespace wscam {
-
-class h264_stream;
 
 /** The WebSocket subprotocol that adds a header with sequence and capture time to each frame. */
 inline constexpr std::string_view wscam_subprotocol = "wscam.v1";
@@ -29,12 +27,14 @@ inline constexpr std::uint16_t close_stream_removed = 4404;
  * reach it from its viewer_group on that thread. One write is in flight at a time, the
  * newest frame waits in a single pending slot, and status/pong texts go before frames.
  *
- * A wscam.v1 viewer that asks for H.264 (`?codec=h264`) also joins the group of the stream's
- * h264_stream output and gets its access units instead of the JPEGs, through an
- * access_unit_queue (a keyframe first; back to waiting for one when it falls behind). It stays
+ * A wscam.v1 viewer that asks for H.264 (`?codec=h264`) gets access units instead of the
+ * JPEGs through its h264_viewer (which rendition, its group there, a keyframe first). It stays
  * in the stream's own group for status, controls and demand.
  */
-class viewer_session : public stream_viewer, public closable, public std::enable_shared_from_this<viewer_session> {
+class viewer_session : public stream_viewer,
+                       public h264_unit_sink,
+                       public closable,
+                       public std::enable_shared_from_this<viewer_session> {
 public:
     viewer_session(upgraded_connection connection, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
                    bool can_control);
@@ -48,6 +48,8 @@ public:
     void deliver_status(const stream_status& s) override;
     void deliver_control(const std::string& id, double value) override;
     void deliver_controls(const std::vector<control_info>& controls) override;
+    /** From one of its H.264 renditions' groups, on this session's thread. */
+    void deliver_unit(rendition from, const frame_ptr& unit) override;
 
     void shutdown() override;
     /** Closes with close_stream_removed and the reason (on this session's thread). */
@@ -64,7 +66,6 @@ private:
     void on_control_result(const std::string& id, const control_result& r);
     /** Picks the codec at accept: H.264 if asked, allowed and an encoder is free; else why not. */
     std::string start_h264();
-    void offer_access_unit(const frame_ptr& unit);
     bool write_stalled(std::chrono::steady_clock::time_point now);
     void do_write();
     void on_write(bool was_frame, beast::error_code ec, std::size_t bytes);
@@ -93,9 +94,7 @@ private:
     std::string abort_reason_;                         // why the server cut the connection, if it did
     latest_frame_slot slot_;
     bool wants_h264_ = false;                 // asked with ?codec=h264
-    std::shared_ptr<h264_stream> h264_;       // set while this viewer gets H.264
-    std::shared_ptr<viewer_group> h264_group_;
-    access_unit_queue units_;
+    std::unique_ptr<h264_viewer> h264_;       // set while this viewer gets H.264
     viewer_protocol protocol_;
     viewer_outbox outbox_;
     std::string text_in_flight_;

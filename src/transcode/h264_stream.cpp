@@ -49,8 +49,9 @@ struct h264_stream::work {
     rate_limit error_log{std::chrono::seconds(10)};
 };
 
-h264_stream::h264_stream(std::shared_ptr<frame_hub> source, h264_settings settings, std::shared_ptr<h264_slots> slots)
-    : source_(std::move(source)), output_(std::make_shared<frame_hub>(source_->name())),
+h264_stream::h264_stream(std::shared_ptr<frame_hub> source, wscam::rendition which, h264_settings settings,
+                         std::shared_ptr<h264_slots> slots)
+    : source_(std::move(source)), output_(std::make_shared<frame_hub>(source_->name())), rendition_(which),
       settings_(std::move(settings)), slots_(std::move(slots)), input_(std::make_shared<input>(this)) {
     output_->set_status(stream_status::up());
 }
@@ -63,11 +64,6 @@ h264_stream::~h264_stream() {
 bool h264_stream::running() const {
     std::lock_guard lock(mutex_);
     return running_;
-}
-
-std::string h264_stream::expected_codec_string() const {
-    const auto info = source_->info();
-    return avc_codec_string(66, 0xC0, h264_level_for(info.width & ~1, info.height & ~1, info.fps > 0 ? info.fps : 30));
 }
 
 bool h264_stream::start(std::string* why) {
@@ -131,9 +127,11 @@ bool h264_stream::keep_running(bool stopping) {
 }
 
 void h264_stream::run(std::stop_token stop) {
-    spdlog::info("h264 encoder started stream={} preset={} {}", source_->name(), settings_.preset,
+    spdlog::info("h264 encoder started stream={} rendition={} preset={} {}{}", source_->name(), to_string(rendition_),
+                 settings_.preset,
                  settings_.bitrate_kbps ? fmt::format("bitrate={}k", settings_.bitrate_kbps)
-                                        : fmt::format("crf={}", settings_.crf));
+                                        : fmt::format("crf={}", settings_.crf),
+                 settings_.max_kbps ? fmt::format(" max={}k", settings_.max_kbps) : std::string());
     work w;
     auto last_viewer = std::chrono::steady_clock::now();
     for (;;) {
@@ -161,8 +159,8 @@ void h264_stream::run(std::stop_token stop) {
             w.encoder.reset();
         }
     }
-    spdlog::info("h264 encoder stopped stream={} pictures={} keyframes={} skipped={}", source_->name(), encoded(),
-                 keyframes(), skipped());
+    spdlog::info("h264 encoder stopped stream={} rendition={} pictures={} keyframes={} skipped={}", source_->name(),
+                 to_string(rendition_), encoded(), keyframes(), skipped());
 }
 
 void h264_stream::encode_one(const frame_ptr& jpeg, work& w) {
@@ -172,8 +170,8 @@ void h264_stream::encode_one(const frame_ptr& jpeg, work& w) {
         w.encoder.reset();  // a new size starts a new sequence, with an IDR
         const double fps = source_->info().fps;
         w.encoder = std::make_unique<h264_encoder>(w.picture.width, w.picture.height, fps, settings_);
-        spdlog::info("h264 encoder open stream={} {}x{} {}", source_->name(), w.picture.width, w.picture.height,
-                     w.encoder->codec_string());
+        spdlog::info("h264 encoder open stream={} rendition={} {}x{} {}", source_->name(), to_string(rendition_),
+                     w.picture.width, w.picture.height, w.encoder->codec_string());
     }
     const auto now = std::chrono::steady_clock::now();
     const bool force = requests_.decide(now);
@@ -188,32 +186,40 @@ void h264_stream::encode_one(const frame_ptr& jpeg, work& w) {
 }
 
 h264_streams::h264_streams(h264_settings settings, std::size_t max_streams)
-    : settings_(std::move(settings)), slots_(std::make_shared<h264_slots>(max_streams)) {}
+    : settings_(std::move(settings)),
+      reduced_(settings_.slow_link_kbps > 0 ? settings_.for_slow_links() : settings_),
+      slots_(std::make_shared<h264_slots>(max_streams)) {}
 
 h264_streams::~h264_streams() { stop_all(); }
 
-std::shared_ptr<h264_stream> h264_streams::for_stream(const std::shared_ptr<frame_hub>& source) {
+std::shared_ptr<h264_stream> h264_streams::for_stream(const std::shared_ptr<frame_hub>& source, rendition which) {
     std::lock_guard lock(mutex_);
-    auto& s = streams_[source.get()];
-    if (!s) s = std::make_shared<h264_stream>(source, settings_, slots_);
+    auto& s = streams_[key{source.get(), which}];
+    if (!s) s = std::make_shared<h264_stream>(source, which, which == rendition::full ? settings_ : reduced_, slots_);
     return s;
 }
 
-std::shared_ptr<frame_hub> h264_streams::forget(const frame_hub* source) {
-    std::shared_ptr<h264_stream> s;
+std::vector<std::shared_ptr<frame_hub>> h264_streams::forget(const frame_hub* source) {
+    std::vector<std::shared_ptr<h264_stream>> gone;
     {
         std::lock_guard lock(mutex_);
-        const auto it = streams_.find(source);
-        if (it == streams_.end()) return nullptr;
-        s = std::move(it->second);
-        streams_.erase(it);
+        for (const auto which : {rendition::full, rendition::reduced}) {
+            const auto it = streams_.find(key{source, which});
+            if (it == streams_.end()) continue;
+            gone.push_back(std::move(it->second));
+            streams_.erase(it);
+        }
     }
-    s->stop();
-    return s->output();
+    std::vector<std::shared_ptr<frame_hub>> outputs;
+    for (auto& s : gone) {
+        s->stop();
+        outputs.push_back(s->output());
+    }
+    return outputs;
 }
 
 void h264_streams::stop_all() {
-    std::map<const frame_hub*, std::shared_ptr<h264_stream>> all;
+    std::map<key, std::shared_ptr<h264_stream>> all;
     {
         std::lock_guard lock(mutex_);
         all.swap(streams_);

@@ -9,10 +9,13 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "codec/h264_encoder.hpp"
 #include "core/frame_hub.hpp"
 #include "core/keyframe_requests.hpp"
+#include "core/rendition_choice.hpp"
 
 namespace wscam {
 
@@ -31,7 +34,8 @@ private:
 };
 
 /**
- * A stream's H.264 rendition, for the viewers that ask for it: its JPEGs decoded to YUV and
+ * One H.264 rendition of a stream (the full one, or the one capped for slow links), for the
+ * viewers that ask for H.264: its JPEGs decoded to YUV and
  * encoded with libx264 on a worker thread of its own, never on an I/O thread. The access units
  * are published on output(), a hub of their own, with the JPEG's sequence number and capture
  * time; viewers join it through viewer groups like any hub.
@@ -44,7 +48,8 @@ private:
  */
 class h264_stream : public std::enable_shared_from_this<h264_stream> {
 public:
-    h264_stream(std::shared_ptr<frame_hub> source, h264_settings settings, std::shared_ptr<h264_slots> slots);
+    h264_stream(std::shared_ptr<frame_hub> source, wscam::rendition which, h264_settings settings,
+                std::shared_ptr<h264_slots> slots);
     ~h264_stream();
     h264_stream(const h264_stream&) = delete;
     h264_stream& operator=(const h264_stream&) = delete;
@@ -58,11 +63,11 @@ public:
      */
     bool start(std::string* why = nullptr);
 
-    /** A viewer needs a keyframe (it joined, fell behind, or its decoder failed); served within 0.5 s. */
-    void request_keyframe() { requests_.request(); }
+    /** A viewer needs a keyframe: a join within 0.5 s, a resync (it fell behind) within 2 s; see keyframe_requests. */
+    void request_keyframe(keyframe_requests::kind k = keyframe_requests::kind::join) { requests_.request(k); }
 
-    /** What a viewer's decoder will be configured with for the source's announced size and rate. */
-    std::string expected_codec_string() const;
+    wscam::rendition rendition() const { return rendition_; }
+    const h264_settings& settings() const { return settings_; }
 
     /** Stops the worker and waits for it (stream removed, server stopping). */
     void stop();
@@ -86,6 +91,7 @@ private:
 
     std::shared_ptr<frame_hub> source_;
     std::shared_ptr<frame_hub> output_;
+    wscam::rendition rendition_;
     h264_settings settings_;
     std::shared_ptr<h264_slots> slots_;
     std::shared_ptr<input> input_;
@@ -100,27 +106,35 @@ private:
     std::atomic<std::uint64_t> encoded_{0}, keyframes_{0}, skipped_{0};
 };
 
-/** Every stream's H.264 rendition, made on first use; `max_streams` 0 turns H.264 off. */
+/**
+ * Every stream's H.264 renditions, each made on first use; `max_streams` 0 turns H.264 off.
+ * Each running rendition is an encoder and holds one of the `max_streams` slots.
+ */
 class h264_streams {
 public:
     h264_streams(h264_settings settings, std::size_t max_streams);
     ~h264_streams();
 
     bool enabled() const { return slots_->max() > 0; }
+    /** Whether slow viewers may be moved to a reduced rendition (--h264-slow-link-bitrate > 0). */
+    bool has_reduced() const { return settings_.slow_link_kbps > 0; }
     const h264_settings& settings() const { return settings_; }
-    std::shared_ptr<h264_stream> for_stream(const std::shared_ptr<frame_hub>& source);
-    /** The stream was removed: its encoder stops. Returns its output hub (its viewer groups go too), or null. */
-    std::shared_ptr<frame_hub> forget(const frame_hub* source);
+    std::shared_ptr<h264_stream> for_stream(const std::shared_ptr<frame_hub>& source,
+                                            rendition which = rendition::full);
+    /** The stream was removed: its encoders stop. Returns their output hubs (their viewer groups go too). */
+    std::vector<std::shared_ptr<frame_hub>> forget(const frame_hub* source);
     /** Stops every encoder (server shutdown). */
     void stop_all();
-    /** Streams being encoded now. */
+    /** Encoders running now (renditions being encoded). */
     std::size_t running() const { return slots_->used(); }
 
 private:
+    using key = std::pair<const frame_hub*, rendition>;
     h264_settings settings_;
+    h264_settings reduced_;
     std::shared_ptr<h264_slots> slots_;
     std::mutex mutex_;
-    std::map<const frame_hub*, std::shared_ptr<h264_stream>> streams_;
+    std::map<key, std::shared_ptr<h264_stream>> streams_;
 };
 
 }  // namespace wscam

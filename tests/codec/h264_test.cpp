@@ -67,6 +67,8 @@ TEST(h264_bitstream, levels_follow_table_a1) {
     EXPECT_EQ(h264_level_for(1920, 1080, 30), 40);
     EXPECT_EQ(h264_level_for(1920, 1080, 60), 42);
     EXPECT_EQ(h264_level_for(3840, 2160, 30), 51);
+    EXPECT_EQ(h264_level_for(720, 576, 25), 30) << "PAL: exactly level 3.0's 1,620 macroblocks";
+    EXPECT_EQ(h264_level_for(720, 578, 25), 31) << "a partial row of macroblocks counts as a whole one";
     EXPECT_EQ(h264_level_for(8192, 8192, 60), 52) << "beyond every level";
 }
 
@@ -173,6 +175,35 @@ TEST(h264_encoder, the_keyframe_interval_is_kept_unasked) {
     for (int i = 0; i < 25; ++i)
         if (encoder.encode(pictures[static_cast<std::size_t>(i)], false).keyframe) keys.push_back(i);
     EXPECT_EQ(keys, (std::vector<int>{0, 10, 20}));
+}
+
+TEST(h264_encoder, what_hello_announces_is_what_the_sps_says) {
+    struct size { int w, h; double fps; };
+    for (const auto& sz : {size{160, 120, 10}, size{320, 240, 30}, size{640, 480, 30}, size{1280, 720, 30},
+                           size{1920, 1080, 30}, size{1920, 1080, 60}}) {
+        h264_encoder encoder(sz.w, sz.h, sz.fps, h264_settings{});
+        EXPECT_EQ(h264_codec_string_for(sz.w, sz.h, sz.fps), encoder.codec_string()) << sz.w << "x" << sz.h << "@" << sz.fps;
+    }
+}
+
+TEST(h264_encoder, the_slow_link_rendition_keeps_under_its_cap) {
+    const auto pictures = pattern_pictures(640, 480, 60);  // two seconds at 30 fps, with noise
+    h264_settings full;
+    const auto reduced = full.for_slow_links();
+    EXPECT_EQ(reduced.max_kbps, 600);
+    EXPECT_EQ(reduced.crf, full.crf);
+    std::size_t full_bytes = 0, reduced_bytes = 0, reduced_first_second = 0;
+    h264_encoder a(640, 480, 30, full), b(640, 480, 30, reduced);
+    for (std::size_t i = 0; i < pictures.size(); ++i) {
+        full_bytes += a.encode(pictures[i], false).size;
+        const auto n = b.encode(pictures[i], false).size;
+        reduced_bytes += n;
+        if (i < 30) reduced_first_second += n;
+    }
+    // VBV: at most the cap per second plus its one-second buffer, whatever the picture asks.
+    EXPECT_LE(reduced_first_second * 8, 2 * 600 * 1000u);
+    EXPECT_LE(reduced_bytes * 8, 3 * 600 * 1000u);
+    EXPECT_LT(reduced_bytes * 2, full_bytes) << "the pattern at CRF 26 needs more than the cap, else this proves nothing";
 }
 
 TEST(h264_encoder, refuses_an_odd_size_or_an_unknown_preset) {

@@ -162,5 +162,41 @@ TEST(keyframe_requests, a_request_made_while_a_keyframe_is_encoded_stays_pending
     EXPECT_TRUE(r.decide(t0 + 500ms));
 }
 
+TEST(keyframe_requests, a_viewer_that_fell_behind_waits_two_seconds_after_the_last_keyframe) {
+    keyframe_requests r;
+    r.request();
+    ASSERT_TRUE(r.decide(t0));
+    r.encoded(true, t0);
+    int forced = 0;
+    // Slow viewers falling behind every picture for four seconds at 30 fps.
+    for (int i = 1; i <= 120; ++i) {
+        const auto now = t0 + i * 33ms;
+        r.request(keyframe_requests::kind::resync);
+        const bool f = r.decide(now);
+        forced += f;
+        r.encoded(f, now);
+    }
+    EXPECT_EQ(forced, 1) << "at 2.01 s (the next would be at 4.02 s), not every half second";
+    EXPECT_EQ(r.forced(), 2u);
+}
+
+TEST(keyframe_requests, a_join_is_served_at_half_a_second_even_with_resyncs_waiting) {
+    keyframe_requests r;
+    r.encoded(true, t0);
+    r.request(keyframe_requests::kind::resync);
+    EXPECT_FALSE(r.decide(t0 + 600ms)) << "a resync alone waits 2 s";
+    r.encoded(false, t0 + 600ms);
+    r.request(keyframe_requests::kind::join);
+    EXPECT_TRUE(r.decide(t0 + 633ms));
+    r.encoded(true, t0 + 633ms);
+    EXPECT_FALSE(r.pending()) << "that keyframe serves the resync too";
+}
+
+TEST(keyframe_requests, the_first_resync_of_a_new_encoder_is_served_at_once) {
+    keyframe_requests r;
+    r.request(keyframe_requests::kind::resync);
+    EXPECT_TRUE(r.decide(t0));
+}
+
 }  // namespace
 }  // namespace wscam

@@ -1,0 +1,177 @@
+#include "server/h264_viewer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "server/shared_state.hpp"
+#include "server/viewer_group.hpp"
+#include "transcode/h264_stream.hpp"
+
+namespace wscam {
+namespace {
+
+std::size_t index(rendition r) { return r == rendition::full ? 0 : 1; }
+
+}  // namespace
+
+/**
+ * Its place in one rendition's viewer group: hands that rendition's units to the session,
+ * saying where they came from (a probing viewer is in two groups at once). Status, controls
+ * and removal reach the session through the stream's own group; they are ignored here.
+ */
+class h264_viewer::member : public stream_viewer {
+public:
+    member(std::weak_ptr<h264_unit_sink> sink, rendition from) : sink_(std::move(sink)), from_(from) {}
+    void deliver(const frame_ptr& unit) override {
+        if (auto s = sink_.lock()) s->deliver_unit(from_, unit);
+    }
+    void end_stream(const std::string&) override {}
+
+private:
+    std::weak_ptr<h264_unit_sink> sink_;
+    rendition from_;
+};
+
+h264_viewer::h264_viewer(shared_state& state, std::shared_ptr<frame_hub> source, net::io_context& ioc, std::string peer)
+    : state_(state), source_(std::move(source)), ioc_(ioc), peer_(std::move(peer)),
+      choice_(state.h264().has_reduced()) {}
+
+h264_viewer::~h264_viewer() = default;
+
+std::string h264_viewer::start(const std::shared_ptr<h264_unit_sink>& sink) {
+    sink_ = sink;
+    frame_ptr latest;
+    std::string why;
+    if (!join(rendition::full, &latest, &why)) return why;
+    current_ = rendition::full;
+    offer(rendition::full, latest, std::chrono::steady_clock::now());  // starts at once if it is a keyframe
+    return {};
+}
+
+bool h264_viewer::join(rendition which, frame_ptr* latest, std::string* why) {
+    auto stream = state_.h264().for_stream(source_, which);
+    auto group = state_.groups().group_for(stream->output(), ioc_);
+    auto adapter = std::make_shared<member>(sink_, which);
+    *latest = group->join(adapter);
+    if (!stream->start(why)) {
+        group->leave(adapter.get(), false);
+        return false;
+    }
+    members_[index(which)] = membership{std::move(stream), std::move(group), std::move(adapter)};
+    return true;
+}
+
+void h264_viewer::leave(rendition which, bool paused) {
+    auto& m = members_[index(which)];
+    if (!m) return;
+    m->group->leave(m->adapter.get(), paused);
+    m.reset();
+}
+
+void h264_viewer::request(keyframe_requests::kind k) {
+    if (auto& m = members_[index(current_)]) m->stream->request_keyframe(k);
+}
+
+void h264_viewer::offer(rendition from, const frame_ptr& unit, std::chrono::steady_clock::time_point now) {
+    if (!unit) return;
+    if (pending_ && from == *pending_) {
+        if (!unit->keyframe()) return;  // the probe moves over at a keyframe; until then the old one flows
+        leave(current_, false);
+        current_ = from;
+        pending_.reset();
+        units_.restart();  // what waits belongs to the other encoder's sequence
+        waiting_kind_ = keyframe_requests::kind::join;
+        ++switches_;
+        spdlog::info("viewer h264 rendition={} stream={} peer={}: trying the full rendition again", to_string(current_),
+                     source_->name(), peer_);
+    }
+    if (from != current_) return;
+    const auto fell = units_.fell_behind();
+    const bool waiting = units_.offer(unit);
+    if (units_.fell_behind() != fell) {
+        const bool probing = choice_.probing();
+        choice_.fell_behind(now);
+        waiting_kind_ = keyframe_requests::kind::resync;
+        follow_choice(now, probing ? "the try failed: fell behind again" : "fell behind");
+        if (current_ == from) request(waiting_kind_);  // it stayed: resynchronise here
+        return;
+    }
+    if (waiting) request(waiting_kind_);
+    choice_.on_unit(now);
+    follow_choice(now, "probe");
+}
+
+void h264_viewer::follow_choice(std::chrono::steady_clock::time_point now, const char* why) {
+    const auto want = choice_.current();
+    if (want == current_) {
+        if (pending_) {  // a probe that failed before it began
+            leave(*pending_, false);
+            pending_.reset();
+        }
+        return;
+    }
+    frame_ptr latest;
+    std::string refused;
+    if (want == rendition::reduced) {
+        // Its link cannot carry the full one: move at once (it waits for a keyframe anyway).
+        if (!join(rendition::reduced, &latest, &refused)) {
+            choice_.stay(current_, now);
+            spdlog::debug("viewer h264 stays on the {} rendition stream={} peer={}: {}", to_string(current_),
+                          source_->name(), peer_, refused);
+            return;
+        }
+        leave(current_, false);
+        current_ = rendition::reduced;
+        units_.restart();
+        waiting_kind_ = keyframe_requests::kind::join;
+        ++switches_;
+        spdlog::info("viewer h264 rendition=reduced stream={} peer={}: {} on the full rendition; capped at {} kbit/s, "
+                     "next try of the full one in {} s", source_->name(), peer_, why, state_.h264().settings().slow_link_kbps,
+                     std::chrono::duration_cast<std::chrono::seconds>(choice_.wait()).count());
+        request(waiting_kind_);
+        units_.offer(latest);
+        return;
+    }
+    if (pending_) return;  // already probing: waiting for the full rendition's keyframe
+    if (!join(rendition::full, &latest, &refused)) {
+        choice_.stay(current_, now);
+        spdlog::debug("viewer h264 stays on the {} rendition stream={} peer={}: {}", to_string(current_),
+                      source_->name(), peer_, refused);
+        return;
+    }
+    // No keyframe is asked for: a probe waits for the next periodic one (or the first of an
+    // encoder it just started), so trying costs the full rendition's other viewers nothing.
+    pending_ = rendition::full;
+    offer(rendition::full, latest, now);
+}
+
+void h264_viewer::restart() {
+    units_.restart();
+    waiting_kind_ = keyframe_requests::kind::join;
+    request(waiting_kind_);
+}
+
+std::string h264_viewer::set_paused(bool paused) {
+    if (pending_) {
+        leave(*pending_, false);
+        pending_.reset();
+    }
+    auto& m = members_[index(current_)];
+    if (!m) return {};
+    m->group->set_paused(paused);  // its encoder stops once no H.264 viewer wants pictures
+    units_.restart();
+    waiting_kind_ = keyframe_requests::kind::join;
+    if (paused) return {};
+    std::string why;
+    if (!m->stream->start(&why)) return why;
+    request(waiting_kind_);
+    units_.offer(m->stream->output()->latest());
+    return {};
+}
+
+void h264_viewer::close(bool paused) {
+    if (pending_) leave(*pending_, false);
+    pending_.reset();
+    leave(current_, paused);
+}
+
+}  // namespace wscam

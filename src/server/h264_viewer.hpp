@@ -1,0 +1,96 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/access_unit_queue.hpp"
+#include "core/frame_hub.hpp"
+#include "core/keyframe_requests.hpp"
+#include "core/rendition_choice.hpp"
+#include "server/beast.hpp"
+
+namespace wscam {
+
+class h264_stream;
+class shared_state;
+class viewer_group;
+
+/** Where an h264_viewer's units go: its WebSocket session, on the session's thread. */
+class h264_unit_sink {
+public:
+    virtual ~h264_unit_sink() = default;
+    /** A unit from `from`'s encoder: hand it to h264_viewer::offer, then write. */
+    virtual void deliver_unit(rendition from, const frame_ptr& unit) = 0;
+};
+
+/**
+ * The H.264 side of one WebSocket viewer (`?codec=h264`): which of the stream's renditions it
+ * gets, its membership in that rendition's viewer group, and its access_unit_queue.
+ *
+ * It starts on the full rendition. When it falls behind there (its link cannot carry the
+ * stream), it moves to the reduced rendition (capped at --h264-slow-link-bitrate) at once and
+ * asks that encoder for a keyframe; the full rendition's other viewers are not touched. Now and
+ * then (rendition_choice) it tries the full one again: it joins it *while still getting the
+ * reduced one* and moves over at the full one's next keyframe, so a probe costs no forced IDR
+ * and no freeze. Every move starts at a keyframe with SPS and PPS; sequence numbers keep
+ * increasing. All on the session's thread.
+ */
+class h264_viewer {
+public:
+    h264_viewer(shared_state& state, std::shared_ptr<frame_hub> source, net::io_context& ioc, std::string peer);
+    ~h264_viewer();
+    h264_viewer(const h264_viewer&) = delete;
+    h264_viewer& operator=(const h264_viewer&) = delete;
+
+    /** Joins the full rendition and starts its encoder; empty if it did, else why not (the viewer gets JPEG). */
+    std::string start(const std::shared_ptr<h264_unit_sink>& sink);
+
+    /** A unit from `from` (on the session's thread). */
+    void offer(rendition from, const frame_ptr& unit, std::chrono::steady_clock::time_point now);
+
+    frame_ptr start_write() { return units_.start_write(); }
+    void write_done() { units_.write_done(); }
+
+    /** Its decoder starts over (the client asked for a keyframe). */
+    void restart();
+    /** Paused: nothing until resumed, then a keyframe. Resuming fails (why) when its encoder cannot start again. */
+    std::string set_paused(bool paused);
+    /** Leaves every group it is in (the connection ends). */
+    void close(bool paused);
+
+    const access_unit_queue& units() const { return units_; }
+    rendition current() const { return current_; }
+    std::uint64_t switches() const { return switches_; }
+
+private:
+    class member;
+    struct membership {
+        std::shared_ptr<h264_stream> stream;
+        std::shared_ptr<viewer_group> group;
+        std::shared_ptr<member> adapter;
+    };
+    /** Joins `which`'s group and starts its encoder; on failure says why and is left as it was. */
+    bool join(rendition which, frame_ptr* latest, std::string* why);
+    void leave(rendition which, bool paused);
+    /** Acts on what rendition_choice now wants: moves down at once, or begins a probe. */
+    void follow_choice(std::chrono::steady_clock::time_point now, const char* why);
+    void request(keyframe_requests::kind k);
+
+    shared_state& state_;
+    std::shared_ptr<frame_hub> source_;
+    net::io_context& ioc_;
+    std::string peer_;
+    std::weak_ptr<h264_unit_sink> sink_;
+    std::array<std::optional<membership>, 2> members_;  // by rendition
+    rendition current_ = rendition::full;
+    std::optional<rendition> pending_;                   // a probe: joined, moving at its next keyframe
+    rendition_choice choice_;
+    access_unit_queue units_;
+    keyframe_requests::kind waiting_kind_ = keyframe_requests::kind::join;
+    std::uint64_t switches_ = 0;
+};
+
+}  // namespace wscam
