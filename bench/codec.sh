@@ -101,6 +101,7 @@ h264_args() {
       crf=*) echo -n " --h264-crf ${part#crf=}";;
       bitrate=*) echo -n " --h264-bitrate ${part#bitrate=}";;
       max=*) echo -n " --h264-max-bitrate ${part#max=}";;
+      streams=*) echo -n " --h264-max-streams ${part#streams=}";;
       keyint=*) echo -n " --h264-keyint ${part#keyint=}";;
       *) echo "codec: unknown part '$part' of setting '$1'" >&2; exit 2;;
     esac
