@@ -2,8 +2,9 @@
 // decoded off the main thread with createImageBitmap and painted on a canvas; only the
 // newest frame is ever decoded or drawn, so a slow page skips frames instead of lagging.
 // With H.264 (the default where WebCodecs decodes it; the Codec choice, or ?codec=jpeg|h264|auto)
-// the view asks for `?codec=h264` and an H264Path decodes the access units with
-// WscamH264Player (h264_player.js) into VideoFrames, painted on the same canvas.
+// the view asks for `?codec=h264` and its H.264 path (viewer_h264.js: ViewCodec, the codec choice)
+// decodes the access units with WscamH264Player (h264_player.js) into VideoFrames, painted on the
+// same canvas.
 // One stream: a full view with statistics and controls. Several: a grid of tiles, click to focus.
 'use strict';
 
@@ -15,64 +16,9 @@
   const withToken = (url) => (token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : url);
   // Client time in microseconds since the epoch, sub-millisecond where the browser allows.
   const nowUs = () => (performance.timeOrigin + performance.now()) * 1000;
-  // Whether this browser decodes H.264 (set by start() before any view connects).
-  let h264Supported = false;
-  // Why not: WebCodecs exists only in secure contexts (https://, http://localhost).
-  const noH264Why = () => (window.isSecureContext ? 'this browser cannot decode H.264' : 'H.264 needs https:// here');
-
-  // The H.264 side of one connection of a StreamView: a WscamH264Player whose VideoFrames go to
-  // the view's paint path (which closes each one), keyframe requests to the server, and decoder
-  // failures counted: FAILURES_TO_FALL_BACK of them within FAILURE_WINDOW_MS and the view falls
-  // back to JPEG.
-  class H264Path {
-    static FAILURES_TO_FALL_BACK = 3;
-    static FAILURE_WINDOW_MS = 10000;
-
-    constructor(view) {
-      this.view = view;
-      this.failures = [];
-      this.dropsCounted = 0;
-      this.player = new window.WscamH264Player({
-        onFrame: (frame, meta) => view.show(frame, meta, frame.displayWidth, frame.displayHeight),
-        onError: (err) => this.failed(err),
-        onNeedKeyframe: () => view.send({ type: 'keyframe' }),
-      });
-    }
-
-    // One access unit (the message after its header).
-    push(buf, headerLen, meta) {
-      this.player.push(new Uint8Array(buf, headerLen), meta);
-      this.countDrops();
-    }
-
-    // Units the player dropped (waiting for a keyframe, too slow) are the page's drops.
-    countDrops() {
-      const dropped = this.player.counters.dropped;
-      this.view.stats.clientDropped += dropped - this.dropsCounted;
-      this.dropsCounted = dropped;
-    }
-
-    failed(err) {
-      const now = performance.now();
-      const why = err?.message ? `${err.name}: ${err.message}` : String(err);
-      this.failures = this.failures.filter((t) => now - t < H264Path.FAILURE_WINDOW_MS);
-      this.failures.push(now);
-      this.view.stats.h264Errors++;
-      console.warn(`wscam: H.264 decoding failed (${why})`);
-      if (this.failures.length >= H264Path.FAILURES_TO_FALL_BACK) {
-        this.view.fallBackToJpeg(`H.264 decoding failed ${this.failures.length} times (${why})`);
-      }
-    }
-
-    close() {
-      this.player.close();
-      this.countDrops();
-    }
-  }
+  const { ViewCodec, CodecSelect } = window.WscamViewerH264;
 
   class StreamView {
-    static AUTO_STRIKES = 4;
-
     constructor(stream, canvas, {
       codec = 'jpeg', onState = () => {}, onHello = () => {}, onControl = () => {}, onError = () => {}, onCodec = () => {},
     } = {}) {
@@ -92,7 +38,6 @@
       this.decoding = false;
       this.queued = null;       // newest frame waiting for the decoder {blob, meta}
       this.ready = null;        // newest decoded picture waiting for paint {image, meta, width, height}
-      this.h264 = null;         // the H264Path of this connection, when it gets H.264
       this.lastBlob = null;
       this.lastMeta = null;
       this.paintTimes = [];
@@ -100,65 +45,8 @@
       this.latencies = [];
       this.pausedWanted = false;
       this.closedForGood = false;
-      this.wanted = 'jpeg';     // the codec this view asks for
-      this.wantCodec(codec);
+      this.codec = new ViewCodec(this, codec);  // the codec asked for, the H.264 path of the connection
       this.connect();
-    }
-
-    // Sets the codec asked for; H.264 only where the browser decodes it (else JPEG, with a note).
-    // 'auto': JPEG while the link carries it, then H.264 (checkAuto).
-    wantCodec(codec) {
-      this.stats.codecNote = '';
-      this.auto = codec === 'auto' && h264Supported;
-      this.autoSamples = [];  // {received, dropped} at each refresh, the last 2 s
-      this.autoStrikes = 0;
-      if (codec === 'auto') codec = 'jpeg';
-      if (codec === 'h264' && !h264Supported) {
-        codec = 'jpeg';
-        this.stats.codecNote = `${noH264Why()}: showing JPEG`;
-      }
-      this.wanted = codec;
-    }
-
-    // The codec choice changed: a new connection asking for it. The canvas keeps the last
-    // picture until the new connection paints.
-    setCodec(codec) {
-      const before = this.wanted;
-      this.wantCodec(codec);
-      this.onCodec(this);
-      if (this.wanted !== before) this.reconnect();
-    }
-
-    // Auto: when the server has skipped more than a quarter of the JPEGs over the last 2 s (the
-    // link does not carry them; its skips show as bursts of missing sequence numbers), and that
-    // at AUTO_STRIKES refreshes in a row: H.264. Called every 0.5 s by refresh().
-    checkAuto() {
-      const s = this.stats;
-      if (!this.auto || this.wanted !== 'jpeg' || s.codec !== 'jpeg' || s.paused || s.state !== 'live') {
-        this.autoSamples = [];
-        this.autoStrikes = 0;
-        return;
-      }
-      this.autoSamples.push({ received: s.framesReceived, dropped: s.serverDropped });
-      if (this.autoSamples.length < 5) return;
-      const first = this.autoSamples.shift();  // 2 s ago
-      const received = s.framesReceived - first.received;
-      const dropped = s.serverDropped - first.dropped;
-      this.autoStrikes = dropped > (received + dropped) / 4 ? this.autoStrikes + 1 : 0;
-      if (this.autoStrikes < StreamView.AUTO_STRIKES) return;
-      console.info(`wscam: ${this.stream}: the link does not carry the JPEGs (the server skips frames): H.264`);
-      this.wanted = 'h264';
-      this.onCodec(this);
-      this.reconnect();
-    }
-
-    // H.264 failed on this page: JPEG from now on for this view, and the page says why.
-    fallBackToJpeg(reason) {
-      this.auto = false;
-      this.wanted = 'jpeg';
-      this.stats.codecNote = `${reason}: showing JPEG`;
-      console.warn(`wscam: ${this.stats.codecNote}`);
-      this.reconnect();
     }
 
     reconnect() {
@@ -180,7 +68,7 @@
       this.setState(this.retry ? 'reconnecting' : 'connecting');
       this.sequenceKnown = false;  // a new connection may start anywhere in the stream
       const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-      const codec = this.wanted === 'h264' ? '?codec=h264' : '';
+      const codec = this.codec.wanted === 'h264' ? '?codec=h264' : '';
       const ws = new WebSocket(withToken(`${proto}//${location.host}/ws/${encodeURIComponent(this.stream)}${codec}`),
         ['wscam.v1']);
       ws.binaryType = 'arraybuffer';
@@ -206,8 +94,7 @@
       clearTimeout(this.countdown);
       clearTimeout(this.pingTimer);
       this.queued = null;
-      this.h264?.close();
-      this.h264 = null;
+      this.codec.stop();
       const ws = this.ws;
       this.ws = null;
       if (ws) {
@@ -236,8 +123,7 @@
     onClose(ev) {
       clearTimeout(this.pingTimer);
       this.ws = null;
-      this.h264?.close();
-      this.h264 = null;
+      this.codec.stop();
       if (this.closedForGood) return;
       const delay = Math.min(10000, 500 * 2 ** this.retry) * (0.7 + Math.random() * 0.6);
       this.retry++;
@@ -260,7 +146,7 @@
       if (headerLen < HEADER_MIN || headerLen > buf.byteLength) return this.badFrame(buf, headerLen);
       // 1: a JPEG; 2: an H.264 access unit, on a connection that gets H.264. Others: unknown to this page.
       const type = view.getUint8(0);
-      if (type !== 1 && !(type === 2 && this.h264)) return;
+      if (type !== 1 && !(type === 2 && this.codec.h264)) return;
       const meta = {
         width: view.getUint16(2), height: view.getUint16(4), keyframe: (view.getUint8(6) & 1) === 1,
         sequence: Number(view.getBigUint64(8)), captureUs: Number(view.getBigInt64(16)),
@@ -272,7 +158,7 @@
       s.framesReceived++;
       this.byteWindow.push([performance.now(), buf.byteLength]);
       if (s.state !== 'live') { this.retry = 0; this.setState('live'); }
-      if (type === 2) return this.h264.push(buf, headerLen, meta);
+      if (type === 2) return this.codec.h264.push(buf, headerLen, meta);
       const blob = new Blob([new Uint8Array(buf, headerLen)], { type: 'image/jpeg' });
       this.lastBlob = blob;
       this.lastMeta = meta;
@@ -354,7 +240,7 @@
         s.clockUncertaintyUs = best.rtt / 2;
       } else if (msg.type === 'hello') {
         this.hello = msg;
-        this.startCodec(msg);
+        this.codec.start(msg);
         this.onHello(msg);
         if (!msg.online) this.setState('offline', msg.reason || 'camera offline');
       } else if (msg.type === 'status') {
@@ -373,24 +259,6 @@
       }
     }
 
-    // The hello says which codec this connection gets: H.264 only if asked for (and this page
-    // can decode it); otherwise JPEG, with the server's reason if H.264 was asked for.
-    startCodec(hello) {
-      const s = this.stats;
-      this.h264?.close();
-      this.h264 = null;
-      if (this.wanted === 'h264' && hello.codec === 'h264') {
-        this.h264 = new H264Path(this);
-        Object.assign(s, { codec: 'h264', codecString: hello.codec_string || '', codecNote: '' });
-      } else {
-        Object.assign(s, { codec: 'jpeg', codecString: '' });
-        if (this.wanted === 'h264') {
-          s.codecNote = `H.264 not available: ${hello.codec_note || 'this server sends JPEG only'}`;
-        }
-      }
-      this.onCodec(this);
-    }
-
     setPaused(paused) {
       this.pausedWanted = paused;
       this.stats.paused = paused;
@@ -407,7 +275,7 @@
       s.kbps = this.byteWindow.reduce((sum, [, b]) => sum + b, 0) * 8 / 1000;
       const sorted = [...this.latencies].sort((a, b) => a - b);
       s.latencyP50Ms = sorted.length ? sorted[Math.floor(sorted.length / 2)] : null;
-      this.checkAuto();
+      this.codec.checkAuto();
     }
   }
 
@@ -538,41 +406,10 @@
     else controlInputs.forEach((c) => c.revert());
   }
 
-  // ---- the codec choice: ?codec=jpeg|h264|auto, else this browser's last choice, else H.264 where supported ----
-  const CODECS = ['h264', 'jpeg', 'auto'];
-  const CODEC_KEY = 'wscam.codec';
-  let codecChoice = 'jpeg';
-  const storedCodec = () => { try { return localStorage.getItem(CODEC_KEY); } catch { return null; } };
-
-  async function chooseCodec() {
-    h264Supported = Boolean(window.WscamH264Player) && await window.WscamH264Player.supported('avc1.42C01F');
-    const asked = [params.get('codec'), storedCodec()].find((c) => CODECS.includes(c));
-    codecChoice = asked || (h264Supported ? 'h264' : 'jpeg');
-    const h264Option = ui.codec.querySelector('option[value="h264"]');
-    if (!h264Supported) h264Option.textContent = `H.264 (${window.isSecureContext ? 'not in this browser' : 'needs https://'})`;
-    ui.codec.value = codecChoice;
-  }
-
-  function codecChanged() {
-    codecChoice = ui.codec.value;
-    try { localStorage.setItem(CODEC_KEY, codecChoice); } catch { /* private mode: this page only */ }
-    if (params.has('codec')) {  // the choice outranks the address from now on
-      params.delete('codec');
-      const url = new URL(location.href);
-      url.searchParams.delete('codec');
-      history.replaceState(history.state, '', url);
-    }
-    focused?.setCodec(codecChoice);
-    tiles.forEach((t) => t.setCodec(codecChoice));
-  }
-
-  // The focused view's codec: the choice shows what it asks for (JPEG after a fallback), the
-  // note why it is not H.264 when H.264 was wanted.
-  function showCodec(view) {
-    ui.codec.value = view.auto ? 'auto' : view.wanted;
-    ui.codecNote.textContent = view.stats.codecNote;
-    ui.codecNote.hidden = !view.stats.codecNote;
-  }
+  // The Codec choice (viewer_h264.js): what new views ask for; a change goes to every view.
+  const codecSelect = new CodecSelect({
+    select: ui.codec, note: ui.codecNote, params, views: () => [focused, ...tiles].filter(Boolean),
+  });
 
   const codecLabel = (s) => (s.codec === 'h264' ? `H.264 ${s.codecString}`.trim() : s.codec === 'jpeg' ? 'JPEG' : '–');
 
@@ -586,10 +423,10 @@
     $('stream-name').textContent = name;
     document.title = `wscam · ${name}`;
     focused = new StreamView(name, $('video'), {
-      codec: codecChoice, onState: showState, onHello: renderControls, onControl: controlChanged, onError: controlError,
-      onCodec: showCodec,
+      codec: codecSelect.choice, onState: showState, onHello: renderControls, onControl: controlChanged,
+      onError: controlError, onCodec: (v) => codecSelect.show(v),
     });
-    showCodec(focused);
+    codecSelect.show(focused);
     focused.setPaused(document.hidden || userPaused);
     window.wscamStats = focused.stats;
     if (push) history.pushState({ stream: name }, '', withToken(`/view/${encodeURIComponent(name)}`));
@@ -622,7 +459,7 @@
       ui.grid.append(tile);
       let note = '';  // why this tile is not H.264 when H.264 was chosen
       const view = new StreamView(s.name, canvas, {
-        codec: codecChoice,
+        codec: codecSelect.choice,
         onState: (state, why) => {
           label.className = `tile-label ${state}`;
           label.title = [why || state, note].filter(Boolean).join('; ');
@@ -642,7 +479,7 @@
 
   let streams = [];
   async function start() {
-    await chooseCodec();
+    await codecSelect.choose();
     const viewMatch = location.pathname.match(/^\/view\/([A-Za-z0-9_-]{1,64})$/);
     const wanted = params.get('stream') || (viewMatch && viewMatch[1]);
     try {
@@ -714,7 +551,7 @@
   $('btn-fit').onclick = toggleFit;
   $('btn-stats').onclick = toggleStats;
   $('btn-controls').onclick = toggleControls;
-  ui.codec.onchange = codecChanged;
+  ui.codec.onchange = () => codecSelect.changed();
   document.addEventListener('keydown', (e) => {
     if (e.target.closest('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey || !focused) return;
     if (e.key === 'f') toggleFullscreen();

@@ -241,6 +241,8 @@ TEST(server, http_endpoints_answer_and_unknown_things_get_404) {
     EXPECT_EQ(page_status, 200);
     EXPECT_NE(page.find("viewer.js"), std::string::npos);
     EXPECT_EQ(test::http_get(s.port(), "/viewer.js").first, 200);
+    EXPECT_NE(page.find("viewer_h264.js"), std::string::npos);
+    EXPECT_EQ(test::http_get(s.port(), "/viewer_h264.js").first, 200);
     EXPECT_EQ(test::http_get(s.port(), "/nope.txt").first, 404);
     EXPECT_EQ(test::http_get(s.port(), "/snapshot/other.jpg").first, 404);
     EXPECT_THROW(ws_client(s.port(), "/ws/other"), boost::system::system_error) << "unknown stream";
