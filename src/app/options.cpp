@@ -150,8 +150,8 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code, std::s
         ->check(CLI::Range(0, 400000))
         ->capture_default_str();
     app.add_option("--h264-slow-link-bitrate", s.h264.slow_link_kbps,
-                   "Cap in kbit/s of a stream's reduced H.264 rendition: a viewer whose link cannot carry the stream "
-                   "gets it instead of falling behind, and tries the full one again now and then (0: none; it counts "
+                   "Cap in kbit/s of a stream's reduced H.264 rendition (at most 960 pixels wide): a viewer whose link "
+                   "cannot carry the stream gets it instead of falling behind, and tries the full one again now and then (0: none; it counts "
                    "as a stream under --h264-max-streams)")
         ->check(CLI::Range(0, 400000))
         ->capture_default_str();

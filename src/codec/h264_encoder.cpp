@@ -25,6 +25,7 @@ h264_settings h264_settings::for_slow_links() const {
     h264_settings s = *this;
     s.max_kbps = max_kbps > 0 ? std::min(max_kbps, slow_link_kbps) : slow_link_kbps;
     if (s.bitrate_kbps > s.max_kbps) s.bitrate_kbps = s.max_kbps;
+    s.max_width = max_width > 0 ? std::min(max_width, slow_link_width) : slow_link_width;
     return s;
 }
 

@@ -18,9 +18,15 @@ struct h264_settings {
     double keyint_s = 4;               // a keyframe at least this often, besides the ones new viewers ask for
     int threads = 2;                   // x264 slice threads per stream
     int slow_link_kbps = 600;          // cap of the reduced rendition for viewers whose link cannot carry the stream; 0: none
+    int max_width = 0;                 // wider pictures are decoded at 1/2, 1/4 or 1/8 size to fit; 0: the camera's size
 
-    /** The reduced rendition's settings: these, capped at slow_link_kbps (which must be > 0). */
+    /**
+     * The reduced rendition's settings: these, capped at slow_link_kbps (which must be > 0), and
+     * at most slow_link_width wide (a 720p or 1080p picture at half size: at 600 kbit/s the
+     * full size would be all blocks).
+     */
     h264_settings for_slow_links() const;
+    static constexpr int slow_link_width = 960;
 };
 
 /**

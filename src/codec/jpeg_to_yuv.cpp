@@ -46,7 +46,7 @@ jpeg_to_yuv::~jpeg_to_yuv() {
     if (rgb_encoder_) tjDestroy(static_cast<tjhandle>(rgb_encoder_));
 }
 
-bool jpeg_to_yuv::decode(std::span<const std::uint8_t> jpeg, yuv420_image& out, std::string* error) {
+bool jpeg_to_yuv::decode(std::span<const std::uint8_t> jpeg, yuv420_image& out, std::string* error, int max_width) {
     const auto h = static_cast<tjhandle>(handle_);
     // A warning (e.g. a scan cut short) still gave a picture: what the camera sent is shown.
     const auto failed = [&](int rc) { return rc != 0 && tjGetErrorCode(h) != TJERR_WARNING; };
@@ -58,6 +58,15 @@ bool jpeg_to_yuv::decode(std::span<const std::uint8_t> jpeg, yuv420_image& out, 
     if (tjDecompressHeader3(h, jpeg.data(), static_cast<unsigned long>(jpeg.size()), &width, &height, &sampling,
                             &colorspace) != 0)
         return fail(tjGetErrorStr2(h));
+    // Scaled while decoding (TurboJPEG's IDCT scaling: 1/2, 1/4, 1/8), so a smaller picture
+    // also costs less to decode.
+    int denom = 1;
+    while (max_width > 0 && width > max_width * denom && denom < 8) denom *= 2;
+    if (denom > 1) {
+        const tjscalingfactor factor{1, denom};
+        width = TJSCALED(width, factor);
+        height = TJSCALED(height, factor);
+    }
     if (width < 2 || height < 2) return fail("picture smaller than 2x2");
     size_planes(out, width, height);
     const int out_cw = tjPlaneWidth(1, width, TJSAMP_420), out_ch = tjPlaneHeight(1, height, TJSAMP_420);

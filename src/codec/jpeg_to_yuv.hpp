@@ -31,8 +31,12 @@ public:
     jpeg_to_yuv(const jpeg_to_yuv&) = delete;
     jpeg_to_yuv& operator=(const jpeg_to_yuv&) = delete;
 
-    /** Decodes `jpeg` into `out`; false (and `error`) for a JPEG TurboJPEG cannot read or a picture under 2x2. */
-    bool decode(std::span<const std::uint8_t> jpeg, yuv420_image& out, std::string* error = nullptr);
+    /**
+     * Decodes `jpeg` into `out`; false (and `error`) for a JPEG TurboJPEG cannot read or a
+     * picture under 2x2. With `max_width`, a wider picture is decoded at 1/2, 1/4 or 1/8 of its
+     * size, the largest that fits (1/8 at most).
+     */
+    bool decode(std::span<const std::uint8_t> jpeg, yuv420_image& out, std::string* error = nullptr, int max_width = 0);
 
 private:
     void* handle_;

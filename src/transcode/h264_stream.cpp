@@ -165,7 +165,8 @@ void h264_stream::run(std::stop_token stop) {
 
 void h264_stream::encode_one(const frame_ptr& jpeg, work& w) {
     std::string error;
-    if (!w.decoder.decode(jpeg->jpeg(), w.picture, &error)) throw std::runtime_error("cannot decode a JPEG: " + error);
+    if (!w.decoder.decode(jpeg->jpeg(), w.picture, &error, settings_.max_width))
+        throw std::runtime_error("cannot decode a JPEG: " + error);
     if (!w.encoder || w.encoder->width() != w.picture.width || w.encoder->height() != w.picture.height) {
         w.encoder.reset();  // a new size starts a new sequence, with an IDR
         const double fps = source_->info().fps;

@@ -116,6 +116,36 @@ TEST_P(jpeg_to_yuv_sampling, gives_i420_of_the_same_colour_cut_to_an_even_size) 
 INSTANTIATE_TEST_SUITE_P(every_subsampling, jpeg_to_yuv_sampling,
                          ::testing::Values(TJSAMP_420, TJSAMP_422, TJSAMP_444, TJSAMP_440, TJSAMP_411, TJSAMP_GRAY));
 
+TEST_P(jpeg_to_yuv_sampling, decodes_a_wide_picture_at_half_or_less_to_fit_a_width) {
+    const int sampling = GetParam();
+    const auto jpeg = flat_jpeg(1280, 720, sampling, 255, 128, 0);
+    jpeg_to_yuv decoder;
+    yuv420_image img;
+    std::string why;
+    struct want { int max_width, width, height; };
+    for (const auto& w : {want{0, 1280, 720}, want{1280, 1280, 720}, want{960, 640, 360}, want{640, 640, 360},
+                          want{639, 320, 180}, want{100, 160, 90}}) {
+        ASSERT_TRUE(decoder.decode(jpeg, img, &why, w.max_width)) << why;
+        EXPECT_EQ(img.width, w.width) << "max_width " << w.max_width << " (1/8 at most)";
+        EXPECT_EQ(img.height, w.height) << "max_width " << w.max_width;
+        ASSERT_GE(img.y.size(), static_cast<std::size_t>(img.stride_y) * img.height);
+        EXPECT_NEAR(img.y[(img.height / 2) * img.stride_y + img.width / 2], 151, 3) << "the same colour at any size";
+        const int want_v = sampling == TJSAMP_GRAY ? 128 : 202;
+        EXPECT_NEAR(img.v[(img.height / 4) * img.stride_uv + img.width / 4], want_v, 3);
+    }
+}
+
+TEST(h264_settings, the_slow_link_rendition_is_at_most_960_wide_and_capped) {
+    h264_settings full;
+    full.bitrate_kbps = 2000;
+    const auto reduced = full.for_slow_links();
+    EXPECT_EQ(reduced.max_kbps, 600);
+    EXPECT_EQ(reduced.bitrate_kbps, 600) << "an average above the cap is lowered to it";
+    EXPECT_EQ(reduced.max_width, 960);
+    full.max_width = 480;
+    EXPECT_EQ(full.for_slow_links().max_width, 480) << "never wider than the full one";
+}
+
 TEST(jpeg_to_yuv, refuses_a_broken_jpeg_with_turbojpegs_reason) {
     jpeg_to_yuv decoder;
     yuv420_image img;

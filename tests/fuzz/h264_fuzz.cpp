@@ -1,7 +1,8 @@
 // libFuzzer target: what a camera's bytes reach on the way to an H.264 viewer, end to end.
 // First byte even: the bytes are a JPEG from a camera (after frame_intake's marker check), decoded
 // to I420 and encoded with x264; the access unit must come out whole (Annex B, a slice, an IDR
-// with SPS and PPS for the first picture). Odd: the bytes are an access unit handed in by a
+// with SPS and PPS for the first picture); with bit 1 set, decoded scaled as for the reduced
+// rendition (here to at most 16 wide). Odd: the bytes are an access unit handed in by a
 // camera that speaks H.264, read by inspect_access_unit; whatever it accepts must hold a slice.
 #include <cstdlib>
 #include <map>
@@ -30,8 +31,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!header || std::int64_t{header->width} * header->height > 128 * 128) return 0;
     static wscam::jpeg_to_yuv decoder;
     static wscam::yuv420_image picture;
-    if (!decoder.decode(rest, picture)) return 0;
+    const int max_width = (data[0] & 2) ? 16 : 0;
+    if (!decoder.decode(rest, picture, nullptr, max_width)) return 0;
     if (picture.width < 2 || picture.height < 2 || picture.width % 2 || picture.height % 2) std::abort();
+    if (picture.width > header->width || picture.height > header->height) std::abort();
+    if (max_width && header->width <= 8 * max_width && picture.width > max_width) std::abort();
     static std::map<std::pair<int, int>, std::unique_ptr<wscam::h264_encoder>> encoders;
     auto& encoder = encoders[{picture.width, picture.height}];
     const bool first = !encoder;

@@ -189,8 +189,8 @@ test('an H.264 viewer that falls behind waits for a keyframe and resumes there, 
 // The fan-out benchmark's slow viewer: a link that cannot carry the stream. Such a viewer used
 // to fall behind again and again, forcing a keyframe on every viewer each time and getting a
 // few frames a second itself; it is now moved to the reduced rendition (capped for slow links).
-async function slowViewerRun(extraArgs) {
-  const w = await startWscam(['--source', 'testsrc:?size=640x480&fps=30&noise=20', '--send-lowat', '16384',
+async function slowViewerRun(extraArgs, source = 'testsrc:?size=640x480&fps=30&noise=20') {
+  const w = await startWscam(['--source', source, '--send-lowat', '16384',
     '--h264-keyint', '60', ...extraArgs]);
   const link = await slowLink(w.port, { kbps: 1000 });
   try {
@@ -246,6 +246,16 @@ test('without a reduced rendition a slow viewer resynchronises at most every 2 s
   const fastKeys = r.fast.filter((f) => f.key).length;
   // 3 s at one forced keyframe per 2 s at most: 1 or 2 (at 0.5 s it would be 5 or 6).
   assert.ok(fastKeys >= 1 && fastKeys <= 2, `${fastKeys} keyframes in 3 s on the fast viewer's stream`);
+});
+
+test('the reduced rendition of a 720p stream is decoded and encoded at half size; the fast viewer keeps 1280x720', async () => {
+  const r = await slowViewerRun([], 'testsrc:?size=1280x720&fps=30&noise=10');
+  assert.match(r.logs(), /h264 encoder open stream=default rendition=reduced 640x360 avc1\.42C01E/);
+  assert.ok(r.slow.length > 0 && r.fast.length > 0, 'both got units');
+  for (const f of r.fast) assert.deepEqual([f.width, f.height], [1280, 720]);
+  for (const f of r.slow) assert.deepEqual([f.width, f.height], [640, 360], 'the slow viewer, moved');
+  const decoded = decodeH264(r.slowAll.map((f) => f.payload), 640, 360);
+  assert.equal(decoded.errors, '', 'its units decode across the change of size');
 });
 
 test('new viewers start at a keyframe at once; a crowd joining does not force more than one keyframe per half second', async () => {
