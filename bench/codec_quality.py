@@ -81,18 +81,18 @@ def compare(dist, ref, size, tmp):
     ffmpeg(*raw, "-i", dist, *raw, "-i", ref, "-filter_complex",
            f"[0:v]split[a][b];[1:v]split[c][d];[a][c]ssim=stats_file={ssim_log}[s];[b][d]psnr=stats_file={psnr_log}[p]",
            "-map", "[s]", "-f", "null", "-", "-map", "[p]", "-f", "null", "-")
-    ys, alls = [], []
-    for line in open(ssim_log):
-        m = re.search(r"Y:([\d.]+) .*All:([\d.]+)", line)
-        if m:
-            ys.append(float(m.group(1)))
-            alls.append(float(m.group(2)))
-    mse_y, mse_avg = [], []
-    for line in open(psnr_log):
-        m = re.search(r"mse_avg:([\d.]+) mse_y:([\d.]+)", line)
-        if m:
-            mse_avg.append(float(m.group(1)))
-            mse_y.append(float(m.group(2)))
+    def columns(log, pattern):
+        """The numbers `pattern`'s groups match on each line of an ffmpeg stats file, one list per group."""
+        regex = re.compile(pattern)
+        cols = [[] for _ in range(regex.groups)]
+        for line in open(log):
+            m = regex.search(line)
+            if m:
+                for col, value in zip(cols, m.groups()):
+                    col.append(float(value))
+        return cols
+    ys, alls = columns(ssim_log, r"Y:([\d.]+) .*All:([\d.]+)")
+    mse_avg, mse_y = columns(psnr_log, r"mse_avg:([\d.]+) mse_y:([\d.]+)")
     import math
     db = lambda mse: 10 * math.log10(255 * 255 / mse) if mse > 0 else float("inf")
     return dict(frames_compared=len(ys), ssim_y=sum(ys) / len(ys), ssim_all=sum(alls) / len(alls), ssim_y_min=min(ys),

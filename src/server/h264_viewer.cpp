@@ -67,6 +67,26 @@ void h264_viewer::leave(rendition which, bool paused) {
     m.reset();
 }
 
+void h264_viewer::move_to(rendition which) {
+    leave(current_, false);
+    current_ = which;
+    units_.restart();  // what waits belongs to the other encoder's sequence
+    waiting_kind_ = keyframe_requests::kind::join;
+    ++switches_;
+}
+
+void h264_viewer::cancel_probe() {
+    if (!pending_) return;
+    leave(*pending_, false);
+    pending_.reset();
+}
+
+void h264_viewer::stay(std::chrono::steady_clock::time_point now, const std::string& why) {
+    choice_.stay(current_, now);
+    spdlog::debug("viewer h264 stays on the {} rendition stream={} peer={}: {}", to_string(current_), source_->name(),
+                  peer_, why);
+}
+
 void h264_viewer::request(keyframe_requests::kind k) {
     if (auto& m = members_[index(current_)]) m->stream->request_keyframe(k);
 }
@@ -75,12 +95,8 @@ void h264_viewer::offer(rendition from, const frame_ptr& unit, std::chrono::stea
     if (!unit) return;
     if (pending_ && from == *pending_) {
         if (!unit->keyframe()) return;  // the probe moves over at a keyframe; until then the old one flows
-        leave(current_, false);
-        current_ = from;
         pending_.reset();
-        units_.restart();  // what waits belongs to the other encoder's sequence
-        waiting_kind_ = keyframe_requests::kind::join;
-        ++switches_;
+        move_to(from);
         spdlog::info("viewer h264 rendition={} stream={} peer={}: trying the full rendition again", to_string(current_),
                      source_->name(), peer_);
     }
@@ -102,28 +118,13 @@ void h264_viewer::offer(rendition from, const frame_ptr& unit, std::chrono::stea
 
 void h264_viewer::follow_choice(std::chrono::steady_clock::time_point now, const char* why) {
     const auto want = choice_.current();
-    if (want == current_) {
-        if (pending_) {  // a probe that failed before it began
-            leave(*pending_, false);
-            pending_.reset();
-        }
-        return;
-    }
+    if (want == current_) return cancel_probe();  // a probe that failed before it began
     frame_ptr latest;
     std::string refused;
     if (want == rendition::reduced) {
         // Its link cannot carry the full one: move at once (it waits for a keyframe anyway).
-        if (!join(rendition::reduced, &latest, &refused)) {
-            choice_.stay(current_, now);
-            spdlog::debug("viewer h264 stays on the {} rendition stream={} peer={}: {}", to_string(current_),
-                          source_->name(), peer_, refused);
-            return;
-        }
-        leave(current_, false);
-        current_ = rendition::reduced;
-        units_.restart();
-        waiting_kind_ = keyframe_requests::kind::join;
-        ++switches_;
+        if (!join(rendition::reduced, &latest, &refused)) return stay(now, refused);
+        move_to(rendition::reduced);
         spdlog::info("viewer h264 rendition=reduced stream={} peer={}: {} on the full rendition; capped at {} kbit/s, "
                      "next try of the full one in {} s", source_->name(), peer_, why, state_.h264().settings().slow_link_kbps,
                      std::chrono::duration_cast<std::chrono::seconds>(choice_.wait()).count());
@@ -132,12 +133,7 @@ void h264_viewer::follow_choice(std::chrono::steady_clock::time_point now, const
         return;
     }
     if (pending_) return;  // already probing: waiting for the full rendition's keyframe
-    if (!join(rendition::full, &latest, &refused)) {
-        choice_.stay(current_, now);
-        spdlog::debug("viewer h264 stays on the {} rendition stream={} peer={}: {}", to_string(current_),
-                      source_->name(), peer_, refused);
-        return;
-    }
+    if (!join(rendition::full, &latest, &refused)) return stay(now, refused);
     // No keyframe is asked for: a probe waits for the next periodic one (or the first of an
     // encoder it just started), so trying costs the full rendition's other viewers nothing.
     pending_ = rendition::full;
@@ -151,10 +147,7 @@ void h264_viewer::restart() {
 }
 
 std::string h264_viewer::set_paused(bool paused) {
-    if (pending_) {
-        leave(*pending_, false);
-        pending_.reset();
-    }
+    cancel_probe();
     auto& m = members_[index(current_)];
     if (!m) return {};
     m->group->set_paused(paused);  // its encoder stops once no H.264 viewer wants pictures
@@ -169,8 +162,7 @@ std::string h264_viewer::set_paused(bool paused) {
 }
 
 void h264_viewer::close(bool paused) {
-    if (pending_) leave(*pending_, false);
-    pending_.reset();
+    cancel_probe();
     leave(current_, paused);
 }
 

@@ -77,6 +77,12 @@ private:
     void leave(rendition which, bool paused);
     /** Acts on what rendition_choice now wants: moves down at once, or begins a probe. */
     void follow_choice(std::chrono::steady_clock::time_point now, const char* why);
+    /** Leaves the current rendition for `which` (joined already): it waits for that one's keyframe. */
+    void move_to(rendition which);
+    /** A probe in progress ends: it leaves the rendition it was about to move to. */
+    void cancel_probe();
+    /** Moving failed (`why`): it stays where it is, and rendition_choice is told. */
+    void stay(std::chrono::steady_clock::time_point now, const std::string& why);
     void request(keyframe_requests::kind k);
 
     shared_state& state_;

@@ -66,9 +66,6 @@ public:
     /** A viewer needs a keyframe: a join within 0.5 s, a resync (it fell behind) within 2 s; see keyframe_requests. */
     void request_keyframe(keyframe_requests::kind k = keyframe_requests::kind::join) { requests_.request(k); }
 
-    wscam::rendition rendition() const { return rendition_; }
-    const h264_settings& settings() const { return settings_; }
-
     /** Stops the worker and waits for it (stream removed, server stopping). */
     void stop();
 

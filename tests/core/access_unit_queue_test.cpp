@@ -104,6 +104,20 @@ TEST(access_unit_queue, restart_waits_for_the_next_keyframe) {
 
 const auto t0 = keyframe_requests::clock::time_point() + 1h;
 
+// After a keyframe at t0: viewers ask (as `k`) before every one of `pictures` pictures at 30 fps;
+// returns how many of them the encoder was told to force.
+int forced_while_asking(keyframe_requests& r, int pictures, keyframe_requests::kind k) {
+    int forced = 0;
+    for (int i = 1; i <= pictures; ++i) {
+        const auto now = t0 + i * 33ms;
+        r.request(k);
+        const bool f = r.decide(now);
+        forced += f;
+        r.encoded(f, now);
+    }
+    return forced;
+}
+
 TEST(keyframe_requests, nothing_is_forced_unasked) {
     keyframe_requests r;
     EXPECT_FALSE(r.decide(t0));
@@ -127,16 +141,8 @@ TEST(keyframe_requests, at_most_one_forced_keyframe_per_half_second) {
     r.request();
     ASSERT_TRUE(r.decide(t0));
     r.encoded(true, t0);
-    int forced = 0;
-    // A crowd asking every picture for two seconds at 30 fps.
-    for (int i = 1; i <= 60; ++i) {
-        const auto now = t0 + i * 33ms;
-        r.request();
-        const bool f = r.decide(now);
-        forced += f;
-        r.encoded(f, now);
-    }
-    EXPECT_EQ(forced, 3) << "at 0.53, 1.06 and 1.58 s: the first picture at least 0.5 s after the last keyframe";
+    // A crowd asking every picture for two seconds.
+    EXPECT_EQ(forced_while_asking(r, 60, keyframe_requests::kind::join), 3) << "at 0.53, 1.06 and 1.58 s: the first picture at least 0.5 s after the last keyframe";
     EXPECT_EQ(r.forced(), 4u);
 }
 
@@ -167,16 +173,8 @@ TEST(keyframe_requests, a_viewer_that_fell_behind_waits_two_seconds_after_the_la
     r.request();
     ASSERT_TRUE(r.decide(t0));
     r.encoded(true, t0);
-    int forced = 0;
-    // Slow viewers falling behind every picture for four seconds at 30 fps.
-    for (int i = 1; i <= 120; ++i) {
-        const auto now = t0 + i * 33ms;
-        r.request(keyframe_requests::kind::resync);
-        const bool f = r.decide(now);
-        forced += f;
-        r.encoded(f, now);
-    }
-    EXPECT_EQ(forced, 1) << "at 2.01 s (the next would be at 4.02 s), not every half second";
+    // Slow viewers falling behind every picture for four seconds.
+    EXPECT_EQ(forced_while_asking(r, 120, keyframe_requests::kind::resync), 1) << "at 2.01 s (the next would be at 4.02 s), not every half second";
     EXPECT_EQ(r.forced(), 2u);
 }
 
