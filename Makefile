@@ -10,7 +10,7 @@ ARGS       ?=
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all deps test-deps build run deb test test-native test-asan node-deps fuzz fuzz-long clean
+.PHONY: all deps test-deps build run deb test test-steps test-native test-asan node-deps fuzz fuzz-long clean
 
 all: build
 
@@ -20,11 +20,13 @@ deps:
 test-deps:
 	@scripts/install-deps.sh test
 
+# make run's build configures no test: it needs no test tool (GoogleTest, nats-server, Node).
+# `make test` turns the tests on in the same folder; a later `make run` builds wscam alone again.
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 build: deps $(BUILD)/build.ninja
-	cmake --build $(BUILD) -j $(JOBS)
+	cmake --build $(BUILD) -j $(JOBS) --target wscam
 
 # Build, then serve the embedded default camera (the test pattern) on port $(PORT).
 run: build
@@ -32,24 +34,35 @@ run: build
 
 # A Debian package (CPack): the binary, the systemd unit, the example config as a conffile, docs.
 deb: build
+	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && cpack -G DEB
 	@ls $(BUILD)/wscam_*.deb
 
 node-deps:
 	@cd tests/node && { [ -d node_modules/ws ] && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error; }
 
-# The fuzzers for a while; unit, integration and peer tests under ASan+UBSan; then every test
-# (C++, Node peers, Chromium) on the normal build, ending with ctest's summary.
-test: test-deps node-deps fuzz test-asan test-native
+# The fuzzers for a few seconds each; unit, integration and peer tests under ASan+UBSan; then every
+# test (C++, Node peers, Chromium) on the normal build. Each step prints its time, and the end the total.
+test:
+	@start=$$(date +%s); $(MAKE) --no-print-directory test-steps; rc=$$?; \
+	echo "make test: $$([ $$rc = 0 ] && echo passed || echo FAILED) in $$(( $$(date +%s) - start )) s"; exit $$rc
 
-test-asan:
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWSCAM_SANITIZE=ON -DWSCAM_BROWSER_TESTS=OFF
-	cmake --build $(ASAN_BUILD) -j $(JOBS) --target wscam_tests wscam counter_server wscam-bench esp32cam_standin
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+test-steps: test-deps node-deps fuzz test-asan test-native
 
-test-native: build
-	cmake --build $(BUILD) -j $(JOBS) --target all
-	cd $(BUILD) && ctest --output-on-failure
+# Timing-sensitive suites run alone (ctest RUN_SERIAL); the rest $(JOBS) at a time.
+test-asan: test-deps
+	@start=$$(date +%s); \
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWSCAM_TESTS=ON -DWSCAM_SANITIZE=ON -DWSCAM_BROWSER_TESTS=OFF >/dev/null && \
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target wscam_tests wscam counter_server wscam-bench esp32cam_standin && \
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS); \
+	rc=$$?; echo "test-asan: $$(( $$(date +%s) - start )) s"; exit $$rc
+
+test-native: test-deps
+	@start=$$(date +%s); \
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSCAM_TESTS=ON >/dev/null && \
+	cmake --build $(BUILD) -j $(JOBS) && \
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS); \
+	rc=$$?; echo "test-native: $$(( $$(date +%s) - start )) s"; exit $$rc
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -23,13 +23,8 @@ void publisher_session::run(http::request<http::string_body> req) {
     timeouts.handshake_timeout = state_->config().handshake_timeout;
     timeouts.idle_timeout = state_->config().idle_timeout;
     timeouts.keep_alive_pings = true;
-    ws_.visit([&](auto& ws) {
-        ws.set_option(timeouts);
-        ws.read_message_max(state_->config().max_frame_bytes);
-        ws.set_option(websocket::stream_base::decorator(
-            [](websocket::response_type& res) { res.set(http::field::server, "wscam"); }));
-        ws.async_accept(req, beast::bind_front_handler(&publisher_session::on_accept, shared_from_this()));
-    });
+    ws_.configure(timeouts, state_->config().max_frame_bytes, true);
+    ws_.async_accept(req, {}, beast::bind_front_handler(&publisher_session::on_accept, shared_from_this()));
 }
 
 void publisher_session::on_accept(beast::error_code ec) {
@@ -61,9 +56,7 @@ void publisher_session::on_accept(beast::error_code ec) {
 }
 
 void publisher_session::do_read() {
-    ws_.visit([&](auto& ws) {
-        ws.async_read(buffer_, beast::bind_front_handler(&publisher_session::on_read, shared_from_this()));
-    });
+    ws_.async_read(buffer_, beast::bind_front_handler(&publisher_session::on_read, shared_from_this()));
 }
 
 void publisher_session::on_read(beast::error_code ec, std::size_t) {
@@ -72,7 +65,7 @@ void publisher_session::on_read(beast::error_code ec, std::size_t) {
     const std::span<const std::uint8_t> bytes(static_cast<const std::uint8_t*>(data.data()), data.size());
     // Nothing a camera sends may take the server down: a fault here closes this connection only.
     try {
-        if (ws_.visit([](auto& ws) { return ws.got_text(); })) {
+        if (ws_.got_text()) {
             const auto refused =
                 protocol_->on_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
             std::uint64_t suppressed = 0;
@@ -102,11 +95,8 @@ void publisher_session::do_write() {
     writing_ = true;
     text_in_flight_ = std::move(texts_.front());
     texts_.pop_front();
-    ws_.visit([&](auto& ws) {
-        ws.text(true);
-        ws.async_write(net::buffer(text_in_flight_),
-                       beast::bind_front_handler(&publisher_session::on_write, shared_from_this()));
-    });
+    ws_.async_write(net::buffer(text_in_flight_), true,
+                    beast::bind_front_handler(&publisher_session::on_write, shared_from_this()));
 }
 
 void publisher_session::on_write(beast::error_code ec, std::size_t) {
@@ -142,10 +132,8 @@ void publisher_session::shutdown() {
 void publisher_session::close_with(websocket::close_code code, const std::string& reason) {
     if (closing_) return;
     closing_ = true;
-    ws_.visit([&](auto& ws) {
-        ws.async_close(websocket::close_reason(code, reason),
-                       [self = shared_from_this()](beast::error_code ec) { self->finish(ec); });
-    });
+    ws_.async_close(websocket::close_reason(code, reason),
+                    [self = shared_from_this()](beast::error_code ec) { self->finish(ec); });
 }
 
 void publisher_session::finish(const beast::error_code& ec) {

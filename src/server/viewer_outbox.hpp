@@ -8,10 +8,15 @@ namespace wscam {
 
 /**
  * The texts waiting to be written to one viewer, bounded. What matters is never crowded out
- * by what repeats: a newer status (or list of controls) replaces a queued one, a newer
- * control_changed for the same control replaces the queued one in place, and when the outbox
- * is full it is the oldest reply (pong, error) that goes. So a flood of control changes or pings cannot make
- * a viewer miss that its camera went offline.
+ * by what repeats: a newer list of controls replaces a queued one, a newer control_changed for
+ * the same control replaces the queued one in place, and when the outbox is full it is the
+ * oldest reply (pong, error) that goes. So a flood of control changes or pings cannot make a
+ * viewer miss that its camera went offline.
+ *
+ * Statuses are keyed by their state ("online", "offline"): a newer status replaces a queued one
+ * of the same state, and a change of state is queued behind it, so the last change is never
+ * lost (a source restarted faster than the viewer reads is still seen going offline and back);
+ * at most two statuses wait, the state before the last change and the newest.
  */
 class viewer_outbox {
 public:
@@ -19,7 +24,7 @@ public:
 
     explicit viewer_outbox(std::size_t capacity = 32) : capacity_(capacity) {}
 
-    /** Queues `text`; `key` names the control for kind::control. */
+    /** Queues `text`; `key` names the control for kind::control, the state for kind::status. */
     void push(kind k, std::string text, const std::string& key = {});
     bool empty() const { return items_.empty(); }
     std::size_t size() const { return items_.size(); }
@@ -29,6 +34,8 @@ public:
     std::size_t dropped() const { return dropped_; }
 
 private:
+    void push_status(std::string text, const std::string& state);
+
     struct item {
         kind k;
         std::string key;

@@ -49,17 +49,10 @@ void viewer_session::run(http::request<http::string_body> req) {
     timeouts.idle_timeout = state_->config().idle_timeout;
     timeouts.keep_alive_pings = true;
     limit_unsent(ws_.socket(), state_->config().send_lowat);
-    ws_.visit([&](auto& ws) {
-        ws.set_option(timeouts);
-        ws.read_message_max(max_client_message_bytes);
-        // Each frame goes out as one message in one write: no fragmentation, no per-client copy.
-        ws.auto_fragment(false);
-        ws.set_option(websocket::stream_base::decorator([framed = framed_](websocket::response_type& res) {
-            res.set(http::field::server, "wscam");
-            if (framed) res.set(http::field::sec_websocket_protocol, wscam_subprotocol);
-        }));
-        ws.async_accept(req, beast::bind_front_handler(&viewer_session::on_accept, shared_from_this()));
-    });
+    // Each frame goes out as one message in one write: no fragmentation, no per-client copy.
+    ws_.configure(timeouts, max_client_message_bytes, false);
+    ws_.async_accept(req, framed_ ? wscam_subprotocol : std::string_view(),
+                     beast::bind_front_handler(&viewer_session::on_accept, shared_from_this()));
 }
 
 void viewer_session::on_accept(beast::error_code ec) {
@@ -70,10 +63,8 @@ void viewer_session::on_accept(beast::error_code ec) {
     if (!state_->join(shared_from_this())) {
         spdlog::warn("viewer refused stream={} peer={}: {}", hub_->name(), peer_,
                      state_->stopping() ? "shutting down" : "connection limit reached");
-        ws_.visit([&](auto& ws) {
-            ws.async_close(websocket::close_reason(websocket::close_code::try_again_later, "server busy"),
-                           [self = shared_from_this()](beast::error_code) {});
-        });
+        ws_.async_close(websocket::close_reason(websocket::close_code::try_again_later, "server busy"),
+                        [self = shared_from_this()](beast::error_code) {});
         return;
     }
     open_ = true;
@@ -139,7 +130,8 @@ void viewer_session::deliver(const frame_ptr& f) {
 void viewer_session::deliver_status(const stream_status& s) {
     if (!framed_ || !open_ || s.version <= status_version_) return;  // older than what we told
     status_version_ = s.version;
-    outbox_.push(viewer_outbox::kind::status, make_status_message(hub_->name(), s.online, s.reason, s.message));
+    outbox_.push(viewer_outbox::kind::status, make_status_message(hub_->name(), s.online, s.reason, s.message),
+                 s.online ? "online" : "offline");
     do_write();
 }
 
@@ -169,16 +161,12 @@ void viewer_session::close_with(websocket::close_code code, const std::string& r
     if (closing_ || !open_) return;
     closing_ = true;
     close_reason_ = std::move(log_as);
-    ws_.visit([&](auto& ws) {
-        ws.async_close(websocket::close_reason(code, reason),
-                       [self = shared_from_this()](beast::error_code ec) { self->finish(ec); });
-    });
+    ws_.async_close(websocket::close_reason(code, reason),
+                    [self = shared_from_this()](beast::error_code ec) { self->finish(ec); });
 }
 
 void viewer_session::do_read() {
-    ws_.visit([&](auto& ws) {
-        ws.async_read(read_buffer_, beast::bind_front_handler(&viewer_session::on_read, shared_from_this()));
-    });
+    ws_.async_read(read_buffer_, beast::bind_front_handler(&viewer_session::on_read, shared_from_this()));
 }
 
 void viewer_session::on_read(beast::error_code ec, std::size_t) {
@@ -186,7 +174,7 @@ void viewer_session::on_read(beast::error_code ec, std::size_t) {
     if (writing_ && write_stalled(std::chrono::steady_clock::now())) return;
     // Nothing a viewer sends may take the server down: a fault here closes this connection only.
     try {
-        if (ws_.visit([](auto& ws) { return ws.got_text(); })) {
+        if (ws_.got_text()) {
             const auto data = read_buffer_.cdata();
             const std::string_view text(static_cast<const char*>(data.data()), data.size());
             handle(protocol_.on_text(text, unix_now_us(), std::chrono::steady_clock::now()));
@@ -198,10 +186,8 @@ void viewer_session::on_read(beast::error_code ec, std::size_t) {
         if (writing_) return abort("internal error");  // no second write while one is in flight
         abort_reason_ = "internal error";
         closing_ = true;
-        ws_.visit([&](auto& ws) {
-            ws.async_close(websocket::close_reason(websocket::close_code::internal_error, "internal error"),
-                           [self = shared_from_this()](beast::error_code ec) { self->finish(ec); });
-        });
+        ws_.async_close(websocket::close_reason(websocket::close_code::internal_error, "internal error"),
+                        [self = shared_from_this()](beast::error_code ec) { self->finish(ec); });
         return;
     }
     read_buffer_.consume(read_buffer_.size());
@@ -279,22 +265,16 @@ void viewer_session::do_write() {
         writing_ = true;
         write_started_ = std::chrono::steady_clock::now();
         text_in_flight_ = outbox_.pop();
-        ws_.visit([&](auto& ws) {
-            ws.text(true);
-            ws.async_write(net::buffer(text_in_flight_),
-                           beast::bind_front_handler(&viewer_session::on_write, shared_from_this(), false));
-        });
+        ws_.async_write(net::buffer(text_in_flight_), true,
+                        beast::bind_front_handler(&viewer_session::on_write, shared_from_this(), false));
         return;
     }
     if (auto f = h264_ ? h264_->start_write() : slot_.start_write()) {
         writing_ = true;
         write_started_ = std::chrono::steady_clock::now();
         const auto bytes = framed_ ? f->framed() : f->jpeg();
-        ws_.visit([&](auto& ws) {
-            ws.binary(true);
-            ws.async_write(net::buffer(bytes.data(), bytes.size()),
-                           beast::bind_front_handler(&viewer_session::on_write, shared_from_this(), true));
-        });
+        ws_.async_write(net::buffer(bytes.data(), bytes.size()), false,
+                        beast::bind_front_handler(&viewer_session::on_write, shared_from_this(), true));
     }
 }
 
@@ -342,7 +322,7 @@ void viewer_session::finish(const beast::error_code& ec) {
     if (h264_) state_->h264_closed();
     std::string reason = ec ? ec.message() : "closed";
     if (ec == websocket::error::closed) {
-        const auto cr = ws_.visit([](auto& ws) { return ws.reason(); });
+        const auto cr = ws_.reason();
         reason = "peer closed (" + std::to_string(static_cast<int>(cr.code)) + ")";
     }
     if (closing_ && (!ec || ec == websocket::error::closed)) reason = close_reason_;

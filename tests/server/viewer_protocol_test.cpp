@@ -69,29 +69,50 @@ TEST(viewer_protocol, binary_messages_are_refused_with_a_reason) {
     EXPECT_EQ(reply_of(p.on_binary())["type"], "error");
 }
 
-TEST(viewer_outbox, a_newer_status_replaces_the_queued_one) {
+TEST(viewer_outbox, a_newer_status_of_the_same_state_replaces_the_queued_one) {
     viewer_outbox box(4);
-    box.push(viewer_outbox::kind::status, "offline");
+    box.push(viewer_outbox::kind::status, "offline: restarting", "offline");
     box.push(viewer_outbox::kind::reply, "pong");
-    box.push(viewer_outbox::kind::status, "online");
+    box.push(viewer_outbox::kind::status, "offline: no signal", "offline");
     ASSERT_EQ(box.size(), 2u);
-    EXPECT_EQ(box.pop(), "online");
+    EXPECT_EQ(box.pop(), "offline: no signal");
     EXPECT_EQ(box.pop(), "pong");
+}
+
+TEST(viewer_outbox, a_source_back_before_the_viewer_reads_is_still_seen_going_offline) {
+    viewer_outbox box(4);
+    box.push(viewer_outbox::kind::status, "offline: restarting", "offline");
+    box.push(viewer_outbox::kind::status, "online", "online");
+    ASSERT_EQ(box.size(), 2u);
+    EXPECT_EQ(box.pop(), "offline: restarting");
+    EXPECT_EQ(box.pop(), "online");
+}
+
+TEST(viewer_outbox, a_flapping_source_queues_at_most_its_last_change_of_state) {
+    viewer_outbox box(32);
+    for (int i = 0; i < 1000; ++i) {
+        box.push(viewer_outbox::kind::status, "offline " + std::to_string(i), "offline");
+        box.push(viewer_outbox::kind::status, "online " + std::to_string(i), "online");
+    }
+    box.push(viewer_outbox::kind::status, "offline: gone", "offline");
+    ASSERT_EQ(box.size(), 2u);
+    EXPECT_EQ(box.pop(), "online 999");
+    EXPECT_EQ(box.pop(), "offline: gone");
 }
 
 TEST(viewer_outbox, the_hello_is_never_replaced_by_a_status) {
     viewer_outbox box(4);
     box.push(viewer_outbox::kind::hello, "hello");
-    box.push(viewer_outbox::kind::status, "online");
-    box.push(viewer_outbox::kind::status, "offline");
+    box.push(viewer_outbox::kind::status, "online", "online");
+    box.push(viewer_outbox::kind::status, "online again", "online");
     ASSERT_EQ(box.size(), 2u);
     EXPECT_EQ(box.pop(), "hello");
-    EXPECT_EQ(box.pop(), "offline");
+    EXPECT_EQ(box.pop(), "online again");
 }
 
 TEST(viewer_outbox, a_flood_of_control_changes_and_pongs_never_evicts_a_status) {
     viewer_outbox box(32);
-    box.push(viewer_outbox::kind::status, "offline: camera unplugged");
+    box.push(viewer_outbox::kind::status, "offline: camera unplugged", "offline");
     for (int i = 0; i < 100000; ++i) {
         box.push(viewer_outbox::kind::control, "brightness=" + std::to_string(i), "brightness");
         box.push(viewer_outbox::kind::control, "contrast=" + std::to_string(i), "contrast");
