@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages wscam needs to build and test. Idempotent: installs only what is missing.
-# Usage: scripts/install-deps.sh [build|test]   (test adds the peers and browser used by the test suite)
+# Usage: scripts/install-deps.sh [build|test|load]   (test adds the peers and browser used by the test
+# suite; load adds stress-ng for `make test-under-load`)
 set -euo pipefail
 what=${1:-build}
 
@@ -18,6 +19,7 @@ test_pkgs=(googletest libgtest-dev nodejs npm ffmpeg chromium clang libclang-rt-
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
+[ "$what" = load ] && pkgs+=("${test_pkgs[@]}" stress-ng)
 
 missing=()
 for p in "${pkgs[@]}"; do
