@@ -199,11 +199,18 @@ async function slowViewerRun(extraArgs, source = 'testsrc:?size=640x480&fps=30&n
     const slow = watch(`ws://127.0.0.1:${link.port}/ws?codec=h264`);
     await until(() => slow.frames.length >= 1, 'the slow viewer\'s first unit', 15000);
     // Until it falls behind (and moves), its link's buffers fill with the full rendition: up to
-    // seconds of it here, where the proxy's socket takes all it can. Watch both for 3 s once
-    // that has drained: the steady state on such a link.
-    if (!extraArgs.includes('--h264-slow-link-bitrate'))
+    // seconds of it here, where the proxy's socket takes all it can, and longer on a slow
+    // machine. Watch both for 3 s once that has drained (from its first unit captured after the
+    // move on): the steady state on such a link.
+    if (!extraArgs.includes('--h264-slow-link-bitrate')) {
       await until(() => /viewer h264 rendition=reduced/.test(w.logs()), 'the slow viewer moved', 15000);
-    await sleep(4000);
+      const movedBy = performance.timeOrigin + performance.now();  // ms since the epoch, at or after the move
+      await until(() => slow.frames.some((f) => f.capture / 1000 > movedBy),
+        'the slow viewer\'s first unit captured after the move (its link drained)', 30000);
+      await sleep(1000);
+    } else {
+      await sleep(4000);
+    }
     const from = performance.now();
     await sleep(3000);
     const to = performance.now();
