@@ -47,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!wscam::is_clean_text(s.message) || s.message.size() > wscam::max_outside_text_bytes) __builtin_trap();
     check(wscam::make_status_message("cam", s.online, s.reason, s.message));
     check(wscam::make_controls_message("cam", hub->controls()));
-    check(wscam::make_hello_message({"cam", 1, 1, 30, s.online, s.reason, "wscam.v1", 0, hub->controls(), true}));
+    check(wscam::make_hello_message({"cam", 1, 1, 30, s.online, s.reason, "wscam.v1", 0, hub->controls(), true, "jpeg", "", ""}));
     check(wscam::streams_json(*streams));
     protocol.close();
     return 0;
