@@ -38,8 +38,10 @@ deb: build
 	cd $(BUILD) && cpack -G DEB
 	@ls $(BUILD)/wscam_*.deb
 
-node-deps:
-	@cd tests/node && { [ -d node_modules/ws ] && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error; }
+# The Node peers (ws, playwright-core), installed again whenever the lock file changes.
+node-deps: tests/node/node_modules/.package-lock.json
+tests/node/node_modules/.package-lock.json: tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
 
 # The fuzzers for a few seconds each; unit, integration and peer tests under ASan+UBSan; then every
 # test (C++, Node peers, Chromium) on the normal build. Each step prints its time, and the end the total.
