@@ -17,12 +17,15 @@ if ! cmake -S "$top" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
   echo "FAIL: make run's configuration needs a program or package that was hidden:"; tail -20 "$work/configure.log"; exit 1
 fi
 grep -q "^WSCAM_TESTS:BOOL=OFF" "$work/build/CMakeCache.txt" || { echo "FAIL: make run's build configures the tests"; exit 1; }
-ninja -C "$work/build" -t targets all | grep -q "^wscam:" || { echo "FAIL: no wscam target"; exit 1; }
-if ninja -C "$work/build" -t targets all | grep -q "^wscam_tests:"; then echo "FAIL: make run's build has test targets"; exit 1; fi
+# Read whole before matching: grep -q stops reading at the first match, and under pipefail the
+# writer's SIGPIPE would fail the check (it did on a fresh machine).
+targets=$(ninja -C "$work/build" -t targets all)
+grep -q "^wscam:" <<< "$targets" || { echo "FAIL: no wscam target"; exit 1; }
+if grep -q "^wscam_tests:" <<< "$targets"; then echo "FAIL: make run's build has test targets"; exit 1; fi
 
 # What `make run` would do, without doing it: the build packages only, then wscam alone.
 plan=$(make -C "$top" -n run BUILD="$work/plan")
-echo "$plan" | grep -q "install-deps.sh build" || { echo "FAIL: make run does not install the build packages"; exit 1; }
-if echo "$plan" | grep -q "install-deps.sh test\|npm"; then echo "FAIL: make run installs test tools:"; echo "$plan"; exit 1; fi
-echo "$plan" | grep -q -- "--target wscam" || { echo "FAIL: make run builds more than wscam:"; echo "$plan"; exit 1; }
+grep -q "install-deps.sh build" <<< "$plan" || { echo "FAIL: make run does not install the build packages"; exit 1; }
+if grep -q "install-deps.sh test\|npm" <<< "$plan"; then echo "FAIL: make run installs test tools:"; echo "$plan"; exit 1; fi
+grep -q -- "--target wscam" <<< "$plan" || { echo "FAIL: make run builds more than wscam:"; echo "$plan"; exit 1; }
 echo "make run configures and plans without any test tool"

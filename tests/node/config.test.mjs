@@ -79,6 +79,8 @@ source = "testsrc:?size=160x120"
 `);
   const server = await startWscam(['--config', cfg, '--stream', 'replaced=testsrc:?size=320x240']);
   try {
+    // The stream's start line may follow the one that says it listens.
+    await until(() => /stream=replaced source=testsrc:\?size=\d+x\d+/.test(server.logs()), 'the replaced stream\'s start line');
     assert.match(server.logs(), /stream=replaced source=testsrc:\?size=320x240/, '--stream replaces the file\'s stream');
     await until(() => /stream=guarded source capturing/.test(server.logs()), 'always_on: captures with nobody watching');
     assert.doesNotMatch(server.logs(), /stream=open source capturing/);
