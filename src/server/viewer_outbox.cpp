@@ -4,21 +4,21 @@
 
 namespace wscam {
 
-void viewer_outbox::push_status(std::string text, const std::string& state) {
+bool viewer_outbox::replace_status(std::string& text, const std::string& state) {
     const auto is_status = [](const item& i) { return i.k == kind::status; };
     const auto last = std::find_if(items_.rbegin(), items_.rend(), is_status);
     if (last != items_.rend() && last->key == state) {
         last->text = std::move(text);  // the same state, newer words
-        return;
+        return true;
     }
     // A change of state: it queues behind the state it ends; a third status drops the oldest.
     if (std::count_if(items_.begin(), items_.end(), is_status) == 2)
         items_.erase(std::find_if(items_.begin(), items_.end(), is_status));
-    items_.push_back({kind::status, state, std::move(text)});
+    return false;
 }
 
 void viewer_outbox::push(kind k, std::string text, const std::string& key) {
-    if (k == kind::status) return push_status(std::move(text), key);
+    if (k == kind::status && replace_status(text, key)) return;
     if (k == kind::controls || k == kind::control) {
         // A newer list of controls (or value of the same control) supersedes the queued one.
         auto same = std::find_if(items_.begin(), items_.end(), [&](const item& i) {

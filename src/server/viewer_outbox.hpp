@@ -34,7 +34,8 @@ public:
     std::size_t dropped() const { return dropped_; }
 
 private:
-    void push_status(std::string text, const std::string& state);
+    /** Replaces a queued status of `state` with `text` (true), or makes way for it to queue. */
+    bool replace_status(std::string& text, const std::string& state);
 
     struct item {
         kind k;

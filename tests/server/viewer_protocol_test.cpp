@@ -100,6 +100,16 @@ TEST(viewer_outbox, a_flapping_source_queues_at_most_its_last_change_of_state) {
     EXPECT_EQ(box.pop(), "offline: gone");
 }
 
+TEST(viewer_outbox, a_status_in_a_full_outbox_takes_the_place_of_the_oldest_reply) {
+    viewer_outbox box(2);
+    box.push(viewer_outbox::kind::reply, "pong 1");
+    box.push(viewer_outbox::kind::reply, "pong 2");
+    box.push(viewer_outbox::kind::status, "offline", "offline");
+    ASSERT_EQ(box.size(), 2u);
+    EXPECT_EQ(box.pop(), "pong 2");
+    EXPECT_EQ(box.pop(), "offline");
+}
+
 TEST(viewer_outbox, the_hello_is_never_replaced_by_a_status) {
     viewer_outbox box(4);
     box.push(viewer_outbox::kind::hello, "hello");
