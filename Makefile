@@ -10,7 +10,7 @@ ARGS       ?=
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all deps test-deps build run deb test test-steps test-native test-asan node-deps fuzz fuzz-build fuzz-long test-under-load clean
+.PHONY: all deps test-deps build run deb test test-steps test-build test-native test-asan node-deps fuzz fuzz-build fuzz-long test-under-load clean
 
 all: build
 
@@ -59,10 +59,14 @@ test-asan: test-deps
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS); \
 	rc=$$?; echo "test-asan: $$(( $$(date +%s) - start )) s"; exit $$rc
 
-test-native: test-deps
+# The normal build with its tests (test-native and test-under-load).
+test-build: test-deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSCAM_TESTS=ON >/dev/null && \
+	cmake --build $(BUILD) -j $(JOBS)
+
+test-native:
 	@start=$$(date +%s); \
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSCAM_TESTS=ON >/dev/null && \
-	cmake --build $(BUILD) -j $(JOBS) && \
+	$(MAKE) --no-print-directory test-build && \
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS); \
 	rc=$$?; echo "test-native: $$(( $$(date +%s) - start )) s"; exit $$rc
 
@@ -72,8 +76,7 @@ test-native: test-deps
 LOAD_CPUS ?= 1
 test-under-load:
 	@scripts/install-deps.sh load
-	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSCAM_TESTS=ON >/dev/null && \
-	cmake --build $(BUILD) -j $(JOBS) && \
+	@$(MAKE) --no-print-directory test-build && \
 	{ stress-ng --cpu $(LOAD_CPUS) --quiet & load=$$!; \
 	  cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS); rc=$$?; kill $$load; exit $$rc; }
 
