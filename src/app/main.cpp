@@ -79,9 +79,14 @@ int main(int argc, char** argv) {
         // --nats: every node serves every stream of the cluster.
         std::optional<wscam::cluster::cluster_node> cluster;
         if (!options.nats_urls.empty()) {
-            cluster.emplace(wscam::cluster::node_options{options.nats_urls, options.node, options.server.max_frame_bytes,
-                                                         options.server.max_frame_pixels, {}},
-                            registry);
+            wscam::cluster::node_options node{options.nats_urls, options.node, options.server.max_frame_bytes,
+                                              options.server.max_frame_pixels};
+            node.times.forget_after = std::chrono::milliseconds(static_cast<std::int64_t>(options.cluster_forget_after_s * 1000));
+            // A remote stream the cluster forgets leaves the server as a reload's removal does.
+            node.remove_stream = [&server](const std::string& name, const std::string& reason) {
+                server.remove_stream(name, reason);
+            };
+            cluster.emplace(std::move(node), registry);
             streams.set_cluster({[&](const std::string& name) { cluster->release(name); },
                                  [&](const std::vector<std::shared_ptr<wscam::frame_hub>>& hubs) { cluster->set_local_streams(hubs); }});
         }

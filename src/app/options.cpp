@@ -164,6 +164,10 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code, std::s
                    "first; comma-separated or repeated): every node serves every stream of the cluster")
         ->delimiter(',');
     app.add_option("--node", o.node, "This node's name in the cluster: 1-64 of A-Z a-z 0-9 _ . - (default: the host name)");
+    app.add_option("--cluster-forget-after", o.cluster_forget_after_s,
+                   "Seconds a stream of another node stays listed (offline, with the reason) after no node serves it")
+        ->check(CLI::Range(1.0, 86400.0))
+        ->capture_default_str();
     app.add_option("--config", o.config_file,
                    "Read settings and cameras from this TOML file (the command line overrides it; SIGHUP applies its changes); see "
                    "packaging/wscam.toml");
@@ -353,6 +357,7 @@ std::vector<std::string> restart_only_changes(const app_options& running, const 
     check(a.require_tls != b.require_tls, "require-tls");
     check(running.nats_urls != next.nats_urls, "nats");
     check(running.node != next.node, "node");
+    check(running.cluster_forget_after_s != next.cluster_forget_after_s, "cluster-forget-after");
     return changed;
 }
 

@@ -33,6 +33,8 @@ struct app_options {
     std::vector<std::string> nats_urls;
     /** --node: this node's name in the cluster (default: the host name). */
     std::string node;
+    /** --cluster-forget-after: seconds a remote stream nobody claims stays listed (offline) before it goes. */
+    double cluster_forget_after_s = 600;
 };
 
 /**

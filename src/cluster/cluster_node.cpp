@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -23,6 +24,13 @@ namespace {
 constexpr auto tick_every = std::chrono::milliseconds(250);
 constexpr auto min_announce_gap = std::chrono::milliseconds(100);  // at most 10 announces a second
 constexpr int frame_queue = 4;  // frames of one remote stream waiting for the handler; beyond that NATS drops
+// What nats.c may hold for the other subscriptions before it drops (a flood waits there, not in us).
+constexpr int message_queue = 256;
+constexpr std::int64_t message_queue_bytes = 16 * 1024 * 1024;
+// A controls list or control request from another node: a publisher's hello is far smaller.
+constexpr std::size_t max_controls_bytes = 256 * 1024;
+// Announces parsed and waiting for the cluster thread: a node sends one a second.
+constexpr std::size_t max_queued_announces = 256;
 
 }  // namespace
 
@@ -38,6 +46,10 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         std::unique_ptr<nats_link::subscription> frames;
         std::unique_ptr<publisher_protocol> controls;  // the owner's controls, spoken like a publisher's
         std::string owner;                              // the node last shown as its owner
+        // Its state-change lines: a stream flipped online and offline by announces would
+        // otherwise log a line each; a burst of 5, then one per 5 s, and how many were not logged.
+        token_bucket log_budget{0.2, 5};
+        std::uint64_t log_held = 0;
     };
     /** A message for the cluster thread to publish, with our node and epoch headers. */
     struct outgoing {
@@ -47,7 +59,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
 
     impl(node_options o, std::shared_ptr<stream_registry> r)
         : options(std::move(o)), registry(std::move(r)), epoch(static_cast<std::uint64_t>(unix_now_us())),
-          epoch_text(std::to_string(epoch)), state(options.node, epoch, options.times) {}
+          epoch_text(std::to_string(epoch)), state(options.node, epoch, options.times, options.limits) {}
 
     // --- waking the cluster thread (from any thread; never waits for the cluster thread's work)
     void wake(bool announce = false) {
@@ -59,12 +71,16 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         wake_cv.notify_one();
     }
 
-    /** Runs `job` on the cluster thread, under `mutex`; false when stopping or too many wait. */
-    bool post(std::function<void()> job) {
+    /**
+     * Runs `job` on the cluster thread, under `mutex`; false when stopping or the queue is full
+     * (`bytes`: what the job holds, counted against max_queued_bytes until it has run).
+     */
+    bool post(std::function<void()> job, std::size_t bytes = 0) {
         {
             std::lock_guard lock(wake_mutex);
-            if (stopping || jobs.size() >= max_queued) return false;
-            jobs.push_back(std::move(job));
+            if (stopping || jobs.size() >= max_queued || job_bytes + bytes > max_queued_bytes) return false;
+            jobs.push_back({std::move(job), bytes});
+            job_bytes += bytes;
             woken = true;
         }
         wake_cv.notify_one();
@@ -74,7 +90,9 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
     void send(outgoing m) {
         {
             std::lock_guard lock(wake_mutex);
-            if (stopping || outbox.size() >= max_queued) return;  // bounded: an answer lost times out at the asker
+            // Bounded: an answer lost times out at the asker.
+            if (stopping || outbox.size() >= max_queued || outbox_bytes + m.text.size() > max_queued_bytes) return;
+            outbox_bytes += m.text.size();
             outbox.push_back(std::move(m));
             woken = true;
         }
@@ -93,6 +111,8 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         }
         {
             std::lock_guard lock(wake_mutex);
+            // A node announces once a second; more waiting means a flood: the newest are dropped.
+            if (announces.size() >= max_queued_announces) return;
             announces.push_back(std::move(*a));
             woken = true;
         }
@@ -100,12 +120,17 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
     }
     /** Owner: a relay's viewer changes a control of one of our streams (for us: the Wscam-Node header). */
     void on_control_request(const incoming& in) {
+        if (in.reply.empty() || in.node != options.node) return;  // for another node's stream of that name
         auto stream = subjects_.stream_of(in.subject, "control");
-        if (!stream || in.reply.empty() || in.node != options.node) return;  // for another node's stream of that name
-        post([this, stream = std::move(*stream), reply = std::string(in.reply),
-              text = std::string(reinterpret_cast<const char*>(in.data.data()), in.data.size())] {
-            answer_control(stream, reply, text);
-        });
+        if (!stream) return;
+        if (in.data.size() > max_controls_bytes)
+            return refused("control request", *stream, "larger than " + std::to_string(max_controls_bytes) + " bytes");
+        const auto size = in.data.size();
+        if (!post([this, stream = std::move(*stream), reply = std::string(in.reply),
+                   text = std::string(reinterpret_cast<const char*>(in.data.data()), in.data.size())] {
+                answer_control(stream, reply, text);
+            }, size))
+            busy();
     }
     /** Relay: the owner's controls list and changes (`reply`: its answer to one of our requests). */
     void on_owner_controls(const incoming& in, bool reply) {
@@ -115,11 +140,28 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         } else if (const auto prefix = reply_prefix(); in.subject.starts_with(prefix)) {
             stream = unescape_token(in.subject.substr(prefix.size()));
         }
-        if (!stream) return;
-        post([this, stream = std::move(*stream), node = std::string(in.node), epoch = std::string(in.epoch),
-              text = std::string(reinterpret_cast<const char*>(in.data.data()), in.data.size())] {
-            relay_controls(stream, node, epoch, text);
-        });
+        // Only the chosen owner's run speaks for the stream: checked before anything is copied.
+        if (!stream || !from_owner(*stream, in.node, in.epoch)) return;
+        if (in.data.size() > max_controls_bytes)
+            return refused("controls message from node " + std::string(in.node), *stream,
+                           "larger than " + std::to_string(max_controls_bytes) + " bytes");
+        const auto size = in.data.size();
+        if (!post([this, stream = std::move(*stream), node = std::string(in.node), epoch = std::string(in.epoch),
+                   text = std::string(reinterpret_cast<const char*>(in.data.data()), in.data.size())] {
+                relay_controls(stream, node, epoch, text);
+            }, size))
+            busy();
+    }
+    /** Whether (node, epoch) is the chosen owner of a remote stream now; any thread. */
+    bool from_owner(const std::string& stream, std::string_view node, std::string_view epoch) {
+        std::lock_guard lock(owners_mutex);
+        const auto it = owners.find(stream);
+        return it != owners.end() && node == it->second.first && epoch == it->second.second;
+    }
+    void busy() {
+        std::uint64_t suppressed = 0;
+        if (controls_log.allow(rate_limit::clock::now(), suppressed))
+            spdlog::warn("cluster: too many control messages waiting ({} bytes at most): dropped one", max_queued_bytes);
     }
     std::string reply_prefix() const { return link->inbox() + ".control."; }
 
@@ -140,7 +182,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         for (;;) {
             std::vector<announce> got;
             std::vector<bool> links;
-            std::vector<std::function<void()>> todo_jobs;
+            std::vector<queued_job> todo_jobs;
             bool announce_asked = false;
             {
                 std::unique_lock lock(wake_mutex);
@@ -151,6 +193,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                 got.swap(announces);
                 links.swap(link_events);
                 todo_jobs.swap(jobs);
+                job_bytes = 0;
                 announce_asked = std::exchange(announce_wanted, false);
             }
             const auto now = clock::now();
@@ -158,7 +201,10 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
             {
                 std::lock_guard lock(mutex);
                 for (bool up : links) merge(todo, state.on_link(up, now));
-                for (const auto& a : got) merge(todo, state.on_announce(a, now));
+                for (const auto& a : got) {
+                    if (stop_requested.load(std::memory_order_relaxed)) break;  // SIGTERM does not wait for a flood
+                    merge(todo, state.on_announce(a, now));
+                }
                 if (now >= next_tick) {
                     merge(todo, state.tick(now));
                     next_tick = now + tick_every;
@@ -177,7 +223,10 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                         it->second.sink->offer(it->second.hub->latest());
                         send({subjects_.controls(name), make_publisher_hello_message(it->second.hub->controls())});
                     }
-                for (auto& job : todo_jobs) job();
+                for (auto& job : todo_jobs) {
+                    if (stop_requested.load(std::memory_order_relaxed)) break;  // SIGTERM does not wait for a backlog
+                    job.run();
+                }
                 for (auto& [name, r] : remotes) r.controls->expire(now);
             }
             publish_frames();
@@ -214,6 +263,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
     void apply(const actions& todo) {
         for (const auto& v : todo.upsert) {
             auto it = remotes.find(v.stream);
+            bool created = false;
             if (it == remotes.end()) {
                 if (registry->find(v.stream)) continue;  // a local stream of that name shadows it
                 std::shared_ptr<frame_hub> hub;
@@ -242,27 +292,38 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                 });
                 hub->watch_demand(r.watch);
                 it = remotes.emplace(v.stream, std::move(r)).first;
-                spdlog::info("stream={} cluster: served by node {}", v.stream, v.owner);
-            }
-            if (it->second.owner != v.owner) {
-                if (!it->second.owner.empty()) spdlog::info("stream={} cluster: now served by node {}", v.stream, v.owner);
-                it->second.owner = v.owner;
-            }
-            it->second.hub->set_info(v.info);
-            if (it->second.hub->set_status(v.status)) {
+                created = true;
+                // One line for a new stream, with its state (not a second one for the state).
                 if (v.status.online)
-                    spdlog::info("stream={} cluster: online (node {})", v.stream, v.owner);
+                    spdlog::info("stream={} cluster: served by node {}: online", v.stream, v.owner);
                 else
-                    spdlog::warn("stream={} cluster: offline: {}", v.stream, v.status.reason);
+                    spdlog::info("stream={} cluster: served by node {}: offline: {}", v.stream, v.owner, v.status.reason);
             }
-            it->second.feed->set_owner(state.owner(v.stream));
+            auto& r = it->second;
+            if (r.owner != v.owner) {
+                if (!r.owner.empty() && may_log(r))
+                    spdlog::info("stream={} cluster: now served by node {}{}", v.stream, v.owner, held_lines(r));
+                r.owner = v.owner;
+            }
+            r.hub->set_info(v.info);
+            if (r.hub->set_status(v.status) && !created && may_log(r)) {
+                if (v.status.online)
+                    spdlog::info("stream={} cluster: online (node {}){}", v.stream, v.owner, held_lines(r));
+                else
+                    spdlog::warn("stream={} cluster: offline: {}{}", v.stream, v.status.reason, held_lines(r));
+            }
+            const auto owner = state.owner(v.stream);
+            it->second.feed->set_owner(owner);
+            set_owner_of(v.stream, owner);
         }
         for (const auto& name : todo.subscribe) {
             auto it = remotes.find(name);
             if (it == remotes.end() || it->second.frames) continue;
+            it->second.feed->restart();  // the owner's numbers went on while we did not watch
             std::string error;
             it->second.frames = link->subscribe(
-                subjects_.frame(name), [feed = it->second.feed](const incoming& in) { feed->on_message(in); }, frame_queue, &error);
+                subjects_.frame(name), [feed = it->second.feed](const incoming& in) { feed->on_message(in); }, frame_queue,
+                &error, static_cast<std::int64_t>(frame_queue * (options.max_frame_bytes + 4096)));
             if (!it->second.frames) spdlog::warn("stream={} cluster: {}", name, error);
         }
         for (const auto& name : todo.unsubscribe)
@@ -274,14 +335,40 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         }
     }
 
+    static bool may_log(remote_stream& r) {
+        if (r.log_budget.take(token_bucket::clock::now())) return true;
+        ++r.log_held;
+        return false;
+    }
+    /** " (N changes not logged)" once after lines were held back, else nothing. */
+    static std::string held_lines(remote_stream& r) {
+        if (r.log_held == 0) return {};
+        return " (" + std::to_string(std::exchange(r.log_held, 0)) + " earlier changes not logged)";
+    }
+
     void forget_remote(std::map<std::string, remote_stream>::iterator it, const std::string& reason) {
         it->second.watch->disarm();
         it->second.controls->close();
         it->second.frames.reset();
-        it->second.hub->remove(reason);
-        registry->take(it->first);
+        set_owner_of(it->first, std::nullopt);
+        // As a reload's removal: the viewers are closed, and the server lets go of the hub (its
+        // newest frame, viewer groups and H.264 renditions), not just the registry.
+        if (options.remove_stream) {
+            options.remove_stream(it->first, reason);
+        } else {
+            it->second.hub->remove(reason);
+            registry->take(it->first);
+        }
         spdlog::info("stream={} cluster: removed: {}", it->first, reason);
         remotes.erase(it);
+    }
+
+    void set_owner_of(const std::string& stream, const std::optional<std::pair<std::string, std::uint64_t>>& owner) {
+        std::lock_guard lock(owners_mutex);
+        if (owner)
+            owners[stream] = {owner->first, std::to_string(owner->second)};
+        else
+            owners.erase(stream);
     }
 
     /** Relay, on the cluster thread under `mutex`: a viewer's change, to the stream's owner (publisher protocol). */
@@ -332,6 +419,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         {
             std::lock_guard lock(wake_mutex);
             out.swap(outbox);
+            outbox_bytes = 0;
         }
         for (const auto& m : out) {
             const std::span bytes{reinterpret_cast<const std::uint8_t*>(m.text.data()), m.text.size()};
@@ -413,9 +501,22 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
     bool stopping = false;
     std::vector<announce> announces;
     std::vector<bool> link_events;
-    std::vector<std::function<void()>> jobs;
+    struct queued_job {
+        std::function<void()> run;
+        std::size_t bytes;
+    };
+    std::vector<queued_job> jobs;
+    std::size_t job_bytes = 0;  // what the waiting jobs hold
     std::vector<outgoing> outbox;
+    std::size_t outbox_bytes = 0;
     static constexpr std::size_t max_queued = 4096;
+    static constexpr std::size_t max_queued_bytes = 4 * 1024 * 1024;  // each of jobs and outbox
+    std::atomic<bool> stop_requested{false};
+
+    // The chosen owner (node, epoch as sent) of each remote stream, for nats.c's threads to check
+    // a message's sender before copying it; written by the cluster thread.
+    std::mutex owners_mutex;
+    std::map<std::string, std::pair<std::string, std::string>> owners;
 
     std::mutex mutex;  // the state and the streams
     cluster_state state;
@@ -462,7 +563,7 @@ void cluster_node::start() {
         i.subjects_.announce(), [w](const incoming& in) {
             if (auto self = w.lock()) self->on_announce_message(in);
         },
-        0, &error);
+        message_queue, &error, message_queue_bytes);
     // A subscription fails only on a closed connection: one refused for good (logged by
     // on.closed) leaves this node serving its own streams; anything else is a bug worth stopping for.
     auto check = [&](const auto& sub) {
@@ -473,17 +574,17 @@ void cluster_node::start() {
         i.subjects_.all_control(), [w](const incoming& in) {
             if (auto self = w.lock()) self->on_control_request(in);
         },
-        0, &error);
+        message_queue, &error, message_queue_bytes);
     i.controls_sub = i.link->subscribe(
         i.subjects_.all_controls(), [w](const incoming& in) {
             if (auto self = w.lock()) self->on_owner_controls(in, false);
         },
-        0, &error);
+        message_queue, &error, message_queue_bytes);
     i.reply_sub = i.link->subscribe(
         i.reply_prefix() + "*", [w](const incoming& in) {
             if (auto self = w.lock()) self->on_owner_controls(in, true);
         },
-        0, &error);
+        message_queue, &error, message_queue_bytes);
     check(i.control_sub);
     check(i.controls_sub);
     check(i.reply_sub);
@@ -494,6 +595,7 @@ void cluster_node::start() {
 void cluster_node::stop() {
     auto& i = *impl_;
     if (!i.thread.joinable()) return;
+    i.stop_requested = true;
     {
         std::lock_guard lock(i.wake_mutex);
         i.stopping = true;

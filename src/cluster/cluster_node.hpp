@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,13 @@ struct node_options {
     std::size_t max_frame_bytes = 4 * 1024 * 1024;
     std::uint64_t max_frame_pixels = 40'000'000;
     timings times{};
+    bounds limits{};
+    /**
+     * How a remote stream the cluster forgot leaves this server (server::remove_stream: its
+     * viewers are closed, and its hub, newest frame, viewer groups and H.264 renditions are
+     * released). Unset: it only leaves the registry (tests without a server).
+     */
+    std::function<void(const std::string& name, const std::string& reason)> remove_stream = {};
 };
 
 /**

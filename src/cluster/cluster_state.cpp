@@ -28,8 +28,8 @@ bool same_view(const remote_view& a, const remote_view& b) {
 
 }  // namespace
 
-cluster_state::cluster_state(std::string self, std::uint64_t epoch, timings t)
-    : self_(std::move(self)), epoch_(epoch), timings_(t) {}
+cluster_state::cluster_state(std::string self, std::uint64_t epoch, timings t, bounds b)
+    : self_(std::move(self)), epoch_(epoch), timings_(t), bounds_(b) {}
 
 void cluster_state::set_local_streams(std::vector<std::string> names) {
     local_ = std::set<std::string>(std::make_move_iterator(names.begin()), std::make_move_iterator(names.end()));
@@ -39,23 +39,31 @@ void cluster_state::set_local_streams(std::vector<std::string> names) {
 
 actions cluster_state::on_announce(const announce& a, clock::time_point now) {
     actions out;
+    std::uint64_t held = 0;
     if (a.node == self_) {
         // Our own heartbeat (NoEcho should stop it), or another node with our name.
-        if (a.epoch != epoch_ && a.epoch != warned_epoch_) {
-            warned_epoch_ = a.epoch;
-            spdlog::error("cluster: another node calls itself {}: give every node its own --node", self_);
-        }
+        if (a.epoch != epoch_ && same_name_log_.allow(now, held))
+            spdlog::error("cluster: another node calls itself {}: give every node its own --node{}", self_,
+                          held ? " (" + std::to_string(held) + " more of its announces since the last line)" : "");
         return out;
     }
     auto it = nodes_.find(a.node);
     const bool known = it != nodes_.end() && fresh(it->second, now);
-    // A late word from an earlier run of a node that has restarted since.
-    if (known && a.epoch < it->second.epoch) return out;
+    // A late word from an earlier run of a node that has restarted since, or an older (or the
+    // same) announce of this run again: a replay.
+    if (known && (a.epoch < it->second.epoch || (a.epoch == it->second.epoch && a.seq <= it->second.seq))) return out;
+    if (it == nodes_.end() && !room_for_node(now)) {
+        if (too_many_log_.allow(now, held))
+            spdlog::warn("cluster: node {} ignored: this node follows at most {} other nodes{}", a.node, bounds_.max_nodes,
+                         held ? " (" + std::to_string(held) + " more ignored since the last line)" : "");
+        return out;
+    }
     std::map<std::string, std::size_t> watched_before;
     if (known && it->second.epoch == a.epoch) watched_before = std::move(it->second.watching);
 
     auto& n = nodes_[a.node];
     n.epoch = a.epoch;
+    n.seq = a.seq;
     n.last_seen = now;
     n.left = a.leaving;
     n.streams.clear();
@@ -164,7 +172,46 @@ std::string cluster_state::why_lost(const std::string& node, clock::time_point n
     return "node " + node + " no longer serves this stream";
 }
 
-void cluster_state::choose_owners(clock::time_point now) {
+bool cluster_state::room_for_node(clock::time_point now) {
+    if (nodes_.size() < bounds_.max_nodes) return true;
+    auto oldest = nodes_.end();
+    for (auto it = nodes_.begin(); it != nodes_.end(); ++it)
+        if (!fresh(it->second, now) && (oldest == nodes_.end() || it->second.last_seen < oldest->second.last_seen))
+            oldest = it;
+    if (oldest == nodes_.end()) return false;
+    nodes_.erase(oldest);  // its streams are lost already; why_lost still says it stopped answering
+    return true;
+}
+
+std::vector<std::string> cluster_state::streams_to_evict(clock::time_point now) const {
+    // Lost since when: marked lost, or its owner is silent (not marked yet in this pass).
+    std::vector<std::pair<clock::time_point, std::string>> lost;
+    for (const auto& [stream, e] : remotes_) {
+        if (e.lost_since) {
+            lost.emplace_back(*e.lost_since, stream);
+        } else if (const auto n = nodes_.find(e.owner); n == nodes_.end()) {
+            lost.emplace_back(clock::time_point::min(), stream);
+        } else if (!fresh(n->second, now)) {
+            lost.emplace_back(n->second.last_seen, stream);
+        }
+    }
+    std::sort(lost.begin(), lost.end(), std::greater<>());  // the one lost longest last
+    std::vector<std::string> names;
+    for (auto& entry : lost) names.push_back(std::move(entry.second));
+    return names;
+}
+
+void cluster_state::evict(const std::string& stream, actions& out) {
+    const auto it = remotes_.find(stream);
+    out.forget.emplace_back(stream, "stream left the cluster");
+    if (it->second.subscribed) {
+        out.unsubscribe.push_back(stream);
+        out.announce_now = true;
+    }
+    remotes_.erase(it);
+}
+
+void cluster_state::choose_owners(clock::time_point now, actions& out) {
     // Who claims what, among the nodes that are alive; in node-name order (nodes_ is sorted).
     std::map<std::string, std::vector<std::pair<const std::string*, const announced_stream*>>> claims;
     for (const auto& [name, n] : nodes_) {
@@ -172,7 +219,27 @@ void cluster_state::choose_owners(clock::time_point now) {
         for (const auto& [stream, s] : n.streams)
             if (!local_.contains(stream)) claims[stream].emplace_back(&name, &s);
     }
-    for (const auto& entry : claims) remotes_.try_emplace(entry.first);
+    // New streams while there is room; when full, each takes the place of one lost longest
+    // (worked out once per pass: a flood of claims must not cost a scan each).
+    std::size_t refused = 0;
+    std::optional<std::vector<std::string>> evictable;
+    for (const auto& entry : claims) {
+        if (remotes_.contains(entry.first)) continue;
+        if (remotes_.size() >= bounds_.max_remote_streams) {
+            if (!evictable) evictable = streams_to_evict(now);
+            if (evictable->empty()) {
+                ++refused;
+                continue;
+            }
+            evict(evictable->back(), out);
+            evictable->pop_back();
+        }
+        remotes_.try_emplace(entry.first);
+    }
+    std::uint64_t held = 0;
+    if (refused > 0 && too_many_log_.allow(now, held))
+        spdlog::warn("cluster: {} streams of the cluster not shown: this node shows at most {} remote streams{}", refused,
+                     bounds_.max_remote_streams, held ? " (" + std::to_string(held) + " more such lines held back)" : "");
     for (auto& [stream, e] : remotes_) {
         if (!e.lost_since && !e.owner.empty()) {
             // Sticky: the owner stays while it is alive, in the same run, and still claims the stream,
@@ -229,7 +296,7 @@ remote_view cluster_state::view_of(const std::string& stream, const remote_entry
 }
 
 void cluster_state::reconcile(clock::time_point now, actions& out) {
-    choose_owners(now);
+    choose_owners(now, out);
     for (auto it = remotes_.begin(); it != remotes_.end();) {
         auto& [stream, e] = *it;
         if (e.lost_since && now - *e.lost_since >= timings_.forget_after) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cluster/messages.hpp"
+#include "core/backoff.hpp"
 #include "core/frame_hub.hpp"
 
 namespace wscam::cluster {
@@ -20,6 +21,15 @@ using clock = std::chrono::steady_clock;
 struct timings {
     std::chrono::milliseconds heartbeat{1000}, node_timeout{3500}, unsubscribe_linger{2000}, forget_after{600000},
         control_timeout{3000};
+};
+
+/**
+ * How much of the cluster one node follows: anyone who can publish on the cluster's NATS can
+ * announce nodes and streams, and each costs memory, a hub and work on every announce.
+ */
+struct bounds {
+    std::size_t max_nodes = 64;             // other nodes followed at once (a silent one makes room)
+    std::size_t max_remote_streams = 1024;  // remote streams shown (one lost longest makes room)
 };
 
 /** What a relay shows for a remote stream: its owner, and the status and info to give its hub. */
@@ -51,7 +61,7 @@ struct actions {
  */
 class cluster_state {
 public:
-    cluster_state(std::string self, std::uint64_t epoch, timings t = {});
+    cluster_state(std::string self, std::uint64_t epoch, timings t = {}, bounds b = {});
 
     /**
      * The streams this node serves itself; a local name shadows a remote one. Remote entries of
@@ -59,7 +69,11 @@ public:
      */
     void set_local_streams(std::vector<std::string> names);
 
-    /** Another node's heartbeat. Ignores our own (and logs an error once when another node uses our name). */
+    /**
+     * Another node's heartbeat. Ignores our own (and logs an error, at most once a minute, when
+     * another node uses our name), one older than the last of the same run (a replay or a late
+     * one), and a new node while max_nodes others are alive (logged at most once a minute).
+     */
     actions on_announce(const announce& a, clock::time_point now);
 
     /** Viewers on this node of a remote stream: 0→n subscribes at once, n→0 unsubscribes after the linger. */
@@ -87,6 +101,7 @@ public:
 private:
     struct node_entry {
         std::uint64_t epoch = 0;
+        std::uint64_t seq = 0;  // of the last announce taken
         clock::time_point last_seen;
         bool left = false;  // said "leaving"
         std::map<std::string, announced_stream> streams;
@@ -109,12 +124,19 @@ private:
     std::string why_lost(const std::string& node, clock::time_point now) const;
     /** Brings ownership, views and interest up to date with `now`; adds what changed to `out`. */
     void reconcile(clock::time_point now, actions& out);
-    void choose_owners(clock::time_point now);
+    void choose_owners(clock::time_point now, actions& out);
+    /** Remote streams whose owner is gone, the one lost longest last: the ones a new stream may replace when full. */
+    std::vector<std::string> streams_to_evict(clock::time_point now) const;
+    /** Forgets a remote stream at once (to make room): the glue removes it. */
+    void evict(const std::string& stream, actions& out);
+    /** Room for one more node: drops the one silent longest if full; false if all are alive. */
+    bool room_for_node(clock::time_point now);
     remote_view view_of(const std::string& stream, const remote_entry& e) const;
 
     std::string self_;
     std::uint64_t epoch_;
     timings timings_;
+    bounds bounds_;
     std::uint64_t seq_ = 0;
     std::set<std::string> local_;
     std::map<std::string, node_entry> nodes_;
@@ -123,7 +145,8 @@ private:
     bool link_up_ = true;                           // until told otherwise
     clock::time_point link_down_since_;
     std::optional<clock::time_point> next_heartbeat_;
-    std::uint64_t warned_epoch_ = 0;  // another node with our name: logged once per run of it
+    rate_limit same_name_log_{std::chrono::minutes(1)};  // another node with our name
+    rate_limit too_many_log_{std::chrono::minutes(1)};   // nodes or streams over the bounds
 };
 
 }  // namespace wscam::cluster

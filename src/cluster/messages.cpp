@@ -153,7 +153,7 @@ std::optional<announce> parse_announce(std::string_view text, std::string* error
 }
 
 std::optional<relayed_frame> check_relayed_frame(std::span<const std::uint8_t> bytes, std::size_t max_frame_bytes,
-                                                 std::uint64_t max_pixels, std::string* why) {
+                                                 std::uint64_t max_pixels, jpeg_decoder& decoder, std::string* why) {
     const auto no = [why](std::string text) -> std::optional<relayed_frame> {
         if (why) *why = std::move(text);
         return std::nullopt;
@@ -181,6 +181,12 @@ std::optional<relayed_frame> check_relayed_frame(std::span<const std::uint8_t> b
     if (std::uint64_t{h.width} * h.height > max_pixels)
         return no("picture of " + size + " exceeds --max-frame-pixels " + std::to_string(max_pixels));
     if (h.sequence == 0) return no("frame sequence 0 (owners number from 1)");
+    std::string error;
+    const auto picture = decoder.read_header(jpeg, &error);
+    if (!picture) return no("JPEG header unreadable: " + error);
+    if (picture->width != h.width || picture->height != h.height)
+        return no("the JPEG is " + std::to_string(picture->width) + "x" + std::to_string(picture->height) +
+                  " but its frame header says " + size);
     return relayed_frame{h.width, h.height, h.sequence, h.capture_us, jpeg};
 }
 

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "codec/jpeg_codec.hpp"
+
 namespace wscam::cluster {
 
 /** One stream a node owns, as its announce describes it. */
@@ -71,13 +73,17 @@ struct relayed_frame {
 };
 
 /**
- * Checks a frame message (a wscam.v1 binary frame: 32-byte header, then the JPEG) without
- * decoding the picture: the owner already checked or encoded it. Refuses a short or non-JPEG
- * header, a JPEG over `max_frame_bytes` or without FF D8 … FF D9, a zero width or height, more
- * than `max_pixels`, and sequence 0 (hubs number from 1); `*why` then says which.
+ * Checks a frame message (a wscam.v1 binary frame: 32-byte header, then the JPEG) as strictly as
+ * a camera's frame (frame_intake): whoever can publish on the cluster's NATS can send one, so
+ * "the owner checked it" proves nothing. Refuses a short or non-JPEG header, a JPEG over
+ * `max_frame_bytes` or without FF D8 … FF D9, a zero width or height, more than `max_pixels`,
+ * sequence 0 (hubs number from 1), and, reading the JPEG's own header with `decoder`, a JPEG
+ * TurboJPEG cannot read or whose size is not the one the frame header says (a 16x16 header on a
+ * 16000x16000 JPEG is a decompression bomb for every decoder downstream); `*why` says which.
  */
 std::optional<relayed_frame> check_relayed_frame(std::span<const std::uint8_t> bytes, std::size_t max_frame_bytes,
-                                                 std::uint64_t max_pixels, std::string* why = nullptr);
+                                                 std::uint64_t max_pixels, jpeg_decoder& decoder,
+                                                 std::string* why = nullptr);
 
 /** Node names: 1-64 characters of [A-Za-z0-9_.-]. */
 bool valid_node_name(std::string_view name);

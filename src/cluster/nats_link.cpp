@@ -211,7 +211,8 @@ nats_link::subscription::~subscription() {
 
 std::unique_ptr<nats_link::subscription> nats_link::subscribe(const std::string& subject,
                                                                std::function<void(const incoming&)> handler,
-                                                               int pending_msgs, std::string* error) {
+                                                               int pending_msgs, std::string* error,
+                                                               std::int64_t pending_bytes) {
     auto i = std::make_unique<subscription::impl>();
     i->closure = new subscription::impl::holder{std::move(handler)};
     natsStatus s = natsConnection_Subscribe(&i->sub, impl_->nc, subject.c_str(), &subscription::impl::on_message, i->closure);
@@ -225,7 +226,9 @@ std::unique_ptr<nats_link::subscription> nats_link::subscribe(const std::string&
         // freeing what a last call may still use.
     }
     // Small queues: when this node falls behind, nats.c drops messages instead of queueing them.
-    if (pending_msgs > 0) natsSubscription_SetPendingLimits(i->sub, pending_msgs, 64 * 1024 * 1024);
+    if (pending_msgs > 0 || pending_bytes > 0)
+        natsSubscription_SetPendingLimits(i->sub, pending_msgs > 0 ? pending_msgs : 65536,
+                                          pending_bytes > 0 ? pending_bytes : 64 * 1024 * 1024);
     return std::make_unique<subscription>(std::move(i));
 }
 

@@ -85,12 +85,14 @@ public:
     };
 
     /**
-     * Subscribes to `subject` (wildcards allowed). At most `pending_msgs` messages wait for the
-     * handler (0: nats.c's default); beyond that nats.c drops new ones and `events.error` hears
-     * of it once per episode. Returns null (and says why in `error`) when it cannot.
+     * Subscribes to `subject` (wildcards allowed). At most `pending_msgs` messages and
+     * `pending_bytes` bytes wait for the handler (0: nats.c's defaults, 65,536 and 64 MiB); beyond
+     * that nats.c drops new ones and `events.error` hears of it once per episode. Returns null
+     * (and says why in `error`) when it cannot.
      */
     std::unique_ptr<subscription> subscribe(const std::string& subject, std::function<void(const incoming&)> handler,
-                                            int pending_msgs = 0, std::string* error = nullptr);
+                                            int pending_msgs = 0, std::string* error = nullptr,
+                                            std::int64_t pending_bytes = 0);
 
     /** This connection's inbox prefix for replies: "_INBOX.<unique>". */
     const std::string& inbox() const { return inbox_; }

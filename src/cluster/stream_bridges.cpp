@@ -41,23 +41,42 @@ frame_ptr owner_sink::take() {
 
 void remote_feed::set_owner(std::optional<std::pair<std::string, std::uint64_t>> owner) {
     std::lock_guard lock(mutex_);
-    if (owner != owner_) last_sequence_ = 0;  // another owner, or another run of it: numbers start over
+    if (owner != owner_) sequence_.reset();  // another owner, or another run of it: numbers start over
     owner_ = std::move(owner);
+}
+
+void remote_feed::restart() {
+    std::lock_guard lock(mutex_);
+    sequence_.reset();
 }
 
 void remote_feed::on_message(const incoming& in) {
     std::string why;
-    const auto f = check_relayed_frame(in.data, max_bytes_, max_pixels_, &why);
-    if (!f) return refuse(why);
+    std::optional<relayed_frame> f;
     {
         std::lock_guard lock(mutex_);
-        // Only the chosen owner's frames, each once, in order.
+        // Only the chosen owner's frames (checked first: the cheapest test, and the others' are not ours to count).
         if (!owner_ || in.node != owner_->first || in.epoch != std::to_string(owner_->second)) return;
-        if (f->sequence <= last_sequence_) return;
-        last_sequence_ = f->sequence;
+        f = check_relayed_frame(in.data, max_bytes_, max_pixels_, decoder_, &why);
+        if (f) {
+            switch (sequence_.offer(f->sequence)) {
+            case owner_sequence::verdict::accept: break;
+            case owner_sequence::verdict::repeat: return;
+            case owner_sequence::verdict::resync:
+                spdlog::info("stream={} cluster: the owner's frame numbers moved to {}: following them", hub_->name(),
+                             f->sequence);
+                break;
+            case owner_sequence::verdict::refuse:
+                why = "frame number " + std::to_string(f->sequence) + " is far from the owner's last (" +
+                      std::to_string(sequence_.last()) + "): a stale or forged frame";
+                f.reset();
+                break;
+            }
+        }
     }
-    hub_->publish_numbered(frame::make_storage(f->jpeg), f->jpeg.size(), frame_info{f->width, f->height, f->capture_us},
-                           f->sequence);
+    if (!f) return refuse(why);
+    // The hub's own numbers (see the class comment); the owner's capture time.
+    hub_->publish(frame::make_storage(f->jpeg), f->jpeg.size(), frame_info{f->width, f->height, f->capture_us});
 }
 
 void remote_feed::refuse(const std::string& why) {

@@ -10,6 +10,8 @@
 #include <utility>
 
 #include "cluster/nats_link.hpp"
+#include "cluster/owner_sequence.hpp"
+#include "codec/jpeg_codec.hpp"
 #include "core/frame_hub.hpp"
 #include "core/backoff.hpp"
 
@@ -50,8 +52,10 @@ private:
 
 /**
  * A relay's end: feeds a remote stream's hub from its frame subscription (on nats.c's delivery
- * thread), only the chosen owner's frames of its current run, each once and in order, each
- * checked (header, JPEG markers, size and pixel caps) before it is published.
+ * thread), only the chosen owner's frames of its current run, each once and in order
+ * (owner_sequence), each checked like a camera's frame (check_relayed_frame) before it is
+ * published. The hub numbers them itself: its viewers' numbers never go back when the owner
+ * restarts or another node takes over; the owner's capture time is kept.
  */
 class remote_feed {
 public:
@@ -59,6 +63,8 @@ public:
         : hub_(std::move(hub)), max_bytes_(max_bytes), max_pixels_(max_pixels) {}
 
     void set_owner(std::optional<std::pair<std::string, std::uint64_t>> owner);
+    /** A new subscription: the owner's numbers went on without us, the next frame sets the baseline. */
+    void restart();
     void on_message(const incoming& in);
 
 private:
@@ -69,7 +75,8 @@ private:
     std::uint64_t max_pixels_;
     std::mutex mutex_;
     std::optional<std::pair<std::string, std::uint64_t>> owner_;
-    std::uint64_t last_sequence_ = 0;
+    owner_sequence sequence_;
+    jpeg_decoder decoder_;  // reads each JPEG's header; under mutex_ (one delivery thread, but a subscription may change)
     rate_limit log_limit_{std::chrono::seconds(5)};
 };
 

@@ -277,26 +277,26 @@ std::shared_ptr<frame_hub> stream_registry::add(const std::string& name) {
         throw std::invalid_argument("invalid stream name '" + name +
                                     "': use 1-64 letters, digits, '_' or '-'");
     std::lock_guard lock(mutex_);
-    for (const auto& hub : hubs_)
-        if (hub->name() == name) throw std::invalid_argument("duplicate stream name '" + name + "'");
+    if (by_name_.contains(name)) throw std::invalid_argument("duplicate stream name '" + name + "'");
     hubs_.push_back(std::make_shared<frame_hub>(name));
+    by_name_.emplace(name, hubs_.back());
     return hubs_.back();
 }
 
 std::shared_ptr<frame_hub> stream_registry::take(const std::string& name) {
     std::lock_guard lock(mutex_);
-    const auto it = std::find_if(hubs_.begin(), hubs_.end(), [&](const auto& h) { return h->name() == name; });
-    if (it == hubs_.end()) return nullptr;
-    auto hub = *it;
-    hubs_.erase(it);
+    const auto found = by_name_.find(name);
+    if (found == by_name_.end()) return nullptr;
+    auto hub = found->second;
+    by_name_.erase(found);
+    std::erase(hubs_, hub);
     return hub;
 }
 
 std::shared_ptr<frame_hub> stream_registry::find(const std::string& name) const {
     std::lock_guard lock(mutex_);
-    for (const auto& hub : hubs_)
-        if (hub->name() == name) return hub;
-    return nullptr;
+    const auto it = by_name_.find(name);
+    return it == by_name_.end() ? nullptr : it->second;
 }
 
 std::vector<std::shared_ptr<frame_hub>> stream_registry::all() const {

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -232,7 +233,9 @@ public:
 
 private:
     mutable std::mutex mutex_;
-    std::vector<std::shared_ptr<frame_hub>> hubs_;  // few streams: a linear search is fine
+    std::vector<std::shared_ptr<frame_hub>> hubs_;  // in the order added
+    // By name: a cluster node may show a thousand remote streams, and every request looks one up.
+    std::map<std::string, std::shared_ptr<frame_hub>> by_name_;
 };
 
 }  // namespace wscam

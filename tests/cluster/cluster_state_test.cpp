@@ -19,9 +19,12 @@ announced_stream down(const std::string& name, const std::string& reason) {
     return {name, false, reason, "", 640, 480, 30, "testsrc:"};
 }
 
+// Each announce one later than the last (nodes number their announces; an older one is a replay).
+std::uint64_t next_seq = 0;
+
 announce from(const std::string& node, std::uint64_t epoch, std::vector<announced_stream> streams,
               std::map<std::string, std::size_t> watching = {}) {
-    return {node, epoch, 1, false, std::move(streams), std::move(watching)};
+    return {node, epoch, ++next_seq, false, std::move(streams), std::move(watching)};
 }
 
 const remote_view* find_upsert(const actions& a, const std::string& stream) {
@@ -352,6 +355,45 @@ TEST(cluster_state, tick_asks_for_the_heartbeat) {
     EXPECT_FALSE(c.tick(t0 + 250ms).announce_now);
     EXPECT_FALSE(c.tick(t0 + 750ms).announce_now);
     EXPECT_TRUE(c.tick(t0 + 1s).announce_now);
+}
+
+// Issue 21: what one NATS publisher can do to a relay's view of the cluster.
+TEST(cluster_state, an_older_announce_of_the_same_run_is_a_replay_and_ignored) {
+    cluster_state c("B", 200);
+    const auto first = from("A", 100, {up("cam")});
+    c.on_announce(first, t0);
+    auto later = from("A", 100, {down("cam", "no signal")});
+    ASSERT_TRUE(find_upsert(c.on_announce(later, t0 + 1s), "cam"));
+    // The first announce again (a recording of it, sent by anyone on the NATS): nothing changes.
+    EXPECT_TRUE(c.on_announce(first, t0 + 2s).upsert.empty());
+    EXPECT_TRUE(c.on_announce(later, t0 + 2s).upsert.empty()) << "the same one twice";
+    EXPECT_TRUE(find_upsert(c.on_announce(from("A", 100, {up("cam")}), t0 + 3s), "cam"));
+}
+
+TEST(cluster_state, at_most_max_nodes_other_nodes_and_a_silent_one_makes_room) {
+    cluster_state c("B", 200, {}, bounds{3, 1024});
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(find_upsert(c.on_announce(from("N" + std::to_string(i), 1, {up("s" + std::to_string(i))}), t0), "s" + std::to_string(i)));
+    EXPECT_TRUE(c.on_announce(from("X", 1, {up("x")}), t0 + 1s).upsert.empty()) << "a fourth node is ignored";
+    EXPECT_FALSE(c.owner("x"));
+    // N0 goes silent; the others keep announcing: after the node timeout, X is taken in its place.
+    for (auto t = 1s; t <= 4s; t += 1s)
+        for (int i = 1; i < 3; ++i) c.on_announce(from("N" + std::to_string(i), 1, {up("s" + std::to_string(i))}), t0 + t);
+    EXPECT_TRUE(find_upsert(c.on_announce(from("X", 1, {up("x")}), t0 + 4s), "x"));
+    EXPECT_EQ(c.owner("x"), std::make_pair(std::string("X"), std::uint64_t{1}));
+}
+
+TEST(cluster_state, at_most_max_remote_streams_and_one_lost_longest_makes_room) {
+    cluster_state c("B", 200, {}, bounds{64, 4});
+    std::vector<announced_stream> many;
+    for (int i = 0; i < 10; ++i) many.push_back(up("s" + std::to_string(i)));
+    const auto a = c.on_announce(from("A", 1, many), t0);
+    EXPECT_EQ(a.upsert.size(), 4u) << "four of A's ten streams are shown";
+    EXPECT_TRUE(c.on_announce(from("C", 1, {up("c")}), t0 + 1s).upsert.empty()) << "full: none is lost";
+    // A goes silent: its streams are lost; C's stream takes the place of one of them.
+    const auto b = c.on_announce(from("C", 1, {up("c")}), t0 + 5s);
+    EXPECT_TRUE(find_upsert(b, "c"));
+    EXPECT_EQ(b.forget.size(), 1u);
+    EXPECT_TRUE(c.owner("c"));
 }
 
 }  // namespace

@@ -191,26 +191,54 @@ std::vector<std::uint8_t> frame_message(std::uint16_t w = 640, std::uint16_t h =
     return {f.framed().begin(), f.framed().end()};
 }
 
+// The same with a real JPEG of `jpeg_w` x `jpeg_h` (a grey picture) behind a header that says w x h.
+std::vector<std::uint8_t> real_frame_message(std::uint16_t w, std::uint16_t h, int jpeg_w, int jpeg_h,
+                                             std::uint64_t sequence = 7) {
+    std::vector<std::uint8_t> rgb(static_cast<std::size_t>(jpeg_w) * jpeg_h * 3, 128);
+    jpeg_encoder encoder;
+    std::vector<std::uint8_t> storage;
+    const auto size = encoder.encode_rgb(rgb.data(), jpeg_w, jpeg_h, 80, storage, frame::header_size);
+    const frame f(std::move(storage), size, {w, h, 1234567}, sequence, 7654321);
+    return {f.framed().begin(), f.framed().end()};
+}
+
 std::string why_not(const std::vector<std::uint8_t>& bytes, std::size_t max_bytes = 4 << 20,
                     std::uint64_t max_pixels = 40'000'000) {
     std::string why;
-    EXPECT_FALSE(check_relayed_frame(bytes, max_bytes, max_pixels, &why));
+    jpeg_decoder decoder;
+    EXPECT_FALSE(check_relayed_frame(bytes, max_bytes, max_pixels, decoder, &why));
     EXPECT_FALSE(why.empty());
     return why;
 }
 
 TEST(check_relayed_frame, accepts_a_frame_as_the_owner_sends_it) {
-    const auto bytes = frame_message();
+    const auto bytes = real_frame_message(640, 480, 640, 480);
     std::string why;
-    const auto f = check_relayed_frame(bytes, 4 << 20, 40'000'000, &why);
+    jpeg_decoder decoder;
+    const auto f = check_relayed_frame(bytes, 4 << 20, 40'000'000, decoder, &why);
     ASSERT_TRUE(f) << why;
     EXPECT_EQ(f->width, 640);
     EXPECT_EQ(f->height, 480);
     EXPECT_EQ(f->sequence, 7u);
     EXPECT_EQ(f->capture_us, 1234567);
     EXPECT_EQ(f->jpeg.data(), bytes.data() + frame::header_size);
-    EXPECT_EQ(f->jpeg.size(), 100u);
-    EXPECT_TRUE(check_relayed_frame(bytes, 100, 640 * 480)) << "the caps themselves are allowed";
+    EXPECT_EQ(f->jpeg.size(), bytes.size() - frame::header_size);
+    EXPECT_TRUE(check_relayed_frame(bytes, f->jpeg.size(), 640 * 480, decoder)) << "the caps themselves are allowed";
+}
+
+// Issue 21, item 3: a 5 KB frame whose header said 16x16 and whose JPEG said 16000x16000 took a
+// relay to 2.2 GiB (every decoder downstream believed the JPEG).
+TEST(check_relayed_frame, refuses_a_jpeg_of_another_size_than_its_header_says) {
+    EXPECT_NE(why_not(real_frame_message(16, 16, 64, 48)).find("the JPEG is 64x48 but its frame header says 16x16"),
+              std::string::npos);
+    EXPECT_NE(why_not(real_frame_message(64, 48, 48, 64)).find("64x48"), std::string::npos);
+}
+
+TEST(check_relayed_frame, refuses_a_jpeg_without_a_size_turbojpeg_can_read) {
+    // Only the markers: frame_message's bytes between FF D8 and FF D9 are zeros (TurboJPEG reads 0x0 or nothing).
+    const auto why = why_not(frame_message());
+    EXPECT_TRUE(why.find("JPEG header unreadable") != std::string::npos || why.find("the JPEG is 0x0") != std::string::npos)
+        << why;
 }
 
 TEST(check_relayed_frame, refuses_a_message_shorter_than_the_header) {

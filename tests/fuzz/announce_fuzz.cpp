@@ -45,8 +45,9 @@ void run_state(const announce& a) {
 void check_frame(std::span<const std::uint8_t> bytes) {
     constexpr std::size_t max_bytes = 1 << 20;
     constexpr std::uint64_t max_pixels = 1'000'000;
+    static wscam::jpeg_decoder decoder;
     std::string why;
-    const auto f = check_relayed_frame(bytes, max_bytes, max_pixels, &why);
+    const auto f = check_relayed_frame(bytes, max_bytes, max_pixels, decoder, &why);
     if (!f) {
         if (why.empty()) __builtin_trap();
         return;

@@ -1,7 +1,8 @@
 // One camera, viewers on every node: wscam nodes joined through a cluster of three real
-// nats-servers (issue 12). Frames are the same everywhere (sequence numbers, capture times,
-// bytes), the owner captures only while some node watches, a NATS server dying is a short gap,
-// the owner dying is "offline" with the reason, then "online" when it is back.
+// nats-servers (issue 12). Frames are the same everywhere (capture times, bytes; each node
+// numbers what it serves), the owner captures only while some node watches, a NATS server dying
+// is a short gap, the owner dying is "offline" with the reason, then "online" when it is back,
+// and a restarted owner's frames reach the relays' viewers at once (issue 21).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
@@ -47,19 +48,20 @@ test('every node serves the owner\'s stream: same frames, capture on demand, fai
     await sleep(1500);
     assert.equal(await framesOf(a, 'cam'), idle, 'no frames while nobody in the cluster watches');
 
-    // Viewers on A, B and C: the same frames, numbered and stamped by the owner.
+    // Viewers on A, B and C: the same frames, stamped by the owner (matched by capture time).
     for (const node of [a, b, c]) viewers.push(watch(`${node.wsUrl}/ws/cam`));
     await Promise.all(viewers.map((v) => v.opened));
     await until(() => viewers.every((v) => v.frames.length >= 15), '15 frames on every node', 15000);
-    const [onA, onB, onC] = viewers.map((v) => new Map(v.frames.map((f) => [f.seq, f])));
-    const common = [...onA.keys()].filter((s) => onB.has(s) && onC.has(s));
-    assert.ok(common.length >= 8, `frames with the same sequence number on every node: ${common.length}`);
-    for (const s of common) {
-      assert.equal(onB.get(s).capture, onA.get(s).capture, `frame ${s}: the owner's capture time`);
-      assert.ok(onB.get(s).jpeg.equals(onA.get(s).jpeg) && onC.get(s).jpeg.equals(onA.get(s).jpeg), `frame ${s}: the same bytes`);
+    const [onA, onB, onC] = viewers.map((v) => new Map(v.frames.map((f) => [f.capture, f])));
+    const common = [...onA.keys()].filter((t) => onB.has(t) && onC.has(t));
+    assert.ok(common.length >= 8, `frames with the same capture time on every node: ${common.length}`);
+    for (const t of common) {
+      assert.ok(onB.get(t).jpeg.equals(onA.get(t).jpeg) && onC.get(t).jpeg.equals(onA.get(t).jpeg), `frame of ${t}: the same bytes`);
       // Relayed through NATS: a few milliseconds later than on the owner, not a frame interval.
-      assert.ok(onB.get(s).at - onA.get(s).at < 100, `frame ${s} on B ${(onB.get(s).at - onA.get(s).at).toFixed(1)} ms after A`);
+      assert.ok(onB.get(t).at - onA.get(t).at < 100, `frame of ${t} on B ${(onB.get(t).at - onA.get(t).at).toFixed(1)} ms after A`);
     }
+    for (const v of viewers.slice(1))
+      for (let i = 1; i < v.frames.length; i++) assert.ok(v.frames[i].seq > v.frames[i - 1].seq, 'a relay\'s numbers rise');
     const hello = viewers[2].texts.find((m) => m.type === 'hello');
     assert.equal(hello.width, 320);
 
@@ -86,6 +88,56 @@ test('every node serves the owner\'s stream: same frames, capture on demand, fai
       && viewers[2].frames.some((f) => f.at > backAt), 'online and frames again on C', 15000);
     assert.equal(viewers[2].closed, null, 'C\'s viewer stayed connected throughout');
   } finally {
+    viewers.forEach((v) => v.ws.close());
+    for (const node of [a, b, c]) await node.stop();
+    nats.stop();
+  }
+});
+
+// Issue 21, item 1: relayed frames kept the owner's numbers, and each viewer drops a frame not
+// numbered above the last it saw, so after an owner's restart the relays' viewers got nothing
+// until the new run's numbers passed the old ones (after 30 s of uptime, 29.9 s; after hours,
+// hours), while a new viewer was fine.
+test('the owner restarts under relay viewers: their frames (JPEG and H.264) resume within 2 s of the owner\'s', async () => {
+  const nats = await startNatsCluster(2);
+  const ownerArgs = ['--nats', nats.natsArg(0), '--node', 'A', '--stream', 'cam=testsrc:?size=320x240&fps=15'];
+  let a = await startWscam(ownerArgs);
+  const b = await startWscam(['--nats', nats.natsArg(1), '--node', 'B']);
+  const c = await startWscam(['--nats', nats.natsArg(1), '--node', 'C']);
+  const viewers = [];
+  let fresh = null;
+  try {
+    for (const node of [b, c])
+      await until(async () => (await streams(node)).some((s) => s.name === 'cam' && s.online), 'cam online on B and C', 10000);
+    viewers.push(watch(`${b.wsUrl}/ws/cam`), watch(`${b.wsUrl}/ws/cam?codec=h264`), watch(`${c.wsUrl}/ws/cam`));
+    await Promise.all(viewers.map((v) => v.opened));
+    // Six seconds of the owner's numbers: without the fix, that long a freeze after the restart.
+    await sleep(6000);
+    assert.ok(viewers.every((v) => v.frames.length >= 30), `frames before: ${viewers.map((v) => v.frames.length)}`);
+    assert.ok(viewers[1].frames.some((f) => f.jpeg.length > 0) && viewers[1].texts.find((m) => m.type === 'hello')?.codec === 'h264',
+      'the second viewer gets H.264');
+
+    a.proc.kill('SIGKILL');
+    a = await startWscam(ownerArgs);  // within the node timeout: the relays see a new run of A
+    const restartedAt = performance.now();
+    fresh = watch(`${a.wsUrl}/ws/cam`);  // the owner's own first frames of its new run
+    await until(() => fresh.frames.length > 0, 'a frame on the restarted owner', 10000);
+    const ownerFirst = fresh.frames[0].at;
+    await until(() => viewers.every((v) => v.frames.some((f) => f.at > restartedAt)), 'frames again on every relay viewer', 15000);
+    for (const [i, v] of viewers.entries()) {
+      const first = v.frames.find((f) => f.at > restartedAt).at;
+      assert.ok(first - ownerFirst < 2000, `relay viewer ${i}: first frame ${(first - ownerFirst).toFixed(0)} ms after the owner's`);
+      assert.equal(v.closed, null, `relay viewer ${i} stayed connected`);
+    }
+    // And they keep coming: no gap over a second once resumed.
+    await sleep(1500);
+    for (const [i, v] of viewers.entries()) {
+      const after = v.frames.filter((f) => f.at > restartedAt);
+      for (let k = 1; k < after.length; k++)
+        assert.ok(after[k].at - after[k - 1].at < 1000, `relay viewer ${i}: a ${(after[k].at - after[k - 1].at).toFixed(0)} ms gap`);
+    }
+  } finally {
+    fresh?.ws.close();
     viewers.forEach((v) => v.ws.close());
     for (const node of [a, b, c]) await node.stop();
     nats.stop();

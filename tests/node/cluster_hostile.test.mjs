@@ -1,0 +1,235 @@
+// What one party with publish rights on the cluster's NATS can do to a node (issue 21): a raw
+// NATS client (lib/nats_peer.mjs) copies the owner's node and epoch from its public announce and
+// sends frames, controls lists and announces of its own. Each check failed against the code
+// before issue 21; what it measures is in the test's name.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import WebSocket from 'ws';
+import { startWscam, jpegSize } from './lib/wscam.mjs';
+import { startNatsCluster } from './lib/nats.mjs';
+import { natsPeer, framedJpeg } from './lib/nats_peer.mjs';
+import { makeFrames } from './lib/cameras.mjs';
+import { sleep, until } from './lib/wait.mjs';
+
+/** A viewer keeping each frame's arrival time and size, and every text. */
+function watch(url) {
+  const v = { frames: [], texts: [], closed: null, ws: new WebSocket(url, ['wscam.v1']) };
+  v.ws.on('message', (data, binary) => {
+    if (!binary) return v.texts.push(JSON.parse(data.toString()));
+    v.frames.push({ at: performance.now(), width: data.readUInt16BE(2), height: data.readUInt16BE(4) });
+  });
+  v.ws.on('close', (code) => { v.closed = code; });
+  v.ws.on('error', () => {});
+  v.opened = new Promise((r) => v.ws.once('open', r));
+  return v;
+}
+
+/** A 1080p JPEG of noise: about 1 MB. */
+function noisyJpeg() {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i',
+    'testsrc2=size=1920x1080,noise=alls=100:allf=t+u', '-frames:v', '1', '-q:v', '2', '-f', 'mjpeg', '-'], { maxBuffer: 16 << 20 });
+  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+const streams = async (server) => (await (await fetch(`${server.url}/api/streams`)).json()).streams;
+const rssMiB = (server) => Number(readFileSync(`/proc/${server.proc.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
+const lines = (server, re) => server.logs().split('\n').filter((l) => re.test(l)).length;
+
+/** Owner A with `cam` (and B's args), relay B, a hostile peer that has read A's announce. */
+async function cluster({ ownerStream = 'cam=testsrc:?size=320x240&fps=15', bArgs = [] } = {}) {
+  const nats = await startNatsCluster(2);
+  const a = await startWscam(['--nats', nats.natsArg(0), '--node', 'A', '--stream', ownerStream]);
+  const b = await startWscam(['--nats', nats.natsArg(1), '--node', 'B', ...bArgs]);
+  const peer = await natsPeer(nats.urls[1]);
+  await peer.subscribe('wscam.announce');
+  await until(() => peer.on('wscam.announce').some((m) => JSON.parse(m.data).node === 'A'), 'A\'s announce', 10000);
+  const owner = JSON.parse(peer.on('wscam.announce').find((m) => JSON.parse(m.data).node === 'A').data);
+  await until(async () => (await streams(b)).some((s) => s.name === 'cam' && s.online), 'cam online on B', 10000);
+  return {
+    nats, a, b, peer,
+    /** The headers that make a message look like the owner's: copied from its announce. */
+    ownerHeaders: { 'Wscam-Node': 'A', 'Wscam-Epoch': String(owner.epoch) },
+    async stop() {
+      peer.close();
+      await a.stop();
+      await b.stop();
+      nats.stop();
+    },
+  };
+}
+
+test('a frame whose JPEG is larger than its header says (a decompression bomb) is refused: snapshot, H.264 and memory stay sane', async () => {
+  const c = await cluster();
+  const viewers = [];
+  try {
+    viewers.push(watch(`${c.b.wsUrl}/ws/cam`), watch(`${c.b.wsUrl}/ws/cam?codec=h264`));
+    await Promise.all(viewers.map((v) => v.opened));
+    await until(() => viewers.every((v) => v.frames.length >= 10), 'frames on B', 10000);
+    await c.peer.subscribe('wscam.frame.cam');
+    await until(() => c.peer.on('wscam.frame.cam').length > 0, 'the owner\'s frames on NATS', 10000);
+    const before = rssMiB(c.b);
+    // A 16x16 JPEG whose SOF says 16000x16000, behind a header that says 16x16: 5 KB that decode to 768 MB.
+    const bomb = Buffer.from(makeFrames(1, '16x16')[0]);
+    const sof = [...bomb.keys()].find((i) => bomb[i] === 0xff && bomb[i + 1] >= 0xc0 && bomb[i + 1] <= 0xc2);
+    bomb.writeUInt16BE(16000, sof + 5);
+    bomb.writeUInt16BE(16000, sof + 7);
+    for (let i = 0; i < 20; i++) {
+      const last = c.peer.on('wscam.frame.cam').at(-1).data.readBigUInt64BE(8);
+      c.peer.publish('wscam.frame.cam', framedJpeg(bomb, { width: 16, height: 16, sequence: last + 1n }), c.ownerHeaders);
+      await sleep(50);
+    }
+    await c.peer.flush();
+    await sleep(1500);
+    const snap = Buffer.from(await (await fetch(`${c.b.url}/snapshot/cam.jpg`)).arrayBuffer());
+    assert.deepEqual(jpegSize(snap), { width: 320, height: 240 }, 'the snapshot is the owner\'s picture');
+    assert.ok(viewers[0].frames.every((f) => f.width === 320), 'no 16x16 frame reached a viewer');
+    assert.ok(rssMiB(c.b) - before < 100, `B grew from ${before.toFixed(0)} to ${rssMiB(c.b).toFixed(0)} MiB`);
+    assert.match(c.b.logs(), /stream=cam cluster: frame from the owner refused: the JPEG is 16000x16000 but its frame header says 16x16/);
+    const at = performance.now();
+    await until(() => viewers.every((v) => v.frames.some((f) => f.at > at)), 'frames still flow on B', 5000);
+  } finally {
+    viewers.forEach((v) => v.ws.close());
+    await c.stop();
+  }
+});
+
+test('one forged frame numbered 2^64-1 does not freeze the relay\'s viewers', async () => {
+  const c = await cluster();
+  const v = watch(`${c.b.wsUrl}/ws/cam`);
+  try {
+    await v.opened;
+    await until(() => v.frames.length >= 10, 'frames on B', 10000);
+    await c.peer.subscribe('wscam.frame.cam');
+    await until(() => c.peer.on('wscam.frame.cam').length > 0, 'the owner\'s frames on NATS', 10000);
+    // One of the owner's own frames, numbered 2^64-1, with its headers.
+    const real = Buffer.from(c.peer.on('wscam.frame.cam').at(-1).data);
+    real.writeBigUInt64BE(2n ** 64n - 1n, 8);
+    c.peer.publish('wscam.frame.cam', real, c.ownerHeaders);
+    await c.peer.flush();
+    const at = performance.now();
+    await sleep(2000);
+    const after = v.frames.filter((f) => f.at > at);
+    assert.ok(after.length >= 15, `frames on B in the 2 s after the forged one: ${after.length}`);
+    assert.match(c.b.logs(), /stream=cam cluster: frame from the owner refused: frame number 18446744073709551615 is far from the owner's last/);
+  } finally {
+    v.ws.close();
+    await c.stop();
+  }
+});
+
+test('600 controls messages of 1 MB with the owner\'s headers: B stays small, keeps its heartbeat and stops at once', async () => {
+  const c = await cluster({ bArgs: ['--stream', 'mine=testsrc:?size=160x120&fps=5'] });
+  try {
+    await until(async () => (await streams(c.a)).some((s) => s.name === 'mine' && s.online), 'B\'s own stream on A', 10000);
+    const before = rssMiB(c.b);
+    const big = Buffer.from(JSON.stringify({ type: 'hello', controls: [{ id: 'x', label: 'y'.repeat(1 << 20) }] }));
+    let offlineOnA = false;
+    const watching = setInterval(async () => {
+      try { if ((await streams(c.a)).some((s) => s.name === 'mine' && !s.online)) offlineOnA = true; } catch {}
+    }, 200);
+    for (let i = 0; i < 600; i++) {
+      c.peer.publish('wscam.controls.cam', big, c.ownerHeaders);
+      if (i % 50 === 49) await c.peer.flush();
+    }
+    await c.peer.flush();
+    await sleep(3000);
+    clearInterval(watching);
+    assert.ok(rssMiB(c.b) - before < 100, `B grew from ${before.toFixed(0)} to ${rssMiB(c.b).toFixed(0)} MiB`);
+    assert.equal(offlineOnA, false, 'A never saw B\'s stream go offline (B kept announcing)');
+    assert.match(c.b.logs(), /stream=cam cluster: controls message from node A refused: larger than 262144 bytes/);
+    assert.ok(lines(c.b, /controls message from node A refused/) <= 2, 'the refusals are logged at most every 5 s');
+    const t = performance.now();
+    assert.equal(await c.b.stop(), 0);
+    assert.ok(performance.now() - t < 5000, `B took ${(performance.now() - t).toFixed(0)} ms to stop`);
+  } finally {
+    await c.stop();
+  }
+});
+
+test('50 fake nodes announcing 1,000 streams each: B shows at most 1,024 remote streams and logs a few lines', async () => {
+  const c = await cluster();
+  try {
+    const baseLines = c.b.logs().split('\n').length;
+    for (let n = 0; n < 100; n++) {
+      const streamsOf = Array.from({ length: 1000 }, (_, i) => ({ name: `f${n}-${i}`, online: true }));
+      c.peer.publish('wscam.announce', JSON.stringify({ v: 1, node: `F${n}`, epoch: 1, seq: 1, streams: n < 50 ? streamsOf : [] }));
+      if (n % 10 === 9) await c.peer.flush();
+    }
+    await c.peer.flush();
+    await sleep(2000);
+    const listed = await streams(c.b);
+    assert.ok(listed.length <= 1 + 1024, `B lists ${listed.length} streams`);
+    assert.ok(listed.some((s) => s.name === 'cam' && s.online), 'the owner\'s stream is still there');
+    assert.ok(c.b.logs().split('\n').length - baseLines < 1200, `${c.b.logs().split('\n').length - baseLines} log lines`);
+    assert.match(c.b.logs(), /cluster: node F\d+ ignored: this node follows at most 64 other nodes|streams of the cluster not shown: this node shows at most 1024 remote streams/);
+    const v = watch(`${c.b.wsUrl}/ws/cam`);
+    await until(() => v.frames.length >= 5, 'B still serves cam', 10000);
+    v.ws.close();
+  } finally {
+    await c.stop();
+  }
+});
+
+test('announces under B\'s own name and a stream flipped online and offline: a few log lines, not one per announce', async () => {
+  const c = await cluster();
+  try {
+    for (let i = 0; i < 2000; i++) {
+      c.peer.publish('wscam.announce', JSON.stringify({ v: 1, node: 'B', epoch: 1000 + i, seq: 1, streams: [] }));
+      c.peer.publish('wscam.announce', JSON.stringify({ v: 1, node: 'F', epoch: 1, seq: i + 1,
+        streams: [{ name: 'flip', online: i % 2 === 0, reason: 'flipped' }] }));
+      if (i % 100 === 99) { await c.peer.flush(); await sleep(20); }
+    }
+    await c.peer.flush();
+    await sleep(1000);
+    assert.ok(lines(c.b, /another node calls itself B/) <= 2, `${lines(c.b, /another node calls itself B/)} lines about B's name`);
+    assert.ok(lines(c.b, /stream=flip cluster: (online|offline)/) <= 10, `${lines(c.b, /stream=flip cluster: (online|offline)/)} lines about flip`);
+  } finally {
+    await c.stop();
+  }
+});
+
+test('a remote stream the cluster forgets gives its memory back (its hub and newest frame)', async () => {
+  const nats = await startNatsCluster(1);
+  const b = await startWscam(['--nats', nats.urls[0], '--node', 'B', '--cluster-forget-after', '2']);
+  const peer = await natsPeer(nats.urls[0]);
+  const viewers = [];
+  try {
+    // Node F with 40 streams, each watched on B and sent one frame of about 1 MB.
+    const names = Array.from({ length: 40 }, (_, i) => `big${i}`);
+    const announce = (seq) => peer.publish('wscam.announce', JSON.stringify({ v: 1, node: 'F', epoch: 7, seq,
+      streams: names.map((name) => ({ name, online: true })) }));
+    announce(1);
+    await until(async () => (await streams(b)).length === 40, 'F\'s streams on B', 10000);
+    const base = rssMiB(b);
+    for (const name of names) viewers.push(watch(`${b.wsUrl}/ws/${name}`));
+    await Promise.all(viewers.map((v) => v.opened));
+    const jpeg = noisyJpeg();
+    let seq = 2;
+    for (let round = 1; round <= 3; round++) {
+      announce(seq++);
+      for (const name of names) peer.publish(`wscam.frame.${name}`, framedJpeg(jpeg, { width: 1920, height: 1080, sequence: round }),
+        { 'Wscam-Node': 'F', 'Wscam-Epoch': '7' });
+      await peer.flush();
+      await sleep(300);
+    }
+    await until(() => viewers.every((v) => v.frames.length >= 1), 'a frame on every viewer', 10000);
+    viewers.forEach((v) => v.ws.close());
+    await sleep(1000);
+    const full = rssMiB(b);
+    // F goes silent: after the node timeout (3.5 s) and --cluster-forget-after (2 s), its streams go.
+    await until(async () => (await streams(b)).length === 0, 'F\'s streams forgotten', 15000);
+    await sleep(3000);  // closed connections: the server gives freed memory back after 2 s
+    const after = rssMiB(b);
+    assert.ok(full - base > jpeg.length * 40 / (1 << 20) * 0.5, `the frames were held: ${base.toFixed(0)} -> ${full.toFixed(0)} MiB`);
+    assert.ok(after - base < (full - base) / 2, `RSS ${base.toFixed(0)} MiB, ${full.toFixed(0)} with the frames, ${after.toFixed(0)} after they were forgotten`);
+    assert.match(b.logs(), /stream=big0 cluster: removed: stream left the cluster/);
+  } finally {
+    viewers.forEach((v) => v.ws.close());
+    peer.close();
+    await b.stop();
+    nats.stop();
+  }
+});
