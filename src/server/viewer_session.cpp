@@ -220,7 +220,11 @@ void viewer_session::handle(const viewer_action& a) {
 
 void viewer_session::set_paused(bool paused) {
     if (paused_ == paused) return;
-    spdlog::info("viewer {} stream={} peer={}", paused ? "paused" : "resumed", hub_->name(), peer_);
+    // At most one line a second per viewer: a viewer can send thousands a second (issue 21).
+    std::uint64_t suppressed = 0;
+    if (pause_log_limit_.allow(rate_limit::clock::now(), suppressed))
+        spdlog::info("viewer {} stream={} peer={}{}", paused ? "paused" : "resumed", hub_->name(), peer_,
+                     suppressed ? fmt::format(" ({} more pauses and resumes since)", suppressed) : std::string());
     paused_ = paused;
     group_->set_paused(paused);  // a stream whose viewers all paused stops capturing
     if (h264_) {

@@ -100,6 +100,7 @@ private:
     std::string text_in_flight_;
     beast::flat_buffer read_buffer_;
     rate_limit control_log_limit_{std::chrono::seconds(1)};
+    rate_limit pause_log_limit_{std::chrono::seconds(1)};
 };
 
 }  // namespace wscam

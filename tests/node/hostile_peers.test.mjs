@@ -210,6 +210,35 @@ test('one viewer flooding control messages: bounded log lines and bounded texts 
   }
 });
 
+test('one viewer flooding pause and resume: bounded log lines, and it still gets frames after its last resume', async () => {
+  // The review's flood: 20,000 pause/resume messages made 20,000 info lines in 2.4 s.
+  const server = await startWscam(['--source', 'testsrc:?size=320x240&fps=15']);
+  const flooder = viewer(`${server.wsUrl}/ws`, ['wscam.v1']);
+  try {
+    await flooder.opened;
+    const started = Date.now();
+    for (let i = 0; i < 20000; i++) flooder.ws.send(JSON.stringify({ type: i % 2 ? 'resume' : 'pause' }));
+    flooder.ws.send(JSON.stringify({ type: 'ping', t: 1 }));  // answered after every message before it
+    await until(() => flooder.texts.some((m) => m.type === 'pong'), 'the pong after the flood', 30000);
+    const seconds = (Date.now() - started) / 1000;
+    const pauseLines = () => server.logs().split('\n').filter((l) => /viewer (paused|resumed) stream=/.test(l));
+    const lines = pauseLines();
+    assert.ok(lines.length <= 2 + seconds, `${lines.length} pause/resume log lines in ${seconds.toFixed(1)} s`);
+    // One more pause a second later is logged with how many were not: every change is accounted for.
+    await sleep(1100);
+    flooder.ws.send('{"type":"pause"}');
+    flooder.ws.send('{"type":"resume"}');
+    await until(() => pauseLines().length > lines.length, 'the next pause in the log');
+    const counted = pauseLines().reduce((n, l) => n + 1 + Number(l.match(/\((\d+) more pauses and resumes since\)/)?.[1] ?? 0), 0);
+    assert.ok(counted >= 20000 && counted <= 20002, `the log accounts for ${counted} of 20,002 changes:\n${pauseLines().join('\n')}`);
+    const before = flooder.frames;
+    await until(() => flooder.frames >= before + 5, 'frames after the last resume');
+  } finally {
+    flooder.ws.close();
+    assert.equal(await server.stop(), 0);
+  }
+});
+
 test('a viewer that keeps sending pings but never reads is cut off after --write-timeout', async () => {
   const server = await startWscam(['--source', 'testsrc:?size=640x480&fps=30&noise=30', '--write-timeout', '2']);
   const bystander = viewer(`${server.wsUrl}/ws`);
