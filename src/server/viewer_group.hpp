@@ -25,7 +25,8 @@ public:
     virtual void deliver(const frame_ptr& f) = 0;
     virtual void deliver_status(const stream_status&) {}
     virtual void deliver_control(const std::string&, double) {}
-    virtual void deliver_controls(const std::vector<control_info>&) {}
+    /** A new list of controls: the `controls` message, written once for every viewer. */
+    virtual void deliver_controls(const std::shared_ptr<const std::string>& /*message*/) {}
     /** The stream was removed (config reload): say why and close. */
     virtual void end_stream(const std::string& reason) = 0;
 };
@@ -66,7 +67,7 @@ public:
     void on_frame(frame_ptr f) override;
     void on_status(const stream_status& s) override;
     void on_control_changed(const std::string& id, double value) override;
-    void on_controls_changed(const std::vector<control_info>& controls) override;
+    void on_controls_update(const std::shared_ptr<const controls_update>& update) override;
     void on_removed(const std::string& reason) override;
     /** Viewers that want frames (members not paused). */
     std::size_t viewers() const override { return active_.load(std::memory_order_relaxed); }

@@ -141,9 +141,9 @@ void viewer_session::deliver_control(const std::string& id, double value) {
     do_write();
 }
 
-void viewer_session::deliver_controls(const std::vector<control_info>& controls) {
+void viewer_session::deliver_controls(const std::shared_ptr<const std::string>& message) {
     if (!framed_ || !open_) return;
-    outbox_.push(viewer_outbox::kind::controls, make_controls_message(hub_->name(), controls));
+    outbox_.push(viewer_outbox::kind::controls, message);  // shared with every viewer, not copied
     do_write();
 }
 
@@ -269,7 +269,7 @@ void viewer_session::do_write() {
         writing_ = true;
         write_started_ = std::chrono::steady_clock::now();
         text_in_flight_ = outbox_.pop();
-        ws_.async_write(net::buffer(text_in_flight_), true,
+        ws_.async_write(net::buffer(*text_in_flight_), true,
                         beast::bind_front_handler(&viewer_session::on_write, shared_from_this(), false));
         return;
     }
@@ -287,7 +287,10 @@ void viewer_session::on_write(bool was_frame, beast::error_code ec, std::size_t)
         writing_ = false;
         return finish(ec);
     }
-    if (!was_frame) return on_sent({});
+    if (!was_frame) {
+        text_in_flight_.reset();  // written: not kept until the next text
+        return on_sent({});
+    }
     // The kernel has the whole frame: it counts as sent, and its buffer is let go at once.
     if (h264_)
         h264_->write_done();
