@@ -82,10 +82,12 @@ void viewer_session::on_accept(beast::error_code ec) {
     status_version_ = status.version;
     // Plain clients (the tutorial's page) get nothing but JPEGs; only wscam.v1 clients get texts unasked.
     if (framed_) {
+        // The codec string of the size the full rendition encodes (a picture over its cap is scaled down).
+        const auto [coded_w, coded_h] = state_->h264().settings().encoded_size(info.width, info.height);
         hello_fields hello{hub_->name(), info.width, info.height, info.fps, status.online, status.reason,
                            std::string(wscam_subprotocol), unix_now_us(), hub_->controls(), can_control_,
                            h264_ ? "h264" : "jpeg",
-                           h264_ ? h264_codec_string_for(info.width, info.height, info.fps) : std::string(), codec_note};
+                           h264_ ? h264_codec_string_for(coded_w, coded_h, info.fps) : std::string(), codec_note};
         outbox_.push(viewer_outbox::kind::hello, make_hello_message(hello));
     }
     do_write();

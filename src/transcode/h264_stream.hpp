@@ -84,7 +84,11 @@ private:
     frame_ptr take_newest(std::stop_token& stop, std::chrono::milliseconds timeout);
     /** The worker is about to end (idle, or stopped): false unless a viewer came meanwhile. */
     bool keep_running(bool stopping);
+    /** Decodes, reopens the encoder at a new size when size_change_gate says so, encodes and publishes. */
     void encode_one(const frame_ptr& jpeg, work& w);
+    void open_encoder(work& w, std::chrono::steady_clock::time_point now);
+    /** A picture skipped or an encoder failure: logged at most every 10 s, with how many more. */
+    void warn(work& w, const std::string& what, std::chrono::steady_clock::time_point now);
 
     std::shared_ptr<frame_hub> source_;
     std::shared_ptr<frame_hub> output_;
