@@ -81,7 +81,7 @@ control_info read_control(const json& j, std::string& error) {
             }
             const auto label = o.find("label");
             item.label = label != o.end() && label->is_string() ? sanitize_text(label->get_ref<const std::string&>(), 64)
-                                                                : std::to_string(static_cast<long long>(item.value));
+                                                                : control_value_text(item.value);
             c.options.push_back(std::move(item));
         }
     }
