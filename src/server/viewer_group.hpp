@@ -87,11 +87,18 @@ private:
 
 namespace wscam {
 
-/** One viewer_group per (stream, I/O thread), made on first use. */
+/**
+ * One viewer_group per (stream, I/O thread), made on first use. A removed stream gets no entry:
+ * a viewer that found the stream just before a reload removed it is given a group of its own,
+ * which tells it of the removal at once; an entry made then would outlive forget() and keep
+ * the stream and its newest frame for good. (frame_hub::remove comes before forget, and the
+ * check is made under this registry's lock: a group made before forget is forgotten by it.)
+ */
 class viewer_group_registry {
 public:
     std::shared_ptr<viewer_group> group_for(const std::shared_ptr<frame_hub>& hub, net::io_context& ioc) {
         std::lock_guard lock(mutex_);
+        if (!hub->removed().empty()) return std::make_shared<viewer_group>(ioc, hub);
         auto& g = groups_[{hub.get(), &ioc}];
         if (!g) g = std::make_shared<viewer_group>(ioc, hub);
         return g;
@@ -101,6 +108,12 @@ public:
     void forget(const frame_hub* hub) {
         std::lock_guard lock(mutex_);
         std::erase_if(groups_, [hub](const auto& entry) { return entry.first.first == hub; });
+    }
+
+    /** Groups kept: one per stream and thread with viewers so far. */
+    std::size_t size() {
+        std::lock_guard lock(mutex_);
+        return groups_.size();
     }
 
 private:

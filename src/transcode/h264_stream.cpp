@@ -219,9 +219,18 @@ h264_streams::h264_streams(h264_settings settings, std::size_t max_streams)
 h264_streams::~h264_streams() { stop_all(); }
 
 std::shared_ptr<h264_stream> h264_streams::for_stream(const std::shared_ptr<frame_hub>& source, rendition which) {
+    const auto& settings = which == rendition::full ? settings_ : reduced_;
     std::lock_guard lock(mutex_);
+    // A stream being removed gets no entry (forget() may have run already): a rendition of its
+    // own that never starts, its output removed too, so that no viewer group is kept for it.
+    if (const auto why = source->removed(); !why.empty()) {
+        auto gone = std::make_shared<h264_stream>(source, which, settings, slots_);
+        gone->stop();
+        gone->output()->remove(why);
+        return gone;
+    }
     auto& s = streams_[key{source.get(), which}];
-    if (!s) s = std::make_shared<h264_stream>(source, which, which == rendition::full ? settings_ : reduced_, slots_);
+    if (!s) s = std::make_shared<h264_stream>(source, which, settings, slots_);
     return s;
 }
 
@@ -239,9 +248,16 @@ std::vector<std::shared_ptr<frame_hub>> h264_streams::forget(const frame_hub* so
     std::vector<std::shared_ptr<frame_hub>> outputs;
     for (auto& s : gone) {
         s->stop();
+        // Removed before the server forgets its groups: a viewer joining meanwhile makes none.
+        s->output()->remove(source->removed());
         outputs.push_back(s->output());
     }
     return outputs;
+}
+
+std::size_t h264_streams::size() {
+    std::lock_guard lock(mutex_);
+    return streams_.size();
 }
 
 void h264_streams::stop_all() {

@@ -122,8 +122,14 @@ public:
     const h264_settings& settings() const { return settings_; }
     std::shared_ptr<h264_stream> for_stream(const std::shared_ptr<frame_hub>& source,
                                             rendition which = rendition::full);
-    /** The stream was removed: its encoders stop. Returns their output hubs (their viewer groups go too). */
+    /**
+     * The stream was removed (frame_hub::remove, before this): its encoders stop and their
+     * outputs are removed. Returns the output hubs (their viewer groups go too). A removed
+     * stream gets no entry in for_stream(), so none outlives this.
+     */
     std::vector<std::shared_ptr<frame_hub>> forget(const frame_hub* source);
+    /** Renditions kept (made so far and not forgotten). */
+    std::size_t size();
     /** Stops every encoder (server shutdown). */
     void stop_all();
     /** Encoders running now (renditions being encoded). */
