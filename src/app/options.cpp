@@ -149,6 +149,11 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code, std::s
                    "Cap in kbit/s on any second of H.264 (0: none with --h264-crf, twice --h264-bitrate with it)")
         ->check(CLI::Range(0, 400000))
         ->capture_default_str();
+    app.add_option("--h264-max-pixels", s.h264.max_pixels,
+                   "Largest picture (width x height) encoded to H.264; a larger one is decoded at 1/2, 1/4 or 1/8 of its "
+                   "size to fit (default 3840x2160)")
+        ->check(CLI::Range(std::int64_t{4096}, std::int64_t{64} * 1024 * 1024))
+        ->capture_default_str();
     app.add_option("--h264-slow-link-bitrate", s.h264.slow_link_kbps,
                    "Cap in kbit/s of a stream's reduced H.264 rendition (at most 960 pixels wide): a viewer whose link "
                    "cannot carry the stream gets it instead of falling behind, and tries the full one again now and then (0: none; it counts "

@@ -29,6 +29,11 @@ h264_settings h264_settings::for_slow_links() const {
     return s;
 }
 
+std::pair<int, int> h264_settings::encoded_size(int width, int height) const {
+    const auto scaled = scaled_decode_size(width, height, max_width, max_pixels).value_or(std::pair{width, height});
+    return {scaled.first & ~1, scaled.second & ~1};
+}
+
 std::string h264_codec_string_for(int width, int height, double fps) {
     return avc_codec_string(baseline_profile_idc, constrained_baseline_flags,
                             h264_level_for(width & ~1, height & ~1, fps > 0 ? fps : 30));

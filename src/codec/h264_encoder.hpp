@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "codec/jpeg_to_yuv.hpp"
@@ -19,6 +20,13 @@ struct h264_settings {
     int threads = 2;                   // x264 slice threads per stream
     int slow_link_kbps = 600;          // cap of the reduced rendition for viewers whose link cannot carry the stream; 0: none
     int max_width = 0;                 // wider pictures are decoded at 1/2, 1/4 or 1/8 size to fit; 0: the camera's size
+    // Larger pictures are decoded at 1/2, 1/4 or 1/8 size to fit (refused if even 1/8 does not):
+    // a 40 MP picture (the frame cap) encoded whole took 682 MiB and 1.2 cores (--h264-max-pixels).
+    std::int64_t max_pixels = default_max_pixels;
+    static constexpr std::int64_t default_max_pixels = 3840 * 2160;
+
+    /** The size pictures of a `width`x`height` camera are encoded at (even, after scaling to fit). */
+    std::pair<int, int> encoded_size(int width, int height) const;
 
     /**
      * The reduced rendition's settings: these, capped at slow_link_kbps (which must be > 0), and

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <tuple>
 
 namespace wscam {
 namespace {
@@ -37,6 +38,17 @@ void downsample(const std::vector<std::uint8_t>& in, int cw, int ch, int fx, int
 
 }  // namespace
 
+std::optional<std::pair<int, int>> scaled_decode_size(int width, int height, int max_width, std::int64_t max_pixels) {
+    for (int denom = 1; denom <= 8; denom *= 2) {
+        const tjscalingfactor factor{1, denom};
+        const int w = TJSCALED(width, factor), h = TJSCALED(height, factor);
+        const bool fits_pixels = max_pixels <= 0 || std::int64_t{w} * h <= max_pixels;
+        // The width is a wish (1/8 at most, however wide); the pixel count is a bound.
+        if (fits_pixels && (max_width <= 0 || w <= max_width || denom == 8)) return std::pair{w, h};
+    }
+    return std::nullopt;
+}
+
 jpeg_to_yuv::jpeg_to_yuv() : handle_(tjInitDecompress()) {
     if (!handle_) throw std::runtime_error(std::string("TurboJPEG: ") + tjGetErrorStr2(nullptr));
 }
@@ -46,7 +58,8 @@ jpeg_to_yuv::~jpeg_to_yuv() {
     if (rgb_encoder_) tjDestroy(static_cast<tjhandle>(rgb_encoder_));
 }
 
-bool jpeg_to_yuv::decode(std::span<const std::uint8_t> jpeg, yuv420_image& out, std::string* error, int max_width) {
+bool jpeg_to_yuv::decode(std::span<const std::uint8_t> jpeg, yuv420_image& out, std::string* error, int max_width,
+                         std::int64_t max_pixels) {
     const auto h = static_cast<tjhandle>(handle_);
     // A warning (e.g. a scan cut short) still gave a picture: what the camera sent is shown.
     const auto failed = [&](int rc) { return rc != 0 && tjGetErrorCode(h) != TJERR_WARNING; };
@@ -60,13 +73,9 @@ bool jpeg_to_yuv::decode(std::span<const std::uint8_t> jpeg, yuv420_image& out, 
         return fail(tjGetErrorStr2(h));
     // Scaled while decoding (TurboJPEG's IDCT scaling: 1/2, 1/4, 1/8), so a smaller picture
     // also costs less to decode.
-    int denom = 1;
-    while (max_width > 0 && width > max_width * denom && denom < 8) denom *= 2;
-    if (denom > 1) {
-        const tjscalingfactor factor{1, denom};
-        width = TJSCALED(width, factor);
-        height = TJSCALED(height, factor);
-    }
+    const auto scaled = scaled_decode_size(width, height, max_width, max_pixels);
+    if (!scaled) return fail("picture too large to decode even at 1/8 of its size");
+    std::tie(width, height) = *scaled;
     if (width < 2 || height < 2) return fail("picture smaller than 2x2");
     size_planes(out, width, height);
     const int out_cw = tjPlaneWidth(1, width, TJSAMP_420), out_ch = tjPlaneHeight(1, height, TJSAMP_420);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstring>
+#include <stdexcept>
 
 namespace wscam {
 namespace {
@@ -27,6 +29,17 @@ std::string strip_dashes(std::string_view b) {
     return std::string(b);
 }
 
+// The delimiter is "--" + boundary (RFC 2046); servers disagree on whether the header's
+// boundary already has the dashes, so strip them and search for exactly two.
+std::string delimiter_for(std::string_view boundary) {
+    std::string b = strip_dashes(boundary);
+    if (b.size() > multipart_parser::max_boundary_chars)
+        throw std::invalid_argument("the multipart boundary is " + std::to_string(b.size()) +
+                                    " characters long; at most " +
+                                    std::to_string(multipart_parser::max_boundary_chars) + " are allowed (RFC 2046)");
+    return "--" + b;
+}
+
 }  // namespace
 
 std::optional<std::string> multipart_parser::boundary_from_content_type(std::string_view ct) {
@@ -46,15 +59,23 @@ std::optional<std::string> multipart_parser::boundary_from_content_type(std::str
 }
 
 multipart_parser::multipart_parser(std::string boundary, std::size_t max_part_bytes, part_callback on_part)
-    // The delimiter is "--" + boundary (RFC 2046); servers disagree on whether the header's
-    // boundary already has the dashes, so strip them and search for exactly two.
-    : boundary_("--" + strip_dashes(boundary)), max_part_bytes_(max_part_bytes), on_part_(std::move(on_part)) {}
+    : delimiter_(delimiter_for(boundary)), max_part_bytes_(max_part_bytes), on_part_(std::move(on_part)) {}
 
-std::size_t multipart_parser::find(std::string_view needle, std::size_t from) const {
-    if (from >= size()) return std::string::npos;
-    const auto* end = in_ + in_size_;
-    const auto* it = std::search(data() + from, end, needle.begin(), needle.end());
-    return it == end ? std::string::npos : static_cast<std::size_t>(it - data());
+std::size_t multipart_parser::find_delimiter_end() {
+    // The search keeps its partial match between calls: only bytes it has not seen are scanned.
+    const auto end = delimiter_.scan(data() + scan_from_, size() - scan_from_);
+    if (end == delimiter_search::npos) {
+        scan_from_ = size();
+        return std::string::npos;
+    }
+    const std::size_t found = scan_from_ + end;
+    scan_from_ = 0;  // it starts over after the delimiter
+    return found;
+}
+
+void multipart_parser::restart_search() {
+    delimiter_.reset();
+    scan_from_ = 0;
 }
 
 void multipart_parser::consume(std::size_t n) {
@@ -64,9 +85,13 @@ void multipart_parser::consume(std::size_t n) {
 
 std::size_t multipart_parser::find_line_end() {
     // Resumes where the last look stopped: a line fed a byte at a time is scanned once, not n times.
-    const auto nl = find("\n", line_scan_from_);
-    line_scan_from_ = nl == std::string::npos ? size() : nl;
-    return nl;
+    const void* nl = line_scan_from_ < size() ? std::memchr(data() + line_scan_from_, '\n', size() - line_scan_from_) : nullptr;
+    if (!nl) {
+        line_scan_from_ = size();
+        return std::string::npos;
+    }
+    line_scan_from_ = static_cast<std::size_t>(static_cast<const std::uint8_t*>(nl) - data());
+    return line_scan_from_;
 }
 
 void multipart_parser::feed(std::span<const std::uint8_t> bytes) {
@@ -119,13 +144,13 @@ bool multipart_parser::process() {
     switch (state_) {
     case state::seek_boundary: {
         // The delimiter, whatever extra dashes stand before it.
-        const auto at = find(boundary_, 0);
-        if (at == std::string::npos) {
-            // Keep only a tail that could be the start of a boundary.
-            if (size() > boundary_.size()) consume(size() - boundary_.size());
+        const auto end = find_delimiter_end();
+        if (end == std::string::npos) {
+            consume(size());  // a delimiter begun here is remembered by the search, not by keeping bytes
+            scan_from_ = 0;
             return false;
         }
-        consume(at + boundary_.size());
+        consume(end);
         state_ = state::after_boundary;
         return true;
     }
@@ -134,6 +159,7 @@ bool multipart_parser::process() {
         const auto nl = find_line_end();
         if (nl == std::string::npos) {
             if (size() > 256) {  // not a boundary line after all
+                restart_search();
                 state_ = state::seek_boundary;
                 return true;
             }
@@ -150,6 +176,7 @@ bool multipart_parser::process() {
         if (nl == std::string::npos) {
             if (header_bytes_ + size() > max_header_block) {
                 ++dropped_;
+                restart_search();
                 state_ = state::seek_boundary;
                 return true;
             }
@@ -159,6 +186,7 @@ bool multipart_parser::process() {
         header_bytes_ += nl + 1;
         if (++header_lines_ > max_header_lines || header_bytes_ > max_header_block) {
             ++dropped_;
+            restart_search();
             state_ = state::seek_boundary;
             return true;
         }
@@ -166,6 +194,7 @@ bool multipart_parser::process() {
         line = trim(line);
         if (line.empty()) {
             consume(nl + 1);
+            restart_search();  // for the body's end, or the next boundary
             auto it = headers_.find("content-length");
             std::size_t len = 0;
             if (it != headers_.end()) {
@@ -179,7 +208,6 @@ bool multipart_parser::process() {
                 ++dropped_;  // announced too large: skip to the next boundary
                 state_ = state::seek_boundary;
             } else {
-                scan_from_ = 0;
                 state_ = state::body_scan;
             }
             return true;
@@ -195,29 +223,30 @@ bool multipart_parser::process() {
         consume(content_length_);
         on_part_(body, headers_);
         // Whatever follows (CRLF, the boundary, or garbage from a wrong length) is resolved by the search.
+        restart_search();
         state_ = state::seek_boundary;
         return true;
     }
     case state::body_scan: {
         // Without a length the part ends at the next line that holds the boundary.
-        const auto at = find(boundary_, scan_from_);
-        if (at == std::string::npos) {
-            if (size() > max_part_bytes_ + boundary_.size() + 8) {
+        const auto after = find_delimiter_end();
+        if (after == std::string::npos) {
+            if (size() > max_part_bytes_ + delimiter_.delimiter().size() + 8) {
                 ++dropped_;
-                consume(size() - boundary_.size());
+                consume(size());  // the search goes on where it stopped, for the next boundary
+                scan_from_ = 0;
                 state_ = state::seek_boundary;
                 return true;
             }
-            scan_from_ = size() > boundary_.size() ? size() - boundary_.size() : 0;
             return false;
         }
         const auto* d = data();
-        std::size_t end = at;
+        std::size_t end = after - delimiter_.delimiter().size();
         while (end > 0 && d[end - 1] == '-') --end;
         if (end > 0 && d[end - 1] == '\n') --end;
         if (end > 0 && d[end - 1] == '\r') --end;
         const std::span<const std::uint8_t> body(d, end);
-        consume(at + boundary_.size());
+        consume(after);
         if (body.size() <= max_part_bytes_) on_part_(body, headers_);
         else ++dropped_;
         state_ = state::after_boundary;

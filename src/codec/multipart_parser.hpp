@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "codec/delimiter_search.hpp"
+
 namespace wscam {
 
 /** Headers of one part, names in lower case. */
@@ -25,6 +27,10 @@ using part_headers = std::map<std::string, std::string>;
  * detected and the parser resynchronises on the boundary). Parts over `max_part_bytes` are
  * dropped. Memory stays within max_part_bytes plus the boundary.
  *
+ * Time stays linear in the bytes fed, whatever the camera chose as its boundary and however the
+ * bytes are cut: the boundary is at most 70 characters (RFC 2046), and the boundary and
+ * newline searches resume where they stopped, never scanning a byte twice.
+ *
  * Nothing is copied or allocated per part once it runs: a part is handed out as a view of the
  * bytes where they are (in the caller's buffer when it arrived in one feed, else in the
  * parser's), and the header map's nodes are reused from one part to the next.
@@ -34,6 +40,10 @@ public:
     /** `body` is valid only during the call: a consumer that keeps it copies it. */
     using part_callback = std::function<void(std::span<const std::uint8_t> body, const part_headers& headers)>;
 
+    /** Longest boundary RFC 2046 allows (without the delimiter's leading "--"). */
+    static constexpr std::size_t max_boundary_chars = 70;
+
+    /** Throws std::invalid_argument, saying why, for a boundary over max_boundary_chars. */
     multipart_parser(std::string boundary, std::size_t max_part_bytes, part_callback on_part);
 
     void feed(std::span<const std::uint8_t> data);
@@ -47,7 +57,9 @@ private:
     enum class state { seek_boundary, after_boundary, headers, body_length, body_scan };
 
     bool process();  // one step on the unconsumed input; false when it needs more bytes
-    std::size_t find(std::string_view needle, std::size_t from) const;
+    /** The delimiter's end in unconsumed input, resuming where the last search stopped; npos if not yet. */
+    std::size_t find_delimiter_end();
+    void restart_search();  // the next search begins at the unconsumed input
     std::size_t find_line_end();  // the next newline of unconsumed input, resuming where the last look stopped
     void consume(std::size_t n);  // drops the first n bytes of unconsumed input
     std::size_t size() const { return in_size_ - pos_; }      // unconsumed bytes
@@ -55,7 +67,7 @@ private:
     void clear_headers();
     void set_header(std::string_view name, std::string_view value);
 
-    std::string boundary_;  // the delimiter: "--" + the boundary without its own leading dashes
+    delimiter_search delimiter_;  // "--" + the boundary without its own leading dashes
     std::size_t max_part_bytes_;
     part_callback on_part_;
     state state_ = state::seek_boundary;
@@ -69,7 +81,7 @@ private:
     std::size_t pos_ = 0;
     std::size_t header_lines_ = 0;   // lines of the current part's header block
     std::size_t header_bytes_ = 0;   // bytes of the current part's header block
-    std::size_t scan_from_ = 0;      // where the next boundary search resumes (body_scan)
+    std::size_t scan_from_ = 0;      // unconsumed bytes the delimiter search has already seen
     std::size_t line_scan_from_ = 0; // where the next newline search resumes (boundary line, headers)
     part_headers headers_;
     std::vector<part_headers::node_type> spare_headers_;  // nodes of earlier parts, reused

@@ -49,6 +49,14 @@ public:
     virtual void set_control(const std::string& id, double value, control_callback done) = 0;
 };
 
+/**
+ * A control's value in a message or a request: a whole number as an integer ("-2"), anything
+ * else as printf's %g ("0.25", "1e+300"). Values come from outside (a viewer, a publisher, a
+ * board's /status): casting 1e300 to an integer is undefined behaviour, so nothing is cast
+ * that does not fit.
+ */
+std::string control_value_text(double value);
+
 /** Finds a control by id in a list, or null. */
 const control_info* find_control(const std::vector<control_info>& list, const std::string& id);
 

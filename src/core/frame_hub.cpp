@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/client_message.hpp"
 #include "core/text.hpp"
 
 namespace wscam {
@@ -206,14 +207,17 @@ std::vector<control_info> frame_hub::controls() const {
 }
 
 void frame_hub::controls_changed() {
-    const auto list = controls();
+    auto update = std::make_shared<controls_update>();
+    update->list = controls();
+    update->message = std::make_shared<const std::string>(make_controls_message(name_, update->list));
+    const std::shared_ptr<const controls_update> shared = std::move(update);
     std::shared_ptr<const sink_list> sinks;
     {
         std::lock_guard lock(mutex_);
         sinks = sinks_;
     }
     for (const auto& entry : *sinks)
-        if (auto sink = entry.sink.lock()) sink->on_controls_changed(list);
+        if (auto sink = entry.sink.lock()) sink->on_controls_update(shared);
 }
 
 void frame_hub::control_changed(const std::string& id, double value) {

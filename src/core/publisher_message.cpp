@@ -81,7 +81,7 @@ control_info read_control(const json& j, std::string& error) {
             }
             const auto label = o.find("label");
             item.label = label != o.end() && label->is_string() ? sanitize_text(label->get_ref<const std::string&>(), 64)
-                                                                : std::to_string(static_cast<long long>(item.value));
+                                                                : control_value_text(item.value);
             c.options.push_back(std::move(item));
         }
     }
@@ -97,6 +97,12 @@ publisher_message parse_publisher_text(std::string_view text) {
     const auto type = j.is_object() ? j.find("type") : j.end();
     const std::string kind = j.is_object() && type != j.end() && type->is_string() ? type->get<std::string>() : "";
     if (kind == "hello") {
+        const auto too_large = [](const char* what, std::size_t bytes) {
+            return publisher_invalid{"hello: " + std::string(what) + std::to_string(bytes) +
+                                     " bytes; a list of controls may take at most " +
+                                     std::to_string(max_publisher_controls_bytes)};
+        };
+        if (text.size() > max_publisher_controls_bytes) return too_large("", text.size());
         const auto list = j.find("controls");
         publisher_hello hello;
         if (list == j.end()) return hello;
@@ -110,6 +116,9 @@ publisher_message parse_publisher_text(std::string_view text) {
             if (!seen.insert(c.id).second) return publisher_invalid{"hello: control '" + c.id + "' appears twice"};
             hello.controls.push_back(std::move(c));
         }
+        // Labels made from numbers and values written in full can make the list longer than the hello.
+        if (const auto bytes = make_publisher_hello_message(hello.controls).size(); bytes > max_publisher_controls_bytes)
+            return too_large("its list written out takes ", bytes);
         return hello;
     }
     if (kind == "control_changed" || kind == "error") {

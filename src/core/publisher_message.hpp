@@ -42,6 +42,12 @@ using publisher_message =
 /** Most controls a publisher may announce, and most options of one menu. */
 constexpr std::size_t max_publisher_controls = 64;
 constexpr std::size_t max_menu_options = 256;
+/**
+ * Most bytes of a hello, and of its list as wscam writes it again (what every viewer is sent):
+ * 64 menus of 256 long labels are a valid list of 1.5 MB, sent to every viewer at each hello.
+ * A real camera's list takes a few KiB (an ESP32's 25 controls: 3 KiB).
+ */
+constexpr std::size_t max_publisher_controls_bytes = 64 * 1024;
 
 /**
  * Reads one text message from a publisher (see docs/PROTOCOL.md, "Publishing"). Never throws;

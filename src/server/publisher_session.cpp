@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/client_message.hpp"
 
 namespace wscam {
 
@@ -72,6 +73,8 @@ void publisher_session::on_read(beast::error_code ec, std::size_t) {
             if (!refused.empty() && refusal_log_.allow(rate_limit::clock::now(), suppressed))
                 spdlog::warn("publisher message refused stream={} peer={}: {}{}", hub_->name(), peer_, refused,
                              suppressed ? fmt::format(" ({} more since the last report)", suppressed) : std::string());
+            // The camera is told too: its author sees why its controls do not appear.
+            if (!refused.empty()) send_text(make_error_message(refused));
         } else if (intake_.offer(bytes)) {
             report_status(*hub_, true);
         }
@@ -101,6 +104,7 @@ void publisher_session::do_write() {
 
 void publisher_session::on_write(beast::error_code ec, std::size_t) {
     writing_ = false;
+    std::string().swap(text_in_flight_);  // sent: its memory is not kept until the next text
     if (ec) return finish(ec);
     do_write();
 }

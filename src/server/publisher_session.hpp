@@ -53,7 +53,7 @@ private:
     frame_intake intake_;
     std::unique_ptr<publisher_protocol> protocol_;
     beast::flat_buffer buffer_;
-    std::deque<std::string> texts_;  // control requests to the camera, at most 32
+    std::deque<std::string> texts_;  // control requests and refusals to the camera, at most 32
     std::string text_in_flight_;
     bool writing_ = false;
     net::steady_timer expiry_;       // fails control requests the camera does not answer

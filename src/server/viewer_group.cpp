@@ -82,9 +82,9 @@ void viewer_group::on_control_changed(const std::string& id, double value) {
     });
 }
 
-void viewer_group::on_controls_changed(const std::vector<control_info>& controls) {
-    net::post(ioc_, [self = shared_from_this(), controls] {
-        self->each([&](stream_viewer& v) { v.deliver_controls(controls); });
+void viewer_group::on_controls_update(const std::shared_ptr<const controls_update>& update) {
+    net::post(ioc_, [self = shared_from_this(), message = update->message] {
+        self->each([&](stream_viewer& v) { v.deliver_controls(message); });
     });
 }
 

@@ -25,7 +25,8 @@ public:
     virtual void deliver(const frame_ptr& f) = 0;
     virtual void deliver_status(const stream_status&) {}
     virtual void deliver_control(const std::string&, double) {}
-    virtual void deliver_controls(const std::vector<control_info>&) {}
+    /** A new list of controls: the `controls` message, written once for every viewer. */
+    virtual void deliver_controls(const std::shared_ptr<const std::string>& /*message*/) {}
     /** The stream was removed (config reload): say why and close. */
     virtual void end_stream(const std::string& reason) = 0;
 };
@@ -66,7 +67,7 @@ public:
     void on_frame(frame_ptr f) override;
     void on_status(const stream_status& s) override;
     void on_control_changed(const std::string& id, double value) override;
-    void on_controls_changed(const std::vector<control_info>& controls) override;
+    void on_controls_update(const std::shared_ptr<const controls_update>& update) override;
     void on_removed(const std::string& reason) override;
     /** Viewers that want frames (members not paused). */
     std::size_t viewers() const override { return active_.load(std::memory_order_relaxed); }
@@ -86,11 +87,18 @@ private:
 
 namespace wscam {
 
-/** One viewer_group per (stream, I/O thread), made on first use. */
+/**
+ * One viewer_group per (stream, I/O thread), made on first use. A removed stream gets no entry:
+ * a viewer that found the stream just before a reload removed it is given a group of its own,
+ * which tells it of the removal at once; an entry made then would outlive forget() and keep
+ * the stream and its newest frame for good. (frame_hub::remove comes before forget, and the
+ * check is made under this registry's lock: a group made before forget is forgotten by it.)
+ */
 class viewer_group_registry {
 public:
     std::shared_ptr<viewer_group> group_for(const std::shared_ptr<frame_hub>& hub, net::io_context& ioc) {
         std::lock_guard lock(mutex_);
+        if (!hub->removed().empty()) return std::make_shared<viewer_group>(ioc, hub);
         auto& g = groups_[{hub.get(), &ioc}];
         if (!g) g = std::make_shared<viewer_group>(ioc, hub);
         return g;
@@ -100,6 +108,12 @@ public:
     void forget(const frame_hub* hub) {
         std::lock_guard lock(mutex_);
         std::erase_if(groups_, [hub](const auto& entry) { return entry.first.first == hub; });
+    }
+
+    /** Groups kept: one per stream and thread with viewers so far. */
+    std::size_t size() {
+        std::lock_guard lock(mutex_);
+        return groups_.size();
     }
 
 private:

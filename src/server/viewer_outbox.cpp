@@ -4,11 +4,11 @@
 
 namespace wscam {
 
-bool viewer_outbox::replace_status(std::string& text, const std::string& state) {
+bool viewer_outbox::replace_status(text& t, const std::string& state) {
     const auto is_status = [](const item& i) { return i.k == kind::status; };
     const auto last = std::find_if(items_.rbegin(), items_.rend(), is_status);
     if (last != items_.rend() && last->key == state) {
-        last->text = std::move(text);  // the same state, newer words
+        last->t = std::move(t);  // the same state, newer words
         return true;
     }
     // A change of state: it queues behind the state it ends; a third status drops the oldest.
@@ -17,15 +17,15 @@ bool viewer_outbox::replace_status(std::string& text, const std::string& state) 
     return false;
 }
 
-void viewer_outbox::push(kind k, std::string text, const std::string& key) {
-    if (k == kind::status && replace_status(text, key)) return;
+void viewer_outbox::push(kind k, text t, const std::string& key) {
+    if (k == kind::status && replace_status(t, key)) return;
     if (k == kind::controls || k == kind::control) {
         // A newer list of controls (or value of the same control) supersedes the queued one.
         auto same = std::find_if(items_.begin(), items_.end(), [&](const item& i) {
             return i.k == k && (k != kind::control || i.key == key);
         });
         if (same != items_.end()) {
-            same->text = std::move(text);
+            same->t = std::move(t);
             return;
         }
     }
@@ -42,13 +42,13 @@ void viewer_outbox::push(kind k, std::string text, const std::string& key) {
         items_.erase(victim);
         ++dropped_;
     }
-    items_.push_back({k, key, std::move(text)});
+    items_.push_back({k, key, std::move(t)});
 }
 
-std::string viewer_outbox::pop() {
-    std::string text = std::move(items_.front().text);
+viewer_outbox::text viewer_outbox::pop() {
+    text t = std::move(items_.front().t);
     items_.pop_front();
-    return text;
+    return t;
 }
 
 }  // namespace wscam

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <memory>
 #include <string>
 
 namespace wscam {
@@ -17,30 +18,38 @@ namespace wscam {
  * of the same state, and a change of state is queued behind it, so the last change is never
  * lost (a source restarted faster than the viewer reads is still seen going offline and back);
  * at most two statuses wait, the state before the last change and the newest.
+ *
+ * Texts are shared and immutable: a list of controls written once for a stream is queued by
+ * every viewer without a copy.
  */
 class viewer_outbox {
 public:
     enum class kind { hello, status, controls, control, reply };
 
+    using text = std::shared_ptr<const std::string>;
+
     explicit viewer_outbox(std::size_t capacity = 32) : capacity_(capacity) {}
 
-    /** Queues `text`; `key` names the control for kind::control, the state for kind::status. */
-    void push(kind k, std::string text, const std::string& key = {});
+    /** Queues `t`; `key` names the control for kind::control, the state for kind::status. */
+    void push(kind k, text t, const std::string& key = {});
+    void push(kind k, std::string t, const std::string& key = {}) {
+        push(k, std::make_shared<const std::string>(std::move(t)), key);
+    }
     bool empty() const { return items_.empty(); }
     std::size_t size() const { return items_.size(); }
     /** Takes the oldest text. */
-    std::string pop();
+    text pop();
     /** Texts dropped because the outbox was full. */
     std::size_t dropped() const { return dropped_; }
 
 private:
     /** Replaces a queued status of `state` with `text` (true), or makes way for it to queue. */
-    bool replace_status(std::string& text, const std::string& state);
+    bool replace_status(text& t, const std::string& state);
 
     struct item {
         kind k;
         std::string key;
-        std::string text;
+        text t;
     };
     std::size_t capacity_;
     std::deque<item> items_;

@@ -82,10 +82,12 @@ void viewer_session::on_accept(beast::error_code ec) {
     status_version_ = status.version;
     // Plain clients (the tutorial's page) get nothing but JPEGs; only wscam.v1 clients get texts unasked.
     if (framed_) {
+        // The codec string of the size the full rendition encodes (a picture over its cap is scaled down).
+        const auto [coded_w, coded_h] = state_->h264().settings().encoded_size(info.width, info.height);
         hello_fields hello{hub_->name(), info.width, info.height, info.fps, status.online, status.reason,
                            std::string(wscam_subprotocol), unix_now_us(), hub_->controls(), can_control_,
                            h264_ ? "h264" : "jpeg",
-                           h264_ ? h264_codec_string_for(info.width, info.height, info.fps) : std::string(), codec_note};
+                           h264_ ? h264_codec_string_for(coded_w, coded_h, info.fps) : std::string(), codec_note};
         outbox_.push(viewer_outbox::kind::hello, make_hello_message(hello));
     }
     do_write();
@@ -141,9 +143,9 @@ void viewer_session::deliver_control(const std::string& id, double value) {
     do_write();
 }
 
-void viewer_session::deliver_controls(const std::vector<control_info>& controls) {
+void viewer_session::deliver_controls(const std::shared_ptr<const std::string>& message) {
     if (!framed_ || !open_) return;
-    outbox_.push(viewer_outbox::kind::controls, make_controls_message(hub_->name(), controls));
+    outbox_.push(viewer_outbox::kind::controls, message);  // shared with every viewer, not copied
     do_write();
 }
 
@@ -220,7 +222,11 @@ void viewer_session::handle(const viewer_action& a) {
 
 void viewer_session::set_paused(bool paused) {
     if (paused_ == paused) return;
-    spdlog::info("viewer {} stream={} peer={}", paused ? "paused" : "resumed", hub_->name(), peer_);
+    // At most one line a second per viewer: a viewer can send thousands a second (issue 21).
+    std::uint64_t suppressed = 0;
+    if (pause_log_limit_.allow(rate_limit::clock::now(), suppressed))
+        spdlog::info("viewer {} stream={} peer={}{}", paused ? "paused" : "resumed", hub_->name(), peer_,
+                     suppressed ? fmt::format(" ({} more pauses and resumes since)", suppressed) : std::string());
     paused_ = paused;
     group_->set_paused(paused);  // a stream whose viewers all paused stops capturing
     if (h264_) {
@@ -265,7 +271,7 @@ void viewer_session::do_write() {
         writing_ = true;
         write_started_ = std::chrono::steady_clock::now();
         text_in_flight_ = outbox_.pop();
-        ws_.async_write(net::buffer(text_in_flight_), true,
+        ws_.async_write(net::buffer(*text_in_flight_), true,
                         beast::bind_front_handler(&viewer_session::on_write, shared_from_this(), false));
         return;
     }
@@ -283,7 +289,10 @@ void viewer_session::on_write(bool was_frame, beast::error_code ec, std::size_t)
         writing_ = false;
         return finish(ec);
     }
-    if (!was_frame) return on_sent({});
+    if (!was_frame) {
+        text_in_flight_.reset();  // written: not kept until the next text
+        return on_sent({});
+    }
     // The kernel has the whole frame: it counts as sent, and its buffer is let go at once.
     if (h264_)
         h264_->write_done();

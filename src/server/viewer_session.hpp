@@ -47,7 +47,7 @@ public:
     void deliver(const frame_ptr& f) override;
     void deliver_status(const stream_status& s) override;
     void deliver_control(const std::string& id, double value) override;
-    void deliver_controls(const std::vector<control_info>& controls) override;
+    void deliver_controls(const std::shared_ptr<const std::string>& message) override;
     /** From one of its H.264 renditions' groups, on this session's thread. */
     void deliver_unit(rendition from, const frame_ptr& unit) override;
 
@@ -97,9 +97,10 @@ private:
     std::unique_ptr<h264_viewer> h264_;       // set while this viewer gets H.264
     viewer_protocol protocol_;
     viewer_outbox outbox_;
-    std::string text_in_flight_;
+    viewer_outbox::text text_in_flight_;  // released when written: a list of controls can take 64 KiB
     beast::flat_buffer read_buffer_;
     rate_limit control_log_limit_{std::chrono::seconds(1)};
+    rate_limit pause_log_limit_{std::chrono::seconds(1)};
 };
 
 }  // namespace wscam

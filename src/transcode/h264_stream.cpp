@@ -4,6 +4,7 @@
 
 #include "codec/h264_bitstream.hpp"
 #include "core/backoff.hpp"
+#include "core/size_change_gate.hpp"
 
 namespace wscam {
 namespace {
@@ -46,7 +47,9 @@ struct h264_stream::work {
     jpeg_to_yuv decoder;
     yuv420_image picture;
     std::unique_ptr<h264_encoder> encoder;
+    size_change_gate sizes;  // when the encoder is reopened at a new size
     rate_limit error_log{std::chrono::seconds(10)};
+    rate_limit open_log{std::chrono::seconds(5)};  // the first opening, then at most one line per 5 s
 };
 
 h264_stream::h264_stream(std::shared_ptr<frame_hub> source, wscam::rendition which, h264_settings settings,
@@ -152,29 +155,51 @@ void h264_stream::run(std::stop_token stop) {
         try {
             encode_one(jpeg, w);
         } catch (const std::exception& e) {
-            std::uint64_t suppressed = 0;
-            if (w.error_log.allow(now, suppressed))
-                spdlog::warn("h264 stream={}: {}{}", source_->name(), e.what(),
-                             suppressed ? fmt::format(" ({} more since)", suppressed) : std::string());
-            w.encoder.reset();
+            warn(w, e.what(), now);
+            w.encoder.reset();  // x264 failed: the next picture opens a new one
+            w.sizes.close();
         }
     }
-    spdlog::info("h264 encoder stopped stream={} rendition={} pictures={} keyframes={} skipped={}", source_->name(),
-                 to_string(rendition_), encoded(), keyframes(), skipped());
+    spdlog::info("h264 encoder stopped stream={} rendition={} pictures={} keyframes={} skipped={} other_size={}",
+                 source_->name(), to_string(rendition_), encoded(), keyframes(), skipped(), w.sizes.skipped());
+}
+
+void h264_stream::warn(work& w, const std::string& what, std::chrono::steady_clock::time_point now) {
+    std::uint64_t suppressed = 0;
+    if (w.error_log.allow(now, suppressed))
+        spdlog::warn("h264 stream={}: {}{}", source_->name(), what,
+                     suppressed ? fmt::format(" ({} more since)", suppressed) : std::string());
+}
+
+void h264_stream::open_encoder(work& w, std::chrono::steady_clock::time_point now) {
+    w.encoder.reset();  // a new size starts a new sequence, with an IDR
+    const double fps = source_->info().fps;
+    w.encoder = std::make_unique<h264_encoder>(w.picture.width, w.picture.height, fps, settings_);
+    std::uint64_t suppressed = 0;
+    if (w.open_log.allow(now, suppressed))
+        spdlog::info("h264 encoder open stream={} rendition={} {}x{} {}{}", source_->name(), to_string(rendition_),
+                     w.picture.width, w.picture.height, w.encoder->codec_string(),
+                     suppressed ? fmt::format(" (reopened {} more times since; {} pictures of another size skipped so far)",
+                                              suppressed, w.sizes.skipped())
+                                : std::string());
 }
 
 void h264_stream::encode_one(const frame_ptr& jpeg, work& w) {
     std::string error;
-    if (!w.decoder.decode(jpeg->jpeg(), w.picture, &error, settings_.max_width))
-        throw std::runtime_error("cannot decode a JPEG: " + error);
-    if (!w.encoder || w.encoder->width() != w.picture.width || w.encoder->height() != w.picture.height) {
-        w.encoder.reset();  // a new size starts a new sequence, with an IDR
-        const double fps = source_->info().fps;
-        w.encoder = std::make_unique<h264_encoder>(w.picture.width, w.picture.height, fps, settings_);
-        spdlog::info("h264 encoder open stream={} rendition={} {}x{} {}", source_->name(), to_string(rendition_),
-                     w.picture.width, w.picture.height, w.encoder->codec_string());
+    auto now = std::chrono::steady_clock::now();
+    // A picture that does not decode is skipped; the encoder keeps its size and sequence.
+    if (!w.decoder.decode(jpeg->jpeg(), w.picture, &error, settings_.max_width, settings_.max_pixels))
+        return warn(w, "cannot decode a JPEG: " + error, now);
+    switch (w.sizes.decide(w.picture.width, w.picture.height, now)) {
+    case size_change_gate::verdict::skip:
+        return;  // another size than the encoder's, not (yet) for good
+    case size_change_gate::verdict::reopen:
+        open_encoder(w, now);
+        break;
+    case size_change_gate::verdict::encode:
+        break;
     }
-    const auto now = std::chrono::steady_clock::now();
+    now = std::chrono::steady_clock::now();
     const bool force = requests_.decide(now);
     auto au = w.encoder->encode(w.picture, force);
     requests_.encoded(au.keyframe, now);
@@ -194,9 +219,18 @@ h264_streams::h264_streams(h264_settings settings, std::size_t max_streams)
 h264_streams::~h264_streams() { stop_all(); }
 
 std::shared_ptr<h264_stream> h264_streams::for_stream(const std::shared_ptr<frame_hub>& source, rendition which) {
+    const auto& settings = which == rendition::full ? settings_ : reduced_;
     std::lock_guard lock(mutex_);
+    // A stream being removed gets no entry (forget() may have run already): a rendition of its
+    // own that never starts, its output removed too, so that no viewer group is kept for it.
+    if (const auto why = source->removed(); !why.empty()) {
+        auto gone = std::make_shared<h264_stream>(source, which, settings, slots_);
+        gone->stop();
+        gone->output()->remove(why);
+        return gone;
+    }
     auto& s = streams_[key{source.get(), which}];
-    if (!s) s = std::make_shared<h264_stream>(source, which, which == rendition::full ? settings_ : reduced_, slots_);
+    if (!s) s = std::make_shared<h264_stream>(source, which, settings, slots_);
     return s;
 }
 
@@ -214,9 +248,16 @@ std::vector<std::shared_ptr<frame_hub>> h264_streams::forget(const frame_hub* so
     std::vector<std::shared_ptr<frame_hub>> outputs;
     for (auto& s : gone) {
         s->stop();
+        // Removed before the server forgets its groups: a viewer joining meanwhile makes none.
+        s->output()->remove(source->removed());
         outputs.push_back(s->output());
     }
     return outputs;
+}
+
+std::size_t h264_streams::size() {
+    std::lock_guard lock(mutex_);
+    return streams_.size();
 }
 
 void h264_streams::stop_all() {

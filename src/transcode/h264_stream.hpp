@@ -84,7 +84,11 @@ private:
     frame_ptr take_newest(std::stop_token& stop, std::chrono::milliseconds timeout);
     /** The worker is about to end (idle, or stopped): false unless a viewer came meanwhile. */
     bool keep_running(bool stopping);
+    /** Decodes, reopens the encoder at a new size when size_change_gate says so, encodes and publishes. */
     void encode_one(const frame_ptr& jpeg, work& w);
+    void open_encoder(work& w, std::chrono::steady_clock::time_point now);
+    /** A picture skipped or an encoder failure: logged at most every 10 s, with how many more. */
+    void warn(work& w, const std::string& what, std::chrono::steady_clock::time_point now);
 
     std::shared_ptr<frame_hub> source_;
     std::shared_ptr<frame_hub> output_;
@@ -118,8 +122,14 @@ public:
     const h264_settings& settings() const { return settings_; }
     std::shared_ptr<h264_stream> for_stream(const std::shared_ptr<frame_hub>& source,
                                             rendition which = rendition::full);
-    /** The stream was removed: its encoders stop. Returns their output hubs (their viewer groups go too). */
+    /**
+     * The stream was removed (frame_hub::remove, before this): its encoders stop and their
+     * outputs are removed. Returns the output hubs (their viewer groups go too). A removed
+     * stream gets no entry in for_stream(), so none outlives this.
+     */
     std::vector<std::shared_ptr<frame_hub>> forget(const frame_hub* source);
+    /** Renditions kept (made so far and not forgotten). */
+    std::size_t size();
     /** Stops every encoder (server shutdown). */
     void stop_all();
     /** Encoders running now (renditions being encoded). */

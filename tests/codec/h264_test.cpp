@@ -146,6 +146,31 @@ TEST(h264_settings, the_slow_link_rendition_is_at_most_960_wide_and_capped) {
     EXPECT_EQ(full.for_slow_links().max_width, 480) << "never wider than the full one";
 }
 
+TEST(jpeg_to_yuv, a_picture_over_the_pixel_cap_is_decoded_at_the_largest_scale_that_fits_or_refused) {
+    const auto jpeg = flat_jpeg(1280, 720, TJSAMP_420, 255, 128, 0);
+    jpeg_to_yuv decoder;
+    yuv420_image img;
+    std::string why;
+    struct want { std::int64_t max_pixels; int width, height; };
+    for (const auto& w : {want{1280 * 720, 1280, 720}, want{1280 * 720 - 1, 640, 360}, want{640 * 360, 640, 360},
+                          want{320 * 180, 320, 180}, want{160 * 90, 160, 90}}) {
+        ASSERT_TRUE(decoder.decode(jpeg, img, &why, 0, w.max_pixels)) << why;
+        EXPECT_EQ(img.width, w.width) << "max_pixels " << w.max_pixels;
+        EXPECT_EQ(img.height, w.height) << "max_pixels " << w.max_pixels;
+    }
+    EXPECT_FALSE(decoder.decode(jpeg, img, &why, 0, 160 * 90 - 1));
+    EXPECT_EQ(why, "picture too large to decode even at 1/8 of its size");
+}
+
+TEST(h264_settings, the_full_rendition_encodes_at_most_3840x2160_pixels_by_default) {
+    const h264_settings full;
+    EXPECT_EQ(full.encoded_size(3840, 2160), (std::pair{3840, 2160}));
+    EXPECT_EQ(full.encoded_size(6320, 6320), (std::pair{1580, 1580})) << "40 MP: a quarter (half is 9.98 MP)";
+    EXPECT_EQ(full.encoded_size(4000, 2250), (std::pair{2000, 1124})) << "half, cut to an even size";
+    EXPECT_EQ(full.for_slow_links().max_pixels, full.max_pixels);
+    EXPECT_EQ(full.for_slow_links().encoded_size(1280, 720), (std::pair{640, 360}));
+}
+
 TEST(jpeg_to_yuv, refuses_a_broken_jpeg_with_turbojpegs_reason) {
     jpeg_to_yuv decoder;
     yuv420_image img;

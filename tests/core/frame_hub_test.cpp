@@ -6,6 +6,8 @@
 #include <atomic>
 #include <thread>
 
+#include "core/client_message.hpp"
+
 namespace wscam {
 namespace {
 
@@ -203,6 +205,23 @@ TEST(frame_hub, setting_a_control_to_its_current_value_calls_no_device_and_tells
     EXPECT_TRUE(results[0].ok && results[0].changed);
     EXPECT_TRUE(results[1].ok && !results[1].changed);
     EXPECT_TRUE(results[2].ok && !results[2].changed);
+}
+
+TEST(frame_hub, a_new_list_of_controls_is_written_once_and_the_same_bytes_reach_every_subscriber) {
+    struct update_sink : recording_sink {
+        std::vector<std::shared_ptr<const controls_update>> updates;
+        void on_controls_update(const std::shared_ptr<const controls_update>& u) override { updates.push_back(u); }
+    };
+    auto hub = std::make_shared<frame_hub>("cam");
+    auto a = std::make_shared<update_sink>(), b = std::make_shared<update_sink>();
+    hub->subscribe(a);
+    hub->subscribe(b);
+    hub->set_controllable(std::make_shared<counting_camera>());
+    ASSERT_EQ(a->updates.size(), 1u);
+    ASSERT_EQ(b->updates.size(), 1u);
+    EXPECT_EQ(a->updates[0]->message.get(), b->updates[0]->message.get()) << "one string for every viewer";
+    EXPECT_EQ(*a->updates[0]->message, make_controls_message("cam", a->updates[0]->list));
+    EXPECT_EQ(a->updates[0]->list.at(0).id, "brightness");
 }
 
 TEST(frame_hub, a_refused_control_change_reaches_only_the_one_who_asked) {

@@ -128,6 +128,19 @@ TEST(controls, values_are_checked_and_snapped_to_the_step) {
     EXPECT_EQ(validate_control_value(size, 8, error), 8);
     EXPECT_FALSE(validate_control_value(size, 6, error));
     EXPECT_NE(error.find("not one of its options"), std::string::npos);
+    // Any finite number a viewer sends: never cast to an integer it does not fit (undefined behaviour).
+    EXPECT_FALSE(validate_control_value(size, 1e300, error));
+    EXPECT_EQ(error, "size: 1e+300 is not one of its options");
+    EXPECT_FALSE(validate_control_value(size, 6.5, error));
+    EXPECT_EQ(error, "size: 6.5 is not one of its options");
+}
+
+TEST(controls, a_value_is_written_as_a_whole_number_only_when_it_is_one) {
+    EXPECT_EQ(control_value_text(-2), "-2");
+    EXPECT_EQ(control_value_text(1200), "1200");
+    EXPECT_EQ(control_value_text(0.25), "0.25");
+    EXPECT_EQ(control_value_text(-1e300), "-1e+300");
+    EXPECT_EQ(control_value_text(9.3e18), "9.3e+18");
 }
 
 TEST(client_message, server_messages_are_the_documented_json) {

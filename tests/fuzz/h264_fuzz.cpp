@@ -32,10 +32,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static wscam::jpeg_to_yuv decoder;
     static wscam::yuv420_image picture;
     const int max_width = (data[0] & 2) ? 16 : 0;
-    if (!decoder.decode(rest, picture, nullptr, max_width)) return 0;
+    const std::int64_t max_pixels = (data[0] & 4) ? 256 : 0;  // as --h264-max-pixels caps the full rendition
+    if (!decoder.decode(rest, picture, nullptr, max_width, max_pixels)) return 0;
     if (picture.width < 2 || picture.height < 2 || picture.width % 2 || picture.height % 2) std::abort();
     if (picture.width > header->width || picture.height > header->height) std::abort();
     if (max_width && header->width <= 8 * max_width && picture.width > max_width) std::abort();
+    if (max_pixels && std::int64_t{picture.width} * picture.height > max_pixels) std::abort();
     static std::map<std::pair<int, int>, std::unique_ptr<wscam::h264_encoder>> encoders;
     auto& encoder = encoders[{picture.width, picture.height}];
     const bool first = !encoder;

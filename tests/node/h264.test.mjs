@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { startWscam } from './lib/wscam.mjs';
 import { until, sleep } from './lib/wait.mjs';
 import { slowLink } from './lib/slow_link.mjs';
+import { makeFrames } from './lib/cameras.mjs';
 
 function watch(url, protocols = ['wscam.v1']) {
   const v = { frames: [], texts: [], closed: null, ws: new WebSocket(url, protocols) };
@@ -263,6 +264,95 @@ test('the reduced rendition of a 720p stream is decoded and encoded at half size
   for (const f of r.slow) assert.deepEqual([f.width, f.height], [640, 360], 'the slow viewer, moved');
   const decoded = decodeH264(r.slowAll.map((f) => f.payload), 640, 360);
   assert.equal(decoded.errors, '', 'its units decode across the change of size');
+});
+
+/** Width and height an H.264 stream's SPS says, read by ffprobe. */
+function streamSize(units) {
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-h264-'));
+  try {
+    writeFileSync(join(dir, 'in.h264'), Buffer.concat(units));
+    const out = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-f', 'h264', '-select_streams', 'v:0', '-show_entries',
+      'stream=width,height', '-of', 'json', join(dir, 'in.h264')], { encoding: 'utf8' }));
+    return [out.streams[0].width, out.streams[0].height];
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+}
+
+test('a picture over 3840x2160 is encoded at half size: the full rendition has a size cap of its own; JPEG viewers keep it whole', async () => {
+  // The review's case was 6320x6320 (40 MP, the frame cap) from a token-less publisher: 682 MiB and 1.2 cores.
+  const w = await startWscam(['--source', 'testsrc:?size=4000x2250&fps=2']);  // 9 MP: half is 2000x1125
+  try {
+    const h = watch(`${w.wsUrl}/ws?codec=h264`);
+    const j = watch(`${w.wsUrl}/ws`);
+    await until(() => h.frames.length >= 3 && j.frames.length >= 3, 'units and frames', 30000);
+    for (const f of h.frames) assert.deepEqual([f.width, f.height], [2000, 1124]);
+    assert.deepEqual(streamSize(h.frames.map((f) => f.payload)), [2000, 1124], 'what the SPS says');
+    assert.match(w.logs(), /h264 encoder open stream=default rendition=full 2000x1124 /);
+    assert.ok(j.frames.every((f) => f.width === 4000 && f.height === 2250), 'JPEG viewers get the camera\'s size');
+    for (const v of [h, j]) v.ws.close();
+  } finally {
+    await w.stop();
+  }
+});
+
+test('--h264-max-pixels sets the cap: 640x480 over 76,800 pixels is encoded at 320x240, and hello names what its SPS says', async () => {
+  const w = await startWscam(['--source', 'testsrc:?size=640x480&fps=15', '--h264-max-pixels', '76800']);
+  try {
+    const h = watch(`${w.wsUrl}/ws?codec=h264`);
+    await until(() => h.frames.length >= 10, 'units', 20000);
+    for (const f of h.frames) assert.deepEqual([f.width, f.height], [320, 240]);
+    assert.deepEqual(streamSize(h.frames.map((f) => f.payload)), [320, 240], 'what the SPS says');
+    const first = h.frames[0].payload;
+    const sps = first.indexOf(Buffer.from([0, 0, 1, 0x67]));
+    const fromSps = `avc1.${first.subarray(sps + 4, sps + 7).toString('hex').toUpperCase()}`;
+    assert.equal(fromSps, 'avc1.42C00C', 'level 1.2: 320x240 at 15 fps (640x480 needs 3.0)');
+    assert.equal(h.texts.find((m) => m.type === 'hello').codec_string, fromSps, 'hello names the codec the SPS has');
+    h.ws.close();
+  } finally {
+    await w.stop();
+  }
+});
+
+test('a camera alternating picture sizes does not reopen the encoder at every picture, and the log says so once in a while', async () => {
+  // The review's camera: two sizes in turn reopened x264 at every picture, with a line each (600 in 10 s).
+  const w = await startWscam(['--stream', 'cam=push:', '--publish-token', 'pub']);
+  const publisher = new WebSocket(`${w.wsUrl}/publish/cam?token=pub`);
+  const sizes = [makeFrames(3, '320x240'), makeFrames(3, '352x288')];
+  let timer;
+  try {
+    await new Promise((r, j) => { publisher.once('open', r); publisher.once('error', j); });
+    const v = watch(`${w.wsUrl}/ws/cam?codec=h264`);
+    await v.opened;
+    let n = 0;
+    const sent = [];  // [width of each picture sent]
+    // Each size in turn, first one picture at a time, then three (a new size kept for three pictures).
+    const pattern = [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 1, 1];
+    timer = setInterval(() => {
+      const which = pattern[n % pattern.length];
+      publisher.send(sizes[which][n % 3]);
+      sent.push(which);
+      n++;
+    }, 1000 / 30);
+    const started = Date.now();
+    await sleep(6000);
+    clearInterval(timer);
+    await sleep(300);
+    const seconds = (Date.now() - started) / 1000;
+    const opens = w.logs().split('\n').filter((l) => /h264 encoder open stream=cam/.test(l));
+    const said = `${opens.length} 'encoder open' lines for ${sent.length} pictures:\n${opens.join('\n')}`;
+    // The first opening, then at most one line per 5 s saying how many more there were.
+    assert.ok(opens.length >= 1 && opens.length <= 1 + seconds / 5, said);
+    assert.ok(opens.slice(1).every((l) => /\(reopened \d+ more times since; \d+ pictures of another size skipped so far\)$/.test(l)), said);
+    // A new size takes over only after three pictures in a row, and at most once a second.
+    const changes = v.frames.filter((f, i) => i > 0 && f.width !== v.frames[i - 1].width).length;
+    assert.ok(changes <= seconds + 1, `the encoder changed size ${changes} times in ${seconds.toFixed(1)} s`);
+    assert.ok(v.frames.length >= sent.length / 4, `${v.frames.length} units for ${sent.length} pictures`);
+    console.log(`${sent.length} pictures of two sizes: ${v.frames.length} units, ${changes} changes of size, ${opens.length} open lines`);
+    v.ws.close();
+  } finally {
+    clearInterval(timer);
+    publisher.close();
+    await w.stop();
+  }
 });
 
 test('new viewers start at a keyframe at once; a crowd joining does not force more than one keyframe per half second', async () => {

@@ -125,6 +125,41 @@ test('a camera whose chunk header never ends is cut off with the reason; memory 
   }
 });
 
+test('a camera announcing a 15 KB near-periodic multipart boundary is refused with the reason; its I/O thread keeps serving', async () => {
+  // The review's camera: a boundary of 15,000 characters that almost repeats ("a--a--a…X"), then
+  // a body of that period at ~800 kB/s. A search that restarts at every position compared ~15,000
+  // bytes at every third one: 98 % of a core on the I/O thread the camera shares with viewers.
+  const boundary = `a${'--a'.repeat(4999)}X`;  // 14,999 characters
+  const camera = net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', () => {
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replace;boundary=${boundary}\r\n\r\n`);
+      socket.write(`--${boundary}\r\nContent-Type: image/jpeg\r\n\r\n`);
+      const block = Buffer.from('--a'.repeat(8000));
+      const pump = setInterval(() => { if (!socket.destroyed) socket.write(block); }, 30);
+      socket.on('close', () => clearInterval(pump));
+    });
+  });
+  await new Promise((r) => camera.listen(0, '127.0.0.1', r));
+  const server = await startWscam(['--threads', '1', '--stream', `cam=http://127.0.0.1:${camera.address().port}/stream`,
+    '--stream', 'pattern=testsrc:?size=320x240&fps=30', '--always-on', '--reconnect-delay', '5']);
+  const bystander = viewer(`${server.wsUrl}/ws/pattern`);
+  try {
+    await bystander.opened;
+    const reason = /the multipart boundary is 14999 characters long; at most 70 are allowed \(RFC 2046\)/;
+    await until(() => new RegExp(`stream=cam source offline: .*${reason.source}`).test(server.logs()),
+      'the refusal in the log', 10000);
+    const body = await (await fetch(`${server.url}/api/streams`)).json();
+    assert.match(body.streams.find((s) => s.name === 'cam').reason, reason);
+    await stillServing(server, bystander);
+  } finally {
+    bystander.ws.close();
+    const code = await server.stop();
+    camera.close();
+    assert.equal(code, 0, 'a clean exit');
+  }
+});
+
 test("a publisher's text with control characters becomes one clean status line", async () => {
   const server = await startWscam(['--stream', 'cam=push:', '--stream', 'pattern=testsrc:?size=320x240',
     '--publish-token', 'pub']);
@@ -170,6 +205,35 @@ test('one viewer flooding control messages: bounded log lines and bounded texts 
     await stillServing(server, victim);
   } finally {
     victim.ws.close();
+    flooder.ws.close();
+    assert.equal(await server.stop(), 0);
+  }
+});
+
+test('one viewer flooding pause and resume: bounded log lines, and it still gets frames after its last resume', async () => {
+  // The review's flood: 20,000 pause/resume messages made 20,000 info lines in 2.4 s.
+  const server = await startWscam(['--source', 'testsrc:?size=320x240&fps=15']);
+  const flooder = viewer(`${server.wsUrl}/ws`, ['wscam.v1']);
+  try {
+    await flooder.opened;
+    const started = Date.now();
+    for (let i = 0; i < 20000; i++) flooder.ws.send(JSON.stringify({ type: i % 2 ? 'resume' : 'pause' }));
+    flooder.ws.send(JSON.stringify({ type: 'ping', t: 1 }));  // answered after every message before it
+    await until(() => flooder.texts.some((m) => m.type === 'pong'), 'the pong after the flood', 30000);
+    const seconds = (Date.now() - started) / 1000;
+    const pauseLines = () => server.logs().split('\n').filter((l) => /viewer (paused|resumed) stream=/.test(l));
+    const lines = pauseLines();
+    assert.ok(lines.length <= 2 + seconds, `${lines.length} pause/resume log lines in ${seconds.toFixed(1)} s`);
+    // One more pause a second later is logged with how many were not: every change is accounted for.
+    await sleep(1100);
+    flooder.ws.send('{"type":"pause"}');
+    flooder.ws.send('{"type":"resume"}');
+    await until(() => pauseLines().length > lines.length, 'the next pause in the log');
+    const counted = pauseLines().reduce((n, l) => n + 1 + Number(l.match(/\((\d+) more pauses and resumes since\)/)?.[1] ?? 0), 0);
+    assert.ok(counted >= 20000 && counted <= 20002, `the log accounts for ${counted} of 20,002 changes:\n${pauseLines().join('\n')}`);
+    const before = flooder.frames;
+    await until(() => flooder.frames >= before + 5, 'frames after the last resume');
+  } finally {
     flooder.ws.close();
     assert.equal(await server.stop(), 0);
   }

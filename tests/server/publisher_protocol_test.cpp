@@ -132,6 +132,39 @@ TEST(publisher_protocol, a_malformed_hello_is_refused_with_a_reason_and_changes_
     EXPECT_TRUE(p.viewers->lists.empty());
 }
 
+// A hello of `controls` menus of `options` options each; `label` adds a label of that many letters.
+std::string big_hello(int controls, int options, int label) {
+    nlohmann::json list = nlohmann::json::array();
+    for (int c = 0; c < controls; ++c) {
+        nlohmann::json opts = nlohmann::json::array();
+        for (int o = 0; o < options; ++o) {
+            nlohmann::json option = {{"value", o}};
+            if (label) option["label"] = std::string(static_cast<std::size_t>(label), 'L');
+            opts.push_back(option);
+        }
+        list.push_back({{"id", "menu" + std::to_string(c)}, {"type", "menu"}, {"value", 0}, {"options", opts}});
+    }
+    return nlohmann::json{{"type", "hello"}, {"controls", list}}.dump();
+}
+
+TEST(publisher_protocol, a_hello_over_64_KiB_is_refused_with_its_size_and_changes_nothing) {
+    // Valid in every other way: 64 menus of 256 options with 64-letter labels, 1.5 MB that every
+    // viewer would be sent (and kept, 1.4 MiB each) at every hello.
+    fake_publisher p;
+    const auto huge = big_hello(64, 256, 64);
+    ASSERT_GT(huge.size(), 1'000'000u);
+    EXPECT_EQ(p.protocol.on_text(huge), "hello: " + std::to_string(huge.size()) +
+                                            " bytes; a list of controls may take at most 65536");
+    // Under 64 KiB as sent, but 4,480 options with labels made from their values are longer written out.
+    const auto compact = big_hello(64, 70, 0);
+    ASSERT_LT(compact.size(), max_publisher_controls_bytes);
+    EXPECT_NE(p.protocol.on_text(compact).find("hello: its list written out takes "), std::string::npos);
+    EXPECT_TRUE(p.hub->controls().empty());
+    EXPECT_TRUE(p.viewers->lists.empty());
+    EXPECT_EQ(p.protocol.on_text(big_hello(8, 16, 20)), "") << "a list of a real camera's size is taken";
+    EXPECT_EQ(p.hub->controls().size(), 8u);
+}
+
 // A cluster relay: the owner node speaks the publisher protocol (wscam's own encoders), its
 // refusals already name the control and who refused, and it has its own longer timeout.
 TEST(publisher_protocol, a_relay_takes_the_owners_list_and_words_as_they_are) {

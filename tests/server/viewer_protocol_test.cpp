@@ -75,8 +75,8 @@ TEST(viewer_outbox, a_newer_status_of_the_same_state_replaces_the_queued_one) {
     box.push(viewer_outbox::kind::reply, "pong");
     box.push(viewer_outbox::kind::status, "offline: no signal", "offline");
     ASSERT_EQ(box.size(), 2u);
-    EXPECT_EQ(box.pop(), "offline: no signal");
-    EXPECT_EQ(box.pop(), "pong");
+    EXPECT_EQ(*box.pop(), "offline: no signal");
+    EXPECT_EQ(*box.pop(), "pong");
 }
 
 TEST(viewer_outbox, a_source_back_before_the_viewer_reads_is_still_seen_going_offline) {
@@ -84,8 +84,8 @@ TEST(viewer_outbox, a_source_back_before_the_viewer_reads_is_still_seen_going_of
     box.push(viewer_outbox::kind::status, "offline: restarting", "offline");
     box.push(viewer_outbox::kind::status, "online", "online");
     ASSERT_EQ(box.size(), 2u);
-    EXPECT_EQ(box.pop(), "offline: restarting");
-    EXPECT_EQ(box.pop(), "online");
+    EXPECT_EQ(*box.pop(), "offline: restarting");
+    EXPECT_EQ(*box.pop(), "online");
 }
 
 TEST(viewer_outbox, a_flapping_source_queues_at_most_its_last_change_of_state) {
@@ -96,8 +96,8 @@ TEST(viewer_outbox, a_flapping_source_queues_at_most_its_last_change_of_state) {
     }
     box.push(viewer_outbox::kind::status, "offline: gone", "offline");
     ASSERT_EQ(box.size(), 2u);
-    EXPECT_EQ(box.pop(), "online 999");
-    EXPECT_EQ(box.pop(), "offline: gone");
+    EXPECT_EQ(*box.pop(), "online 999");
+    EXPECT_EQ(*box.pop(), "offline: gone");
 }
 
 TEST(viewer_outbox, a_status_in_a_full_outbox_takes_the_place_of_the_oldest_reply) {
@@ -106,8 +106,8 @@ TEST(viewer_outbox, a_status_in_a_full_outbox_takes_the_place_of_the_oldest_repl
     box.push(viewer_outbox::kind::reply, "pong 2");
     box.push(viewer_outbox::kind::status, "offline", "offline");
     ASSERT_EQ(box.size(), 2u);
-    EXPECT_EQ(box.pop(), "pong 2");
-    EXPECT_EQ(box.pop(), "offline");
+    EXPECT_EQ(*box.pop(), "pong 2");
+    EXPECT_EQ(*box.pop(), "offline");
 }
 
 TEST(viewer_outbox, the_hello_is_never_replaced_by_a_status) {
@@ -116,8 +116,8 @@ TEST(viewer_outbox, the_hello_is_never_replaced_by_a_status) {
     box.push(viewer_outbox::kind::status, "online", "online");
     box.push(viewer_outbox::kind::status, "online again", "online");
     ASSERT_EQ(box.size(), 2u);
-    EXPECT_EQ(box.pop(), "hello");
-    EXPECT_EQ(box.pop(), "online again");
+    EXPECT_EQ(*box.pop(), "hello");
+    EXPECT_EQ(*box.pop(), "online again");
 }
 
 TEST(viewer_outbox, a_flood_of_control_changes_and_pongs_never_evicts_a_status) {
@@ -129,10 +129,19 @@ TEST(viewer_outbox, a_flood_of_control_changes_and_pongs_never_evicts_a_status) 
         box.push(viewer_outbox::kind::reply, "pong " + std::to_string(i));
     }
     ASSERT_EQ(box.size(), 32u);
-    EXPECT_EQ(box.pop(), "offline: camera unplugged");
-    EXPECT_EQ(box.pop(), "brightness=99999") << "the newest value, in the place of the first";
-    EXPECT_EQ(box.pop(), "contrast=99999");
-    EXPECT_EQ(box.pop(), "pong 99971") << "the oldest replies went";
+    EXPECT_EQ(*box.pop(), "offline: camera unplugged");
+    EXPECT_EQ(*box.pop(), "brightness=99999") << "the newest value, in the place of the first";
+    EXPECT_EQ(*box.pop(), "contrast=99999");
+    EXPECT_EQ(*box.pop(), "pong 99971") << "the oldest replies went";
+}
+
+TEST(viewer_outbox, a_shared_text_is_queued_and_sent_by_every_viewer_without_a_copy) {
+    viewer_outbox a(4), b(4);
+    const auto controls = std::make_shared<const std::string>(std::string(60 * 1024, 'c'));
+    a.push(viewer_outbox::kind::controls, controls);
+    b.push(viewer_outbox::kind::controls, controls);
+    EXPECT_EQ(a.pop().get(), controls.get());
+    EXPECT_EQ(b.pop().get(), controls.get());
 }
 
 }  // namespace

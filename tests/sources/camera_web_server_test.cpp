@@ -57,6 +57,23 @@ TEST(camera_web_server, anything_else_is_not_a_camera_web_server_and_says_why) {
               "its /status has no numeric \"framesize\"");
 }
 
+TEST(camera_web_server, absurd_numbers_in_status_are_no_reading_and_never_reach_an_integer) {
+    // A board (or anything answering on its port) may report any JSON number: 1e300 as a frame
+    // size was cast to int (undefined behaviour) and widened a range viewers could then set.
+    const auto r = read_status(R"({"framesize":1e300,"quality":12,"brightness":1e300,"contrast":-1e300,
+        "saturation":2147483648,"aec_value":5e9,"agc_gain":3})", framesize_numbering::current);
+    ASSERT_TRUE(r.is_camera_web_server);
+    for (const char* id : {"framesize", "brightness", "contrast", "saturation", "aec_value"})
+        EXPECT_EQ(find_control(r.controls, id), nullptr) << id << " is left out, as if the board had not reported it";
+    EXPECT_EQ(find_control(r.controls, "quality")->value, 12);
+    EXPECT_EQ(find_control(r.controls, "agc_gain")->value, 3);
+    // A framesize the table lacks but an integer can hold is still offered, labelled with its number.
+    const auto odd = read_status(R"({"framesize":99,"quality":12,"brightness":0})", framesize_numbering::current);
+    EXPECT_EQ(find_control(odd.controls, "framesize")->options.back().label, "size 99");
+    EXPECT_EQ(control_target("/", "brightness", 1e300), "/control?var=brightness&val=1e+300")
+        << "never an integer it cannot be";
+}
+
 TEST(camera_web_server, control_requests_and_where_the_api_is) {
     EXPECT_EQ(control_target("/", "wb_mode", 3), "/control?var=wb_mode&val=3");
     EXPECT_EQ(control_target("/cam", "brightness", -2), "/cam/control?var=brightness&val=-2");

@@ -39,6 +39,9 @@ const size_entry* size_of(int value, framesize_numbering n) {
     return n == framesize_numbering::current ? entry(current_sizes, value) : entry(old_sizes, value);
 }
 
+// The largest magnitude read from /status (the largest real setting, aec_value, is 1200).
+constexpr double max_status_value = 1'000'000;
+
 struct known_control {
     const char* id;
     const char* name;
@@ -115,7 +118,9 @@ status_reading read_status(std::string_view body, framesize_numbering numbering)
         const auto it = j.find(k.id);
         if (it == j.end() || !it->is_number()) continue;  // older firmware lacks some keys
         const double value = it->get<double>();
-        if (!std::isfinite(value)) continue;
+        // A number no sensor setting comes near is no reading (as if the board had not
+        // reported it): it would widen a range viewers may set, and 1e300 fits no integer.
+        if (!std::isfinite(value) || std::abs(value) > max_status_value) continue;
         if (std::string_view(k.id) == "led_intensity" && value < 0) continue;  // -1: the board has no LED
         control_info c;
         c.id = k.id;
@@ -136,7 +141,7 @@ status_reading read_status(std::string_view body, framesize_numbering numbering)
             c.min = 0;
             c.max = static_cast<double>(n - 1);
             if (!size_of(static_cast<int>(value), numbering))
-                c.options.push_back({value, "size " + std::to_string(static_cast<long long>(value))});
+                c.options.push_back({value, "size " + control_value_text(value)});
         } else if (c.type == "menu") {
             for (std::size_t i = 0; i < k.labels.size(); ++i) c.options.push_back({static_cast<double>(i), k.labels[i]});
         } else if (c.type == "int" && (value < c.min || value > c.max)) {
@@ -156,8 +161,7 @@ std::string api_target(std::string_view base_path, std::string_view page) {
 }
 
 std::string control_target(std::string_view base_path, const std::string& id, double value) {
-    return api_target(base_path, "control") + "?var=" + id + "&val=" +
-           std::to_string(static_cast<long long>(std::lround(value)));
+    return api_target(base_path, "control") + "?var=" + id + "&val=" + control_value_text(std::round(value));
 }
 
 }  // namespace wscam::esp32

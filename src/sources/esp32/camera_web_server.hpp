@@ -37,7 +37,8 @@ struct status_reading {
 
 /**
  * Reads a /status body. Only keys the board reports become controls (older firmware lacks
- * some, e.g. vflip); `sharpness` is reported but not settable; `led_intensity` -1 means no LED.
+ * some, e.g. vflip); `sharpness` is reported but not settable; `led_intensity` -1 means no LED;
+ * a value beyond +-1,000,000 is no reading (left out). Every value kept fits an int.
  */
 status_reading read_status(std::string_view body, framesize_numbering numbering);
 

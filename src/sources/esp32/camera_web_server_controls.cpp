@@ -74,6 +74,7 @@ struct camera_web_server_controls::impl {
         // Which numbering of frame sizes: from what the board reports and the frames it sends.
         const auto info = hub->info();
         auto reading = esp32::read_status(body, numbering);
+        // read_status keeps only values within +-1e6: the cast below fits.
         if (const auto* fs = find_control(reading.controls, "framesize"); fs && info.width && info.height)
             if (auto n = guess_numbering(static_cast<int>(fs->value), info.width, info.height); n && *n != numbering) {
                 numbering = *n;
@@ -139,7 +140,7 @@ struct camera_web_server_controls::impl {
                 }
                 result = control_result::applied(in_effect);
             } else {
-                result = control_result::failed(id + "=" + std::to_string(static_cast<long long>(value)) +
+                result = control_result::failed(id + "=" + control_value_text(value) +
                                                 ": the board refused it (HTTP " + std::to_string(code) + ")");
             }
         } catch (const std::exception& e) {
