@@ -10,6 +10,7 @@
 
 #include "core/backoff.hpp"
 #include "server/api_render.hpp"
+#include "server/mjpeg_rate.hpp"
 #include "server/mjpeg_session.hpp"
 #include "server/origin_policy.hpp"
 #include "server/publisher_session.hpp"
@@ -280,24 +281,10 @@ upgraded_connection http_session::hand_over() {
             std::move(ticket_), peer_};
 }
 
-namespace {
-
-// ?fps= of an MJPEG reader: nullopt when malformed; 0 = every frame.
-std::optional<double> mjpeg_fps(std::string_view target) {
-    const auto text = query_param(target, "fps");
-    if (text.empty()) return 0.0;
-    char* end = nullptr;
-    const double fps = std::strtod(text.c_str(), &end);
-    if (end != text.c_str() + text.size() || !(fps > 0) || fps > 1000) return std::nullopt;
-    return fps;
-}
-
-}  // namespace
-
 bool http_session::start_mjpeg(const request& req, const route& r, const std::string& token) {
     if (req.method() != http::verb::get && req.method() != http::verb::head) return false;
     auto hub = state_->streams().find(r.stream);
-    const auto fps = mjpeg_fps(req.target());
+    const auto fps = parse_mjpeg_fps(query_param(req.target(), "fps"));
     if (!hub || !fps || !may_view(token, r.stream)) return false;  // respond() says why
     std::make_shared<mjpeg_session>(hand_over(), state_, std::move(hub), *fps)
         ->run(req.version(), req.method() == http::verb::head, path_of(req.target()));
@@ -425,7 +412,8 @@ http::message_generator http_session::respond(const request& req, const route& r
         if (!state_->streams().find(r.stream))
             return reply(text_response(req, http::status::not_found, "no stream '" + r.stream + "'\n"));
         return reply(text_response(req, http::status::bad_request,
-                                   "fps must be a number of frames per second above 0, e.g. ?fps=2\n"));
+                                   fmt::format("fps must be a number of frames per second from {} to {}, e.g. ?fps=2\n",
+                                               min_mjpeg_fps, max_mjpeg_fps)));
     }
     case route_kind::publish_ws: {
         auto hub = state_->streams().find(r.stream);

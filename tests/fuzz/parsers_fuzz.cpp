@@ -1,8 +1,10 @@
 // libFuzzer target for the parsers that read untrusted text: source URIs, viewer messages,
-// request targets, frame sizes, wscam.v1 frame headers, upgrade origins and exec: command
-// lines. The first byte's low three bits pick the parser; its higher bits are flags.
+// request targets, frame sizes, wscam.v1 frame headers, upgrade origins, exec: command
+// lines and an MJPEG reader's ?fps=. The first byte's low four bits pick the parser; its
+// higher bits are flags.
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string_view>
 
 #include "core/client_message.hpp"
@@ -10,13 +12,14 @@
 #include "core/frame.hpp"
 #include "core/frame_size.hpp"
 #include "core/source_uri.hpp"
+#include "server/mjpeg_rate.hpp"
 #include "server/origin_policy.hpp"
 #include "server/router.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
     const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
-    switch (data[0] & 7) {
+    switch (data[0] & 15) {
     case 0:
         if (auto uri = wscam::source_uri::parse(text)) (void)uri->redacted();
         break;
@@ -24,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)wscam::parse_client_message(text);
         break;
     case 2:
-        (void)wscam::match_route(text, (data[0] & 8) != 0, (data[0] & 16) != 0, "default");
+        (void)wscam::match_route(text, (data[0] & 16) != 0, (data[0] & 32) != 0, "default");
         (void)wscam::query_param(text, "token");
         break;
     case 3:
@@ -49,6 +52,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
     case 7:  // and shown without its secrets
         (void)wscam::redact_command_line(text);
+        break;
+    case 8:  // an MJPEG reader's ?fps=: a rate taken gives an interval between 0 and 100 s
+        if (auto fps = wscam::parse_mjpeg_fps(text)) {
+            const auto us = wscam::mjpeg_min_interval_us(*fps);
+            if (us < 0 || us > 100'000'000 || (*fps > 0 && us == 0)) __builtin_trap();
+        }
         break;
     }
     return 0;
