@@ -9,7 +9,7 @@
 
 #include "app/config_file.hpp"
 #include "cluster/messages.hpp"
-#include "core/command_words.hpp"
+#include "core/redaction.hpp"
 #include "core/text.hpp"
 #include "core/frame_size.hpp"
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
@@ -380,7 +381,22 @@ http::message_generator http_session::respond(const request& req, const route& r
     case route_kind::health:
         return reply(text_response(req, http::status::ok, "ok\n"));
     case route_kind::api_streams: {
-        auto res = text_response(req, http::status::ok, streams_json(state_->streams()), "application/json");
+        // A source's description (a command line, a camera's address) only to the control token's holder.
+        const auto access = state_->access();
+        bool control_shown = false;
+        const auto body = streams_json(state_->streams(), [&](const std::string& stream) {
+            const auto& control = access->control_token_for(stream);
+            const bool shown = !control.empty() && token_matches(control, token);
+            control_shown = control_shown || shown;
+            return shown;
+        });
+        // A token that opens neither watching nor a command line is a guess (when there is a control token to guess).
+        const bool any_control = !access->control_token.empty() ||
+                                 std::any_of(access->streams.begin(), access->streams.end(),
+                                             [](const auto& s) { return s.second.control && !s.second.control->empty(); });
+        const auto& view = access->view_token_for(r.stream);
+        note_wrong_token(token, !any_control || control_shown || (!view.empty() && token_matches(view, token)));
+        auto res = text_response(req, http::status::ok, body, "application/json");
         res.set(http::field::cache_control, "no-store");
         return reply(std::move(res));
     }

@@ -9,9 +9,11 @@
 
 #include "core/client_message.hpp"
 #include "core/command_words.hpp"
+#include "core/redaction.hpp"
 #include "core/frame.hpp"
 #include "core/frame_size.hpp"
 #include "core/source_uri.hpp"
+#include "server/api_render.hpp"
 #include "server/mjpeg_rate.hpp"
 #include "server/origin_policy.hpp"
 #include "server/router.hpp"
@@ -50,8 +52,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 if (w.find('\0') != std::string::npos) __builtin_trap();
         }
         break;
-    case 7:  // and shown without its secrets
+    case 7:  // and shown without its secrets, and without the command in /api/streams
         (void)wscam::redact_command_line(text);
+        (void)wscam::source_without_command_line(text);
         break;
     case 8:  // an MJPEG reader's ?fps=: a rate taken gives an interval between 0 and 100 s
         if (auto fps = wscam::parse_mjpeg_fps(text)) {
