@@ -11,16 +11,24 @@
 
 #include "core/backoff.hpp"
 #include "server/api_render.hpp"
+#include "server/host_policy.hpp"
 #include "server/mjpeg_rate.hpp"
 #include "server/mjpeg_session.hpp"
 #include "server/origin_policy.hpp"
 #include "server/publisher_session.hpp"
 #include "server/tls/certificate_store.hpp"
+#include "server/tls_redirect.hpp"
 #include "server/viewer_session.hpp"
 #include "server/web_assets.hpp"
 
 namespace wscam {
 namespace {
+
+// Routes that serve camera data or reach controls: what a DNS-rebinding page is after.
+bool serves_camera(route_kind k) {
+    return k == route_kind::viewer_ws || k == route_kind::publish_ws || k == route_kind::snapshot ||
+           k == route_kind::mjpeg || k == route_kind::api_streams || k == route_kind::metrics;
+}
 
 constexpr std::size_t max_header_bytes = 8 * 1024;
 constexpr std::size_t max_body_bytes = 64 * 1024;
@@ -58,15 +66,6 @@ std::string request_token(const http::request<http::string_body>& req) {
         cookies.remove_prefix(semi + 1);
     }
     return {};
-}
-
-// Host names and addresses only: what may go into a redirect's Location.
-bool plausible_host(std::string_view host) {
-    if (host.empty() || host.size() > 255) return false;
-    for (const char c : host)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' && c != '[' && c != ']')
-            return false;
-    return true;
 }
 
 std::string path_of(std::string_view target) { return std::string(target.substr(0, target.find('?'))); }
@@ -212,19 +211,32 @@ std::optional<http::message_generator> http_session::refuse_before_routing(const
         return std::optional<http::message_generator>(std::move(res));
     };
     if (c.require_tls && !tls_ && r.kind != route_kind::health) {
-        const std::string_view host = req[http::field::host];
-        if (is_upgrade || !plausible_host(host) ||
-            (req.method() != http::verb::get && req.method() != http::verb::head))
+        if (is_upgrade || (req.method() != http::verb::get && req.method() != http::verb::head))
             return refuse(text_response(req, http::status::forbidden,
                                         "this server takes connections over TLS only: use https:// or wss://\n"),
                           "plain connection and --require-tls");
+        // The Location is built from the parsed Host and a path, never from the raw target.
+        const auto location = https_location(req[http::field::host], req.target());
+        if (!location)
+            return refuse(text_response(req, http::status::bad_request,
+                                        "this server takes connections over TLS only: use https:// or wss:// (this "
+                                        "request's Host or path cannot be redirected)\n"),
+                          "plain connection and --require-tls, and no Host and path to redirect to");
         auto res = text_response(req, http::status::permanent_redirect,
-                                 "this server takes connections over TLS only: https://" + std::string(host) +
-                                     std::string(req.target()) + "\n");
-        res.set(http::field::location, "https://" + std::string(host) + std::string(req.target()));
+                                 "this server takes connections over TLS only: " + *location + "\n");
+        res.set(http::field::location, *location);
         res.keep_alive(false);
         spdlog::info("http {} {} 308 peer={} (to https)", std::string(req.method_string()), path_of(req.target()), peer_);
         return std::optional<http::message_generator>(std::move(res));
+    }
+    if (serves_camera(r.kind) && !token_guards(r)) {
+        // DNS rebinding: a page whose name the attacker re-points at the camera is the camera's
+        // origin to the browser; only the Host shows the name is not ours (server/host_policy).
+        if (auto refusal = check_host(req[http::field::host], *state_->hosts()))
+            return refuse(text_response(req, refusal->status == 400 ? http::status::bad_request
+                                                                    : http::status::misdirected_request,
+                                        refusal->reason + "\n"),
+                          refusal->reason);
     }
     const bool checks_token = r.kind == route_kind::viewer_ws || r.kind == route_kind::publish_ws ||
                               r.kind == route_kind::snapshot || r.kind == route_kind::mjpeg || r.kind == route_kind::api_streams ||
@@ -248,6 +260,15 @@ std::optional<http::message_generator> http_session::refuse_before_routing(const
             return refuse(text_response(req, http::status::forbidden, *refusal + "\n"), *refusal);
     }
     return std::nullopt;
+}
+
+bool http_session::token_guards(const route& r) const {
+    if (r.kind == route_kind::publish_ws) {
+        const auto hub = state_->streams().find(r.stream);
+        const auto gate = hub ? hub->gate() : nullptr;
+        return gate && gate->requires_token();
+    }
+    return !state_->access()->view_token_for(r.stream).empty();
 }
 
 bool http_session::may_view(const std::string& token, const std::string& stream) const {

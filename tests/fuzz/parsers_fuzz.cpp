@@ -1,7 +1,8 @@
 // libFuzzer target for the parsers that read untrusted text: source URIs, viewer messages,
 // request targets, frame sizes, wscam.v1 frame headers, upgrade origins, exec: command
-// lines and an MJPEG reader's ?fps=. The first byte's low four bits pick the parser; its
-// higher bits are flags.
+// lines, an MJPEG reader's ?fps=, Host headers (the DNS-rebinding check) and the
+// --require-tls redirect. The first byte's low four bits pick the parser; its higher bits are
+// flags.
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -14,9 +15,11 @@
 #include "core/frame_size.hpp"
 #include "core/source_uri.hpp"
 #include "server/api_render.hpp"
+#include "server/host_policy.hpp"
 #include "server/mjpeg_rate.hpp"
 #include "server/origin_policy.hpp"
 #include "server/router.hpp"
+#include "server/tls_redirect.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
@@ -62,6 +65,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (us < 0 || us > 100'000'000 || (*fps > 0 && us == 0)) __builtin_trap();
         }
         break;
+    case 9: {  // a Host header: what is accepted goes into URLs and messages as it is
+        static const wscam::host_allow_list allowed({"cam.example", "*.home.arpa"});
+        (void)wscam::check_host(text, allowed);
+        if (auto h = wscam::parse_host_header(text)) {
+            if (h->host.empty() || h->text().find_first_of("@/\\?# \r\n") != std::string::npos) __builtin_trap();
+            (void)allowed.allows(*h);
+        }
+        break;
+    }
+    case 10: {  // a plain request's Host and target (split at the first newline) under --require-tls
+        const auto nl = text.find('\n');
+        if (nl == std::string_view::npos) break;
+        if (auto location = wscam::https_location(text.substr(0, nl), text.substr(nl + 1))) {
+            // Always this host, then exactly one slash: never another host's URL.
+            const auto path = location->find('/', 8);
+            if (location->rfind("https://", 0) != 0 || path == std::string::npos || location->compare(path, 2, "//") == 0 ||
+                location->substr(8, path - 8).find('@') != std::string::npos)
+                __builtin_trap();
+        }
+        break;
+    }
     }
     return 0;
 }
