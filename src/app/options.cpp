@@ -12,6 +12,7 @@
 #include "core/redaction.hpp"
 #include "core/text.hpp"
 #include "core/frame_size.hpp"
+#include "server/host_policy.hpp"
 
 namespace wscam {
 
@@ -260,6 +261,13 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code, std::s
         exit_code = 2;
         return false;
     }
+    for (const auto& name : s.allowed_hosts)
+        if (!valid_allowed_host(name)) {
+            say("--allowed-host: '" + sanitize_text(name) +
+                "' is not a host name (e.g. cam.example.org, *.home.arpa for the names below it, or * for any; no scheme or port)");
+            exit_code = 2;
+            return false;
+        }
     if (s.require_tls && s.tls_cert.empty()) {
         say("--require-tls needs --tls-cert and --tls-key");
         exit_code = 2;

@@ -39,6 +39,13 @@ bool host_allow_list::allows(const host_authority& h) const {
     });
 }
 
+bool valid_allowed_host(std::string_view name) {
+    if (name == "*") return true;
+    if (name.starts_with("*.")) name.remove_prefix(2);
+    const auto h = parse_host_header(name);
+    return h && !h->port;
+}
+
 std::optional<host_refusal> check_host(std::string_view host_header, const host_allow_list& allowed) {
     if (host_header.empty()) return std::nullopt;
     const auto host = parse_host_header(host_header);

@@ -33,6 +33,9 @@ private:
     bool any_ = false;
 };
 
+/** Whether `name` may be given to --allowed-host: a host name or address without a port, `*.` and a name, or `*`. */
+bool valid_allowed_host(std::string_view name);
+
 /** Why a request is refused for its Host, and with which status. */
 struct host_refusal {
     int status;  // 400: not a host at all; 421 (Misdirected Request): a name that is not ours

@@ -115,4 +115,7 @@ test('allowed_host in the file: the names requests for camera data may address (
   } finally {
     assert.equal(await server.stop(), 0);
   }
+  const bad = run(['--allowed-host', 'http://cam.example']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--allowed-host: 'http:\/\/cam\.example' is not a host name/);
 });

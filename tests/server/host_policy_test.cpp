@@ -89,6 +89,13 @@ TEST(host_policy, the_machine_names_are_its_host_name_and_dot_local) {
     EXPECT_FALSE(check_host(names[1] + ":8080", allowed));
 }
 
+TEST(host_policy, what_allowed_host_takes) {
+    for (const char* ok : {"cam.example.org", "CAM", "*.home.arpa", "*", "192.168.1.20", "[::1]"})
+        EXPECT_TRUE(valid_allowed_host(ok)) << ok;
+    for (const char* bad : {"", "http://cam.example", "cam.example:8080", "*.", "**", "*cam", "cam/x", "a b"})
+        EXPECT_FALSE(valid_allowed_host(bad)) << bad;
+}
+
 TEST(tls_redirect, built_from_the_parsed_host_and_a_path) {
     EXPECT_EQ(https_location("Cam.Lan:8080", "/view/x?a=%20b&c=//d@e"), "https://cam.lan:8080/view/x?a=%20b&c=//d@e");
     EXPECT_EQ(https_location("[::1]:8443", "/"), "https://[::1]:8443/");
