@@ -9,9 +9,10 @@
 
 #include "app/config_file.hpp"
 #include "cluster/messages.hpp"
-#include "core/command_words.hpp"
+#include "core/redaction.hpp"
 #include "core/text.hpp"
 #include "core/frame_size.hpp"
+#include "server/host_policy.hpp"
 
 namespace wscam {
 
@@ -85,6 +86,10 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code, std::s
     app.add_option("--allow-origin", s.allowed_origins,
                    "Also let web pages from this origin (e.g. https://dash.example:8443, or * for any) open "
                    "WebSockets; by default only pages from the host the client addressed may (repeatable)");
+    app.add_option("--allowed-host", s.allowed_hosts,
+                   "Also serve camera data to requests addressed to this host name (e.g. cam.example.org, *.home.arpa for "
+                   "any name below it, * for any): besides IP addresses, localhost, this machine's names and the "
+                   "certificate's, other names are refused (421) where no token is needed, against DNS rebinding (repeatable)");
     app.add_option("--tls-cert", s.tls_cert,
                    "PEM certificate (a full chain works, e.g. Let's Encrypt's fullchain.pem). With --tls-key the "
                    "port serves https:// and wss:// as well as plain http:// and ws://; SIGHUP reloads both files")
@@ -265,6 +270,13 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code, std::s
         exit_code = 2;
         return false;
     }
+    for (const auto& name : s.allowed_hosts)
+        if (!valid_allowed_host(name)) {
+            say("--allowed-host: '" + sanitize_text(name) +
+                "' is not a host name (e.g. cam.example.org, *.home.arpa for the names below it, or * for any; no scheme or port)");
+            exit_code = 2;
+            return false;
+        }
     if (s.require_tls && s.tls_cert.empty()) {
         say("--require-tls needs --tls-cert and --tls-key");
         exit_code = 2;
@@ -357,6 +369,7 @@ std::vector<std::string> restart_only_changes(const app_options& running, const 
     check(a.max_frame_pixels != b.max_frame_pixels, "max-frame-pixels");
     check(a.send_lowat != b.send_lowat, "send-lowat");
     check(a.allowed_origins != b.allowed_origins, "allow-origin");
+    check(a.allowed_hosts != b.allowed_hosts, "allowed-host");
     check(a.tls_cert != b.tls_cert, "tls-cert");
     check(a.tls_key != b.tls_key, "tls-key");
     check(a.require_tls != b.require_tls, "require-tls");

@@ -58,18 +58,6 @@ bool read_word(std::string_view text, std::size_t& i, std::string& word, std::st
     return true;
 }
 
-bool secret_name(std::string_view name) {
-    std::string lower(name);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    for (const char* hint : {"token", "pass", "secret", "auth"})
-        if (lower.find(hint) != std::string::npos) return true;
-    return lower.size() >= 3 && lower.compare(lower.size() - 3, 3, "key") == 0;
-}
-
-bool ends_value(char c) { return is_blank(c) || c == '\'' || c == '"' || c == '&'; }
-
-bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; }
-
 }  // namespace
 
 std::optional<std::vector<std::string>> split_command_words(std::string_view text, std::string* error) {
@@ -100,28 +88,6 @@ std::optional<std::vector<std::string>> split_command_words(std::string_view tex
         return std::nullopt;
     }
     return words;
-}
-
-std::string redact_command_line(std::string_view text) {
-    std::string out(text);
-    // scheme://user:pass@host -> scheme://***@host
-    for (std::size_t at = out.find("://"); at != std::string::npos; at = out.find("://", at + 3)) {
-        const std::size_t start = at + 3;
-        std::size_t end = start;
-        while (end < out.size() && !ends_value(out[end]) && out[end] != '/' && out[end] != '?' && out[end] != '#') ++end;
-        const auto user_end = std::string_view(out).substr(start, end - start).rfind('@');
-        if (user_end != std::string_view::npos) out.replace(start, user_end, "***");
-    }
-    // NAME=value where NAME looks secret -> NAME=***
-    for (std::size_t eq = out.find('='); eq != std::string::npos; eq = out.find('=', eq + 1)) {
-        std::size_t name_start = eq;
-        while (name_start > 0 && name_char(out[name_start - 1])) --name_start;
-        if (!secret_name(std::string_view(out).substr(name_start, eq - name_start))) continue;
-        std::size_t end = eq + 1;
-        while (end < out.size() && !ends_value(out[end])) ++end;
-        out.replace(eq + 1, end - eq - 1, "***");
-    }
-    return out;
 }
 
 }  // namespace wscam

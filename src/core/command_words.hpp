@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/redaction.hpp"  // redact_command_line: how a command line is shown
+
 namespace wscam {
 
 /**
@@ -23,12 +25,5 @@ namespace wscam {
  * closed, it ends with a lone backslash, it holds a NUL byte, or the program name is empty.
  */
 std::optional<std::vector<std::string>> split_command_words(std::string_view text, std::string* error = nullptr);
-
-/**
- * The command line with its secrets hidden, for logs and /api: the user and password in
- * `scheme://user:pass@host` become `***`, and so does the value of any `NAME=value` whose
- * NAME mentions a token, password, secret or key (`?token=abc`, `password=hunter2`).
- */
-std::string redact_command_line(std::string_view text);
 
 }  // namespace wscam

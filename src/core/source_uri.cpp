@@ -6,7 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "core/command_words.hpp"
+#include "core/redaction.hpp"
 
 namespace wscam {
 namespace {
@@ -137,7 +137,7 @@ std::string source_uri::redacted() const {
         out += sep;
         out += k;
         out += '=';
-        out += (k.find("token") != std::string::npos || k.find("pass") != std::string::npos) ? "***" : v;
+        out += is_secret_name(k) ? "***" : v;
         sep = '&';
     }
     return out;

@@ -8,7 +8,17 @@
 
 namespace wscam {
 
-std::string streams_json(stream_registry& streams) {
+std::string source_without_command_line(std::string_view description) {
+    const auto at = description.find("exec:");
+    if (at == std::string_view::npos) return std::string(description);
+    std::string out(description.substr(0, at));
+    out += "exec";
+    // A relayed stream's description ends with the owner's in parentheses.
+    if (at > 0 && description[at - 1] == '(' && description.back() == ')') out += ')';
+    return out;
+}
+
+std::string streams_json(stream_registry& streams, const std::function<bool(const std::string&)>& shows_command_line) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& hub : streams.all()) {
         const auto info = hub->info();
@@ -16,7 +26,8 @@ std::string streams_json(stream_registry& streams) {
         const auto counters = hub->counters();
         nlohmann::json s = {{"name", hub->name()},     {"online", status.online},
                             {"width", info.width},     {"height", info.height},
-                            {"fps", info.fps},         {"source", info.source},
+                            {"fps", info.fps},
+                            {"source", shows_command_line(hub->name()) ? info.source : source_without_command_line(info.source)},
                             {"viewers", counters.viewers}, {"frames", counters.frames_published}};
         if (!status.online) s["reason"] = status.reason;
         list.push_back(std::move(s));

@@ -1,14 +1,28 @@
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "core/frame_hub.hpp"
 #include "server/server.hpp"
 
 namespace wscam {
 
-/** `GET /api/streams`: every stream's state as JSON (see docs/PROTOCOL.md). */
-std::string streams_json(stream_registry& streams);
+/**
+ * `GET /api/streams`: every stream's state as JSON (see docs/PROTOCOL.md). A stream's `source`
+ * is its description (credentials already hidden) when `shows_command_line(name)`; else an
+ * `exec:` command line in it is cut to `exec` (source_without_command_line).
+ */
+std::string streams_json(stream_registry& streams, const std::function<bool(const std::string&)>& shows_command_line);
+
+/**
+ * A source's description without the program it runs: "exec:ffmpeg -i ..." becomes "exec", and
+ * a relayed stream's "nats: node A (exec:...)" becomes "nats: node A (exec)". A command line
+ * says how the camera is reached and may hold what redaction does not recognise as a secret:
+ * it is for the operator (the control token), not for everyone who may watch.
+ */
+std::string source_without_command_line(std::string_view description);
 
 /** `GET /metrics`: Prometheus text exposition, one family per fact, labelled by stream. */
 std::string metrics_text(stream_registry& streams, const server_stats& totals);

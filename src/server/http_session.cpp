@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
@@ -10,15 +11,24 @@
 
 #include "core/backoff.hpp"
 #include "server/api_render.hpp"
+#include "server/host_policy.hpp"
+#include "server/mjpeg_rate.hpp"
 #include "server/mjpeg_session.hpp"
 #include "server/origin_policy.hpp"
 #include "server/publisher_session.hpp"
 #include "server/tls/certificate_store.hpp"
+#include "server/tls_redirect.hpp"
 #include "server/viewer_session.hpp"
 #include "server/web_assets.hpp"
 
 namespace wscam {
 namespace {
+
+// Routes that serve camera data or reach controls: what a DNS-rebinding page is after.
+bool serves_camera(route_kind k) {
+    return k == route_kind::viewer_ws || k == route_kind::publish_ws || k == route_kind::snapshot ||
+           k == route_kind::mjpeg || k == route_kind::api_streams || k == route_kind::metrics;
+}
 
 constexpr std::size_t max_header_bytes = 8 * 1024;
 constexpr std::size_t max_body_bytes = 64 * 1024;
@@ -56,15 +66,6 @@ std::string request_token(const http::request<http::string_body>& req) {
         cookies.remove_prefix(semi + 1);
     }
     return {};
-}
-
-// Host names and addresses only: what may go into a redirect's Location.
-bool plausible_host(std::string_view host) {
-    if (host.empty() || host.size() > 255) return false;
-    for (const char c : host)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' && c != '[' && c != ']')
-            return false;
-    return true;
 }
 
 std::string path_of(std::string_view target) { return std::string(target.substr(0, target.find('?'))); }
@@ -210,19 +211,32 @@ std::optional<http::message_generator> http_session::refuse_before_routing(const
         return std::optional<http::message_generator>(std::move(res));
     };
     if (c.require_tls && !tls_ && r.kind != route_kind::health) {
-        const std::string_view host = req[http::field::host];
-        if (is_upgrade || !plausible_host(host) ||
-            (req.method() != http::verb::get && req.method() != http::verb::head))
+        if (is_upgrade || (req.method() != http::verb::get && req.method() != http::verb::head))
             return refuse(text_response(req, http::status::forbidden,
                                         "this server takes connections over TLS only: use https:// or wss://\n"),
                           "plain connection and --require-tls");
+        // The Location is built from the parsed Host and a path, never from the raw target.
+        const auto location = https_location(req[http::field::host], req.target());
+        if (!location)
+            return refuse(text_response(req, http::status::bad_request,
+                                        "this server takes connections over TLS only: use https:// or wss:// (this "
+                                        "request's Host or path cannot be redirected)\n"),
+                          "plain connection and --require-tls, and no Host and path to redirect to");
         auto res = text_response(req, http::status::permanent_redirect,
-                                 "this server takes connections over TLS only: https://" + std::string(host) +
-                                     std::string(req.target()) + "\n");
-        res.set(http::field::location, "https://" + std::string(host) + std::string(req.target()));
+                                 "this server takes connections over TLS only: " + *location + "\n");
+        res.set(http::field::location, *location);
         res.keep_alive(false);
         spdlog::info("http {} {} 308 peer={} (to https)", std::string(req.method_string()), path_of(req.target()), peer_);
         return std::optional<http::message_generator>(std::move(res));
+    }
+    if (serves_camera(r.kind) && !token_guards(r)) {
+        // DNS rebinding: a page whose name the attacker re-points at the camera is the camera's
+        // origin to the browser; only the Host shows the name is not ours (server/host_policy).
+        if (auto refusal = check_host(req[http::field::host], *state_->hosts()))
+            return refuse(text_response(req, refusal->status == 400 ? http::status::bad_request
+                                                                    : http::status::misdirected_request,
+                                        refusal->reason + "\n"),
+                          refusal->reason);
     }
     const bool checks_token = r.kind == route_kind::viewer_ws || r.kind == route_kind::publish_ws ||
                               r.kind == route_kind::snapshot || r.kind == route_kind::mjpeg || r.kind == route_kind::api_streams ||
@@ -246,6 +260,15 @@ std::optional<http::message_generator> http_session::refuse_before_routing(const
             return refuse(text_response(req, http::status::forbidden, *refusal + "\n"), *refusal);
     }
     return std::nullopt;
+}
+
+bool http_session::token_guards(const route& r) const {
+    if (r.kind == route_kind::publish_ws) {
+        const auto hub = state_->streams().find(r.stream);
+        const auto gate = hub ? hub->gate() : nullptr;
+        return gate && gate->requires_token();
+    }
+    return !state_->access()->view_token_for(r.stream).empty();
 }
 
 bool http_session::may_view(const std::string& token, const std::string& stream) const {
@@ -280,24 +303,10 @@ upgraded_connection http_session::hand_over() {
             std::move(ticket_), peer_};
 }
 
-namespace {
-
-// ?fps= of an MJPEG reader: nullopt when malformed; 0 = every frame.
-std::optional<double> mjpeg_fps(std::string_view target) {
-    const auto text = query_param(target, "fps");
-    if (text.empty()) return 0.0;
-    char* end = nullptr;
-    const double fps = std::strtod(text.c_str(), &end);
-    if (end != text.c_str() + text.size() || !(fps > 0) || fps > 1000) return std::nullopt;
-    return fps;
-}
-
-}  // namespace
-
 bool http_session::start_mjpeg(const request& req, const route& r, const std::string& token) {
     if (req.method() != http::verb::get && req.method() != http::verb::head) return false;
     auto hub = state_->streams().find(r.stream);
-    const auto fps = mjpeg_fps(req.target());
+    const auto fps = parse_mjpeg_fps(query_param(req.target(), "fps"));
     if (!hub || !fps || !may_view(token, r.stream)) return false;  // respond() says why
     std::make_shared<mjpeg_session>(hand_over(), state_, std::move(hub), *fps)
         ->run(req.version(), req.method() == http::verb::head, path_of(req.target()));
@@ -393,7 +402,22 @@ http::message_generator http_session::respond(const request& req, const route& r
     case route_kind::health:
         return reply(text_response(req, http::status::ok, "ok\n"));
     case route_kind::api_streams: {
-        auto res = text_response(req, http::status::ok, streams_json(state_->streams()), "application/json");
+        // A source's description (a command line, a camera's address) only to the control token's holder.
+        const auto access = state_->access();
+        bool control_shown = false;
+        const auto body = streams_json(state_->streams(), [&](const std::string& stream) {
+            const auto& control = access->control_token_for(stream);
+            const bool shown = !control.empty() && token_matches(control, token);
+            control_shown = control_shown || shown;
+            return shown;
+        });
+        // A token that opens neither watching nor a command line is a guess (when there is a control token to guess).
+        const bool any_control = !access->control_token.empty() ||
+                                 std::any_of(access->streams.begin(), access->streams.end(),
+                                             [](const auto& s) { return s.second.control && !s.second.control->empty(); });
+        const auto& view = access->view_token_for(r.stream);
+        note_wrong_token(token, !any_control || control_shown || (!view.empty() && token_matches(view, token)));
+        auto res = text_response(req, http::status::ok, body, "application/json");
         res.set(http::field::cache_control, "no-store");
         return reply(std::move(res));
     }
@@ -425,7 +449,8 @@ http::message_generator http_session::respond(const request& req, const route& r
         if (!state_->streams().find(r.stream))
             return reply(text_response(req, http::status::not_found, "no stream '" + r.stream + "'\n"));
         return reply(text_response(req, http::status::bad_request,
-                                   "fps must be a number of frames per second above 0, e.g. ?fps=2\n"));
+                                   fmt::format("fps must be a number of frames per second from {} to {}, e.g. ?fps=2\n",
+                                               min_mjpeg_fps, max_mjpeg_fps)));
     }
     case route_kind::publish_ws: {
         auto hub = state_->streams().find(r.stream);

@@ -49,6 +49,8 @@ private:
                                                                  const std::string& token);
     bool upgrade(request& req, const route& r, const std::string& token);
     bool start_mjpeg(const request& req, const route& r, const std::string& token);
+    /** Whether a token guards the route (the view token, or a push stream's publish token): then any Host may ask. */
+    bool token_guards(const route& r) const;
     /** Whether `token` may watch `stream` (empty: the server-wide pages, /api/streams and /metrics). */
     bool may_view(const std::string& token, const std::string& stream) const;
     void note_wrong_token(const std::string& token, bool accepted);

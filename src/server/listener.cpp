@@ -84,14 +84,48 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
     do_accept();
 }
 
+// A refused connection that waits for its client to close; its slot is given back when the last
+// handler lets go of it.
+struct listener::refused_connection {
+    refused_connection(tcp::socket socket, std::shared_ptr<std::atomic<std::size_t>> count)
+        : stream(std::move(socket)), draining(std::move(count)) {}
+    ~refused_connection() { draining->fetch_sub(1, std::memory_order_relaxed); }
+    beast::tcp_stream stream;
+    std::shared_ptr<std::atomic<std::size_t>> draining;
+    std::array<char, 512> sink{};  // bytes nobody reads
+};
+
+namespace {
+
+// At most this many refused connections wait (up to 1 s each) for their client to close; the
+// others are closed at once. Each one holds a descriptor outside --max-connections, so a client
+// that keeps its sockets open after the answer must not decide how many.
+constexpr std::size_t max_draining = 64;
+
+void close_at_once(tcp::socket socket, const std::string& answer) {
+    beast::error_code ec;
+    socket.non_blocking(true, ec);
+    // What the client has sent already is read first: a close with unread bytes is a reset,
+    // which may reach the client before it has read the answer. The answer is ~200 bytes into
+    // an empty send buffer, so the write does not block.
+    std::array<char, 4096> sink{};
+    for (int i = 0; i < 4 && socket.read_some(net::buffer(sink), ec) > 0;) ++i;
+    net::write(socket, net::buffer(answer), ec);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    socket.close(ec);
+}
+
+}  // namespace
+
 void listener::refuse(tcp::socket socket, client_limits::refusal why, const std::string& key) {
     // Refused at once, before reading anything: a static answer, then the connection drains
-    // (so the answer is not lost to a reset) for at most a second.
+    // (so the answer is not lost to a reset) for at most a second, or is closed at once.
     const bool per_address = why == client_limits::refusal::address_full;
     static const std::string address_full =
         canned_response("429 Too Many Requests", "too many connections from your address (see --max-connections-per-ip)\n");
     static const std::string server_full =
         canned_response("503 Service Unavailable", "server busy: connection limit reached (see --max-connections)\n");
+    const std::string& answer = per_address ? address_full : server_full;
     std::uint64_t suppressed = 0;
     if (refusal_log_.allow(rate_limit::clock::now(), suppressed))
         spdlog::warn("connection refused peer={}: {}{}", peer_string(socket),
@@ -99,20 +133,22 @@ void listener::refuse(tcp::socket socket, client_limits::refusal why, const std:
                                        std::to_string(state_->config().max_connections_per_ip) + ")"
                                  : std::string("server connection limit reached (--max-connections)"),
                      suppressed ? " (" + std::to_string(suppressed) + " more refused since)" : std::string());
-    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
-    stream->expires_after(std::chrono::seconds(1));
-    net::async_write(*stream, net::buffer(per_address ? address_full : server_full),
-                     [stream](beast::error_code ec, std::size_t) {
-                         if (ec) return;
-                         stream->socket().shutdown(tcp::socket::shutdown_send, ec);
-                         drain(stream);
-                     });
+    if (draining_->fetch_add(1, std::memory_order_relaxed) >= max_draining) {
+        draining_->fetch_sub(1, std::memory_order_relaxed);
+        return close_at_once(std::move(socket), answer);
+    }
+    auto c = std::make_shared<refused_connection>(std::move(socket), draining_);
+    c->stream.expires_after(std::chrono::seconds(1));
+    net::async_write(c->stream, net::buffer(answer), [c](beast::error_code ec, std::size_t) {
+        if (ec) return;
+        c->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        drain(c);
+    });
 }
 
-void listener::drain(const std::shared_ptr<beast::tcp_stream>& stream) {
-    auto sink = std::make_shared<std::array<char, 512>>();  // bytes nobody reads
-    stream->async_read_some(net::buffer(*sink), [stream, sink](beast::error_code ec, std::size_t) {
-        if (!ec) drain(stream);
+void listener::drain(const std::shared_ptr<refused_connection>& c) {
+    c->stream.async_read_some(net::buffer(c->sink), [c](beast::error_code ec, std::size_t) {
+        if (!ec) drain(c);
     });
 }
 

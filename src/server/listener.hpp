@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 
 #include "core/backoff.hpp"
@@ -23,7 +24,8 @@ private:
     void do_accept();
     void on_accept(beast::error_code ec, tcp::socket socket);
     void refuse(tcp::socket socket, client_limits::refusal why, const std::string& key);
-    static void drain(const std::shared_ptr<beast::tcp_stream>& stream);
+    struct refused_connection;
+    static void drain(const std::shared_ptr<refused_connection>& c);
 
     io_pool& pool_;
     tcp::acceptor acceptor_;
@@ -32,6 +34,8 @@ private:
     bool ws_only_;
     std::uint16_t port_ = 0;
     rate_limit refusal_log_{std::chrono::seconds(5)};
+    /** Refused connections waiting for their client to close (at most max_draining; on the I/O threads). */
+    std::shared_ptr<std::atomic<std::size_t>> draining_ = std::make_shared<std::atomic<std::size_t>>(0);
 };
 
 }  // namespace wscam

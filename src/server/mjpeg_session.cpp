@@ -1,14 +1,33 @@
 #include "server/mjpeg_session.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 
+#include "server/mjpeg_rate.hpp"
+
 namespace wscam {
+namespace {
+
+// A reader that vanished without a FIN (a pulled cable, a sleeping laptop) while nothing is
+// written (the camera is offline) is found by the kernel's probes: first after `idle`, then
+// every 10 s; after 3 unanswered the socket fails, and with it the read that watches it.
+void keep_alive(tcp::socket& socket, std::chrono::seconds idle) {
+    const int fd = socket.native_handle();
+    const int on = 1, first = static_cast<int>(std::max<std::int64_t>(idle.count(), 1)), every = 10, probes = 3;
+    ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &first, sizeof first);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &every, sizeof every);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+}
+
+}  // namespace
 
 mjpeg_session::mjpeg_session(upgraded_connection c, std::shared_ptr<shared_state> state,
                              std::shared_ptr<frame_hub> hub, double max_fps)
     : tls_context_(std::move(c.tls_context)), stream_(std::move(c.stream)), ticket_(std::move(c.ticket)),
       state_(std::move(state)), hub_(std::move(hub)), peer_(std::move(c.peer)),
-      min_interval_us_(max_fps > 0 ? static_cast<std::int64_t>(1e6 / max_fps * 0.9) : 0) {}
+      min_interval_us_(mjpeg_min_interval_us(max_fps)) {}
 
 mjpeg_session::~mjpeg_session() {
     if (open_ && group_) group_->leave(this, false);
@@ -23,6 +42,8 @@ void mjpeg_session::run(unsigned http_version, bool head, std::string path) {
     path_ = std::move(path);
     if (!state_->join(shared_from_this())) return;  // shutting down
     limit_unsent(socket(), state_->config().send_lowat);
+    keep_alive(socket(), state_->config().idle_timeout);
+    stall_timer_.emplace(socket().get_executor());
     head_ = fmt::format("HTTP/{}.{} 200 OK\r\nServer: wscam\r\nContent-Type: multipart/x-mixed-replace; boundary={}\r\n"
                         "Cache-Control: no-store, no-cache, must-revalidate\r\nPragma: no-cache\r\nConnection: close\r\n\r\n",
                         http_version / 10, http_version % 10, mjpeg_boundary);
@@ -47,6 +68,7 @@ void mjpeg_session::on_header(bool head, beast::error_code ec, std::size_t) {
     group_ = state_->groups().group_for(hub_, io_context_of(socket()));
     if (auto f = group_->join(shared_from_this())) deliver(f);
     watch_for_close();
+    watch_writes();
 }
 
 void mjpeg_session::watch_for_close() {
@@ -56,6 +78,21 @@ void mjpeg_session::watch_for_close() {
             if (ec) return self->finish(ec);
             self->watch_for_close();
         });
+    });
+}
+
+void mjpeg_session::watch_writes() {
+    // deliver() checks the write in flight when a frame comes; a silent camera sends none, so a
+    // reader that stopped reading would keep its connection and frame for ever without this.
+    const auto limit = state_->config().write_timeout;
+    if (limit.count() == 0) return;
+    stall_timer_->expires_after(std::max<std::chrono::milliseconds>(limit / 2, std::chrono::seconds(1)));
+    stall_timer_->async_wait([self = shared_from_this(), limit](beast::error_code ec) {
+        if (ec || !self->open_) return;
+        if (self->writing_)
+            if (auto why = write_stall(self->write_started_, std::chrono::steady_clock::now(), limit))
+                return self->abort(std::move(*why));
+        self->watch_writes();
     });
 }
 
@@ -146,6 +183,7 @@ void mjpeg_session::finish(const beast::error_code& ec) {
     if (!open_) return;
     open_ = false;
     if (group_) group_->leave(this, false);
+    stall_timer_->cancel();
     state_->viewer_closed();
     state_->mjpeg_closed();
     std::string reason = abort_reason_.empty() ? (ec ? ec.message() : "closed") : abort_reason_;

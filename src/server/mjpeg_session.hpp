@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -22,6 +23,9 @@ inline constexpr std::string_view mjpeg_boundary = "wscamframe";
  * (the JPEG's own bytes, shared with every other viewer; only the few-byte part header is
  * this reader's). The same rules as a WebSocket viewer: latest frame wins, one write in
  * flight, TCP_NOTSENT_LOWAT backpressure, `--write-timeout`. `?fps=N` caps its rate.
+ * A reader sends nothing after its request, so nothing shows that it vanished while the camera
+ * is silent: its write in flight is checked on a timer as well as on each frame, and an idle
+ * connection has TCP keepalive.
  */
 class mjpeg_session : public stream_viewer, public closable, public std::enable_shared_from_this<mjpeg_session> {
 public:
@@ -45,6 +49,7 @@ private:
     tcp::socket& socket();
     void on_header(bool head, beast::error_code ec, std::size_t);
     void watch_for_close();
+    void watch_writes();
     void do_write();
     void on_write(beast::error_code ec, std::size_t);
     void on_sent(beast::error_code ec);
@@ -65,6 +70,7 @@ private:
     bool open_ = false;
     bool writing_ = false;
     std::chrono::steady_clock::time_point write_started_;
+    std::optional<net::steady_timer> stall_timer_;  // checks the write in flight when no frame comes to
     std::string abort_reason_;
     std::string ending_;     // why the response is being ended (stream removed); empty while streaming
     latest_frame_slot slot_;

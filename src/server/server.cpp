@@ -164,6 +164,7 @@ std::optional<std::string> server::reload_tls() {
         spdlog::error("tls reload refused, keeping the certificate in use: {}", *why);
         return why;
     }
+    impl_->state->certificate_names_changed();
     impl_->log_tls("certificate reloaded");
     return std::nullopt;
 }

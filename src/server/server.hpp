@@ -44,6 +44,9 @@ struct server_config {
     };
     std::map<std::string, stream_tokens> stream_access;
     std::vector<std::string> allowed_origins;  // pages from these origins may open WebSockets too ("*": any)
+    // Host names (or *.suffix, or *) that requests for camera data may address, besides IP
+    // addresses, localhost, this machine's names and the certificate's (DNS rebinding)
+    std::vector<std::string> allowed_hosts;
     std::string tls_cert;   // PEM certificate (chain); with tls_key the port speaks TLS and plain both
     std::string tls_key;    // PEM private key
     bool require_tls = false;  // plain pages are redirected to https://, plain upgrades refused

@@ -14,9 +14,29 @@ shared_state::shared_state(server_config config, std::shared_ptr<stream_registry
       streams_(std::move(streams)), groups_(std::make_unique<viewer_group_registry>()),
       h264_(std::make_unique<h264_streams>(config_.h264, config_.h264_max_streams)),
       limits_(client_limits::settings{.max_connections = config_.max_connections,
-                                      .max_per_address = config_.max_connections_per_ip}) {}
+                                      .max_per_address = config_.max_connections_per_ip}) {
+    certificate_names_changed();
+}
 
-void shared_state::set_tls(std::unique_ptr<tls::certificate_store> store) { tls_ = std::move(store); }
+void shared_state::set_tls(std::unique_ptr<tls::certificate_store> store) {
+    tls_ = std::move(store);
+    certificate_names_changed();
+}
+
+std::shared_ptr<const host_allow_list> shared_state::hosts() const {
+    std::lock_guard lock(access_mutex_);
+    return hosts_;
+}
+
+void shared_state::certificate_names_changed() {
+    std::vector<std::string> names = config_.allowed_hosts;
+    for (auto& n : machine_names()) names.push_back(std::move(n));
+    if (tls_)
+        for (auto& n : tls_->summary().dns_names) names.push_back(std::move(n));
+    auto next = std::make_shared<const host_allow_list>(names);
+    std::lock_guard lock(access_mutex_);
+    hosts_ = std::move(next);
+}
 
 shared_state::~shared_state() = default;
 

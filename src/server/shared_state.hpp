@@ -8,6 +8,7 @@
 
 #include "core/frame_hub.hpp"
 #include "server/client_limits.hpp"
+#include "server/host_policy.hpp"
 #include "server/server.hpp"
 
 namespace wscam {
@@ -47,7 +48,12 @@ public:
     client_limits& limits() { return limits_; }
     /** The certificate in use; null when the server speaks no TLS. */
     tls::certificate_store* tls() { return tls_.get(); }
+    /** Takes the certificate, and its names as names of this server. */
     void set_tls(std::unique_ptr<tls::certificate_store> store);
+    /** The names requests may address (DNS rebinding): --allowed-host, the machine's, the certificate's. */
+    std::shared_ptr<const host_allow_list> hosts() const;
+    /** The certificate's names changed (a reload): the allowed names follow. */
+    void certificate_names_changed();
 
     /** Registers a connection for shutdown; false when the server is stopping. */
     bool join(const std::shared_ptr<closable>& c);
@@ -74,6 +80,7 @@ private:
     server_config config_;
     mutable std::mutex access_mutex_;
     std::shared_ptr<const stream_access_table> access_;
+    std::shared_ptr<const host_allow_list> hosts_;  // under access_mutex_
     std::shared_ptr<stream_registry> streams_;
     std::unique_ptr<viewer_group_registry> groups_;
     std::unique_ptr<h264_streams> h264_;

@@ -14,7 +14,7 @@
 #include <optional>
 
 #include "core/backoff.hpp"
-#include "core/command_words.hpp"
+#include "core/redaction.hpp"
 #include "sources/child_process.hpp"
 #include "sources/mjpeg_stream_reader.hpp"
 #include "sources/source_loop.hpp"

@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!wscam::is_clean_text(s.reason) || !wscam::is_clean_text(info.source)) __builtin_trap();
     for (const auto& json : {wscam::make_status_message("cam", s.online, s.reason, s.message),
                              wscam::make_hello_message({"cam", 1, 1, 30, s.online, s.reason, "wscam.v1", 0, {}, true, "jpeg", "", ""}),
-                             wscam::streams_json(*streams)})
+                             wscam::streams_json(*streams, [](const std::string&) { return true; })})
         if (!nlohmann::json::accept(json)) __builtin_trap();
     const auto metrics = wscam::metrics_text(*streams, {});
     if (metrics.find('\0') != std::string::npos) __builtin_trap();

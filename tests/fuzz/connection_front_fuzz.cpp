@@ -2,8 +2,9 @@
 // server does with them (server/http_session): Beast's TLS/plain detection on the bytes as
 // they arrive; TLS goes on into a real OpenSSL server handshake with a real certificate (its
 // answer is written back to the peer); plain goes through the HTTP parser with the server's
-// limits, the router, the token and origin checks, and the answer is serialised. In memory
-// (Beast's test stream), one byte split chosen by the input so partial reads are covered too.
+// limits, the router, the token, origin and Host checks and the --require-tls redirect, and
+// the answer is serialised. In memory (Beast's test stream), one byte split chosen by the
+// input so partial reads are covered too.
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -20,8 +21,10 @@
 #include <sstream>
 #include <string>
 
+#include "server/host_policy.hpp"
 #include "server/origin_policy.hpp"
 #include "server/router.hpp"
+#include "server/tls_redirect.hpp"
 
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -65,6 +68,15 @@ http::response<http::string_body> answer(const http::request<http::string_body>&
             res.result(http::status::forbidden);
             res.body() = *why + "\n";
         }
+    }
+    // The DNS-rebinding check and the --require-tls redirect, on the Host Beast parsed.
+    static const wscam::host_allow_list allowed({"cam.example"});
+    if (auto refusal = wscam::check_host(req[http::field::host], allowed)) {
+        res.result(static_cast<http::status>(refusal->status));
+        res.body() = refusal->reason + "\n";
+    } else if (auto location = wscam::https_location(req[http::field::host], req.target())) {
+        res.result(http::status::permanent_redirect);
+        res.set(http::field::location, *location);
     }
     if (r.kind == wscam::route_kind::health) {
         res.result(http::status::ok);

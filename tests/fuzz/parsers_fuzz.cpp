@@ -1,22 +1,30 @@
 // libFuzzer target for the parsers that read untrusted text: source URIs, viewer messages,
-// request targets, frame sizes, wscam.v1 frame headers, upgrade origins and exec: command
-// lines. The first byte's low three bits pick the parser; its higher bits are flags.
+// request targets, frame sizes, wscam.v1 frame headers, upgrade origins, exec: command
+// lines, an MJPEG reader's ?fps=, Host headers (the DNS-rebinding check) and the
+// --require-tls redirect. The first byte's low four bits pick the parser; its higher bits are
+// flags.
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string_view>
 
 #include "core/client_message.hpp"
 #include "core/command_words.hpp"
+#include "core/redaction.hpp"
 #include "core/frame.hpp"
 #include "core/frame_size.hpp"
 #include "core/source_uri.hpp"
+#include "server/api_render.hpp"
+#include "server/host_policy.hpp"
+#include "server/mjpeg_rate.hpp"
 #include "server/origin_policy.hpp"
 #include "server/router.hpp"
+#include "server/tls_redirect.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
     const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
-    switch (data[0] & 7) {
+    switch (data[0] & 15) {
     case 0:
         if (auto uri = wscam::source_uri::parse(text)) (void)uri->redacted();
         break;
@@ -24,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)wscam::parse_client_message(text);
         break;
     case 2:
-        (void)wscam::match_route(text, (data[0] & 8) != 0, (data[0] & 16) != 0, "default");
+        (void)wscam::match_route(text, (data[0] & 16) != 0, (data[0] & 32) != 0, "default");
         (void)wscam::query_param(text, "token");
         break;
     case 3:
@@ -47,9 +55,37 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 if (w.find('\0') != std::string::npos) __builtin_trap();
         }
         break;
-    case 7:  // and shown without its secrets
+    case 7:  // and shown without its secrets, and without the command in /api/streams
         (void)wscam::redact_command_line(text);
+        (void)wscam::source_without_command_line(text);
         break;
+    case 8:  // an MJPEG reader's ?fps=: a rate taken gives an interval between 0 and 100 s
+        if (auto fps = wscam::parse_mjpeg_fps(text)) {
+            const auto us = wscam::mjpeg_min_interval_us(*fps);
+            if (us < 0 || us > 100'000'000 || (*fps > 0 && us == 0)) __builtin_trap();
+        }
+        break;
+    case 9: {  // a Host header: what is accepted goes into URLs and messages as it is
+        static const wscam::host_allow_list allowed({"cam.example", "*.home.arpa"});
+        (void)wscam::check_host(text, allowed);
+        if (auto h = wscam::parse_host_header(text)) {
+            if (h->host.empty() || h->text().find_first_of("@/\\?# \r\n") != std::string::npos) __builtin_trap();
+            (void)allowed.allows(*h);
+        }
+        break;
+    }
+    case 10: {  // a plain request's Host and target (split at the first newline) under --require-tls
+        const auto nl = text.find('\n');
+        if (nl == std::string_view::npos) break;
+        if (auto location = wscam::https_location(text.substr(0, nl), text.substr(nl + 1))) {
+            // Always this host, then exactly one slash: never another host's URL.
+            const auto path = location->find('/', 8);
+            if (location->rfind("https://", 0) != 0 || path == std::string::npos || location->compare(path, 2, "//") == 0 ||
+                location->substr(8, path - 8).find('@') != std::string::npos)
+                __builtin_trap();
+        }
+        break;
+    }
     }
     return 0;
 }

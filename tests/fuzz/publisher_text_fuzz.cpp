@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(wscam::make_status_message("cam", s.online, s.reason, s.message));
     check(wscam::make_controls_message("cam", hub->controls()));
     check(wscam::make_hello_message({"cam", 1, 1, 30, s.online, s.reason, "wscam.v1", 0, hub->controls(), true, "jpeg", "", ""}));
-    check(wscam::streams_json(*streams));
+    check(wscam::streams_json(*streams, [](const std::string&) { return true; }));
     protocol.close();
     return 0;
 }

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import http from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,4 +97,25 @@ source = "testsrc:?size=160x120"
   } finally {
     assert.equal(await server.stop(), 0);
   }
+});
+
+test('allowed_host in the file: the names requests for camera data may address (DNS rebinding guard)', async () => {
+  const cfg = file('hosts.toml', 'allowed_host = ["cam.example", "*.home.arpa"]\n[[stream]]\nname = "cam"\nsource = "testsrc:?size=160x120"\n');
+  const server = await startWscam(['--config', cfg]);
+  try {
+    const status = async (host) => (await new Promise((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: server.port, path: '/api/streams', headers: { Host: host } }, (res) => {
+        res.resume();
+        resolve(res);
+      }).on('error', reject);
+    })).statusCode;
+    assert.equal(await status('cam.example'), 200);
+    assert.equal(await status('porch.home.arpa'), 200);
+    assert.equal(await status('evil.example'), 421);
+  } finally {
+    assert.equal(await server.stop(), 0);
+  }
+  const bad = run(['--allowed-host', 'http://cam.example']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--allowed-host: 'http:\/\/cam\.example' is not a host name/);
 });

@@ -206,6 +206,39 @@ test("the program's stderr goes to the log line by line, prefixed, sanitised and
   }
 });
 
+test('secrets in the command line reach neither the log nor /api/streams, which shows the command line only to the control token', async () => {
+  // /api/streams (open by default) and the log used to show curl -u admin:hunter2 and the like in full.
+  const mark = marker('secrets');
+  const secrets = ['hunter2', 'hunter3', 'hunter4', 'hunter5', 'hunter6', 'aHVudGVyNw', 'hunter8', 'hunter9', 'hunter10',
+    'hunter11', 'hunter12', 'hunter13'];
+  // sh runs ffmpeg; the words after its script are only $0, $1, ... (what a real command would take).
+  const command = `sh -c 'exec ${ffmpeg(mark)}' curl -u admin:hunter2 --password hunter3 -p hunter4 --user=admin:hunter5 ` +
+    `-uadmin:hunter6 -H "Authorization: Basic aHVudGVyNw==" -headers 'Cookie: session=hunter8\\r\\n' ` +
+    `'http://cam/x?token=hunter9&size=VGA' rtsp://admin:hunter10@cam/live api_key=hunter11 --proxy-user u:hunter12 ` +
+    `-H 'X-Api-Key: hunter13'`;
+  const server = await startWscam(['--stream', `cam=exec:${command}`, '--control-token', 'ctl-secret']);
+  const v = watch(server);
+  try {
+    await until(() => v.frames.length >= 3, 'frames');
+    const source = async (query = '') =>
+      (await (await fetch(`${server.url}/api/streams${query}`)).json()).streams.find((s) => s.name === 'cam').source;
+    assert.equal(await source(), 'exec', 'without the control token: the kind of source only');
+    assert.equal(await source('?token=wrong'), 'exec');
+    const shown = await source('?token=ctl-secret');
+    assert.ok(shown.startsWith(`exec:sh -c 'exec ffmpeg`), shown);
+    for (const s of secrets) assert.ok(!shown.includes(s), `${s} in ${shown}`);
+    for (const kept of ['-u ***', '--password ***', '-p ***', '--user=***', 'Authorization: ***', 'Cookie: ***',
+      'token=***&size=VGA', 'rtsp://***@cam/live', 'api_key=***', 'X-Api-Key: ***'])
+      assert.ok(shown.includes(kept), `${kept} in ${shown}`);
+    const logs = server.logs();
+    assert.match(logs, /stream=cam source starting: exec:sh -c/);
+    for (const s of [...secrets, 'ctl-secret']) assert.ok(!logs.includes(s), `${s} in the log`);
+  } finally {
+    await v.close();
+    await server.stop();
+  }
+});
+
 test('a program that does not exist gives a clear reason, and is tried again', async () => {
   const name = `${marker('missing')}-program`;
   const server = await startWscam(['--stream', `cam=exec:${name} -x`, '--reconnect-delay', '0.2']);

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import http from 'node:http';
+import { readdirSync } from 'node:fs';
 import WebSocket from 'ws';
 import { startWscam, jpegSize } from './lib/wscam.mjs';
 import { sleep, until } from './lib/wait.mjs';
@@ -144,6 +145,35 @@ test('--header-timeout: a client trickling its headers, or sending nothing, is c
   } finally {
     clearInterval(timer);
     for (const c of [trickler, silent, slowButInTime, keptAlive]) c.socket.destroy();
+    assert.equal(await server.stop(), 0);
+  }
+});
+
+test('refused connections do not pile up: at most 64 wait for their client to close, the rest are closed at once', async () => {
+  // Each refused connection used to be held (drained) for up to 1 s, uncounted: a client that keeps
+  // its sockets open after the 429 made the server hold a descriptor for every refusal of the last second.
+  const server = await startWscam(['--max-connections-per-ip', '1', '--source', 'testsrc:?size=160x120']);
+  const descriptors = () => readdirSync(`/proc/${server.proc.pid}/fd`).length;
+  const held = rawClient(server.port);
+  const crowd = [];
+  try {
+    await held.connected;
+    await sleep(200);
+    const before = descriptors();
+    for (let i = 0; i < 300; i++) {
+      // allowHalfOpen: the client does not close when the server does, as a hostile one would not.
+      const c = { socket: net.connect({ port: server.port, host: '127.0.0.1', allowHalfOpen: true }), data: '' };
+      c.socket.on('data', (d) => { c.data += d; });
+      c.socket.on('error', () => {});
+      c.ended = new Promise((r) => { c.socket.once('end', r); c.socket.once('close', r); });
+      crowd.push(c);
+    }
+    await Promise.all(crowd.map((c) => c.ended));
+    const extra = descriptors() - before;
+    assert.ok(extra <= 70, `${extra} descriptors held for 300 refused connections (at most 64 may drain)`);
+    for (const c of crowd) assert.match(c.data, /^HTTP\/1\.1 429 Too Many Requests\r\n/, 'every one got the answer');
+  } finally {
+    for (const c of [held, ...crowd]) c.socket.destroy();
     assert.equal(await server.stop(), 0);
   }
 });

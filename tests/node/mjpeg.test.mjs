@@ -4,12 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, spawn } from 'node:child_process';
+import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startWscam, jpegSize } from './lib/wscam.mjs';
+import { makeFrames } from './lib/cameras.mjs';
 import { openMjpeg, MultipartReader } from './lib/multipart.mjs';
 import { sleep, until } from './lib/wait.mjs';
 
@@ -95,6 +97,73 @@ test('curl sees well-formed parts; HEAD gets the headers only; ?fps= caps one re
     await until(() => bad.body.includes('fps must be a number'), 'the reason');
     assert.equal((await openMjpeg(`${server.url}/stream/nope.mjpg`)).status, 404);
   } finally {
+    assert.equal(await server.stop(), 0);
+  }
+});
+
+test('?fps= outside 0.01 to 1000 (a tiny rate, NaN, infinity) is refused with 400 and the range', async () => {
+  // 1e-14 once overflowed the conversion to a frame interval (undefined behaviour) and lifted the cap.
+  const server = await startWscam(['--stream', 'cam=testsrc:?size=160x120&fps=30']);
+  try {
+    for (const fps of ['1e-14', '0.001', '0.0099', 'nan', 'inf', '-inf', '1e400', '1001', '0', '-1', '2fps', '0x10']) {
+      const r = await openMjpeg(`${server.url}/stream/cam.mjpg?fps=${fps}`);
+      if (r.status !== 400) r.req.destroy();
+      assert.equal(r.status, 400, `?fps=${fps}`);
+      await until(() => r.body.includes('fps must be a number of frames per second from 0.01 to 1000'), `the reason for ?fps=${fps}`);
+    }
+    const slow = await openMjpeg(`${server.url}/stream/cam.mjpg?fps=0.01`);
+    assert.equal(slow.status, 200, 'the slowest rate (one frame every 100 s) is taken');
+    await until(() => slow.parts.length >= 1, 'its first frame');
+    await sleep(1000);
+    assert.equal(slow.parts.length, 1, 'and capped: one frame in its first second');
+    slow.req.destroy();
+    assert.match(server.logs(), /mjpeg open stream=cam peer=\S+ path=\/stream\/cam\.mjpg fps=0\.01/);
+  } finally {
+    assert.equal(await server.stop(), 0);
+  }
+});
+
+test('a reader that stops reading while the camera sends nothing more is cut off after --write-timeout', async () => {
+  // The write timeout used to be checked only when a frame arrived: with the camera silent, a
+  // reader that stopped reading (or vanished without a FIN) held its connection and frame forever.
+  const server = await startWscam(['--stream', 'cam=push:', '--write-timeout', '2', '--stall-timeout', '3600']);
+  const frames = makeFrames(40, '1280x720');
+  const publisher = new WebSocket(`${server.wsUrl}/publish/cam`);
+  const reader = net.connect(server.port, '127.0.0.1');
+  const connected = new Promise((resolve) => reader.once('connect', resolve));
+  try {
+    await new Promise((resolve, reject) => { publisher.once('open', resolve); publisher.once('error', reject); });
+    await connected;
+    reader.write('GET /stream/cam.mjpg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    reader.pause();  // reads nothing: the kernel's buffers fill and the server's write stalls
+    await until(() => /mjpeg open stream=cam/.test(server.logs()), 'the reader to open');
+    for (const f of frames) { publisher.send(f); await sleep(20); }
+    // The camera now sends nothing; the reader still does not read.
+    const silentSince = performance.now();
+    await until(() => /mjpeg closed stream=cam .*reason=not reading: no frame taken for 2 s/.test(server.logs()),
+      'the stalled reader to be cut off while no frame arrives', 8000);
+    const after = performance.now() - silentSince;
+    assert.ok(after < 5000, `cut off ${after.toFixed(0)} ms after the last frame (--write-timeout 2)`);
+  } finally {
+    reader.destroy();
+    publisher.close();
+    assert.equal(await server.stop(), 0);
+  }
+});
+
+test('an idle reader (camera offline, nothing to write) has TCP keepalive, so one that vanished without a FIN is dropped', async () => {
+  const server = await startWscam(['--stream', 'cam=push:']);
+  const reader = await openMjpeg(`${server.url}/stream/cam.mjpg`);
+  try {
+    assert.equal(reader.status, 200);
+    const local = reader.req.socket.localPort;
+    // ss shows the server's end of this connection with its keepalive timer.
+    const ss = spawnSync('ss', ['-tnoH', 'state', 'established', `( sport = :${server.port} and dport = :${local} )`],
+      { encoding: 'utf8' });
+    assert.equal(ss.status, 0, ss.stderr);
+    assert.match(ss.stdout, /timer:\(keepalive,/, `the server's socket: ${ss.stdout.trim()}`);
+  } finally {
+    reader.req.destroy();
     assert.equal(await server.stop(), 0);
   }
 });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
+import net from 'node:net';
 import tls from 'node:tls';
 import WebSocket from 'ws';
 import { startWscam, jpegSize } from './lib/wscam.mjs';
@@ -128,6 +129,68 @@ test('--require-tls: plain pages are redirected to https://, plain WebSocket upg
     await until(() => secure.frames.length >= 3, 'frames over wss');
     secure.ws.close();
     assert.equal(curl(`${server.plainUrl}/healthz`).toString(), 'ok\n', 'health checks stay plain');
+  } finally {
+    assert.equal(await server.stop(), 0);
+  }
+});
+
+/** Sends `text` on a fresh plain connection; resolves everything the server answered. */
+function rawExchange(port, text) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.end(text));
+    let data = '';
+    socket.on('data', (d) => { data += d; });
+    socket.on('close', () => resolve(data));
+    socket.on('error', reject);
+  });
+}
+
+test('--require-tls: the redirect goes to this host and a path, whatever the target or Host says', async () => {
+  // The Location was Host + the raw target: "GET @evil.example/" went to https://127.0.0.1:PORT@evil.example/.
+  const ca = makeCa();
+  const cert = makeServerCert(ca);
+  const server = await startWscam(['--source', 'testsrc:?size=160x120', '--require-tls',
+    '--tls-cert', cert.cert, '--tls-key', cert.key]);
+  const host = `127.0.0.1:${server.port}`;
+  try {
+    const cases = [
+      ['@evil.example/', host], ['//evil.example/x', host], ['/\\evil.example/', host], ['\\\\evil.example/', host],
+      ['http://evil.example/x', host], ['/%2f%2fevil.example', host], ['/view/default?a=//b@c', host],
+      ['/', 'evil.example@127.0.0.1'], ['/', '127.0.0.1/evil'], ['/', '127.0.0.1:99999'], ['/', ''],
+    ];
+    for (const [target, hostHeader] of cases) {
+      const answer = await rawExchange(server.port, `GET ${target} HTTP/1.1\r\nHost: ${hostHeader}\r\nConnection: close\r\n\r\n`);
+      const status = Number(answer.split(' ')[1]);
+      const location = answer.match(/\r\nLocation: ([^\r]*)\r\n/i)?.[1];
+      if (status === 308) {
+        const url = new URL(location);
+        assert.equal(url.host, host, `GET ${target} Host: ${hostHeader} -> ${location}`);
+        assert.equal(url.protocol, 'https:');
+        assert.ok(location.startsWith(`https://${host}/`) && !location.startsWith(`https://${host}//`),
+          `one slash after the host: ${location}`);
+      } else {
+        assert.equal(status, 400, `GET ${target} Host: ${hostHeader}: ${answer.split('\r\n')[0]}`);
+        assert.match(answer, /TLS only/, 'the refusal says where to go');
+      }
+    }
+    const kept = await rawExchange(server.port, `GET /view/default?a=%20b HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    assert.match(kept, new RegExp(`\\r\\nLocation: https://127\\.0\\.0\\.1:${server.port}/view/default\\?a=%20b\\r\\n`));
+  } finally {
+    assert.equal(await server.stop(), 0);
+  }
+});
+
+test("the certificate's names are this server's names: requests addressed to them get camera data (DNS rebinding guard)", async () => {
+  const ca = makeCa();
+  const cert = makeServerCert(ca, 'named', 'cam.test.example', ['cam.test.example', '*.cams.test.example']);
+  const server = await startWscam(['--source', 'testsrc:?size=160x120', '--tls-cert', cert.cert, '--tls-key', cert.key]);
+  try {
+    const status = (host) => Number(curl('-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', ca.caFile,
+      '--resolve', `${host}:${server.port}:127.0.0.1`, `https://${host}:${server.port}/api/streams`).toString());
+    assert.equal(status('cam.test.example'), 200);
+    assert.equal(status('porch.cams.test.example'), 200, 'a wildcard name covers the names below it');
+    const other = curl('-s', '-k', '-H', 'Host: other.test.example', `${server.url}/api/streams`).toString();
+    assert.match(other, /Host other\.test\.example is not a name of this server/);
   } finally {
     assert.equal(await server.stop(), 0);
   }

@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <boost/asio/ssl.hpp>
 #include <cerrno>
@@ -52,6 +53,22 @@ std::string time_text(const ASN1_TIME* t) {
     return out;
 }
 
+// The DNS names in a certificate's subjectAltName ("*.example.com" included).
+std::vector<std::string> dns_names(X509* cert) {
+    std::vector<std::string> out;
+    if (!cert) return out;
+    auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+    if (!names) return out;
+    for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+        const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
+        if (n->type != GEN_DNS) continue;
+        const auto* s = n->d.dNSName;
+        out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), static_cast<std::size_t>(ASN1_STRING_length(s)));
+    }
+    GENERAL_NAMES_free(names);
+    return out;
+}
+
 }  // namespace
 
 std::shared_ptr<ssl::context> make_server_context(const std::string& cert_file, const std::string& key_file,
@@ -85,6 +102,7 @@ std::shared_ptr<ssl::context> make_server_context(const std::string& cert_file, 
         STACK_OF(X509)* chain = nullptr;
         SSL_CTX_get0_chain_certs(native, &chain);
         summary->chain_length = chain ? sk_X509_num(chain) : 0;
+        summary->dns_names = dns_names(leaf);
     }
     return ctx;
 }

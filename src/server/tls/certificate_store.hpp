@@ -4,6 +4,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/ssl/context.hpp>
 
@@ -15,6 +16,7 @@ struct certificate_summary {
     std::string not_after;  // e.g. "Feb 26 09:00:00 2027 GMT"
     bool expired = false;
     int chain_length = 0;   // certificates after the leaf (intermediates)
+    std::vector<std::string> dns_names;  // the leaf's subjectAltName DNS entries (names of this server)
 };
 
 /**

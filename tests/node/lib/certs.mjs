@@ -17,12 +17,13 @@ export function makeCa(name = 'wscam test CA') {
   return { dir, ca: readFileSync(join(dir, 'ca.pem')), caFile: join(dir, 'ca.pem') };
 }
 
-/** A server certificate signed by `ca` for 127.0.0.1 and localhost; returns file paths and the PEM. */
-export function makeServerCert(ca, stem = 'server', cn = '127.0.0.1') {
+/** A server certificate signed by `ca` for 127.0.0.1 and `names` (localhost); returns file paths and the PEM. */
+export function makeServerCert(ca, stem = 'server', cn = '127.0.0.1', names = ['localhost']) {
   const { dir } = ca;
   openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${stem}.key`,
     '-out', `${stem}.csr`, '-subj', `/CN=${cn}`], dir);
-  writeFileSync(join(dir, `${stem}.ext`), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  const san = ['IP:127.0.0.1', ...names.map((n) => `DNS:${n}`)].join(',');
+  writeFileSync(join(dir, `${stem}.ext`), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`);
   openssl(['x509', '-req', '-in', `${stem}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2',
     '-extfile', `${stem}.ext`, '-out', `${stem}.leaf.pem`], dir);
   const chain = Buffer.concat([readFileSync(join(dir, `${stem}.leaf.pem`)), readFileSync(join(dir, 'ca.pem'))]);
