@@ -81,10 +81,23 @@ int main(int argc, char** argv) {
         if (!options.nats_urls.empty()) {
             wscam::cluster::node_options node{options.nats_urls, options.node, options.server.max_frame_bytes,
                                               options.server.max_frame_pixels};
+            node.secret = options.cluster_secret;
             node.times.forget_after = std::chrono::milliseconds(static_cast<std::int64_t>(options.cluster_forget_after_s * 1000));
             // A remote stream the cluster forgets leaves the server as a reload's removal does.
             node.remove_stream = [&server](const std::string& name, const std::string& reason) {
                 server.remove_stream(name, reason);
+            };
+            // A stream's tokens hold on every node: the owner announces verifiers of its own, a
+            // relay requires what the owner announced.
+            node.tokens_for = [&server](const std::string& name) {
+                const auto access = server.stream_access();
+                return std::make_pair(access->view_token_for(name), access->control_token_for(name));
+            };
+            node.set_relayed_access = [&server](const std::string& name,
+                                                std::optional<std::pair<wscam::token_check, wscam::token_check>> checks) {
+                server.set_relayed_access(name, checks ? std::optional<wscam::relayed_access>(
+                                                             wscam::relayed_access{checks->first, checks->second})
+                                                       : std::nullopt);
             };
             cluster.emplace(std::move(node), registry);
             streams.set_cluster({[&](const std::string& name) { cluster->release(name); },

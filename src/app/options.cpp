@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cctype>
+#include <fstream>
 #include <sstream>
 
 #include "app/config_file.hpp"
@@ -174,6 +176,10 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code, std::s
                    "first; comma-separated or repeated): every node serves every stream of the cluster")
         ->delimiter(',');
     app.add_option("--node", o.node, "This node's name in the cluster: 1-64 of A-Z a-z 0-9 _ . - (default: the host name)");
+    app.add_option("--cluster-secret-file", o.cluster_secret_file,
+                   "A file holding the cluster's shared secret (16+ bytes, e.g. openssl rand -hex 32): every cluster message is "
+                   "signed with it, and messages without a valid signature are dropped, so that reading the NATS is not "
+                   "enough to pose as a node; the same file on every node");
     app.add_option("--cluster-forget-after", o.cluster_forget_after_s,
                    "Seconds a stream of another node stays listed (offline, with the reason) after no node serves it")
         ->check(CLI::Range(1.0, 86400.0))
@@ -334,6 +340,19 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code, std::s
             exit_code = 2;
             return false;
         }
+    if (!o.cluster_secret_file.empty()) {
+        std::ifstream file(o.cluster_secret_file, std::ios::binary);
+        std::string secret((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+        while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back()))) secret.pop_back();
+        if (!file.good() && !file.eof()) secret.clear();
+        if (!file.is_open() || secret.size() < 16 || secret.size() > 4096) {
+            say("--cluster-secret-file: '" + sanitize_text(o.cluster_secret_file) + "' " +
+                (!file.is_open() ? std::string("cannot be read") : "must hold 16 to 4096 bytes (e.g. openssl rand -hex 32 > FILE)"));
+            exit_code = 2;
+            return false;
+        }
+        o.cluster_secret = std::move(secret);
+    }
     if (!o.node.empty() && !cluster::valid_node_name(o.node)) {
         say("--node: '" + sanitize_text(o.node) + "' is not a node name (1-64 of A-Z a-z 0-9 _ . -)");
         exit_code = 2;
@@ -376,6 +395,7 @@ std::vector<std::string> restart_only_changes(const app_options& running, const 
     check(running.nats_urls != next.nats_urls, "nats");
     check(running.node != next.node, "node");
     check(running.cluster_forget_after_s != next.cluster_forget_after_s, "cluster-forget-after");
+    check(running.cluster_secret != next.cluster_secret, "cluster-secret-file");
     return changed;
 }
 

@@ -35,6 +35,9 @@ struct app_options {
     std::string node;
     /** --cluster-forget-after: seconds a remote stream nobody claims stays listed (offline) before it goes. */
     double cluster_forget_after_s = 600;
+    /** --cluster-secret-file: the file; `cluster_secret` its content (read at start, never logged). */
+    std::string cluster_secret_file;
+    std::string cluster_secret;
 };
 
 /**

@@ -266,6 +266,8 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
             bool created = false;
             if (it == remotes.end()) {
                 if (registry->find(v.stream)) continue;  // a local stream of that name shadows it
+                // Closed before it is reachable: what the owner requires comes first.
+                relay_access(v);
                 std::shared_ptr<frame_hub> hub;
                 try {
                     hub = registry->add(v.stream);
@@ -300,6 +302,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                     spdlog::info("stream={} cluster: served by node {}: offline: {}", v.stream, v.owner, v.status.reason);
             }
             auto& r = it->second;
+            if (!created) relay_access(v);
             if (r.owner != v.owner) {
                 if (!r.owner.empty() && may_log(r))
                     spdlog::info("stream={} cluster: now served by node {}{}", v.stream, v.owner, held_lines(r));
@@ -359,8 +362,36 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
             it->second.hub->remove(reason);
             registry->take(it->first);
         }
+        if (options.set_relayed_access) options.set_relayed_access(it->first, std::nullopt);  // after it is gone
         spdlog::info("stream={} cluster: removed: {}", it->first, reason);
         remotes.erase(it);
+    }
+
+    /** Relay: what the owner requires to watch and control a stream, on this node too. */
+    void relay_access(const remote_view& v) {
+        if (!options.set_relayed_access) return;
+        options.set_relayed_access(v.stream, std::make_pair(check_of(v.view_check), check_of(v.control_check)));
+    }
+    /** A verifier as a token_check, one per text: streams with the same owner token share its cache of the last match. */
+    token_check check_of(const std::string& text) {
+        if (text.empty()) return {};
+        if (const auto it = checks.find(text); it != checks.end()) return it->second;
+        auto c = token_check::verifier(text);
+        if (!c) return token_check::nobody();  // parse_announce refuses such an announce; closed if one ever got here
+        if (checks.size() >= 4096) checks.clear();
+        return checks.emplace(text, *c).first->second;
+    }
+    /** Owner: the verifiers of this node's tokens for a stream, made once per token (PBKDF2 takes milliseconds). */
+    std::pair<std::string, std::string> verifiers_for(const std::string& stream) {
+        if (!options.tokens_for) return {};
+        const auto [view, control] = options.tokens_for(stream);
+        auto verifier = [&](const std::string& token) -> std::string {
+            if (token.empty()) return {};
+            if (const auto it = own_verifiers.find(token); it != own_verifiers.end()) return it->second;
+            if (own_verifiers.size() >= 4096) own_verifiers.clear();
+            return own_verifiers.emplace(token, make_token_verifier(token)).first->second;
+        };
+        return {verifier(view), verifier(control)};
     }
 
     void set_owner_of(const std::string& stream, const std::optional<std::pair<std::string, std::uint64_t>>& owner) {
@@ -468,7 +499,9 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
             for (auto& [name, l] : locals) {
                 const auto s = l.hub->status();
                 const auto i = l.hub->info();
-                owned.push_back({name, s.online, s.reason, s.message, i.width, i.height, i.fps, i.source});
+                auto [view_check, control_check] = verifiers_for(name);
+                owned.push_back({name, s.online, s.reason, s.message, i.width, i.height, i.fps, i.source,
+                                 std::move(view_check), std::move(control_check)});
             }
             a = state.make_announce(std::move(owned), leaving);
         }
@@ -517,6 +550,8 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
     // a message's sender before copying it; written by the cluster thread.
     std::mutex owners_mutex;
     std::map<std::string, std::pair<std::string, std::string>> owners;
+    std::map<std::string, token_check> checks;         // relay: verifier text -> its check (cluster thread)
+    std::map<std::string, std::string> own_verifiers;  // owner: token -> its verifier (under mutex); tokens stay in memory only
 
     std::mutex mutex;  // the state and the streams
     cluster_state state;
@@ -557,7 +592,7 @@ void cluster_node::start() {
                       "user and password in --nats; this node serves only its own streams until it is restarted", why);
         if (auto self = w.lock()) self->on_link(false);
     };
-    i.link = std::make_unique<nats_link>(i.options.urls, "wscam " + i.options.node, std::move(on));
+    i.link = std::make_unique<nats_link>(i.options.urls, "wscam " + i.options.node, std::move(on), i.options.secret);
     std::string error;
     i.announce_sub = i.link->subscribe(
         i.subjects_.announce(), [w](const incoming& in) {

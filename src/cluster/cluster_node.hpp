@@ -3,11 +3,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cluster/cluster_state.hpp"
 #include "core/frame_hub.hpp"
+#include "core/token_check.hpp"
 
 namespace wscam::cluster {
 
@@ -18,12 +20,22 @@ struct node_options {
     std::uint64_t max_frame_pixels = 40'000'000;
     timings times{};
     bounds limits{};
+    /** --cluster-secret-file's content: every message signed and checked with it (nats_link); empty: none. */
+    std::string secret = {};
     /**
      * How a remote stream the cluster forgot leaves this server (server::remove_stream: its
      * viewers are closed, and its hub, newest frame, viewer groups and H.264 renditions are
      * released). Unset: it only leaves the registry (tests without a server).
      */
     std::function<void(const std::string& name, const std::string& reason)> remove_stream = {};
+    /** This node's tokens (view, control) for a stream it serves: their verifiers go in its announce. */
+    std::function<std::pair<std::string, std::string>(const std::string& name)> tokens_for = {};
+    /**
+     * What a remote stream requires here (the owner's verifiers: view, control), set before the
+     * stream is reachable and cleared after it is gone (server::set_relayed_access).
+     */
+    std::function<void(const std::string& name, std::optional<std::pair<token_check, token_check>> checks)>
+        set_relayed_access = {};
 };
 
 /**

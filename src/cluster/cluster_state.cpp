@@ -23,7 +23,7 @@ bool same_view(const remote_view& a, const remote_view& b) {
     return a.owner == b.owner && a.epoch == b.epoch && a.status.online == b.status.online &&
            a.status.reason == b.status.reason && a.status.message == b.status.message &&
            a.info.width == b.info.width && a.info.height == b.info.height && a.info.fps == b.info.fps &&
-           a.info.source == b.info.source;
+           a.info.source == b.info.source && a.view_check == b.view_check && a.control_check == b.control_check;
 }
 
 }  // namespace
@@ -284,7 +284,12 @@ remote_view cluster_state::view_of(const std::string& stream, const remote_entry
     remote_view v{stream, e.owner, e.epoch, {}, {}};
     if (e.lost_since) {
         v.status = stream_status::down(e.lost_reason);
-        if (e.shown) v.info = e.shown->info;  // what it was, until it comes back or is forgotten
+        if (e.shown) {
+            // What it was, until it comes back or is forgotten; and as closed as it was.
+            v.info = e.shown->info;
+            v.view_check = e.shown->view_check;
+            v.control_check = e.shown->control_check;
+        }
         return v;
     }
     const auto& s = nodes_.at(e.owner).streams.at(stream);
@@ -292,6 +297,8 @@ remote_view cluster_state::view_of(const std::string& stream, const remote_entry
     if (!s.online && !e.handover.empty()) why = e.handover + "; node " + e.owner + ": " + why;
     v.status = {s.online, s.online ? std::string() : why, s.message};
     v.info = {s.width, s.height, s.fps, "nats: node " + e.owner + (s.source.empty() ? "" : " (" + s.source + ")")};
+    v.view_check = s.view_check;
+    v.control_check = s.control_check;
     return v;
 }
 

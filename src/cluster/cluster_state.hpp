@@ -38,6 +38,7 @@ struct remote_view {
     std::uint64_t epoch = 0;
     stream_status status;  // reason already phrased ("node A shut down", ...)
     stream_info info;      // source: "nats: node A (testsrc:)"
+    std::string view_check = {}, control_check = {};  // the owner's token verifiers (kept while it is lost)
 };
 
 /** What the glue must do after an input or a tick. */

@@ -9,6 +9,7 @@
 #include "core/frame_hub.hpp"
 #include "core/json_text.hpp"
 #include "core/text.hpp"
+#include "core/token_check.hpp"
 
 namespace wscam::cluster {
 namespace {
@@ -43,6 +44,15 @@ std::string read_text(const json& j, const char* key, std::string& out) {
     return {};
 }
 
+std::string read_verifier(const json& j, const char* key, std::string& out) {
+    const auto it = j.find(key);
+    if (it == j.end()) return {};
+    if (!it->is_string() || !token_check::verifier(it->get_ref<const std::string&>()))
+        return std::string("\"") + key + "\" must be a token verifier (pbkdf2-sha256$10000$salt$hash)";
+    out = it->get<std::string>();
+    return {};
+}
+
 std::string read_stream(const json& j, announced_stream& s) {
     if (!j.is_object()) return "a stream must be an object";
     const auto name = j.find("name");
@@ -56,6 +66,8 @@ std::string read_stream(const json& j, announced_stream& s) {
     if (why.empty()) why = read_text(j, "source", s.source);
     if (why.empty()) why = read_unsigned(j, "width", 65535, false, width);
     if (why.empty()) why = read_unsigned(j, "height", 65535, false, height);
+    if (why.empty()) why = read_verifier(j, "view_check", s.view_check);
+    if (why.empty()) why = read_verifier(j, "control_check", s.control_check);
     if (!why.empty()) return s.name + ": " + why;
     s.width = static_cast<std::uint16_t>(width);
     s.height = static_cast<std::uint16_t>(height);
@@ -105,6 +117,8 @@ std::string encode_announce(const announce& a) {
                            {"height", s.height},
                            {"fps", whole ? json(static_cast<std::int64_t>(fps)) : json(fps)},
                            {"source", s.source}});
+        if (!s.view_check.empty()) streams.back()["view_check"] = s.view_check;
+        if (!s.control_check.empty()) streams.back()["control_check"] = s.control_check;
     }
     json watching = json::object();
     for (const auto& [name, viewers] : a.watching) watching[name] = viewers;

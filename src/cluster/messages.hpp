@@ -23,6 +23,9 @@ struct announced_stream {
     std::uint16_t height = 0;
     double fps = 0;
     std::string source;  // the owner's stream_info.source, never a secret
+    // What watching and controlling it need on every node: verifiers of the owner's tokens
+    // (core/token_check), never the tokens; empty: the owner requires none.
+    std::string view_check = {}, control_check = {};
 
     bool operator==(const announced_stream&) const = default;
 };
@@ -54,7 +57,8 @@ std::string encode_announce(const announce& a);
 /**
  * Reads an announce from another node. Never throws. Refuses (nullopt, and `*error` says why)
  * anything over the bounds above, another version, an invalid node or stream name, a stream
- * named twice, a non-finite fps or one outside 0..1000, a size over 65535; texts are sanitised
+ * named twice, a non-finite fps or one outside 0..1000, a size over 65535, a `view_check` or
+ * `control_check` that is not a token verifier; texts are sanitised
  * (core/text.hpp). Unknown fields are ignored.
  */
 std::optional<announce> parse_announce(std::string_view text, std::string* error = nullptr);

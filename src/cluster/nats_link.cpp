@@ -4,11 +4,14 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
 
+#include "cluster/message_signature.hpp"
+#include "core/backoff.hpp"
 #include "core/command_words.hpp"
 
 namespace wscam::cluster {
@@ -46,6 +49,38 @@ void guarded(const char* where, F&& f) noexcept {
 
 struct nats_link::impl {
     events on;
+    std::string secret;  // empty: messages are neither signed nor checked
+    std::mutex refused_mutex;
+    rate_limit refused_log{std::chrono::minutes(1)};
+
+    /** A received message: signed with our secret, less than a minute ago? Logs (rate-limited) when not. */
+    bool authentic(natsMsg* msg, const incoming& in) {
+        if (secret.empty()) return true;
+        const char* sig = nullptr;
+        const char* time = nullptr;
+        std::string why;
+        if (natsMsgHeader_Get(msg, "Wscam-Sig", &sig) != NATS_OK || natsMsgHeader_Get(msg, "Wscam-Time", &time) != NATS_OK) {
+            why = "unsigned";
+        } else {
+            const signed_parts parts{in.subject, in.reply, in.node, in.epoch, time, in.data};
+            char* end = nullptr;
+            const long long sent = std::strtoll(time, &end, 10);
+            const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch()).count();
+            if (!signature_matches(secret, parts, sig))
+                why = "a wrong signature";
+            else if (end == time || *end != '\0' || sent < now - max_signature_age_s || sent > now + max_signature_age_s)
+                why = "signed more than a minute away from now (a replay, or a clock that is off)";
+        }
+        if (why.empty()) return true;
+        std::uint64_t held = 0;
+        std::lock_guard lock(refused_mutex);
+        if (refused_log.allow(rate_limit::clock::now(), held))
+            spdlog::warn("cluster: a message on {} dropped: {}; only nodes with this cluster's --cluster-secret-file "
+                         "are heard{}", std::string(in.subject), why,
+                         held ? " (" + std::to_string(held) + " more since the last line)" : "");
+        return false;
+    }
     natsConnection* nc = nullptr;
     std::mutex mutex;
     std::condition_variable cv;
@@ -89,9 +124,10 @@ struct nats_link::impl {
     }
 };
 
-nats_link::nats_link(const std::vector<std::string>& urls, const std::string& name, events on)
+nats_link::nats_link(const std::vector<std::string>& urls, const std::string& name, events on, std::string secret)
     : impl_(std::make_unique<impl>()) {
     impl_->on = std::move(on);
+    impl_->secret = std::move(secret);
     if (urls.empty()) throw std::invalid_argument("NATS: no server URL");
     natsOptions* o = nullptr;
     check(natsOptions_Create(&o), "options");
@@ -156,15 +192,23 @@ nats_link::sent nats_link::publish(const std::string& subject, std::span<const s
     if (!connected()) return sent::not_connected;
     const int size = static_cast<int>(data.size());
     natsStatus s = NATS_OK;
-    if (node.empty()) {
+    if (node.empty() && impl_->secret.empty()) {
         s = reply.empty() ? natsConnection_Publish(impl_->nc, subject.c_str(), data.data(), size)
                           : natsConnection_PublishRequest(impl_->nc, subject.c_str(), reply.c_str(), data.data(), size);
     } else {
         natsMsg* m = nullptr;
         s = natsMsg_Create(&m, subject.c_str(), reply.empty() ? nullptr : reply.c_str(),
                            reinterpret_cast<const char*>(data.data()), size);
-        if (s == NATS_OK) s = natsMsgHeader_Set(m, "Wscam-Node", std::string(node).c_str());
-        if (s == NATS_OK) s = natsMsgHeader_Set(m, "Wscam-Epoch", std::string(epoch).c_str());
+        if (s == NATS_OK && !node.empty()) s = natsMsgHeader_Set(m, "Wscam-Node", std::string(node).c_str());
+        if (s == NATS_OK && !node.empty()) s = natsMsgHeader_Set(m, "Wscam-Epoch", std::string(epoch).c_str());
+        if (s == NATS_OK && !impl_->secret.empty()) {
+            const auto time = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch()).count());
+            const auto sig = sign_message(impl_->secret, {subject, reply, node, node.empty() ? std::string_view() : epoch,
+                                                          time, data});
+            s = natsMsgHeader_Set(m, "Wscam-Time", time.c_str());
+            if (s == NATS_OK) s = natsMsgHeader_Set(m, "Wscam-Sig", sig.c_str());
+        }
         if (s == NATS_OK) s = natsConnection_PublishMsg(impl_->nc, m);
         natsMsg_Destroy(m);
     }
@@ -180,6 +224,7 @@ struct nats_link::subscription::impl {
     natsSubscription* sub = nullptr;
     struct holder {
         std::function<void(const incoming&)> handler;
+        nats_link::impl* link;  // outlives its subscriptions
     };
     holder* closure = nullptr;
 
@@ -195,7 +240,8 @@ struct nats_link::subscription::impl {
                          static_cast<std::size_t>(natsMsg_GetDataLength(msg))},
                         node ? std::string_view(node) : std::string_view(),
                         epoch ? std::string_view(epoch) : std::string_view()};
-            static_cast<holder*>(c)->handler(in);
+            auto* h = static_cast<holder*>(c);
+            if (h->link->authentic(msg, in)) h->handler(in);
         });
         natsMsg_Destroy(msg);
     }
@@ -214,7 +260,7 @@ std::unique_ptr<nats_link::subscription> nats_link::subscribe(const std::string&
                                                                int pending_msgs, std::string* error,
                                                                std::int64_t pending_bytes) {
     auto i = std::make_unique<subscription::impl>();
-    i->closure = new subscription::impl::holder{std::move(handler)};
+    i->closure = new subscription::impl::holder{std::move(handler), impl_.get()};
     natsStatus s = natsConnection_Subscribe(&i->sub, impl_->nc, subject.c_str(), &subscription::impl::on_message, i->closure);
     if (s != NATS_OK) {
         if (error) *error = "cannot subscribe to " + subject + ": " + last_error_text(s);

@@ -41,8 +41,13 @@ public:
         std::function<void(const std::string& why)> closed;
     };
 
-    /** `urls`: nats://[user:pass@]host:port; `name` shows in the server's /connz. */
-    nats_link(const std::vector<std::string>& urls, const std::string& name, events on);
+    /**
+     * `urls`: nats://[user:pass@]host:port; `name` shows in the server's /connz. With a
+     * `secret` (--cluster-secret-file), every message sent is signed (Wscam-Time, Wscam-Sig:
+     * message_signature) and every message received without a valid signature less than a
+     * minute old is dropped before a handler sees it (counted, logged at most once a minute).
+     */
+    nats_link(const std::vector<std::string>& urls, const std::string& name, events on, std::string secret = {});
     ~nats_link();
     nats_link(const nats_link&) = delete;
     nats_link& operator=(const nats_link&) = delete;

@@ -268,15 +268,15 @@ bool http_session::token_guards(const route& r) const {
         const auto gate = hub ? hub->gate() : nullptr;
         return gate && gate->requires_token();
     }
-    return !state_->access()->view_token_for(r.stream).empty();
+    return state_->access()->view_check_for(r.stream).required();
 }
 
 bool http_session::may_view(const std::string& token, const std::string& stream) const {
     const auto access = state_->access();
-    const auto& view = access->view_token_for(stream);
-    const auto& control = access->control_token_for(stream);
-    if (view.empty()) return true;
-    return token_matches(view, token) || (!control.empty() && token_matches(control, token));
+    const auto view = access->view_check_for(stream);
+    if (!view.required()) return true;
+    const auto control = access->control_check_for(stream);
+    return view.matches(token) || (control.required() && control.matches(token));
 }
 
 void http_session::note_wrong_token(const std::string& token, bool accepted) {
@@ -319,12 +319,12 @@ bool http_session::upgrade(request& req, const route& r, const std::string& toke
     if (r.kind == route_kind::viewer_ws) {
         if (!may_view(token, r.stream)) return false;  // respond() says why (and counts the wrong token)
         const auto access = state_->access();
-        const auto& view = access->view_token_for(r.stream);
-        const auto& control = access->control_token_for(r.stream);
-        const bool can_control = token_matches(control, token);
+        const auto view = access->view_check_for(r.stream);
+        const auto control = access->control_check_for(r.stream);
+        const bool can_control = control.matches(token);
         // A token that opens nothing here is a guess, even if watching needs none.
-        const bool any_token = !view.empty() || !control.empty();
-        note_wrong_token(token, !any_token || can_control || (!view.empty() && token_matches(view, token)));
+        const bool any_token = view.required() || control.required();
+        note_wrong_token(token, !any_token || can_control || (view.required() && view.matches(token)));
         std::make_shared<viewer_session>(hand_over(), state_, std::move(hub), can_control)->run(std::move(req));
         return true;
     }
@@ -406,8 +406,8 @@ http::message_generator http_session::respond(const request& req, const route& r
         const auto access = state_->access();
         bool control_shown = false;
         const auto body = streams_json(state_->streams(), [&](const std::string& stream) {
-            const auto& control = access->control_token_for(stream);
-            const bool shown = !control.empty() && token_matches(control, token);
+            const auto control = access->control_check_for(stream);
+            const bool shown = control.required() && control.matches(token);
             control_shown = control_shown || shown;
             return shown;
         });
@@ -415,8 +415,8 @@ http::message_generator http_session::respond(const request& req, const route& r
         const bool any_control = !access->control_token.empty() ||
                                  std::any_of(access->streams.begin(), access->streams.end(),
                                              [](const auto& s) { return s.second.control && !s.second.control->empty(); });
-        const auto& view = access->view_token_for(r.stream);
-        note_wrong_token(token, !any_control || control_shown || (!view.empty() && token_matches(view, token)));
+        const auto view = access->view_check_for(r.stream);
+        note_wrong_token(token, !any_control || control_shown || (view.required() && view.matches(token)));
         auto res = text_response(req, http::status::ok, body, "application/json");
         res.set(http::field::cache_control, "no-store");
         return reply(std::move(res));

@@ -177,6 +177,12 @@ io_context_picker server::source_contexts() {
 
 void server::set_stream_access(stream_access_table table) { impl_->state->set_access(std::move(table)); }
 
+std::shared_ptr<const stream_access_table> server::stream_access() const { return impl_->state->access(); }
+
+void server::set_relayed_access(const std::string& stream, std::optional<relayed_access> access) {
+    impl_->state->set_relayed_access(stream, std::move(access));
+}
+
 void server::remove_stream(const std::string& name, const std::string& reason) {
     auto hub = impl_->state->streams().take(name);
     if (!hub) return;

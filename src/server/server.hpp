@@ -12,6 +12,7 @@
 
 #include "codec/h264_encoder.hpp"
 #include "core/frame_hub.hpp"
+#include "core/token_check.hpp"
 #include "sources/io_contexts.hpp"
 
 namespace wscam {
@@ -56,17 +57,29 @@ struct server_config {
 };
 
 /**
+ * What a stream another node owns requires, as its owner announced it: verifiers of the owner's
+ * tokens (the stream's own, or the owner's server-wide ones), never the tokens themselves.
+ * A check that requires nothing leaves that part to this node's server-wide token.
+ */
+struct relayed_access {
+    token_check view, control;
+};
+
+/**
  * Who may watch and control each stream, and which stream `/` shows: the part of the
- * configuration a reload (SIGHUP) may change while connections are open.
+ * configuration a reload (SIGHUP) may change while connections are open, and what the owners
+ * of relayed streams require (the cluster keeps that part up to date; a reload keeps it).
  */
 struct stream_access_table {
     std::string default_stream;
     std::string view_token, control_token;  // server-wide
     std::map<std::string, server_config::stream_tokens> streams;  // a stream's own, in place of those
+    std::map<std::string, relayed_access> relayed;                // streams of other nodes
 
     static stream_access_table from(const server_config& c) {
-        return {c.default_stream, c.view_token, c.control_token, c.stream_access};
+        return {c.default_stream, c.view_token, c.control_token, c.stream_access, {}};
     }
+    /** This node's own tokens for a stream it serves (what its announce proves to the others). */
     const std::string& view_token_for(const std::string& stream) const {
         const auto it = streams.find(stream);
         return it != streams.end() && it->second.view ? *it->second.view : view_token;
@@ -74,6 +87,16 @@ struct stream_access_table {
     const std::string& control_token_for(const std::string& stream) const {
         const auto it = streams.find(stream);
         return it != streams.end() && it->second.control ? *it->second.control : control_token;
+    }
+    /** What a request for `stream` must bring to watch it, to control it: the owner's word for a relayed stream. */
+    token_check view_check_for(const std::string& stream) const {
+        if (const auto it = relayed.find(stream); it != relayed.end() && it->second.view.required()) return it->second.view;
+        return token_check::token(view_token_for(stream));
+    }
+    token_check control_check_for(const std::string& stream) const {
+        if (const auto it = relayed.find(stream); it != relayed.end() && it->second.control.required())
+            return it->second.control;
+        return token_check::token(control_token_for(stream));
     }
 };
 
@@ -127,8 +150,12 @@ public:
      */
     void stop_on_signals(std::function<void()> on_hangup = {});
 
-    /** Replaces who may watch and control which stream, and the default stream (a reload). */
+    /** Replaces who may watch and control which stream, and the default stream (a reload; the relayed part is kept). */
     void set_stream_access(stream_access_table table);
+    /** Who may watch and control which stream now. */
+    std::shared_ptr<const stream_access_table> stream_access() const;
+    /** What a stream another node owns requires (its announce); nullopt: the stream is no longer relayed. */
+    void set_relayed_access(const std::string& stream, std::optional<relayed_access> access);
 
     /**
      * Takes a stream out of service (a reload removed it): new requests for it get 404, its

@@ -46,9 +46,19 @@ std::shared_ptr<const stream_access_table> shared_state::access() const {
 }
 
 void shared_state::set_access(stream_access_table table) {
-    auto next = std::make_shared<const stream_access_table>(std::move(table));
     std::lock_guard lock(access_mutex_);
-    access_ = std::move(next);
+    if (access_) table.relayed = access_->relayed;  // the cluster's part: a reload does not know it
+    access_ = std::make_shared<const stream_access_table>(std::move(table));
+}
+
+void shared_state::set_relayed_access(const std::string& stream, std::optional<relayed_access> access) {
+    std::lock_guard lock(access_mutex_);
+    auto next = access_ ? *access_ : stream_access_table{};
+    if (access)
+        next.relayed[stream] = std::move(*access);
+    else
+        next.relayed.erase(stream);
+    access_ = std::make_shared<const stream_access_table>(std::move(next));
 }
 
 bool shared_state::join(const std::shared_ptr<closable>& c) {

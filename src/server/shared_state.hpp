@@ -40,6 +40,7 @@ public:
     /** Default stream and per-stream tokens as they are now (a reload may replace them). */
     std::shared_ptr<const stream_access_table> access() const;
     void set_access(stream_access_table table);
+    void set_relayed_access(const std::string& stream, std::optional<relayed_access> access);
     stream_registry& streams() { return *streams_; }
     viewer_group_registry& groups() { return *groups_; }
     /** Each stream's H.264 rendition, for viewers who ask with ?codec=h264. */

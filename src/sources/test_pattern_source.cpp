@@ -92,7 +92,9 @@ struct test_pattern_source::impl : std::enable_shared_from_this<impl> {
         const auto size = r.encoder.encode_rgb(r.pattern.rgb(), r.pattern.width(), r.pattern.height(), settings->quality,
                                                storage, frame::header_size);
         hub->publish(std::move(storage), size, info);
-        report_status(*hub, true);  // free once online; back online after a failed frame
+        // Free once online; back online after a failed frame. Not once stopping: run() may have
+        // said "source stopped" while this frame rendered (stop() says it again after the job).
+        if (!stopping) report_status(*hub, true);
     }
 
     /**
@@ -200,6 +202,8 @@ void test_pattern_source::stop() {
         self->timer.cancel();
     });
     impl_->wait_render();
+    // The last word: a job that checked `stopping` just before it was set may have said online.
+    report_status(*impl_->hub, false, "source stopped");
 }
 
 std::string test_pattern_source::describe() const {

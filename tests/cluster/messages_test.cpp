@@ -8,6 +8,7 @@
 
 #include "core/frame.hpp"
 #include "core/text.hpp"
+#include "core/token_check.hpp"
 
 namespace wscam::cluster {
 namespace {
@@ -179,6 +180,26 @@ TEST(announce, deep_nesting_in_an_unknown_field_is_read_without_a_crash) {
     const std::string deep = std::string(100000, '[') + std::string(100000, ']');
     EXPECT_TRUE(parse_announce(R"({"v":1,"node":"B","epoch":7,"seq":1,"streams":[],"x":)" + deep + "}"));
     why_refused(R"({"v":1,"node":"B","epoch":7,"seq":1,"streams":)" + deep + "}");
+}
+
+// Issue 21, item 2: a stream's tokens travel as verifiers, so that every node can require them.
+TEST(announce, carries_token_verifiers_and_refuses_anything_else_in_their_place) {
+    announce a{"A", 7, 1, false, {}, {}};
+    a.streams.push_back({"secret", true, "", "", 640, 480, 30, "testsrc:", make_token_verifier("v"), make_token_verifier("c")});
+    a.streams.push_back({"open", true, "", "", 640, 480, 30, "testsrc:", "", ""});
+    const auto text = encode_announce(a);
+    EXPECT_EQ(text.find("\"view_check\"", text.find("\"open\"")), std::string::npos) << "none for an open stream";
+    const auto back = parse_announce(text);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(*back, a);
+    for (const auto* bad : {R"("view_check":"v")", R"("view_check":7)", R"("control_check":"pbkdf2-sha256$10000$00$00")"}) {
+        std::string error;
+        EXPECT_FALSE(parse_announce(std::string(R"({"v":1,"node":"A","epoch":7,"seq":1,"streams":[{"name":"s","online":true,)") +
+                                        bad + "}]}",
+                                    &error))
+            << bad;
+        EXPECT_NE(error.find("token verifier"), std::string::npos) << error;
+    }
 }
 
 // A frame message as the owner publishes it: frame::framed() of a tiny "JPEG".

@@ -144,6 +144,55 @@ test('the owner restarts under relay viewers: their frames (JPEG and H.264) resu
   }
 });
 
+// Issue 21, item 2: a stream's own tokens held on its owner only; on a relay, /ws, /snapshot and
+// MJPEG opened without a token, with can_control.
+test('a stream\'s own view and control tokens hold on every node of the cluster', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { upgradeStatus } = await import('./lib/wscam.mjs');
+  const config = join(mkdtempSync(join(tmpdir(), 'wscam-cluster-')), 'a.toml');
+  writeFileSync(config, '[[stream]]\nname = "secret"\nsource = "testsrc:?size=160x120&fps=10"\n'
+    + 'view_token = "view-9f2c1e"\ncontrol_token = "control-77ab03"\n\n'
+    + '[[stream]]\nname = "open"\nsource = "testsrc:?size=160x120&fps=10"\n');
+  const nats = await startNatsCluster(2);
+  const a = await startWscam(['--nats', nats.natsArg(0), '--node', 'A', '--config', config]);
+  const b = await startWscam(['--nats', nats.natsArg(1), '--node', 'B']);
+  const viewers = [];
+  try {
+    await until(async () => (await streams(b)).filter((s) => s.online).length === 2, 'both streams online on B', 10000);
+    for (const node of [a, b]) {
+      assert.equal(await upgradeStatus(`${node.wsUrl}/ws/secret`), 401, `${node === a ? 'A' : 'B'}: /ws/secret without a token`);
+      assert.equal((await fetch(`${node.url}/snapshot/secret.jpg`)).status, 401, 'snapshot without a token');
+      assert.equal((await fetch(`${node.url}/stream/secret.mjpg`)).status, 401, 'MJPEG without a token');
+      assert.equal(await upgradeStatus(`${node.wsUrl}/ws/secret?token=wrong`), 401, 'a wrong token');
+      assert.equal(await upgradeStatus(`${node.wsUrl}/ws/open`), 101, 'the open stream stays open');
+    }
+    const viewOnly = watch(`${b.wsUrl}/ws/secret?token=view-9f2c1e`);
+    const control = watch(`${b.wsUrl}/ws/secret?token=control-77ab03`);
+    viewers.push(viewOnly, control);
+    await until(() => viewers.every((v) => v.frames.length >= 3), 'frames on B with either token', 10000);
+    assert.equal(viewOnly.texts.find((m) => m.type === 'hello').can_control, false, 'the view token does not control');
+    assert.equal(control.texts.find((m) => m.type === 'hello').can_control, true, 'the control token controls');
+    const snap = await fetch(`${b.url}/snapshot/secret.jpg?token=view-9f2c1e`);
+    assert.equal(snap.status, 200);
+    // The announce carries verifiers, never the tokens.
+    const { natsPeer } = await import('./lib/nats_peer.mjs');
+    const peer = await natsPeer(nats.urls[0]);
+    await peer.subscribe('wscam.announce');
+    await until(() => peer.on('wscam.announce').some((m) => JSON.parse(m.data).node === 'A'), 'A\'s announce', 5000);
+    const text = peer.on('wscam.announce').find((m) => JSON.parse(m.data).node === 'A').data.toString();
+    peer.close();
+    assert.ok(!text.includes('view-9f2c1e') && !text.includes('control-77ab03'), 'no token in the announce');
+    assert.match(text, /"view_check":"pbkdf2-sha256\$10000\$[0-9a-f]{32}\$[0-9a-f]{64}"/);
+  } finally {
+    viewers.forEach((v) => v.ws.close());
+    await a.stop();
+    await b.stop();
+    nats.stop();
+  }
+});
+
 /** The controls a viewer was last told of (hello, then `controls` messages). */
 const controlsOf = (v) => [...v.texts].reverse().find((m) => m.type === 'hello' || m.type === 'controls')?.controls ?? [];
 const changes = (v, id) => v.texts.filter((m) => m.type === 'control_changed' && m.id === id).map((m) => m.value);

@@ -233,3 +233,72 @@ test('a remote stream the cluster forgets gives its memory back (its hub and new
     nats.stop();
   }
 });
+
+test('--cluster-secret-file: a peer without the secret is not heard (announces, frames, controls), a node with a wrong one neither', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-secret-'));
+  const secret = join(dir, 'cluster.secret');
+  writeFileSync(secret, 'c0ffee-0123456789abcdef-shared\n');
+  const wrong = join(dir, 'other.secret');
+  writeFileSync(wrong, 'another-cluster-0123456789\n');
+  const nats = await startNatsCluster(1);
+  const a = await startWscam(['--nats', nats.urls[0], '--node', 'A', '--cluster-secret-file', secret,
+    '--stream', 'cam=testsrc:?size=320x240&fps=15']);
+  const b = await startWscam(['--nats', nats.urls[0], '--node', 'B', '--cluster-secret-file', secret]);
+  const c = await startWscam(['--nats', nats.urls[0], '--node', 'C', '--cluster-secret-file', wrong,
+    '--stream', 'other=testsrc:?size=160x120&fps=5']);
+  const peer = await natsPeer(nats.urls[0]);
+  let v = null;
+  try {
+    await until(async () => (await streams(b)).some((s) => s.name === 'cam' && s.online), 'cam on B (signed)', 10000);
+    v = watch(`${b.wsUrl}/ws/cam`);
+    await until(() => v.frames.length >= 5, 'signed frames on B', 10000);
+    await peer.subscribe('wscam.announce');
+    await peer.subscribe('wscam.frame.cam');
+    await until(() => peer.on('wscam.frame.cam').length > 0 && peer.on('wscam.announce').length > 0, 'what the peer reads', 10000);
+    const owner = peer.on('wscam.frame.cam').at(-1).headers;
+    assert.match(owner['Wscam-Sig'] ?? '', /^[0-9a-f]{64}$/, 'frames are signed');
+    // The peer copies A's headers (signature included) onto its own frame, and announces a node.
+    const forged = Buffer.from(peer.on('wscam.frame.cam').at(-1).data);
+    forged.writeBigUInt64BE(forged.readBigUInt64BE(8) + 1n, 8);
+    for (let i = 0; i < 20; i++) {
+      peer.publish('wscam.frame.cam', forged, owner);
+      peer.publish('wscam.announce', JSON.stringify({ v: 1, node: 'F', epoch: 1, seq: i + 1, streams: [{ name: 'evil', online: true }] }));
+      peer.publish('wscam.controls.cam', JSON.stringify({ type: 'hello', controls: [] }), { 'Wscam-Node': 'A', 'Wscam-Epoch': owner['Wscam-Epoch'] });
+    }
+    await peer.flush();
+    await sleep(2000);
+    const names = (await streams(b)).map((s) => s.name);
+    assert.ok(!names.includes('evil'), 'the peer\'s announce is not heard');
+    assert.ok(!names.includes('other'), 'a node with another secret is not heard');
+    assert.ok(!(await streams(c)).some((s) => s.name === 'cam'), 'nor does it hear the cluster');
+    assert.match(b.logs(), /cluster: a message on wscam\.(frame\.cam|announce|controls\.cam) dropped: (unsigned|a wrong signature)/);
+    assert.ok(lines(b, /dropped: /) <= 3, 'dropped messages are logged at most once a minute');
+    // The owner's list arrives once B watches (signed); the peer's empty one never replaces it.
+    const lists = v.texts.filter((m) => m.type === 'hello' || m.type === 'controls').map((m) => m.controls.length);
+    assert.ok(lists.at(-1) > 0, `the owner's controls reach B and stay: lists of ${lists}`);
+  } finally {
+    v?.ws.close();
+    peer.close();
+    for (const node of [a, b, c]) await node.stop();
+    nats.stop();
+  }
+});
+
+test('--cluster-secret-file that cannot be read or is too short: a usage error that says why', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { WSCAM_BIN } = await import('./lib/wscam.mjs');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const short = join(mkdtempSync(join(tmpdir(), 'wscam-secret-')), 'short');
+  writeFileSync(short, 'abc\n');
+  for (const [file, why] of [[short, /must hold 16 to 4096 bytes/], ['/nonexistent/secret', /cannot be read/]]) {
+    const r = spawnSync(WSCAM_BIN, ['--nats', 'nats://127.0.0.1:4222', '--cluster-secret-file', file, '--check-config'], { encoding: 'utf8' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr + r.stdout, why);
+    assert.ok(!(r.stderr + r.stdout).includes('abc'), 'the secret is never printed');
+  }
+});

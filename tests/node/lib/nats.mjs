@@ -40,7 +40,7 @@ export async function startNatsCluster(n = 3, { maxPayload = '8MB', auth = null 
   const routes = async (x) => (await (await fetch(`http://127.0.0.1:${x.http}/routez`)).json()).num_routes;
   await until(async () => {
     try { return (await Promise.all(members.map(routes))).every((r) => r === n - 1); } catch { return false; }
-  }, 'the NATS routes', 10000);
+  }, 'the NATS routes', 30000);
   return {
     urls: members.map((x) => `nats://127.0.0.1:${x.client}`),
     /** --nats for a node whose own server is member i: that one first, then the others. */
