@@ -273,6 +273,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                     hub = registry->add(v.stream);
                 } catch (const std::exception& e) {
                     spdlog::warn("cluster: cannot show stream '{}' of node {}: {}", v.stream, v.owner, e.what());
+                    if (options.set_relayed_access) options.set_relayed_access(v.stream, std::nullopt);
                     continue;
                 }
                 remote_stream r;

@@ -32,7 +32,11 @@ cluster_state::cluster_state(std::string self, std::uint64_t epoch, timings t, b
     : self_(std::move(self)), epoch_(epoch), timings_(t), bounds_(b) {}
 
 void cluster_state::set_local_streams(std::vector<std::string> names) {
-    local_ = std::set<std::string>(std::make_move_iterator(names.begin()), std::make_move_iterator(names.end()));
+    auto next = std::set<std::string>(std::make_move_iterator(names.begin()), std::make_move_iterator(names.end()));
+    // A name no longer served here: another node's claim of it may be shown at the next pass.
+    for (const auto& name : local_)
+        if (!next.contains(name)) unshadowed_.insert(name);
+    local_ = std::move(next);
     for (const auto& name : local_) remotes_.erase(name);
     std::erase_if(interest_, [&](const auto& entry) { return !local_.contains(entry.first); });
 }
@@ -66,17 +70,19 @@ actions cluster_state::on_announce(const announce& a, clock::time_point now) {
     n.seq = a.seq;
     n.last_seen = now;
     n.left = a.leaving;
-    n.streams.clear();
+    std::map<std::string, announced_stream> streams;
     n.watching.clear();
     if (!a.leaving) {
-        for (const auto& s : a.streams) n.streams[s.name] = s;
+        for (const auto& s : a.streams) streams[s.name] = s;
         for (const auto& [stream, viewers] : a.watching)
             if (viewers > 0) n.watching[stream] = viewers;
     }
+    set_claims(a.node, n.streams, streams);
+    n.streams = std::move(streams);
     for (const auto& watched : n.watching)
         if (local_.contains(watched.first) && !watched_before.contains(watched.first))
             out.new_watchers.push_back(watched.first);
-    reconcile(now, out);
+    reconcile(now, out, &a.node);
     return out;
 }
 
@@ -179,7 +185,7 @@ bool cluster_state::room_for_node(clock::time_point now) {
         if (!fresh(it->second, now) && (oldest == nodes_.end() || it->second.last_seen < oldest->second.last_seen))
             oldest = it;
     if (oldest == nodes_.end()) return false;
-    nodes_.erase(oldest);  // its streams are lost already; why_lost still says it stopped answering
+    drop_node(oldest);  // its streams are lost already; why_lost still says it stopped answering
     return true;
 }
 
@@ -211,20 +217,48 @@ void cluster_state::evict(const std::string& stream, actions& out) {
     remotes_.erase(it);
 }
 
-void cluster_state::choose_owners(clock::time_point now, actions& out) {
-    // Who claims what, among the nodes that are alive; in node-name order (nodes_ is sorted).
-    std::map<std::string, std::vector<std::pair<const std::string*, const announced_stream*>>> claims;
-    for (const auto& [name, n] : nodes_) {
-        if (!fresh(n, now)) continue;
-        for (const auto& [stream, s] : n.streams)
-            if (!local_.contains(stream)) claims[stream].emplace_back(&name, &s);
+std::vector<std::pair<const std::string*, const announced_stream*>> cluster_state::claims_of(const std::string& stream,
+                                                                                          clock::time_point now) const {
+    std::vector<std::pair<const std::string*, const announced_stream*>> out;
+    const auto it = claimants_.find(stream);
+    if (it == claimants_.end() || local_.contains(stream)) return out;
+    for (const auto& name : it->second) {  // in node-name order
+        const auto n = nodes_.find(name);
+        if (n == nodes_.end() || !fresh(n->second, now)) continue;
+        if (const auto s = n->second.streams.find(stream); s != n->second.streams.end()) out.emplace_back(&n->first, &s->second);
     }
-    // New streams while there is room; when full, each takes the place of one lost longest
-    // (worked out once per pass: a flood of claims must not cost a scan each).
+    return out;
+}
+
+void cluster_state::drop_node(std::map<std::string, node_entry>::iterator it) {
+    set_claims(it->first, it->second.streams, {});
+    nodes_.erase(it);
+}
+
+void cluster_state::set_claims(const std::string& node, const std::map<std::string, announced_stream>& before,
+                               const std::map<std::string, announced_stream>& after) {
+    for (const auto& [stream, s] : before)
+        if (!after.contains(stream))
+            if (const auto it = claimants_.find(stream); it != claimants_.end() && it->second.erase(node) && it->second.empty())
+                claimants_.erase(it);
+    for (const auto& [stream, s] : after) claimants_[stream].insert(node);
+}
+
+void cluster_state::choose_owners(clock::time_point now, actions& out, const std::string* announcing) {
+    // New streams: only the ones the node that just announced claims (every node announces each
+    // second, so a stream that found no room gets another chance then), and names no longer
+    // served here. Work per announce is
+    // bounded by that node's streams and the streams shown, never by the whole cluster's claims.
+    // While there is room they are added; when full, each takes the place of one lost longest.
     std::size_t refused = 0;
     std::optional<std::vector<std::string>> evictable;
-    for (const auto& entry : claims) {
-        if (remotes_.contains(entry.first)) continue;
+    std::vector<std::string> candidates(unshadowed_.begin(), unshadowed_.end());
+    unshadowed_.clear();
+    const auto a = announcing ? nodes_.find(*announcing) : nodes_.end();
+    if (a != nodes_.end() && fresh(a->second, now))
+        for (const auto& [stream, claim] : a->second.streams) candidates.push_back(stream);
+    for (const auto& stream : candidates) {
+        if (remotes_.contains(stream) || local_.contains(stream) || claims_of(stream, now).empty()) continue;
         if (remotes_.size() >= bounds_.max_remote_streams) {
             if (!evictable) evictable = streams_to_evict(now);
             if (evictable->empty()) {
@@ -234,12 +268,13 @@ void cluster_state::choose_owners(clock::time_point now, actions& out) {
             evict(evictable->back(), out);
             evictable->pop_back();
         }
-        remotes_.try_emplace(entry.first);
+        remotes_.try_emplace(stream);
     }
     std::uint64_t held = 0;
     if (refused > 0 && too_many_log_.allow(now, held))
-        spdlog::warn("cluster: {} streams of the cluster not shown: this node shows at most {} remote streams{}", refused,
-                     bounds_.max_remote_streams, held ? " (" + std::to_string(held) + " more such lines held back)" : "");
+        spdlog::warn("cluster: {} streams of node {} not shown: this node shows at most {} remote streams{}", refused,
+                     announcing ? *announcing : std::string("?"), bounds_.max_remote_streams,
+                     held ? " (" + std::to_string(held) + " more such lines held back)" : "");
     for (auto& [stream, e] : remotes_) {
         if (!e.lost_since && !e.owner.empty()) {
             // Sticky: the owner stays while it is alive, in the same run, and still claims the stream,
@@ -250,23 +285,21 @@ void cluster_state::choose_owners(clock::time_point now, actions& out) {
                 n->second.streams.contains(stream)) {
                 const bool online = n->second.streams.at(stream).online;
                 if (online) e.handover.clear();  // the new owner has the camera now
-                const auto c = claims.find(stream);
-                const bool other_online = c != claims.end() && std::any_of(c->second.begin(), c->second.end(),
-                    [](const auto& x) { return x.second->online; });
+                const auto c = claims_of(stream, now);
+                const bool other_online = std::any_of(c.begin(), c.end(), [](const auto& x) { return x.second->online; });
                 if (online || !other_online) continue;
                 e.handover.clear();  // left for a node that has the camera: nothing to explain
                 e.owner.clear();
             }
         }
-        const auto c = claims.find(stream);
-        if (c == claims.end()) {
+        const auto candidates = claims_of(stream, now);
+        if (candidates.empty()) {
             if (!e.lost_since) {
                 e.lost_reason = why_lost(e.owner, now);
                 e.lost_since = now;
             }
             continue;
         }
-        const auto& candidates = c->second;
         const auto online = std::find_if(candidates.begin(), candidates.end(), [](const auto& x) { return x.second->online; });
         const auto& chosen = online != candidates.end() ? *online : candidates.front();
         // Another node takes over from a lost owner: while it has no camera either, viewers are
@@ -302,8 +335,8 @@ remote_view cluster_state::view_of(const std::string& stream, const remote_entry
     return v;
 }
 
-void cluster_state::reconcile(clock::time_point now, actions& out) {
-    choose_owners(now, out);
+void cluster_state::reconcile(clock::time_point now, actions& out, const std::string* announcing) {
+    choose_owners(now, out, announcing);
     for (auto it = remotes_.begin(); it != remotes_.end();) {
         auto& [stream, e] = *it;
         if (e.lost_since && now - *e.lost_since >= timings_.forget_after) {
@@ -323,20 +356,25 @@ void cluster_state::reconcile(clock::time_point now, actions& out) {
         ++it;
     }
     // Remote viewers of each local stream, for capture on demand.
+    // (Looked up per local stream: a node's `watching` may name a thousand streams.)
     std::map<std::string, std::size_t> interest;
     for (const auto& [name, n] : nodes_) {
         if (!fresh(n, now)) continue;
-        for (const auto& [stream, viewers] : n.watching)
-            if (local_.contains(stream)) interest[stream] += viewers;
+        for (const auto& stream : local_)
+            if (const auto w = n.watching.find(stream); w != n.watching.end()) interest[stream] += w->second;
     }
     for (const auto& stream : local_)
         if (remote_interest(stream) != (interest.contains(stream) ? interest.at(stream) : 0))
             out.interest_changed.push_back(stream);
     interest_ = std::move(interest);
     // Nodes gone for as long as a stream is remembered are forgotten too.
-    std::erase_if(nodes_, [&](const auto& entry) {
-        return !fresh(entry.second, now) && now - entry.second.last_seen >= timings_.forget_after;
-    });
+    for (auto it = nodes_.begin(); it != nodes_.end();) {
+        if (!fresh(it->second, now) && now - it->second.last_seen >= timings_.forget_after) {
+            drop_node(it++);
+        } else {
+            ++it;
+        }
+    }
 }
 
 }  // namespace wscam::cluster

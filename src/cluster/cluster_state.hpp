@@ -123,9 +123,19 @@ private:
     bool fresh(const node_entry& n, clock::time_point now) const;
     bool link_lost(clock::time_point now) const;
     std::string why_lost(const std::string& node, clock::time_point now) const;
-    /** Brings ownership, views and interest up to date with `now`; adds what changed to `out`. */
-    void reconcile(clock::time_point now, actions& out);
-    void choose_owners(clock::time_point now, actions& out);
+    /**
+     * Brings ownership, views and interest up to date with `now`; adds what changed to `out`.
+     * `announcing`: the node just heard, whose new streams may be shown now.
+     */
+    void reconcile(clock::time_point now, actions& out, const std::string* announcing = nullptr);
+    void choose_owners(clock::time_point now, actions& out, const std::string* announcing);
+    /** The fresh nodes claiming a stream (not a local one), in node-name order. */
+    std::vector<std::pair<const std::string*, const announced_stream*>> claims_of(const std::string& stream,
+                                                                                  clock::time_point now) const;
+    /** Keeps claimants_ in step with a node's streams going from `before` to `after`. */
+    void set_claims(const std::string& node, const std::map<std::string, announced_stream>& before,
+                    const std::map<std::string, announced_stream>& after);
+    void drop_node(std::map<std::string, node_entry>::iterator it);
     /** Remote streams whose owner is gone, the one lost longest last: the ones a new stream may replace when full. */
     std::vector<std::string> streams_to_evict(clock::time_point now) const;
     /** Forgets a remote stream at once (to make room): the glue removes it. */
@@ -142,6 +152,10 @@ private:
     std::set<std::string> local_;
     std::map<std::string, node_entry> nodes_;
     std::map<std::string, remote_entry> remotes_;
+    // Stream -> the nodes whose last announce claims it: ownership is worked out per stream shown,
+    // not by walking every node's every stream at each announce (50 nodes x 1,000 streams).
+    std::map<std::string, std::set<std::string>> claimants_;
+    std::set<std::string> unshadowed_;  // names that stopped being local: shown again if claimed
     std::map<std::string, std::size_t> interest_;  // local stream -> remote viewers last reported
     bool link_up_ = true;                           // until told otherwise
     clock::time_point link_down_since_;

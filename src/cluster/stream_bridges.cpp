@@ -62,10 +62,13 @@ void remote_feed::on_message(const incoming& in) {
             switch (sequence_.offer(f->sequence)) {
             case owner_sequence::verdict::accept: break;
             case owner_sequence::verdict::repeat: return;
-            case owner_sequence::verdict::resync:
-                spdlog::info("stream={} cluster: the owner's frame numbers moved to {}: following them", hub_->name(),
-                             f->sequence);
+            case owner_sequence::verdict::resync: {
+                std::uint64_t held = 0;
+                if (log_limit_.allow(rate_limit::clock::now(), held))
+                    spdlog::info("stream={} cluster: the owner's frame numbers moved to {}: following them", hub_->name(),
+                                 f->sequence);
                 break;
+            }
             case owner_sequence::verdict::refuse:
                 why = "frame number " + std::to_string(f->sequence) + " is far from the owner's last (" +
                       std::to_string(sequence_.last()) + "): a stale or forged frame";
