@@ -50,6 +50,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         // otherwise log a line each; a burst of 5, then one per 5 s, and how many were not logged.
         token_bucket log_budget{0.2, 5};
         std::uint64_t log_held = 0;
+        std::string view_check, control_check;  // what the server was last told it requires
     };
     /** A message for the cluster thread to publish, with our node and epoch headers. */
     struct outgoing {
@@ -259,6 +260,25 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         into.announce_now = into.announce_now || from.announce_now;
     }
 
+    /**
+     * A line about one remote stream, within this pass's budget: a node going silent with a
+     * thousand streams must not cost a thousand lines (at a few ms each the cluster thread would
+     * fall seconds behind); the rest are counted in one line at the end of the pass.
+     */
+    bool pass_may_log() {
+        if (pass_lines < max_pass_lines) {
+            ++pass_lines;
+            return true;
+        }
+        ++pass_held;
+        return false;
+    }
+    void end_pass() {
+        if (pass_held > 0)
+            spdlog::info("cluster: {} more changes of remote streams not logged (GET /api/streams lists them all)", pass_held);
+        pass_lines = pass_held = 0;
+    }
+
     /** Under `mutex`, on the cluster thread. */
     void apply(const actions& todo) {
         for (const auto& v : todo.upsert) {
@@ -267,7 +287,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
             if (it == remotes.end()) {
                 if (registry->find(v.stream)) continue;  // a local stream of that name shadows it
                 // Closed before it is reachable: what the owner requires comes first.
-                relay_access(v);
+                if (!v.view_check.empty() || !v.control_check.empty()) relay_access(v);
                 std::shared_ptr<frame_hub> hub;
                 try {
                     hub = registry->add(v.stream);
@@ -294,23 +314,33 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                     if (auto self = w.lock()) self->wake();
                 });
                 hub->watch_demand(r.watch);
+                r.view_check = v.view_check;
+                r.control_check = v.control_check;
                 it = remotes.emplace(v.stream, std::move(r)).first;
                 created = true;
                 // One line for a new stream, with its state (not a second one for the state).
-                if (v.status.online)
-                    spdlog::info("stream={} cluster: served by node {}: online", v.stream, v.owner);
-                else
-                    spdlog::info("stream={} cluster: served by node {}: offline: {}", v.stream, v.owner, v.status.reason);
+                if (pass_may_log()) {
+                    if (v.status.online)
+                        spdlog::info("stream={} cluster: served by node {}: online", v.stream, v.owner);
+                    else
+                        spdlog::info("stream={} cluster: served by node {}: offline: {}", v.stream, v.owner,
+                                     v.status.reason);
+                }
             }
             auto& r = it->second;
-            if (!created) relay_access(v);
+            if (r.view_check != v.view_check || r.control_check != v.control_check) {
+                // Only on a change: each one copies the server's access table.
+                relay_access(v);
+                r.view_check = v.view_check;
+                r.control_check = v.control_check;
+            }
             if (r.owner != v.owner) {
-                if (!r.owner.empty() && may_log(r))
+                if (!r.owner.empty() && may_log(r) && pass_may_log())
                     spdlog::info("stream={} cluster: now served by node {}{}", v.stream, v.owner, held_lines(r));
                 r.owner = v.owner;
             }
             r.hub->set_info(v.info);
-            if (r.hub->set_status(v.status) && !created && may_log(r)) {
+            if (r.hub->set_status(v.status) && !created && may_log(r) && pass_may_log()) {
                 if (v.status.online)
                     spdlog::info("stream={} cluster: online (node {}){}", v.stream, v.owner, held_lines(r));
                 else
@@ -337,6 +367,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
             if (it == remotes.end()) continue;
             forget_remote(it, reason);
         }
+        end_pass();
     }
 
     static bool may_log(remote_stream& r) {
@@ -363,8 +394,9 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
             it->second.hub->remove(reason);
             registry->take(it->first);
         }
-        if (options.set_relayed_access) options.set_relayed_access(it->first, std::nullopt);  // after it is gone
-        spdlog::info("stream={} cluster: removed: {}", it->first, reason);
+        if (options.set_relayed_access && (!it->second.view_check.empty() || !it->second.control_check.empty()))
+            options.set_relayed_access(it->first, std::nullopt);  // after it is gone
+        if (pass_may_log()) spdlog::info("stream={} cluster: removed: {}", it->first, reason);
         remotes.erase(it);
     }
 
@@ -552,6 +584,8 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
     std::mutex owners_mutex;
     std::map<std::string, std::pair<std::string, std::string>> owners;
     std::map<std::string, token_check> checks;         // relay: verifier text -> its check (cluster thread)
+    static constexpr std::size_t max_pass_lines = 20;  // lines about remote streams per pass (apply)
+    std::size_t pass_lines = 0, pass_held = 0;
     std::map<std::string, std::string> own_verifiers;  // owner: token -> its verifier (under mutex); tokens stay in memory only
 
     std::mutex mutex;  // the state and the streams
@@ -693,6 +727,7 @@ void cluster_node::release(const std::string& name) {
     i.state.set_local_streams(std::move(names));  // the cluster no longer shows it as remote
     if (auto it = i.remotes.find(name); it != i.remotes.end())
         i.forget_remote(it, "stream '" + name + "' is now served by this node: reconnect");
+    i.end_pass();
 }
 
 }  // namespace wscam::cluster

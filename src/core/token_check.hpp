@@ -13,7 +13,7 @@ namespace wscam {
  *
  * A verifier travels in the owner's announce instead of the token, because everyone on the
  * cluster's NATS reads announces: `pbkdf2-sha256$10000$<32 hex salt>$<64 hex hash>`, PBKDF2-
- * HMAC-SHA256 of the token with a random salt. Checking a token against one costs ~5 ms (a
+ * HMAC-SHA256 of the token with a random salt. Checking a token against one costs ~3 ms (a
  * guess offline costs the same, so long random tokens stay safe; the wrong-token brake limits
  * guesses online); the last token that matched and the last that did not are remembered (their
  * SHA-256), so a viewer's reconnects cost a hash, and so does a list of streams that share the

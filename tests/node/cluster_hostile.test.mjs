@@ -159,14 +159,18 @@ test('50 fake nodes announcing 1,000 streams each: B shows at most 1,024 remote 
       if (n % 10 === 9) await c.peer.flush();
     }
     await c.peer.flush();
-    await sleep(2000);
+    const flooded = performance.now();
+    // A correctness check, not a speed one: under ASan on a busy machine the relay takes seconds
+    // to take in 50,000 claims; it must get through them and go on serving.
+    const refusal = /cluster: node F\d+ ignored: this node follows at most 64 other nodes|streams of node F\d+ not shown: this node shows at most 1024 remote streams/;
+    await until(() => refusal.test(c.b.logs()), 'B says what it did not show', 30000);
+    console.log(`B logged its refusal ${(performance.now() - flooded).toFixed(0)} ms after the flood`);
     const listed = await streams(c.b);
     assert.ok(listed.length <= 1 + 1024, `B lists ${listed.length} streams`);
     assert.ok(listed.some((s) => s.name === 'cam' && s.online), 'the owner\'s stream is still there');
     assert.ok(c.b.logs().split('\n').length - baseLines < 1200, `${c.b.logs().split('\n').length - baseLines} log lines`);
-    assert.match(c.b.logs(), /cluster: node F\d+ ignored: this node follows at most 64 other nodes|streams of node F\d+ not shown: this node shows at most 1024 remote streams/);
     const v = watch(`${c.b.wsUrl}/ws/cam`);
-    await until(() => v.frames.length >= 5, 'B still serves cam', 10000);
+    await until(() => v.frames.length >= 5, 'B still serves cam', 30000);
     v.ws.close();
   } finally {
     await c.stop();
