@@ -35,8 +35,11 @@ std::optional<host_authority> parse_host_header(std::string_view value) {
         const auto close = value.find(']');
         if (close == std::string_view::npos) return std::nullopt;
         const std::string inner(value.substr(1, close - 1));
+        // Only what an IPv6 address is written with: inet_pton stops at a NUL, so "[::\0/x]" would pass as "::".
+        const bool v6_chars = inner.find_first_not_of("0123456789abcdefABCDEF:.") == std::string::npos;
         in6_addr v6{};
-        if (inner.empty() || inner.size() > 45 || inet_pton(AF_INET6, inner.c_str(), &v6) != 1) return std::nullopt;
+        if (inner.empty() || inner.size() > 45 || !v6_chars || inet_pton(AF_INET6, inner.c_str(), &v6) != 1)
+            return std::nullopt;
         host = value.substr(0, close + 1);
         const auto rest = value.substr(close + 1);
         if (!rest.empty() && rest.front() != ':') return std::nullopt;

@@ -36,6 +36,10 @@ TEST(host_header, anything_that_is_not_host_and_port_is_refused) {
                             "cam:123456", ".cam", "a..b", "c%61m", "cam?x", "cam#x", "ca\xc3\xa9m"})
         EXPECT_FALSE(parse_host_header(bad)) << bad;
     EXPECT_TRUE(parse_host_header("[::1]:")) << "an empty port after an address";
+    // Found by the parsers fuzz target: inet_pton stops at a NUL, so this read as "[::]".
+    const std::string nul_inside("[::\0/x]:81", 10);
+    EXPECT_FALSE(parse_host_header(nul_inside));
+    EXPECT_FALSE(parse_host_header("[fe80::1%eth0]")) << "a zone is not part of a Host";
     EXPECT_FALSE(parse_host_header(std::string(254, 'a')));
     EXPECT_TRUE(parse_host_header(std::string(253, 'a')));
 }
