@@ -193,6 +193,8 @@ std::vector<std::string> cluster_state::streams_to_evict(clock::time_point now) 
     // Lost since when: marked lost, or its owner is silent (not marked yet in this pass).
     std::vector<std::pair<clock::time_point, std::string>> lost;
     for (const auto& [stream, e] : remotes_) {
+        // Never one watched here: a flood can delay its owner's announces past the node timeout.
+        if (e.subscribed) continue;
         if (e.lost_since) {
             lost.emplace_back(*e.lost_since, stream);
         } else if (const auto n = nodes_.find(e.owner); n == nodes_.end()) {

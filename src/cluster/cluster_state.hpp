@@ -29,7 +29,7 @@ struct timings {
  */
 struct bounds {
     std::size_t max_nodes = 64;             // other nodes followed at once (a silent one makes room)
-    std::size_t max_remote_streams = 1024;  // remote streams shown (one lost longest makes room)
+    std::size_t max_remote_streams = 1024;  // remote streams shown (one lost longest, unwatched here, makes room)
 };
 
 /** What a relay shows for a remote stream: its owner, and the status and info to give its hub. */
@@ -136,7 +136,10 @@ private:
     void set_claims(const std::string& node, const std::map<std::string, announced_stream>& before,
                     const std::map<std::string, announced_stream>& after);
     void drop_node(std::map<std::string, node_entry>::iterator it);
-    /** Remote streams whose owner is gone, the one lost longest last: the ones a new stream may replace when full. */
+    /**
+     * Remote streams whose owner is gone and that nobody here watches, the one lost longest last:
+     * the ones a new stream may replace when full.
+     */
     std::vector<std::string> streams_to_evict(clock::time_point now) const;
     /** Forgets a remote stream at once (to make room): the glue removes it. */
     void evict(const std::string& stream, actions& out);

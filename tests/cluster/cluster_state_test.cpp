@@ -396,5 +396,19 @@ TEST(cluster_state, at_most_max_remote_streams_and_one_lost_longest_makes_room) 
     EXPECT_TRUE(c.owner("c"));
 }
 
+// A flood of claims can delay a live owner's announces past the node timeout: a stream watched
+// here is never the one that makes room (found under ASan: a watched stream was evicted).
+TEST(cluster_state, a_stream_watched_here_is_never_evicted_to_make_room) {
+    cluster_state c("B", 200, {}, bounds{64, 2});
+    c.on_announce(from("A", 1, {up("cam"), up("yard")}), t0);
+    ASSERT_FALSE(c.set_local_viewers("cam", 1, t0).subscribe.empty());
+    // A is late (its announces stuck behind a flood); X claims a new stream.
+    const auto a = c.on_announce(from("X", 1, {up("x")}), t0 + 5s);
+    ASSERT_EQ(a.forget.size(), 1u);
+    EXPECT_EQ(a.forget[0].first, "yard") << "the unwatched one made room";
+    EXPECT_TRUE(c.on_announce(from("Y", 1, {up("y")}), t0 + 6s).forget.empty()) << "cam is watched: no room";
+    EXPECT_FALSE(c.owner("y"));
+}
+
 }  // namespace
 }  // namespace wscam::cluster
