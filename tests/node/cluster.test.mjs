@@ -8,26 +8,10 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startWscam } from './lib/wscam.mjs';
 import { startNatsCluster } from './lib/nats.mjs';
+import { watch, streams } from './lib/cluster_viewer.mjs';
 import { makeFrames } from './lib/cameras.mjs';
 import { sleep, until } from './lib/wait.mjs';
 
-/** A wscam.v1 viewer keeping each frame's header fields, its bytes and arrival time, and every text. */
-function watch(url) {
-  const v = { frames: [], texts: [], closed: null, ws: new WebSocket(url, ['wscam.v1']) };
-  v.ws.on('message', (data, binary) => {
-    if (!binary) return v.texts.push(JSON.parse(data.toString()));
-    v.frames.push({
-      at: performance.now(), seq: Number(data.readBigUInt64BE(8)), capture: Number(data.readBigInt64BE(16)),
-      jpeg: Buffer.from(data.subarray(data[1])),
-    });
-  });
-  v.ws.on('close', (code) => { v.closed = code; });
-  v.ws.on('error', () => {});
-  v.opened = new Promise((r) => v.ws.once('open', r));
-  return v;
-}
-
-const streams = async (server) => (await (await fetch(`${server.url}/api/streams`)).json()).streams;
 const framesOf = async (server, name) => (await streams(server)).find((s) => s.name === name)?.frames;
 
 test('every node serves the owner\'s stream: same frames, capture on demand, failover, owner lost and back', async () => {

@@ -6,25 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import WebSocket from 'ws';
 import { startWscam, jpegSize } from './lib/wscam.mjs';
 import { startNatsCluster } from './lib/nats.mjs';
+import { watch, streams } from './lib/cluster_viewer.mjs';
 import { natsPeer, framedJpeg } from './lib/nats_peer.mjs';
 import { makeFrames } from './lib/cameras.mjs';
 import { sleep, until } from './lib/wait.mjs';
-
-/** A viewer keeping each frame's arrival time and size, and every text. */
-function watch(url) {
-  const v = { frames: [], texts: [], closed: null, ws: new WebSocket(url, ['wscam.v1']) };
-  v.ws.on('message', (data, binary) => {
-    if (!binary) return v.texts.push(JSON.parse(data.toString()));
-    v.frames.push({ at: performance.now(), width: data.readUInt16BE(2), height: data.readUInt16BE(4) });
-  });
-  v.ws.on('close', (code) => { v.closed = code; });
-  v.ws.on('error', () => {});
-  v.opened = new Promise((r) => v.ws.once('open', r));
-  return v;
-}
 
 /** A 1080p JPEG of noise: about 1 MB. */
 function noisyJpeg() {
@@ -34,7 +21,6 @@ function noisyJpeg() {
   return r.stdout;
 }
 
-const streams = async (server) => (await (await fetch(`${server.url}/api/streams`)).json()).streams;
 const rssMiB = (server) => Number(readFileSync(`/proc/${server.proc.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
 const lines = (server, re) => server.logs().split('\n').filter((l) => re.test(l)).length;
 
