@@ -18,7 +18,18 @@ TEST(message_signature, is_64_hex_digits_and_matches_only_its_message_and_secret
     EXPECT_TRUE(signature_matches(secret, parts, sig));
     EXPECT_FALSE(signature_matches(secret + "x", parts, sig)) << "another cluster's secret";
     EXPECT_FALSE(signature_matches(secret, parts, sig.substr(1))) << "cut";
+    EXPECT_FALSE(signature_matches(secret, parts, sig + "0")) << "lengthened";
+    EXPECT_FALSE(signature_matches(secret, parts, "")) << "none";
     auto other = parts;
+    other.subject = "wscam.frame.cam2";
+    EXPECT_FALSE(signature_matches(secret, other, sig)) << "another stream's subject";
+    other = parts;
+    other.reply = "_INBOX.x";
+    EXPECT_FALSE(signature_matches(secret, other, sig)) << "another reply subject";
+    other = parts;
+    other.node = "B";
+    EXPECT_FALSE(signature_matches(secret, other, sig)) << "another node";
+    other = parts;
     other.epoch = "1700000000000001";
     EXPECT_FALSE(signature_matches(secret, other, sig)) << "another run";
     other = parts;

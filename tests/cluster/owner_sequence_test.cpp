@@ -77,6 +77,18 @@ TEST(owner_sequence, a_run_broken_by_an_unrelated_number_starts_over) {
     EXPECT_EQ(s.offer(11), verdict::accept);
 }
 
+TEST(owner_sequence, a_run_interleaved_with_the_owners_frames_never_confirms) {
+    // A forger who cannot outpace the owner sends its run one frame at a time between the
+    // owner's: each frame the owner gets through in order ends the run, so it never confirms.
+    owner_sequence s;
+    ASSERT_TRUE(run(s, 1, 10));
+    for (std::uint64_t n = 0; n < 50; ++n) {
+        EXPECT_EQ(s.offer(7'000'000 + n), verdict::refuse);
+        EXPECT_EQ(s.offer(11 + n), verdict::accept);
+    }
+    EXPECT_EQ(s.last(), 60u);
+}
+
 TEST(owner_sequence, reset_takes_the_next_frame_as_the_baseline) {
     owner_sequence s;
     ASSERT_TRUE(run(s, 1, 1000));

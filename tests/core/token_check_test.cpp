@@ -34,6 +34,7 @@ TEST(token_check, a_verifier_matches_its_token_and_never_holds_it) {
     EXPECT_TRUE(c->required());
     EXPECT_FALSE(c->matches(""));
     EXPECT_FALSE(c->matches("view-9f2c1f"));
+    EXPECT_FALSE(c->matches("view-9f2c1f")) << "the same miss again (remembered)";
     EXPECT_TRUE(c->matches("view-9f2c1e"));
     EXPECT_TRUE(c->matches("view-9f2c1e")) << "again (remembered)";
     EXPECT_FALSE(c->matches("view-9f2c1f")) << "a miss after a match";
@@ -59,4 +60,18 @@ TEST(token_check, nobody_is_required_and_matches_nothing) {
     EXPECT_TRUE(c.required());
     EXPECT_FALSE(c.matches(""));
     EXPECT_FALSE(c.matches("anything"));
+}
+
+// The form is PBKDF2-HMAC-SHA256 with 10,000 iterations, salt and hash in hex: a verifier made
+// elsewhere (here by Python's hashlib.pbkdf2_hmac('sha256', b'view-9f2c1e', bytes(range(16)),
+// 10000)) is read the same way, and a new salt gives a new hash for the same token.
+TEST(token_check, a_verifier_is_standard_pbkdf2_with_its_own_salt) {
+    const auto c = token_check::verifier(
+        "pbkdf2-sha256$10000$000102030405060708090a0b0c0d0e0f$"
+        "a03557114e9ae692bb45c39459b7d3e4469d48a549fd0c071e1129145e194b69");
+    ASSERT_TRUE(c);
+    EXPECT_TRUE(c->matches("view-9f2c1e"));
+    EXPECT_FALSE(c->matches("view-9f2c1E"));
+    const auto a = make_token_verifier("view-9f2c1e"), b = make_token_verifier("view-9f2c1e");
+    EXPECT_NE(a.substr(a.rfind('$')), b.substr(b.rfind('$'))) << "the salt goes into the hash";
 }
