@@ -2,18 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
-#include <atomic>
-#include <condition_variable>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
 
+#include "cluster/control_relay.hpp"
+#include "cluster/mailbox.hpp"
 #include "cluster/messages.hpp"
 #include "cluster/nats_link.hpp"
 #include "cluster/stream_bridges.hpp"
 #include "cluster/subjects.hpp"
 #include "core/backoff.hpp"
-#include "core/client_message.hpp"
 #include "core/command_words.hpp"
 #include "core/publisher_message.hpp"
 #include "server/publisher_protocol.hpp"
@@ -27,10 +27,6 @@ constexpr int frame_queue = 4;  // frames of one remote stream waiting for the h
 // What nats.c may hold for the other subscriptions before it drops (a flood waits there, not in us).
 constexpr int message_queue = 256;
 constexpr std::int64_t message_queue_bytes = 16 * 1024 * 1024;
-// A controls list or control request from another node: a publisher's hello is far smaller.
-constexpr std::size_t max_controls_bytes = 256 * 1024;
-// Announces parsed and waiting for the cluster thread: a node sends one a second.
-constexpr std::size_t max_queued_announces = 256;
 
 }  // namespace
 
@@ -43,7 +39,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         std::shared_ptr<frame_hub> hub;
         std::shared_ptr<remote_feed> feed;
         std::shared_ptr<demand_watch> watch;
-        std::unique_ptr<nats_link::subscription> frames;
+        std::unique_ptr<transport::subscription> frames;
         std::unique_ptr<publisher_protocol> controls;  // the owner's controls, spoken like a publisher's
         std::string owner;                              // the node last shown as its owner
         // Its state-change lines: a stream flipped online and offline by announces would
@@ -52,53 +48,10 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         std::uint64_t log_held = 0;
         std::string view_check, control_check;  // what the server was last told it requires
     };
-    /** A message for the cluster thread to publish, with our node and epoch headers. */
-    struct outgoing {
-        std::string subject, text;
-        std::string reply = {}, to_node = {}, to_epoch = {};  // to_*: a request, addressed to the owner
-    };
 
     impl(node_options o, std::shared_ptr<stream_registry> r)
         : options(std::move(o)), registry(std::move(r)), epoch(static_cast<std::uint64_t>(unix_now_us())),
           epoch_text(std::to_string(epoch)), state(options.node, epoch, options.times, options.limits) {}
-
-    // --- waking the cluster thread (from any thread; never waits for the cluster thread's work)
-    void wake(bool announce = false) {
-        {
-            std::lock_guard lock(wake_mutex);
-            woken = true;
-            announce_wanted = announce_wanted || announce;
-        }
-        wake_cv.notify_one();
-    }
-
-    /**
-     * Runs `job` on the cluster thread, under `mutex`; false when stopping or the queue is full
-     * (`bytes`: what the job holds, counted against max_queued_bytes until it has run).
-     */
-    bool post(std::function<void()> job, std::size_t bytes = 0) {
-        {
-            std::lock_guard lock(wake_mutex);
-            if (stopping || jobs.size() >= max_queued || job_bytes + bytes > max_queued_bytes) return false;
-            jobs.push_back({std::move(job), bytes});
-            job_bytes += bytes;
-            woken = true;
-        }
-        wake_cv.notify_one();
-        return true;
-    }
-    /** Publishes a message from the cluster thread (nats.c writes on the caller's thread). */
-    void send(outgoing m) {
-        {
-            std::lock_guard lock(wake_mutex);
-            // Bounded: an answer lost times out at the asker.
-            if (stopping || outbox.size() >= max_queued || outbox_bytes + m.text.size() > max_queued_bytes) return;
-            outbox_bytes += m.text.size();
-            outbox.push_back(std::move(m));
-            woken = true;
-        }
-        wake_cv.notify_one();
-    }
 
     // --- on nats.c's threads
     void on_announce_message(const incoming& in) {
@@ -106,73 +59,26 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         auto a = parse_announce({reinterpret_cast<const char*>(in.data.data()), in.data.size()}, &error);
         if (!a) {
             std::uint64_t suppressed = 0;
+            std::lock_guard lock(announce_log_mutex);
             if (announce_log.allow(rate_limit::clock::now(), suppressed))
                 spdlog::warn("cluster: announce refused: {}", error);
             return;
         }
-        {
-            std::lock_guard lock(wake_mutex);
-            // A node announces once a second; more waiting means a flood: the newest are dropped.
-            if (announces.size() >= max_queued_announces) return;
-            announces.push_back(std::move(*a));
-            woken = true;
-        }
-        wake_cv.notify_one();
+        box->deliver(std::move(*a));  // a node announces once a second; a flood loses its newest
     }
-    /** Owner: a relay's viewer changes a control of one of our streams (for us: the Wscam-Node header). */
+    /** Owner: a relay's viewer changes a control of one of our streams. */
     void on_control_request(const incoming& in) {
-        if (in.reply.empty() || in.node != options.node) return;  // for another node's stream of that name
-        auto stream = subjects_.stream_of(in.subject, "control");
-        if (!stream) return;
-        if (in.data.size() > max_controls_bytes)
-            return refused("control request", *stream, "larger than " + std::to_string(max_controls_bytes) + " bytes");
-        const auto size = in.data.size();
-        if (!post([this, stream = std::move(*stream), reply = std::string(in.reply),
-                   text = std::string(reinterpret_cast<const char*>(in.data.data()), in.data.size())] {
-                answer_control(stream, reply, text);
-            }, size))
-            busy();
+        auto r = relay->admit_request(in);
+        if (!r) return;
+        const auto size = r->text.size();
+        if (!box->post([this, r = std::move(*r)] { answer_control(r); }, size)) relay->busy();
     }
     /** Relay: the owner's controls list and changes (`reply`: its answer to one of our requests). */
     void on_owner_controls(const incoming& in, bool reply) {
-        std::optional<std::string> stream;
-        if (!reply) {
-            stream = subjects_.stream_of(in.subject, "controls");
-        } else if (const auto prefix = reply_prefix(); in.subject.starts_with(prefix)) {
-            stream = unescape_token(in.subject.substr(prefix.size()));
-        }
-        // Only the chosen owner's run speaks for the stream: checked before anything is copied.
-        if (!stream || !from_owner(*stream, in.node, in.epoch)) return;
-        if (in.data.size() > max_controls_bytes)
-            return refused("controls message from node " + std::string(in.node), *stream,
-                           "larger than " + std::to_string(max_controls_bytes) + " bytes");
-        const auto size = in.data.size();
-        if (!post([this, stream = std::move(*stream), node = std::string(in.node), epoch = std::string(in.epoch),
-                   text = std::string(reinterpret_cast<const char*>(in.data.data()), in.data.size())] {
-                relay_controls(stream, node, epoch, text);
-            }, size))
-            busy();
-    }
-    /** Whether (node, epoch) is the chosen owner of a remote stream now; any thread. */
-    bool from_owner(const std::string& stream, std::string_view node, std::string_view epoch) {
-        std::lock_guard lock(owners_mutex);
-        const auto it = owners.find(stream);
-        return it != owners.end() && node == it->second.first && epoch == it->second.second;
-    }
-    void busy() {
-        std::uint64_t suppressed = 0;
-        if (controls_log.allow(rate_limit::clock::now(), suppressed))
-            spdlog::warn("cluster: too many control messages waiting ({} bytes at most): dropped one", max_queued_bytes);
-    }
-    std::string reply_prefix() const { return link->inbox() + ".control."; }
-
-    void on_link(bool up) {
-        {
-            std::lock_guard lock(wake_mutex);
-            link_events.push_back(up);
-            woken = true;
-        }
-        wake_cv.notify_one();
+        auto m = relay->admit_owner_message(in, reply);
+        if (!m) return;
+        const auto size = m->text.size();
+        if (!box->post([this, m = std::move(*m)] { relay_controls(m); }, size)) relay->busy();
     }
 
     // --- the cluster thread
@@ -181,29 +87,16 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         auto last_announce = clock::time_point{};
         bool announce_pending = false;  // wanted, held back by the rate limit
         for (;;) {
-            std::vector<announce> got;
-            std::vector<bool> links;
-            std::vector<queued_job> todo_jobs;
-            bool announce_asked = false;
-            {
-                std::unique_lock lock(wake_mutex);
-                const auto until = announce_pending ? std::min(next_tick, last_announce + min_announce_gap) : next_tick;
-                wake_cv.wait_until(lock, until, [&] { return woken || stopping; });
-                if (stopping) return;
-                woken = false;
-                got.swap(announces);
-                links.swap(link_events);
-                todo_jobs.swap(jobs);
-                job_bytes = 0;
-                announce_asked = std::exchange(announce_wanted, false);
-            }
+            const auto until = announce_pending ? std::min(next_tick, last_announce + min_announce_gap) : next_tick;
+            auto got = box->wait(until);
+            if (!got) return;
             const auto now = clock::now();
             actions todo;
             {
                 std::lock_guard lock(mutex);
-                for (bool up : links) merge(todo, state.on_link(up, now));
-                for (const auto& a : got) {
-                    if (stop_requested.load(std::memory_order_relaxed)) break;  // SIGTERM does not wait for a flood
+                for (bool up : got->link_events) merge(todo, state.on_link(up, now));
+                for (const auto& a : got->announces) {
+                    if (box->stopping()) break;  // SIGTERM does not wait for a flood
                     merge(todo, state.on_announce(a, now));
                 }
                 if (now >= next_tick) {
@@ -222,17 +115,17 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                 for (const auto& name : todo.new_watchers)
                     if (auto it = locals.find(name); it != locals.end()) {
                         it->second.sink->offer(it->second.hub->latest());
-                        send({subjects_.controls(name), make_publisher_hello_message(it->second.hub->controls())});
+                        box->send({subjects_.controls(name), make_publisher_hello_message(it->second.hub->controls())});
                     }
-                for (auto& job : todo_jobs) {
-                    if (stop_requested.load(std::memory_order_relaxed)) break;  // SIGTERM does not wait for a backlog
-                    job.run();
+                for (auto& job : got->jobs) {
+                    if (box->stopping()) break;  // SIGTERM does not wait for a backlog
+                    job();
                 }
                 for (auto& [name, r] : remotes) r.controls->expire(now);
             }
             publish_frames();
             publish_messages();
-            announce_pending = announce_pending || todo.announce_now || announce_asked || !links.empty();
+            announce_pending = announce_pending || todo.announce_now || got->announce_asked || !got->link_events.empty();
             if (announce_pending && now - last_announce >= min_announce_gap) {
                 send_announce(false);
                 last_announce = now;
@@ -302,7 +195,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                     hub,
                     [w = weak_from_this()](std::function<void()> job) {
                         auto self = w.lock();
-                        return self && self->post(std::move(job));
+                        return self && self->box->post(std::move(job));
                     },
                     [w = weak_from_this(), name = v.stream](std::string text) {
                         if (auto self = w.lock()) self->request_control(name, std::move(text));
@@ -311,7 +204,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                 r.feed = std::make_shared<remote_feed>(hub, options.max_frame_bytes, options.max_frame_pixels);
                 // A viewer arriving wakes the cluster thread (its leaving is seen by the tick).
                 r.watch = std::make_shared<demand_watch>([w = weak_from_this()] {
-                    if (auto self = w.lock()) self->wake();
+                    if (auto self = w.lock()) self->box->wake();
                 });
                 hub->watch_demand(r.watch);
                 r.view_check = v.view_check;
@@ -348,7 +241,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
             }
             const auto owner = state.owner(v.stream);
             it->second.feed->set_owner(owner);
-            set_owner_of(v.stream, owner);
+            relay->set_owner(v.stream, owner);
         }
         for (const auto& name : todo.subscribe) {
             auto it = remotes.find(name);
@@ -385,7 +278,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         it->second.watch->disarm();
         it->second.controls->close();
         it->second.frames.reset();
-        set_owner_of(it->first, std::nullopt);
+        relay->set_owner(it->first, std::nullopt);
         // As a reload's removal: the viewers are closed, and the server lets go of the hub (its
         // newest frame, viewer groups and H.264 renditions), not just the registry.
         if (options.remove_stream) {
@@ -427,65 +320,25 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         return {verifier(view), verifier(control)};
     }
 
-    void set_owner_of(const std::string& stream, const std::optional<std::pair<std::string, std::uint64_t>>& owner) {
-        std::lock_guard lock(owners_mutex);
-        if (owner)
-            owners[stream] = {owner->first, std::to_string(owner->second)};
-        else
-            owners.erase(stream);
-    }
-
-    /** Relay, on the cluster thread under `mutex`: a viewer's change, to the stream's owner (publisher protocol). */
+    /** Relay, on the cluster thread under `mutex`: a viewer's change, to the stream's owner. */
     void request_control(const std::string& stream, std::string text) {
-        const auto owner = state.owner(stream);
-        if (!owner) return;  // no owner now: the viewer hears that nobody answered
-        send({subjects_.control(stream), std::move(text), reply_prefix() + escape_token(stream), owner->first,
-              std::to_string(owner->second)});
+        if (auto m = relay->to_owner(stream, std::move(text), state.owner(stream))) box->send(std::move(*m));
     }
-
     /** Owner, on the cluster thread under `mutex`: applies a relay's change and answers it. */
-    void answer_control(const std::string& stream, const std::string& reply, const std::string& text) {
-        const auto message = parse_client_message(text);
-        const auto* change = std::get_if<control_message>(&message);
-        if (!change) return refused("control request", stream, "not a control message");
-        auto answer = [w = weak_from_this(), stream, reply, id = change->id](const control_result& r) {
-            if (auto self = w.lock())
-                self->send({reply, r.ok ? make_control_changed_message(stream, id, r.value)
-                                        : make_publisher_error_message(id, r.error)});
-        };
-        const auto it = locals.find(stream);
-        if (it == locals.end())
-            return answer(control_result::failed("stream '" + stream + "' is not served by node " + options.node));
-        it->second.hub->set_control(change->id, change->value, std::move(answer));
+    void answer_control(const control_relay::request& r) {
+        const auto it = locals.find(r.stream);
+        relay->answer(r, it == locals.end() ? nullptr : it->second.hub.get(), [w = std::weak_ptr<mailbox>(box)](mailbox::outgoing m) {
+            if (auto b = w.lock()) b->send(std::move(m));
+        });
     }
-
     /** Relay, on the cluster thread under `mutex`: the owner's controls list, a change, or an answer. */
-    void relay_controls(const std::string& stream, const std::string& node, const std::string& epoch, const std::string& text) {
-        const auto it = remotes.find(stream);
-        const auto owner = state.owner(stream);
-        // Only the chosen owner's run speaks for the stream.
-        if (it == remotes.end() || !owner || node != owner->first || epoch != std::to_string(owner->second)) return;
-        auto message = parse_publisher_text(text);
-        const auto why = std::holds_alternative<publisher_status_text>(message)
-                             ? std::string("not a controls message")
-                             : it->second.controls->on_message(std::move(message));
-        if (!why.empty()) refused("controls message from node " + node, stream, why);
-    }
-
-    void refused(const std::string& what, const std::string& stream, const std::string& why) {
-        std::uint64_t suppressed = 0;
-        if (controls_log.allow(rate_limit::clock::now(), suppressed))
-            spdlog::warn("stream={} cluster: {} refused: {}", stream, what, why);
+    void relay_controls(const control_relay::owner_message& m) {
+        const auto it = remotes.find(m.stream);
+        relay->pass_on(m, state.owner(m.stream), it == remotes.end() ? nullptr : it->second.controls.get());
     }
 
     void publish_messages() {
-        std::vector<outgoing> out;
-        {
-            std::lock_guard lock(wake_mutex);
-            out.swap(outbox);
-            outbox_bytes = 0;
-        }
-        for (const auto& m : out) {
+        for (const auto& m : box->take_outgoing()) {
             const std::span bytes{reinterpret_cast<const std::uint8_t*>(m.text.data()), m.text.size()};
             // Requests are addressed to the owner's node and run; the rest say they are from us.
             if (m.to_node.empty())
@@ -511,7 +364,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                 too_large(name, bytes.size(), limit);
                 continue;
             }
-            if (link->publish(subjects_.frame(name), bytes, options.node, epoch_text) == nats_link::sent::too_large)
+            if (link->publish(subjects_.frame(name), bytes, options.node, epoch_text) == transport::sent::too_large)
                 too_large(name, bytes.size(), limit);
         }
     }
@@ -560,29 +413,9 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
     std::string epoch_text;
     subjects subjects_;
 
-    std::mutex wake_mutex;  // what wakes the cluster thread; held only for a moment
-    std::condition_variable wake_cv;
-    bool woken = false;
-    bool announce_wanted = false;
-    bool stopping = false;
-    std::vector<announce> announces;
-    std::vector<bool> link_events;
-    struct queued_job {
-        std::function<void()> run;
-        std::size_t bytes;
-    };
-    std::vector<queued_job> jobs;
-    std::size_t job_bytes = 0;  // what the waiting jobs hold
-    std::vector<outgoing> outbox;
-    std::size_t outbox_bytes = 0;
-    static constexpr std::size_t max_queued = 4096;
-    static constexpr std::size_t max_queued_bytes = 4 * 1024 * 1024;  // each of jobs and outbox
-    std::atomic<bool> stop_requested{false};
-
-    // The chosen owner (node, epoch as sent) of each remote stream, for nats.c's threads to check
-    // a message's sender before copying it; written by the cluster thread.
-    std::mutex owners_mutex;
-    std::map<std::string, std::pair<std::string, std::string>> owners;
+    // What other threads hand the cluster thread (shared: a control's answer may come after the node is gone).
+    std::shared_ptr<mailbox> box = std::make_shared<mailbox>();
+    std::unique_ptr<control_relay> relay;  // made with the transport (its reply subject is the transport's inbox)
     std::map<std::string, token_check> checks;         // relay: verifier text -> its check (cluster thread)
     static constexpr std::size_t max_pass_lines = 20;  // lines about remote streams per pass (apply)
     std::size_t pass_lines = 0, pass_held = 0;
@@ -593,11 +426,11 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
     std::map<std::string, local_stream> locals;
     std::map<std::string, remote_stream> remotes;
 
-    std::unique_ptr<nats_link> link;
-    std::unique_ptr<nats_link::subscription> announce_sub, control_sub, controls_sub, reply_sub;
+    std::unique_ptr<transport> link;
+    std::unique_ptr<transport::subscription> announce_sub, control_sub, controls_sub, reply_sub;
     std::thread thread;
+    std::mutex announce_log_mutex;  // nats.c may deliver on more than one thread
     rate_limit announce_log{std::chrono::seconds(5)};
-    rate_limit controls_log{std::chrono::seconds(5)};
     std::string connection_error;  // the last one logged
     rate_limit too_large_log{std::chrono::seconds(60)};
 };
@@ -610,14 +443,14 @@ cluster_node::~cluster_node() { stop(); }
 void cluster_node::start() {
     auto& i = *impl_;
     std::weak_ptr<impl> w = impl_;
-    nats_link::events on;
+    transport::events on;
     on.connected = [w](const std::string& url) {
         spdlog::info("cluster: connected to NATS {}", url);
-        if (auto self = w.lock()) self->on_link(true);
+        if (auto self = w.lock()) self->box->link_changed(true);
     };
     on.disconnected = [w] {
         spdlog::warn("cluster: disconnected from NATS; trying the other servers");
-        if (auto self = w.lock()) self->on_link(false);
+        if (auto self = w.lock()) self->box->link_changed(false);
     };
     on.error = [](const std::string& what) { spdlog::warn("cluster: {}", what); };
     on.closed = [w](const std::string& why) {
@@ -625,52 +458,39 @@ void cluster_node::start() {
         // closes after the same authorization error twice), and it keeps no better reason.
         spdlog::error("cluster: NATS gave up on this node's connection ({}): the servers refused it, most likely the "
                       "user and password in --nats; this node serves only its own streams until it is restarted", why);
-        if (auto self = w.lock()) self->on_link(false);
+        if (auto self = w.lock()) self->box->link_changed(false);
     };
-    i.link = std::make_unique<nats_link>(i.options.urls, "wscam " + i.options.node, std::move(on), i.options.secret);
+    i.link = i.options.make_transport
+                 ? i.options.make_transport(std::move(on))
+                 : std::make_unique<nats_link>(i.options.urls, "wscam " + i.options.node, std::move(on), i.options.secret);
+    i.relay = std::make_unique<control_relay>(i.options.node, i.subjects_, i.link->inbox() + ".control.");
     std::string error;
-    i.announce_sub = i.link->subscribe(
-        i.subjects_.announce(), [w](const incoming& in) {
-            if (auto self = w.lock()) self->on_announce_message(in);
-        },
-        message_queue, &error, message_queue_bytes);
     // A subscription fails only on a closed connection: one refused for good (logged by
     // on.closed) leaves this node serving its own streams; anything else is a bug worth stopping for.
-    auto check = [&](const auto& sub) {
+    auto subscribe = [&](const std::string& subject, void (*handle)(impl&, const incoming&)) {
+        auto sub = i.link->subscribe(
+            subject, [w, handle](const incoming& in) {
+                if (auto self = w.lock()) handle(*self, in);
+            },
+            message_queue, &error, message_queue_bytes);
         if (!sub && !i.link->gave_up()) throw std::runtime_error("cluster: " + error);
+        return sub;
     };
-    check(i.announce_sub);
-    i.control_sub = i.link->subscribe(
-        i.subjects_.all_control(), [w](const incoming& in) {
-            if (auto self = w.lock()) self->on_control_request(in);
-        },
-        message_queue, &error, message_queue_bytes);
-    i.controls_sub = i.link->subscribe(
-        i.subjects_.all_controls(), [w](const incoming& in) {
-            if (auto self = w.lock()) self->on_owner_controls(in, false);
-        },
-        message_queue, &error, message_queue_bytes);
-    i.reply_sub = i.link->subscribe(
-        i.reply_prefix() + "*", [w](const incoming& in) {
-            if (auto self = w.lock()) self->on_owner_controls(in, true);
-        },
-        message_queue, &error, message_queue_bytes);
-    check(i.control_sub);
-    check(i.controls_sub);
-    check(i.reply_sub);
-    spdlog::info("cluster: node {} joining through {}", i.options.node, redact_command_line(i.options.urls.front()));
+    i.announce_sub = subscribe(i.subjects_.announce(), [](impl& self, const incoming& in) { self.on_announce_message(in); });
+    i.control_sub = subscribe(i.subjects_.all_control(), [](impl& self, const incoming& in) { self.on_control_request(in); });
+    i.controls_sub =
+        subscribe(i.subjects_.all_controls(), [](impl& self, const incoming& in) { self.on_owner_controls(in, false); });
+    i.reply_sub =
+        subscribe(i.relay->reply_prefix() + "*", [](impl& self, const incoming& in) { self.on_owner_controls(in, true); });
+    spdlog::info("cluster: node {} joining through {}", i.options.node,
+                 i.options.urls.empty() ? std::string("(no NATS)") : redact_command_line(i.options.urls.front()));
     i.thread = std::thread([self = impl_] { self->run(); });
 }
 
 void cluster_node::stop() {
     auto& i = *impl_;
     if (!i.thread.joinable()) return;
-    i.stop_requested = true;
-    {
-        std::lock_guard lock(i.wake_mutex);
-        i.stopping = true;
-    }
-    i.wake_cv.notify_one();
+    i.box->stop();
     i.thread.join();
     if (i.link->connected()) i.send_announce(true);  // the others show our streams offline at once
     std::lock_guard lock(i.mutex);
@@ -688,6 +508,13 @@ void cluster_node::stop() {
     spdlog::info("cluster: node {} left", i.options.node);
 }
 
+bool cluster_node::sync(std::chrono::milliseconds limit) {
+    auto done = std::make_shared<std::promise<void>>();
+    auto future = done->get_future();
+    if (!impl_->box->post([done] { done->set_value(); })) return false;
+    return future.wait_for(limit) == std::future_status::ready;
+}
+
 void cluster_node::set_local_streams(const std::vector<std::shared_ptr<frame_hub>>& hubs) {
     auto& i = *impl_;
     {
@@ -702,10 +529,10 @@ void cluster_node::set_local_streams(const std::vector<std::shared_ptr<frame_hub
             const std::weak_ptr<impl> w = impl_;
             auto sink = std::make_shared<owner_sink>(
                 hub->name(), owner_sink::hooks{[w](bool announce) {
-                                                   if (auto self = w.lock()) self->wake(announce);
+                                                   if (auto self = w.lock()) self->box->wake(announce);
                                                },
                                                [w, subject = i.subjects_.controls(hub->name())](std::string text) {
-                                                   if (auto self = w.lock()) self->send({subject, std::move(text)});
+                                                   if (auto self = w.lock()) self->box->send({subject, std::move(text)});
                                                }});
             hub->subscribe(sink);
             next.emplace(hub->name(), impl::local_stream{hub, std::move(sink)});
@@ -716,7 +543,7 @@ void cluster_node::set_local_streams(const std::vector<std::shared_ptr<frame_hub
         for (const auto& [name, l] : i.locals) names.push_back(name);
         i.state.set_local_streams(std::move(names));
     }
-    i.wake(true);
+    i.box->wake(true);
 }
 
 void cluster_node::release(const std::string& name) {

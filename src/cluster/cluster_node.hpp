@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "cluster/cluster_state.hpp"
+#include "cluster/transport.hpp"
 #include "core/frame_hub.hpp"
 #include "core/token_check.hpp"
 
@@ -36,6 +38,8 @@ struct node_options {
      */
     std::function<void(const std::string& name, std::optional<std::pair<token_check, token_check>> checks)>
         set_relayed_access = {};
+    /** Unset: NATS (nats_link, through `urls`, with `secret`). Tests and the fuzz target hand a loopback_transport. */
+    std::function<std::unique_ptr<transport>(transport::events)> make_transport = {};
 };
 
 /**
@@ -71,6 +75,13 @@ public:
     void set_local_streams(const std::vector<std::shared_ptr<frame_hub>>& hubs);
     /** A name about to become a local stream: its remote stream, if any, leaves the registry first. */
     void release(const std::string& name);
+
+    /**
+     * Returns true once the cluster thread has run a pass that began after this call: what was
+     * handed to it before (announces, messages, jobs) is applied and what it had to send is
+     * queued or sent. False after `limit`, or when stopped or its queue is full. For tests.
+     */
+    bool sync(std::chrono::milliseconds limit = std::chrono::seconds(5));
 
     struct impl;
 

@@ -187,8 +187,8 @@ bool nats_link::connected() const { return natsConnection_Status(impl_->nc) == N
 
 std::int64_t nats_link::max_payload() const { return connected() ? natsConnection_GetMaxPayload(impl_->nc) : 0; }
 
-nats_link::sent nats_link::publish(const std::string& subject, std::span<const std::uint8_t> data, std::string_view node,
-                                   std::string_view epoch, const std::string& reply) {
+nats_link::sent nats_link::do_publish(const std::string& subject, std::span<const std::uint8_t> data,
+                                      std::string_view node, std::string_view epoch, const std::string& reply) {
     if (!connected()) return sent::not_connected;
     const int size = static_cast<int>(data.size());
     natsStatus s = NATS_OK;
@@ -220,7 +220,7 @@ nats_link::sent nats_link::publish(const std::string& subject, std::span<const s
 }
 
 // The handler lives until nats.c says the subscription is over (its last call has returned).
-struct nats_link::subscription::impl {
+struct nats_link::nats_subscription final : transport::subscription {
     natsSubscription* sub = nullptr;
     struct holder {
         std::function<void(const incoming&)> handler;
@@ -246,28 +246,28 @@ struct nats_link::subscription::impl {
         natsMsg_Destroy(msg);
     }
     static void on_complete(void* c) { delete static_cast<holder*>(c); }
+
+    ~nats_subscription() override {
+        if (!sub) return;
+        natsSubscription_Unsubscribe(sub);
+        natsSubscription_Destroy(sub);
+    }
 };
 
-nats_link::subscription::subscription(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
-
-nats_link::subscription::~subscription() {
-    natsSubscription_Unsubscribe(impl_->sub);
-    natsSubscription_Destroy(impl_->sub);
-}
-
-std::unique_ptr<nats_link::subscription> nats_link::subscribe(const std::string& subject,
-                                                               std::function<void(const incoming&)> handler,
-                                                               int pending_msgs, std::string* error,
-                                                               std::int64_t pending_bytes) {
-    auto i = std::make_unique<subscription::impl>();
-    i->closure = new subscription::impl::holder{std::move(handler), impl_.get()};
-    natsStatus s = natsConnection_Subscribe(&i->sub, impl_->nc, subject.c_str(), &subscription::impl::on_message, i->closure);
+std::unique_ptr<transport::subscription> nats_link::do_subscribe(const std::string& subject,
+                                                                 std::function<void(const incoming&)> handler,
+                                                                 int pending_msgs, std::string* error,
+                                                                 std::int64_t pending_bytes) {
+    auto i = std::make_unique<nats_subscription>();
+    i->closure = new nats_subscription::holder{std::move(handler), impl_.get()};
+    natsStatus s = natsConnection_Subscribe(&i->sub, impl_->nc, subject.c_str(), &nats_subscription::on_message, i->closure);
     if (s != NATS_OK) {
         if (error) *error = "cannot subscribe to " + subject + ": " + last_error_text(s);
         delete i->closure;
+        i->sub = nullptr;
         return nullptr;
     }
-    if (natsSubscription_SetOnCompleteCB(i->sub, &subscription::impl::on_complete, i->closure) != NATS_OK) {
+    if (natsSubscription_SetOnCompleteCB(i->sub, &nats_subscription::on_complete, i->closure) != NATS_OK) {
         // Already closed (the connection closed in between): leak the few bytes rather than risk
         // freeing what a last call may still use.
     }
@@ -275,7 +275,7 @@ std::unique_ptr<nats_link::subscription> nats_link::subscribe(const std::string&
     if (pending_msgs > 0 || pending_bytes > 0)
         natsSubscription_SetPendingLimits(i->sub, pending_msgs > 0 ? pending_msgs : 65536,
                                           pending_bytes > 0 ? pending_bytes : 64 * 1024 * 1024);
-    return std::make_unique<subscription>(std::move(i));
+    return i;
 }
 
 std::string nats_link::last_error() const { return impl_->last_error; }

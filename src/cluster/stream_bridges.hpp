@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "cluster/nats_link.hpp"
+#include "cluster/transport.hpp"
 #include "cluster/owner_sequence.hpp"
 #include "codec/jpeg_codec.hpp"
 #include "core/frame_hub.hpp"
