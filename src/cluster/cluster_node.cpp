@@ -131,6 +131,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                 last_announce = now;
                 announce_pending = false;
             }
+            for (auto& done : std::exchange(end_of_pass, {})) done();  // cluster_node::sync
         }
     }
 
@@ -201,7 +202,8 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                         if (auto self = w.lock()) self->request_control(name, std::move(text));
                     },
                     /*relayed=*/true);
-                r.feed = std::make_shared<remote_feed>(hub, options.max_frame_bytes, options.max_frame_pixels);
+                r.feed = std::make_shared<remote_feed>(hub, options.max_frame_bytes, options.max_frame_pixels,
+                                                      !options.secret.empty());
                 // A viewer arriving wakes the cluster thread (its leaving is seen by the tick).
                 r.watch = std::make_shared<demand_watch>([w = weak_from_this()] {
                     if (auto self = w.lock()) self->box->wake();
@@ -350,14 +352,28 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
 
     /** On the cluster thread: the newest frame of each watched local stream, once. */
     void publish_frames() {
-        std::vector<std::pair<std::string, frame_ptr>> out;
+        struct to_send {
+            std::string name;
+            frame_ptr frame;
+            std::uint64_t sequence;  // in this run of the node
+        };
+        std::vector<to_send> out;
         {
             std::lock_guard lock(mutex);
             for (auto& [name, l] : locals)
-                if (auto f = l.sink->take()) out.emplace_back(name, std::move(f));
+                if (auto f = l.sink->take()) {
+                    const auto sequence = run_numbers[name].number(f->sequence());
+                    out.push_back({name, std::move(f), sequence});
+                }
         }
-        for (auto& [name, f] : out) {
-            const auto bytes = f->framed();
+        for (auto& [name, f, sequence] : out) {
+            auto bytes = f->framed();
+            std::vector<std::uint8_t> renumbered;  // only after the stream's hub was replaced in this run
+            if (sequence != f->sequence()) {
+                renumbered.assign(bytes.begin(), bytes.end());
+                for (int i = 0; i < 8; ++i) renumbered[8 + i] = static_cast<std::uint8_t>(sequence >> (56 - 8 * i));
+                bytes = renumbered;
+            }
             const auto limit = link->max_payload();
             // Headers (node, epoch) take about 80 bytes of the server's max_payload.
             if (limit > 0 && static_cast<std::int64_t>(bytes.size()) + 128 > limit) {
@@ -424,10 +440,29 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
     std::mutex mutex;  // the state and the streams
     cluster_state state;
     std::map<std::string, local_stream> locals;
+    /**
+     * The numbers a local stream's frames go out with: its hub's, moved on so that they never go
+     * back within this run of the node, even when a reload gives the stream a new hub (numbered
+     * from 1 again). A relay of a signed cluster refuses a frame behind the last as a replay.
+     * By name, kept across reloads: one entry per stream name served in this run.
+     */
+    struct run_numbering {
+        std::uint64_t last = 0, offset = 0;
+        std::uint64_t number(std::uint64_t hub_sequence) {
+            auto n = hub_sequence + offset;
+            if (n <= last) {
+                offset += last + 1 - n;
+                n = last + 1;
+            }
+            return last = n;
+        }
+    };
+    std::map<std::string, run_numbering> run_numbers;
     std::map<std::string, remote_stream> remotes;
 
     std::unique_ptr<transport> link;
     std::unique_ptr<transport::subscription> announce_sub, control_sub, controls_sub, reply_sub;
+    std::vector<std::function<void()>> end_of_pass;  // run when this pass has sent what it had to (cluster thread)
     std::thread thread;
     std::mutex announce_log_mutex;  // nats.c may deliver on more than one thread
     rate_limit announce_log{std::chrono::seconds(5)};
@@ -463,7 +498,7 @@ void cluster_node::start() {
     i.link = i.options.make_transport
                  ? i.options.make_transport(std::move(on))
                  : std::make_unique<nats_link>(i.options.urls, "wscam " + i.options.node, std::move(on), i.options.secret);
-    i.relay = std::make_unique<control_relay>(i.options.node, i.subjects_, i.link->inbox() + ".control.");
+    i.relay = std::make_unique<control_relay>(i.options.node, i.epoch_text, i.subjects_, i.link->inbox() + ".control.");
     std::string error;
     // A subscription fails only on a closed connection: one refused for good (logged by
     // on.closed) leaves this node serving its own streams; anything else is a bug worth stopping for.
@@ -511,7 +546,11 @@ void cluster_node::stop() {
 bool cluster_node::sync(std::chrono::milliseconds limit) {
     auto done = std::make_shared<std::promise<void>>();
     auto future = done->get_future();
-    if (!impl_->box->post([done] { done->set_value(); })) return false;
+    const std::weak_ptr<impl> w = impl_;
+    if (!impl_->box->post([w, done] {
+            if (auto self = w.lock()) self->end_of_pass.push_back([done] { done->set_value(); });
+        }))
+        return false;
     return future.wait_for(limit) == std::future_status::ready;
 }
 

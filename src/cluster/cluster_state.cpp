@@ -53,11 +53,18 @@ actions cluster_state::on_announce(const announce& a, clock::time_point now) {
     }
     auto it = nodes_.find(a.node);
     const bool known = it != nodes_.end() && fresh(it->second, now);
-    // A late word from an earlier run of a node that has restarted since, or an older (or the
-    // same) announce of this run again: a replay.
-    if (known && (a.epoch < it->second.epoch || (a.epoch == it->second.epoch && a.seq <= it->second.seq))) return out;
+    if (it != nodes_.end()) {
+        // The run last heard, again: an older (or the same) announce of it, or any after it said
+        // it was leaving, is a replay, for as long as the node is remembered (a signed announce
+        // is good for a minute, and a node that left would otherwise come back).
+        const auto& n = it->second;
+        if (a.epoch == n.epoch && (a.seq <= n.seq || n.left)) return out;
+        // A late word from an earlier run of a node that has restarted since. (Only while the
+        // node is alive: a node whose clock went back may come back with a smaller epoch.)
+        if (known && a.epoch < n.epoch) return out;
+    }
     if (it == nodes_.end() && !room_for_node(now)) {
-        if (too_many_log_.allow(now, held))
+        if (too_many_nodes_log_.allow(now, held))
             spdlog::warn("cluster: node {} ignored: this node follows at most {} other nodes{}", a.node, bounds_.max_nodes,
                          held ? " (" + std::to_string(held) + " more ignored since the last line)" : "");
         return out;
@@ -180,9 +187,15 @@ std::string cluster_state::why_lost(const std::string& node, clock::time_point n
 
 bool cluster_state::room_for_node(clock::time_point now) {
     if (nodes_.size() < bounds_.max_nodes) return true;
+    // Never the owner of a stream watched here: it may be restarting, and its new run must find
+    // its place (it needs none: it is known) rather than lose it to a newcomer.
+    std::set<std::string> watched_owners;
+    for (const auto& [stream, e] : remotes_)
+        if (e.subscribed) watched_owners.insert(e.owner);
     auto oldest = nodes_.end();
     for (auto it = nodes_.begin(); it != nodes_.end(); ++it)
-        if (!fresh(it->second, now) && (oldest == nodes_.end() || it->second.last_seen < oldest->second.last_seen))
+        if (!fresh(it->second, now) && !watched_owners.contains(it->first) &&
+            (oldest == nodes_.end() || it->second.last_seen < oldest->second.last_seen))
             oldest = it;
     if (oldest == nodes_.end()) return false;
     drop_node(oldest);  // its streams are lost already; why_lost still says it stopped answering
@@ -273,7 +286,7 @@ void cluster_state::choose_owners(clock::time_point now, actions& out, const std
         remotes_.try_emplace(stream);
     }
     std::uint64_t held = 0;
-    if (refused > 0 && too_many_log_.allow(now, held))
+    if (refused > 0 && too_many_streams_log_.allow(now, held))
         spdlog::warn("cluster: {} streams of node {} not shown: this node shows at most {} remote streams{}", refused,
                      announcing ? *announcing : std::string("?"), bounds_.max_remote_streams,
                      held ? " (" + std::to_string(held) + " more such lines held back)" : "");

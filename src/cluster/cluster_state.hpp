@@ -164,7 +164,8 @@ private:
     clock::time_point link_down_since_;
     std::optional<clock::time_point> next_heartbeat_;
     rate_limit same_name_log_{std::chrono::minutes(1)};  // another node with our name
-    rate_limit too_many_log_{std::chrono::minutes(1)};   // nodes or streams over the bounds
+    rate_limit too_many_nodes_log_{std::chrono::minutes(1)};    // nodes over the bound
+    rate_limit too_many_streams_log_{std::chrono::minutes(1)};  // streams over the bound
 };
 
 }  // namespace wscam::cluster

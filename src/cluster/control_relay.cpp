@@ -14,7 +14,7 @@ std::string text_of(const incoming& in) { return {reinterpret_cast<const char*>(
 }  // namespace
 
 std::optional<control_relay::request> control_relay::admit_request(const incoming& in) {
-    if (in.reply.empty() || in.node != node_) return std::nullopt;  // for another node's stream of that name
+    if (in.reply.empty() || in.node != node_ || in.epoch != epoch_) return std::nullopt;  // for another node or run
     auto stream = names_.stream_of(in.subject, "control");
     if (!stream) return std::nullopt;
     if (in.data.size() > max_bytes) {

@@ -48,14 +48,19 @@ public:
     /** A control list or change is far smaller; a publisher's hello too. */
     static constexpr std::size_t max_bytes = 256 * 1024;
 
-    control_relay(std::string node, subjects names, std::string reply_prefix)
-        : node_(std::move(node)), names_(std::move(names)), reply_prefix_(std::move(reply_prefix)) {}
+    /** `node`, `epoch`: this run of this node, which a request must be addressed to. */
+    control_relay(std::string node, std::string epoch, subjects names, std::string reply_prefix)
+        : node_(std::move(node)), epoch_(std::move(epoch)), names_(std::move(names)), reply_prefix_(std::move(reply_prefix)) {}
 
     /** The subject our requests' answers come back on (one wildcard subscription: reply_prefix + "*"). */
     const std::string& reply_prefix() const { return reply_prefix_; }
 
     // --- nats.c's threads
-    /** A request on <prefix>.control.<stream>: ours when its Wscam-Node header names this node. */
+    /**
+     * A request on <prefix>.control.<stream>: ours when its Wscam-Node and Wscam-Epoch headers
+     * name this run of this node (a request for an earlier run, or for a run a peer made up, is
+     * not applied).
+     */
     std::optional<request> admit_request(const incoming& in);
     /** On <prefix>.controls.<stream> (`reply`: an answer on our reply prefix): only from the chosen owner's run. */
     std::optional<owner_message> admit_owner_message(const incoming& in, bool reply);
@@ -82,7 +87,7 @@ public:
 private:
     bool from_owner(const std::string& stream, std::string_view node, std::string_view epoch);
 
-    std::string node_;
+    std::string node_, epoch_;
     subjects names_;
     std::string reply_prefix_;
     // The chosen owner (node, epoch as sent) of each remote stream, for nats.c's threads to check

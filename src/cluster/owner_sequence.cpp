@@ -9,6 +9,7 @@ owner_sequence::verdict owner_sequence::offer(std::uint64_t sequence) {
         return verdict::accept;
     }
     if (sequence == last_) return verdict::repeat;
+    if (!backward_ && sequence < last_) return verdict::replay;
     // Behind, or too far ahead: one more of a run elsewhere, or the start of one.
     if (candidate_count_ > 0 && follows(candidate_last_, sequence)) {
         ++candidate_count_;

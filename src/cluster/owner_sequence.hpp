@@ -20,22 +20,32 @@ namespace wscam::cluster {
  * So a forged frame (or a few unrelated ones) is refused while the owner's frames keep flowing,
  * and a real jump (a corrupt baseline, a run the relay missed) costs confirm-1 frames.
  *
+ * Backwards, with `backward` false: never. The owner numbers each stream's frames per run of
+ * itself (cluster_node), so within one (node, epoch) a number never goes back; a frame behind
+ * the last one is a replay. With a cluster secret nobody else can sign a frame, so the only
+ * frames behind are replays of the owner's own (signatures are good for a minute): refusing
+ * them all keeps a peer who recorded the stream from replacing it with the past. Without a
+ * secret (`backward` true) anyone can forge a run far ahead; moving back after `confirm` of the
+ * owner's frames is then what lets the owner win its stream back when the forger stops.
+ *
  * Pure and not thread-safe: the feed that owns it holds its lock.
  */
 class owner_sequence {
 public:
-    explicit owner_sequence(std::uint64_t window = 300, unsigned confirm = 3) : window_(window), confirm_(confirm) {}
+    explicit owner_sequence(bool backward = true, std::uint64_t window = 300, unsigned confirm = 3)
+        : backward_(backward), window_(window), confirm_(confirm) {}
 
     enum class verdict {
         accept,     // in order: pass it on
         resync,     // the confirm-th frame of a run elsewhere: the baseline moved there; pass it on
         repeat,     // the number last accepted again (an owner's resend to a new watcher): drop quietly
         refuse,     // behind, or too far ahead: drop (and say so, rate-limited)
+        replay,     // behind while going back is not allowed: drop
     };
     verdict offer(std::uint64_t sequence);
 
     /** A new owner, a new run of it, or a new subscription: the next frame sets the baseline. */
-    void reset() { *this = owner_sequence(window_, confirm_); }
+    void reset() { *this = owner_sequence(backward_, window_, confirm_); }
 
     std::uint64_t last() const { return last_; }
 
@@ -44,6 +54,7 @@ private:
         return sequence > before && sequence - before <= window_;
     }
 
+    bool backward_;
     std::uint64_t window_;
     unsigned confirm_;
     std::uint64_t last_ = 0;  // 0: nothing accepted yet (owners number from 1)

@@ -74,6 +74,11 @@ void remote_feed::on_message(const incoming& in) {
                       std::to_string(sequence_.last()) + "): a stale or forged frame";
                 f.reset();
                 break;
+            case owner_sequence::verdict::replay:
+                why = "frame number " + std::to_string(f->sequence) + " is behind the owner's last (" +
+                      std::to_string(sequence_.last()) + "): a replay";
+                f.reset();
+                break;
             }
         }
     }

@@ -59,8 +59,9 @@ private:
  */
 class remote_feed {
 public:
-    remote_feed(std::shared_ptr<frame_hub> hub, std::size_t max_bytes, std::uint64_t max_pixels)
-        : hub_(std::move(hub)), max_bytes_(max_bytes), max_pixels_(max_pixels) {}
+    /** `signed_cluster`: messages are signed (a cluster secret), so a frame behind the last is a replay (owner_sequence). */
+    remote_feed(std::shared_ptr<frame_hub> hub, std::size_t max_bytes, std::uint64_t max_pixels, bool signed_cluster)
+        : hub_(std::move(hub)), max_bytes_(max_bytes), max_pixels_(max_pixels), sequence_(!signed_cluster) {}
 
     void set_owner(std::optional<std::pair<std::string, std::uint64_t>> owner);
     /** A new subscription: the owner's numbers went on without us, the next frame sets the baseline. */

@@ -410,5 +410,40 @@ TEST(cluster_state, a_stream_watched_here_is_never_evicted_to_make_room) {
     EXPECT_FALSE(c.owner("y"));
 }
 
+// Issue 21 review: a node that left stayed "left" only while remembered as fresh, so its
+// recorded (signed) announces, replayed within the signature's minute, brought it back online.
+TEST(cluster_state, a_recorded_announce_of_a_run_that_left_does_not_bring_it_back) {
+    cluster_state c("B", 200);
+    const auto alive = from("A", 100, {up("cam")});
+    c.on_announce(alive, t0);
+    auto leaving = from("A", 100, {});
+    leaving.leaving = true;
+    ASSERT_EQ(find_upsert(c.on_announce(leaving, t0 + 1s), "cam")->status.online, false);
+    EXPECT_TRUE(c.on_announce(alive, t0 + 2s).upsert.empty()) << "an older announce of the run that left";
+    auto made_up = from("A", 100, {up("cam")});  // a newer number of that run: it said it was leaving
+    EXPECT_TRUE(c.on_announce(made_up, t0 + 3s).upsert.empty());
+    const auto back = c.on_announce(from("A", 101, {up("cam")}), t0 + 4s);
+    ASSERT_TRUE(find_upsert(back, "cam")) << "a new run of A is heard";
+    EXPECT_TRUE(find_upsert(back, "cam")->status.online);
+}
+
+// Issue 21 review: with the node table full of a peer's nodes, the owner of a watched stream
+// that restarted lost its place to one of them and its viewers here stayed frozen.
+TEST(cluster_state, the_owner_of_a_watched_stream_keeps_its_place_when_the_table_is_full) {
+    cluster_state c("B", 200, {}, bounds{3, 1024});
+    c.on_announce(from("A", 1, {up("cam")}), t0);
+    ASSERT_FALSE(c.set_local_viewers("cam", 1, t0).subscribe.empty());
+    c.on_announce(from("N1", 1, {up("s1")}), t0);
+    c.on_announce(from("N2", 1, {up("s2")}), t0);
+    auto leaving = from("A", 1, {});
+    leaving.leaving = true;
+    c.on_announce(leaving, t0 + 1s);
+    EXPECT_FALSE(c.owner("x"));
+    EXPECT_TRUE(c.on_announce(from("X", 1, {up("x")}), t0 + 2s).upsert.empty()) << "no room: A owns a watched stream";
+    const auto back = c.on_announce(from("A", 2, {up("cam")}), t0 + 3s);
+    ASSERT_TRUE(find_upsert(back, "cam"));
+    EXPECT_EQ(c.owner("cam"), std::make_pair(std::string("A"), std::uint64_t{2}));
+}
+
 }  // namespace
 }  // namespace wscam::cluster

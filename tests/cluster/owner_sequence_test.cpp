@@ -89,6 +89,23 @@ TEST(owner_sequence, a_run_interleaved_with_the_owners_frames_never_confirms) {
     EXPECT_EQ(s.last(), 60u);
 }
 
+// Issue 21 review: with a cluster secret, a peer replayed the owner's signed frames of 30 s
+// before (three in a row, then one per owner frame) and the relay followed the replay back.
+TEST(owner_sequence, without_going_back_a_replayed_run_is_refused_and_the_owner_keeps_the_stream) {
+    owner_sequence s(/*backward=*/false);
+    ASSERT_TRUE(run(s, 1000, 1500));
+    for (std::uint64_t n = 0; n < 100; ++n) {
+        EXPECT_EQ(s.offer(500 + n), verdict::replay);
+        EXPECT_EQ(s.offer(1501 + n), verdict::accept);
+    }
+    EXPECT_EQ(s.offer(100'000), verdict::refuse);
+    EXPECT_EQ(s.offer(100'001), verdict::refuse);
+    EXPECT_EQ(s.offer(100'002), verdict::resync) << "a jump ahead still moves the baseline";
+    EXPECT_EQ(s.offer(1602), verdict::replay);
+    s.reset();
+    EXPECT_EQ(s.offer(3), verdict::accept) << "a new run starts anywhere";
+}
+
 TEST(owner_sequence, reset_takes_the_next_frame_as_the_baseline) {
     owner_sequence s;
     ASSERT_TRUE(run(s, 1, 1000));
