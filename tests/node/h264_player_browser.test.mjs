@@ -1,7 +1,7 @@
 // Chromium plays H.264 access units with src/web/h264_player.js (WebCodecs), without the server:
 // ffmpeg encodes constrained-baseline Annex B streams, Node splits them into the access units
 // wscam sends (one per binary message) and a tiny page pushes them to the player the way
-// viewer.js will. Every VideoFrame a decoder outputs is tracked, and must be closed exactly once.
+// viewer_h264.js does. Every VideoFrame a decoder outputs is tracked, and must be closed exactly once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -178,7 +178,10 @@ before(async () => {
       return res.end(req.url === '/harness.js' ? HARNESS : PLAYER);
     }
     res.setHeader('content-type', 'text/html');
-    res.end('<!doctype html><script src="/h264_player.js"></script><script src="/harness.js"></script>');
+    // The player is an ES module: the page imports it and hands it to the harness (and to the
+    // tests' page.evaluate) as window.WscamH264Player.
+    res.end('<!doctype html><script type="module">import { WscamH264Player } from \'/h264_player.js\';'
+      + ' window.WscamH264Player = WscamH264Player;</script><script src="/harness.js"></script>');
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   browser = await launchChromium();

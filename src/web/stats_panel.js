@@ -1,0 +1,19 @@
+// wscam viewer, the statistics over the focused view's picture (#stats): what its connection gets
+// (codec), paints (fps, size), carries (kbit/s), how late it is (latency, and the clock's
+// uncertainty under it) and what was skipped on the way. Written by the page's 0.5 s timer.
+
+const codecLabel = (s) => (s.codec === 'h264' ? `H.264 ${s.codecString}`.trim() : s.codec === 'jpeg' ? 'JPEG' : '–');
+
+const show = (id, text) => { document.getElementById(id).textContent = text; };
+
+/** Writes a StreamView's stats into the panel. */
+export function showStats(s) {
+  show('s-codec', codecLabel(s));
+  show('s-fps', s.fps.toFixed(0));
+  show('s-size', s.width ? `${s.width}×${s.height}` : '–');
+  show('s-rate', s.kbps.toFixed(0));
+  show('s-latency', s.latencyP50Ms === null ? '–' : `${s.latencyP50Ms.toFixed(1)} ms`);
+  show('s-clock', s.clockUncertaintyUs === null ? '–' : `±${(s.clockUncertaintyUs / 1000).toFixed(1)} ms`);
+  show('s-frames', String(s.framesPainted));
+  show('s-dropped', `${s.serverDropped} / ${s.clientDropped}`);
+}
