@@ -92,7 +92,7 @@ void option_table::add_camera_options(app_options& o, raw_options& raw) {
         ->capture_default_str();
 }
 
-// Who may publish, watch and control, from which pages and host names, over TLS or not.
+// Who may publish, watch and control, from which pages and host names, over TLS or not; what one client may hold.
 void option_table::add_access_options(app_options& o, raw_options& raw) {
     auto& s = o.server;
     app_.add_option("--publish-token", o.defaults.intake.publish_token,
