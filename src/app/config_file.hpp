@@ -1,16 +1,17 @@
 #pragma once
 
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "app/usage_error.hpp"
+
 namespace wscam {
 
-/** A config file that cannot be used: the message starts with FILE:LINE:COLUMN. */
-class config_file_error : public std::runtime_error {
+/** A config file that cannot be used: the message starts with the file, and its line (and column) where there is one. */
+class config_file_error : public usage_error {
 public:
-    using std::runtime_error::runtime_error;
+    using usage_error::usage_error;
 };
 
 /** One top-level `key = value` of the file: a command-line option written another way. */

@@ -3,18 +3,11 @@
 #include <string>
 #include <vector>
 
+#include "app/stream_specs.hpp"
 #include "server/server.hpp"
 #include "sources/source_factory.hpp"
 
 namespace wscam {
-
-/** One stream to serve: its source, with the command line's defaults and its own settings. */
-struct stream_spec {
-    std::string name;
-    std::string uri;
-    source_defaults defaults;
-    std::string where;  // "--stream", "--source" or FILE:LINE, for messages
-};
 
 /** Everything the command line (and a --config file) says, validated. */
 struct app_options {
@@ -49,8 +42,9 @@ bool parse_options(int argc, char** argv, app_options& out, int& exit_code, std:
 
 /**
  * The options that differ between two configurations and take effect only when wscam starts
- * again (listening address, ports, TLS files, limits...), by their long names. The streams,
- * their sources and defaults, the tokens and the log level are not among them: a reload applies those.
+ * again (listening address, ports, TLS files, limits...), by their long names, in --help
+ * order; the option table marks which they are. The streams, their sources and defaults, the
+ * tokens and the log level are not among them: a reload applies those.
  */
 std::vector<std::string> restart_only_changes(const app_options& running, const app_options& next);
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "app/options.hpp"
+#include "app/stream_specs.hpp"
 #include "core/frame_hub.hpp"
 #include "core/source.hpp"
 #include "sources/io_contexts.hpp"

@@ -1,0 +1,60 @@
+#include "app/app_runtime.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <functional>
+
+#include "app/service_notify.hpp"
+#include "app/startup_report.hpp"
+
+namespace wscam {
+
+app_runtime::app_runtime(const app_options& options, int argc, char** argv)
+    : options_(options), registry_(std::make_shared<stream_registry>()), server_(options.server, registry_) {
+    server_.start();
+    // Network cameras share the server's I/O threads; the streams go before the server does.
+    streams_.emplace(registry_, server_.source_contexts());
+    if (!options.nats_urls.empty()) join_cluster();
+    streams_->apply(options.streams, [this](const std::string& name, const std::string& reason) {
+        server_.remove_stream(name, reason);
+    });
+    if (cluster_) cluster_->start();
+    // SIGHUP re-reads --config (and the TLS certificate, which the server does itself).
+    if (!options.config_file.empty()) reloader_.emplace(argc, argv, options, *streams_, server_);
+    server_.stop_on_signals(reloader_ ? std::function<void()>([this] { reloader_->request(); }) : std::function<void()>());
+}
+
+void app_runtime::join_cluster() {
+    cluster::node_options node{options_.nats_urls, options_.node, options_.server.max_frame_bytes,
+                               options_.server.max_frame_pixels};
+    node.secret = options_.cluster_secret;
+    node.times.forget_after = std::chrono::milliseconds(static_cast<std::int64_t>(options_.cluster_forget_after_s * 1000));
+    // A remote stream the cluster forgets leaves the server as a reload's removal does.
+    node.remove_stream = [this](const std::string& name, const std::string& reason) { server_.remove_stream(name, reason); };
+    // A stream's tokens hold on every node: the owner announces verifiers of its own, a
+    // relay requires what the owner announced.
+    node.tokens_for = [this](const std::string& name) {
+        const auto access = server_.stream_access();
+        return std::make_pair(access->view_token_for(name), access->control_token_for(name));
+    };
+    node.set_relayed_access = [this](const std::string& name, std::optional<std::pair<token_check, token_check>> checks) {
+        server_.set_relayed_access(name, checks ? std::optional<relayed_access>(relayed_access{checks->first, checks->second})
+                                                : std::nullopt);
+    };
+    cluster_.emplace(std::move(node), registry_);
+    streams_->set_cluster({[this](const std::string& name) { cluster_->release(name); },
+                           [this](const std::vector<std::shared_ptr<frame_hub>>& hubs) { cluster_->set_local_streams(hubs); }});
+}
+
+void app_runtime::run() {
+    report_serving(options_.server, server_.http_port(), server_.ws_port(), streams_->size());
+    server_.run();
+    service::stopping();
+    reloader_.reset();
+    if (cluster_) cluster_->stop();  // says it is leaving: other nodes show its streams offline at once
+    streams_->stop_all();
+    spdlog::info("stopped");
+}
+
+}  // namespace wscam

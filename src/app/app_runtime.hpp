@@ -1,0 +1,42 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "app/config_reload.hpp"
+#include "app/options.hpp"
+#include "app/stream_set.hpp"
+#include "cluster/cluster_node.hpp"
+#include "server/server.hpp"
+
+namespace wscam {
+
+/**
+ * A serving wscam, built from its checked options: the stream registry, the server, the
+ * streams, the cluster node (--nats) and the reloader (--config), each made after what it
+ * uses. The members are declared in that order, so whatever the constructor or run() throws,
+ * they are taken down in reverse: nothing outlives what it points into.
+ */
+class app_runtime {
+public:
+    /** Starts the server, then the streams and the cluster node; throws what they throw. */
+    app_runtime(const app_options& options, int argc, char** argv);
+    app_runtime(const app_runtime&) = delete;
+    app_runtime& operator=(const app_runtime&) = delete;
+
+    /** Says where to open the viewer, serves until SIGINT or SIGTERM, then stops in order. */
+    void run();
+
+private:
+    /** --nats: every node serves every stream of the cluster. */
+    void join_cluster();
+
+    const app_options& options_;
+    std::shared_ptr<stream_registry> registry_;
+    server server_;
+    std::optional<stream_set> streams_;         // made once the server runs: network cameras use its I/O threads
+    std::optional<cluster::cluster_node> cluster_;
+    std::optional<config_reloader> reloader_;  // last: it changes the streams and the server
+};
+
+}  // namespace wscam

@@ -1,0 +1,64 @@
+#include "app/stream_specs.hpp"
+
+#include "app/usage_error.hpp"
+#include "core/frame_size.hpp"
+
+namespace wscam {
+namespace {
+
+// A table's settings over the command line's.
+source_defaults with_table(source_defaults d, const config_stream& table) {
+    if (table.always_on) d.pattern.always_on = *table.always_on;
+    if (table.fps) d.pattern.fps = *table.fps;
+    if (table.quality) d.pattern.quality = *table.quality;
+    if (table.publish_token) d.intake.publish_token = *table.publish_token;
+    if (table.size) {
+        std::string error;
+        const auto size = parse_frame_size(*table.size, &error);
+        if (!size) throw usage_error(table.where + ": stream " + table.name + ": size: " + error);
+        d.pattern.size = *size;
+    }
+    return d;
+}
+
+}  // namespace
+
+source_defaults joined(source_defaults d, const server_config& server) {
+    d.intake.fps = d.pattern.fps;
+    d.intake.always_on = d.pattern.always_on;
+    d.intake.max_frame_bytes = server.max_frame_bytes;
+    d.intake.max_frame_pixels = server.max_frame_pixels;
+    return d;
+}
+
+std::vector<stream_spec> stream_specs_from(const stream_requests& requests, const source_defaults& defaults,
+                                           const server_config& server) {
+    std::vector<stream_spec> specs;
+    auto add = [&](std::string name, std::string uri, const source_defaults& d, std::string where) {
+        stream_spec spec{std::move(name), std::move(uri), joined(d, server), std::move(where)};
+        for (auto& existing : specs)
+            if (existing.name == spec.name) {
+                existing = std::move(spec);
+                return;
+            }
+        specs.push_back(std::move(spec));
+    };
+    const bool nothing_else = requests.named.empty() && requests.tables.empty() && !requests.cluster;
+    if (nothing_else || requests.source_given) add("default", requests.source, defaults, "--source");
+    for (const auto& table : requests.tables) add(table.name, table.source, with_table(defaults, table), table.where);
+    for (const auto& named : requests.named) {
+        const auto eq = named.find('=');
+        if (eq == std::string::npos || eq == 0) throw usage_error("--stream: '" + named + "' is not NAME=URI");
+        add(named.substr(0, eq), named.substr(eq + 1), defaults, "--stream");
+    }
+    return specs;
+}
+
+std::map<std::string, server_config::stream_tokens> stream_tokens_from(const std::vector<config_stream>& tables) {
+    std::map<std::string, server_config::stream_tokens> tokens;
+    for (const auto& table : tables)
+        if (table.view_token || table.control_token) tokens[table.name] = {table.view_token, table.control_token};
+    return tokens;
+}
+
+}  // namespace wscam
