@@ -519,6 +519,9 @@ void cluster_node::start() {
         subscribe(i.relay->reply_prefix() + "*", [](impl& self, const incoming& in) { self.on_owner_controls(in, true); });
     spdlog::info("cluster: node {} joining through {}", i.options.node,
                  i.options.urls.empty() ? std::string("(no NATS)") : redact_command_line(i.options.urls.front()));
+    if (i.options.secret.empty() && !i.options.make_transport)
+        spdlog::warn("cluster: no --cluster-secret-file: anyone who can publish on this NATS can pose as a node, inject "
+                     "frames and control changes, and open streams' own tokens on other nodes (docs/SECURITY.md)");
     i.thread = std::thread([self = impl_] { self->run(); });
 }
 
