@@ -4,7 +4,7 @@
 
 #include "server/shared_state.hpp"
 #include "server/viewer_group.hpp"
-#include "transcode/h264_stream.hpp"
+#include "transcode/h264_streams.hpp"
 
 namespace wscam {
 namespace {

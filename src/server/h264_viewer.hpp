@@ -6,10 +6,10 @@
 #include <optional>
 #include <string>
 
-#include "core/access_unit_queue.hpp"
+#include "transcode/access_unit_queue.hpp"
 #include "core/frame_hub.hpp"
-#include "core/keyframe_requests.hpp"
-#include "core/rendition_choice.hpp"
+#include "transcode/keyframe_requests.hpp"
+#include "transcode/rendition_choice.hpp"
 #include "server/beast.hpp"
 
 namespace wscam {

@@ -12,7 +12,7 @@
 #include "server/listener.hpp"
 #include "server/shared_state.hpp"
 #include "server/viewer_group.hpp"
-#include "transcode/h264_stream.hpp"
+#include "transcode/h264_streams.hpp"
 #include "server/tls/certificate_store.hpp"
 
 namespace wscam {

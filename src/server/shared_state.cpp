@@ -2,7 +2,7 @@
 
 #include "server/tls/certificate_store.hpp"
 #include "server/viewer_group.hpp"
-#include "transcode/h264_stream.hpp"
+#include "transcode/h264_streams.hpp"
 
 #include <vector>
 

@@ -6,7 +6,7 @@
 #include "server/router.hpp"
 #include "server/viewer_group.hpp"
 #include "codec/h264_encoder.hpp"
-#include "transcode/h264_stream.hpp"
+#include "transcode/h264_streams.hpp"
 
 namespace wscam {
 namespace {

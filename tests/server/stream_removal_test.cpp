@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "server/viewer_group.hpp"
-#include "transcode/h264_stream.hpp"
+#include "transcode/h264_streams.hpp"
 
 namespace wscam {
 namespace {

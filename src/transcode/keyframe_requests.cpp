@@ -1,4 +1,4 @@
-#include "core/keyframe_requests.hpp"
+#include "transcode/keyframe_requests.hpp"
 
 namespace wscam {
 

@@ -1,4 +1,4 @@
-#include "core/rendition_choice.hpp"
+#include "transcode/rendition_choice.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "core/size_change_gate.hpp"
+#include "transcode/size_change_gate.hpp"
 
 #include <gtest/gtest.h>
 

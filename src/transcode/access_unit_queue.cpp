@@ -1,4 +1,4 @@
-#include "core/access_unit_queue.hpp"
+#include "transcode/access_unit_queue.hpp"
 
 namespace wscam {
 

@@ -1,5 +1,5 @@
-#include "core/access_unit_queue.hpp"
-#include "core/keyframe_requests.hpp"
+#include "transcode/access_unit_queue.hpp"
+#include "transcode/keyframe_requests.hpp"
 
 #include <gtest/gtest.h>
 
