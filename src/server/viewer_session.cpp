@@ -5,7 +5,6 @@
 #include "core/client_message.hpp"
 #include "server/router.hpp"
 #include "server/viewer_group.hpp"
-#include "codec/h264_encoder.hpp"
 #include "transcode/h264_streams.hpp"
 
 namespace wscam {
@@ -34,7 +33,7 @@ viewer_session::viewer_session(upgraded_connection c, std::shared_ptr<shared_sta
 
 viewer_session::~viewer_session() {
     if (open_ && group_) group_->leave(this, paused_);
-    if (open_ && h264_) h264_->close(paused_);
+    if (open_ && delivery_) delivery_->close(paused_);
     state_->leave(this);
 }
 
@@ -75,44 +74,45 @@ void viewer_session::on_accept(beast::error_code ec) {
     // a change after the read reaches us through the group (and is kept only if newer).
     group_ = state_->groups().group_for(hub_, io_context_of(ws_.socket()));
     const auto latest = group_->join(shared_from_this());
-    const std::string codec_note = wants_h264_ ? start_h264() : std::string();
-    if (!h264_) slot_.offer(latest);
+    const std::string codec_note = choose_delivery();
+    delivery_->offer(latest);
     const auto info = hub_->info();
     const auto status = hub_->status();
     status_version_ = status.version;
     // Plain clients (the tutorial's page) get nothing but JPEGs; only wscam.v1 clients get texts unasked.
     if (framed_) {
-        // The codec string of the size the full rendition encodes (a picture over its cap is scaled down).
-        const auto [coded_w, coded_h] = state_->h264().settings().encoded_size(info.width, info.height);
         hello_fields hello{hub_->name(), info.width, info.height, info.fps, status.online, status.reason,
                            std::string(wscam_subprotocol), unix_now_us(), hub_->controls(), can_control_,
-                           h264_ ? "h264" : "jpeg",
-                           h264_ ? h264_codec_string_for(coded_w, coded_h, info.fps) : std::string(), codec_note};
+                           std::string(delivery_->codec()), delivery_->codec_string(info), codec_note};
         outbox_.push(viewer_outbox::kind::hello, make_hello_message(hello));
     }
     do_write();
     do_read();
 }
 
-std::string viewer_session::start_h264() {
-    if (!state_->h264().enabled()) return "H.264 is off on this server (--h264-max-streams 0)";
-    auto h264 = std::make_unique<h264_viewer>(*state_, hub_, io_context_of(ws_.socket()), peer_);
-    if (auto why = h264->start(shared_from_this()); !why.empty()) {
+std::string viewer_session::choose_delivery() {
+    std::string why;
+    if (!wants_h264_) {
+    } else if (!state_->h264().enabled()) {
+        why = "H.264 is off on this server (--h264-max-streams 0)";
+    } else {
+        auto h264 = std::make_unique<h264_delivery>(*state_, hub_, io_context_of(ws_.socket()), peer_);
+        why = h264->start(shared_from_this());
+        if (why.empty()) {
+            delivery_ = std::move(h264);
+            return {};
+        }
         spdlog::warn("viewer gets JPEG, not H.264 stream={} peer={}: {}", hub_->name(), peer_, why);
-        return why;
     }
-    h264_ = std::move(h264);
-    state_->h264_opened();
-    return {};
+    delivery_ = std::make_unique<jpeg_delivery>();
+    return why;
 }
 
 void viewer_session::deliver_unit(rendition from, const frame_ptr& unit) {
-    if (!open_ || paused_ || !h264_) return;
+    if (!open_ || paused_) return;
     const auto now = std::chrono::steady_clock::now();
     if (writing_ && write_stalled(now)) return;
-    const auto behind = h264_->units().fell_behind();
-    h264_->offer(from, unit, now);
-    if (h264_->units().fell_behind() != behind) state_->count_frame_dropped();
+    if (delivery_->offer_unit(from, unit, now)) state_->count_frame_dropped();
     do_write();
 }
 
@@ -121,11 +121,7 @@ void viewer_session::deliver(const frame_ptr& f) {
     // A viewer that has not taken a frame for the write timeout is cut off here, even if it
     // keeps sending (which resets the WebSocket's own idle timer).
     if (writing_ && write_stalled(std::chrono::steady_clock::now())) return;
-    // An H.264 viewer hears the stream's JPEGs too (it is in the stream's group): its units come through deliver_unit.
-    if (h264_) return;
-    const auto dropped = slot_.dropped();
-    slot_.offer(f);
-    if (slot_.dropped() != dropped) state_->count_frame_dropped();
+    if (delivery_->offer(f)) state_->count_frame_dropped();
     do_write();
 }
 
@@ -200,14 +196,8 @@ void viewer_session::handle(const viewer_action& a) {
     if (!a.log.empty()) spdlog::debug("viewer message refused stream={} peer={}: {}", hub_->name(), peer_, a.log);
     if (!a.reply.empty()) outbox_.push(viewer_outbox::kind::reply, a.reply);
     if (a.pause) set_paused(*a.pause);
-    if (a.keyframe) {
-        if (h264_) {
-            h264_->restart();  // its decoder starts over: nothing more until the keyframe
-        } else {
-            outbox_.push(viewer_outbox::kind::reply,
-                         make_error_message("keyframe: this connection gets JPEG, where every frame is one"));
-        }
-    }
+    if (a.keyframe)
+        if (const auto why = delivery_->restart(); !why.empty()) outbox_.push(viewer_outbox::kind::reply, make_error_message(why));
     if (a.control) {
         // The stream answers on whatever thread applied the change; come back to ours.
         hub_->set_control(a.control->id, a.control->value,
@@ -229,18 +219,11 @@ void viewer_session::set_paused(bool paused) {
                      suppressed ? fmt::format(" ({} more pauses and resumes since)", suppressed) : std::string());
     paused_ = paused;
     group_->set_paused(paused);  // a stream whose viewers all paused stops capturing
-    if (h264_) {
-        // Its encoder may have ended while it was paused and the cap been reached meanwhile: it
-        // cannot go on in H.264, so it is told why and reconnects (and is then given JPEG).
-        if (auto why = h264_->set_paused(paused); !why.empty())
-            return close_with(websocket::close_code::try_again_later, why, "h264: " + why);
-        if (!paused_) do_write();
-        return;
-    }
-    if (paused_)
-        slot_.clear_pending();
-    else
-        slot_.offer(hub_->latest());
+    // H.264: its encoder may have ended while it was paused and the cap been reached meanwhile:
+    // it cannot go on, so it is told why and reconnects (and is then given JPEG).
+    if (auto why = delivery_->set_paused(paused, paused ? frame_ptr() : hub_->latest()); !why.empty())
+        return close_with(websocket::close_code::try_again_later, why, std::string(delivery_->codec()) + ": " + why);
+    if (!paused_) do_write();
 }
 
 void viewer_session::on_control_result(const std::string& id, const control_result& r) {
@@ -275,7 +258,7 @@ void viewer_session::do_write() {
                         beast::bind_front_handler(&viewer_session::on_write, shared_from_this(), false));
         return;
     }
-    if (auto f = h264_ ? h264_->start_write() : slot_.start_write()) {
+    if (auto f = delivery_->start_write()) {
         writing_ = true;
         write_started_ = std::chrono::steady_clock::now();
         const auto bytes = framed_ ? f->framed() : f->jpeg();
@@ -294,10 +277,7 @@ void viewer_session::on_write(bool was_frame, beast::error_code ec, std::size_t)
         return on_sent({});
     }
     // The kernel has the whole frame: it counts as sent, and its buffer is let go at once.
-    if (h264_)
-        h264_->write_done();
-    else
-        slot_.write_done();
+    delivery_->write_done();
     state_->count_frame_sent();
     if (!state_->config().send_lowat) return on_sent({});
     // The kernel took the frame, but may not have sent it yet. Wait until what is unsent drops
@@ -326,9 +306,8 @@ void viewer_session::finish(const beast::error_code& ec) {
     if (!open_) return;
     open_ = false;
     if (group_) group_->leave(this, paused_);
-    if (h264_) h264_->close(paused_);
+    if (delivery_) delivery_->close(paused_);
     state_->viewer_closed();
-    if (h264_) state_->h264_closed();
     std::string reason = ec ? ec.message() : "closed";
     if (ec == websocket::error::closed) {
         const auto cr = ws_.reason();
@@ -336,14 +315,8 @@ void viewer_session::finish(const beast::error_code& ec) {
     }
     if (closing_ && (!ec || ec == websocket::error::closed)) reason = close_reason_;
     if (!abort_reason_.empty()) reason = abort_reason_;
-    if (h264_)
-        spdlog::info("viewer closed stream={} peer={} codec=h264 rendition={} frames={} drops={} fell_behind={} "
-                     "switches={} reason={}",
-                     hub_->name(), peer_, to_string(h264_->current()), h264_->units().sent(), h264_->units().skipped(),
-                     h264_->units().fell_behind(), h264_->switches(), reason);
-    else
-        spdlog::info("viewer closed stream={} peer={} frames={} drops={} reason={}", hub_->name(), peer_, slot_.sent(),
-                     slot_.skipped(), reason);
+    spdlog::info("viewer closed stream={} peer={} {} reason={}", hub_->name(), peer_,
+                 delivery_ ? delivery_->summary() : std::string("frames=0 drops=0"), reason);
     if (!closing_ && !is_expected_disconnect(ec)) {
         beast::error_code ignored;
         ws_.socket().close(ignored);

@@ -6,9 +6,9 @@
 
 #include "core/backoff.hpp"
 #include "core/frame_hub.hpp"
-#include "core/latest_frame_slot.hpp"
 #include "server/beast.hpp"
-#include "server/h264_viewer.hpp"
+#include "server/frame_delivery.hpp"
+#include "server/h264_delivery.hpp"
 #include "server/shared_state.hpp"
 #include "server/viewer_outbox.hpp"
 #include "server/viewer_group.hpp"
@@ -24,12 +24,11 @@ inline constexpr std::uint16_t close_stream_removed = 4404;
 
 /**
  * One WebSocket viewer of one stream. It lives on one single-threaded io_context; frames
- * reach it from its viewer_group on that thread. One write is in flight at a time, the
- * newest frame waits in a single pending slot, and status/pong texts go before frames.
- *
- * A wscam.v1 viewer that asks for H.264 (`?codec=h264`) gets access units instead of the
- * JPEGs through its h264_viewer (which rendition, its group there, a keyframe first). It stays
- * in the stream's own group for status, controls and demand.
+ * reach it from its viewer_group on that thread. One write is in flight at a time; texts
+ * (status, pongs, controls) go before pictures, and which picture comes next is its
+ * frame_delivery's business: a latest-frame slot for JPEG, or, for a wscam.v1 viewer that asks
+ * for H.264 (`?codec=h264`) and gets it, an h264_delivery (its rendition, its group there, a
+ * keyframe first). Either way it stays in the stream's own group for status, controls and demand.
  */
 class viewer_session : public stream_viewer,
                        public h264_unit_sink,
@@ -64,8 +63,8 @@ private:
     void handle(const viewer_action& action);
     void set_paused(bool paused);
     void on_control_result(const std::string& id, const control_result& r);
-    /** Picks the codec at accept: H.264 if asked, allowed and an encoder is free; else why not. */
-    std::string start_h264();
+    /** Picks the delivery at accept: H.264 if asked, allowed and an encoder is free; else JPEG, and why not. */
+    std::string choose_delivery();
     bool write_stalled(std::chrono::steady_clock::time_point now);
     void do_write();
     void on_write(bool was_frame, beast::error_code ec, std::size_t bytes);
@@ -92,9 +91,8 @@ private:
     std::chrono::steady_clock::time_point write_started_;  // of the write in flight
     std::string close_reason_;                         // why the server closed it, for the log
     std::string abort_reason_;                         // why the server cut the connection, if it did
-    latest_frame_slot slot_;
-    bool wants_h264_ = false;                 // asked with ?codec=h264
-    std::unique_ptr<h264_viewer> h264_;       // set while this viewer gets H.264
+    bool wants_h264_ = false;                    // asked with ?codec=h264
+    std::unique_ptr<frame_delivery> delivery_;  // chosen at accept
     viewer_protocol protocol_;
     viewer_outbox outbox_;
     viewer_outbox::text text_in_flight_;  // released when written: a list of controls can take 64 KiB

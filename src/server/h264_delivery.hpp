@@ -11,6 +11,7 @@
 #include "transcode/keyframe_requests.hpp"
 #include "transcode/rendition_choice.hpp"
 #include "server/beast.hpp"
+#include "server/frame_delivery.hpp"
 
 namespace wscam {
 
@@ -18,17 +19,18 @@ class h264_stream;
 class shared_state;
 class viewer_group;
 
-/** Where an h264_viewer's units go: its WebSocket session, on the session's thread. */
+/** Where an h264_delivery's units go: its WebSocket session, on the session's thread. */
 class h264_unit_sink {
 public:
     virtual ~h264_unit_sink() = default;
-    /** A unit from `from`'s encoder: hand it to h264_viewer::offer, then write. */
+    /** A unit from `from`'s encoder: hand it to h264_delivery::offer_unit, then write. */
     virtual void deliver_unit(rendition from, const frame_ptr& unit) = 0;
 };
 
 /**
- * The H.264 side of one WebSocket viewer (`?codec=h264`): which of the stream's renditions it
- * gets, its membership in that rendition's viewer group, and its access_unit_queue.
+ * The frame delivery of an H.264 WebSocket viewer (`?codec=h264`): which of the stream's
+ * renditions it gets, its membership in that rendition's viewer group, and its
+ * access_unit_queue. (The stream's own JPEGs reach it too, through the stream's group: ignored.)
  *
  * It starts on the full rendition. When it falls behind there (its link cannot carry the
  * stream), it moves to the reduced rendition (capped at --h264-slow-link-bitrate) at once and
@@ -38,28 +40,30 @@ public:
  * and no freeze. Every move starts at a keyframe with SPS and PPS; sequence numbers keep
  * increasing. All on the session's thread.
  */
-class h264_viewer {
+class h264_delivery final : public frame_delivery {
 public:
-    h264_viewer(shared_state& state, std::shared_ptr<frame_hub> source, net::io_context& ioc, std::string peer);
-    ~h264_viewer();
-    h264_viewer(const h264_viewer&) = delete;
-    h264_viewer& operator=(const h264_viewer&) = delete;
+    h264_delivery(shared_state& state, std::shared_ptr<frame_hub> source, net::io_context& ioc, std::string peer);
+    ~h264_delivery() override;
+    h264_delivery(const h264_delivery&) = delete;
+    h264_delivery& operator=(const h264_delivery&) = delete;
 
     /** Joins the full rendition and starts its encoder; empty if it did, else why not (the viewer gets JPEG). */
     std::string start(const std::shared_ptr<h264_unit_sink>& sink);
 
-    /** A unit from `from` (on the session's thread). */
-    void offer(rendition from, const frame_ptr& unit, std::chrono::steady_clock::time_point now);
-
-    frame_ptr start_write() { return units_.start_write(); }
-    void write_done() { units_.write_done(); }
-
-    /** Its decoder starts over (the client asked for a keyframe). */
-    void restart();
+    std::string_view codec() const override { return "h264"; }
+    /** The codec of the size the full rendition encodes (a picture over its cap is scaled down). */
+    std::string codec_string(const stream_info& info) const override;
+    bool offer(const frame_ptr&) override { return false; }
+    bool offer_unit(rendition from, const frame_ptr& unit, time_point now) override;
+    frame_ptr start_write() override { return units_.start_write(); }
+    void write_done() override { units_.write_done(); }
+    /** Its decoder starts over: nothing more until the keyframe it asks for. */
+    std::string restart() override;
     /** Paused: nothing until resumed, then a keyframe. Resuming fails (why) when its encoder cannot start again. */
-    std::string set_paused(bool paused);
-    /** Leaves every group it is in (the connection ends). */
-    void close(bool paused);
+    std::string set_paused(bool paused, const frame_ptr& latest) override;
+    /** Leaves every group it is in. */
+    void close(bool paused) override;
+    std::string summary() const override;
 
     const access_unit_queue& units() const { return units_; }
     rendition current() const { return current_; }
@@ -84,6 +88,8 @@ private:
     /** Moving failed (`why`): it stays where it is, and rendition_choice is told. */
     void stay(std::chrono::steady_clock::time_point now, const std::string& why);
     void request(keyframe_requests::kind k);
+    /** A unit from `from`: moves a probe over at its keyframe, queues it, follows the rendition choice. */
+    void take(rendition from, const frame_ptr& unit, time_point now);
 
     shared_state& state_;
     std::shared_ptr<frame_hub> source_;

@@ -1,7 +1,10 @@
-#include "server/h264_viewer.hpp"
+#include "server/h264_delivery.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
+
+#include "codec/h264_encoder.hpp"
 #include "server/shared_state.hpp"
 #include "server/viewer_group.hpp"
 #include "transcode/h264_streams.hpp"
@@ -18,7 +21,7 @@ std::size_t index(rendition r) { return r == rendition::full ? 0 : 1; }
  * saying where they came from (a probing viewer is in two groups at once). Status, controls
  * and removal reach the session through the stream's own group; they are ignored here.
  */
-class h264_viewer::member : public stream_viewer {
+class h264_delivery::member : public stream_viewer {
 public:
     member(std::weak_ptr<h264_unit_sink> sink, rendition from) : sink_(std::move(sink)), from_(from) {}
     void deliver(const frame_ptr& unit) override {
@@ -31,23 +34,40 @@ private:
     rendition from_;
 };
 
-h264_viewer::h264_viewer(shared_state& state, std::shared_ptr<frame_hub> source, net::io_context& ioc, std::string peer)
+h264_delivery::h264_delivery(shared_state& state, std::shared_ptr<frame_hub> source, net::io_context& ioc, std::string peer)
     : state_(state), source_(std::move(source)), ioc_(ioc), peer_(std::move(peer)),
       choice_(state.h264().has_reduced()) {}
 
-h264_viewer::~h264_viewer() = default;
+h264_delivery::~h264_delivery() = default;
 
-std::string h264_viewer::start(const std::shared_ptr<h264_unit_sink>& sink) {
+std::string h264_delivery::start(const std::shared_ptr<h264_unit_sink>& sink) {
     sink_ = sink;
     frame_ptr latest;
     std::string why;
     if (!join(rendition::full, &latest, &why)) return why;
     current_ = rendition::full;
-    offer(rendition::full, latest, std::chrono::steady_clock::now());  // starts at once if it is a keyframe
+    take(rendition::full, latest, std::chrono::steady_clock::now());  // starts at once if it is a keyframe
+    state_.h264_opened();
     return {};
 }
 
-bool h264_viewer::join(rendition which, frame_ptr* latest, std::string* why) {
+std::string h264_delivery::codec_string(const stream_info& info) const {
+    const auto [coded_w, coded_h] = state_.h264().settings().encoded_size(info.width, info.height);
+    return h264_codec_string_for(coded_w, coded_h, info.fps);
+}
+
+bool h264_delivery::offer_unit(rendition from, const frame_ptr& unit, time_point now) {
+    const auto behind = units_.fell_behind();
+    take(from, unit, now);
+    return units_.fell_behind() != behind;
+}
+
+std::string h264_delivery::summary() const {
+    return fmt::format("codec=h264 rendition={} frames={} drops={} fell_behind={} switches={}", to_string(current_),
+                       units_.sent(), units_.skipped(), units_.fell_behind(), switches_);
+}
+
+bool h264_delivery::join(rendition which, frame_ptr* latest, std::string* why) {
     auto stream = state_.h264().for_stream(source_, which);
     auto group = state_.groups().group_for(stream->output(), ioc_);
     auto adapter = std::make_shared<member>(sink_, which);
@@ -60,14 +80,14 @@ bool h264_viewer::join(rendition which, frame_ptr* latest, std::string* why) {
     return true;
 }
 
-void h264_viewer::leave(rendition which, bool paused) {
+void h264_delivery::leave(rendition which, bool paused) {
     auto& m = members_[index(which)];
     if (!m) return;
     m->group->leave(m->adapter.get(), paused);
     m.reset();
 }
 
-void h264_viewer::move_to(rendition which) {
+void h264_delivery::move_to(rendition which) {
     leave(current_, false);
     current_ = which;
     units_.restart();  // what waits belongs to the other encoder's sequence
@@ -75,23 +95,23 @@ void h264_viewer::move_to(rendition which) {
     ++switches_;
 }
 
-void h264_viewer::cancel_probe() {
+void h264_delivery::cancel_probe() {
     if (!pending_) return;
     leave(*pending_, false);
     pending_.reset();
 }
 
-void h264_viewer::stay(std::chrono::steady_clock::time_point now, const std::string& why) {
+void h264_delivery::stay(std::chrono::steady_clock::time_point now, const std::string& why) {
     choice_.stay(current_, now);
     spdlog::debug("viewer h264 stays on the {} rendition stream={} peer={}: {}", to_string(current_), source_->name(),
                   peer_, why);
 }
 
-void h264_viewer::request(keyframe_requests::kind k) {
+void h264_delivery::request(keyframe_requests::kind k) {
     if (auto& m = members_[index(current_)]) m->stream->request_keyframe(k);
 }
 
-void h264_viewer::offer(rendition from, const frame_ptr& unit, std::chrono::steady_clock::time_point now) {
+void h264_delivery::take(rendition from, const frame_ptr& unit, time_point now) {
     if (!unit) return;
     if (pending_ && from == *pending_) {
         if (!unit->keyframe()) return;  // the probe moves over at a keyframe; until then the old one flows
@@ -116,7 +136,7 @@ void h264_viewer::offer(rendition from, const frame_ptr& unit, std::chrono::stea
     follow_choice(now, "probe");
 }
 
-void h264_viewer::follow_choice(std::chrono::steady_clock::time_point now, const char* why) {
+void h264_delivery::follow_choice(std::chrono::steady_clock::time_point now, const char* why) {
     const auto want = choice_.current();
     if (want == current_) return cancel_probe();  // a probe that failed before it began
     frame_ptr latest;
@@ -137,16 +157,17 @@ void h264_viewer::follow_choice(std::chrono::steady_clock::time_point now, const
     // No keyframe is asked for: a probe waits for the next periodic one (or the first of an
     // encoder it just started), so trying costs the full rendition's other viewers nothing.
     pending_ = rendition::full;
-    offer(rendition::full, latest, now);
+    take(rendition::full, latest, now);
 }
 
-void h264_viewer::restart() {
+std::string h264_delivery::restart() {
     units_.restart();
     waiting_kind_ = keyframe_requests::kind::join;
     request(waiting_kind_);
+    return {};
 }
 
-std::string h264_viewer::set_paused(bool paused) {
+std::string h264_delivery::set_paused(bool paused, const frame_ptr&) {
     cancel_probe();
     auto& m = members_[index(current_)];
     if (!m) return {};
@@ -161,9 +182,10 @@ std::string h264_viewer::set_paused(bool paused) {
     return {};
 }
 
-void h264_viewer::close(bool paused) {
+void h264_delivery::close(bool paused) {
     cancel_probe();
     leave(current_, paused);
+    state_.h264_closed();
 }
 
 }  // namespace wscam
