@@ -89,34 +89,28 @@ void mjpeg_session::watch_writes() {
     stall_timer_->expires_after(std::max<std::chrono::milliseconds>(limit / 2, std::chrono::seconds(1)));
     stall_timer_->async_wait([self = shared_from_this(), limit](beast::error_code ec) {
         if (ec || !self->open_) return;
-        if (self->writing_)
-            if (auto why = write_stall(self->write_started_, std::chrono::steady_clock::now(), limit))
-                return self->abort(std::move(*why));
+        if (auto why = self->pump_.stalled(std::chrono::steady_clock::now(), limit)) return self->abort(std::move(*why));
         self->watch_writes();
     });
 }
 
 void mjpeg_session::deliver(const frame_ptr& f) {
     if (!open_ || !f) return;
-    if (writing_)
-        if (auto why = write_stall(write_started_, std::chrono::steady_clock::now(), state_->config().write_timeout))
-            return abort(std::move(*why));
+    if (auto why = pump_.stalled(std::chrono::steady_clock::now(), state_->config().write_timeout))
+        return abort(std::move(*why));
     if (min_interval_us_) {
         if (f->capture_us() < next_capture_us_) return;  // over this reader's ?fps=
         next_capture_us_ = f->capture_us() + min_interval_us_;
     }
-    const auto dropped = slot_.dropped();
-    slot_.offer(f);
-    if (slot_.dropped() != dropped) state_->count_frame_dropped();
+    if (delivery_.offer(f)) state_->count_frame_dropped();
     do_write();
 }
 
 void mjpeg_session::do_write() {
-    if (writing_ || !open_ || !ending_.empty()) return;
-    auto f = slot_.start_write();
+    if (pump_.busy() || !open_ || !ending_.empty()) return;
+    auto f = delivery_.start_write();
     if (!f) return;
-    writing_ = true;
-    write_started_ = std::chrono::steady_clock::now();
+    pump_.begin();
     const auto jpeg = f->jpeg();
     // X-Timestamp (capture time, seconds since the epoch) as mjpg-streamer sends it; X-Sequence
     // the stream's frame number, so readers can measure latency and count skipped frames.
@@ -134,17 +128,17 @@ void mjpeg_session::do_write() {
 
 void mjpeg_session::on_write(beast::error_code ec, std::size_t) {
     if (ec) {
-        writing_ = false;
+        pump_.end();
         return finish(ec);
     }
-    slot_.write_done();
+    delivery_.write_done();
     state_->count_frame_sent();
-    if (!state_->config().send_lowat) return on_sent({});
-    socket().async_wait(tcp::socket::wait_write, beast::bind_front_handler(&mjpeg_session::on_sent, shared_from_this()));
+    pump_.after_picture(socket(), state_->config().send_lowat,
+                        beast::bind_front_handler(&mjpeg_session::on_sent, shared_from_this()));
 }
 
 void mjpeg_session::on_sent(beast::error_code ec) {
-    writing_ = false;
+    pump_.end();
     if (ec) return finish(ec);
     if (!ending_.empty()) return write_end();
     do_write();
@@ -153,16 +147,16 @@ void mjpeg_session::on_sent(beast::error_code ec) {
 void mjpeg_session::end_stream(const std::string& reason) {
     if (!open_ || !ending_.empty()) return;
     ending_ = reason;
-    if (!writing_) write_end();
+    if (!pump_.busy()) write_end();
 }
 
 void mjpeg_session::write_end() {
     // The closing boundary tells the reader the stream ended (rather than the network failed).
-    writing_ = true;
+    pump_.begin();
     head_ = fmt::format("--{}--\r\n", mjpeg_boundary);
     with_stream([&](auto& s) {
         net::async_write(s, net::buffer(head_), [self = shared_from_this()](beast::error_code, std::size_t) {
-            self->writing_ = false;
+            self->pump_.end();
             self->abort(self->ending_);
         });
     });
@@ -188,8 +182,7 @@ void mjpeg_session::finish(const beast::error_code& ec) {
     state_->mjpeg_closed();
     std::string reason = abort_reason_.empty() ? (ec ? ec.message() : "closed") : abort_reason_;
     if (abort_reason_.empty() && is_expected_disconnect(ec)) reason = "reader left";
-    spdlog::info("mjpeg closed stream={} peer={} frames={} drops={} reason={}", hub_->name(), peer_, slot_.sent(),
-                 slot_.skipped(), reason);
+    spdlog::info("mjpeg closed stream={} peer={} {} reason={}", hub_->name(), peer_, delivery_.summary(), reason);
     beast::error_code ignored;
     socket().close(ignored);
 }

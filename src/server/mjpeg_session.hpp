@@ -7,10 +7,11 @@
 #include <variant>
 
 #include "core/frame_hub.hpp"
-#include "core/latest_frame_slot.hpp"
 #include "server/beast.hpp"
+#include "server/frame_delivery.hpp"
 #include "server/shared_state.hpp"
 #include "server/viewer_group.hpp"
+#include "server/write_pump.hpp"
 #include "server/ws_transport.hpp"
 
 namespace wscam {
@@ -68,12 +69,11 @@ private:
     std::int64_t min_interval_us_ = 0;  // from ?fps=
     std::int64_t next_capture_us_ = 0;  // frames captured before this are skipped (fps cap)
     bool open_ = false;
-    bool writing_ = false;
-    std::chrono::steady_clock::time_point write_started_;
+    write_pump pump_;
     std::optional<net::steady_timer> stall_timer_;  // checks the write in flight when no frame comes to
     std::string abort_reason_;
     std::string ending_;     // why the response is being ended (stream removed); empty while streaming
-    latest_frame_slot slot_;
+    jpeg_delivery delivery_;
     std::string head_;       // the response header, then each part's header
     std::array<char, 512> sink_{};  // what the reader sends after its request (ignored)
 };

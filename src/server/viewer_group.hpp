@@ -31,19 +31,6 @@ public:
     virtual void end_stream(const std::string& reason) = 0;
 };
 
-/**
- * What every viewer's socket gets (WebSocket and MJPEG alike): TCP_NOTSENT_LOWAT, so that a
- * slow viewer's backlog stays in its latest-frame slot, not in the kernel (0: no limit).
- */
-void limit_unsent(tcp::socket& socket, std::size_t lowat);
-
-/**
- * `--write-timeout` for any viewer: why one whose write began at `started` and is still in
- * flight at `now` is cut off, or nothing (a limit of 0 never cuts).
- */
-std::optional<std::string> write_stall(std::chrono::steady_clock::time_point started,
-                                       std::chrono::steady_clock::time_point now, std::chrono::seconds limit);
-
 /** The single-threaded io_context a connection's socket lives on (its viewer_group's thread). */
 net::io_context& io_context_of(tcp::socket& socket);
 

@@ -111,7 +111,7 @@ std::string viewer_session::choose_delivery() {
 void viewer_session::deliver_unit(rendition from, const frame_ptr& unit) {
     if (!open_ || paused_) return;
     const auto now = std::chrono::steady_clock::now();
-    if (writing_ && write_stalled(now)) return;
+    if (write_stalled(now)) return;
     if (delivery_->offer_unit(from, unit, now)) state_->count_frame_dropped();
     do_write();
 }
@@ -120,7 +120,7 @@ void viewer_session::deliver(const frame_ptr& f) {
     if (!open_ || paused_) return;
     // A viewer that has not taken a frame for the write timeout is cut off here, even if it
     // keeps sending (which resets the WebSocket's own idle timer).
-    if (writing_ && write_stalled(std::chrono::steady_clock::now())) return;
+    if (write_stalled(std::chrono::steady_clock::now())) return;
     if (delivery_->offer(f)) state_->count_frame_dropped();
     do_write();
 }
@@ -169,7 +169,7 @@ void viewer_session::do_read() {
 
 void viewer_session::on_read(beast::error_code ec, std::size_t) {
     if (ec) return finish(ec);
-    if (writing_ && write_stalled(std::chrono::steady_clock::now())) return;
+    if (write_stalled(std::chrono::steady_clock::now())) return;
     // Nothing a viewer sends may take the server down: a fault here closes this connection only.
     try {
         if (ws_.got_text()) {
@@ -181,7 +181,7 @@ void viewer_session::on_read(beast::error_code ec, std::size_t) {
         }
     } catch (const std::exception& e) {
         spdlog::error("viewer message failed stream={} peer={}: {}", hub_->name(), peer_, e.what());
-        if (writing_) return abort("internal error");  // no second write while one is in flight
+        if (pump_.busy()) return abort("internal error");  // no second write while one is in flight
         abort_reason_ = "internal error";
         closing_ = true;
         ws_.async_close(websocket::close_reason(websocket::close_code::internal_error, "internal error"),
@@ -241,7 +241,7 @@ void viewer_session::on_control_result(const std::string& id, const control_resu
 }
 
 bool viewer_session::write_stalled(std::chrono::steady_clock::time_point now) {
-    auto why = write_stall(write_started_, now, state_->config().write_timeout);
+    auto why = pump_.stalled(now, state_->config().write_timeout);
     if (!why) return false;
     abort(std::move(*why));
     return true;
@@ -249,18 +249,16 @@ bool viewer_session::write_stalled(std::chrono::steady_clock::time_point now) {
 
 void viewer_session::do_write() {
     // One write at a time (Beast's rule); nothing more once we began closing.
-    if (writing_ || closing_ || !open_) return;
+    if (pump_.busy() || closing_ || !open_) return;
     if (!outbox_.empty()) {
-        writing_ = true;
-        write_started_ = std::chrono::steady_clock::now();
+        pump_.begin();
         text_in_flight_ = outbox_.pop();
         ws_.async_write(net::buffer(*text_in_flight_), true,
                         beast::bind_front_handler(&viewer_session::on_write, shared_from_this(), false));
         return;
     }
     if (auto f = delivery_->start_write()) {
-        writing_ = true;
-        write_started_ = std::chrono::steady_clock::now();
+        pump_.begin();
         const auto bytes = framed_ ? f->framed() : f->jpeg();
         ws_.async_write(net::buffer(bytes.data(), bytes.size()), false,
                         beast::bind_front_handler(&viewer_session::on_write, shared_from_this(), true));
@@ -269,7 +267,7 @@ void viewer_session::do_write() {
 
 void viewer_session::on_write(bool was_frame, beast::error_code ec, std::size_t) {
     if (ec) {
-        writing_ = false;
+        pump_.end();
         return finish(ec);
     }
     if (!was_frame) {
@@ -279,16 +277,12 @@ void viewer_session::on_write(bool was_frame, beast::error_code ec, std::size_t)
     // The kernel has the whole frame: it counts as sent, and its buffer is let go at once.
     delivery_->write_done();
     state_->count_frame_sent();
-    if (!state_->config().send_lowat) return on_sent({});
-    // The kernel took the frame, but may not have sent it yet. Wait until what is unsent drops
-    // below TCP_NOTSENT_LOWAT before choosing the next frame, so that a slow viewer's backlog is
-    // one pending frame here (replaced by newer ones), not seconds of video in a socket buffer.
-    ws_.socket().async_wait(tcp::socket::wait_write,
-                            beast::bind_front_handler(&viewer_session::on_sent, shared_from_this()));
+    pump_.after_picture(ws_.socket(), state_->config().send_lowat,
+                        beast::bind_front_handler(&viewer_session::on_sent, shared_from_this()));
 }
 
 void viewer_session::on_sent(beast::error_code ec) {
-    writing_ = false;
+    pump_.end();
     if (ec) return finish(ec);
     do_write();
 }

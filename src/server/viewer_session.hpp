@@ -13,6 +13,7 @@
 #include "server/viewer_outbox.hpp"
 #include "server/viewer_group.hpp"
 #include "server/viewer_protocol.hpp"
+#include "server/write_pump.hpp"
 #include "server/ws_transport.hpp"
 
 namespace wscam {
@@ -84,11 +85,10 @@ private:
     bool framed_ = false;   // negotiated wscam.v1
     bool can_control_;
     bool open_ = false;     // accepted and subscribed, not yet finished
-    bool writing_ = false;
+    write_pump pump_;
     bool paused_ = false;
     bool closing_ = false;
     std::uint64_t status_version_ = 0;                 // of the newest status this viewer was told
-    std::chrono::steady_clock::time_point write_started_;  // of the write in flight
     std::string close_reason_;                         // why the server closed it, for the log
     std::string abort_reason_;                         // why the server cut the connection, if it did
     bool wants_h264_ = false;                    // asked with ?codec=h264
