@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "app/stream_specs.hpp"
-#include "server/server.hpp"
+#include "server/server_config.hpp"
 #include "sources/source_factory.hpp"
 
 namespace wscam {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "app/config_file.hpp"
-#include "server/server.hpp"
+#include "server/server_config.hpp"
 #include "sources/source_factory.hpp"
 
 namespace wscam {

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "core/frame_hub.hpp"
-#include "server/server.hpp"
+#include "server/server_config.hpp"
 
 namespace wscam {
 

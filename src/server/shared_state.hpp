@@ -9,7 +9,7 @@
 #include "core/frame_hub.hpp"
 #include "server/client_limits.hpp"
 #include "server/host_policy.hpp"
-#include "server/server.hpp"
+#include "server/server_config.hpp"
 
 namespace wscam {
 
