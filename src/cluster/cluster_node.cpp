@@ -15,8 +15,8 @@
 #include "cluster/subjects.hpp"
 #include "core/backoff.hpp"
 #include "core/command_words.hpp"
-#include "core/publisher_message.hpp"
-#include "server/publisher_protocol.hpp"
+#include "protocol/publisher_message.hpp"
+#include "protocol/publisher_protocol.hpp"
 
 namespace wscam::cluster {
 namespace {

@@ -2,9 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/client_message.hpp"
-#include "core/publisher_message.hpp"
-#include "server/publisher_protocol.hpp"
+#include "protocol/viewer_message.hpp"
+#include "protocol/publisher_message.hpp"
+#include "protocol/publisher_protocol.hpp"
 
 namespace wscam::cluster {
 namespace {

@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "cluster/messages.hpp"
-#include "core/client_message.hpp"
-#include "core/publisher_message.hpp"
+#include "protocol/viewer_message.hpp"
+#include "protocol/publisher_message.hpp"
 
 namespace wscam::cluster {
 

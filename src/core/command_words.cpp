@@ -6,8 +6,6 @@
 namespace wscam {
 namespace {
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
-
 bool fail(std::string* error, std::string message) {
     if (error) *error = std::move(message);
     return false;

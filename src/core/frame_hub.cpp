@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "core/client_message.hpp"
 #include "core/text.hpp"
 
 namespace wscam {
@@ -208,8 +207,8 @@ std::vector<control_info> frame_hub::controls() const {
 
 void frame_hub::controls_changed() {
     auto update = std::make_shared<controls_update>();
+    update->stream = name_;
     update->list = controls();
-    update->message = std::make_shared<const std::string>(make_controls_message(name_, update->list));
     const std::shared_ptr<const controls_update> shared = std::move(update);
     std::shared_ptr<const sink_list> sinks;
     {

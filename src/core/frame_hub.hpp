@@ -41,13 +41,25 @@ struct stream_info {
 };
 
 /**
- * A stream's controls after a change, with the `controls` message for viewers already written:
- * one serialisation per change, the same bytes queued and sent to every viewer (a list written
- * once per viewer cost 11 s of CPU for 10 hellos and 60 viewers, and a copy held by each).
+ * A stream's controls after a change, and the `controls` message for viewers: written once per
+ * change, by the first viewer group that asks, and the same bytes queued and sent to every
+ * viewer (a list written once per viewer cost 11 s of CPU for 10 hellos and 60 viewers, and a
+ * copy held by each). The hub knows no wire format: the asker brings the writer.
  */
 struct controls_update {
+    std::string stream;
     std::vector<control_info> list;
-    std::shared_ptr<const std::string> message;  // make_controls_message(stream, list)
+
+    using writer = std::string (*)(const std::string& stream, const std::vector<control_info>& list);
+    /** The message `write` makes of it, made once (any thread) and shared. */
+    std::shared_ptr<const std::string> message(writer write) const {
+        std::call_once(once_, [&] { message_ = std::make_shared<const std::string>(write(stream, list)); });
+        return message_;
+    }
+
+private:
+    mutable std::once_flag once_;
+    mutable std::shared_ptr<const std::string> message_;
 };
 
 /** Receives a stream's frames and status changes. Implementations must not block. */

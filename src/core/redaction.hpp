@@ -5,6 +5,9 @@
 
 namespace wscam {
 
+/** What separates the words of a command line, as a shell sees it (and isspace in the C locale). */
+inline bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
 /**
  * Whether a setting, option, query parameter or header of this name carries a secret, by
  * its name alone (case-insensitive, leading dashes ignored): it mentions a token, a password

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/client_message.hpp"
+#include "protocol/viewer_message.hpp"
 
 namespace wscam {
 

@@ -8,7 +8,7 @@
 #include "core/frame_hub.hpp"
 #include "core/publish_gate.hpp"
 #include "server/beast.hpp"
-#include "server/publisher_protocol.hpp"
+#include "protocol/publisher_protocol.hpp"
 #include "server/shared_state.hpp"
 #include "server/ws_transport.hpp"
 #include "sources/frame_intake.hpp"

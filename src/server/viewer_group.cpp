@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "protocol/viewer_message.hpp"
+
 
 namespace wscam {
 
@@ -68,7 +70,7 @@ void viewer_group::on_control_changed(const std::string& id, double value) {
 }
 
 void viewer_group::on_controls_update(const std::shared_ptr<const controls_update>& update) {
-    net::post(ioc_, [self = shared_from_this(), message = update->message] {
+    net::post(ioc_, [self = shared_from_this(), message = update->message(&make_controls_message)] {
         self->each([&](stream_viewer& v) { v.deliver_controls(message); });
     });
 }

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/client_message.hpp"
+#include "protocol/viewer_message.hpp"
 #include "server/router.hpp"
 #include "server/viewer_group.hpp"
 #include "transcode/h264_streams.hpp"

@@ -10,9 +10,9 @@
 #include "server/frame_delivery.hpp"
 #include "server/h264_delivery.hpp"
 #include "server/shared_state.hpp"
-#include "server/viewer_outbox.hpp"
+#include "protocol/viewer_outbox.hpp"
 #include "server/viewer_group.hpp"
-#include "server/viewer_protocol.hpp"
+#include "protocol/viewer_protocol.hpp"
 #include "server/write_pump.hpp"
 #include "server/ws_transport.hpp"
 

@@ -10,7 +10,7 @@
 #include "cluster/messages.hpp"
 #include "cluster/subjects.hpp"
 #include "../codec/jpeg_fixtures.hpp"
-#include "core/publisher_message.hpp"
+#include "protocol/publisher_message.hpp"
 
 using namespace wscam;
 using namespace wscam::cluster;

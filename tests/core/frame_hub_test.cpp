@@ -6,7 +6,7 @@
 #include <atomic>
 #include <thread>
 
-#include "core/client_message.hpp"
+#include "protocol/viewer_message.hpp"
 
 namespace wscam {
 namespace {
@@ -219,8 +219,8 @@ TEST(frame_hub, a_new_list_of_controls_is_written_once_and_the_same_bytes_reach_
     hub->set_controllable(std::make_shared<counting_camera>());
     ASSERT_EQ(a->updates.size(), 1u);
     ASSERT_EQ(b->updates.size(), 1u);
-    EXPECT_EQ(a->updates[0]->message.get(), b->updates[0]->message.get()) << "one string for every viewer";
-    EXPECT_EQ(*a->updates[0]->message, make_controls_message("cam", a->updates[0]->list));
+    EXPECT_EQ(a->updates[0]->message(&make_controls_message).get(), b->updates[0]->message(&make_controls_message).get()) << "one string for every viewer";
+    EXPECT_EQ(*a->updates[0]->message(&make_controls_message), make_controls_message("cam", a->updates[0]->list));
     EXPECT_EQ(a->updates[0]->list.at(0).id, "brightness");
 }
 

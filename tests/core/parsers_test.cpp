@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "core/client_message.hpp"
+#include "protocol/viewer_message.hpp"
 #include "core/controls.hpp"
 #include "core/frame_size.hpp"
 #include "core/source_uri.hpp"

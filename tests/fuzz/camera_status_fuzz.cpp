@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/client_message.hpp"
+#include "protocol/viewer_message.hpp"
 #include "core/text.hpp"
 #include "server/api_render.hpp"
 #include "sources/esp32/camera_web_server.hpp"

@@ -24,7 +24,7 @@
 #include "cluster/subjects.hpp"
 #include "core/controls.hpp"
 #include "core/frame_hub.hpp"
-#include "core/publisher_message.hpp"
+#include "protocol/publisher_message.hpp"
 
 namespace {
 

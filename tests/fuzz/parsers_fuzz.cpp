@@ -8,7 +8,7 @@
 #include <limits>
 #include <string_view>
 
-#include "core/client_message.hpp"
+#include "protocol/viewer_message.hpp"
 #include "core/command_words.hpp"
 #include "core/redaction.hpp"
 #include "core/frame.hpp"

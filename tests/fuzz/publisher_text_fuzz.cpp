@@ -9,10 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
-#include "core/client_message.hpp"
+#include "protocol/viewer_message.hpp"
 #include "core/text.hpp"
 #include "server/api_render.hpp"
-#include "server/publisher_protocol.hpp"
+#include "protocol/publisher_protocol.hpp"
 
 namespace {
 

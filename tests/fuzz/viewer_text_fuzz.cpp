@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "core/frame_hub.hpp"
-#include "server/viewer_protocol.hpp"
+#include "protocol/viewer_protocol.hpp"
 
 namespace {
 

@@ -1,9 +1,9 @@
-#include "core/publisher_message.hpp"
+#include "protocol/publisher_message.hpp"
 
 #include <cmath>
 #include <set>
 
-#include "core/client_message.hpp"
+#include "protocol/viewer_message.hpp"
 #include "core/json_text.hpp"
 #include "core/text.hpp"
 

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "core/backoff.hpp"
-#include "core/client_message.hpp"
+#include "protocol/viewer_message.hpp"
 
 namespace wscam {
 

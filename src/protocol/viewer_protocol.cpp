@@ -1,4 +1,4 @@
-#include "server/viewer_protocol.hpp"
+#include "protocol/viewer_protocol.hpp"
 
 #include <variant>
 

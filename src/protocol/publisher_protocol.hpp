@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/frame_hub.hpp"
-#include "core/publisher_message.hpp"
+#include "protocol/publisher_message.hpp"
 
 namespace wscam {
 

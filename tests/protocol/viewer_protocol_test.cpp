@@ -1,10 +1,10 @@
-#include "server/viewer_protocol.hpp"
+#include "protocol/viewer_protocol.hpp"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "server/viewer_outbox.hpp"
+#include "protocol/viewer_outbox.hpp"
 
 namespace wscam {
 namespace {

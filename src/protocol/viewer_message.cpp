@@ -1,7 +1,7 @@
-#include "core/client_message.hpp"
+#include "protocol/viewer_message.hpp"
 
 #include "core/json_text.hpp"
-#include "core/publisher_message.hpp"
+#include "protocol/publisher_message.hpp"
 #include "core/text.hpp"
 
 namespace wscam {

@@ -1,4 +1,4 @@
-#include "server/viewer_outbox.hpp"
+#include "protocol/viewer_outbox.hpp"
 
 #include <algorithm>
 

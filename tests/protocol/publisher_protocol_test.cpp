@@ -1,4 +1,4 @@
-#include "server/publisher_protocol.hpp"
+#include "protocol/publisher_protocol.hpp"
 
 #include <gtest/gtest.h>
 
