@@ -7,19 +7,46 @@
 namespace wscam {
 namespace {
 
-// The table: which token each route needs. A route missing here fails its test (every kind is listed).
-constexpr std::array<std::pair<route_kind, token_need>, 10> route_tokens{{
+// What the control token opens on a route besides what the route needs.
+enum class beyond { nothing, controls, sources };
+
+struct access_rule {
+    route_kind kind;
+    token_need need;
+    beyond control_also = beyond::nothing;
+};
+
+// The table: which token each route needs, and where the control token opens more.
+constexpr std::array<access_rule, 10> rules{{
     {route_kind::page, token_need::nothing},  // the page asks for the token it then brings
     {route_kind::asset, token_need::nothing},
     {route_kind::health, token_need::nothing},  // load balancers and systemd ask without one
     {route_kind::not_found, token_need::nothing},
-    {route_kind::viewer_ws, token_need::view},
+    {route_kind::viewer_ws, token_need::view, beyond::controls},
     {route_kind::snapshot, token_need::view},
     {route_kind::mjpeg, token_need::view},
-    {route_kind::api_streams, token_need::view},  // the server-wide view token (no stream)
+    // The server-wide view token (no stream); a stream's source to that stream's control token.
+    {route_kind::api_streams, token_need::view, beyond::sources},
     {route_kind::metrics, token_need::view},
     {route_kind::publish_ws, token_need::publish},
 }};
+
+// A new route kind must be placed here before it builds (not_found is the enum's last).
+constexpr bool lists_every_kind_once() {
+    for (int k = 0; k <= static_cast<int>(route_kind::not_found); ++k) {
+        int times = 0;
+        for (const auto& r : rules) times += static_cast<int>(r.kind) == k;
+        if (times != 1) return false;
+    }
+    return rules.size() == static_cast<std::size_t>(route_kind::not_found) + 1;
+}
+static_assert(lists_every_kind_once(), "the table lists every route_kind once");
+
+const access_rule& rule_for(route_kind kind) {
+    for (const auto& r : rules)
+        if (r.kind == kind) return r;
+    return rules.front();  // not reached: the table lists every kind (above)
+}
 
 constexpr std::string_view view_refusal = "invalid or missing view token";
 constexpr std::string_view publish_refusal = "invalid or missing publish token";
@@ -32,7 +59,7 @@ bool any_control_token(const stream_access_table& access) {
                        [](const auto& s) { return s.second.control && !s.second.control->empty(); });
 }
 
-access_verdict view_verdict(route_kind kind, const std::string& stream, std::string_view token,
+access_verdict view_verdict(const access_rule& rule, const std::string& stream, std::string_view token,
                             const stream_access_table& access) {
     const auto view = access.view_check_for(stream);
     const auto control = access.control_check_for(stream);
@@ -45,13 +72,19 @@ access_verdict view_verdict(route_kind kind, const std::string& stream, std::str
         v.guess = !token.empty();
         return v;
     }
-    bool opens_something = true;
-    if (kind == route_kind::viewer_ws) {
+    bool opens_something = true;  // a token where nothing more is to be had guesses at nothing
+    switch (rule.control_also) {
+    case beyond::nothing:
+        break;
+    case beyond::controls:
         // Without a control token every viewer controls: then no token is a guess here.
         v.control = control.matches(token);
         opens_something = v.control || view_opens;
-    } else if (kind == route_kind::api_streams) {
+        break;
+    case beyond::sources:
+        // The list's route adds the sources it showed the token (shows_source).
         opens_something = !any_control_token(access) || view_opens;
+        break;
     }
     v.guess = !token.empty() && !opens_something;
     return v;
@@ -75,11 +108,7 @@ access_verdict publish_verdict(std::string_view token, const publish_gate* gate)
 
 }  // namespace
 
-token_need token_needed_for(route_kind kind) {
-    for (const auto& [k, need] : route_tokens)
-        if (k == kind) return need;
-    return token_need::nothing;
-}
+token_need token_needed_for(route_kind kind) { return rule_for(kind).need; }
 
 bool guards_camera(route_kind kind) { return token_needed_for(kind) != token_need::nothing; }
 
@@ -112,11 +141,12 @@ bool token_guards(route_kind kind, const std::string& stream, const stream_acces
 
 access_verdict decide_access(route_kind kind, const std::string& stream, std::string_view token,
                              const stream_access_table& access, const publish_gate* gate) {
-    switch (token_needed_for(kind)) {
+    const auto& rule = rule_for(kind);
+    switch (rule.need) {
     case token_need::nothing:
         return {};
     case token_need::view:
-        return view_verdict(kind, stream, token, access);
+        return view_verdict(rule, stream, token, access);
     case token_need::publish:
         return publish_verdict(token, gate);
     }
