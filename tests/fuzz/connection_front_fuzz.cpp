@@ -1,11 +1,11 @@
 // libFuzzer target: the first bytes anyone sends to wscam's port, end to end through what the
-// server does with them (server/http_session): Beast's TLS/plain detection on the bytes as
-// they arrive; TLS goes on into a real OpenSSL server handshake with a real certificate (its
-// answer is written back to the peer); plain goes through the HTTP parser with the server's
-// limits, the router, the token (request_access: the token a request brings and the verdict
-// on it), origin and Host checks and the --require-tls redirect, and
-// the answer is serialised. In memory (Beast's test stream), one byte split chosen by the
-// input so partial reads are covered too.
+// server does with them (server/http_session, http_routes): Beast's TLS/plain detection on the
+// bytes as they arrive; TLS goes on into a real OpenSSL server handshake with a real certificate
+// (its answer is written back to the peer); plain goes through the HTTP parser with the server's
+// limits, the router, the token (request_access: the token a request brings and the verdict on
+// it), the origin and Host checks and the --require-tls redirect, and the answer is serialised.
+// In memory (Beast's test stream), one byte split chosen by the input so partial reads are
+// covered too.
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -59,7 +59,7 @@ ssl::context& server_context() {
     return *ctx;
 }
 
-// What http_session answers a parsed request with, as far as the decision depends on the bytes.
+// What http_routes answers a parsed request with, as far as the decision depends on the bytes.
 http::response<http::string_body> answer(const http::request<http::string_body>& req) {
     const bool upgrade = beast::websocket::is_upgrade(req);
     const auto r = wscam::match_route(req.target(), upgrade, false, "default");
