@@ -120,7 +120,7 @@ std::optional<http::message_generator> http_routes::route_request(asked& a, cons
         return reply(a, std::move(res));
     }
     if (token_needed_for(a.where.kind) == token_need::view && !a.verdict.allowed) {
-        note_guess(a.token);
+        if (a.verdict.guess) note_guess(a.token);
         spdlog::warn("viewer refused peer={} path={}: {}", peer_, target_path(req.target()), a.verdict.refusal);
         return reply(a, unauthorized(req, a.verdict.refusal));
     }
@@ -164,7 +164,7 @@ bool http_routes::websocket_hand_off(asked& a, const hand_over_fn& hand_over) {
 
 std::optional<http::message_generator> http_routes::mjpeg(const asked& a, const hand_over_fn& hand_over) {
     const auto& req = a.req;
-    if (!a.hub) return reply(a, text_response(req, http::status::not_found, "no stream '" + a.where.stream + "'\n"));
+    if (!a.hub) return no_stream(a);
     const auto fps = parse_mjpeg_fps(query_param(req.target(), "fps"));
     if (!fps)
         return reply(a, text_response(req, http::status::bad_request,
@@ -210,7 +210,7 @@ http::message_generator http_routes::metrics(const asked& a) {
 
 http::message_generator http_routes::snapshot(const asked& a) {
     const auto& req = a.req;
-    if (!a.hub) return reply(a, text_response(req, http::status::not_found, "no stream '" + a.where.stream + "'\n"));
+    if (!a.hub) return no_stream(a);
     auto f = a.hub->latest();
     if (!f) {
         auto res = text_response(req, http::status::service_unavailable,
@@ -229,24 +229,28 @@ http::message_generator http_routes::snapshot(const asked& a) {
 
 http::message_generator http_routes::publish_refused(const asked& a) {
     const auto& req = a.req;
-    if (!a.hub) return reply(a, text_response(req, http::status::not_found, "no stream '" + a.where.stream + "'\n"));
+    if (!a.hub) return no_stream(a);
     if (!a.gate)
         return reply(a, text_response(req, http::status::forbidden,
                                       "stream '" + a.where.stream + "' does not take publishers (its source is not push:)\n"));
-    note_guess(a.token);
+    if (a.verdict.guess) note_guess(a.token);
     spdlog::warn("publisher refused stream={} peer={}: {}", a.where.stream, peer_, a.verdict.refusal);
     return reply(a, unauthorized(req, a.verdict.refusal));
 }
 
 http::message_generator http_routes::websocket_endpoint(const asked& a) {
     if (a.upgrade)  // websocket_hand_off() found no such stream
-        return reply(a, text_response(a.req, http::status::not_found, "no stream '" + a.where.stream + "'\n"));
+        return no_stream(a);
     return reply(a, text_response(a.req, http::status::upgrade_required, "this URL is a WebSocket endpoint\n"));
 }
 
 http::message_generator http_routes::not_found(const asked& a) {
     return reply(a, text_response(a.req, http::status::not_found,
                                   a.upgrade ? "no such stream or WebSocket endpoint\n" : "not found\n"));
+}
+
+http::message_generator http_routes::no_stream(const asked& a) {
+    return reply(a, text_response(a.req, http::status::not_found, "no stream '" + a.where.stream + "'\n"));
 }
 
 http::message_generator http_routes::reply(const asked& a, http::response<http::string_body> res) {
@@ -266,7 +270,7 @@ void http_routes::log_answer(const asked& a, http::status status) {
 }
 
 void http_routes::note_guess(const std::string& token) {
-    if (token.empty()) return;
+    if (token.empty()) return;  // no token, no guess (the verdict says so too)
     if (state_->limits().wrong_token(client_key_, client_limits::clock::now())) {
         const auto& l = state_->limits().limits();
         spdlog::warn("token guessing from {} (peer={}): {} wrong tokens within {} s; requests with a token from there "

@@ -67,6 +67,8 @@ private:
     http::message_generator publish_refused(const asked& a);
     http::message_generator websocket_endpoint(const asked& a);
     http::message_generator not_found(const asked& a);
+    /** 404: no stream of the name the route asks for. */
+    http::message_generator no_stream(const asked& a);
 
     /** Logs the answer (path only: a query may carry a token) and empties its body for HEAD. */
     http::message_generator reply(const asked& a, http::response<http::string_body> res);
