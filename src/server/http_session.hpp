@@ -4,15 +4,18 @@
 #include <optional>
 
 #include "server/beast.hpp"
-#include "server/router.hpp"
+#include "server/http_routes.hpp"
 #include "server/shared_state.hpp"
 #include "server/ws_transport.hpp"
 
 namespace wscam {
 
 /**
- * One HTTP connection: reads requests (keep-alive), answers pages, API and snapshots, and
- * hands WebSocket upgrades to a viewer_session.
+ * One HTTP connection, the transport only: tells TLS from plain by the first bytes (one port
+ * speaks both), does the handshake, reads requests one after another (keep-alive) within the
+ * header timeout, writes each answer http_routes decides, and closes cleanly (TLS close_notify,
+ * or FIN and a bounded drain). When a request becomes a viewer, publisher or MJPEG session, the
+ * stream is handed over and this object lets go of it.
  */
 class http_session : public closable, public std::enable_shared_from_this<http_session> {
 public:
@@ -39,35 +42,25 @@ private:
     void on_handshake(beast::error_code ec, std::size_t used);
     void do_read();
     void on_read(beast::error_code ec, std::size_t bytes);
-    void send(http::message_generator msg, bool keep_alive);
+    void answer(request req);
+    void send(http::message_generator msg);
     void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
     void do_close();
     void drain();
-
-    http::message_generator respond(const request& req, const route& r, const std::string& token);
-    std::optional<http::message_generator> refuse_before_routing(const request& req, const route& r,
-                                                                 const std::string& token);
-    bool upgrade(request& req, const route& r, const std::string& token);
-    bool start_mjpeg(const request& req, const route& r, const std::string& token);
-    /** Whether a token guards the route (the view token, or a push stream's publish token): then any Host may ask. */
-    bool token_guards(const route& r) const;
-    /** Whether `token` may watch `stream` (empty: the server-wide pages, /api/streams and /metrics). */
-    bool may_view(const std::string& token, const std::string& stream) const;
-    void note_wrong_token(const std::string& token, bool accepted);
     upgraded_connection hand_over();
 
     beast::tcp_stream plain_;                     // moved into tls_ when the client speaks TLS
     net::any_io_executor executor_;               // the connection's thread, whatever the stream
-    bool handed_over_ = false;                    // the stream now belongs to a WebSocket session
+    bool handed_over_ = false;                    // the stream now belongs to the session a request became
     std::optional<tls_stream> tls_;               // after the handshake, when the client spoke TLS
     std::shared_ptr<ssl::context> tls_context_;   // the certificate this connection was served
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::shared_ptr<shared_state> state_;
-    bool ws_only_;
     bool joined_ = false;
     client_limits::ticket ticket_;
     std::string peer_;
+    http_routes routes_;
 };
 
 }  // namespace wscam

@@ -20,7 +20,7 @@ route stream_route(route_kind kind, std::string_view name) {
 }  // namespace
 
 route match_route(std::string_view target, bool upgrade, bool ws_only, const std::string& default_stream) {
-    const std::string_view path = target.substr(0, target.find('?'));
+    const std::string_view path = target_path(target);
     if (path.empty() || path[0] != '/') return {};
 
     if (upgrade) {
@@ -56,6 +56,8 @@ route match_route(std::string_view target, bool upgrade, bool ws_only, const std
         return {route_kind::asset, {}, std::string(name)};
     return {};
 }
+
+std::string_view target_path(std::string_view target) { return target.substr(0, target.find('?')); }
 
 std::string query_param(std::string_view target, std::string_view key) {
     const auto q = target.find('?');

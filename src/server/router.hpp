@@ -31,6 +31,9 @@ struct route {
  */
 route match_route(std::string_view target, bool upgrade, bool ws_only, const std::string& default_stream);
 
+/** The target's path: what comes before the query (the part logs show: a query may carry a token). */
+std::string_view target_path(std::string_view target);
+
 /** The value of `key` in the target's query string (percent-decoded), or empty. */
 std::string query_param(std::string_view target, std::string_view key);
 

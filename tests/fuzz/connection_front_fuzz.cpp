@@ -1,10 +1,11 @@
 // libFuzzer target: the first bytes anyone sends to wscam's port, end to end through what the
-// server does with them (server/http_session): Beast's TLS/plain detection on the bytes as
-// they arrive; TLS goes on into a real OpenSSL server handshake with a real certificate (its
-// answer is written back to the peer); plain goes through the HTTP parser with the server's
-// limits, the router, the token, origin and Host checks and the --require-tls redirect, and
-// the answer is serialised. In memory (Beast's test stream), one byte split chosen by the
-// input so partial reads are covered too.
+// server does with them (server/http_session, http_routes): Beast's TLS/plain detection on the
+// bytes as they arrive; TLS goes on into a real OpenSSL server handshake with a real certificate
+// (its answer is written back to the peer); plain goes through the HTTP parser with the server's
+// limits, the router, the token (request_access: the token a request brings and the verdict on
+// it), the origin and Host checks and the --require-tls redirect, and the answer is serialised.
+// In memory (Beast's test stream), one byte split chosen by the input so partial reads are
+// covered too.
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -23,6 +24,7 @@
 
 #include "server/host_policy.hpp"
 #include "server/origin_policy.hpp"
+#include "server/request_access.hpp"
 #include "server/router.hpp"
 #include "server/tls_redirect.hpp"
 
@@ -57,12 +59,29 @@ ssl::context& server_context() {
     return *ctx;
 }
 
-// What http_session answers a parsed request with, as far as the decision depends on the bytes.
+// What http_routes answers a parsed request with, as far as the decision depends on the bytes.
 http::response<http::string_body> answer(const http::request<http::string_body>& req) {
     const bool upgrade = beast::websocket::is_upgrade(req);
     const auto r = wscam::match_route(req.target(), upgrade, false, "default");
-    (void)wscam::query_param(req.target(), "token");
     http::response<http::string_body> res{http::status::not_found, req.version()};
+    // The token it brings and the verdict on it (this node's tokens: a relayed verifier costs ~3 ms a token).
+    static const wscam::stream_access_table access = [] {
+        wscam::stream_access_table t;
+        t.default_stream = "default";
+        t.view_token = "view";
+        t.control_token = "control";
+        t.streams["own"] = {std::string("own-view"), std::string("own-control")};
+        return t;
+    }();
+    static const wscam::publish_gate gate("publish", false);
+    const auto token = wscam::request_token(req[http::field::authorization], req.target(), req[http::field::cookie]);
+    const auto* stream_gate = r.kind == wscam::route_kind::publish_ws ? &gate : nullptr;
+    (void)wscam::token_guards(r.kind, r.stream, access, stream_gate);
+    const auto verdict = wscam::decide_access(r.kind, r.stream, token, access, stream_gate);
+    if (!verdict.allowed) {
+        res.result(http::status::unauthorized);
+        res.body() = std::string(verdict.refusal) + "\n";
+    }
     if (upgrade) {
         if (auto why = wscam::origin_refusal(req[http::field::origin], req[http::field::host], {})) {
             res.result(http::status::forbidden);

@@ -1,0 +1,284 @@
+#include "server/http_routes.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "server/api_render.hpp"
+#include "server/host_policy.hpp"
+#include "server/http_reply.hpp"
+#include "server/mjpeg_rate.hpp"
+#include "server/mjpeg_session.hpp"
+#include "server/origin_policy.hpp"
+#include "server/publisher_session.hpp"
+#include "server/static_files.hpp"
+#include "server/tls_redirect.hpp"
+#include "server/viewer_session.hpp"
+#include "server/web_assets.hpp"
+
+namespace wscam {
+namespace {
+
+bool get_or_head(const http::request<http::string_body>& req) {
+    return req.method() == http::verb::get || req.method() == http::verb::head;
+}
+
+http::response<http::string_body> unauthorized(const http::request<http::string_body>& req, std::string_view why) {
+    auto res = text_response(req, http::status::unauthorized, std::string(why) + "\n");
+    res.set(http::field::www_authenticate, "Bearer");
+    return res;
+}
+
+}  // namespace
+
+http_routes::http_routes(std::shared_ptr<shared_state> state, std::string peer, std::string client_key, bool ws_only)
+    : state_(std::move(state)), peer_(std::move(peer)), client_key_(std::move(client_key)), ws_only_(ws_only) {}
+
+std::optional<http::message_generator> http_routes::answer(request& req, bool tls, const hand_over_fn& hand_over) {
+    const bool upgrade = websocket::is_upgrade(req);
+    const auto access = state_->access();  // one reading of the tokens for the whole request (a reload may come)
+    asked a{req, match_route(req.target(), upgrade, ws_only_, access->default_stream),
+            request_token(req[http::field::authorization], req.target(), req[http::field::cookie]),
+            upgrade, req.method() == http::verb::head, access, nullptr, nullptr, {}};
+    a.hub = state_->streams().find(a.where.stream);
+    if (a.hub) a.gate = a.hub->gate();
+    if (auto refusal = refusal_before_routing(a, tls)) return refusal;
+    return route_request(a, hand_over);
+}
+
+std::optional<http::message_generator> http_routes::refusal_before_routing(const asked& a, bool tls) {
+    const auto& c = state_->config();
+    const auto& req = a.req;
+    auto refuse = [&](http::response<http::string_body> res, const std::string& why) {
+        spdlog::warn("{} refused peer={} path={}: {}", a.upgrade ? "websocket" : "http", peer_, target_path(req.target()),
+                     why);
+        res.keep_alive(false);
+        return std::optional<http::message_generator>(std::move(res));
+    };
+    if (c.require_tls && !tls && a.where.kind != route_kind::health) {
+        if (a.upgrade || !get_or_head(req))
+            return refuse(text_response(req, http::status::forbidden,
+                                        "this server takes connections over TLS only: use https:// or wss://\n"),
+                          "plain connection and --require-tls");
+        // The Location is built from the parsed Host and a path, never from the raw target.
+        const auto location = https_location(req[http::field::host], req.target());
+        if (!location)
+            return refuse(text_response(req, http::status::bad_request,
+                                        "this server takes connections over TLS only: use https:// or wss:// (this "
+                                        "request's Host or path cannot be redirected)\n"),
+                          "plain connection and --require-tls, and no Host and path to redirect to");
+        auto res = text_response(req, http::status::permanent_redirect,
+                                 "this server takes connections over TLS only: " + *location + "\n");
+        res.set(http::field::location, *location);
+        res.keep_alive(false);
+        spdlog::info("http {} {} 308 peer={} (to https)", std::string(req.method_string()), target_path(req.target()),
+                     peer_);
+        return std::optional<http::message_generator>(std::move(res));
+    }
+    const bool camera = guards_camera(a.where.kind);
+    if (camera && !token_guards(a.where.kind, a.where.stream, *a.access, a.gate.get())) {
+        // DNS rebinding: a page whose name the attacker re-points at the camera is the camera's
+        // origin to the browser; only the Host shows the name is not ours (server/host_policy).
+        if (auto refusal = check_host(req[http::field::host], *state_->hosts()))
+            return refuse(text_response(req, refusal->status == 400 ? http::status::bad_request
+                                                                    : http::status::misdirected_request,
+                                        refusal->reason + "\n"),
+                          refusal->reason);
+    }
+    if (camera && !a.token.empty()) {
+        const auto left = state_->limits().blocked_for(client_key_, client_limits::clock::now());
+        if (left > client_limits::clock::duration::zero()) {
+            const auto seconds = std::chrono::ceil<std::chrono::seconds>(left).count();
+            auto res = text_response(req, http::status::too_many_requests,
+                                     "too many wrong tokens from your address; try again in " +
+                                         std::to_string(seconds) + " s\n");
+            res.set(http::field::retry_after, std::to_string(seconds));
+            res.keep_alive(false);
+            spdlog::debug("http refused peer={} path={}: wrong-token block", peer_, target_path(req.target()));
+            return std::optional<http::message_generator>(std::move(res));
+        }
+    }
+    if (a.upgrade) {
+        // Browsers let any page open a WebSocket anywhere: the server checks who asks.
+        if (auto refusal = origin_refusal(req[http::field::origin], req[http::field::host], c.allowed_origins))
+            return refuse(text_response(req, http::status::forbidden, *refusal + "\n"), *refusal);
+    }
+    return std::nullopt;
+}
+
+std::optional<http::message_generator> http_routes::route_request(asked& a, const hand_over_fn& hand_over) {
+    const auto& req = a.req;
+    if (!get_or_head(req)) {
+        auto res = text_response(req, http::status::method_not_allowed, "only GET and HEAD are supported\n");
+        res.set(http::field::allow, "GET, HEAD");
+        return reply(a, std::move(res));
+    }
+    a.verdict = decide_access(a.where.kind, a.where.stream, a.token, *a.access, a.gate.get());
+    if (a.upgrade && websocket_hand_off(a, hand_over)) return std::nullopt;
+    if (ws_only_) {
+        auto res = text_response(req, http::status::upgrade_required,
+                                 "this port only speaks WebSocket: connect with ws://host:port/\n");
+        res.set(http::field::upgrade, "websocket");
+        return reply(a, std::move(res));
+    }
+    if (token_needed_for(a.where.kind) == token_need::view && !a.verdict.allowed) {
+        if (a.verdict.guess) note_guess(a.token);
+        spdlog::warn("viewer refused peer={} path={}: {}", peer_, target_path(req.target()), a.verdict.refusal);
+        return reply(a, unauthorized(req, a.verdict.refusal));
+    }
+    switch (a.where.kind) {
+    case route_kind::page:
+    case route_kind::asset:
+        return viewer_file(a);
+    case route_kind::health:
+        return health(a);
+    case route_kind::api_streams:
+        return stream_list(a);
+    case route_kind::metrics:
+        return metrics(a);
+    case route_kind::snapshot:
+        return snapshot(a);
+    case route_kind::mjpeg:
+        return mjpeg(a, hand_over);
+    case route_kind::publish_ws:
+        return publish_refused(a);
+    case route_kind::viewer_ws:
+        return websocket_endpoint(a);
+    case route_kind::not_found:
+        break;
+    }
+    return not_found(a);
+}
+
+bool http_routes::websocket_hand_off(asked& a, const hand_over_fn& hand_over) {
+    if (!a.hub || !a.verdict.allowed) return false;  // the route says why
+    if (a.where.kind == route_kind::viewer_ws) {
+        if (a.verdict.guess) note_guess(a.token);  // a token that opens nothing here, even if watching needs none
+        std::make_shared<viewer_session>(hand_over(), state_, a.hub, a.verdict.control)->run(std::move(a.req));
+        return true;
+    }
+    if (a.where.kind == route_kind::publish_ws) {
+        std::make_shared<publisher_session>(hand_over(), state_, a.hub, a.gate)->run(std::move(a.req));
+        return true;
+    }
+    return false;
+}
+
+std::optional<http::message_generator> http_routes::mjpeg(const asked& a, const hand_over_fn& hand_over) {
+    const auto& req = a.req;
+    if (!a.hub) return no_stream(a);
+    const auto fps = parse_mjpeg_fps(query_param(req.target(), "fps"));
+    if (!fps)
+        return reply(a, text_response(req, http::status::bad_request,
+                                      fmt::format("fps must be a number of frames per second from {} to {}, e.g. ?fps=2\n",
+                                                  min_mjpeg_fps, max_mjpeg_fps)));
+    std::make_shared<mjpeg_session>(hand_over(), state_, a.hub, *fps)
+        ->run(req.version(), a.head, std::string(target_path(req.target())));
+    return std::nullopt;
+}
+
+http::message_generator http_routes::viewer_file(const asked& a) {
+    const auto body = static_file(state_->config().web_root, a.where.path);
+    if (!body) return reply(a, text_response(a.req, http::status::not_found, "not found\n"));
+    auto res = text_response(a.req, http::status::ok, *body, content_type_for(a.where.path));
+    res.set(http::field::cache_control, "no-cache");
+    return reply(a, std::move(res));
+}
+
+http::message_generator http_routes::health(const asked& a) {
+    return reply(a, text_response(a.req, http::status::ok, "ok\n"));
+}
+
+http::message_generator http_routes::stream_list(const asked& a) {
+    // A source's description (a command line, a camera's address) only to the control token's holder.
+    bool shown = false;
+    const auto body = streams_json(state_->streams(), [&](const std::string& stream) {
+        const bool s = shows_source(*a.access, stream, a.token);
+        shown = shown || s;
+        return s;
+    });
+    if (a.verdict.guess && !shown) note_guess(a.token);
+    auto res = text_response(a.req, http::status::ok, body, "application/json");
+    res.set(http::field::cache_control, "no-store");
+    return reply(a, std::move(res));
+}
+
+http::message_generator http_routes::metrics(const asked& a) {
+    auto res = text_response(a.req, http::status::ok, metrics_text(state_->streams(), state_->stats()),
+                             "text/plain; version=0.0.4; charset=utf-8");
+    res.set(http::field::cache_control, "no-store");
+    return reply(a, std::move(res));
+}
+
+http::message_generator http_routes::snapshot(const asked& a) {
+    const auto& req = a.req;
+    if (!a.hub) return no_stream(a);
+    auto f = a.hub->latest();
+    if (!f) {
+        auto res = text_response(req, http::status::service_unavailable,
+                                 "stream '" + a.where.stream + "' has no frame yet (it captures while someone watches)\n");
+        res.set(http::field::retry_after, "1");
+        return reply(a, std::move(res));
+    }
+    http::response<http::vector_body<std::uint8_t>> res{http::status::ok, req.version()};
+    if (!a.head) res.body().assign(f->jpeg().begin(), f->jpeg().end());
+    finish_response(res, req, "image/jpeg");
+    if (a.head) res.content_length(f->jpeg().size());
+    res.set(http::field::cache_control, "no-store");
+    log_answer(a, res.result());
+    return res;
+}
+
+http::message_generator http_routes::publish_refused(const asked& a) {
+    const auto& req = a.req;
+    if (!a.hub) return no_stream(a);
+    if (!a.gate)
+        return reply(a, text_response(req, http::status::forbidden,
+                                      "stream '" + a.where.stream + "' does not take publishers (its source is not push:)\n"));
+    if (a.verdict.guess) note_guess(a.token);
+    spdlog::warn("publisher refused stream={} peer={}: {}", a.where.stream, peer_, a.verdict.refusal);
+    return reply(a, unauthorized(req, a.verdict.refusal));
+}
+
+http::message_generator http_routes::websocket_endpoint(const asked& a) {
+    if (a.upgrade)  // websocket_hand_off() found no such stream
+        return no_stream(a);
+    return reply(a, text_response(a.req, http::status::upgrade_required, "this URL is a WebSocket endpoint\n"));
+}
+
+http::message_generator http_routes::not_found(const asked& a) {
+    return reply(a, text_response(a.req, http::status::not_found,
+                                  a.upgrade ? "no such stream or WebSocket endpoint\n" : "not found\n"));
+}
+
+http::message_generator http_routes::no_stream(const asked& a) {
+    return reply(a, text_response(a.req, http::status::not_found, "no stream '" + a.where.stream + "'\n"));
+}
+
+http::message_generator http_routes::reply(const asked& a, http::response<http::string_body> res) {
+    log_answer(a, res.result());
+    if (a.head) {
+        const auto size = res.body().size();
+        res.body().clear();
+        res.content_length(size);
+    }
+    return res;
+}
+
+void http_routes::log_answer(const asked& a, http::status status) {
+    const std::string_view target = a.req.target();
+    spdlog::info("http {} {}{} {} peer={}", std::string(a.req.method_string()), target_path(target),
+                 target.find('?') == std::string_view::npos ? "" : "?…", static_cast<int>(status), peer_);
+}
+
+void http_routes::note_guess(const std::string& token) {
+    if (token.empty()) return;  // no token, no guess (the verdict says so too)
+    if (state_->limits().wrong_token(client_key_, client_limits::clock::now())) {
+        const auto& l = state_->limits().limits();
+        spdlog::warn("token guessing from {} (peer={}): {} wrong tokens within {} s; requests with a token from there "
+                     "are refused for {} s",
+                     client_key_, peer_, l.max_wrong_tokens,
+                     std::chrono::duration_cast<std::chrono::seconds>(l.wrong_token_window).count(),
+                     std::chrono::duration_cast<std::chrono::seconds>(l.block).count());
+    }
+}
+
+}  // namespace wscam
