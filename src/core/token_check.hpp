@@ -29,13 +29,19 @@ public:
     static token_check token(std::string token);
     /** Required, and no token matches (a stream whose owner's requirement could not be read: closed, not open). */
     static token_check nobody();
-        /** A verifier as announced; nullopt if the text is not one (another form, count, length or digit). */
+    /** A verifier as announced; nullopt if the text is not one (another form, count, length or digit). */
     static std::optional<token_check> verifier(std::string_view text);
 
     /** Whether a token is needed at all. */
     bool required() const;
     /** True when nothing is required or `given` is the token (compared in constant time). */
     bool matches(std::string_view given) const;
+    /**
+     * For a verifier, what identifies it (checks made from the same verifier share it, and
+     * their cache): a request that may compare one token with many verifiers counts the
+     * distinct ones it tried. Null for anything else (a comparison that costs nothing).
+     */
+    const void* costly_identity() const { return verifier_.get(); }
 
     struct verifier_state;
 

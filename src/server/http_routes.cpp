@@ -190,8 +190,9 @@ http::message_generator http_routes::health(const asked& a) {
 http::message_generator http_routes::stream_list(const asked& a) {
     // A source's description (a command line, a camera's address) only to the control token's holder.
     bool shown = false;
+    verifier_budget budget;
     const auto body = streams_json(state_->streams(), [&](const std::string& stream) {
-        const bool s = shows_source(*a.access, stream, a.token);
+        const bool s = shows_source(*a.access, stream, a.token, budget);
         shown = shown || s;
         return s;
     });

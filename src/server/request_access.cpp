@@ -51,12 +51,15 @@ const access_rule& rule_for(route_kind kind) {
 constexpr std::string_view view_refusal = "invalid or missing view token";
 constexpr std::string_view publish_refusal = "invalid or missing publish token";
 
-// Whether any control token is configured here (server-wide or a stream's own): then a token
-// that shows no source on the stream list may be a guess at one.
+// Whether any control token is required here (server-wide, a stream's own, or a relayed
+// stream's owner's): then a token that shows no source on the stream list may be a guess at
+// one. (Relays once ignored their relayed streams here: wrong tokens were never braked there.)
 bool any_control_token(const stream_access_table& access) {
     return !access.control_token.empty() ||
            std::any_of(access.streams.begin(), access.streams.end(),
-                       [](const auto& s) { return s.second.control && !s.second.control->empty(); });
+                       [](const auto& s) { return s.second.control && !s.second.control->empty(); }) ||
+           std::any_of(access.relayed.begin(), access.relayed.end(),
+                       [](const auto& r) { return r.second.control.required(); });
 }
 
 access_verdict view_verdict(const access_rule& rule, const std::string& stream, std::string_view token,
@@ -153,9 +156,18 @@ access_verdict decide_access(route_kind kind, const std::string& stream, std::st
     return {};
 }
 
-bool shows_source(const stream_access_table& access, const std::string& stream, std::string_view token) {
+bool verifier_budget::allow(const token_check& check) {
+    const auto* id = check.costly_identity();
+    if (!id || std::find(tried_.begin(), tried_.end(), id) != tried_.end()) return true;
+    if (tried_.size() >= max_verifiers) return false;
+    tried_.push_back(id);
+    return true;
+}
+
+bool shows_source(const stream_access_table& access, const std::string& stream, std::string_view token,
+                  verifier_budget& budget) {
     const auto control = access.control_check_for(stream);
-    return control.required() && control.matches(token);
+    return control.required() && budget.allow(control) && control.matches(token);
 }
 
 }  // namespace wscam

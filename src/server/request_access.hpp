@@ -67,9 +67,27 @@ access_verdict decide_access(route_kind kind, const std::string& stream, std::st
                              const stream_access_table& access, const publish_gate* gate);
 
 /**
- * Whether the stream list shows `stream`'s source (a command line, a camera's address) to the
- * holder of `token`: only to that stream's control token, when it has one.
+ * How many distinct verifiers (relayed streams' owner tokens, ~3 ms each) one request may
+ * compare its token with. The stream list compares it with every stream's control check: with a
+ * thousand relayed streams of distinct owner tokens (or a peer announcing them) each request
+ * with a new token held an I/O thread for seconds (a review measured 2.7-7.8 s a request).
  */
-bool shows_source(const stream_access_table& access, const std::string& stream, std::string_view token);
+class verifier_budget {
+public:
+    static constexpr std::size_t max_verifiers = 8;
+    /** Whether `check` may be compared: free, one already tried, or a new one within the budget. */
+    bool allow(const token_check& check);
+
+private:
+    std::vector<const void*> tried_;
+};
+
+/**
+ * Whether the stream list shows `stream`'s source (a command line, a camera's address) to the
+ * holder of `token`: only to that stream's control token, when it has one. A relayed stream's
+ * check beyond the request's `budget` is not made: its source is not shown.
+ */
+bool shows_source(const stream_access_table& access, const std::string& stream, std::string_view token,
+                  verifier_budget& budget);
 
 }  // namespace wscam
