@@ -10,6 +10,7 @@
 #include "cluster/control_relay.hpp"
 #include "cluster/mailbox.hpp"
 #include "cluster/messages.hpp"
+#include "cluster/remote_streams.hpp"
 #include "cluster/nats_link.hpp"
 #include "cluster/stream_bridges.hpp"
 #include "cluster/subjects.hpp"
@@ -23,7 +24,6 @@ namespace {
 
 constexpr auto tick_every = std::chrono::milliseconds(250);
 constexpr auto min_announce_gap = std::chrono::milliseconds(100);  // at most 10 announces a second
-constexpr int frame_queue = 4;  // frames of one remote stream waiting for the handler; beyond that NATS drops
 // What nats.c may hold for the other subscriptions before it drops (a flood waits there, not in us).
 constexpr int message_queue = 256;
 constexpr std::int64_t message_queue_bytes = 16 * 1024 * 1024;
@@ -35,20 +35,6 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         std::shared_ptr<frame_hub> hub;
         std::shared_ptr<owner_sink> sink;
     };
-    struct remote_stream {
-        std::shared_ptr<frame_hub> hub;
-        std::shared_ptr<remote_feed> feed;
-        std::shared_ptr<demand_watch> watch;
-        std::unique_ptr<transport::subscription> frames;
-        std::unique_ptr<publisher_protocol> controls;  // the owner's controls, spoken like a publisher's
-        std::string owner;                              // the node last shown as its owner
-        // Its state-change lines: a stream flipped online and offline by announces would
-        // otherwise log a line each; a burst of 5, then one per 5 s, and how many were not logged.
-        token_bucket log_budget{0.2, 5};
-        std::uint64_t log_held = 0;
-        std::string view_check, control_check;  // what the server was last told it requires
-    };
-
     impl(node_options o, std::shared_ptr<stream_registry> r)
         : options(std::move(o)), registry(std::move(r)), epoch(static_cast<std::uint64_t>(unix_now_us())),
           epoch_text(std::to_string(epoch)), state(options.node, epoch, options.times, options.limits) {}
@@ -106,8 +92,9 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                 }
                 // Viewers here of each remote stream: a new one wakes us (the hub's watch), one
                 // leaving is seen by the tick.
-                for (auto& [name, r] : remotes) merge(todo, state.set_local_viewers(name, r.hub->viewer_count(), now));
-                apply(todo);
+                for (const auto& [name, viewers] : remotes->viewer_counts())
+                    merge(todo, state.set_local_viewers(name, viewers, now));
+                remotes->apply(todo, state, *link);
                 // Interest of the other nodes in our streams: the local hubs count it as viewers.
                 for (auto& [name, l] : locals)
                     if (l.sink->set_remote(state.remote_interest(name))) l.hub->demand_changed();
@@ -121,7 +108,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                     if (box->stopping()) break;  // SIGTERM does not wait for a backlog
                     job();
                 }
-                for (auto& [name, r] : remotes) r.controls->expire(now);
+                remotes->expire(now);
             }
             publish_frames();
             publish_messages();
@@ -154,161 +141,6 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         into.announce_now = into.announce_now || from.announce_now;
     }
 
-    /**
-     * A line about one remote stream, within this pass's budget: a node going silent with a
-     * thousand streams must not cost a thousand lines (at a few ms each the cluster thread would
-     * fall seconds behind); the rest are counted in one line at the end of the pass.
-     */
-    bool pass_may_log() {
-        if (pass_lines < max_pass_lines) {
-            ++pass_lines;
-            return true;
-        }
-        ++pass_held;
-        return false;
-    }
-    void end_pass() {
-        if (pass_held > 0)
-            spdlog::info("cluster: {} more changes of remote streams not logged (GET /api/streams lists them all)", pass_held);
-        pass_lines = pass_held = 0;
-    }
-
-    /** Under `mutex`, on the cluster thread. */
-    void apply(const actions& todo) {
-        for (const auto& v : todo.upsert) {
-            auto it = remotes.find(v.stream);
-            bool created = false;
-            if (it == remotes.end()) {
-                if (registry->find(v.stream)) continue;  // a local stream of that name shadows it
-                // Closed before it is reachable: what the owner requires comes first.
-                if (!v.view_check.empty() || !v.control_check.empty()) relay_access(v);
-                std::shared_ptr<frame_hub> hub;
-                try {
-                    hub = registry->add(v.stream);
-                } catch (const std::exception& e) {
-                    spdlog::warn("cluster: cannot show stream '{}' of node {}: {}", v.stream, v.owner, e.what());
-                    if (options.set_relayed_access) options.set_relayed_access(v.stream, std::nullopt);
-                    continue;
-                }
-                remote_stream r;
-                r.hub = hub;
-                r.controls = std::make_unique<publisher_protocol>(
-                    hub,
-                    [w = weak_from_this()](std::function<void()> job) {
-                        auto self = w.lock();
-                        return self && self->box->post(std::move(job));
-                    },
-                    [w = weak_from_this(), name = v.stream](std::string text) {
-                        if (auto self = w.lock()) self->request_control(name, std::move(text));
-                    },
-                    /*relayed=*/true);
-                r.feed = std::make_shared<remote_feed>(hub, options.max_frame_bytes, options.max_frame_pixels,
-                                                      !options.secret.empty());
-                // A viewer arriving wakes the cluster thread (its leaving is seen by the tick).
-                r.watch = std::make_shared<demand_watch>([w = weak_from_this()] {
-                    if (auto self = w.lock()) self->box->wake();
-                });
-                hub->watch_demand(r.watch);
-                r.view_check = v.view_check;
-                r.control_check = v.control_check;
-                it = remotes.emplace(v.stream, std::move(r)).first;
-                created = true;
-                // One line for a new stream, with its state (not a second one for the state).
-                if (pass_may_log()) {
-                    if (v.status.online)
-                        spdlog::info("stream={} cluster: served by node {}: online", v.stream, v.owner);
-                    else
-                        spdlog::info("stream={} cluster: served by node {}: offline: {}", v.stream, v.owner,
-                                     v.status.reason);
-                }
-            }
-            auto& r = it->second;
-            if (r.view_check != v.view_check || r.control_check != v.control_check) {
-                // Only on a change: each one copies the server's access table.
-                relay_access(v);
-                r.view_check = v.view_check;
-                r.control_check = v.control_check;
-            }
-            if (r.owner != v.owner) {
-                if (!r.owner.empty() && may_log(r) && pass_may_log())
-                    spdlog::info("stream={} cluster: now served by node {}{}", v.stream, v.owner, held_lines(r));
-                r.owner = v.owner;
-            }
-            r.hub->set_info(v.info);
-            if (r.hub->set_status(v.status) && !created && may_log(r) && pass_may_log()) {
-                if (v.status.online)
-                    spdlog::info("stream={} cluster: online (node {}){}", v.stream, v.owner, held_lines(r));
-                else
-                    spdlog::warn("stream={} cluster: offline: {}{}", v.stream, v.status.reason, held_lines(r));
-            }
-            const auto owner = state.owner(v.stream);
-            it->second.feed->set_owner(owner);
-            relay->set_owner(v.stream, owner);
-        }
-        for (const auto& name : todo.subscribe) {
-            auto it = remotes.find(name);
-            if (it == remotes.end() || it->second.frames) continue;
-            it->second.feed->restart();  // the owner's numbers went on while we did not watch
-            std::string error;
-            it->second.frames = link->subscribe(
-                subjects_.frame(name), [feed = it->second.feed](const incoming& in) { feed->on_message(in); }, frame_queue,
-                &error, static_cast<std::int64_t>(frame_queue * (options.max_frame_bytes + 4096)));
-            if (!it->second.frames) spdlog::warn("stream={} cluster: {}", name, error);
-        }
-        for (const auto& name : todo.unsubscribe)
-            if (auto it = remotes.find(name); it != remotes.end()) it->second.frames.reset();
-        for (const auto& [name, reason] : todo.forget) {
-            auto it = remotes.find(name);
-            if (it == remotes.end()) continue;
-            forget_remote(it, reason);
-        }
-        end_pass();
-    }
-
-    static bool may_log(remote_stream& r) {
-        if (r.log_budget.take(token_bucket::clock::now())) return true;
-        ++r.log_held;
-        return false;
-    }
-    /** " (N changes not logged)" once after lines were held back, else nothing. */
-    static std::string held_lines(remote_stream& r) {
-        if (r.log_held == 0) return {};
-        return " (" + std::to_string(std::exchange(r.log_held, 0)) + " earlier changes not logged)";
-    }
-
-    void forget_remote(std::map<std::string, remote_stream>::iterator it, const std::string& reason) {
-        it->second.watch->disarm();
-        it->second.controls->close();
-        it->second.frames.reset();
-        relay->set_owner(it->first, std::nullopt);
-        // As a reload's removal: the viewers are closed, and the server lets go of the hub (its
-        // newest frame, viewer groups and H.264 renditions), not just the registry.
-        if (options.remove_stream) {
-            options.remove_stream(it->first, reason);
-        } else {
-            it->second.hub->remove(reason);
-            registry->take(it->first);
-        }
-        if (options.set_relayed_access && (!it->second.view_check.empty() || !it->second.control_check.empty()))
-            options.set_relayed_access(it->first, std::nullopt);  // after it is gone
-        if (pass_may_log()) spdlog::info("stream={} cluster: removed: {}", it->first, reason);
-        remotes.erase(it);
-    }
-
-    /** Relay: what the owner requires to watch and control a stream, on this node too. */
-    void relay_access(const remote_view& v) {
-        if (!options.set_relayed_access) return;
-        options.set_relayed_access(v.stream, std::make_pair(check_of(v.view_check), check_of(v.control_check)));
-    }
-    /** A verifier as a token_check, one per text: streams with the same owner token share its cache of the last match. */
-    token_check check_of(const std::string& text) {
-        if (text.empty()) return {};
-        if (const auto it = checks.find(text); it != checks.end()) return it->second;
-        auto c = token_check::verifier(text);
-        if (!c) return token_check::nobody();  // parse_announce refuses such an announce; closed if one ever got here
-        if (checks.size() >= 4096) checks.clear();
-        return checks.emplace(text, *c).first->second;
-    }
     /** Owner: the verifiers of this node's tokens for a stream, made once per token (PBKDF2 takes milliseconds). */
     std::pair<std::string, std::string> verifiers_for(const std::string& stream) {
         if (!options.tokens_for) return {};
@@ -335,8 +167,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
     }
     /** Relay, on the cluster thread under `mutex`: the owner's controls list, a change, or an answer. */
     void relay_controls(const control_relay::owner_message& m) {
-        const auto it = remotes.find(m.stream);
-        relay->pass_on(m, state.owner(m.stream), it == remotes.end() ? nullptr : it->second.controls.get());
+        relay->pass_on(m, state.owner(m.stream), remotes->controls_of(m.stream));
     }
 
     void publish_messages() {
@@ -432,9 +263,6 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
     // What other threads hand the cluster thread (shared: a control's answer may come after the node is gone).
     std::shared_ptr<mailbox> box = std::make_shared<mailbox>();
     std::unique_ptr<control_relay> relay;  // made with the transport (its reply subject is the transport's inbox)
-    std::map<std::string, token_check> checks;         // relay: verifier text -> its check (cluster thread)
-    static constexpr std::size_t max_pass_lines = 20;  // lines about remote streams per pass (apply)
-    std::size_t pass_lines = 0, pass_held = 0;
     std::map<std::string, std::string> own_verifiers;  // owner: token -> its verifier (under mutex); tokens stay in memory only
 
     std::mutex mutex;  // the state and the streams
@@ -458,7 +286,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         }
     };
     std::map<std::string, run_numbering> run_numbers;
-    std::map<std::string, remote_stream> remotes;
+    std::unique_ptr<remote_streams> remotes;  // made with the node (its hooks hold the node weakly)
 
     std::unique_ptr<transport> link;
     std::unique_ptr<transport::subscription> announce_sub, control_sub, controls_sub, reply_sub;
@@ -471,7 +299,25 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
 };
 
 cluster_node::cluster_node(node_options options, std::shared_ptr<stream_registry> registry)
-    : impl_(std::make_shared<impl>(std::move(options), std::move(registry))) {}
+    : impl_(std::make_shared<impl>(std::move(options), std::move(registry))) {
+    const std::weak_ptr<impl> w = impl_;
+    remote_streams::hooks h;
+    h.post = [w](std::function<void()> job) {
+        auto self = w.lock();
+        return self && self->box->post(std::move(job));
+    };
+    h.request_control = [w](const std::string& stream, std::string text) {
+        if (auto self = w.lock()) self->request_control(stream, std::move(text));
+    };
+    h.wake = [w] {
+        if (auto self = w.lock()) self->box->wake();
+    };
+    h.owner_changed = [w](const std::string& stream, const std::optional<std::pair<std::string, std::uint64_t>>& owner) {
+        // The relay is made at start; nothing is shown before.
+        if (auto self = w.lock(); self && self->relay) self->relay->set_owner(stream, owner);
+    };
+    impl_->remotes = std::make_unique<remote_streams>(impl_->options, impl_->registry, std::move(h));
+}
 
 cluster_node::~cluster_node() { stop(); }
 
@@ -533,11 +379,7 @@ void cluster_node::stop() {
     if (i.link->connected()) i.send_announce(true);  // the others show our streams offline at once
     std::lock_guard lock(i.mutex);
     for (auto& [name, l] : i.locals) l.hub->unsubscribe(l.sink.get());
-    for (auto& [name, r] : i.remotes) {
-        r.watch->disarm();
-        r.frames.reset();
-        r.controls->close();  // the cluster thread is gone: nothing else touches them now
-    }
+    i.remotes->close_all();
     i.reply_sub.reset();
     i.controls_sub.reset();
     i.control_sub.reset();
@@ -594,9 +436,8 @@ void cluster_node::release(const std::string& name) {
     std::vector<std::string> names{name};
     for (const auto& [n, l] : i.locals) names.push_back(n);
     i.state.set_local_streams(std::move(names));  // the cluster no longer shows it as remote
-    if (auto it = i.remotes.find(name); it != i.remotes.end())
-        i.forget_remote(it, "stream '" + name + "' is now served by this node: reconnect");
-    i.end_pass();
+    i.remotes->forget(name, "stream '" + name + "' is now served by this node: reconnect");
+    i.remotes->end_pass();
 }
 
 }  // namespace wscam::cluster
