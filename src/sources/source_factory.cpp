@@ -6,13 +6,13 @@
 
 #include "core/command_words.hpp"
 #include "core/source_uri.hpp"
-#include "sources/exec_source.hpp"
+#include "sources/exec/exec_source.hpp"
 #include "sources/file_source.hpp"
 #include "sources/network_url.hpp"
-#include "sources/pipe_source.hpp"
-#include "sources/pull_source.hpp"
+#include "sources/exec/pipe_source.hpp"
+#include "sources/pull/pull_source.hpp"
 #include "sources/push_source.hpp"
-#include "sources/v4l2_source.hpp"
+#include "sources/v4l2/v4l2_source.hpp"
 
 namespace wscam {
 namespace {

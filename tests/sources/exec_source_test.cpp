@@ -16,10 +16,10 @@
 
 #include "../codec/jpeg_fixtures.hpp"
 #include "core/frame_hub.hpp"
-#include "sources/child_process.hpp"
+#include "sources/exec/child_process.hpp"
 #include "source_errors.hpp"
 #include "sources/source_factory.hpp"
-#include "sources/stderr_lines.hpp"
+#include "sources/exec/stderr_lines.hpp"
 
 namespace wscam {
 namespace {

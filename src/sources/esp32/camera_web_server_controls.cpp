@@ -5,7 +5,7 @@
 #include <map>
 
 #include "core/text.hpp"
-#include "sources/pull_session.hpp"
+#include "sources/pull/pull_session.hpp"
 
 namespace wscam::esp32 {
 

@@ -1,4 +1,4 @@
-#include "sources/child_process.hpp"
+#include "sources/exec/child_process.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

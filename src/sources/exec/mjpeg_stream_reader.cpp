@@ -1,4 +1,4 @@
-#include "sources/mjpeg_stream_reader.hpp"
+#include "sources/exec/mjpeg_stream_reader.hpp"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "sources/exec_source.hpp"
+#include "sources/exec/exec_source.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -15,10 +15,10 @@
 
 #include "core/backoff.hpp"
 #include "core/redaction.hpp"
-#include "sources/child_process.hpp"
-#include "sources/mjpeg_stream_reader.hpp"
+#include "sources/exec/child_process.hpp"
+#include "sources/exec/mjpeg_stream_reader.hpp"
 #include "sources/source_loop.hpp"
-#include "sources/stderr_lines.hpp"
+#include "sources/exec/stderr_lines.hpp"
 
 namespace wscam {
 namespace {

@@ -1,4 +1,4 @@
-#include "sources/stderr_lines.hpp"
+#include "sources/exec/stderr_lines.hpp"
 
 #include "core/text.hpp"
 

@@ -1,4 +1,4 @@
-#include "sources/pipe_source.hpp"
+#include "sources/exec/pipe_source.hpp"
 
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -14,7 +14,7 @@
 #include <cstring>
 
 #include "core/backoff.hpp"
-#include "sources/mjpeg_stream_reader.hpp"
+#include "sources/exec/mjpeg_stream_reader.hpp"
 #include "sources/source_loop.hpp"
 
 namespace wscam {

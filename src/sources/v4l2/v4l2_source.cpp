@@ -1,4 +1,4 @@
-#include "sources/v4l2_source.hpp"
+#include "sources/v4l2/v4l2_source.hpp"
 
 #include <linux/videodev2.h>
 #include <poll.h>
@@ -20,7 +20,7 @@
 #include "sources/control_worker.hpp"
 #include "sources/frame_intake.hpp"
 #include "sources/source_thread.hpp"
-#include "sources/v4l2_device.hpp"
+#include "sources/v4l2/v4l2_device.hpp"
 
 namespace wscam {
 namespace {

@@ -1,4 +1,4 @@
-#include "sources/pull_source.hpp"
+#include "sources/pull/pull_source.hpp"
 
 #include <openssl/evp.h>
 #include <spdlog/spdlog.h>
@@ -7,7 +7,7 @@
 
 #include "core/backoff.hpp"
 #include "sources/esp32/camera_web_server_controls.hpp"
-#include "sources/pull_session.hpp"
+#include "sources/pull/pull_session.hpp"
 #include "sources/source_loop.hpp"
 
 namespace wscam {

@@ -1,4 +1,4 @@
-#include "sources/v4l2_device.hpp"
+#include "sources/v4l2/v4l2_device.hpp"
 
 #include <fcntl.h>
 #include <linux/videodev2.h>

@@ -1,6 +1,6 @@
 // WebSocket pull: the ESP32 tutorial's sketch (ws://board:81/) sends each JPEG as one binary
 // message; text messages from the camera are passed on to viewers as status.
-#include "sources/pull_session.hpp"
+#include "sources/pull/pull_session.hpp"
 
 namespace wscam::pull {
 namespace {

@@ -9,7 +9,7 @@
 #include "codec/mjpeg_splitter.hpp"
 #include "codec/multipart_parser.hpp"
 #include "core/frame_pacer.hpp"
-#include "sources/pull_session.hpp"
+#include "sources/pull/pull_session.hpp"
 
 namespace wscam::pull {
 namespace {
