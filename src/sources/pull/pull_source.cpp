@@ -1,13 +1,12 @@
 #include "sources/pull/pull_source.hpp"
 
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
 #include <optional>
 
 #include "core/backoff.hpp"
 #include "sources/esp32/camera_web_server_controls.hpp"
-#include "sources/pull/pull_session.hpp"
+#include "sources/pull/camera_readers.hpp"
 #include "sources/source_loop.hpp"
 
 namespace wscam {
@@ -33,12 +32,13 @@ struct pull_source::impl : std::enable_shared_from_this<impl> {
         tcp::resolver resolver(executor);
         stream.expires_after(options.stall_timeout);
         auto endpoints = co_await resolver.async_resolve(url.host, std::to_string(url.port), use_awaitable);
-        socket = &stream.socket();  // for stop(): closing it ends whatever the session waits for
+        socket = &stream.socket();  // for stop(): closing it ends whatever the reader waits for
         co_await stream.async_connect(endpoints, use_awaitable);
         stream.socket().set_option(tcp::no_delay(true));
     }
 
-    awaitable<void> session(context& ctx) {
+    /** Connects (TLS too for https:// and wss://) and reads the camera until the connection ends. */
+    awaitable<void> connect_and_read(pull_connection& c) {
         auto executor = co_await net::this_coro::executor;
         const bool ws = url.scheme == "ws" || url.scheme == "wss";
         if (!url.tls()) {
@@ -46,9 +46,9 @@ struct pull_source::impl : std::enable_shared_from_this<impl> {
             co_await connect(stream);
             // Plain if/else: GCC 12 mishandles co_await on a conditional expression.
             if (ws)
-                co_await run_ws(stream, ctx);
+                co_await read_ws_camera(stream, c);
             else
-                co_await run_http(stream, ctx);
+                co_await read_http_camera(stream, c);
         } else {
             tls_stream stream(executor, *tls);
             co_await connect(beast::get_lowest_layer(stream));
@@ -57,9 +57,9 @@ struct pull_source::impl : std::enable_shared_from_this<impl> {
             if (!url.insecure()) stream.set_verify_callback(ssl::host_name_verification(url.host));
             co_await stream.async_handshake(ssl::stream_base::client, use_awaitable);
             if (ws)
-                co_await run_ws(stream, ctx);
+                co_await read_ws_camera(stream, c);
             else
-                co_await run_http(stream, ctx);
+                co_await read_http_camera(stream, c);
         }
     }
 
@@ -70,13 +70,13 @@ struct pull_source::impl : std::enable_shared_from_this<impl> {
         while (!stopping) {
             co_await demand->wait(stopping, options.always_on);
             if (stopping) break;
-            context ctx{hub, intake, options, url, stopping};
+            pull_connection c{hub, intake, options, url, stopping};
             // A camera that (re)connects may have rebooted with its defaults: read its controls again.
-            if (controls) ctx.on_first_frame = [c = controls] { c->refresh(); };
-            ctx.last_frame = ctx.last_watched = std::chrono::steady_clock::now();
+            if (controls) c.on_first_frame = [c = controls] { c->refresh(); };
+            c.last_frame = c.last_watched = std::chrono::steady_clock::now();
             std::string why;
             try {
-                co_await session(ctx);
+                co_await connect_and_read(c);
                 why = "camera closed the connection";
             } catch (const boost::system::system_error& e) {
                 why = e.code() == beast::error::timeout ? "timed out" : e.code().message();
@@ -85,11 +85,11 @@ struct pull_source::impl : std::enable_shared_from_this<impl> {
             }
             socket = nullptr;
             if (stopping) break;
-            if (ctx.went_idle) {
+            if (c.went_idle) {
                 spdlog::info("stream={} source idle: no viewers, disconnected from {}", name, url.redacted());
                 continue;
             }
-            if (ctx.reconnect_now) continue;
+            if (c.reconnect_now) continue;
             // A connection that delivered frames was healthy: start the delays over.
             if (intake.accepted() != accepted_before) retry.reset();
             accepted_before = intake.accepted();
@@ -100,7 +100,7 @@ struct pull_source::impl : std::enable_shared_from_this<impl> {
         }
     }
 
-    // A fault outside a camera session (caught there) restarts the source; stop()'s
+    // A fault outside a camera connection (caught there) restarts the source; stop()'s
     // cancellation ends the pause.
     awaitable<void> supervise() {
         return wscam::supervise(*hub, stopping, [this] { return run(); }, [](std::chrono::milliseconds delay) -> awaitable<void> {
@@ -123,17 +123,6 @@ struct pull_source::impl : std::enable_shared_from_this<impl> {
     std::shared_ptr<demand_waiter> demand = demand_waiter::make(loop, hub);
     tcp::socket* socket = nullptr;  // the camera connection's, while there is one; on the loop's thread
 };
-
-namespace pull {
-std::string basic_auth(const network_url& url) {
-    const std::string plain = url.user + ":" + url.password;
-    std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(plain.data()), static_cast<int>(plain.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return "Basic " + out;
-}
-}  // namespace pull
 
 pull_source::pull_source(std::shared_ptr<frame_hub> hub, network_url url, intake_options options,
                          const io_context_picker& io)

@@ -1,6 +1,6 @@
 // WebSocket pull: the ESP32 tutorial's sketch (ws://board:81/) sends each JPEG as one binary
 // message; text messages from the camera are passed on to viewers as status.
-#include "sources/pull/pull_session.hpp"
+#include "sources/pull/camera_readers.hpp"
 
 namespace wscam::pull {
 namespace {
@@ -8,20 +8,20 @@ namespace {
 constexpr std::size_t max_camera_text = 512;
 
 template <class Stream>
-awaitable<void> run_ws_impl(Stream& stream, context& ctx) {
+awaitable<void> read_ws_camera_on(Stream& stream, pull_connection& c) {
     websocket::stream<Stream&> ws(stream);
     beast::get_lowest_layer(stream).expires_never();  // the WebSocket's own timeouts take over
     websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = ctx.options.stall_timeout;
-    timeouts.idle_timeout = ctx.options.stall_timeout;
+    timeouts.handshake_timeout = c.options.stall_timeout;
+    timeouts.idle_timeout = c.options.stall_timeout;
     timeouts.keep_alive_pings = false;  // silence for stall_timeout means the camera is gone
     ws.set_option(timeouts);
-    ws.read_message_max(ctx.options.max_frame_bytes);
+    ws.read_message_max(c.options.max_frame_bytes);
     ws.set_option(websocket::stream_base::decorator([&](websocket::request_type& req) {
         req.set(http::field::user_agent, "wscam");
-        if (!ctx.url.user.empty()) req.set(http::field::authorization, basic_auth(ctx.url));
+        if (!c.url.user.empty()) req.set(http::field::authorization, basic_auth(c.url));
     }));
-    co_await ws.async_handshake(ctx.url.host_header(), ctx.url.target, use_awaitable);
+    co_await ws.async_handshake(c.url.host_header(), c.url.target, use_awaitable);
 
     beast::flat_buffer buffer;
     for (;;) {
@@ -30,15 +30,15 @@ awaitable<void> run_ws_impl(Stream& stream, context& ctx) {
         const auto data = buffer.cdata();
         const std::span<const std::uint8_t> bytes(static_cast<const std::uint8_t*>(data.data()), data.size());
         if (ws.got_text()) {
-            auto status = ctx.hub->status();
+            auto status = c.hub->status();
             status.message.assign(reinterpret_cast<const char*>(bytes.data()), std::min(bytes.size(), max_camera_text));
-            ctx.hub->set_status(status);
+            c.hub->set_status(status);
         } else {
-            ctx.offer(bytes);
+            c.offer(bytes);
         }
-        ctx.check_stall();
-        if (ctx.idle()) {
-            ctx.went_idle = true;
+        c.check_stall();
+        if (c.idle()) {
+            c.went_idle = true;
             beast::error_code ignored;
             co_await ws.async_close(websocket::close_code::normal, net::redirect_error(use_awaitable, ignored));
             co_return;
@@ -48,7 +48,7 @@ awaitable<void> run_ws_impl(Stream& stream, context& ctx) {
 
 }  // namespace
 
-awaitable<void> run_ws(beast::tcp_stream& stream, context& ctx) { return run_ws_impl(stream, ctx); }
-awaitable<void> run_ws(tls_stream& stream, context& ctx) { return run_ws_impl(stream, ctx); }
+awaitable<void> read_ws_camera(beast::tcp_stream& stream, pull_connection& c) { return read_ws_camera_on(stream, c); }
+awaitable<void> read_ws_camera(tls_stream& stream, pull_connection& c) { return read_ws_camera_on(stream, c); }
 
 }  // namespace wscam::pull
