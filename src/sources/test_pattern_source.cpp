@@ -3,7 +3,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
@@ -17,15 +16,11 @@
 #include "codec/jpeg_codec.hpp"
 #include "codec/test_pattern.hpp"
 #include "core/frame_pacer.hpp"
+#include "sources/coroutine_body.hpp"
 #include "sources/render_pool.hpp"
-#include "sources/source_loop.hpp"
 #include "sources/source_status.hpp"
 
 namespace wscam {
-namespace {
-namespace net = boost::asio;
-using net::awaitable;
-}  // namespace
 
 test_pattern_options test_pattern_options_from(const source_uri& uri, test_pattern_options o) {
     if (uri.scheme != "testsrc") throw std::invalid_argument("not a testsrc: URI");
@@ -49,6 +44,11 @@ test_pattern_options test_pattern_options_from(const source_uri& uri, test_patte
     return o;
 }
 
+namespace {
+
+namespace net = boost::asio;
+using net::awaitable;
+
 /** The pattern's controls, changed by viewers on I/O threads and read by the renderer. */
 struct pattern_settings : controllable {
     std::atomic<int> quality, brightness{0}, noise;
@@ -68,7 +68,23 @@ struct pattern_settings : controllable {
     }
 };
 
-struct test_pattern_source::impl : std::enable_shared_from_this<impl> {
+/** The test pattern's coroutine: paces the frames, while someone watches, and hands each to the render pool. */
+class test_pattern_body : public coroutine_source::body {
+public:
+    test_pattern_body(std::shared_ptr<frame_hub> h, test_pattern_options o, const io_context_picker& io)
+        : body(std::move(h), io, on_demand::yes, cancelled_by::interrupt), options(o),
+          settings(std::make_shared<pattern_settings>(o)), timer(loop.context()),
+          pacer(options.fps, std::chrono::steady_clock::now()), render(options) {
+        hub->set_controllable(settings);
+    }
+
+    std::string describe() const override {
+        const auto& o = options;
+        return "testsrc:?size=" + to_string(o.size) + "&fps=" + std::to_string(static_cast<int>(o.fps)) +
+               "&quality=" + std::to_string(o.quality) + (o.noise ? "&noise=" + std::to_string(o.noise) : "");
+    }
+
+private:
     /** What makes the frames; used by one render job at a time, on the render pool. */
     struct renderer {
         explicit renderer(const test_pattern_options& o) : pattern(o.size.width, o.size.height, o.noise) {}
@@ -77,9 +93,11 @@ struct test_pattern_source::impl : std::enable_shared_from_this<impl> {
         std::uint64_t n = 0;
     };
 
-    impl(std::shared_ptr<frame_hub> h, test_pattern_options o, const io_context_picker& io)
-        : hub(std::move(h)), options(o), settings(std::make_shared<pattern_settings>(o)), loop(io),
-          timer(loop.context()), pacer(options.fps, std::chrono::steady_clock::now()), render(options) {}
+    void starting() override {
+        hub->set_info({options.size.width, options.size.height, options.fps, describe()});
+        // Nothing to open: the pattern is ready as soon as it is started.
+        report_status(*hub, true);
+    }
 
     /** On the render pool: one frame, rendered with the controls in effect, encoded, published. */
     void render_and_publish() {
@@ -101,7 +119,7 @@ struct test_pattern_source::impl : std::enable_shared_from_this<impl> {
      * Hands the frame to the render pool and returns at once: the coroutine never waits for
      * another thread to resume it (that thread would still touch the loop's context after the
      * resumed coroutine let stop() return and the context go: ASan caught it). A frame still
-     * rendering makes this one skip. The job does not own this impl (its last reference must
+     * rendering makes this one skip. The job does not own this body (its last reference must
      * not go on a pool thread, with the loop's timer): stop() waits for it instead.
      */
     void start_render() {
@@ -122,13 +140,7 @@ struct test_pattern_source::impl : std::enable_shared_from_this<impl> {
         });
     }
 
-    /** stop(): no render job of ours runs after it returns. */
-    void wait_render() {
-        std::unique_lock lock(render_mutex);
-        render_done.wait(lock, [&] { return !rendering; });
-    }
-
-    awaitable<void> run() {
+    awaitable<void> run() override {
         const auto& name = hub->name();
         report_status(*hub, true);
         bool capturing = false;
@@ -155,20 +167,21 @@ struct test_pattern_source::impl : std::enable_shared_from_this<impl> {
         report_status(*hub, false, "source stopped");
     }
 
-    // A fault restarts the source; stop() cancels the pause (interrupt).
-    awaitable<void> supervise() {
-        co_await net::this_coro::reset_cancellation_state(net::disable_cancellation());
-        co_await wscam::supervise(*hub, stopping, [this] { return run(); }, [this](std::chrono::milliseconds delay) { return pause_on(timer, delay); });
+    void interrupt() override { timer.cancel(); }
+
+    /** No render job of ours runs after stop() returns. */
+    void after_stop() override {
+        {
+            std::unique_lock lock(render_mutex);
+            render_done.wait(lock, [&] { return !rendering; });
+        }
+        // The last word: a job that checked `stopping` just before it was set may have said online.
+        report_status(*hub, false, "source stopped");
     }
 
-    std::shared_ptr<frame_hub> hub;
     test_pattern_options options;
     std::shared_ptr<pattern_settings> settings;  // the live controls, shared with the hub
-    std::atomic<bool> stopping{false};
-    bool started = false;
-    source_loop loop;
-    std::shared_ptr<demand_waiter> demand = demand_waiter::make(loop, hub);
-    net::steady_timer timer;  // pacing and pauses, on the loop's thread
+    net::steady_timer timer;  // pacing, on the loop's thread
     frame_pacer pacer;
     renderer render;  // the render pool's, one job at a time
     std::mutex render_mutex;
@@ -176,40 +189,10 @@ struct test_pattern_source::impl : std::enable_shared_from_this<impl> {
     bool rendering = false;  // a job of ours is queued or running on the render pool
 };
 
+}  // namespace
+
 test_pattern_source::test_pattern_source(std::shared_ptr<frame_hub> hub, test_pattern_options options,
                                          const io_context_picker& io)
-    : impl_(std::make_shared<impl>(std::move(hub), options, io)) {
-    impl_->hub->set_controllable(impl_->settings);
-}
-
-test_pattern_source::~test_pattern_source() { stop(); }
-
-void test_pattern_source::start() {
-    auto& i = *impl_;
-    i.hub->set_info({i.options.size.width, i.options.size.height, i.options.fps, describe()});
-    // Nothing to open: the pattern is ready as soon as it is started.
-    report_status(*i.hub, true);
-    i.demand->arm();
-    i.loop.spawn([self = impl_]() { return self->supervise(); }, log_source_end(i.hub->name()));
-    i.started = true;
-}
-
-void test_pattern_source::stop() {
-    if (!impl_->started || impl_->stopping.exchange(true)) return;
-    impl_->demand->disarm();
-    impl_->loop.stop([self = impl_] {
-        self->demand->cancel();
-        self->timer.cancel();
-    });
-    impl_->wait_render();
-    // The last word: a job that checked `stopping` just before it was set may have said online.
-    report_status(*impl_->hub, false, "source stopped");
-}
-
-std::string test_pattern_source::describe() const {
-    const auto& o = impl_->options;
-    return "testsrc:?size=" + to_string(o.size) + "&fps=" + std::to_string(static_cast<int>(o.fps)) +
-           "&quality=" + std::to_string(o.quality) + (o.noise ? "&noise=" + std::to_string(o.noise) : "");
-}
+    : coroutine_source(std::make_shared<test_pattern_body>(std::move(hub), options, io)) {}
 
 }  // namespace wscam

@@ -4,8 +4,8 @@
 
 #include "core/frame_hub.hpp"
 #include "core/frame_size.hpp"
-#include "core/source.hpp"
 #include "core/source_uri.hpp"
+#include "sources/coroutine_source.hpp"
 #include "sources/io_contexts.hpp"
 
 namespace wscam {
@@ -28,19 +28,9 @@ test_pattern_options test_pattern_options_from(const source_uri& uri, test_patte
  * without one); each frame is rendered and encoded on the shared render_pool, so neither the
  * I/O threads nor the thread count pay for it per stream.
  */
-class test_pattern_source : public source {
+class test_pattern_source : public coroutine_source {
 public:
     test_pattern_source(std::shared_ptr<frame_hub> hub, test_pattern_options options, const io_context_picker& io = {});
-    ~test_pattern_source() override;
-
-    void start() override;
-    void stop() override;
-    std::string describe() const override;
-
-    struct impl;
-
-private:
-    std::shared_ptr<impl> impl_;
 };
 
 }  // namespace wscam

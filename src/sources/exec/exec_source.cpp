@@ -15,9 +15,9 @@
 
 #include "core/backoff.hpp"
 #include "core/redaction.hpp"
+#include "sources/coroutine_body.hpp"
 #include "sources/exec/child_process.hpp"
 #include "sources/exec/mjpeg_stream_reader.hpp"
-#include "sources/source_loop.hpp"
 #include "sources/exec/stderr_lines.hpp"
 
 namespace wscam {
@@ -71,12 +71,24 @@ struct program_run {
     bool output_closed = false;
 };
 
-}  // namespace
+/** Runs the program while someone watches, reads its frames and its stderr, and ends it. */
+class exec_body : public coroutine_source::body {
+public:
+    exec_body(std::shared_ptr<frame_hub> h, std::string c, std::vector<std::string> a, intake_options o,
+              const io_context_picker& io)
+        // stop() ends the waits itself (interrupt): a program must still be ended when it comes.
+        : body(std::move(h), io, on_demand::yes, cancelled_by::interrupt), command(std::move(c)), argv(std::move(a)),
+          options(o), reader(hub, options) {}
 
-struct exec_source::impl : std::enable_shared_from_this<impl> {
-    impl(std::shared_ptr<frame_hub> h, std::string c, std::vector<std::string> a, intake_options o,
-         const io_context_picker& io)
-        : hub(std::move(h)), command(std::move(c)), argv(std::move(a)), options(o), loop(io), reader(hub, options) {}
+    std::string describe() const override { return "exec:" + redact_command_line(command); }
+
+private:
+    void starting() override {
+        hub->set_info({0, 0, 0, describe()});
+        hub->set_status(stream_status::down("starting"));
+        spdlog::info("stream={} source starting: {}{}", hub->name(), describe(),
+                     options.always_on ? "" : " (runs when someone watches)");
+    }
 
     awaitable<void> read_output(program_run& run) {
         for (;;) {
@@ -224,77 +236,31 @@ struct exec_source::impl : std::enable_shared_from_this<impl> {
         co_return restart_at;
     }
 
-    awaitable<void> run() {
+    awaitable<void> run() override {
         backoff retry(options.reconnect_initial, options.reconnect_max);
-        net::steady_timer pause(co_await net::this_coro::executor);
         while (!stopping) {
             co_await demand->wait(stopping, options.always_on);
             if (stopping) break;
             const auto restart_at = co_await run_once(retry);
-            if (restart_at && !stopping) {
-                backoff_timer = &pause;
-                co_await sleep_until(pause, *restart_at);
-                backoff_timer = nullptr;
-            }
+            if (restart_at && !stopping) co_await pause_until(*restart_at);
         }
     }
 
-    // A fault restarts the source. stop() ends the waits itself (interrupt): a program must
-    // still be ended when it comes.
-    awaitable<void> supervise() {
-        co_await net::this_coro::reset_cancellation_state(net::disable_cancellation());
-        co_await wscam::supervise(*hub, stopping, [this] { return run(); }, [this](std::chrono::milliseconds delay) -> awaitable<void> {
-            net::steady_timer timer(co_await net::this_coro::executor);
-            backoff_timer = &timer;
-            co_await sleep_until(timer, clock::now() + delay);
-            backoff_timer = nullptr;
-        });
-    }
-
-    /** On the loop, when stop() was called. */
-    void interrupt() {
-        demand->cancel();
+    void interrupt() override {
         if (current) current->end("stopped", false);
-        if (backoff_timer) backoff_timer->cancel();
     }
 
-    std::shared_ptr<frame_hub> hub;
     std::string command;
     std::vector<std::string> argv;
     intake_options options;
-    std::atomic<bool> stopping{false};
-    bool started = false;
-    source_loop loop;
-    std::shared_ptr<demand_waiter> demand = demand_waiter::make(loop, hub);
     mjpeg_stream_reader reader;
-    // On the loop's thread: what stop() must end.
-    program_run* current = nullptr;
-    net::steady_timer* backoff_timer = nullptr;
+    program_run* current = nullptr;  // on the loop's thread: what stop() must end
 };
+
+}  // namespace
 
 exec_source::exec_source(std::shared_ptr<frame_hub> hub, std::string command, std::vector<std::string> argv,
                          intake_options options, const io_context_picker& io)
-    : impl_(std::make_shared<impl>(std::move(hub), std::move(command), std::move(argv), options, io)) {}
-
-exec_source::~exec_source() { stop(); }
-
-void exec_source::start() {
-    auto& i = *impl_;
-    i.hub->set_info({0, 0, 0, describe()});
-    i.hub->set_status(stream_status::down("starting"));
-    spdlog::info("stream={} source starting: {}{}", i.hub->name(), describe(),
-                 i.options.always_on ? "" : " (runs when someone watches)");
-    i.demand->arm();
-    i.loop.spawn([self = impl_]() { return self->supervise(); }, log_source_end(i.hub->name()));
-    i.started = true;
-}
-
-void exec_source::stop() {
-    if (!impl_->started || impl_->stopping.exchange(true)) return;
-    impl_->demand->disarm();
-    impl_->loop.stop([self = impl_] { self->interrupt(); });
-}
-
-std::string exec_source::describe() const { return "exec:" + redact_command_line(impl_->command); }
+    : coroutine_source(std::make_shared<exec_body>(std::move(hub), std::move(command), std::move(argv), options, io)) {}
 
 }  // namespace wscam

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/frame_hub.hpp"
-#include "core/source.hpp"
+#include "sources/coroutine_source.hpp"
 #include "sources/io_contexts.hpp"
 #include "sources/source_options.hpp"
 
@@ -26,21 +26,11 @@ namespace wscam {
  * Its pipes are read on one of the server's I/O contexts (`io`), or on a thread of its own
  * without one: no thread per program.
  */
-class exec_source : public source {
+class exec_source : public coroutine_source {
 public:
     /** `command` is what follows `exec:`; `argv` its words (split_command_words). */
     exec_source(std::shared_ptr<frame_hub> hub, std::string command, std::vector<std::string> argv,
                 intake_options options, const io_context_picker& io = {});
-    ~exec_source() override;
-
-    void start() override;
-    void stop() override;
-    std::string describe() const override;
-
-    struct impl;
-
-private:
-    std::shared_ptr<impl> impl_;
 };
 
 }  // namespace wscam

@@ -14,20 +14,30 @@
 #include <cstring>
 
 #include "core/backoff.hpp"
+#include "sources/coroutine_body.hpp"
 #include "sources/exec/mjpeg_stream_reader.hpp"
-#include "sources/source_loop.hpp"
 
 namespace wscam {
 namespace {
+
 namespace net = boost::asio;
 using net::awaitable;
 using clock = std::chrono::steady_clock;
-}  // namespace
 
-struct pipe_source::impl : std::enable_shared_from_this<impl> {
-    impl(std::shared_ptr<frame_hub> h, std::string p, intake_options o, const io_context_picker& io)
-        : hub(std::move(h)), path(std::move(p)), options(o), loop(io), reader(hub, options),
-          stall_timer(loop.context()), pause(loop.context()) {}
+/** Drains the pipe into the stream, whether anyone watches or not; reopens a FIFO whose writer left. */
+class pipe_body : public coroutine_source::body, public std::enable_shared_from_this<pipe_body> {
+public:
+    pipe_body(std::shared_ptr<frame_hub> h, std::string p, intake_options o, const io_context_picker& io)
+        : body(std::move(h), io, on_demand::no, cancelled_by::interrupt), path(std::move(p)), options(o),
+          reader(hub, options), stall_timer(loop.context()) {}
+
+    std::string describe() const override { return "pipe:" + path; }
+
+private:
+    void starting() override {
+        hub->set_info({0, 0, 0, describe()});
+        hub->set_status(stream_status::down("waiting for data"));
+    }
 
     /** Marks the stream offline when no frame came for stall_timeout; wakes once per timeout, not per tick. */
     awaitable<void> watch_stall(std::uint64_t run) {
@@ -71,15 +81,10 @@ struct pipe_source::impl : std::enable_shared_from_this<impl> {
         if (pollable) in.release();  // the caller closes it
     }
 
-    awaitable<void> run() {
+    awaitable<void> run() override {
         const bool is_stdin = path == "-";
         backoff retry(options.reconnect_initial, options.reconnect_max);
-        auto wait = [&](std::chrono::milliseconds delay) -> awaitable<bool> {
-            pause.expires_after(delay);
-            boost::system::error_code ec;
-            co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
-            co_return !stopping;
-        };
+        auto wait = [&](std::chrono::milliseconds delay) { return pause_until(clock::now() + delay); };
         while (!stopping) {
             // Non-blocking open: a FIFO without a writer must not hang the thread.
             const int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -104,48 +109,24 @@ struct pipe_source::impl : std::enable_shared_from_this<impl> {
         }
     }
 
-    // A fault restarts the source; stop() cancels the pause (interrupt).
-    awaitable<void> supervise() {
-        co_await net::this_coro::reset_cancellation_state(net::disable_cancellation());
-        co_await wscam::supervise(*hub, stopping, [this] { return run(); }, [this](std::chrono::milliseconds delay) { return pause_on(pause, delay); });
+    void interrupt() override {
+        if (descriptor) descriptor->cancel();
+        stall_timer.cancel();
     }
 
-    std::shared_ptr<frame_hub> hub;
     std::string path;
     intake_options options;
-    std::atomic<bool> stopping{false};
-    bool started = false;
-    source_loop loop;
     mjpeg_stream_reader reader;
     // On the loop's thread.
     net::steady_timer stall_timer;
-    net::steady_timer pause;
     net::posix::stream_descriptor* descriptor = nullptr;
     std::uint64_t runs = 0;  // inputs read so far
 };
 
+}  // namespace
+
 pipe_source::pipe_source(std::shared_ptr<frame_hub> hub, std::string path, intake_options options,
                          const io_context_picker& io)
-    : impl_(std::make_shared<impl>(std::move(hub), std::move(path), options, io)) {}
-
-pipe_source::~pipe_source() { stop(); }
-
-void pipe_source::start() {
-    impl_->hub->set_info({0, 0, 0, describe()});
-    impl_->hub->set_status(stream_status::down("waiting for data"));
-    impl_->loop.spawn([self = impl_]() { return self->supervise(); }, log_source_end(impl_->hub->name()));
-    impl_->started = true;
-}
-
-void pipe_source::stop() {
-    if (!impl_->started || impl_->stopping.exchange(true)) return;
-    impl_->loop.stop([self = impl_] {
-        if (self->descriptor) self->descriptor->cancel();
-        self->stall_timer.cancel();
-        self->pause.cancel();
-    });
-}
-
-std::string pipe_source::describe() const { return "pipe:" + impl_->path; }
+    : coroutine_source(std::make_shared<pipe_body>(std::move(hub), std::move(path), options, io)) {}
 
 }  // namespace wscam

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "core/frame_hub.hpp"
-#include "core/source.hpp"
+#include "sources/coroutine_source.hpp"
 #include "sources/io_contexts.hpp"
 #include "sources/source_options.hpp"
 
@@ -17,20 +17,10 @@ namespace wscam {
  * when its writer goes away; stdin ends the source at EOF. Read on one of the server's I/O
  * contexts (`io`), or on a thread of its own without one.
  */
-class pipe_source : public source {
+class pipe_source : public coroutine_source {
 public:
     pipe_source(std::shared_ptr<frame_hub> hub, std::string path, intake_options options,
                 const io_context_picker& io = {});
-    ~pipe_source() override;
-
-    void start() override;
-    void stop() override;
-    std::string describe() const override;
-
-    struct impl;
-
-private:
-    std::shared_ptr<impl> impl_;
 };
 
 }  // namespace wscam

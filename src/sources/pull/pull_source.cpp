@@ -5,18 +5,23 @@
 #include <optional>
 
 #include "core/backoff.hpp"
+#include "sources/coroutine_body.hpp"
 #include "sources/esp32/camera_web_server_controls.hpp"
 #include "sources/pull/camera_readers.hpp"
-#include "sources/source_loop.hpp"
 
 namespace wscam {
+namespace {
 
 using namespace pull;
 
-struct pull_source::impl : std::enable_shared_from_this<impl> {
-    impl(std::shared_ptr<frame_hub> h, network_url u, intake_options o, const io_context_picker& io)
-        : hub(std::move(h)), url(std::move(u)), options(o), intake(hub, options.max_frame_bytes, options.max_frame_pixels),
-          loop(io) {
+/** Connects to the camera while someone watches, reads it, and reconnects after a failure. */
+class pull_body : public coroutine_source::body {
+public:
+    // A fault outside a camera connection (caught there) restarts the source; stop()'s
+    // cancellation ends whatever the connection waits for.
+    pull_body(std::shared_ptr<frame_hub> h, network_url u, intake_options o, const io_context_picker& io)
+        : body(std::move(h), io, on_demand::yes, cancelled_by::interrupt_and_cancellation), url(std::move(u)), options(o),
+          intake(hub, options.max_frame_bytes, options.max_frame_pixels) {
         // Only https:// and wss:// cameras need a TLS context: reading the system's CA store
         // costs tens of milliseconds, which 300 plain cameras would pay at every start.
         if (!url.tls()) return;
@@ -25,6 +30,27 @@ struct pull_source::impl : std::enable_shared_from_this<impl> {
         // #insecure: a board with a self-signed certificate. Still encrypted, but anyone on the
         // path could pose as the camera; said once in the log.
         tls->set_verify_mode(url.insecure() ? ssl::verify_none : ssl::verify_peer);
+    }
+
+    std::string describe() const override { return url.redacted(); }
+
+private:
+    void starting() override {
+        hub->set_info({0, 0, 0, describe()});
+        hub->set_status(stream_status::down("connecting"));
+        spdlog::info("stream={} source starting: {}{}", hub->name(), describe(),
+                     options.always_on ? "" : " (connects when someone watches)");
+        if (url.tls() && url.insecure())
+            spdlog::warn("stream={} #insecure: the camera's TLS certificate is not verified (anyone on the path could "
+                         "pose as it)", hub->name());
+        // HTTP cameras may be ESP32 CameraWebServers: their controls are looked for once frames flow.
+        std::string error;
+        if (url.scheme == "http" || url.scheme == "https") {
+            if (auto base = esp32::control_base_for(url, &error))
+                controls = std::make_shared<esp32::camera_web_server_controls>(loop.context().get_executor(), hub, std::move(*base));
+            else if (!error.empty())
+                spdlog::warn("stream={} {}", hub->name(), error);
+        }
     }
 
     awaitable<void> connect(beast::tcp_stream& stream) {
@@ -63,9 +89,8 @@ struct pull_source::impl : std::enable_shared_from_this<impl> {
         }
     }
 
-    awaitable<void> run() {
+    awaitable<void> run() override {
         backoff retry(options.reconnect_initial, options.reconnect_max);
-        net::steady_timer timer(co_await net::this_coro::executor);
         const auto& name = hub->name();
         while (!stopping) {
             co_await demand->wait(stopping, options.always_on);
@@ -95,75 +120,32 @@ struct pull_source::impl : std::enable_shared_from_this<impl> {
             accepted_before = intake.accepted();
             const auto delay = retry.next();
             report_status(*hub, false, why + "; retrying in " + std::to_string(delay.count()) + " ms");
-            timer.expires_after(delay);
-            co_await timer.async_wait(use_awaitable);
+            co_await pause_until(std::chrono::steady_clock::now() + delay);
         }
     }
 
-    // A fault outside a camera connection (caught there) restarts the source; stop()'s
-    // cancellation ends the pause.
-    awaitable<void> supervise() {
-        return wscam::supervise(*hub, stopping, [this] { return run(); }, [](std::chrono::milliseconds delay) -> awaitable<void> {
-            net::steady_timer timer(co_await net::this_coro::executor, delay);
-            boost::system::error_code ec;
-            co_await timer.async_wait(net::redirect_error(use_awaitable, ec));
-        });
+    void interrupt() override {
+        beast::error_code ec;
+        if (socket) socket->close(ec);
     }
 
-    std::shared_ptr<frame_hub> hub;
+    void on_stop() override {
+        if (controls) controls->detach();
+    }
+
     network_url url;
     std::shared_ptr<esp32::camera_web_server_controls> controls;  // an ESP32 CameraWebServer's, if found
     intake_options options;
     frame_intake intake;
     std::optional<ssl::context> tls;  // https:// and wss:// only
     std::uint64_t accepted_before = 0;
-    std::atomic<bool> stopping{false};
-    bool started = false;
-    source_loop loop;  // a server I/O context (or our own); destroyed after the members below
-    std::shared_ptr<demand_waiter> demand = demand_waiter::make(loop, hub);
     tcp::socket* socket = nullptr;  // the camera connection's, while there is one; on the loop's thread
 };
 
+}  // namespace
+
 pull_source::pull_source(std::shared_ptr<frame_hub> hub, network_url url, intake_options options,
                          const io_context_picker& io)
-    : impl_(std::make_shared<impl>(std::move(hub), std::move(url), options, io)) {}
-
-pull_source::~pull_source() { stop(); }
-
-void pull_source::start() {
-    impl_->hub->set_info({0, 0, 0, describe()});
-    impl_->hub->set_status(stream_status::down("connecting"));
-    spdlog::info("stream={} source starting: {}{}", impl_->hub->name(), describe(),
-                 impl_->options.always_on ? "" : " (connects when someone watches)");
-    if (impl_->url.tls() && impl_->url.insecure())
-        spdlog::warn("stream={} #insecure: the camera's TLS certificate is not verified (anyone on the path could "
-                     "pose as it)", impl_->hub->name());
-    // HTTP cameras may be ESP32 CameraWebServers: their controls are looked for once frames flow.
-    std::string error;
-    if (impl_->url.scheme == "http" || impl_->url.scheme == "https") {
-        if (auto base = esp32::control_base_for(impl_->url, &error))
-            impl_->controls = std::make_shared<esp32::camera_web_server_controls>(impl_->loop.context().get_executor(), impl_->hub,
-                                                                                  std::move(*base));
-        else if (!error.empty())
-            spdlog::warn("stream={} {}", impl_->hub->name(), error);
-    }
-    impl_->demand->arm();
-    // The coroutine owns the impl: if the server's context stops first, it goes with the context.
-    impl_->loop.spawn([self = impl_]() { return self->supervise(); }, log_source_end(impl_->hub->name()));
-    impl_->started = true;
-}
-
-void pull_source::stop() {
-    if (!impl_->started || impl_->stopping.exchange(true)) return;
-    if (impl_->controls) impl_->controls->detach();
-    impl_->demand->disarm();
-    impl_->loop.stop([self = impl_] {
-        beast::error_code ec;
-        if (self->socket) self->socket->close(ec);
-        self->demand->cancel();
-    });
-}
-
-std::string pull_source::describe() const { return impl_->url.redacted(); }
+    : coroutine_source(std::make_shared<pull_body>(std::move(hub), std::move(url), options, io)) {}
 
 }  // namespace wscam

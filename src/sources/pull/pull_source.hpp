@@ -4,7 +4,7 @@
 #include <string>
 
 #include "core/frame_hub.hpp"
-#include "core/source.hpp"
+#include "sources/coroutine_source.hpp"
 #include "sources/io_contexts.hpp"
 #include "sources/network_url.hpp"
 #include "sources/source_options.hpp"
@@ -20,19 +20,9 @@ namespace wscam {
  * stall_timeout) puts the stream offline with the reason and retries with exponential
  * backoff and jitter, forever; viewers stay connected throughout.
  */
-class pull_source : public source {
+class pull_source : public coroutine_source {
 public:
     pull_source(std::shared_ptr<frame_hub> hub, network_url url, intake_options options, const io_context_picker& io = {});
-    ~pull_source() override;
-
-    void start() override;
-    void stop() override;
-    std::string describe() const override;
-
-    struct impl;
-
-private:
-    std::shared_ptr<impl> impl_;
 };
 
 }  // namespace wscam
