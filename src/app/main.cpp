@@ -17,7 +17,7 @@
 #include "cluster/nats_link.hpp"
 #include "app/probe.hpp"
 #include "server/server.hpp"
-#include "sources/v4l2/v4l2_source.hpp"
+#include "sources/v4l2/device_list.hpp"
 
 int main(int argc, char** argv) {
     // Frames (hundreds of KB each) get pages of their own and give them back when freed. glibc's
