@@ -40,7 +40,7 @@ std::unique_ptr<source> make_source(const std::string& text, std::shared_ptr<fra
     intake_options intake = defaults.intake;
 
     if (uri->scheme == "testsrc")
-        return std::make_unique<test_pattern_source>(std::move(hub), test_pattern_options_from(*uri, defaults.pattern), io);
+        return std::make_unique<test_card_source>(std::move(hub), test_card_options_from(*uri, defaults.pattern), io);
     if (uri->scheme == "v4l2") {
         v4l2_options o;
         o.fps = defaults.pattern.fps;

@@ -1,4 +1,4 @@
-#include "sources/test_pattern_source.hpp"
+#include "sources/test_card_source.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -14,7 +14,7 @@
 #include <stdexcept>
 
 #include "codec/jpeg_codec.hpp"
-#include "codec/test_pattern.hpp"
+#include "codec/test_card.hpp"
 #include "core/frame_pacer.hpp"
 #include "sources/coroutine_body.hpp"
 #include "sources/render_pool.hpp"
@@ -22,7 +22,7 @@
 
 namespace wscam {
 
-test_pattern_options test_pattern_options_from(const source_uri& uri, test_pattern_options o) {
+test_card_options test_card_options_from(const source_uri& uri, test_card_options o) {
     if (uri.scheme != "testsrc") throw std::invalid_argument("not a testsrc: URI");
     for (const auto& [key, value] : uri.params) {
         if (key == "size") {
@@ -49,11 +49,11 @@ namespace {
 namespace net = boost::asio;
 using net::awaitable;
 
-/** The pattern's controls, changed by viewers on I/O threads and read by the renderer. */
-struct pattern_settings : controllable {
+/** The test card's controls, changed by viewers on I/O threads and read by the renderer. */
+struct test_card_settings : controllable {
     std::atomic<int> quality, brightness{0}, noise;
 
-    explicit pattern_settings(const test_pattern_options& o) : quality(o.quality), noise(o.noise) {}
+    explicit test_card_settings(const test_card_options& o) : quality(o.quality), noise(o.noise) {}
 
     std::vector<control_info> controls() const override {
         return {{"quality", "JPEG quality", "int", 1, 100, 1, static_cast<double>(quality.load()), {}},
@@ -68,12 +68,12 @@ struct pattern_settings : controllable {
     }
 };
 
-/** The test pattern's coroutine: paces the frames, while someone watches, and hands each to the render pool. */
-class test_pattern_body : public coroutine_source::body {
+/** The test card's coroutine: paces the frames, while someone watches, and hands each to the render pool. */
+class test_card_body : public coroutine_source::body {
 public:
-    test_pattern_body(std::shared_ptr<frame_hub> h, test_pattern_options o, const io_context_picker& io)
+    test_card_body(std::shared_ptr<frame_hub> h, test_card_options o, const io_context_picker& io)
         : body(std::move(h), io, on_demand::yes, cancelled_by::interrupt), options(o),
-          settings(std::make_shared<pattern_settings>(o)), timer(loop.context()),
+          settings(std::make_shared<test_card_settings>(o)), timer(loop.context()),
           pacer(options.fps, std::chrono::steady_clock::now()), render(options) {
         hub->set_controllable(settings);
     }
@@ -87,15 +87,15 @@ public:
 private:
     /** What makes the frames; used by one render job at a time, on the render pool. */
     struct renderer {
-        explicit renderer(const test_pattern_options& o) : pattern(o.size.width, o.size.height, o.noise) {}
-        test_pattern pattern;
+        explicit renderer(const test_card_options& o) : card(o.size.width, o.size.height, o.noise) {}
+        test_card card;
         jpeg_encoder encoder;
         std::uint64_t n = 0;
     };
 
     void starting() override {
         hub->set_info({options.size.width, options.size.height, options.fps, describe()});
-        // Nothing to open: the pattern is ready as soon as it is started.
+        // Nothing to open: the card is ready as soon as it is started.
         report_status(*hub, true);
     }
 
@@ -103,11 +103,11 @@ private:
     void render_and_publish() {
         auto& r = render;
         frame_info info{options.size.width, options.size.height, unix_now_us()};
-        r.pattern.set_noise(settings->noise);
-        r.pattern.set_brightness(settings->brightness);
-        r.pattern.render(++r.n, info.capture_us);
+        r.card.set_noise(settings->noise);
+        r.card.set_brightness(settings->brightness);
+        r.card.render(++r.n, info.capture_us);
         auto storage = frame::make_storage(0);
-        const auto size = r.encoder.encode_rgb(r.pattern.rgb(), r.pattern.width(), r.pattern.height(), settings->quality,
+        const auto size = r.encoder.encode_rgb(r.card.rgb(), r.card.width(), r.card.height(), settings->quality,
                                                storage, frame::header_size);
         hub->publish(std::move(storage), size, info);
         // Free once online; back online after a failed frame. Not once stopping: run() may have
@@ -179,8 +179,8 @@ private:
         report_status(*hub, false, "source stopped");
     }
 
-    test_pattern_options options;
-    std::shared_ptr<pattern_settings> settings;  // the live controls, shared with the hub
+    test_card_options options;
+    std::shared_ptr<test_card_settings> settings;  // the live controls, shared with the hub
     net::steady_timer timer;  // pacing, on the loop's thread
     frame_pacer pacer;
     renderer render;  // the render pool's, one job at a time
@@ -191,8 +191,8 @@ private:
 
 }  // namespace
 
-test_pattern_source::test_pattern_source(std::shared_ptr<frame_hub> hub, test_pattern_options options,
+test_card_source::test_card_source(std::shared_ptr<frame_hub> hub, test_card_options options,
                                          const io_context_picker& io)
-    : coroutine_source(std::make_shared<test_pattern_body>(std::move(hub), options, io)) {}
+    : coroutine_source(std::make_shared<test_card_body>(std::move(hub), options, io)) {}
 
 }  // namespace wscam

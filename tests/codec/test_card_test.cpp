@@ -1,4 +1,4 @@
-#include "codec/test_pattern.hpp"
+#include "codec/test_card.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include "codec/jpeg_codec.hpp"
 #include "core/frame.hpp"
 #include "core/frame_hub.hpp"
-#include "sources/test_pattern_source.hpp"
+#include "sources/test_card_source.hpp"
 
 namespace wscam {
 namespace {
@@ -21,7 +21,7 @@ struct size_case {
 TEST(jpeg_encoder, a_published_frame_holds_its_jpeg_not_the_encoders_worst_case_buffer) {
     // A viewer that stops reading pins its frame: at 640x480 the worst case (tjBufSize) is
     // ~0.9 MB, the JPEG ~30 KB (issue 14, item 5).
-    test_pattern pattern(640, 480);
+    test_card pattern(640, 480);
     jpeg_encoder encoder;
     auto hub = std::make_shared<frame_hub>("t");
     for (int i = 0; i < 3; ++i) {  // the scratch buffer is reused, the frames are not
@@ -43,11 +43,11 @@ TEST(frame, never_keeps_much_more_capacity_than_its_bytes) {
     EXPECT_LT(f.memory_bytes(), 8u * 1024);
 }
 
-class pattern_sizes : public ::testing::TestWithParam<size_case> {};
+class test_card_sizes : public ::testing::TestWithParam<size_case> {};
 
-TEST_P(pattern_sizes, frames_decode_with_turbojpeg_at_the_requested_size) {
+TEST_P(test_card_sizes, frames_decode_with_turbojpeg_at_the_requested_size) {
     const auto [w, h] = GetParam();
-    test_pattern pattern(w, h);
+    test_card pattern(w, h);
     jpeg_encoder encoder;
     jpeg_decoder decoder;
     pattern.render(1, 1700000000123456);
@@ -64,25 +64,25 @@ TEST_P(pattern_sizes, frames_decode_with_turbojpeg_at_the_requested_size) {
     EXPECT_EQ(dh, h);
 }
 
-INSTANTIATE_TEST_SUITE_P(sizes, pattern_sizes,
+INSTANTIATE_TEST_SUITE_P(sizes, test_card_sizes,
                          ::testing::Values(size_case{320, 240}, size_case{640, 480}, size_case{1280, 720},
                                            size_case{1920, 1080}, size_case{401, 299}),
                          [](const auto& info) {
                              return std::to_string(info.param.width) + "x" + std::to_string(info.param.height);
                          });
 
-TEST(test_pattern, consecutive_frames_differ_so_motion_is_visible) {
-    test_pattern pattern(320, 240);
+TEST(test_card, consecutive_frames_differ_so_motion_is_visible) {
+    test_card pattern(320, 240);
     pattern.render(1, 1000000);
     std::vector<std::uint8_t> first(pattern.rgb(), pattern.rgb() + 320 * 240 * 3);
     pattern.render(2, 1033333);
     EXPECT_NE(0, std::memcmp(first.data(), pattern.rgb(), first.size()));
 }
 
-TEST(test_pattern, noise_makes_frames_larger) {
+TEST(test_card, noise_makes_frames_larger) {
     jpeg_encoder encoder;
     auto encoded_size = [&](int noise) {
-        test_pattern pattern(640, 480, noise);
+        test_card pattern(640, 480, noise);
         pattern.render(1, 0);
         std::vector<std::uint8_t> out;
         return encoder.encode_rgb(pattern.rgb(), 640, 480, 80, out, 0);
@@ -90,19 +90,19 @@ TEST(test_pattern, noise_makes_frames_larger) {
     EXPECT_GT(encoded_size(40), 2 * encoded_size(0));
 }
 
-TEST(test_pattern_source, options_come_from_the_uri_over_defaults) {
-    test_pattern_options defaults;
+TEST(test_card_source, options_come_from_the_uri_over_defaults) {
+    test_card_options defaults;
     defaults.fps = 12;
-    auto o = test_pattern_options_from(*source_uri::parse("testsrc:?size=QVGA&quality=50"), defaults);
+    auto o = test_card_options_from(*source_uri::parse("testsrc:?size=QVGA&quality=50"), defaults);
     EXPECT_EQ(o.size, (frame_size{320, 240}));
     EXPECT_EQ(o.quality, 50);
     EXPECT_EQ(o.fps, 12);
 }
 
-TEST(test_pattern_source, bad_parameters_are_refused_with_the_reason) {
+TEST(test_card_source, bad_parameters_are_refused_with_the_reason) {
     auto error_of = [](const char* uri) {
         try {
-            test_pattern_options_from(*source_uri::parse(uri), {});
+            test_card_options_from(*source_uri::parse(uri), {});
         } catch (const std::invalid_argument& e) {
             return std::string(e.what());
         }
@@ -120,12 +120,12 @@ struct counting_sink : frame_sink {
     void on_status(const stream_status&) override {}
 };
 
-TEST(test_pattern_source, renders_only_while_someone_watches) {
+TEST(test_card_source, renders_only_while_someone_watches) {
     auto hub = std::make_shared<frame_hub>("t");
-    test_pattern_options o;
+    test_card_options o;
     o.size = {64, 48};
     o.fps = 200;
-    test_pattern_source source(hub, o);
+    test_card_source source(hub, o);
     source.start();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     EXPECT_EQ(hub->counters().frames_published, 0u) << "no viewer, no frames";

@@ -1,4 +1,4 @@
-#include "codec/test_pattern.hpp"
+#include "codec/test_card.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -17,7 +17,7 @@ constexpr std::uint8_t bars[7][3] = {{191, 191, 191}, {191, 191, 0}, {0, 191, 19
 
 }  // namespace
 
-test_pattern::test_pattern(int width, int height, int noise, std::string label)
+test_card::test_card(int width, int height, int noise, std::string label)
     : width_(width), height_(height), noise_(std::clamp(noise, 0, 100)), label_(std::move(label)) {
     if (width < 16 || height < 16) throw std::invalid_argument("test pattern needs at least 16x16");
     rgb_.resize(static_cast<std::size_t>(width) * height * 3);
@@ -28,9 +28,9 @@ test_pattern::test_pattern(int width, int height, int noise, std::string label)
     }
 }
 
-void test_pattern::set_noise(int noise) { noise_ = std::clamp(noise, 0, 100); }
+void test_card::set_noise(int noise) { noise_ = std::clamp(noise, 0, 100); }
 
-void test_pattern::fill_box(int x, int y, int w, int h, std::uint8_t r, std::uint8_t g, std::uint8_t b) {
+void test_card::fill_box(int x, int y, int w, int h, std::uint8_t r, std::uint8_t g, std::uint8_t b) {
     const int x0 = std::max(0, x), x1 = std::min(width_, x + w);
     const int y0 = std::max(0, y), y1 = std::min(height_, y + h);
     for (int py = y0; py < y1; ++py) {
@@ -43,7 +43,7 @@ void test_pattern::fill_box(int x, int y, int w, int h, std::uint8_t r, std::uin
     }
 }
 
-void test_pattern::add_noise() {
+void test_card::add_noise() {
     // xorshift64: cheap, and high-frequency noise is what makes JPEGs big.
     const int amplitude = noise_ * 255 / 100;
     if (amplitude == 0) return;
@@ -57,7 +57,7 @@ void test_pattern::add_noise() {
     }
 }
 
-void test_pattern::render(std::uint64_t n, std::int64_t unix_us) {
+void test_card::render(std::uint64_t n, std::int64_t unix_us) {
     const int w = width_, h = height_;
     const std::size_t row_bytes = static_cast<std::size_t>(w) * 3;
 

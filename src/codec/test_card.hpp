@@ -11,10 +11,10 @@ namespace wscam {
  * frame number and wall-clock time with milliseconds drawn large, so that freezes,
  * stutter and latency are visible to a person and in screenshots.
  */
-class test_pattern {
+class test_card {
 public:
     /** `noise` (0-100) adds per-pixel noise to make frames as large as a real camera's. */
-    test_pattern(int width, int height, int noise = 0, std::string label = "WSCAM TEST PATTERN");
+    test_card(int width, int height, int noise = 0, std::string label = "WSCAM TEST PATTERN");
 
     /** Draws frame number `n` showing `unix_us` (microseconds since the epoch, shown in local time). */
     void render(std::uint64_t n, std::int64_t unix_us);

@@ -1,4 +1,4 @@
-// codec-pattern: the test camera's picture as a clip, for bench/codec.sh. Renders frames
+// codec-test-card: the test camera's picture as a clip, for bench/codec.sh. Renders frames
 // 1..N of wscam's test pattern (the code `testsrc:` runs, with a clock that advances 1/fps per
 // frame instead of the wall clock) and writes them twice: as the JPEGs `testsrc:` would send
 // (wscam's own TurboJPEG encoder, 4:2:0, fast DCT, at --quality), concatenated into an MJPEG
@@ -6,20 +6,20 @@
 // reference the received pictures are compared with. --raw-clean also writes the same frames
 // rendered without noise: the scene a camera would see, its sensor noise left out.
 //
-//   codec-pattern --size 640x480 --frames 150 --noise 20 --quality 80 --clip p.mjpeg --raw p.rgb [--raw-clean c.rgb]
+//   codec-test-card --size 640x480 --frames 150 --noise 20 --quality 80 --clip p.mjpeg --raw p.rgb [--raw-clean c.rgb]
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
 #include <vector>
 
 #include "codec/jpeg_codec.hpp"
-#include "codec/test_pattern.hpp"
+#include "codec/test_card.hpp"
 
 int main(int argc, char** argv) {
     std::string size = "640x480", clip, raw, raw_clean;
     int frames = 150, noise = 20, quality = 80;
     double fps = 30;
-    CLI::App app{"codec-pattern: wscam's test pattern as an MJPEG clip (wscam's encoder) and as raw RGB"};
+    CLI::App app{"codec-test-card: wscam's test pattern as an MJPEG clip (wscam's encoder) and as raw RGB"};
     app.add_option("--size", size, "WIDTHxHEIGHT")->capture_default_str();
     app.add_option("--frames", frames, "Frames to render")->check(CLI::Range(1, 100000))->capture_default_str();
     app.add_option("--noise", noise, "Noise, 0-100, as testsrc:?noise=")->check(CLI::Range(0, 100))->capture_default_str();
@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "--size must be WIDTHxHEIGHT\n");
         return 2;
     }
-    wscam::test_pattern pattern(w, h, noise), clean(w, h, 0);
+    wscam::test_card pattern(w, h, noise), clean(w, h, 0);
     wscam::jpeg_encoder encoder;
     std::ofstream out(clip, std::ios::binary);
     std::ofstream ref;
@@ -58,10 +58,10 @@ int main(int argc, char** argv) {
         }
     }
     if (!out || (ref.is_open() && !ref) || (ref_clean.is_open() && !ref_clean)) {
-        std::fprintf(stderr, "codec-pattern: cannot write the output\n");
+        std::fprintf(stderr, "codec-test-card: cannot write the output\n");
         return 1;
     }
-    std::printf("codec-pattern: %d frames of %dx%d, noise %d, quality %d: %zu bytes a frame on average\n", frames, w, h, noise,
+    std::printf("codec-test-card: %d frames of %dx%d, noise %d, quality %d: %zu bytes a frame on average\n", frames, w, h, noise,
                 quality, total / static_cast<std::size_t>(frames));
     return 0;
 }
