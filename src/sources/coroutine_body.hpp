@@ -56,6 +56,13 @@ protected:
     /** stop(), last: the coroutine has ended (or its context has stopped for good). */
     virtual void after_stop() {}
 
+    /**
+     * What starting() says for a source without a picture until it connects or runs something:
+     * the stream's info (no size yet), its status down with `why`, and "source starting: …" in
+     * the log, with `on_demand` (e.g. " (runs when someone watches)") unless always_on.
+     */
+    void announce_start(const std::string& why, bool always_on, const char* on_demand);
+
     /** Waits on the shell's timer, which stop() cancels; false once the source is stopping. */
     boost::asio::awaitable<bool> pause_until(std::chrono::steady_clock::time_point when);
 

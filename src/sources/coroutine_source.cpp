@@ -34,6 +34,12 @@ coroutine_source::body::body(std::shared_ptr<frame_hub> h, const io_context_pick
     : hub(std::move(h)), loop(io), demand(d == on_demand::yes ? demand_waiter::make(loop, hub) : nullptr),
       cancelled_by_(c), pause_(loop.context()) {}
 
+void coroutine_source::body::announce_start(const std::string& why, bool always_on, const char* on_demand) {
+    hub->set_info({0, 0, 0, describe()});
+    hub->set_status(stream_status::down(why));
+    spdlog::info("stream={} source starting: {}{}", hub->name(), describe(), always_on ? "" : on_demand);
+}
+
 net::awaitable<bool> coroutine_source::body::pause_until(std::chrono::steady_clock::time_point when) {
     pause_.expires_at(when);
     boost::system::error_code ec;

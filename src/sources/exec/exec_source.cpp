@@ -83,12 +83,7 @@ public:
     std::string describe() const override { return "exec:" + redact_command_line(command); }
 
 private:
-    void starting() override {
-        hub->set_info({0, 0, 0, describe()});
-        hub->set_status(stream_status::down("starting"));
-        spdlog::info("stream={} source starting: {}{}", hub->name(), describe(),
-                     options.always_on ? "" : " (runs when someone watches)");
-    }
+    void starting() override { announce_start("starting", options.always_on, " (runs when someone watches)"); }
 
     awaitable<void> read_output(program_run& run) {
         for (;;) {

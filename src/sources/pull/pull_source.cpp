@@ -36,10 +36,7 @@ public:
 
 private:
     void starting() override {
-        hub->set_info({0, 0, 0, describe()});
-        hub->set_status(stream_status::down("connecting"));
-        spdlog::info("stream={} source starting: {}{}", hub->name(), describe(),
-                     options.always_on ? "" : " (connects when someone watches)");
+        announce_start("connecting", options.always_on, " (connects when someone watches)");
         if (url.tls() && url.insecure())
             spdlog::warn("stream={} #insecure: the camera's TLS certificate is not verified (anyone on the path could "
                          "pose as it)", hub->name());

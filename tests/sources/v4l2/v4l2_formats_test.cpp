@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../source_errors.hpp"
+#include "core/frame_hub.hpp"
 #include "sources/v4l2/v4l2_options.hpp"
 
 namespace wscam {
@@ -65,14 +67,8 @@ TEST(v4l2_options, uri_parameters_over_defaults_and_refusals_that_name_the_param
     EXPECT_EQ(o.format, "yuyv");
     EXPECT_EQ(o.fps, 15);
     EXPECT_EQ(o.initial_controls.at("brightness"), 20);
-    auto error_of = [](const char* uri) {
-        try {
-            v4l2_options_from(*source_uri::parse(uri), {});
-        } catch (const std::invalid_argument& e) {
-            return std::string(e.what());
-        }
-        return std::string("accepted");
-    };
+    auto hub = std::make_shared<frame_hub>("cam");
+    auto error_of = [&](const std::string& uri) { return testing::source_error(uri, hub); };
     EXPECT_NE(error_of("v4l2:?format=h264").find("format=h264 is not one of"), std::string::npos);
     EXPECT_NE(error_of("v4l2:?buffers=1").find("buffers"), std::string::npos);
     EXPECT_NE(error_of("v4l2:?zoom=2").find("unknown parameter 'zoom'"), std::string::npos);
