@@ -12,8 +12,8 @@
 #include "codec/mjpeg_splitter.hpp"
 #include "core/backoff.hpp"
 #include "core/frame_pacer.hpp"
-#include "sources/frame_intake.hpp"
 #include "sources/coroutine_body.hpp"
+#include "sources/frame_intake.hpp"
 
 namespace wscam {
 namespace {
