@@ -59,7 +59,7 @@ make_clips() {
   local p=$out/pattern-$CLIP_FRAMES-n$NOISE
   if [ ! -s "$p-clean.yuv" ] && [[ " $SOURCES " == *" pattern "* ]]; then
     # wscam's own test pattern and JPEG encoder (what testsrc: sends), and its pixels uncompressed.
-    "$build/codec-pattern" --size 640x480 --frames "$CLIP_FRAMES" --noise "$NOISE" --quality 80 --clip "$p.mjpeg" --raw "$p.rgb" \
+    "$build/codec-test-card" --size 640x480 --frames "$CLIP_FRAMES" --noise "$NOISE" --quality 80 --clip "$p.mjpeg" --raw "$p.rgb" \
       --raw-clean "$p-clean.rgb" > /dev/null
     ffq -f rawvideo -pix_fmt rgb24 -s 640x480 -i "$p.rgb" -pix_fmt yuvj420p -f rawvideo "$p.yuv"
     ffq -f rawvideo -pix_fmt rgb24 -s 640x480 -i "$p-clean.rgb" -pix_fmt yuvj420p -f rawvideo "$p-clean.yuv"
@@ -163,7 +163,7 @@ run_bench() {  # tag source url-suffix n [wscam args...] -- [bench args...]
   stop_wscam "$out/runs/$tag.log"
 }
 
-[ -x "$build/codec-pattern" ] && [ -x "$build/wscam-bench" ] && [ -x "$build/wscam" ] || { echo "codec: build first (make build)"; exit 1; }
+[ -x "$build/codec-test-card" ] && [ -x "$build/wscam-bench" ] && [ -x "$build/wscam" ] || { echo "codec: build first (make build)"; exit 1; }
 command -v ffmpeg > /dev/null || { echo "codec: needs ffmpeg (make test-deps)"; exit 1; }
 make_clips
 rm -f "$out/runs"/*.json "$out/runs"/.jpeg-row-*

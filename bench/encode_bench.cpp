@@ -11,7 +11,7 @@
 #include <fstream>
 
 #include "codec/raw_encode.hpp"
-#include "codec/test_pattern.hpp"
+#include "codec/test_card.hpp"
 
 namespace {
 
@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
     std::printf("size        frames/s  ms/frame  cpu-ms/frame  bytes/frame   (YUYV -> planes -> TurboJPEG 4:2:2, q%d, one thread)\n",
                 quality);
     for (auto [w, h] : {std::pair{640, 480}, std::pair{1280, 720}, std::pair{1920, 1080}}) {
-        wscam::test_pattern pattern(w, h, 10);  // a little noise: a camera's picture is not flat
+        wscam::test_card pattern(w, h, 10);  // a little noise: a camera's picture is not flat
         pattern.render(1, 0);
         if (!ppm_dir.empty()) {
             std::ofstream ppm(ppm_dir + "/" + std::to_string(w) + "x" + std::to_string(h) + ".ppm", std::ios::binary);

@@ -12,7 +12,7 @@
 #include "app/startup_report.hpp"
 #include "app/stream_set.hpp"
 #include "cluster/nats_link.hpp"
-#include "sources/v4l2_source.hpp"
+#include "sources/v4l2/device_list.hpp"
 
 int main(int argc, char** argv) {
     // Frames (hundreds of KB each) get pages of their own and give them back when freed. glibc's

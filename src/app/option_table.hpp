@@ -19,7 +19,7 @@ namespace wscam {
  * defaults are the ones of the fields they become, so each is written once.
  */
 struct raw_options {
-    std::string size = to_string(test_pattern_options{}.size);  // --size: test_pattern_options::size
+    std::string size = to_string(test_card_options{}.size);  // --size: test_card_options::size
     std::string source = "testsrc:";                             // --source: the 'default' stream
     std::vector<std::string> streams;                            // --stream NAME=URI, in order
     // --stall-timeout, --reconnect-delay, --reconnect-max: intake_options' milliseconds

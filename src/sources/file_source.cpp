@@ -1,7 +1,6 @@
 #include "sources/file_source.hpp"
 
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
@@ -13,21 +12,28 @@
 #include "codec/mjpeg_splitter.hpp"
 #include "core/backoff.hpp"
 #include "core/frame_pacer.hpp"
+#include "sources/coroutine_body.hpp"
 #include "sources/frame_intake.hpp"
-#include "sources/source_loop.hpp"
 
 namespace wscam {
 namespace {
+
 namespace fs = std::filesystem;
 namespace net = boost::asio;
 using net::awaitable;
-}  // namespace
 
-struct file_source::impl : std::enable_shared_from_this<impl> {
-    impl(std::shared_ptr<frame_hub> h, fs::path p, intake_options o, const io_context_picker& io)
-        : hub(std::move(h)), path(std::move(p)), options(o), loop(io),
+/** Plays the files (or the clip) at fps while someone watches, from the start again at the end. */
+class file_body : public coroutine_source::body {
+public:
+    file_body(std::shared_ptr<frame_hub> h, fs::path p, intake_options o, const io_context_picker& io)
+        : body(std::move(h), io, on_demand::yes, cancelled_by::interrupt), path(std::move(p)), options(o),
           intake(hub, options.max_frame_bytes, options.max_frame_pixels),
           pacer(options.fps, std::chrono::steady_clock::now()), timer(loop.context()) {}
+
+    std::string describe() const override { return "file:" + path.string(); }
+
+private:
+    void starting() override { hub->set_info({0, 0, options.fps, describe()}); }
 
     awaitable<bool> sleep_until(std::chrono::steady_clock::time_point when) {
         timer.expires_at(when);
@@ -99,7 +105,7 @@ struct file_source::impl : std::enable_shared_from_this<impl> {
         co_return offered;
     }
 
-    awaitable<void> run() {
+    awaitable<void> run() override {
         backoff retry(options.reconnect_initial, options.reconnect_max);
         spdlog::info("stream={} source starting: file:{} at {} fps{}", hub->name(), path.string(), options.fps,
                      options.loop ? ", looping" : "");
@@ -138,48 +144,19 @@ struct file_source::impl : std::enable_shared_from_this<impl> {
         }
     }
 
-    // A fault restarts the source; stop() cancels the pause (interrupt).
-    awaitable<void> supervise() {
-        co_await net::this_coro::reset_cancellation_state(net::disable_cancellation());
-        co_await wscam::supervise(*hub, stopping, [this] { return run(); }, [this](std::chrono::milliseconds delay) -> awaitable<void> {
-            co_await sleep_until(std::chrono::steady_clock::now() + delay);
-        });
-    }
+    void interrupt() override { timer.cancel(); }
 
-    std::shared_ptr<frame_hub> hub;
     fs::path path;
     intake_options options;
-    std::atomic<bool> stopping{false};
-    bool started = false;
-    source_loop loop;
-    std::shared_ptr<demand_waiter> demand = demand_waiter::make(loop, hub);
     frame_intake intake;
     frame_pacer pacer;
     net::steady_timer timer;  // pacing and retries, on the loop's thread
 };
 
+}  // namespace
+
 file_source::file_source(std::shared_ptr<frame_hub> hub, fs::path path, intake_options options,
                          const io_context_picker& io)
-    : impl_(std::make_shared<impl>(std::move(hub), std::move(path), options, io)) {}
-
-file_source::~file_source() { stop(); }
-
-void file_source::start() {
-    impl_->hub->set_info({0, 0, impl_->options.fps, describe()});
-    impl_->demand->arm();
-    impl_->loop.spawn([self = impl_]() { return self->supervise(); }, log_source_end(impl_->hub->name()));
-    impl_->started = true;
-}
-
-void file_source::stop() {
-    if (!impl_->started || impl_->stopping.exchange(true)) return;
-    impl_->demand->disarm();
-    impl_->loop.stop([self = impl_] {
-        self->demand->cancel();
-        self->timer.cancel();
-    });
-}
-
-std::string file_source::describe() const { return "file:" + impl_->path.string(); }
+    : coroutine_source(std::make_shared<file_body>(std::move(hub), std::move(path), options, io)) {}
 
 }  // namespace wscam

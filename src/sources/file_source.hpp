@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/frame_hub.hpp"
-#include "core/source.hpp"
+#include "sources/coroutine_source.hpp"
 #include "sources/io_contexts.hpp"
 #include "sources/source_options.hpp"
 
@@ -16,20 +16,10 @@ namespace wscam {
  * played at `fps`, looping unless `loop=0`. Plays only while someone watches. Paced by a
  * timer on one of the server's I/O contexts (`io`), or on a thread of its own without one.
  */
-class file_source : public source {
+class file_source : public coroutine_source {
 public:
     file_source(std::shared_ptr<frame_hub> hub, std::filesystem::path path, intake_options options,
                 const io_context_picker& io = {});
-    ~file_source() override;
-
-    void start() override;
-    void stop() override;
-    std::string describe() const override;
-
-    struct impl;
-
-private:
-    std::shared_ptr<impl> impl_;
 };
 
 }  // namespace wscam

@@ -4,6 +4,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/src.hpp>
 #include <boost/url/url_view.hpp>
+#include <openssl/evp.h>
 
 namespace wscam {
 
@@ -76,6 +77,15 @@ std::string network_url::redacted() const {
     std::string target_shown = target.substr(0, target.find('?'));
     if (target_shown.size() != target.size()) target_shown += "?…";
     return scheme + "://" + (user.empty() ? "" : "***@") + host_header() + target_shown;
+}
+
+std::string basic_auth(const network_url& url) {
+    const std::string plain = url.user + ":" + url.password;
+    std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(plain.data()), static_cast<int>(plain.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return "Basic " + out;
 }
 
 }  // namespace wscam

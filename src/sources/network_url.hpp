@@ -33,4 +33,7 @@ struct network_url {
 /** Parses `text`; nullopt with `error` set when it is not a usable http/https/ws/wss URL. */
 std::optional<network_url> parse_network_url(const std::string& text, std::string* error = nullptr);
 
+/** `Authorization: Basic …` value for the URL's credentials. */
+std::string basic_auth(const network_url& url);
+
 }  // namespace wscam

@@ -6,13 +6,13 @@
 
 #include "core/command_words.hpp"
 #include "core/source_uri.hpp"
-#include "sources/exec_source.hpp"
+#include "sources/exec/exec_source.hpp"
 #include "sources/file_source.hpp"
 #include "sources/network_url.hpp"
-#include "sources/pipe_source.hpp"
-#include "sources/pull_source.hpp"
+#include "sources/exec/pipe_source.hpp"
+#include "sources/pull/pull_source.hpp"
 #include "sources/push_source.hpp"
-#include "sources/v4l2_source.hpp"
+#include "sources/v4l2/v4l2_source.hpp"
 
 namespace wscam {
 namespace {
@@ -40,7 +40,7 @@ std::unique_ptr<source> make_source(const std::string& text, std::shared_ptr<fra
     intake_options intake = defaults.intake;
 
     if (uri->scheme == "testsrc")
-        return std::make_unique<test_pattern_source>(std::move(hub), test_pattern_options_from(*uri, defaults.pattern), io);
+        return std::make_unique<test_card_source>(std::move(hub), test_card_options_from(*uri, defaults.pattern), io);
     if (uri->scheme == "v4l2") {
         v4l2_options o;
         o.fps = defaults.pattern.fps;

@@ -7,13 +7,13 @@
 #include "core/source.hpp"
 #include "sources/io_contexts.hpp"
 #include "sources/source_options.hpp"
-#include "sources/test_pattern_source.hpp"
+#include "sources/test_card_source.hpp"
 
 namespace wscam {
 
 /** Settings from the command line that a source URI's own parameters override. */
 struct source_defaults {
-    test_pattern_options pattern;
+    test_card_options pattern;
     intake_options intake;
     bool operator==(const source_defaults&) const = default;
 };

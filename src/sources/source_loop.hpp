@@ -1,19 +1,15 @@
 #pragma once
 
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
-#include <chrono>
 #include <exception>
 #include <functional>
 #include <future>
 #include <memory>
 #include <thread>
 
-#include "core/frame_hub.hpp"
 #include "sources/io_contexts.hpp"
 
 namespace wscam {
@@ -57,7 +53,6 @@ public:
 
 private:
     void start_thread();
-    void finished(std::exception_ptr e, const std::function<void(std::exception_ptr)>& done);
 
     std::unique_ptr<boost::asio::io_context> own_;  // no picker: ours, run by thread_
     boost::asio::io_context* ioc_;
@@ -72,48 +67,6 @@ private:
     std::atomic<bool> stopping_{false};
     bool spawned_ = false;
 };
-
-/**
- * Capture on demand without polling, for a source on a source_loop: wait() returns once the
- * stream has a viewer (at once when always_on). The hub's demand_watch wakes it by posting to
- * the loop when a viewer arrives or resumes; nobody watching costs nothing. Create with
- * make(), arm() when the source starts, disarm() when it stops; wait()/cancel() on the loop.
- */
-class demand_waiter : public std::enable_shared_from_this<demand_waiter> {
-public:
-    static std::shared_ptr<demand_waiter> make(source_loop& loop, std::shared_ptr<frame_hub> hub);
-    demand_waiter(source_loop& loop, std::shared_ptr<frame_hub> hub);
-
-    void arm();
-    void disarm();
-    /** Ends a wait in progress (stop). */
-    void cancel() { timer_.cancel(); }
-    /** Returns when someone watches, or `stopping` is set (and cancel() called). */
-    boost::asio::awaitable<void> wait(const std::atomic<bool>& stopping, bool always_on);
-
-private:
-    std::shared_ptr<frame_hub> hub_;
-    boost::asio::steady_timer timer_;
-    bool seen_ = false;  // a wake came between a check and the wait: look again
-    std::shared_ptr<demand_watch> watch_;
-};
-
-/**
- * The rule of every coroutine source: nothing ends a stream for good. Runs `run()`; when it
- * throws, the fault is reported on the stream ("failed: …; restarting in N ms"), then, after
- * `pause(delay)` (500 ms, doubling to 10 s), run() starts over. Returns when run() returns or
- * once `stopping` is set (stop()'s cancellation is not a fault). `pause` must end early when
- * the source is stopped (the source's interrupt cancels its timer, or its cancellation does).
- */
-boost::asio::awaitable<void> supervise(frame_hub& hub, const std::atomic<bool>& stopping,
-                                       std::function<boost::asio::awaitable<void>()> run,
-                                       std::function<boost::asio::awaitable<void>(std::chrono::milliseconds)> pause);
-
-/** supervise()'s pause on a source's own timer: ends after `delay`, or early when the timer is cancelled. */
-boost::asio::awaitable<void> pause_on(boost::asio::steady_timer& timer, std::chrono::milliseconds delay);
-
-/** The `done` of source_loop::spawn for a source: logs what escaped its coroutine. */
-std::function<void(std::exception_ptr)> log_source_end(std::string stream);
 
 }  // namespace wscam
 

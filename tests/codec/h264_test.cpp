@@ -2,7 +2,7 @@
 #include "codec/h264_encoder.hpp"
 #include "codec/jpeg_codec.hpp"
 #include "codec/jpeg_to_yuv.hpp"
-#include "codec/test_pattern.hpp"
+#include "codec/test_card.hpp"
 #include "core/frame.hpp"
 
 #include <gtest/gtest.h>
@@ -182,7 +182,7 @@ TEST(jpeg_to_yuv, refuses_a_broken_jpeg_with_turbojpegs_reason) {
 
 // Test-pattern pictures, as I420.
 std::vector<yuv420_image> pattern_pictures(int w, int h, int count) {
-    test_pattern pattern(w, h, 10);
+    test_card pattern(w, h, 10);
     jpeg_encoder encoder;
     jpeg_to_yuv decoder;
     std::vector<yuv420_image> out(static_cast<std::size_t>(count));

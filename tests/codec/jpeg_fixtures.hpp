@@ -4,12 +4,12 @@
 #include <vector>
 
 #include "codec/jpeg_codec.hpp"
-#include "codec/test_pattern.hpp"
+#include "codec/test_card.hpp"
 
 namespace wscam::test {
 
 inline std::vector<std::uint8_t> make_jpeg(int width = 64, int height = 48, std::uint64_t n = 1, int quality = 70) {
-    test_pattern pattern(width, height);
+    test_card pattern(width, height);
     pattern.render(n, 0);
     jpeg_encoder encoder;
     std::vector<std::uint8_t> out;

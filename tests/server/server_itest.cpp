@@ -9,7 +9,7 @@
 #include "codec/jpeg_codec.hpp"
 #include "core/frame.hpp"
 #include "server/server.hpp"
-#include "sources/test_pattern_source.hpp"
+#include "sources/test_card_source.hpp"
 #include "ws_test_client.hpp"
 
 namespace wscam {
@@ -19,10 +19,10 @@ using test::ws_client;
 namespace beast = test::beast;
 
 struct running_server {
-    explicit running_server(test_pattern_options o = {}, bool ws_port = false, server_config c = {}) {
+    explicit running_server(test_card_options o = {}, bool ws_port = false, server_config c = {}) {
         streams = std::make_shared<stream_registry>();
         hub = streams->add("default");
-        source = std::make_unique<test_pattern_source>(hub, o);
+        source = std::make_unique<test_card_source>(hub, o);
         c.listen_address = "127.0.0.1";
         c.port = 0;
         c.threads = 2;
@@ -41,7 +41,7 @@ struct running_server {
 
     std::shared_ptr<stream_registry> streams;
     std::shared_ptr<frame_hub> hub;
-    std::unique_ptr<test_pattern_source> source;
+    std::unique_ptr<test_card_source> source;
     std::unique_ptr<server> srv;
     std::thread runner;
 };
@@ -89,7 +89,7 @@ TEST(server, tutorial_layout_ws_only_port_and_root_upgrade_serve_the_default_str
 }
 
 TEST(server, wscam_v1_client_gets_hello_then_frames_with_increasing_sequence_and_capture_time) {
-    test_pattern_options o;
+    test_card_options o;
     o.size = {320, 240};
     running_server s(o);
     ws_client client(s.port(), "/ws/default", "wscam.v1");
@@ -148,7 +148,7 @@ TEST(server, ping_gets_a_pong_and_bad_messages_get_an_error_without_closing) {
 }
 
 TEST(server, hundred_concurrent_clients_all_receive_frames) {
-    test_pattern_options o;
+    test_card_options o;
     o.size = {320, 240};
     server_config c;
     c.max_connections_per_ip = 0;  // all from 127.0.0.1; the limit has its own tests (node.limits)
@@ -169,7 +169,7 @@ TEST(server, hundred_concurrent_clients_all_receive_frames) {
 }
 
 TEST(server, a_client_that_stops_reading_slows_no_one_and_memory_stays_bounded) {
-    test_pattern_options o;
+    test_card_options o;
     o.noise = 60;  // ~100 KB frames, so the stalled socket fills quickly
     running_server s(o);
     // A viewer that never reads, with a tiny receive window.

@@ -5,7 +5,7 @@
 #include <map>
 
 #include "core/text.hpp"
-#include "sources/pull_session.hpp"
+#include "sources/pull/beast.hpp"
 
 namespace wscam::esp32 {
 
