@@ -63,7 +63,7 @@ actions cluster_state::on_announce(const announce& a, clock::time_point now) {
         // node is alive: a node whose clock went back may come back with a smaller epoch.)
         if (known && a.epoch < n.epoch) return out;
     }
-    if (it == nodes_.end() && !room_for_node(now)) {
+    if (it == nodes_.end() && !room_for_node(a, now)) {
         if (too_many_nodes_log_.allow(now, held))
             spdlog::warn("cluster: node {} ignored: this node follows at most {} other nodes{}", a.node, bounds_.max_nodes,
                          held ? " (" + std::to_string(held) + " more ignored since the last line)" : "");
@@ -185,20 +185,29 @@ std::string cluster_state::why_lost(const std::string& node, clock::time_point n
     return "node " + node + " no longer serves this stream";
 }
 
-bool cluster_state::room_for_node(clock::time_point now) {
+bool cluster_state::room_for_node(const announce& newcomer, clock::time_point now) {
     if (nodes_.size() < bounds_.max_nodes) return true;
     // Never the owner of a stream watched here: it may be restarting, and its new run must find
     // its place (it needs none: it is known) rather than lose it to a newcomer.
     std::set<std::string> watched_owners;
     for (const auto& [stream, e] : remotes_)
         if (e.subscribed) watched_owners.insert(e.owner);
+    const auto watches_ours = [&](const std::map<std::string, std::size_t>& watching) {
+        return std::any_of(local_.begin(), local_.end(), [&](const auto& s) { return watching.contains(s); });
+    };
+    const auto kept = [&](const auto& entry) { return watched_owners.contains(entry.first) || watches_ours(entry.second.watching); };
     auto oldest = nodes_.end();
     for (auto it = nodes_.begin(); it != nodes_.end(); ++it)
-        if (!fresh(it->second, now) && !watched_owners.contains(it->first) &&
-            (oldest == nodes_.end() || it->second.last_seen < oldest->second.last_seen))
+        if (!fresh(it->second, now) && !kept(*it) && (oldest == nodes_.end() || it->second.last_seen < oldest->second.last_seen))
             oldest = it;
+    // A newcomer that watches one of our streams (a relay whose viewers wait for our frames)
+    // may also take the place of a live node that neither watches ours nor owns one watched
+    // here: a table filled first by nodes that only announce cannot keep the real ones out.
+    if (oldest == nodes_.end() && watches_ours(newcomer.watching))
+        for (auto it = nodes_.begin(); it != nodes_.end(); ++it)
+            if (!kept(*it) && (oldest == nodes_.end() || it->second.last_seen < oldest->second.last_seen)) oldest = it;
     if (oldest == nodes_.end()) return false;
-    drop_node(oldest);  // its streams are lost already; why_lost still says it stopped answering
+    drop_node(oldest);  // its streams are lost already, or will be at this pass; why_lost says why
     return true;
 }
 

@@ -144,7 +144,8 @@ private:
     /** Forgets a remote stream at once (to make room): the glue removes it. */
     void evict(const std::string& stream, actions& out);
     /** Room for one more node: drops the one silent longest if full; false if all are alive. */
-    bool room_for_node(clock::time_point now);
+    /** Whether `newcomer` (a node not in the table) finds a place; makes one if it may (see the .cpp). */
+    bool room_for_node(const announce& newcomer, clock::time_point now);
     remote_view view_of(const std::string& stream, const remote_entry& e) const;
 
     std::string self_;

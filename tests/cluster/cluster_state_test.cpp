@@ -445,5 +445,24 @@ TEST(cluster_state, the_owner_of_a_watched_stream_keeps_its_place_when_the_table
     EXPECT_EQ(c.owner("cam"), std::make_pair(std::string("A"), std::uint64_t{2}));
 }
 
+// Issue 21 review: 64 nodes of a peer that only announce filled a restarted owner's table before
+// the relay watching its stream was heard: the owner never sent it a frame.
+TEST(cluster_state, a_node_watching_our_stream_takes_the_place_of_one_that_only_announces) {
+    cluster_state c("A", 200, {}, bounds{3, 1024});
+    c.set_local_streams({"cam"});
+    for (int i = 0; i < 3; ++i) c.on_announce(from("F" + std::to_string(i), 1, {up("f" + std::to_string(i))}), t0);
+    EXPECT_TRUE(c.on_announce(from("X", 1, {up("x")}), t0 + 1s).upsert.empty()) << "full: a newcomer that does not watch ours waits";
+    c.on_announce(from("B", 1, {}, {{"cam", 2}}), t0 + 1s);
+    EXPECT_EQ(c.remote_interest("cam"), 2u) << "B is heard: its viewers count for our camera";
+    // B, watching ours, is kept in its turn: another newcomer that watches ours takes a filler's place.
+    c.on_announce(from("C", 1, {}, {{"cam", 1}}), t0 + 2s);
+    EXPECT_EQ(c.remote_interest("cam"), 3u);
+    EXPECT_FALSE(find_upsert(c.on_announce(from("D", 1, {}, {{"cam", 1}}), t0 + 2s), "f2")->status.online)
+        << "the last filler made room: its stream is lost";
+    EXPECT_EQ(c.remote_interest("cam"), 4u);
+    c.on_announce(from("E", 1, {}, {{"cam", 1}}), t0 + 2s);
+    EXPECT_EQ(c.remote_interest("cam"), 4u) << "no filler left: B, C and D stay";
+}
+
 }  // namespace
 }  // namespace wscam::cluster
