@@ -94,11 +94,14 @@ fuzz-build:
 	@CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSCAM_FUZZ=ON >/dev/null && \
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
 
-fuzz-long: fuzz-build
-	@tests/fuzz/run.sh $(FUZZ_BUILD) -runs=$(FUZZ_LONG_RUNS) 1 $(FUZZ_TARGETS)
-
-fuzz:
-	@command -v clang++ >/dev/null || { echo "fuzz: clang++ not installed, skipping"; exit 0; }; \
+# One recipe for both: `make fuzz` runs each target for FUZZ_SECONDS, JOBS at a time; `make
+# fuzz-long` for FUZZ_LONG_RUNS executions, one at a time (each needs a core for an hour or so).
+fuzz: FUZZ_LIMIT = -max_total_time=$(FUZZ_SECONDS)
+fuzz: FUZZ_JOBS = $(JOBS)
+fuzz-long: FUZZ_LIMIT = -runs=$(FUZZ_LONG_RUNS)
+fuzz-long: FUZZ_JOBS = 1
+fuzz fuzz-long:
+	@command -v clang++ >/dev/null || { echo "$@: clang++ not installed, skipping"; exit 0; }; \
 	start=$$(date +%s); $(MAKE) --no-print-directory fuzz-build && \
-	tests/fuzz/run.sh $(FUZZ_BUILD) -max_total_time=$(FUZZ_SECONDS) $(JOBS) $(FUZZ_TARGETS); \
-	rc=$$?; echo "fuzz: $$(( $$(date +%s) - start )) s"; exit $$rc
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_LIMIT) $(FUZZ_JOBS) $(FUZZ_TARGETS); \
+	rc=$$?; echo "$@: $$(( $$(date +%s) - start )) s"; exit $$rc

@@ -14,7 +14,7 @@
 #include "cluster/nats_link.hpp"
 #include "cluster/stream_bridges.hpp"
 #include "cluster/subjects.hpp"
-#include "core/backoff.hpp"
+#include "core/rate_limit.hpp"
 #include "core/command_words.hpp"
 #include "protocol/publisher_message.hpp"
 #include "protocol/publisher_protocol.hpp"

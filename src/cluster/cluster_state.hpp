@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "cluster/messages.hpp"
-#include "core/backoff.hpp"
+#include "core/rate_limit.hpp"
 #include "core/frame_hub.hpp"
 
 namespace wscam::cluster {

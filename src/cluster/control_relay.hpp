@@ -12,7 +12,7 @@
 #include "cluster/mailbox.hpp"
 #include "cluster/subjects.hpp"
 #include "cluster/transport.hpp"
-#include "core/backoff.hpp"
+#include "core/rate_limit.hpp"
 #include "core/frame_hub.hpp"
 
 namespace wscam {

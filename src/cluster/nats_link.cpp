@@ -11,7 +11,7 @@
 #include <stdexcept>
 
 #include "cluster/message_signature.hpp"
-#include "core/backoff.hpp"
+#include "core/rate_limit.hpp"
 #include "core/command_words.hpp"
 
 namespace wscam::cluster {

@@ -14,7 +14,7 @@
 #include "cluster/stream_bridges.hpp"
 #include "cluster/subjects.hpp"
 #include "cluster/transport.hpp"
-#include "core/backoff.hpp"
+#include "core/rate_limit.hpp"
 #include "core/frame_hub.hpp"
 #include "core/token_check.hpp"
 #include "protocol/publisher_protocol.hpp"

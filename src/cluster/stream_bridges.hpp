@@ -13,7 +13,7 @@
 #include "cluster/owner_sequence.hpp"
 #include "codec/jpeg_codec.hpp"
 #include "core/frame_hub.hpp"
-#include "core/backoff.hpp"
+#include "core/rate_limit.hpp"
 
 namespace wscam::cluster {
 

@@ -60,6 +60,8 @@ void mjpeg_splitter::abandon() {
     state_ = state::seek_soi;
 }
 
+// One function on purpose (85 lines): a byte-level state machine whose states read top to
+// bottom in the order a JPEG's markers come; split up, each state's exits would be elsewhere.
 void mjpeg_splitter::step(std::uint8_t b) {
     if (in_frame_) {
         frame_.push_back(b);

@@ -140,6 +140,8 @@ void multipart_parser::set_header(std::string_view name, std::string_view value)
     }
 }
 
+// One function on purpose (115 lines): the parser's state machine, one case per state in the
+// order a part's bytes come (boundary, headers, body), each case saying where it goes next.
 bool multipart_parser::process() {
     switch (state_) {
     case state::seek_boundary: {

@@ -34,9 +34,13 @@ frame_ptr frame_hub::publish_as(std::vector<std::uint8_t> storage, std::size_t j
         sinks = sinks_;
     }
     // Outside the lock: a sink only posts to its own strand.
-    for (const auto& entry : *sinks)
-        if (auto sink = entry.sink.lock()) sink->on_frame(f);
+    notify(*sinks, [&](frame_sink& sink) { sink.on_frame(f); });
     return f;
+}
+
+std::shared_ptr<const frame_hub::sink_list> frame_hub::subscribers() const {
+    std::lock_guard lock(mutex_);
+    return sinks_;
 }
 
 frame_ptr frame_hub::latest() const {
@@ -68,8 +72,7 @@ bool frame_hub::set_status(const stream_status& s) {
         online_.store(clean.online, std::memory_order_release);
         sinks = sinks_;
     }
-    for (const auto& entry : *sinks)
-        if (auto sink = entry.sink.lock()) sink->on_status(clean);
+    notify(*sinks, [&](frame_sink& sink) { sink.on_status(clean); });
     return true;
 }
 
@@ -112,14 +115,8 @@ void frame_hub::unsubscribe(const frame_sink* sink) {
 }
 
 std::size_t frame_hub::viewer_count() const {
-    std::shared_ptr<const sink_list> sinks;
-    {
-        std::lock_guard lock(mutex_);
-        sinks = sinks_;
-    }
     std::size_t n = 0;
-    for (const auto& entry : *sinks)
-        if (auto sink = entry.sink.lock()) n += sink->viewers();
+    notify(*subscribers(), [&](frame_sink& sink) { n += sink.viewers(); });
     return n;
 }
 
@@ -170,8 +167,7 @@ void frame_hub::remove(const std::string& reason) {
         gate = std::move(gate_);
     }
     if (gate) gate->close(why);
-    for (const auto& entry : *sinks)
-        if (auto sink = entry.sink.lock()) sink->on_removed(why);
+    notify(*sinks, [&](frame_sink& sink) { sink.on_removed(why); });
 }
 
 std::string frame_hub::removed() const {
@@ -210,23 +206,11 @@ void frame_hub::controls_changed() {
     update->stream = name_;
     update->list = controls();
     const std::shared_ptr<const controls_update> shared = std::move(update);
-    std::shared_ptr<const sink_list> sinks;
-    {
-        std::lock_guard lock(mutex_);
-        sinks = sinks_;
-    }
-    for (const auto& entry : *sinks)
-        if (auto sink = entry.sink.lock()) sink->on_controls_update(shared);
+    notify(*subscribers(), [&](frame_sink& sink) { sink.on_controls_update(shared); });
 }
 
 void frame_hub::control_changed(const std::string& id, double value) {
-    std::shared_ptr<const sink_list> sinks;
-    {
-        std::lock_guard lock(mutex_);
-        sinks = sinks_;
-    }
-    for (const auto& entry : *sinks)
-        if (auto sink = entry.sink.lock()) sink->on_control_changed(id, value);
+    notify(*subscribers(), [&](frame_sink& sink) { sink.on_control_changed(id, value); });
 }
 
 void frame_hub::set_control(const std::string& id, double value, control_callback done) {

@@ -220,6 +220,18 @@ private:
     };
     using sink_list = std::vector<sink_entry>;
 
+    /** The subscribers now: the copy-on-write list, taken under the lock and read outside it. */
+    std::shared_ptr<const sink_list> subscribers() const;
+    /**
+     * Calls `f` on each subscriber of `sinks` still alive, outside the lock (a sink only posts
+     * to its own thread, or counts): the one way the hub tells its subscribers anything.
+     */
+    template <class F>
+    static void notify(const sink_list& sinks, F&& f) {
+        for (const auto& entry : sinks)
+            if (auto sink = entry.sink.lock()) f(*sink);
+    }
+
     /** publish() and publish_numbered(): `sequence`, or else the hub's next number. */
     frame_ptr publish_as(std::vector<std::uint8_t> storage, std::size_t jpeg_size, const frame_info& info,
                          std::optional<std::uint64_t> sequence);

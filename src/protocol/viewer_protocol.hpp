@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/backoff.hpp"
+#include "core/rate_limit.hpp"
 #include "protocol/viewer_message.hpp"
 
 namespace wscam {

@@ -4,7 +4,7 @@
 
 #include <mutex>
 
-#include "core/backoff.hpp"
+#include "core/rate_limit.hpp"
 #include "server/http_reply.hpp"
 #include "server/tls/certificate_store.hpp"
 

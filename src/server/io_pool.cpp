@@ -4,7 +4,7 @@
 
 #include <mutex>
 
-#include "core/backoff.hpp"
+#include "core/rate_limit.hpp"
 
 namespace wscam {
 namespace {

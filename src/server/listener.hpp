@@ -3,7 +3,7 @@
 #include <atomic>
 #include <memory>
 
-#include "core/backoff.hpp"
+#include "core/rate_limit.hpp"
 #include "server/beast.hpp"
 #include "server/io_pool.hpp"
 #include "server/shared_state.hpp"

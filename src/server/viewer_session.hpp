@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "core/backoff.hpp"
+#include "core/rate_limit.hpp"
 #include "core/frame_hub.hpp"
 #include "server/beast.hpp"
 #include "server/frame_delivery.hpp"

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "codec/jpeg_codec.hpp"
-#include "core/backoff.hpp"
+#include "core/rate_limit.hpp"
 #include "core/frame_hub.hpp"
 #include "sources/source_status.hpp"
 

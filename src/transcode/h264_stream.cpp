@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "codec/h264_bitstream.hpp"
-#include "core/backoff.hpp"
+#include "core/rate_limit.hpp"
 #include "transcode/size_change_gate.hpp"
 
 namespace wscam {

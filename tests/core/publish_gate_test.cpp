@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/backoff.hpp"
+#include "core/rate_limit.hpp"
 
 namespace wscam {
 namespace {
