@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cluster/control_relay.hpp"
+#include "cluster/local_streams.hpp"
 #include "cluster/mailbox.hpp"
 #include "cluster/messages.hpp"
 #include "cluster/remote_streams.hpp"
@@ -31,10 +32,6 @@ constexpr std::int64_t message_queue_bytes = 16 * 1024 * 1024;
 }  // namespace
 
 struct cluster_node::impl : std::enable_shared_from_this<impl> {
-    struct local_stream {
-        std::shared_ptr<frame_hub> hub;
-        std::shared_ptr<owner_sink> sink;
-    };
     impl(node_options o, std::shared_ptr<stream_registry> r)
         : options(std::move(o)), registry(std::move(r)), epoch(static_cast<std::uint64_t>(unix_now_us())),
           epoch_text(std::to_string(epoch)), state(options.node, epoch, options.times, options.limits) {}
@@ -96,14 +93,11 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                     merge(todo, state.set_local_viewers(name, viewers, now));
                 remotes->apply(todo, state, *link);
                 // Interest of the other nodes in our streams: the local hubs count it as viewers.
-                for (auto& [name, l] : locals)
-                    if (l.sink->set_remote(state.remote_interest(name))) l.hub->demand_changed();
+                locals.set_interest([&](const std::string& name) { return state.remote_interest(name); });
                 // A node that starts watching gets the newest frame and the whole controls list.
                 for (const auto& name : todo.new_watchers)
-                    if (auto it = locals.find(name); it != locals.end()) {
-                        it->second.sink->offer(it->second.hub->latest());
-                        box->send({subjects_.controls(name), make_publisher_hello_message(it->second.hub->controls())});
-                    }
+                    if (const auto controls = locals.new_watcher(name))
+                        box->send({subjects_.controls(name), make_publisher_hello_message(*controls)});
                 for (auto& job : got->jobs) {
                     if (box->stopping()) break;  // SIGTERM does not wait for a backlog
                     job();
@@ -141,27 +135,13 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         into.announce_now = into.announce_now || from.announce_now;
     }
 
-    /** Owner: the verifiers of this node's tokens for a stream, made once per token (PBKDF2 takes milliseconds). */
-    std::pair<std::string, std::string> verifiers_for(const std::string& stream) {
-        if (!options.tokens_for) return {};
-        const auto [view, control] = options.tokens_for(stream);
-        auto verifier = [&](const std::string& token) -> std::string {
-            if (token.empty()) return {};
-            if (const auto it = own_verifiers.find(token); it != own_verifiers.end()) return it->second;
-            if (own_verifiers.size() >= 4096) own_verifiers.clear();
-            return own_verifiers.emplace(token, make_token_verifier(token)).first->second;
-        };
-        return {verifier(view), verifier(control)};
-    }
-
     /** Relay, on the cluster thread under `mutex`: a viewer's change, to the stream's owner. */
     void request_control(const std::string& stream, std::string text) {
         if (auto m = relay->to_owner(stream, std::move(text), state.owner(stream))) box->send(std::move(*m));
     }
     /** Owner, on the cluster thread under `mutex`: applies a relay's change and answers it. */
     void answer_control(const control_relay::request& r) {
-        const auto it = locals.find(r.stream);
-        relay->answer(r, it == locals.end() ? nullptr : it->second.hub.get(), [w = std::weak_ptr<mailbox>(box)](mailbox::outgoing m) {
+        relay->answer(r, locals.hub_of(r.stream), [w = std::weak_ptr<mailbox>(box)](mailbox::outgoing m) {
             if (auto b = w.lock()) b->send(std::move(m));
         });
     }
@@ -183,28 +163,14 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
 
     /** On the cluster thread: the newest frame of each watched local stream, once. */
     void publish_frames() {
-        struct to_send {
-            std::string name;
-            frame_ptr frame;
-            std::uint64_t sequence;  // in this run of the node
-        };
-        std::vector<to_send> out;
+        std::vector<local_streams::outgoing_frame> out;
         {
             std::lock_guard lock(mutex);
-            for (auto& [name, l] : locals)
-                if (auto f = l.sink->take()) {
-                    const auto sequence = run_numbers[name].number(f->sequence());
-                    out.push_back({name, std::move(f), sequence});
-                }
+            out = locals.take_frames();
         }
-        for (auto& [name, f, sequence] : out) {
-            auto bytes = f->framed();
-            std::vector<std::uint8_t> renumbered;  // only after the stream's hub was replaced in this run
-            if (sequence != f->sequence()) {
-                renumbered.assign(bytes.begin(), bytes.end());
-                for (int i = 0; i < 8; ++i) renumbered[8 + i] = static_cast<std::uint8_t>(sequence >> (56 - 8 * i));
-                bytes = renumbered;
-            }
+        std::vector<std::uint8_t> scratch;  // a renumbered copy, only after a stream's hub was replaced in this run
+        for (const auto& [name, f, sequence] : out) {
+            const auto bytes = framed_as(*f, sequence, scratch);
             const auto limit = link->max_payload();
             // Headers (node, epoch) take about 80 bytes of the server's max_payload.
             if (limit > 0 && static_cast<std::int64_t>(bytes.size()) + 128 > limit) {
@@ -225,18 +191,10 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
     }
 
     void send_announce(bool leaving) {
-        std::vector<announced_stream> owned;
         announce a;
         {
             std::lock_guard lock(mutex);
-            for (auto& [name, l] : locals) {
-                const auto s = l.hub->status();
-                const auto i = l.hub->info();
-                auto [view_check, control_check] = verifiers_for(name);
-                owned.push_back({name, s.online, s.reason, s.message, i.width, i.height, i.fps, i.source,
-                                 std::move(view_check), std::move(control_check)});
-            }
-            a = state.make_announce(std::move(owned), leaving);
+            a = state.make_announce(locals.announced(), leaving);
         }
         auto text = encode_announce(a);
         if (text.size() > max_announce_bytes) {
@@ -263,29 +221,10 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
     // What other threads hand the cluster thread (shared: a control's answer may come after the node is gone).
     std::shared_ptr<mailbox> box = std::make_shared<mailbox>();
     std::unique_ptr<control_relay> relay;  // made with the transport (its reply subject is the transport's inbox)
-    std::map<std::string, std::string> own_verifiers;  // owner: token -> its verifier (under mutex); tokens stay in memory only
 
     std::mutex mutex;  // the state and the streams
     cluster_state state;
-    std::map<std::string, local_stream> locals;
-    /**
-     * The numbers a local stream's frames go out with: its hub's, moved on so that they never go
-     * back within this run of the node, even when a reload gives the stream a new hub (numbered
-     * from 1 again). A relay of a signed cluster refuses a frame behind the last as a replay.
-     * By name, kept across reloads: one entry per stream name served in this run.
-     */
-    struct run_numbering {
-        std::uint64_t last = 0, offset = 0;
-        std::uint64_t number(std::uint64_t hub_sequence) {
-            auto n = hub_sequence + offset;
-            if (n <= last) {
-                offset += last + 1 - n;
-                n = last + 1;
-            }
-            return last = n;
-        }
-    };
-    std::map<std::string, run_numbering> run_numbers;
+    local_streams locals{options.tokens_for};  // the owner's side
     std::unique_ptr<remote_streams> remotes;  // made with the node (its hooks hold the node weakly)
 
     std::unique_ptr<transport> link;
@@ -378,7 +317,7 @@ void cluster_node::stop() {
     i.thread.join();
     if (i.link->connected()) i.send_announce(true);  // the others show our streams offline at once
     std::lock_guard lock(i.mutex);
-    for (auto& [name, l] : i.locals) l.hub->unsubscribe(l.sink.get());
+    i.locals.unsubscribe_all();
     i.remotes->close_all();
     i.reply_sub.reset();
     i.controls_sub.reset();
@@ -403,29 +342,16 @@ void cluster_node::set_local_streams(const std::vector<std::shared_ptr<frame_hub
     auto& i = *impl_;
     {
         std::lock_guard lock(i.mutex);
-        std::map<std::string, impl::local_stream> next;
-        for (const auto& hub : hubs) {
-            if (auto it = i.locals.find(hub->name()); it != i.locals.end() && it->second.hub == hub) {
-                next.emplace(hub->name(), std::move(it->second));
-                i.locals.erase(it);
-                continue;
-            }
-            const std::weak_ptr<impl> w = impl_;
-            auto sink = std::make_shared<owner_sink>(
-                hub->name(), owner_sink::hooks{[w](bool announce) {
-                                                   if (auto self = w.lock()) self->box->wake(announce);
-                                               },
-                                               [w, subject = i.subjects_.controls(hub->name())](std::string text) {
-                                                   if (auto self = w.lock()) self->box->send({subject, std::move(text)});
-                                               }});
-            hub->subscribe(sink);
-            next.emplace(hub->name(), impl::local_stream{hub, std::move(sink)});
-        }
-        for (auto& [name, l] : i.locals) l.hub->unsubscribe(l.sink.get());  // no longer ours
-        i.locals = std::move(next);
-        std::vector<std::string> names;
-        for (const auto& [name, l] : i.locals) names.push_back(name);
-        i.state.set_local_streams(std::move(names));
+        const std::weak_ptr<impl> w = impl_;
+        i.state.set_local_streams(i.locals.set(hubs, [&](const std::string& name) {
+            return std::make_shared<owner_sink>(
+                name, owner_sink::hooks{[w](bool announce) {
+                                            if (auto self = w.lock()) self->box->wake(announce);
+                                        },
+                                        [w, subject = i.subjects_.controls(name)](std::string text) {
+                                            if (auto self = w.lock()) self->box->send({subject, std::move(text)});
+                                        }});
+        }));
     }
     i.box->wake(true);
 }
@@ -433,8 +359,8 @@ void cluster_node::set_local_streams(const std::vector<std::shared_ptr<frame_hub
 void cluster_node::release(const std::string& name) {
     auto& i = *impl_;
     std::lock_guard lock(i.mutex);
-    std::vector<std::string> names{name};
-    for (const auto& [n, l] : i.locals) names.push_back(n);
+    auto names = i.locals.names();
+    names.push_back(name);
     i.state.set_local_streams(std::move(names));  // the cluster no longer shows it as remote
     i.remotes->forget(name, "stream '" + name + "' is now served by this node: reconnect");
     i.remotes->end_pass();
