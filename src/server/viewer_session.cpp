@@ -91,21 +91,16 @@ void viewer_session::on_accept(beast::error_code ec) {
 }
 
 std::string viewer_session::choose_delivery() {
-    std::string why;
-    if (!wants_h264_) {
-    } else if (!state_->h264().enabled()) {
-        why = "H.264 is off on this server (--h264-max-streams 0)";
-    } else {
-        auto h264 = std::make_unique<h264_delivery>(*state_, hub_, io_context_of(ws_.socket()), peer_);
-        why = h264->start(shared_from_this());
-        if (why.empty()) {
-            delivery_ = std::move(h264);
-            return {};
-        }
-        spdlog::warn("viewer gets JPEG, not H.264 stream={} peer={}: {}", hub_->name(), peer_, why);
-    }
     delivery_ = std::make_unique<jpeg_delivery>();
-    return why;
+    if (!wants_h264_) return {};
+    if (!state_->h264().enabled()) return "H.264 is off on this server (--h264-max-streams 0)";
+    auto h264 = std::make_unique<h264_delivery>(*state_, hub_, io_context_of(ws_.socket()), peer_);
+    if (auto why = h264->start(shared_from_this()); !why.empty()) {
+        spdlog::warn("viewer gets JPEG, not H.264 stream={} peer={}: {}", hub_->name(), peer_, why);
+        return why;
+    }
+    delivery_ = std::move(h264);
+    return {};
 }
 
 void viewer_session::deliver_unit(rendition from, const frame_ptr& unit) {
@@ -196,8 +191,11 @@ void viewer_session::handle(const viewer_action& a) {
     if (!a.log.empty()) spdlog::debug("viewer message refused stream={} peer={}: {}", hub_->name(), peer_, a.log);
     if (!a.reply.empty()) outbox_.push(viewer_outbox::kind::reply, a.reply);
     if (a.pause) set_paused(*a.pause);
-    if (a.keyframe)
-        if (const auto why = delivery_->restart(); !why.empty()) outbox_.push(viewer_outbox::kind::reply, make_error_message(why));
+    if (a.keyframe) {
+        // H.264: its decoder starts over, nothing more until the keyframe; JPEG: why that means nothing.
+        if (const auto why = delivery_->restart(); !why.empty())
+            outbox_.push(viewer_outbox::kind::reply, make_error_message(why));
+    }
     if (a.control) {
         // The stream answers on whatever thread applied the change; come back to ours.
         hub_->set_control(a.control->id, a.control->value,
