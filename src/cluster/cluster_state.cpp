@@ -195,17 +195,19 @@ bool cluster_state::room_for_node(const announce& newcomer, clock::time_point no
     const auto watches_ours = [&](const std::map<std::string, std::size_t>& watching) {
         return std::any_of(local_.begin(), local_.end(), [&](const auto& s) { return watching.contains(s); });
     };
-    const auto kept = [&](const auto& entry) { return watched_owners.contains(entry.first) || watches_ours(entry.second.watching); };
+    const auto kept = [&](const auto& entry) {
+        return watched_owners.contains(entry.first) || watches_ours(entry.second.watching);
+    };
+    const auto older = [&](auto it, auto than) { return than == nodes_.end() || it->second.last_seen < than->second.last_seen; };
     auto oldest = nodes_.end();
     for (auto it = nodes_.begin(); it != nodes_.end(); ++it)
-        if (!fresh(it->second, now) && !kept(*it) && (oldest == nodes_.end() || it->second.last_seen < oldest->second.last_seen))
-            oldest = it;
+        if (!fresh(it->second, now) && !kept(*it) && older(it, oldest)) oldest = it;
     // A newcomer that watches one of our streams (a relay whose viewers wait for our frames)
     // may also take the place of a live node that neither watches ours nor owns one watched
     // here: a table filled first by nodes that only announce cannot keep the real ones out.
     if (oldest == nodes_.end() && watches_ours(newcomer.watching))
         for (auto it = nodes_.begin(); it != nodes_.end(); ++it)
-            if (!kept(*it) && (oldest == nodes_.end() || it->second.last_seen < oldest->second.last_seen)) oldest = it;
+            if (!kept(*it) && older(it, oldest)) oldest = it;
     if (oldest == nodes_.end()) return false;
     drop_node(oldest);  // its streams are lost already, or will be at this pass; why_lost says why
     return true;
