@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <stdexcept>
 #include <utility>
 
 namespace wscam {
@@ -58,6 +59,13 @@ std::optional<frame_size> parse_frame_size(std::string_view text, std::string* e
 
 std::string to_string(const frame_size& s) {
     return std::to_string(s.width) + "x" + std::to_string(s.height);
+}
+
+frame_size frame_size_param(std::string_view text, std::string_view scheme) {
+    std::string error;
+    const auto s = parse_frame_size(text, &error);
+    if (!s) throw std::invalid_argument(std::string(scheme) + ": " + error);
+    return *s;
 }
 
 }  // namespace wscam

@@ -20,6 +20,9 @@ struct frame_size {
  */
 std::optional<frame_size> parse_frame_size(std::string_view text, std::string* error = nullptr);
 
+/** parse_frame_size for a source URI's `size=`: throws std::invalid_argument("<scheme>: <why>"). */
+frame_size frame_size_param(std::string_view text, std::string_view scheme);
+
 std::string to_string(const frame_size& s);
 
 }  // namespace wscam

@@ -26,10 +26,7 @@ test_card_options test_card_options_from(const source_uri& uri, test_card_option
     if (uri.scheme != "testsrc") throw std::invalid_argument("not a testsrc: URI");
     for (const auto& [key, value] : uri.params) {
         if (key == "size") {
-            std::string error;
-            auto s = parse_frame_size(value, &error);
-            if (!s) throw std::invalid_argument("testsrc: " + error);
-            o.size = *s;
+            o.size = frame_size_param(value, "testsrc");
         } else if (key == "fps") {
             o.fps = uri.number(key, o.fps, 0.1, 240);
         } else if (key == "quality") {

@@ -11,10 +11,7 @@ v4l2_options v4l2_options_from(const source_uri& uri, v4l2_options o) {
     if (!uri.target.empty()) o.path = uri.target;
     for (const auto& [key, value] : uri.params) {
         if (key == "size") {
-            std::string error;
-            auto s = parse_frame_size(value, &error);
-            if (!s) throw std::invalid_argument("v4l2: " + error);
-            o.size = *s;
+            o.size = frame_size_param(value, "v4l2");
         } else if (key == "fps") {
             o.fps = uri.number(key, o.fps, 0.1, 1000);
         } else if (key == "format") {
