@@ -51,6 +51,14 @@ CLI::Option* option_table::restart_only(CLI::Option* opt, T app_options::*field)
     return opt;
 }
 
+template <class T>
+CLI::Option* option_table::restart_only(CLI::Option* opt, T h264_settings::*field) {
+    restart_only_.push_back({opt->get_single_name(), [field](const app_options& a, const app_options& b) {
+                                 return a.server.h264.*field != b.server.h264.*field;
+                             }});
+    return opt;
+}
+
 // What the cameras are and how their frames are taken in.
 void option_table::add_camera_options(app_options& o, raw_options& raw) {
     auto& pattern = o.defaults.pattern;
@@ -180,42 +188,52 @@ void option_table::add_network_options(app_options& o, raw_options& raw) {
                  &server_config::max_connections);
 }
 
-// How streams are encoded for viewers who ask for H.264.
+// How streams are encoded for H.264 viewers (all restart-only: each encoder keeps the settings it started with).
 void option_table::add_h264_options(server_config& s) {
-    app_.add_option("--h264-max-streams", s.h264_max_streams,
-                    "Streams encoded to H.264 at once for viewers who ask (?codec=h264), each on a worker thread; "
-                    "beyond it they get JPEG (0 turns H.264 off)")
-        ->capture_default_str();
-    app_.add_option("--h264-preset", s.h264.preset, "x264 speed preset (tune zerolatency always): faster is cheaper, "
-                                                    "slower compresses better")
-        ->check(CLI::IsMember({"ultrafast", "superfast", "veryfast", "faster", "fast", "medium"}))
-        ->capture_default_str();
-    app_.add_option("--h264-crf", s.h264.crf, "H.264 constant quality when --h264-bitrate is 0 (lower: better and larger)")
-        ->check(CLI::Range(0, 51))
-        ->capture_default_str();
-    app_.add_option("--h264-bitrate", s.h264.bitrate_kbps,
-                    "H.264 average bitrate in kbit/s per stream (0: constant quality, --h264-crf)")
-        ->check(CLI::Range(0, 200000))
-        ->capture_default_str();
-    app_.add_option("--h264-max-bitrate", s.h264.max_kbps,
-                    "Cap in kbit/s on any second of H.264 (0: none with --h264-crf, twice --h264-bitrate with it)")
-        ->check(CLI::Range(0, 400000))
-        ->capture_default_str();
-    app_.add_option("--h264-max-pixels", s.h264.max_pixels,
-                    "Largest picture (width x height) encoded to H.264; a larger one is decoded at 1/2, 1/4 or 1/8 of its "
-                    "size to fit (default 3840x2160)")
-        ->check(CLI::Range(std::int64_t{4096}, std::int64_t{64} * 1024 * 1024))
-        ->capture_default_str();
-    app_.add_option("--h264-slow-link-bitrate", s.h264.slow_link_kbps,
-                    "Cap in kbit/s of a stream's reduced H.264 rendition (at most 960 pixels wide): a viewer whose link "
-                    "cannot carry the stream gets it instead of falling behind, and tries the full one again now and then (0: none; it counts "
-                    "as a stream under --h264-max-streams)")
-        ->check(CLI::Range(0, 400000))
-        ->capture_default_str();
-    app_.add_option("--h264-keyint", s.h264.keyint_s,
-                    "Seconds between H.264 keyframes at most (new viewers also get one within 0.5 s of asking)")
-        ->check(CLI::Range(0.1, 60.0))
-        ->capture_default_str();
+    restart_only(app_.add_option("--h264-max-streams", s.h264_max_streams,
+                                 "Streams encoded to H.264 at once for viewers who ask (?codec=h264), each on a worker "
+                                 "thread; beyond it they get JPEG (0 turns H.264 off)")
+                     ->capture_default_str(),
+                 &server_config::h264_max_streams);
+    restart_only(app_.add_option("--h264-preset", s.h264.preset,
+                                 "x264 speed preset (tune zerolatency always): faster is cheaper, slower compresses better")
+                     ->check(CLI::IsMember({"ultrafast", "superfast", "veryfast", "faster", "fast", "medium"}))
+                     ->capture_default_str(),
+                 &h264_settings::preset);
+    restart_only(app_.add_option("--h264-crf", s.h264.crf,
+                                 "H.264 constant quality when --h264-bitrate is 0 (lower: better and larger)")
+                     ->check(CLI::Range(0, 51))
+                     ->capture_default_str(),
+                 &h264_settings::crf);
+    restart_only(app_.add_option("--h264-bitrate", s.h264.bitrate_kbps,
+                                 "H.264 average bitrate in kbit/s per stream (0: constant quality, --h264-crf)")
+                     ->check(CLI::Range(0, 200000))
+                     ->capture_default_str(),
+                 &h264_settings::bitrate_kbps);
+    restart_only(app_.add_option("--h264-max-bitrate", s.h264.max_kbps,
+                                 "Cap in kbit/s on any second of H.264 (0: none with --h264-crf, twice --h264-bitrate "
+                                 "with it)")
+                     ->check(CLI::Range(0, 400000))
+                     ->capture_default_str(),
+                 &h264_settings::max_kbps);
+    restart_only(app_.add_option("--h264-max-pixels", s.h264.max_pixels,
+                                 "Largest picture (width x height) encoded to H.264; a larger one is decoded at 1/2, 1/4 "
+                                 "or 1/8 of its size to fit (default 3840x2160)")
+                     ->check(CLI::Range(std::int64_t{4096}, std::int64_t{64} * 1024 * 1024))
+                     ->capture_default_str(),
+                 &h264_settings::max_pixels);
+    restart_only(app_.add_option("--h264-slow-link-bitrate", s.h264.slow_link_kbps,
+                                 "Cap in kbit/s of a stream's reduced H.264 rendition (at most 960 pixels wide): a viewer "
+                                 "whose link cannot carry the stream gets it instead of falling behind, and tries the full "
+                                 "one again now and then (0: none; it counts as a stream under --h264-max-streams)")
+                     ->check(CLI::Range(0, 400000))
+                     ->capture_default_str(),
+                 &h264_settings::slow_link_kbps);
+    restart_only(app_.add_option("--h264-keyint", s.h264.keyint_s,
+                                 "Seconds between H.264 keyframes at most (new viewers also get one within 0.5 s of asking)")
+                     ->check(CLI::Range(0.1, 60.0))
+                     ->capture_default_str(),
+                 &h264_settings::keyint_s);
 }
 
 // The cluster this node joins (all restart-only: a node joins once).

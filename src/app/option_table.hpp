@@ -68,6 +68,9 @@ private:
     CLI::Option* restart_only(CLI::Option* opt, T server_config::*field);
     template <class T>
     CLI::Option* restart_only(CLI::Option* opt, T app_options::*field);
+    /** The same for a field of the H.264 settings (server_config::h264): the encoders keep the ones they started with. */
+    template <class T>
+    CLI::Option* restart_only(CLI::Option* opt, T h264_settings::*field);
 
     struct restart_only_option {
         std::string name;  // long, without dashes: "max-connections-per-ip"

@@ -50,6 +50,15 @@ TEST(options, restart_only_changes_names_the_options_as_help_does_in_its_order) 
               (std::vector<std::string>{"nats", "cluster-forget-after"}));
 }
 
+// A reload never applied the H.264 settings (each encoder keeps the ones it started with), and
+// said nothing when they changed: they are restart-only, and named.
+TEST(options, the_h264_settings_are_restart_only) {
+    const auto started = parse({}).options;
+    EXPECT_EQ(restart_only_changes(started, parse({"--h264-crf", "30"}).options), std::vector<std::string>{"h264-crf"});
+    EXPECT_EQ(restart_only_changes(started, parse({"--h264-max-streams", "2", "--h264-keyint", "1.5"}).options),
+              (std::vector<std::string>{"h264-max-streams", "h264-keyint"}));
+}
+
 TEST(options, what_a_reload_applies_is_not_restart_only) {
     const auto started = parse({}).options;
     const auto next = parse({"--view-token", "v", "--control-token", "c", "--fps", "5", "--size", "QVGA", "--always-on",
