@@ -96,7 +96,7 @@ std::span<const std::uint8_t> framed_as(const frame& f, std::uint64_t sequence, 
     const auto bytes = f.framed();
     if (sequence == f.sequence()) return bytes;
     scratch.assign(bytes.begin(), bytes.end());
-    for (int i = 0; i < 8; ++i) scratch[8 + i] = static_cast<std::uint8_t>(sequence >> (56 - 8 * i));
+    frame::set_sequence(scratch, sequence);
     return scratch;
 }
 

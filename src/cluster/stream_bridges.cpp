@@ -43,6 +43,7 @@ void remote_feed::set_owner(std::optional<std::pair<std::string, std::uint64_t>>
     std::lock_guard lock(mutex_);
     if (owner != owner_) sequence_.reset();  // another owner, or another run of it: numbers start over
     owner_ = std::move(owner);
+    owner_epoch_ = owner_ ? std::to_string(owner_->second) : std::string();
 }
 
 void remote_feed::restart() {
@@ -56,7 +57,7 @@ void remote_feed::on_message(const incoming& in) {
     {
         std::lock_guard lock(mutex_);
         // Only the chosen owner's frames (checked first: the cheapest test, and the others' are not ours to count).
-        if (!owner_ || in.node != owner_->first || in.epoch != std::to_string(owner_->second)) return;
+        if (!owner_ || in.node != owner_->first || in.epoch != owner_epoch_) return;
         f = check_relayed_frame(in.data, max_bytes_, max_pixels_, decoder_, &why);
         if (f) {
             switch (sequence_.offer(f->sequence)) {

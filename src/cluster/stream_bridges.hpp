@@ -76,6 +76,7 @@ private:
     std::uint64_t max_pixels_;
     std::mutex mutex_;
     std::optional<std::pair<std::string, std::uint64_t>> owner_;
+    std::string owner_epoch_;  // owner_'s epoch as its Wscam-Epoch header says it: compared with every frame
     owner_sequence sequence_;
     jpeg_decoder decoder_;  // reads each JPEG's header; under mutex_ (one delivery thread, but a subscription may change)
     rate_limit log_limit_{std::chrono::seconds(5)};

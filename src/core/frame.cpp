@@ -7,6 +7,8 @@
 namespace wscam {
 namespace {
 
+constexpr std::size_t sequence_offset = 8;  // docs/PROTOCOL.md, frame header
+
 void put_be(std::uint8_t* p, std::uint64_t v, int bytes) {
     for (int i = bytes - 1; i >= 0; --i) {
         p[i] = static_cast<std::uint8_t>(v & 0xff);
@@ -23,6 +25,11 @@ std::uint64_t get_be(const std::uint8_t* p, int bytes) {
 std::atomic<std::size_t> live_frames{0};
 
 }  // namespace
+
+void frame::set_sequence(std::span<std::uint8_t> framed, std::uint64_t sequence) {
+    if (framed.size() < header_size) throw std::invalid_argument("not a wscam.v1 frame");
+    put_be(framed.data() + sequence_offset, sequence, 8);
+}
 
 std::vector<std::uint8_t> frame::make_storage(std::size_t jpeg_capacity) {
     return std::vector<std::uint8_t>(header_size + jpeg_capacity);
@@ -55,7 +62,7 @@ frame::frame(std::vector<std::uint8_t> storage, std::size_t jpeg_size, const fra
     put_be(h + 4, info.height, 2);
     h[6] = info.keyframe ? flag_keyframe : 0;
     h[7] = 0;
-    put_be(h + 8, sequence, 8);
+    put_be(h + sequence_offset, sequence, 8);
     put_be(h + 16, static_cast<std::uint64_t>(info.capture_us), 8);
     put_be(h + 24, static_cast<std::uint64_t>(publish_us), 8);
     live_frames.fetch_add(1, std::memory_order_relaxed);

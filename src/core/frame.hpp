@@ -54,6 +54,9 @@ public:
     /** How many frames exist in this process: memory bounds are checked against it. */
     static std::size_t live_count();
 
+    /** Rewrites the sequence number in a wscam.v1 header (`framed`: a copy of framed()'s bytes). */
+    static void set_sequence(std::span<std::uint8_t> framed, std::uint64_t sequence);
+
     /** The payload after the header: the JPEG (or, for an H.264 frame, the access unit). */
     std::span<const std::uint8_t> jpeg() const { return payload(); }
     std::span<const std::uint8_t> payload() const {
