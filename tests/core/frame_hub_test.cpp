@@ -328,5 +328,82 @@ TEST(frame_hub, a_demand_watch_is_told_when_a_viewer_arrives_or_resumes_and_neve
     hub->demand_changed();
 }
 
+/** A sink for the race tests below: what reached it, each written by one thread only. */
+struct racing_sink : frame_sink {
+    std::vector<std::uint64_t> frames;  // the publishing thread's
+    std::atomic<int> removals{0};
+    std::atomic<std::uint64_t> newest_status{0};
+    void on_frame(frame_ptr f) override { frames.push_back(f->sequence()); }
+    void on_removed(const std::string&) override { ++removals; }
+    void on_status(const stream_status& s) override {
+        auto seen = newest_status.load();
+        while (seen < s.version && !newest_status.compare_exchange_weak(seen, s.version)) {}
+    }
+};
+
+/**
+ * `rounds` times: a fresh hub; `other(hub)` on a second thread and, released at the same
+ * instant, `joins` sinks subscribing one after another on this one (`join(hub, sink, i)`);
+ * then `check(hub, sink, i)` for each. Each round's interleavings differ.
+ */
+template <class Other, class Join, class Check>
+void race(Other other, Join join, Check check) {
+    constexpr int rounds = 3000, joins = 40;
+    for (int round = 0; round < rounds && !::testing::Test::HasFailure(); ++round) {
+        auto hub = std::make_shared<frame_hub>("cam");
+        std::vector<std::shared_ptr<racing_sink>> sinks;
+        for (int i = 0; i < joins; ++i) sinks.push_back(std::make_shared<racing_sink>());
+        std::atomic<int> ready{0};
+        std::thread t([&] {
+            ++ready;
+            while (ready.load() < 2) std::this_thread::yield();
+            other(*hub);
+        });
+        ++ready;
+        while (ready.load() < 2) std::this_thread::yield();
+        for (int i = 0; i < joins; ++i) join(*hub, sinks[i], i);
+        t.join();
+        for (int i = 0; i < joins; ++i) check(*hub, *sinks[i], i);
+    }
+}
+
+TEST(frame_hub, a_subscriber_racing_publishes_gets_every_frame_after_the_one_it_started_with_exactly_once) {
+    constexpr std::uint64_t published = 200;
+    std::vector<std::uint64_t> started(40);
+    race([](frame_hub& hub) { for (std::uint64_t n = 0; n < published; ++n) publish_bytes(hub, 10); },
+         [&](frame_hub& hub, const std::shared_ptr<racing_sink>& sink, int i) {
+             const auto first = hub.subscribe(sink);
+             started[i] = first ? first->sequence() : 0;
+         },
+         [&](frame_hub&, const racing_sink& sink, int i) {
+             std::vector<std::uint64_t> expected;
+             for (auto n = started[i] + 1; n <= published; ++n) expected.push_back(n);
+             EXPECT_EQ(sink.frames, expected) << "subscribed at frame " << started[i];
+         });
+}
+
+TEST(frame_hub, a_subscriber_racing_a_removal_hears_it_exactly_once) {
+    race([](frame_hub& hub) { hub.remove("gone"); },
+         [](frame_hub& hub, const std::shared_ptr<racing_sink>& sink, int) { hub.subscribe(sink); },
+         [](frame_hub&, const racing_sink& sink, int i) { EXPECT_EQ(sink.removals.load(), 1) << "sink " << i; });
+}
+
+TEST(frame_hub, a_subscriber_racing_status_changes_ends_up_knowing_the_newest) {
+    // What a viewer does: join, then read status(); a later change must reach it through the
+    // subscription. Whatever the interleaving, the newest version is one of the two.
+    std::vector<std::uint64_t> read(40);
+    race(
+        [](frame_hub& hub) {
+            for (int n = 0; n < 50; ++n) hub.set_status(n % 2 ? stream_status::up() : stream_status::down("unplugged"));
+        },
+        [&](frame_hub& hub, const std::shared_ptr<racing_sink>& sink, int i) {
+            hub.subscribe(sink);
+            read[i] = hub.status().version;
+        },
+        [&](frame_hub& hub, const racing_sink& sink, int i) {
+            EXPECT_EQ(std::max(read[i], sink.newest_status.load()), hub.status().version) << "sink " << i;
+        });
+}
+
 }  // namespace
 }  // namespace wscam
