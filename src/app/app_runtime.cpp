@@ -44,7 +44,7 @@ void app_runtime::join_cluster() {
     };
     cluster_.emplace(std::move(node), registry_);
     streams_->set_cluster({[this](const std::string& name) { cluster_->release(name); },
-                           [this](const std::vector<std::shared_ptr<frame_hub>>& hubs) { cluster_->set_local_streams(hubs); }});
+                           [this](const std::vector<std::shared_ptr<stream>>& hubs) { cluster_->set_local_streams(hubs); }});
 }
 
 void app_runtime::run() {

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "core/text.hpp"
 
 namespace wscam {

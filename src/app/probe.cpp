@@ -32,9 +32,9 @@ struct probe_sink : frame_sink {
 }  // namespace
 
 int run_probe(const app_options& options) {
-    const auto& stream = options.streams.front();
-    auto hub = std::make_shared<frame_hub>(stream.name);
-    auto source = make_source(stream.uri, hub, stream.defaults);
+    const auto& spec = options.streams.front();
+    auto hub = std::make_shared<stream>(spec.name);
+    auto source = make_source(spec.uri, hub, spec.defaults);
     auto sink = std::make_shared<probe_sink>();
     hub->subscribe(sink);
     std::printf("probing %s for up to %.0f s ...\n", source->describe().c_str(), options.probe_seconds);

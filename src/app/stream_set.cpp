@@ -34,7 +34,7 @@ reload_plan plan_reload(const std::vector<stream_spec>& running, const std::vect
     return plan;
 }
 
-std::unique_ptr<source> stream_set::build(const stream_spec& spec, std::shared_ptr<frame_hub> hub,
+std::unique_ptr<source> stream_set::build(const stream_spec& spec, std::shared_ptr<stream> hub,
                                           const io_context_picker& io) {
     try {
         return make_source(spec.uri, std::move(hub), spec.defaults, io);
@@ -47,7 +47,7 @@ std::vector<std::string> stream_set::check(const std::vector<stream_spec>& specs
     std::vector<std::string> described;
     for (const auto& spec : specs) {
         // A scratch stream: building a source may attach things to its stream (controls, a publish gate).
-        described.push_back(build(spec, std::make_shared<frame_hub>(spec.name))->describe());
+        described.push_back(build(spec, std::make_shared<stream>(spec.name))->describe());
     }
     return described;
 }
@@ -108,7 +108,7 @@ reload_plan stream_set::apply(const std::vector<stream_spec>& wanted, const remo
     }
     streams_ = std::move(ordered);
     if (cluster_.set_local) {
-        std::vector<std::shared_ptr<frame_hub>> hubs;
+        std::vector<std::shared_ptr<stream>> hubs;
         for (const auto& r : streams_) hubs.push_back(r.hub);
         cluster_.set_local(hubs);
     }

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "app/stream_specs.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "core/source.hpp"
 #include "sources/io_contexts.hpp"
 
@@ -72,18 +72,18 @@ public:
     /** A cluster node's view of the local streams (cluster::cluster_node), told of every change. */
     struct cluster_hooks {
         std::function<void(const std::string& name)> release;  // a name about to become local
-        std::function<void(const std::vector<std::shared_ptr<frame_hub>>& hubs)> set_local;  // after every apply
+        std::function<void(const std::vector<std::shared_ptr<stream>>& hubs)> set_local;  // after every apply
     };
     void set_cluster(cluster_hooks hooks) { cluster_ = std::move(hooks); }
 
 private:
     struct running {
         stream_spec spec;
-        std::shared_ptr<frame_hub> hub;
+        std::shared_ptr<stream> hub;
         std::unique_ptr<source> src;
     };
     /** The source of `spec` on `hub`; throws stream_error naming where and which stream. */
-    static std::unique_ptr<source> build(const stream_spec& spec, std::shared_ptr<frame_hub> hub,
+    static std::unique_ptr<source> build(const stream_spec& spec, std::shared_ptr<stream> hub,
                                          const io_context_picker& io = {});
 
     std::vector<running>::iterator find_running(const std::string& name);

@@ -338,7 +338,7 @@ bool cluster_node::sync(std::chrono::milliseconds limit) {
     return future.wait_for(limit) == std::future_status::ready;
 }
 
-void cluster_node::set_local_streams(const std::vector<std::shared_ptr<frame_hub>>& hubs) {
+void cluster_node::set_local_streams(const std::vector<std::shared_ptr<stream>>& hubs) {
     auto& i = *impl_;
     {
         std::lock_guard lock(i.mutex);

@@ -10,7 +10,7 @@
 
 #include "cluster/cluster_state.hpp"
 #include "cluster/transport.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "core/token_check.hpp"
 
 namespace wscam::cluster {
@@ -51,7 +51,8 @@ struct node_options {
  * - From the others' announces it keeps a remote stream in the registry for each stream of the
  *   cluster it does not own: viewers, /api/streams, snapshots and MJPEG treat it like a local one.
  *   While a remote stream has viewers here, it subscribes to its frames and publishes them into
- *   the stream's hub with the owner's sequence numbers and capture times.
+ *   the stream, numbered by this node (the owner's numbers only order them on the way) with the
+ *   owner's capture times.
  * - A local stream's frames go out only while another node watches it; that interest counts as
  *   viewers of the local hub, so the camera captures while anyone in the cluster watches.
  *
@@ -72,7 +73,7 @@ public:
     void stop();
 
     /** The streams this node serves itself (at start and after every reload). */
-    void set_local_streams(const std::vector<std::shared_ptr<frame_hub>>& hubs);
+    void set_local_streams(const std::vector<std::shared_ptr<stream>>& hubs);
     /** A name about to become a local stream: its remote stream, if any, leaves the registry first. */
     void release(const std::string& name);
 

@@ -11,7 +11,7 @@
 
 #include "cluster/messages.hpp"
 #include "core/rate_limit.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 
 namespace wscam::cluster {
 

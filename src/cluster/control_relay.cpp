@@ -55,7 +55,7 @@ void control_relay::set_owner(const std::string& stream,
         owners_.erase(stream);
 }
 
-void control_relay::answer(const request& r, frame_hub* local, std::function<void(mailbox::outgoing)> send) {
+void control_relay::answer(const request& r, stream* local, std::function<void(mailbox::outgoing)> send) {
     const auto message = parse_client_message(r.text);
     const auto* change = std::get_if<control_message>(&message);
     if (!change) return refused("control request", r.stream, "not a control message");

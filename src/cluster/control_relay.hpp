@@ -13,7 +13,7 @@
 #include "cluster/subjects.hpp"
 #include "cluster/transport.hpp"
 #include "core/rate_limit.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 
 namespace wscam {
 class publisher_protocol;
@@ -74,7 +74,7 @@ public:
      * Owner: applies a request to `local` (null: not ours any more) and answers it with `send`
      * (maybe later, from the control worker's thread: it must outlive nothing).
      */
-    void answer(const request& r, frame_hub* local, std::function<void(mailbox::outgoing)> send);
+    void answer(const request& r, stream* local, std::function<void(mailbox::outgoing)> send);
     /** Relay: passes the owner's message to the stream's controls, if it still comes from the chosen owner. */
     void pass_on(const owner_message& m, const std::optional<std::pair<std::string, std::uint64_t>>& owner,
                  publisher_protocol* controls);

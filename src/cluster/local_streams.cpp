@@ -4,9 +4,9 @@
 
 namespace wscam::cluster {
 
-std::vector<std::string> local_streams::set(const std::vector<std::shared_ptr<frame_hub>>& hubs,
+std::vector<std::string> local_streams::set(const std::vector<std::shared_ptr<stream>>& hubs,
                                             const sink_maker& make_sink) {
-    std::map<std::string, stream> next;
+    std::map<std::string, served> next;
     for (const auto& hub : hubs) {
         if (auto it = streams_.find(hub->name()); it != streams_.end() && it->second.hub == hub) {
             next.emplace(hub->name(), std::move(it->second));
@@ -15,7 +15,7 @@ std::vector<std::string> local_streams::set(const std::vector<std::shared_ptr<fr
         }
         auto sink = make_sink(hub->name());
         hub->subscribe(sink);
-        next.emplace(hub->name(), stream{hub, std::move(sink)});
+        next.emplace(hub->name(), served{hub, std::move(sink)});
     }
     for (auto& [name, s] : streams_) s.hub->unsubscribe(s.sink.get());  // no longer ours
     streams_ = std::move(next);
@@ -28,7 +28,7 @@ std::vector<std::string> local_streams::names() const {
     return out;
 }
 
-frame_hub* local_streams::hub_of(const std::string& name) const {
+stream* local_streams::hub_of(const std::string& name) const {
     const auto it = streams_.find(name);
     return it == streams_.end() ? nullptr : it->second.hub.get();
 }

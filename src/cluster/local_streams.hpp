@@ -12,7 +12,7 @@
 
 #include "cluster/messages.hpp"
 #include "cluster/stream_bridges.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 
 namespace wscam::cluster {
 
@@ -44,10 +44,10 @@ public:
     explicit local_streams(tokens_fn tokens_for) : tokens_for_(std::move(tokens_for)) {}
 
     /** The streams served now (a start or a reload): a hub kept keeps its sink; returns their names. */
-    std::vector<std::string> set(const std::vector<std::shared_ptr<frame_hub>>& hubs, const sink_maker& make_sink);
+    std::vector<std::string> set(const std::vector<std::shared_ptr<stream>>& hubs, const sink_maker& make_sink);
     std::vector<std::string> names() const;
     /** The hub of a stream served here, or null. */
-    frame_hub* hub_of(const std::string& stream) const;
+    stream* hub_of(const std::string& stream) const;
 
     /** The viewers on other nodes of each stream (from `interest`); a change wakes the hub's demand. */
     void set_interest(const std::function<std::size_t(const std::string& stream)>& interest);
@@ -63,8 +63,8 @@ public:
     void unsubscribe_all();
 
 private:
-    struct stream {
-        std::shared_ptr<frame_hub> hub;
+    struct served {
+        std::shared_ptr<stream> hub;
         std::shared_ptr<owner_sink> sink;
     };
     struct run_numbering {
@@ -75,7 +75,7 @@ private:
     std::pair<std::string, std::string> verifiers_for(const std::string& stream);
 
     tokens_fn tokens_for_;
-    std::map<std::string, stream> streams_;
+    std::map<std::string, served> streams_;
     std::map<std::string, run_numbering> numbers_;
     std::map<std::string, std::string> verifiers_;  // token -> its verifier; tokens stay in memory only
 };

@@ -6,7 +6,7 @@
 
 #include "codec/jpeg_codec.hpp"
 #include "core/frame.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "core/json_text.hpp"
 #include "core/text.hpp"
 #include "core/token_check.hpp"

@@ -28,7 +28,7 @@ remote_streams::iterator remote_streams::add(const remote_view& v) {
     if (registry_->find(v.stream)) return streams_.end();  // a local stream of that name shadows it
     // Closed before it is reachable: what the owner requires comes first.
     if (!v.view_check.empty() || !v.control_check.empty()) relay_access(v);
-    std::shared_ptr<frame_hub> hub;
+    std::shared_ptr<stream> hub;
     try {
         hub = registry_->add(v.stream);
     } catch (const std::exception& e) {
@@ -36,7 +36,7 @@ remote_streams::iterator remote_streams::add(const remote_view& v) {
         if (options_.set_relayed_access) options_.set_relayed_access(v.stream, std::nullopt);
         return streams_.end();
     }
-    stream r;
+    relayed r;
     r.hub = hub;
     r.controls = std::make_unique<publisher_protocol>(
         hub, hooks_.post,
@@ -59,7 +59,7 @@ remote_streams::iterator remote_streams::add(const remote_view& v) {
     return streams_.emplace(v.stream, std::move(r)).first;
 }
 
-void remote_streams::update(stream& r, const remote_view& v, bool created, const cluster_state& state) {
+void remote_streams::update(relayed& r, const remote_view& v, bool created, const cluster_state& state) {
     if (r.view_check != v.view_check || r.control_check != v.control_check) {
         // Only on a change: each one copies the server's access table.
         relay_access(v);
@@ -158,13 +158,13 @@ token_check remote_streams::check_of(const std::string& text) {
     return checks_.emplace(text, *c).first->second;
 }
 
-bool remote_streams::may_log(stream& r) {
+bool remote_streams::may_log(relayed& r) {
     if (r.log_budget.take(token_bucket::clock::now())) return true;
     ++r.log_held;
     return false;
 }
 
-std::string remote_streams::held_lines(stream& r) {
+std::string remote_streams::held_lines(relayed& r) {
     if (r.log_held == 0) return {};
     return " (" + std::to_string(std::exchange(r.log_held, 0)) + " earlier changes not logged)";
 }

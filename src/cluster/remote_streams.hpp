@@ -15,7 +15,7 @@
 #include "cluster/subjects.hpp"
 #include "cluster/transport.hpp"
 #include "core/rate_limit.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "core/token_check.hpp"
 #include "protocol/publisher_protocol.hpp"
 
@@ -63,8 +63,8 @@ public:
     void close_all();
 
 private:
-    struct stream {
-        std::shared_ptr<frame_hub> hub;
+    struct relayed {
+        std::shared_ptr<stream> hub;
         std::shared_ptr<remote_feed> feed;
         std::shared_ptr<demand_watch> watch;
         std::unique_ptr<transport::subscription> frames;
@@ -74,27 +74,27 @@ private:
         std::uint64_t log_held = 0;
         std::string view_check, control_check;  // what the server was last told it requires
     };
-    using iterator = std::map<std::string, stream>::iterator;
+    using iterator = std::map<std::string, relayed>::iterator;
 
     /** A new remote stream: access first, then the registry entry; end() when it cannot be shown. */
     iterator add(const remote_view& v);
-    void update(stream& r, const remote_view& v, bool created, const cluster_state& state);
+    void update(relayed& r, const remote_view& v, bool created, const cluster_state& state);
     void subscribe(const std::string& name, transport& link);
     void forget(iterator it, const std::string& reason);
     /** What the owner requires to watch and control a stream, on this node too. */
     void relay_access(const remote_view& v);
     /** A verifier as a token_check, one per text: streams with the same owner token share its cache of the last match. */
     token_check check_of(const std::string& text);
-    static bool may_log(stream& r);
+    static bool may_log(relayed& r);
     /** " (N earlier changes not logged)" once after lines were held back, else nothing. */
-    static std::string held_lines(stream& r);
+    static std::string held_lines(relayed& r);
     bool pass_may_log();
 
     const node_options& options_;
     std::shared_ptr<stream_registry> registry_;
     hooks hooks_;
     subjects subjects_;
-    std::map<std::string, stream> streams_;
+    std::map<std::string, relayed> streams_;
     std::map<std::string, token_check> checks_;  // verifier text -> its check
     static constexpr std::size_t max_pass_lines = 20;
     std::size_t pass_lines_ = 0, pass_held_ = 0;

@@ -12,7 +12,7 @@
 #include "cluster/transport.hpp"
 #include "cluster/owner_sequence.hpp"
 #include "codec/jpeg_codec.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "core/rate_limit.hpp"
 
 namespace wscam::cluster {
@@ -60,7 +60,7 @@ private:
 class remote_feed {
 public:
     /** `signed_cluster`: messages are signed (a cluster secret), so a frame behind the last is a replay (owner_sequence). */
-    remote_feed(std::shared_ptr<frame_hub> hub, std::size_t max_bytes, std::uint64_t max_pixels, bool signed_cluster)
+    remote_feed(std::shared_ptr<stream> hub, std::size_t max_bytes, std::uint64_t max_pixels, bool signed_cluster)
         : hub_(std::move(hub)), max_bytes_(max_bytes), max_pixels_(max_pixels), sequence_(!signed_cluster) {}
 
     void set_owner(std::optional<std::pair<std::string, std::uint64_t>> owner);
@@ -71,7 +71,7 @@ public:
 private:
     void refuse(const std::string& why);
 
-    std::shared_ptr<frame_hub> hub_;
+    std::shared_ptr<stream> hub_;
     std::size_t max_bytes_;
     std::uint64_t max_pixels_;
     std::mutex mutex_;

@@ -3,13 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/fail_with.hpp"
+
 namespace wscam {
 namespace {
-
-bool fail(std::string* error, std::string message) {
-    if (error) *error = std::move(message);
-    return false;
-}
 
 /** Reads one word starting at `i` (not at a blank); moves `i` past it. */
 bool read_word(std::string_view text, std::size_t& i, std::string& word, std::string* error) {
@@ -18,14 +15,14 @@ bool read_word(std::string_view text, std::size_t& i, std::string& word, std::st
         if (c == '\'') {
             const auto close = text.find('\'', i + 1);
             if (close == std::string_view::npos)
-                return fail(error, "unterminated single quote (opened at character " + std::to_string(i + 1) + ")");
+                return fail_with(error, "unterminated single quote (opened at character " + std::to_string(i + 1) + ")");
             word.append(text.substr(i + 1, close - i - 1));
             i = close + 1;
         } else if (c == '"') {
             const std::size_t open = i++;
             for (;;) {
                 if (i >= text.size())
-                    return fail(error, "unterminated double quote (opened at character " + std::to_string(open + 1) + ")");
+                    return fail_with(error, "unterminated double quote (opened at character " + std::to_string(open + 1) + ")");
                 const char d = text[i];
                 if (d == '"') break;
                 if (d == '\\' && i + 1 < text.size()) {
@@ -45,7 +42,7 @@ bool read_word(std::string_view text, std::size_t& i, std::string& word, std::st
             }
             ++i;
         } else if (c == '\\') {
-            if (i + 1 >= text.size()) return fail(error, "ends with a lone backslash");
+            if (i + 1 >= text.size()) return fail_with(error, "ends with a lone backslash");
             if (text[i + 1] != '\n') word.push_back(text[i + 1]);
             i += 2;
         } else {
@@ -60,7 +57,7 @@ bool read_word(std::string_view text, std::size_t& i, std::string& word, std::st
 
 std::optional<std::vector<std::string>> split_command_words(std::string_view text, std::string* error) {
     if (text.find('\0') != std::string_view::npos) {
-        fail(error, "the command contains a NUL byte");
+        fail_with(error, "the command contains a NUL byte");
         return std::nullopt;
     }
     std::vector<std::string> words;
@@ -78,11 +75,11 @@ std::optional<std::vector<std::string>> split_command_words(std::string_view tex
         words.push_back(std::move(word));
     }
     if (words.empty()) {
-        fail(error, "empty command: write the program and its arguments, e.g. exec:ffmpeg -i INPUT -f mjpeg -");
+        fail_with(error, "empty command: write the program and its arguments, e.g. exec:ffmpeg -i INPUT -f mjpeg -");
         return std::nullopt;
     }
     if (words.front().empty()) {
-        fail(error, "the program name is empty");
+        fail_with(error, "the program name is empty");
         return std::nullopt;
     }
     return words;

@@ -45,7 +45,7 @@ class controllable {
 public:
     virtual ~controllable() = default;
     virtual std::vector<control_info> controls() const = 0;
-    /** Applies an already validated value (see frame_hub::set_control) and calls `done` once. */
+    /** Applies an already validated value (see stream::set_control) and calls `done` once. */
     virtual void set_control(const std::string& id, double value, control_callback done) = 0;
 };
 

@@ -5,7 +5,7 @@
 namespace wscam {
 
 /**
- * Something that produces frames into a frame_hub: on a thread of its own, or as a coroutine
+ * Something that produces frames into a stream: on a thread of its own, or as a coroutine
  * on one of the server's I/O contexts (sources/source_loop).
  * start() returns at once; stop() returns once the source has stopped publishing.
  */

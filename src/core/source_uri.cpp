@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/fail_with.hpp"
 #include "core/redaction.hpp"
 
 namespace wscam {
@@ -20,11 +21,6 @@ int hex_value(char c) {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
-}
-
-bool fail(std::string* error, std::string message) {
-    if (error) *error = std::move(message);
-    return false;
 }
 
 }  // namespace
@@ -51,7 +47,7 @@ std::optional<std::string> percent_decode(std::string_view in) {
 std::optional<source_uri> source_uri::parse(std::string_view text, std::string* error) {
     const auto colon = text.find(':');
     if (colon == std::string_view::npos || colon == 0) {
-        fail(error, "source '" + std::string(text) +
+        fail_with(error, "source '" + std::string(text) +
                         "' has no scheme; write e.g. testsrc:, v4l2:/dev/video0, http://host/stream");
         return std::nullopt;
     }
@@ -59,7 +55,7 @@ std::optional<source_uri> source_uri::parse(std::string_view text, std::string* 
     uri.scheme.assign(text.substr(0, colon));
     for (char c : uri.scheme)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') {
-            fail(error, "source '" + std::string(text) + "' has an invalid scheme");
+            fail_with(error, "source '" + std::string(text) + "' has an invalid scheme");
             return std::nullopt;
         }
     std::transform(uri.scheme.begin(), uri.scheme.end(), uri.scheme.begin(),
@@ -89,7 +85,7 @@ std::optional<source_uri> source_uri::parse(std::string_view text, std::string* 
         auto key = percent_decode(pair.substr(0, eq));
         auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
         if (!key || !value || key->empty()) {
-            fail(error, "source '" + std::string(text) + "' has a malformed parameter '" + std::string(pair) + "'");
+            fail_with(error, "source '" + std::string(text) + "' has a malformed parameter '" + std::string(pair) + "'");
             return std::nullopt;
         }
         uri.params[*key] = *value;

@@ -76,7 +76,7 @@ void publisher_controls::close(const std::string& why) {
         for (auto& w : list) w.done(control_result::failed(id + ": " + why));
 }
 
-publisher_protocol::publisher_protocol(std::shared_ptr<frame_hub> hub, publisher_controls::post_fn post,
+publisher_protocol::publisher_protocol(std::shared_ptr<stream> hub, publisher_controls::post_fn post,
                                        publisher_controls::send_fn send, bool relayed)
     : hub_(std::move(hub)), controls_(std::make_shared<publisher_controls>(std::move(post), std::move(send), relayed)) {}
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "protocol/publisher_message.hpp"
 
 namespace wscam {
@@ -77,7 +77,7 @@ private:
  */
 class publisher_protocol {
 public:
-    publisher_protocol(std::shared_ptr<frame_hub> hub, publisher_controls::post_fn post, publisher_controls::send_fn send,
+    publisher_protocol(std::shared_ptr<stream> hub, publisher_controls::post_fn post, publisher_controls::send_fn send,
                        bool relayed = false);
 
     /** Handles one text; returns why it was refused (for a log line), or an empty string. */
@@ -89,7 +89,7 @@ public:
     void close();
 
 private:
-    std::shared_ptr<frame_hub> hub_;
+    std::shared_ptr<stream> hub_;
     std::shared_ptr<publisher_controls> controls_;
     bool offered_ = false;  // controls_ is the stream's controllable
 };

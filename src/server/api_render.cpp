@@ -45,14 +45,14 @@ std::string metrics_text(stream_registry& streams, const server_stats& totals) {
         family(name, type, help);
         for (const auto& hub : hubs) out += fmt::format("{}{{stream=\"{}\"}} {}\n", name, hub->name(), value(*hub));
     };
-    per_stream("wscam_stream_online", "gauge", "1 while the stream's camera delivers", [](frame_hub& h) { return h.status().online ? 1 : 0; });
-    per_stream("wscam_stream_viewers", "gauge", "Viewers of the stream (WebSocket and MJPEG)", [](frame_hub& h) { return h.counters().viewers; });
+    per_stream("wscam_stream_online", "gauge", "1 while the stream's camera delivers", [](stream& h) { return h.status().online ? 1 : 0; });
+    per_stream("wscam_stream_viewers", "gauge", "Viewers of the stream (WebSocket and MJPEG)", [](stream& h) { return h.counters().viewers; });
     per_stream("wscam_stream_frames_published_total", "counter", "Frames the camera delivered",
-               [](frame_hub& h) { return h.counters().frames_published; });
+               [](stream& h) { return h.counters().frames_published; });
     per_stream("wscam_stream_bytes_published_total", "counter", "JPEG bytes the camera delivered",
-               [](frame_hub& h) { return h.counters().bytes_published; });
+               [](stream& h) { return h.counters().bytes_published; });
     per_stream("wscam_stream_frames_rejected_total", "counter", "Frames from outside refused as invalid",
-               [](frame_hub& h) { return h.rejected(); });
+               [](stream& h) { return h.rejected(); });
     family("wscam_frames_sent_total", "counter", "Frames written to viewers");
     out += fmt::format("wscam_frames_sent_total {}\n", totals.frames_sent);
     family("wscam_frames_dropped_total", "counter", "Frames skipped for slow viewers (replaced while pending)");

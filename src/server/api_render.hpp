@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "server/server_config.hpp"
 
 namespace wscam {

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "core/frame.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "core/latest_frame_slot.hpp"
 #include "transcode/rendition_choice.hpp"
 

@@ -34,7 +34,7 @@ private:
     rendition from_;
 };
 
-h264_delivery::h264_delivery(shared_state& state, std::shared_ptr<frame_hub> source, net::io_context& ioc, std::string peer)
+h264_delivery::h264_delivery(shared_state& state, std::shared_ptr<stream> source, net::io_context& ioc, std::string peer)
     : state_(state), source_(std::move(source)), ioc_(ioc), peer_(std::move(peer)),
       choice_(state.h264().has_reduced()) {}
 

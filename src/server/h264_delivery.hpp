@@ -7,7 +7,7 @@
 #include <string>
 
 #include "transcode/access_unit_queue.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "transcode/keyframe_requests.hpp"
 #include "transcode/rendition_choice.hpp"
 #include "server/beast.hpp"
@@ -42,7 +42,7 @@ public:
  */
 class h264_delivery final : public frame_delivery {
 public:
-    h264_delivery(shared_state& state, std::shared_ptr<frame_hub> source, net::io_context& ioc, std::string peer);
+    h264_delivery(shared_state& state, std::shared_ptr<stream> source, net::io_context& ioc, std::string peer);
     ~h264_delivery() override;
     h264_delivery(const h264_delivery&) = delete;
     h264_delivery& operator=(const h264_delivery&) = delete;
@@ -92,7 +92,7 @@ private:
     void take(rendition from, const frame_ptr& unit, time_point now);
 
     shared_state& state_;
-    std::shared_ptr<frame_hub> source_;
+    std::shared_ptr<stream> source_;
     net::io_context& ioc_;
     std::string peer_;
     std::weak_ptr<h264_unit_sink> sink_;

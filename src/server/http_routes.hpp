@@ -48,7 +48,7 @@ private:
         bool upgrade;
         bool head;
         std::shared_ptr<const stream_access_table> access;
-        std::shared_ptr<frame_hub> hub;    // the route's stream, when there is one of that name
+        std::shared_ptr<stream> hub;    // the route's stream, when there is one of that name
         std::shared_ptr<publish_gate> gate;  // the stream's, when it takes publishers
         access_verdict verdict;              // decided after the refusals before routing
     };

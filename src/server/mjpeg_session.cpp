@@ -24,7 +24,7 @@ void keep_alive(tcp::socket& socket, std::chrono::seconds idle) {
 }  // namespace
 
 mjpeg_session::mjpeg_session(upgraded_connection c, std::shared_ptr<shared_state> state,
-                             std::shared_ptr<frame_hub> hub, double max_fps)
+                             std::shared_ptr<stream> hub, double max_fps)
     : tls_context_(std::move(c.tls_context)), stream_(std::move(c.stream)), ticket_(std::move(c.ticket)),
       state_(std::move(state)), hub_(std::move(hub)), peer_(std::move(c.peer)),
       min_interval_us_(mjpeg_min_interval_us(max_fps)) {}
@@ -65,7 +65,7 @@ void mjpeg_session::on_header(bool head, beast::error_code ec, std::size_t) {
     spdlog::info("mjpeg open stream={} peer={} path={} fps={}{}", hub_->name(), peer_, path_,
                  min_interval_us_ ? fmt::format("{:.3g}", 0.9e6 / static_cast<double>(min_interval_us_)) : "all",
                  stream_.index() == 1 ? " tls" : "");
-    group_ = state_->groups().group_for(hub_, io_context_of(socket()));
+    group_ = state_->groups().group_for(hub_->hub(), io_context_of(socket()));
     if (auto f = group_->join(shared_from_this())) deliver(f);
     watch_for_close();
     watch_writes();

@@ -6,7 +6,7 @@
 #include <string>
 #include <variant>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "server/beast.hpp"
 #include "server/frame_delivery.hpp"
 #include "server/shared_state.hpp"
@@ -30,7 +30,7 @@ inline constexpr std::string_view mjpeg_boundary = "wscamframe";
  */
 class mjpeg_session : public stream_viewer, public closable, public std::enable_shared_from_this<mjpeg_session> {
 public:
-    mjpeg_session(upgraded_connection connection, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
+    mjpeg_session(upgraded_connection connection, std::shared_ptr<shared_state> state, std::shared_ptr<stream> hub,
                   double max_fps);
     ~mjpeg_session() override;
 
@@ -62,7 +62,7 @@ private:
     std::variant<tcp::socket, tls_stream> stream_;
     client_limits::ticket ticket_;
     std::shared_ptr<shared_state> state_;
-    std::shared_ptr<frame_hub> hub_;
+    std::shared_ptr<stream> hub_;
     std::shared_ptr<viewer_group> group_;
     std::string peer_;
     std::string path_;

@@ -7,7 +7,7 @@
 namespace wscam {
 
 publisher_session::publisher_session(upgraded_connection c, std::shared_ptr<shared_state> state,
-                                     std::shared_ptr<frame_hub> hub, std::shared_ptr<publish_gate> gate)
+                                     std::shared_ptr<stream> hub, std::shared_ptr<publish_gate> gate)
     : ws_(std::move(c.stream), std::move(c.tls_context)), ticket_(std::move(c.ticket)), state_(std::move(state)),
       hub_(std::move(hub)), gate_(std::move(gate)), peer_(std::move(c.peer)),
       intake_(hub_, state_->config().max_frame_bytes, state_->config().max_frame_pixels),

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/rate_limit.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "core/publish_gate.hpp"
 #include "server/beast.hpp"
 #include "protocol/publisher_protocol.hpp"
@@ -25,7 +25,7 @@ class publisher_session : public publisher,
                           public std::enable_shared_from_this<publisher_session> {
 public:
     publisher_session(upgraded_connection connection, std::shared_ptr<shared_state> state,
-                      std::shared_ptr<frame_hub> hub,
+                      std::shared_ptr<stream> hub,
                       std::shared_ptr<publish_gate> gate);
     ~publisher_session() override;
 
@@ -47,7 +47,7 @@ private:
     ws_transport ws_;
     client_limits::ticket ticket_;  // this connection's place under the per-address limits
     std::shared_ptr<shared_state> state_;
-    std::shared_ptr<frame_hub> hub_;
+    std::shared_ptr<stream> hub_;
     std::shared_ptr<publish_gate> gate_;  // the one it came in through (a reload may give the stream a new one)
     std::string peer_;
     frame_intake intake_;

@@ -1,6 +1,6 @@
 #include "server/router.hpp"
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "core/source_uri.hpp"
 
 namespace wscam {

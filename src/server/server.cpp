@@ -188,7 +188,7 @@ void server::remove_stream(const std::string& name, const std::string& reason) {
     if (!hub) return;
     hub->remove(reason);
     for (const auto& units : impl_->state->h264().forget(hub.get())) impl_->state->groups().forget(units.get());
-    impl_->state->groups().forget(hub.get());
+    impl_->state->groups().forget(hub->hub().get());
 }
 
 void server::stop() {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "server/server_config.hpp"
 #include "sources/io_contexts.hpp"
 

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "server/client_limits.hpp"
 #include "server/host_policy.hpp"
 #include "server/server_config.hpp"

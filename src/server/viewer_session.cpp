@@ -25,7 +25,7 @@ bool offers_subprotocol(std::string_view header, std::string_view wanted) {
 
 }  // namespace
 
-viewer_session::viewer_session(upgraded_connection c, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
+viewer_session::viewer_session(upgraded_connection c, std::shared_ptr<shared_state> state, std::shared_ptr<stream> hub,
                                bool can_control)
     : ws_(std::move(c.stream), std::move(c.tls_context)), ticket_(std::move(c.ticket)), state_(std::move(state)),
       hub_(std::move(hub)), peer_(std::move(c.peer)),
@@ -72,7 +72,7 @@ void viewer_session::on_accept(beast::error_code ec) {
                  framed_ ? wscam_subprotocol : "plain", ws_.tls() ? " tls" : "", wants_h264_ ? " codec=h264" : "");
     // Join this stream's group on this session's own io_context first, then read the status:
     // a change after the read reaches us through the group (and is kept only if newer).
-    group_ = state_->groups().group_for(hub_, io_context_of(ws_.socket()));
+    group_ = state_->groups().group_for(hub_->hub(), io_context_of(ws_.socket()));
     const auto latest = group_->join(shared_from_this());
     const std::string codec_note = choose_delivery();
     delivery_->offer(latest);

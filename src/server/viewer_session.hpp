@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/rate_limit.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "server/beast.hpp"
 #include "server/frame_delivery.hpp"
 #include "server/h264_delivery.hpp"
@@ -36,7 +36,7 @@ class viewer_session : public stream_viewer,
                        public closable,
                        public std::enable_shared_from_this<viewer_session> {
 public:
-    viewer_session(upgraded_connection connection, std::shared_ptr<shared_state> state, std::shared_ptr<frame_hub> hub,
+    viewer_session(upgraded_connection connection, std::shared_ptr<shared_state> state, std::shared_ptr<stream> hub,
                    bool can_control);
     ~viewer_session() override;
 
@@ -79,7 +79,7 @@ private:
     client_limits::ticket ticket_;  // this connection's place under the per-address limits
     std::shared_ptr<viewer_group> group_;
     std::shared_ptr<shared_state> state_;
-    std::shared_ptr<frame_hub> hub_;
+    std::shared_ptr<stream> hub_;
     std::string peer_;
     std::string path_;
     bool framed_ = false;   // negotiated wscam.v1

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "sources/coroutine_source.hpp"
 #include "sources/demand_waiter.hpp"
 #include "sources/io_contexts.hpp"
@@ -37,7 +37,7 @@ public:
      */
     enum class cancelled_by { interrupt, interrupt_and_cancellation };
 
-    body(std::shared_ptr<frame_hub> hub, const io_context_picker& io, on_demand demand, cancelled_by cancel);
+    body(std::shared_ptr<stream> hub, const io_context_picker& io, on_demand demand, cancelled_by cancel);
     virtual ~body() = default;
     body(const body&) = delete;
     body& operator=(const body&) = delete;
@@ -66,7 +66,7 @@ protected:
     /** Waits on the shell's timer, which stop() cancels; false once the source is stopping. */
     boost::asio::awaitable<bool> pause_until(std::chrono::steady_clock::time_point when);
 
-    std::shared_ptr<frame_hub> hub;
+    std::shared_ptr<stream> hub;
     std::atomic<bool> stopping{false};
     source_loop loop;                       // a server I/O context (or our own); outlives every timer on it
     std::shared_ptr<demand_waiter> demand;  // on_demand::yes only

@@ -30,7 +30,7 @@ std::function<void(std::exception_ptr)> log_source_end(std::string stream) {
 
 }  // namespace
 
-coroutine_source::body::body(std::shared_ptr<frame_hub> h, const io_context_picker& io, on_demand d, cancelled_by c)
+coroutine_source::body::body(std::shared_ptr<stream> h, const io_context_picker& io, on_demand d, cancelled_by c)
     : hub(std::move(h)), loop(io), demand(d == on_demand::yes ? demand_waiter::make(loop, hub) : nullptr),
       cancelled_by_(c), pause_(loop.context()) {}
 

@@ -6,11 +6,11 @@
 
 namespace wscam {
 
-std::shared_ptr<demand_waiter> demand_waiter::make(source_loop& loop, std::shared_ptr<frame_hub> hub) {
+std::shared_ptr<demand_waiter> demand_waiter::make(source_loop& loop, std::shared_ptr<stream> hub) {
     return std::make_shared<demand_waiter>(loop, std::move(hub));
 }
 
-demand_waiter::demand_waiter(source_loop& loop, std::shared_ptr<frame_hub> hub)
+demand_waiter::demand_waiter(source_loop& loop, std::shared_ptr<stream> hub)
     : hub_(std::move(hub)), timer_(loop.context()) {}
 
 void demand_waiter::arm() {

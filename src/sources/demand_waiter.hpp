@@ -6,7 +6,7 @@
 #include <atomic>
 #include <memory>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "sources/source_loop.hpp"
 
 namespace wscam {
@@ -19,8 +19,8 @@ namespace wscam {
  */
 class demand_waiter : public std::enable_shared_from_this<demand_waiter> {
 public:
-    static std::shared_ptr<demand_waiter> make(source_loop& loop, std::shared_ptr<frame_hub> hub);
-    demand_waiter(source_loop& loop, std::shared_ptr<frame_hub> hub);
+    static std::shared_ptr<demand_waiter> make(source_loop& loop, std::shared_ptr<stream> hub);
+    demand_waiter(source_loop& loop, std::shared_ptr<stream> hub);
 
     void arm();
     void disarm();
@@ -30,7 +30,7 @@ public:
     boost::asio::awaitable<void> wait(const std::atomic<bool>& stopping, bool always_on);
 
 private:
-    std::shared_ptr<frame_hub> hub_;
+    std::shared_ptr<stream> hub_;
     boost::asio::steady_timer timer_;
     bool seen_ = false;  // a wake came between a check and the wait: look again
     std::shared_ptr<demand_watch> watch_;

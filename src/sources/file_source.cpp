@@ -25,7 +25,7 @@ using net::awaitable;
 /** Plays the files (or the clip) at fps while someone watches, from the start again at the end. */
 class file_body : public coroutine_source::body {
 public:
-    file_body(std::shared_ptr<frame_hub> h, fs::path p, intake_options o, const io_context_picker& io)
+    file_body(std::shared_ptr<stream> h, fs::path p, intake_options o, const io_context_picker& io)
         : body(std::move(h), io, on_demand::yes, cancelled_by::interrupt), path(std::move(p)), options(o),
           intake(hub, options.max_frame_bytes, options.max_frame_pixels),
           pacer(options.fps, std::chrono::steady_clock::now()), timer(loop.context()) {}
@@ -155,7 +155,7 @@ private:
 
 }  // namespace
 
-file_source::file_source(std::shared_ptr<frame_hub> hub, fs::path path, intake_options options,
+file_source::file_source(std::shared_ptr<stream> hub, fs::path path, intake_options options,
                          const io_context_picker& io)
     : coroutine_source(std::make_shared<file_body>(std::move(hub), std::move(path), options, io)) {}
 

@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "sources/coroutine_source.hpp"
 #include "sources/io_contexts.hpp"
 #include "sources/source_options.hpp"
@@ -18,7 +18,7 @@ namespace wscam {
  */
 class file_source : public coroutine_source {
 public:
-    file_source(std::shared_ptr<frame_hub> hub, std::filesystem::path path, intake_options options,
+    file_source(std::shared_ptr<stream> hub, std::filesystem::path path, intake_options options,
                 const io_context_picker& io = {});
 };
 

@@ -5,7 +5,7 @@
 
 namespace wscam {
 
-frame_intake::frame_intake(std::shared_ptr<frame_hub> hub, std::size_t max_frame_bytes, std::uint64_t max_frame_pixels)
+frame_intake::frame_intake(std::shared_ptr<stream> hub, std::size_t max_frame_bytes, std::uint64_t max_frame_pixels)
     : hub_(std::move(hub)), max_frame_bytes_(max_frame_bytes), max_frame_pixels_(max_frame_pixels) {}
 
 bool frame_intake::refuse(std::string reason) {

@@ -7,7 +7,7 @@
 
 #include "codec/jpeg_codec.hpp"
 #include "core/rate_limit.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "sources/source_status.hpp"
 
 namespace wscam {
@@ -20,7 +20,7 @@ namespace wscam {
  */
 class frame_intake {
 public:
-    frame_intake(std::shared_ptr<frame_hub> hub, std::size_t max_frame_bytes,
+    frame_intake(std::shared_ptr<stream> hub, std::size_t max_frame_bytes,
                  std::uint64_t max_frame_pixels = 40'000'000);
 
     /** Checks and publishes; returns false (with `reason()`) when the frame was refused. */
@@ -34,7 +34,7 @@ public:
 private:
     bool refuse(std::string reason);
 
-    std::shared_ptr<frame_hub> hub_;
+    std::shared_ptr<stream> hub_;
     std::size_t max_frame_bytes_;
     std::uint64_t max_frame_pixels_;
     jpeg_decoder decoder_;

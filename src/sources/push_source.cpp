@@ -4,7 +4,7 @@
 
 namespace wscam {
 
-push_source::push_source(std::shared_ptr<frame_hub> hub, intake_options options)
+push_source::push_source(std::shared_ptr<stream> hub, intake_options options)
     : hub_(std::move(hub)),
       options_(std::move(options)),
       gate_(std::make_shared<publish_gate>(options_.publish_token, options_.publish_takeover)) {

@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "core/publish_gate.hpp"
 #include "core/source.hpp"
 #include "sources/source_options.hpp"
@@ -16,14 +16,14 @@ namespace wscam {
  */
 class push_source : public source {
 public:
-    push_source(std::shared_ptr<frame_hub> hub, intake_options options);
+    push_source(std::shared_ptr<stream> hub, intake_options options);
     void start() override;
     /** Closes the gate: the publisher is told to leave, and no other gets in through it. */
     void stop() override;
     std::string describe() const override { return "push:"; }
 
 private:
-    std::shared_ptr<frame_hub> hub_;
+    std::shared_ptr<stream> hub_;
     intake_options options_;
     std::shared_ptr<publish_gate> gate_;
 };

@@ -32,7 +32,7 @@ void only_params(const source_uri& uri, std::initializer_list<const char*> known
 
 }  // namespace
 
-std::unique_ptr<source> make_source(const std::string& text, std::shared_ptr<frame_hub> hub,
+std::unique_ptr<source> make_source(const std::string& text, std::shared_ptr<stream> hub,
                                     const source_defaults& defaults, const io_context_picker& io) {
     std::string error;
     auto uri = source_uri::parse(text, &error);

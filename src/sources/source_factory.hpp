@@ -3,7 +3,7 @@
 #include <memory>
 #include <string>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "core/source.hpp"
 #include "sources/io_contexts.hpp"
 #include "sources/source_options.hpp"
@@ -29,7 +29,7 @@ inline constexpr const char* supported_schemes =
  * Sources that wait on sockets, pipes and timers (network cameras, programs, pipes, files) run
  * on the contexts `io` hands out (the server's), or on a thread each without.
  */
-std::unique_ptr<source> make_source(const std::string& uri, std::shared_ptr<frame_hub> hub,
+std::unique_ptr<source> make_source(const std::string& uri, std::shared_ptr<stream> hub,
                                     const source_defaults& defaults, const io_context_picker& io = {});
 
 }  // namespace wscam

@@ -4,7 +4,7 @@
 
 namespace wscam {
 
-void report_status(frame_hub& hub, bool online, const std::string& reason) {
+void report_status(stream& hub, bool online, const std::string& reason) {
     // Every accepted frame says "online": no copy of the status, no sanitising, once it is.
     if (online && hub.online()) return;
     auto status = hub.status();

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/backoff.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "core/interruptible_sleep.hpp"
 #include "sources/frame_intake.hpp"
 
@@ -20,7 +20,7 @@ namespace wscam {
  * body starts again after a backoff.
  */
 template <class Body>
-void run_restarting(frame_hub& hub, std::stop_token stop, Body&& body) {
+void run_restarting(stream& hub, std::stop_token stop, Body&& body) {
     backoff retry(std::chrono::milliseconds(500), std::chrono::seconds(10));
     while (!stop.stop_requested()) {
         try {

@@ -68,7 +68,7 @@ struct test_card_settings : controllable {
 /** The test card's coroutine: paces the frames, while someone watches, and hands each to the render pool. */
 class test_card_body : public coroutine_source::body {
 public:
-    test_card_body(std::shared_ptr<frame_hub> h, test_card_options o, const io_context_picker& io)
+    test_card_body(std::shared_ptr<stream> h, test_card_options o, const io_context_picker& io)
         : body(std::move(h), io, on_demand::yes, cancelled_by::interrupt), options(o),
           settings(std::make_shared<test_card_settings>(o)), timer(loop.context()),
           pacer(options.fps, std::chrono::steady_clock::now()), render(options) {
@@ -188,7 +188,7 @@ private:
 
 }  // namespace
 
-test_card_source::test_card_source(std::shared_ptr<frame_hub> hub, test_card_options options,
+test_card_source::test_card_source(std::shared_ptr<stream> hub, test_card_options options,
                                          const io_context_picker& io)
     : coroutine_source(std::make_shared<test_card_body>(std::move(hub), options, io)) {}
 

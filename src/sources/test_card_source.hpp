@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "core/frame_size.hpp"
 #include "core/source_uri.hpp"
 #include "sources/coroutine_source.hpp"
@@ -30,7 +30,7 @@ test_card_options test_card_options_from(const source_uri& uri, test_card_option
  */
 class test_card_source : public coroutine_source {
 public:
-    test_card_source(std::shared_ptr<frame_hub> hub, test_card_options options, const io_context_picker& io = {});
+    test_card_source(std::shared_ptr<stream> hub, test_card_options options, const io_context_picker& io = {});
 };
 
 }  // namespace wscam

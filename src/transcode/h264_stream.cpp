@@ -52,12 +52,10 @@ struct h264_stream::work {
     rate_limit open_log{std::chrono::seconds(5)};  // the first opening, then at most one line per 5 s
 };
 
-h264_stream::h264_stream(std::shared_ptr<frame_hub> source, wscam::rendition which, h264_settings settings,
+h264_stream::h264_stream(std::shared_ptr<stream> source, wscam::rendition which, h264_settings settings,
                          std::shared_ptr<h264_slots> slots)
-    : source_(std::move(source)), output_(std::make_shared<frame_hub>(source_->name())), rendition_(which),
-      settings_(std::move(settings)), slots_(std::move(slots)), input_(std::make_shared<input>(this)) {
-    output_->set_status(stream_status::up());
-}
+    : source_(std::move(source)), output_(std::make_shared<frame_hub>()), rendition_(which),
+      settings_(std::move(settings)), slots_(std::move(slots)), input_(std::make_shared<input>(this)) {}
 
 h264_stream::~h264_stream() {
     stop();

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "codec/h264_encoder.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "transcode/keyframe_requests.hpp"
 #include "transcode/rendition_choice.hpp"
 
@@ -48,7 +48,7 @@ private:
  */
 class h264_stream : public std::enable_shared_from_this<h264_stream> {
 public:
-    h264_stream(std::shared_ptr<frame_hub> source, wscam::rendition which, h264_settings settings,
+    h264_stream(std::shared_ptr<stream> source, wscam::rendition which, h264_settings settings,
                 std::shared_ptr<h264_slots> slots);
     ~h264_stream();
     h264_stream(const h264_stream&) = delete;
@@ -90,7 +90,7 @@ private:
     /** A picture skipped or an encoder failure: logged at most every 10 s, with how many more. */
     void warn(work& w, const std::string& what, std::chrono::steady_clock::time_point now);
 
-    std::shared_ptr<frame_hub> source_;
+    std::shared_ptr<stream> source_;
     std::shared_ptr<frame_hub> output_;
     wscam::rendition rendition_;
     h264_settings settings_;

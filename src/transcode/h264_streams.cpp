@@ -9,7 +9,7 @@ h264_streams::h264_streams(h264_settings settings, std::size_t max_streams)
 
 h264_streams::~h264_streams() { stop_all(); }
 
-std::shared_ptr<h264_stream> h264_streams::for_stream(const std::shared_ptr<frame_hub>& source, rendition which) {
+std::shared_ptr<h264_stream> h264_streams::for_stream(const std::shared_ptr<stream>& source, rendition which) {
     const auto& settings = which == rendition::full ? settings_ : reduced_;
     std::lock_guard lock(mutex_);
     // A stream being removed gets no entry (forget() may have run already): a rendition of its
@@ -25,7 +25,7 @@ std::shared_ptr<h264_stream> h264_streams::for_stream(const std::shared_ptr<fram
     return s;
 }
 
-std::vector<std::shared_ptr<frame_hub>> h264_streams::forget(const frame_hub* source) {
+std::vector<std::shared_ptr<frame_hub>> h264_streams::forget(const stream* source) {
     std::vector<std::shared_ptr<h264_stream>> gone;
     {
         std::lock_guard lock(mutex_);

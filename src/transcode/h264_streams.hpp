@@ -24,14 +24,14 @@ public:
     /** Whether slow viewers may be moved to a reduced rendition (--h264-slow-link-bitrate > 0). */
     bool has_reduced() const { return settings_.slow_link_kbps > 0; }
     const h264_settings& settings() const { return settings_; }
-    std::shared_ptr<h264_stream> for_stream(const std::shared_ptr<frame_hub>& source,
+    std::shared_ptr<h264_stream> for_stream(const std::shared_ptr<stream>& source,
                                             rendition which = rendition::full);
     /**
-     * The stream was removed (frame_hub::remove, before this): its encoders stop and their
+     * The stream was removed (stream::remove, before this): its encoders stop and their
      * outputs are removed. Returns the output hubs (their viewer groups go too). A removed
      * stream gets no entry in for_stream(), so none outlives this.
      */
-    std::vector<std::shared_ptr<frame_hub>> forget(const frame_hub* source);
+    std::vector<std::shared_ptr<frame_hub>> forget(const stream* source);
     /** Renditions kept (made so far and not forgotten). */
     std::size_t size();
     /** Stops every encoder (server shutdown). */
@@ -40,7 +40,7 @@ public:
     std::size_t running() const { return slots_->used(); }
 
 private:
-    using key = std::pair<const frame_hub*, rendition>;
+    using key = std::pair<const stream*, rendition>;
     h264_settings settings_;
     h264_settings reduced_;
     std::shared_ptr<h264_slots> slots_;

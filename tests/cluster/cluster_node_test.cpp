@@ -92,7 +92,7 @@ protected:
 
     subjects names;
     std::shared_ptr<stream_registry> registry = std::make_shared<stream_registry>();
-    std::shared_ptr<frame_hub> cam;
+    std::shared_ptr<stream> cam;
     std::shared_ptr<brightness> camera = std::make_shared<brightness>();
     loopback_transport* wire = nullptr;
     std::unique_ptr<cluster_node> node;
@@ -174,14 +174,14 @@ TEST_F(node_over_loopback, a_streams_frames_go_out_numbered_forward_within_a_run
     wire->deliver({names.announce(), "", "", "", bytes(encode_announce(b))});
     ASSERT_TRUE(node->sync());
     const auto jpeg = test::make_jpeg(16, 16);
-    auto publish_on = [&](const std::shared_ptr<frame_hub>& hub, int n) {
+    auto publish_on = [&](const std::shared_ptr<stream>& hub, int n) {
         for (int i = 0; i < n; ++i) {
             hub->publish(frame::make_storage(jpeg), jpeg.size(), frame_info{16, 16, 1});
             ASSERT_TRUE(node->sync());
         }
     };
     publish_on(cam, 5);
-    auto reloaded = std::make_shared<frame_hub>("cam");  // a reload made the stream anew
+    auto reloaded = std::make_shared<stream>("cam");  // a reload made the stream anew
     node->set_local_streams({reloaded});
     ASSERT_TRUE(node->sync());
     publish_on(reloaded, 5);

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 
 namespace wscam::cluster {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "codec/jpeg_codec.hpp"
 #include "core/frame.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 
 namespace wscam {
 namespace {
@@ -20,7 +20,7 @@ TEST(jpeg_encoder, a_published_frame_holds_its_jpeg_not_the_encoders_worst_case_
     // ~0.9 MB, the JPEG ~30 KB (issue 14, item 5).
     test_card pattern(640, 480);
     jpeg_encoder encoder;
-    auto hub = std::make_shared<frame_hub>("t");
+    auto hub = std::make_shared<stream>("t");
     for (int i = 0; i < 3; ++i) {  // the scratch buffer is reused, the frames are not
         pattern.render(i, 1700000000123456);
         auto storage = frame::make_storage(0);

@@ -23,7 +23,7 @@
 #include "cluster/messages.hpp"
 #include "cluster/subjects.hpp"
 #include "core/controls.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "protocol/publisher_message.hpp"
 
 namespace {

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "app/config_file.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);

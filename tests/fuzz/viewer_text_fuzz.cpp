@@ -1,5 +1,5 @@
 // libFuzzer target: everything a viewer can reach with a text message, end to end. The bytes
-// go through the viewer protocol; a control request goes on through a real frame_hub to a
+// go through the viewer protocol; a control request goes on through a real stream to a
 // camera with controls; every reply that would be sent is serialised and must parse back as
 // JSON. (Issue 14: one such message used to abort the server while serialising its reply.)
 #include <chrono>
@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "protocol/viewer_protocol.hpp"
 
 namespace {
@@ -40,7 +40,7 @@ struct sink : wscam::frame_sink {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static auto hub = [] {
-        auto h = std::make_shared<wscam::frame_hub>("cam");
+        auto h = std::make_shared<wscam::stream>("cam");
         h->set_controllable(std::make_shared<camera>());
         return h;
     }();

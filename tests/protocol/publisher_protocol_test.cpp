@@ -20,7 +20,7 @@ struct recording_sink : frame_sink {
 struct fake_publisher {
     explicit fake_publisher(bool relayed = false) : relayed(relayed) { hub->subscribe(viewers); }
     bool relayed;
-    std::shared_ptr<frame_hub> hub = std::make_shared<frame_hub>("cam");
+    std::shared_ptr<stream> hub = std::make_shared<stream>("cam");
     std::shared_ptr<recording_sink> viewers = std::make_shared<recording_sink>();
     std::vector<std::function<void()>> jobs;
     std::vector<nlohmann::json> sent;

@@ -40,7 +40,7 @@ struct running_server {
     std::uint16_t port() const { return srv->http_port(); }
 
     std::shared_ptr<stream_registry> streams;
-    std::shared_ptr<frame_hub> hub;
+    std::shared_ptr<stream> hub;
     std::unique_ptr<test_card_source> source;
     std::unique_ptr<server> srv;
     std::thread runner;

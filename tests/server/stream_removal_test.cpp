@@ -12,22 +12,22 @@ namespace {
 TEST(stream_removal, a_viewer_joining_during_a_removal_leaves_no_viewer_group_behind) {
     net::io_context ioc;
     viewer_group_registry groups;
-    auto hub = std::make_shared<frame_hub>("gone");
-    auto early = groups.group_for(hub, ioc);  // a viewer that joined before
-    EXPECT_EQ(groups.group_for(hub, ioc), early) << "one group per stream and thread";
-    // The reload: server::remove_stream removes the hub, then forgets its groups.
-    hub->remove("stream 'gone' was removed from the configuration");
-    groups.forget(hub.get());
+    auto gone = std::make_shared<stream>("gone");
+    auto early = groups.group_for(gone->hub(), ioc);  // a viewer that joined before
+    EXPECT_EQ(groups.group_for(gone->hub(), ioc), early) << "one group per stream and thread";
+    // The reload: server::remove_stream removes the stream, then forgets its hub's groups.
+    gone->remove("stream 'gone' was removed from the configuration");
+    groups.forget(gone->hub().get());
     EXPECT_EQ(groups.size(), 0u);
     // A viewer that found the stream before the removal accepts its WebSocket only now.
-    auto late = groups.group_for(hub, ioc);
+    auto late = groups.group_for(gone->hub(), ioc);
     ASSERT_NE(late, nullptr) << "it gets a group, which tells it of the removal";
     EXPECT_EQ(groups.size(), 0u) << "but no entry that nothing will forget";
 }
 
 TEST(stream_removal, an_h264_viewer_joining_during_a_removal_leaves_no_rendition_behind) {
     h264_streams h264(h264_settings{}, 4);
-    auto hub = std::make_shared<frame_hub>("gone");
+    auto hub = std::make_shared<stream>("gone");
     auto early = h264.for_stream(hub);
     EXPECT_EQ(h264.size(), 1u);
     hub->remove("stream 'gone' was removed from the configuration");

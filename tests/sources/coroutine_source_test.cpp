@@ -12,7 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "sources/coroutine_body.hpp"
 
 namespace wscam {
@@ -24,7 +24,7 @@ namespace net = boost::asio;
 /** Fails its first `failures` runs, then waits for stop on a timer that only interrupt() ends. */
 class scripted_body : public coroutine_source::body {
 public:
-    scripted_body(std::shared_ptr<frame_hub> hub, int failures)
+    scripted_body(std::shared_ptr<stream> hub, int failures)
         : body(std::move(hub), {}, on_demand::no, cancelled_by::interrupt), failures_(failures), timer_(loop.context()) {}
 
     std::string describe() const override { return "scripted:"; }
@@ -65,7 +65,7 @@ bool eventually(Pred pred) {
 }
 
 TEST(coroutine_source, a_fault_takes_the_stream_offline_with_the_reason_and_the_body_runs_again) {
-    auto hub = std::make_shared<frame_hub>("cam");
+    auto hub = std::make_shared<stream>("cam");
     auto body = std::make_shared<scripted_body>(hub, 1);
     scripted_source source(body);
     source.start();
@@ -79,7 +79,7 @@ TEST(coroutine_source, a_fault_takes_the_stream_offline_with_the_reason_and_the_
 }
 
 TEST(coroutine_source, stop_ends_the_pause_between_runs_at_once) {
-    auto hub = std::make_shared<frame_hub>("cam");
+    auto hub = std::make_shared<stream>("cam");
     auto body = std::make_shared<scripted_body>(hub, 1000);
     scripted_source source(body);
     source.start();
@@ -91,7 +91,7 @@ TEST(coroutine_source, stop_ends_the_pause_between_runs_at_once) {
 }
 
 TEST(coroutine_source, stop_before_start_or_twice_does_nothing) {
-    auto hub = std::make_shared<frame_hub>("cam");
+    auto hub = std::make_shared<stream>("cam");
     auto body = std::make_shared<scripted_body>(hub, 0);
     scripted_source source(body);
     source.stop();

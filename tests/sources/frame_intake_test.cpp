@@ -5,13 +5,13 @@
 #include <algorithm>
 
 #include "../codec/jpeg_fixtures.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 
 namespace wscam {
 namespace {
 
 TEST(frame_intake, publishes_valid_jpegs_with_their_size) {
-    auto hub = std::make_shared<frame_hub>("cam");
+    auto hub = std::make_shared<stream>("cam");
     frame_intake intake(hub, 1 << 20);
     const auto jpeg = test::make_jpeg(64, 48);
     EXPECT_TRUE(intake.offer(jpeg));
@@ -25,7 +25,7 @@ TEST(frame_intake, publishes_valid_jpegs_with_their_size) {
 }
 
 TEST(frame_intake, refuses_bad_frames_with_the_reason_and_never_forwards_them) {
-    auto hub = std::make_shared<frame_hub>("cam");
+    auto hub = std::make_shared<stream>("cam");
     const auto good = test::make_jpeg(64, 48);
     frame_intake intake(hub, good.size() + 10);
     const std::vector<std::uint8_t> text{'h', 'e', 'l', 'l', 'o'};

@@ -2,14 +2,14 @@
 
 #include <gtest/gtest.h>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "source_errors.hpp"
 
 namespace wscam {
 namespace {
 
 TEST(source_factory, explains_unknown_schemes_and_parameters) {
-    auto hub = std::make_shared<frame_hub>("cam");
+    auto hub = std::make_shared<stream>("cam");
     auto error_of = [&](const std::string& uri) { return testing::source_error(uri, hub); };
     EXPECT_NE(error_of("rtsp://cam/").find("not supported"), std::string::npos);
     EXPECT_NE(error_of("file:/no/such/dir").find("no such file"), std::string::npos);

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <thread>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 
 namespace wscam {
 namespace {
@@ -42,7 +42,7 @@ struct counting_sink : frame_sink {
 };
 
 TEST(test_card_source, renders_only_while_someone_watches) {
-    auto hub = std::make_shared<frame_hub>("t");
+    auto hub = std::make_shared<stream>("t");
     test_card_options o;
     o.size = {64, 48};
     o.fps = 200;

@@ -13,7 +13,7 @@ using namespace wscam::pull;
 
 struct camera_web_server_controls::impl {
     net::any_io_executor executor;
-    std::shared_ptr<frame_hub> hub;
+    std::shared_ptr<stream> hub;
     network_url base;
     mutable std::mutex mutex;
     std::vector<control_info> list;  // under mutex: read by viewers' threads
@@ -158,7 +158,7 @@ struct camera_web_server_controls::impl {
 };
 
 camera_web_server_controls::camera_web_server_controls(const net::any_io_executor& executor,
-                                                       std::shared_ptr<frame_hub> hub, network_url base)
+                                                       std::shared_ptr<stream> hub, network_url base)
     : impl_(std::make_unique<impl>()) {
     impl_->executor = executor;
     impl_->hub = std::move(hub);

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "sources/esp32/camera_web_server.hpp"
 #include "sources/network_url.hpp"
 
@@ -27,7 +27,7 @@ public:
     static constexpr int max_in_flight = 8;
 
     /** `base`: the board's control API (http://HOST/ by default; the stream's `#control=` overrides it). */
-    camera_web_server_controls(const boost::asio::any_io_executor& executor, std::shared_ptr<frame_hub> hub,
+    camera_web_server_controls(const boost::asio::any_io_executor& executor, std::shared_ptr<stream> hub,
                                network_url base);
     ~camera_web_server_controls() override;
 

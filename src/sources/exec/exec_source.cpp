@@ -74,7 +74,7 @@ struct program_run {
 /** Runs the program while someone watches, reads its frames and its stderr, and ends it. */
 class exec_body : public coroutine_source::body {
 public:
-    exec_body(std::shared_ptr<frame_hub> h, std::string c, std::vector<std::string> a, intake_options o,
+    exec_body(std::shared_ptr<stream> h, std::string c, std::vector<std::string> a, intake_options o,
               const io_context_picker& io)
         // stop() ends the waits itself (interrupt): a program must still be ended when it comes.
         : body(std::move(h), io, on_demand::yes, cancelled_by::interrupt), command(std::move(c)), argv(std::move(a)),
@@ -254,7 +254,7 @@ private:
 
 }  // namespace
 
-exec_source::exec_source(std::shared_ptr<frame_hub> hub, std::string command, std::vector<std::string> argv,
+exec_source::exec_source(std::shared_ptr<stream> hub, std::string command, std::vector<std::string> argv,
                          intake_options options, const io_context_picker& io)
     : coroutine_source(std::make_shared<exec_body>(std::move(hub), std::move(command), std::move(argv), options, io)) {}
 

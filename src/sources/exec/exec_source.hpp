@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "sources/coroutine_source.hpp"
 #include "sources/io_contexts.hpp"
 #include "sources/source_options.hpp"
@@ -29,7 +29,7 @@ namespace wscam {
 class exec_source : public coroutine_source {
 public:
     /** `command` is what follows `exec:`; `argv` its words (split_command_words). */
-    exec_source(std::shared_ptr<frame_hub> hub, std::string command, std::vector<std::string> argv,
+    exec_source(std::shared_ptr<stream> hub, std::string command, std::vector<std::string> argv,
                 intake_options options, const io_context_picker& io = {});
 };
 

@@ -6,7 +6,7 @@
 
 namespace wscam {
 
-mjpeg_stream_reader::mjpeg_stream_reader(std::shared_ptr<frame_hub> hub, const intake_options& options)
+mjpeg_stream_reader::mjpeg_stream_reader(std::shared_ptr<stream> hub, const intake_options& options)
     : hub_(std::move(hub)), max_frame_bytes_(options.max_frame_bytes),
       intake_(hub_, options.max_frame_bytes, options.max_frame_pixels),
       splitter_(options.max_frame_bytes, [this](std::span<const std::uint8_t> jpeg) { offer(jpeg); }),

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "codec/mjpeg_splitter.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "sources/frame_intake.hpp"
 #include "sources/source_options.hpp"
 
@@ -24,7 +24,7 @@ class mjpeg_stream_reader {
 public:
     using clock = std::chrono::steady_clock;
 
-    mjpeg_stream_reader(std::shared_ptr<frame_hub> hub, const intake_options& options);
+    mjpeg_stream_reader(std::shared_ptr<stream> hub, const intake_options& options);
     mjpeg_stream_reader(const mjpeg_stream_reader&) = delete;
     mjpeg_stream_reader& operator=(const mjpeg_stream_reader&) = delete;
 
@@ -43,7 +43,7 @@ public:
 private:
     void offer(std::span<const std::uint8_t> jpeg);
 
-    std::shared_ptr<frame_hub> hub_;
+    std::shared_ptr<stream> hub_;
     std::size_t max_frame_bytes_;
     frame_intake intake_;
     mjpeg_splitter splitter_;

@@ -27,7 +27,7 @@ using clock = std::chrono::steady_clock;
 /** Drains the pipe into the stream, whether anyone watches or not; reopens a FIFO whose writer left. */
 class pipe_body : public coroutine_source::body, public std::enable_shared_from_this<pipe_body> {
 public:
-    pipe_body(std::shared_ptr<frame_hub> h, std::string p, intake_options o, const io_context_picker& io)
+    pipe_body(std::shared_ptr<stream> h, std::string p, intake_options o, const io_context_picker& io)
         : body(std::move(h), io, on_demand::no, cancelled_by::interrupt), path(std::move(p)), options(o),
           reader(hub, options), stall_timer(loop.context()) {}
 
@@ -125,7 +125,7 @@ private:
 
 }  // namespace
 
-pipe_source::pipe_source(std::shared_ptr<frame_hub> hub, std::string path, intake_options options,
+pipe_source::pipe_source(std::shared_ptr<stream> hub, std::string path, intake_options options,
                          const io_context_picker& io)
     : coroutine_source(std::make_shared<pipe_body>(std::move(hub), std::move(path), options, io)) {}
 

@@ -3,7 +3,7 @@
 #include <memory>
 #include <string>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "sources/coroutine_source.hpp"
 #include "sources/io_contexts.hpp"
 #include "sources/source_options.hpp"
@@ -19,7 +19,7 @@ namespace wscam {
  */
 class pipe_source : public coroutine_source {
 public:
-    pipe_source(std::shared_ptr<frame_hub> hub, std::string path, intake_options options,
+    pipe_source(std::shared_ptr<stream> hub, std::string path, intake_options options,
                 const io_context_picker& io = {});
 };
 

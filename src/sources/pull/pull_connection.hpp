@@ -8,7 +8,7 @@
 #include <span>
 #include <string>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "sources/frame_intake.hpp"
 #include "sources/network_url.hpp"
 #include "sources/source_options.hpp"
@@ -23,7 +23,7 @@ namespace wscam::pull {
  * viewer's connection to the server.)
  */
 struct pull_connection {
-    std::shared_ptr<frame_hub> hub;
+    std::shared_ptr<stream> hub;
     frame_intake& intake;
     const intake_options& options;
     const network_url& url;

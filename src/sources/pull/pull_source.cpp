@@ -19,7 +19,7 @@ class pull_body : public coroutine_source::body {
 public:
     // A fault outside a camera connection (caught there) restarts the source; stop()'s
     // cancellation ends whatever the connection waits for.
-    pull_body(std::shared_ptr<frame_hub> h, network_url u, intake_options o, const io_context_picker& io)
+    pull_body(std::shared_ptr<stream> h, network_url u, intake_options o, const io_context_picker& io)
         : body(std::move(h), io, on_demand::yes, cancelled_by::interrupt_and_cancellation), url(std::move(u)), options(o),
           intake(hub, options.max_frame_bytes, options.max_frame_pixels) {
         // Only https:// and wss:// cameras need a TLS context: reading the system's CA store
@@ -141,7 +141,7 @@ private:
 
 }  // namespace
 
-pull_source::pull_source(std::shared_ptr<frame_hub> hub, network_url url, intake_options options,
+pull_source::pull_source(std::shared_ptr<stream> hub, network_url url, intake_options options,
                          const io_context_picker& io)
     : coroutine_source(std::make_shared<pull_body>(std::move(hub), std::move(url), options, io)) {}
 

@@ -3,7 +3,7 @@
 #include <memory>
 #include <string>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "sources/coroutine_source.hpp"
 #include "sources/io_contexts.hpp"
 #include "sources/network_url.hpp"
@@ -22,7 +22,7 @@ namespace wscam {
  */
 class pull_source : public coroutine_source {
 public:
-    pull_source(std::shared_ptr<frame_hub> hub, network_url url, intake_options options, const io_context_picker& io = {});
+    pull_source(std::shared_ptr<stream> hub, network_url url, intake_options options, const io_context_picker& io = {});
 };
 
 }  // namespace wscam

@@ -10,7 +10,7 @@
 
 namespace wscam {
 
-v4l2_frame_publisher::v4l2_frame_publisher(std::shared_ptr<frame_hub> hub, const v4l2_options& options)
+v4l2_frame_publisher::v4l2_frame_publisher(std::shared_ptr<stream> hub, const v4l2_options& options)
     : hub_(std::move(hub)), quality_(options.quality),
       intake_(hub_, options.intake.max_frame_bytes, options.intake.max_frame_pixels) {}
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "codec/jpeg_codec.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "sources/frame_intake.hpp"
 #include "sources/v4l2/v4l2_options.hpp"
 
@@ -22,13 +22,13 @@ class v4l2_capture;
  */
 class v4l2_frame_publisher {
 public:
-    v4l2_frame_publisher(std::shared_ptr<frame_hub> hub, const v4l2_options& options);
+    v4l2_frame_publisher(std::shared_ptr<stream> hub, const v4l2_options& options);
 
     /** True when the frame went out. */
     bool publish(std::span<const std::uint8_t> data, const v4l2_capture& capture);
 
 private:
-    std::shared_ptr<frame_hub> hub_;
+    std::shared_ptr<stream> hub_;
     int quality_;
     frame_intake intake_;
     jpeg_encoder encoder_;

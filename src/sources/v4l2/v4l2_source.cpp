@@ -15,7 +15,7 @@
 
 namespace wscam {
 
-v4l2_source::v4l2_source(std::shared_ptr<frame_hub> hub, v4l2_options options)
+v4l2_source::v4l2_source(std::shared_ptr<stream> hub, v4l2_options options)
     : hub_(std::move(hub)), options_(std::move(options)), controls_(std::make_shared<v4l2_controls>()) {
     hub_->set_controllable(controls_);
 }

@@ -5,7 +5,7 @@
 #include <string>
 #include <thread>
 
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "core/source.hpp"
 #include "sources/v4l2/v4l2_options.hpp"
 
@@ -26,7 +26,7 @@ class v4l2_frame_publisher;
  */
 class v4l2_source : public source {
 public:
-    v4l2_source(std::shared_ptr<frame_hub> hub, v4l2_options options);
+    v4l2_source(std::shared_ptr<stream> hub, v4l2_options options);
     ~v4l2_source() override;
 
     void start() override;
@@ -37,7 +37,7 @@ private:
     void run(std::stop_token stop);
     void capture_while_watched(v4l2_capture& capture, std::stop_token stop, v4l2_frame_publisher& frames, backoff& retry);
 
-    std::shared_ptr<frame_hub> hub_;
+    std::shared_ptr<stream> hub_;
     v4l2_options options_;
     std::shared_ptr<v4l2_controls> controls_;
     std::jthread thread_;

@@ -12,7 +12,7 @@
 
 #include "../../codec/jpeg_fixtures.hpp"
 #include "../source_errors.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "process_checks.hpp"
 #include "sources/source_factory.hpp"
 
@@ -80,7 +80,7 @@ struct exec_fixture : ::testing::Test {
 };
 
 TEST_F(exec_fixture, frames_flow_while_someone_watches) {
-    auto hub = std::make_shared<frame_hub>("cam");
+    auto hub = std::make_shared<stream>("cam");
     auto src = make_source(camera(), hub, defaults);
     EXPECT_EQ(src->describe().rfind("exec:sh -c 'echo $$", 0), 0u);
     auto v = std::make_shared<viewer>();
@@ -95,7 +95,7 @@ TEST_F(exec_fixture, frames_flow_while_someone_watches) {
 }
 
 TEST_F(exec_fixture, the_program_runs_only_while_someone_watches) {
-    auto hub = std::make_shared<frame_hub>("cam");
+    auto hub = std::make_shared<stream>("cam");
     defaults.intake.idle_grace = 500ms;
     auto src = make_source(camera(), hub, defaults);
     src->start();
@@ -114,7 +114,7 @@ TEST_F(exec_fixture, the_program_runs_only_while_someone_watches) {
 }
 
 TEST_F(exec_fixture, an_exit_takes_the_stream_offline_with_the_code_and_the_program_starts_again) {
-    auto hub = std::make_shared<frame_hub>("cam");
+    auto hub = std::make_shared<stream>("cam");
     auto src = make_source(camera(5, "exit 7"), hub, defaults);
     auto v = std::make_shared<viewer>();
     hub->subscribe(v);
@@ -126,7 +126,7 @@ TEST_F(exec_fixture, an_exit_takes_the_stream_offline_with_the_code_and_the_prog
 
 TEST_F(exec_fixture, a_program_that_sends_no_frame_is_ended_after_the_stall_timeout) {
     defaults.intake.stall_timeout = 300ms;
-    auto hub = std::make_shared<frame_hub>("cam");
+    auto hub = std::make_shared<stream>("cam");
     auto src = make_source("exec:sh -c 'echo $$ >> " + pids + "; echo not a jpeg; exec sleep 60'", hub, defaults);
     auto v = std::make_shared<viewer>();
     hub->subscribe(v);
@@ -138,7 +138,7 @@ TEST_F(exec_fixture, a_program_that_sends_no_frame_is_ended_after_the_stall_time
 }
 
 TEST_F(exec_fixture, a_missing_program_is_reported_and_tried_again) {
-    auto hub = std::make_shared<frame_hub>("cam");
+    auto hub = std::make_shared<stream>("cam");
     auto src = make_source("exec:wscam-no-such-camera --fps 5", hub, defaults);
     auto v = std::make_shared<viewer>();
     hub->subscribe(v);
@@ -150,7 +150,7 @@ TEST_F(exec_fixture, a_missing_program_is_reported_and_tried_again) {
 }
 
 TEST(exec_source_factory, refuses_commands_it_cannot_split) {
-    auto hub = std::make_shared<frame_hub>("cam");
+    auto hub = std::make_shared<stream>("cam");
     auto error_of = [&](const std::string& uri) { return testing::source_error(uri, hub); };
     EXPECT_EQ(error_of("exec:").rfind("exec: empty command", 0), 0u);
     EXPECT_EQ(error_of("exec:ffmpeg -i 'x"), "exec: unterminated single quote (opened at character 11)");

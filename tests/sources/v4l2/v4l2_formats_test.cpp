@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "../source_errors.hpp"
-#include "core/frame_hub.hpp"
+#include "core/stream.hpp"
 #include "sources/v4l2/v4l2_options.hpp"
 
 namespace wscam {
@@ -67,7 +67,7 @@ TEST(v4l2_options, uri_parameters_over_defaults_and_refusals_that_name_the_param
     EXPECT_EQ(o.format, "yuyv");
     EXPECT_EQ(o.fps, 15);
     EXPECT_EQ(o.initial_controls.at("brightness"), 20);
-    auto hub = std::make_shared<frame_hub>("cam");
+    auto hub = std::make_shared<stream>("cam");
     auto error_of = [&](const std::string& uri) { return testing::source_error(uri, hub); };
     EXPECT_NE(error_of("v4l2:?format=h264").find("format=h264 is not one of"), std::string::npos);
     EXPECT_NE(error_of("v4l2:?buffers=1").find("buffers"), std::string::npos);
