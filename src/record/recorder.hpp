@@ -1,0 +1,108 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "core/stream.hpp"
+#include "record/segment_writer.hpp"
+
+namespace wscam::record {
+
+/** Where an H.264 recording takes its access units: the stream's full rendition, as live viewers get it. */
+struct h264_feed {
+    std::shared_ptr<frame_hub> units;                  // the rendition's output
+    std::function<bool(std::string* why)> start;       // runs the encoder (false: no encoder slot free)
+    std::function<void()> request_keyframe;
+};
+
+/** How one stream is recorded. */
+struct recording_settings {
+    record::codec codec = codec::h264;
+    std::filesystem::path folder;                    // this stream's segments
+    std::chrono::seconds segment_length{300};
+    std::chrono::seconds gap{5};                     // a pause this long ends a segment (the camera was lost)
+    std::size_t queue_bytes = std::size_t{32} << 20;  // pictures waiting for the disk, at most
+    bool operator==(const recording_settings&) const = default;
+};
+
+/** A segment the recorder finished (for the index). */
+struct finished_segment {
+    std::filesystem::path path;
+    std::int64_t start_us = 0;
+    std::int64_t end_us = 0;
+    std::uint64_t frames = 0;
+    std::uint64_t bytes = 0;
+    record::codec codec = codec::mjpeg;
+    int width = 0;
+    int height = 0;
+};
+
+/** What a recorder is doing, for /api/streams and /metrics. */
+struct recording_stats {
+    bool recording = false;  // a segment is open
+    std::string error;       // why it cannot record now (a full disk, a folder gone); empty when it can
+    std::uint64_t bytes = 0;
+    std::uint64_t segments = 0;
+    std::uint64_t frames = 0;
+    std::uint64_t dropped = 0;  // pictures the disk was too slow for
+};
+
+/**
+ * Records one stream into fragmented MP4 segments (segment_writer), whether or not anyone
+ * watches: it counts as a viewer of the stream, and of its H.264 rendition, so the camera and
+ * the encoder stay on. Its taps (frame_sinks) only queue; a writer thread of its own writes
+ * the files, so no I/O thread or source ever waits for the disk. The queue is bounded in bytes:
+ * when the disk is too slow, new pictures are dropped (counted, logged) and an H.264 recording
+ * resumes at the next keyframe. A write that fails (a full disk) stops recording with one log
+ * line and a reason in stats(); it tries again every 5 s. Where segments start and end:
+ * segment_policy.
+ */
+class recorder {
+public:
+    using segment_done = std::function<void(const finished_segment&)>;
+
+    /** Starts recording `s`; for H.264, `h264` is the rendition to record. Creates the folder. */
+    recorder(std::shared_ptr<stream> s, recording_settings settings, std::optional<h264_feed> h264,
+             segment_done done = {});
+    /** Stops: the open segment is closed (complete and playable). */
+    ~recorder();
+    recorder(const recorder&) = delete;
+    recorder& operator=(const recorder&) = delete;
+
+    const recording_settings& settings() const { return settings_; }
+    const std::shared_ptr<stream>& source() const { return stream_; }
+    recording_stats stats() const;
+
+private:
+    class inbox;
+    class tap;
+    struct writing;
+    void run(std::stop_token stop);
+    void take(const frame_ptr& f, writing& w);
+    void open(const frame_ptr& f, writing& w);
+    void finish(writing& w, std::int64_t end_us);
+    void failed(writing& w, const std::string& why);
+
+    std::shared_ptr<stream> stream_;
+    recording_settings settings_;
+    std::optional<h264_feed> h264_;
+    segment_done done_;
+    std::shared_ptr<inbox> inbox_;
+    std::shared_ptr<tap> source_tap_;  // demand on the camera; the JPEGs when recording them; status
+    std::shared_ptr<tap> units_tap_;   // H.264: the rendition's access units
+    mutable std::mutex stats_mutex_;
+    recording_stats stats_;
+    std::jthread writer_;              // last: it uses everything above
+};
+
+/** A segment's file name: its start in UTC, e.g. 20261207T063000.123Z.mp4 (they sort by time). */
+std::string segment_file_name(std::int64_t start_us);
+
+}  // namespace wscam::record
