@@ -3,10 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
+#include <map>
 
 #include "app/service_notify.hpp"
 #include "app/startup_report.hpp"
+#include "app/usage_error.hpp"
+#include "transcode/h264_stream.hpp"
 
 namespace wscam {
 
@@ -19,9 +23,17 @@ app_runtime::app_runtime(const app_options& options, int argc, char** argv)
     streams_->apply(options.streams, [this](const std::string& name, const std::string& reason) {
         server_.remove_stream(name, reason);
     });
+    recordings_.emplace(registry_, [this](const std::shared_ptr<stream>& s) -> std::optional<record::h264_feed> {
+        auto rendition = server_.h264_rendition(s);
+        if (!rendition) return std::nullopt;
+        return record::h264_feed{rendition->output(), [rendition](std::string* why) { return rendition->start(why); },
+                                 [rendition] { rendition->request_keyframe(); }};
+    });
+    record(options, true);
     if (cluster_) cluster_->start();
     // SIGHUP re-reads --config (and the TLS certificate, which the server does itself).
-    if (!options.config_file.empty()) reloader_.emplace(argc, argv, options, *streams_, server_);
+    if (!options.config_file.empty())
+        reloader_.emplace(argc, argv, options, *streams_, server_, [this](const app_options& next) { record(next, false); });
     server_.stop_on_signals(reloader_ ? std::function<void()>([this] { reloader_->request(); }) : std::function<void()>());
 }
 
@@ -47,12 +59,39 @@ void app_runtime::join_cluster() {
                            [this](const std::vector<std::shared_ptr<stream>>& hubs) { cluster_->set_local_streams(hubs); }});
 }
 
+std::map<std::string, record::recording_settings> recording_plan(const app_options& options) {
+    std::map<std::string, record::recording_settings> wanted;
+    for (const auto& spec : options.streams) {
+        // Event clips come with the motion events; until then only continuous recording runs.
+        if (spec.recording.mode != record::mode::continuous) continue;
+        record::recording_settings settings;
+        settings.codec = spec.recording.codec;
+        settings.folder = std::filesystem::path(options.record_dir) / spec.name;
+        settings.segment_length = std::chrono::seconds(static_cast<std::int64_t>(options.record_segment_s));
+        wanted.emplace(spec.name, std::move(settings));
+    }
+    return wanted;
+}
+
+void check_recording_folders(const app_options& options) {
+    for (const auto& [name, settings] : recording_plan(options)) {
+        try {
+            record::check_folder(settings.folder);
+        } catch (const record::segment_error& e) {
+            throw usage_error("--record-dir: stream " + name + " cannot be recorded: " + e.what());
+        }
+    }
+}
+
+void app_runtime::record(const app_options& options, bool strict) { recordings_->apply(recording_plan(options), strict); }
+
 void app_runtime::run() {
     report_serving(options_.server, server_.http_port(), server_.ws_port(), streams_->size());
     server_.run();
     service::stopping();
     reloader_.reset();
     if (cluster_) cluster_->stop();  // says it is leaving: other nodes show its streams offline at once
+    recordings_->stop_all();  // every open segment is closed, complete
     streams_->stop_all();
     spdlog::info("stopped");
 }

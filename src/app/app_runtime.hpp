@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -7,9 +8,15 @@
 #include "app/options.hpp"
 #include "app/stream_set.hpp"
 #include "cluster/cluster_node.hpp"
+#include "record/recordings.hpp"
 #include "server/server.hpp"
 
 namespace wscam {
+
+/** What `options` records: each recorded stream's settings, by name. */
+std::map<std::string, record::recording_settings> recording_plan(const app_options& options);
+/** Each recorded stream's folder can be made and written to; throws usage_error saying which and why. */
+void check_recording_folders(const app_options& options);
 
 /**
  * A serving wscam, built from its checked options: the stream registry, the server, the
@@ -30,11 +37,14 @@ public:
 private:
     /** --nats: every node serves every stream of the cluster. */
     void join_cluster();
+    /** Records the streams `options` asks to (strict: a recorder that cannot start stops wscam). */
+    void record(const app_options& options, bool strict);
 
     const app_options& options_;
     std::shared_ptr<stream_registry> registry_;
     server server_;
     std::optional<stream_set> streams_;         // made once the server runs: network cameras use its I/O threads
+    std::optional<record::recordings> recordings_;  // after the streams it records
     std::optional<cluster::cluster_node> cluster_;
     std::optional<config_reloader> reloader_;  // last: it changes the streams and the server
 };

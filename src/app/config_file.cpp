@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "core/stream.hpp"
+#include "record/recording_options.hpp"
 #include "core/text.hpp"
 
 namespace wscam {
@@ -75,10 +76,18 @@ config_stream read_stream(const toml::table& t, const std::string& path) {
             if (!v.is_integer()) fail(path, v.source(), "quality must be a whole number");
             s.quality = static_cast<int>(v.as_integer()->get());
             if (*s.quality < 1 || *s.quality > 100) fail(path, v.source(), "quality must be between 1 and 100");
+        } else if (key == "record") {
+            s.record = text(v, key);
+            if (!record::parse_mode(*s.record))
+                fail(path, v.source(), fmt::format("stream {}: record must be \"continuous\", \"events\" or \"off\"", s.name));
+        } else if (key == "record-codec") {
+            s.record_codec = text(v, key);
+            if (!record::parse_codec(*s.record_codec))
+                fail(path, v.source(), fmt::format("stream {}: record_codec must be \"h264\" or \"mjpeg\"", s.name));
         } else {
             fail(path, k.source(),
                  fmt::format("unknown key '{}' in [[stream]] (known: name, source, view_token, control_token, "
-                             "publish_token, always_on, size, fps, quality)",
+                             "publish_token, always_on, size, fps, quality, record, record_codec)",
                              k.str()));
         }
     }

@@ -31,6 +31,7 @@ struct config_stream {
     std::optional<std::string> size;
     std::optional<double> fps;
     std::optional<int> quality;
+    std::optional<std::string> record, record_codec;  // checked: record::parse_mode, parse_codec
     std::string where;  // FILE:LINE of the table
 };
 

@@ -13,9 +13,10 @@ std::string names(const std::vector<std::string>& list) { return list.empty() ? 
 
 }  // namespace
 
-config_reloader::config_reloader(int argc, char** argv, app_options running, stream_set& streams, server& srv)
+config_reloader::config_reloader(int argc, char** argv, app_options running, stream_set& streams, server& srv,
+                                 std::function<void(const app_options&)> applied)
     : argc_(argc), argv_(argv), started_(std::move(running)), log_level_(started_.log_level), streams_(streams), server_(srv),
-      thread_([this](std::stop_token stop) { run(stop); }) {}
+      applied_(std::move(applied)), thread_([this](std::stop_token stop) { run(stop); }) {}
 
 config_reloader::~config_reloader() {
     thread_.request_stop();
@@ -82,6 +83,7 @@ void config_reloader::reload() {
     });
     spdlog::info("config reloaded from {}: added={} removed={} restarted={} unchanged={}", file, names(plan.added),
                  names(plan.removed), names(plan.restarted), names(plan.unchanged));
+    if (applied_) applied_(next);
 }
 
 }  // namespace wscam

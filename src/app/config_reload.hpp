@@ -1,6 +1,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -19,7 +20,9 @@ class server;
  */
 class config_reloader {
 public:
-    config_reloader(int argc, char** argv, app_options started, stream_set& streams, server& srv);
+    /** `applied` runs after the streams changed, with the new options (the recordings follow them). */
+    config_reloader(int argc, char** argv, app_options started, stream_set& streams, server& srv,
+                    std::function<void(const app_options&)> applied = {});
     ~config_reloader();
     config_reloader(const config_reloader&) = delete;
     config_reloader& operator=(const config_reloader&) = delete;
@@ -38,6 +41,7 @@ private:
     std::string log_level_;
     stream_set& streams_;
     server& server_;
+    std::function<void(const app_options&)> applied_;
     std::mutex mutex_;
     std::condition_variable_any wake_;
     bool pending_ = false;

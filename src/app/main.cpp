@@ -10,6 +10,7 @@
 #include "app/options.hpp"
 #include "app/probe.hpp"
 #include "app/startup_report.hpp"
+#include "app/usage_error.hpp"
 #include "app/stream_set.hpp"
 #include "cluster/nats_link.hpp"
 #include "sources/v4l2/device_list.hpp"
@@ -49,6 +50,10 @@ int main(int argc, char** argv) {
         std::vector<std::string> described;
         try {
             described = wscam::stream_set::check(options.streams);
+            wscam::check_recording_folders(options);
+        } catch (const wscam::usage_error& e) {
+            std::fprintf(stderr, "%s\n", e.what());
+            return 2;
         } catch (const wscam::stream_error& e) {
             std::fprintf(stderr, "%s\n", e.what());
             return 2;

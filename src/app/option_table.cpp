@@ -18,6 +18,7 @@ option_table::option_table(app_options& o, raw_options& raw)
     add_network_options(o, raw);
     add_h264_options(o.server);
     add_cluster_options(o);
+    add_record_options(o, raw);
     add_config_options(o);
 
     app_.footer(
@@ -237,6 +238,26 @@ void option_table::add_h264_options(server_config& s) {
 }
 
 // The cluster this node joins (all restart-only: a node joins once).
+// What is kept on disk. A reload applies all of it: recorders stop and start as their settings change.
+void option_table::add_record_options(app_options& o, raw_options& raw) {
+    app_.add_option("--record", raw.record,
+                    "Record every stream (a [[stream]]'s record = ... overrides): continuous, events (its event clips "
+                    "only) or off. A stream that records keeps its camera on")
+        ->check(CLI::IsMember({"off", "continuous", "events"}))
+        ->capture_default_str();
+    app_.add_option("--record-codec", raw.record_codec,
+                    "What recordings hold: h264 (the stream's H.264 encoder, shared with live H.264 viewers; needs a "
+                    "--h264-max-streams slot) or mjpeg (the camera's JPEGs as they came, no CPU spent)")
+        ->check(CLI::IsMember({"h264", "mjpeg"}))
+        ->capture_default_str();
+    app_.add_option("--record-dir", o.record_dir,
+                    "Folder of the recordings, one folder per stream (default: $STATE_DIRECTORY/recordings under "
+                    "systemd, else ./recordings)");
+    app_.add_option("--record-segment", o.record_segment_s, "Seconds of video per recorded file (fragmented MP4)")
+        ->check(CLI::Range(5.0, 86400.0))
+        ->capture_default_str();
+}
+
 void option_table::add_cluster_options(app_options& o) {
     restart_only(app_.add_option("--nats", o.nats_urls,
                                  "Join a cluster of wscam nodes through these NATS servers (nats://[user:pass@]host:4222, this node's own "

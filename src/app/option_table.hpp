@@ -29,6 +29,9 @@ struct raw_options {
     // --header-timeout, --write-timeout: server_config's
     std::int64_t header_timeout_s = server_config{}.header_timeout.count();
     std::int64_t write_timeout_s = server_config{}.write_timeout.count();
+    // --record, --record-codec: every stream's stream_recording unless its table says otherwise
+    std::string record = "off";
+    std::string record_codec = "h264";
 
 private:
     static double seconds(std::chrono::milliseconds ms) { return std::chrono::duration<double>(ms).count(); }
@@ -61,6 +64,7 @@ private:
     void add_network_options(app_options& o, raw_options& raw);
     void add_h264_options(server_config& s);
     void add_cluster_options(app_options& o);
+    void add_record_options(app_options& o, raw_options& raw);
     void add_config_options(app_options& o);
 
     /** Marks `opt` as one a reload cannot apply; `field` is what it sets (or what its value becomes). */

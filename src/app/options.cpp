@@ -6,6 +6,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -35,6 +36,22 @@ void convert_raw(app_options& o, const raw_options& raw) {
     in.reconnect_initial = ms(raw.reconnect_s);
     in.reconnect_max = ms(std::max(raw.reconnect_s, raw.reconnect_max_s));
     o.defaults = joined(o.defaults, o.server);
+}
+
+// --record and --record-codec (CLI11 checked the names).
+stream_recording recording_from(const raw_options& raw) {
+    return {*record::parse_mode(raw.record), *record::parse_codec(raw.record_codec)};
+}
+
+// --record-dir, else the service's state directory (systemd's StateDirectory=, a colon-separated
+// list: the first), else ./recordings.
+std::string record_dir_or_default(const std::string& given) {
+    if (!given.empty()) return given;
+    if (const char* state = std::getenv("STATE_DIRECTORY"); state && *state) {
+        const std::string first = std::string(state).substr(0, std::string(state).find(':'));
+        return first + "/recordings";
+    }
+    return "recordings";
 }
 
 // What CLI11's checks cannot see: options that go together, host names.
@@ -81,7 +98,8 @@ void complete(app_options& o, const raw_options& raw, const stream_requests& req
     convert_raw(o, raw);
     check_server(o.server);
     o.server.stream_access = stream_tokens_from(requests.tables);
-    o.streams = stream_specs_from(requests, o.defaults, o.server);
+    o.streams = stream_specs_from(requests, o.defaults, o.server, recording_from(raw));
+    o.record_dir = record_dir_or_default(o.record_dir);
     complete_cluster(o);
     if (!o.streams.empty()) o.server.default_stream = o.streams.front().name;
 }

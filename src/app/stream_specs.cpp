@@ -21,6 +21,13 @@ source_defaults with_table(source_defaults d, const config_stream& table) {
     return d;
 }
 
+// A table's recording over the command line's (parse_config checked the names).
+stream_recording with_table(stream_recording r, const config_stream& table) {
+    if (table.record) r.mode = *record::parse_mode(*table.record);
+    if (table.record_codec) r.codec = *record::parse_codec(*table.record_codec);
+    return r;
+}
+
 }  // namespace
 
 source_defaults joined(source_defaults d, const server_config& server) {
@@ -32,10 +39,11 @@ source_defaults joined(source_defaults d, const server_config& server) {
 }
 
 std::vector<stream_spec> stream_specs_from(const stream_requests& requests, const source_defaults& defaults,
-                                           const server_config& server) {
+                                           const server_config& server, const stream_recording& recording) {
     std::vector<stream_spec> specs;
-    auto add = [&](std::string name, std::string uri, const source_defaults& d, std::string where) {
-        stream_spec spec{std::move(name), std::move(uri), joined(d, server), std::move(where)};
+    auto add = [&](std::string name, std::string uri, const source_defaults& d, std::string where,
+                   const stream_recording& r) {
+        stream_spec spec{std::move(name), std::move(uri), joined(d, server), std::move(where), r};
         for (auto& existing : specs)
             if (existing.name == spec.name) {
                 existing = std::move(spec);
@@ -44,12 +52,13 @@ std::vector<stream_spec> stream_specs_from(const stream_requests& requests, cons
         specs.push_back(std::move(spec));
     };
     const bool nothing_else = requests.named.empty() && requests.tables.empty() && !requests.cluster;
-    if (nothing_else || requests.source_given) add("default", requests.source, defaults, "--source");
-    for (const auto& table : requests.tables) add(table.name, table.source, with_table(defaults, table), table.where);
+    if (nothing_else || requests.source_given) add("default", requests.source, defaults, "--source", recording);
+    for (const auto& table : requests.tables)
+        add(table.name, table.source, with_table(defaults, table), table.where, with_table(recording, table));
     for (const auto& named : requests.named) {
         const auto eq = named.find('=');
         if (eq == std::string::npos || eq == 0) throw usage_error("--stream: '" + named + "' is not NAME=URI");
-        add(named.substr(0, eq), named.substr(eq + 1), defaults, "--stream");
+        add(named.substr(0, eq), named.substr(eq + 1), defaults, "--stream", recording);
     }
     return specs;
 }

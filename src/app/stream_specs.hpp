@@ -5,10 +5,18 @@
 #include <vector>
 
 #include "app/config_file.hpp"
+#include "record/recording_options.hpp"
 #include "server/server_config.hpp"
 #include "sources/source_factory.hpp"
 
 namespace wscam {
+
+/** How a stream is recorded: --record and --record-codec, or its table's record and record_codec. */
+struct stream_recording {
+    record::mode mode = record::mode::off;
+    record::codec codec = record::codec::h264;
+    bool operator==(const stream_recording&) const = default;
+};
 
 /** One stream to serve: its source, with the command line's defaults and its own settings. */
 struct stream_spec {
@@ -16,6 +24,7 @@ struct stream_spec {
     std::string uri;
     source_defaults defaults;
     std::string where;  // "--stream", "--source" or FILE:LINE, for messages
+    stream_recording recording;
 };
 
 /** What names the streams to serve. */
@@ -35,7 +44,7 @@ struct stream_requests {
  * Throws usage_error for a table's bad size or a --stream that is not NAME=URI.
  */
 std::vector<stream_spec> stream_specs_from(const stream_requests& requests, const source_defaults& defaults,
-                                           const server_config& server);
+                                           const server_config& server, const stream_recording& recording = {});
 
 /** The tables' own tokens (view_token, control_token) by stream, used in place of the server-wide ones. */
 std::map<std::string, server_config::stream_tokens> stream_tokens_from(const std::vector<config_stream>& tables);

@@ -1,6 +1,11 @@
 #include "record/recorder.hpp"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <condition_variable>
 #include <cstdio>
@@ -22,9 +27,20 @@ std::string segment_file_name(std::int64_t start_us) {
     std::tm utc{};
     gmtime_r(&seconds, &utc);
     char text[80];  // room for any year the int fields can hold
-    std::snprintf(text, sizeof text, "%04d%02d%02dT%02d%02d%02d.%03dZ.mp4", utc.tm_year + 1900, utc.tm_mon + 1,
-                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(start_us / 1000 % 1000));
+    std::snprintf(text, sizeof text, "%04d%02d%02dT%02d%02d%02d.%06dZ.mp4", utc.tm_year + 1900, utc.tm_mon + 1,
+                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(start_us % 1'000'000));
     return text;
+}
+
+void check_folder(const std::filesystem::path& folder) {
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    if (ec) throw segment_error("cannot create " + folder.string() + ": " + ec.message());
+    const auto probe = folder / ".wscam-write-test";
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw segment_error("cannot write in " + folder.string() + ": " + std::strerror(errno));
+    ::close(fd);
+    std::filesystem::remove(probe, ec);
 }
 
 /**
@@ -121,7 +137,7 @@ struct recorder::writing {
     std::string error;                // the last failure, until a segment opens again
     clock::time_point retry_at{};     // after a failure: no new segment before this
     clock::time_point keyframe_asked{};
-    clock::time_point last_unit = clock::now();  // H.264: when the encoder last gave us one
+    clock::time_point last_unit{};  // H.264: when the encoder last gave us one (never: start it at once)
     clock::time_point started_encoder{};
     std::uint64_t dropped_logged = 0;
     rate_limit drop_log{std::chrono::seconds(10)};
@@ -131,9 +147,7 @@ recorder::recorder(std::shared_ptr<stream> s, recording_settings settings, std::
                    segment_done done)
     : stream_(std::move(s)), settings_(std::move(settings)), h264_(std::move(h264)), done_(std::move(done)),
       inbox_(std::make_shared<inbox>(settings_.queue_bytes)) {
-    std::error_code ec;
-    std::filesystem::create_directories(settings_.folder, ec);
-    if (ec) throw segment_error("cannot create " + settings_.folder.string() + ": " + ec.message());
+    check_folder(settings_.folder);
     const bool jpeg = settings_.codec == codec::mjpeg;
     source_tap_ = std::make_shared<tap>(inbox_, jpeg, true);
     stream_->subscribe(source_tap_);
@@ -164,8 +178,7 @@ void recorder::run(std::stop_token stop) {
     writing w(segment_policy(std::chrono::microseconds(settings_.segment_length).count(),
                              std::chrono::microseconds(settings_.gap).count(), h264));
     while (!stop.stop_requested()) {
-        auto item = inbox_->pop(stop, std::chrono::seconds(1));
-        const auto now = clock::now();
+        auto now = clock::now();
         if (h264 && now - w.last_unit > retry_every && now - w.started_encoder > retry_every) {
             // Not (or no longer) encoded: no encoder slot was free, or the worker ended.
             w.started_encoder = now;
@@ -180,6 +193,8 @@ void recorder::run(std::stop_token stop) {
                 w.dropped_logged = dropped;
             }
         }
+        auto item = inbox_->pop(stop, std::chrono::seconds(1));
+        now = clock::now();
         if (!item) continue;
         // A gap, or (H.264) a hole in the units: the open segment ends with its last picture.
         if (!item->picture || (h264 && item->after_drop)) {
@@ -227,7 +242,7 @@ void recorder::take(const frame_ptr& f, writing& w) {
 
 void recorder::open(const frame_ptr& f, writing& w) {
     auto path = settings_.folder / segment_file_name(f->capture_us());
-    for (int n = 2; std::filesystem::exists(path); ++n)  // two segments begun in one millisecond
+    for (int n = 2; std::filesystem::exists(path); ++n)  // a segment begun at the same microsecond
         path = settings_.folder / (path.stem().string() + "-" + std::to_string(n) + ".mp4");
     const bool h264 = settings_.codec == codec::h264;
     segment_format format{settings_.codec, f->width(), f->height(), {}};

@@ -102,7 +102,17 @@ private:
     std::jthread writer_;              // last: it uses everything above
 };
 
-/** A segment's file name: its start in UTC, e.g. 20261207T063000.123Z.mp4 (they sort by time). */
+/**
+ * A stream's folder exists (made if needed) and files can be created in it: checked before
+ * wscam starts, so an unwritable folder is a clear error, not a recorder failing later.
+ * Throws segment_error with the reason.
+ */
+void check_folder(const std::filesystem::path& folder);
+
+/**
+ * A segment's file name: its first picture's capture time in UTC to the microsecond, e.g.
+ * 20261207T063000.123456Z.mp4: they sort by time, and a picture's time is this plus its pts.
+ */
 std::string segment_file_name(std::int64_t start_us);
 
 }  // namespace wscam::record

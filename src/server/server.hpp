@@ -12,6 +12,8 @@
 
 namespace wscam {
 
+class h264_stream;
+
 /**
  * The HTTP + WebSocket server. Its header stays free of Beast/Asio so that the app and
  * tests which only start and stop it compile quickly.
@@ -58,6 +60,9 @@ public:
      * its publisher is told to leave. The caller stops its source.
      */
     void remove_stream(const std::string& name, const std::string& reason);
+
+    /** The stream's full H.264 rendition, shared with live H.264 viewers; null when H.264 is off (--h264-max-streams 0). */
+    std::shared_ptr<h264_stream> h264_rendition(const std::shared_ptr<stream>& s);
 
     /**
      * Reads the TLS certificate and key again (what SIGHUP does). New connections get the new

@@ -1,0 +1,137 @@
+// Recording (issue 23): the real binary records a stream into fragmented MP4 segments, and
+// Debian's ffprobe and ffmpeg read them back: the codec, every picture at the capture time the
+// live viewers were told, the camera's JPEGs bit for bit, H.264 segments starting at keyframes
+// with one encoder shared with live H.264 viewers, a segment readable while it is written.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startWscam } from './lib/wscam.mjs';
+import { watch } from './lib/cluster_viewer.mjs';
+import { sleep, until } from './lib/wait.mjs';
+
+const ffprobe = (file, entries) => {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', entries, '-of', 'json', file],
+    { encoding: 'utf8' });
+  assert.equal(r.status, 0, `ffprobe ${file}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+};
+
+/** A segment's start from its name (20261207T063000.123456Z.mp4), in microseconds since the epoch. */
+function startOf(name) {
+  const m = name.match(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})\.(\d{6})Z(-\d+)?\.mp4$/);
+  assert.ok(m, `segment name ${name}`);
+  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) * 1000 + Number(m[7]);
+}
+
+/** Every segment of a stream folder: its codec, size and pictures (absolute capture time, size, keyframe). */
+function segments(folder) {
+  return readdirSync(folder).filter((f) => f.endsWith('.mp4')).sort().map((name) => {
+    const file = join(folder, name);
+    const info = ffprobe(file, 'stream=codec_name,width,height:packet=pts,size,flags');
+    const start = startOf(name);
+    return {
+      name, file, codec: info.streams[0].codec_name, width: info.streams[0].width, height: info.streams[0].height,
+      pictures: info.packets.map((p) => ({ at: start + Math.round(p.pts / 0.09), size: Number(p.size), key: p.flags[0] === 'K' })),
+    };
+  });
+}
+
+/** The live viewer's frames whose capture time lies within the recording, each matched to its recorded picture. */
+function matchFrames(viewer, segs) {
+  const recorded = segs.flatMap((s) => s.pictures);
+  const first = recorded[0].at, last = recorded[recorded.length - 1].at;
+  const live = viewer.frames.filter((f) => f.capture >= first && f.capture <= last);
+  return { recorded, live, matched: live.map((f) => ({ f, r: recorded.find((r) => Math.abs(r.at - f.capture) <= 12) })) };
+}
+
+test('a JPEG recording keeps every picture at its capture time, bit for bit, and plays while written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-record-'));
+  const server = await startWscam(['--stream', 'cam=testsrc:?size=320x240&fps=10', '--record', 'continuous',
+    '--record-codec', 'mjpeg', '--record-dir', dir, '--record-segment', '5']);
+  try {
+    assert.match(server.logs(), /stream=cam recording to .*cam \(mjpeg, 5 s segments\)/);
+    await until(() => /source capturing/.test(server.logs()), 'a recorded stream captures with nobody watching');
+    const viewer = watch(`${server.wsUrl}/ws/cam`);
+    await viewer.opened;
+    await sleep(7500);
+    // The segment being written: every fragment but the newest is in the file, and ffmpeg decodes it.
+    const open = readdirSync(join(dir, 'cam')).sort().pop();
+    const partial = ffprobe(join(dir, 'cam', open), 'packet=pts').packets.length;
+    assert.ok(partial >= 10, `the open segment already holds ${partial} pictures`);
+    const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', join(dir, 'cam', open), '-f', 'null', '-'], { encoding: 'utf8' });
+    assert.equal(decode.status, 0, decode.stderr);
+    assert.equal(decode.stderr, '', 'decoded without a complaint');
+    assert.equal(await server.stop(), 0);
+
+    const segs = segments(join(dir, 'cam'));
+    assert.ok(segs.length >= 2, `segments: ${segs.map((s) => s.name)}`);
+    for (const s of segs) {
+      assert.equal(s.codec, 'mjpeg', s.name);
+      assert.deepEqual([s.width, s.height], [320, 240]);
+      assert.ok(s.pictures.every((p, i) => i === 0 || p.at > s.pictures[i - 1].at), 'times only go forward');
+    }
+    // Each full segment is 5 s of pictures at 10 fps (cut at the first picture past 5 s).
+    for (const s of segs.slice(0, -1)) {
+      const span = s.pictures[s.pictures.length - 1].at - s.pictures[0].at;
+      assert.ok(span >= 4.8e6 && span <= 5.2e6, `${s.name} spans ${span} µs`);
+      assert.ok(s.pictures.length >= 48 && s.pictures.length <= 52, `${s.name}: ${s.pictures.length} pictures`);
+    }
+    // Segments follow each other without a hole: the next starts one frame after the last ended.
+    for (let i = 1; i < segs.length; i++) {
+      const gap = segs[i].pictures[0].at - segs[i - 1].pictures[segs[i - 1].pictures.length - 1].at;
+      assert.ok(gap > 50e3 && gap < 150e3, `between ${segs[i - 1].name} and ${segs[i].name}: ${gap} µs`);
+    }
+    const { live, matched } = matchFrames(viewer, segs);
+    assert.ok(live.length >= 50, `the live viewer saw ${live.length} frames while recording`);
+    const missing = matched.filter((m) => !m.r);
+    assert.equal(missing.length, 0, `frames the viewer saw that the recording lacks: ${missing.slice(0, 3).map((m) => m.f.capture)}`);
+    for (const { f, r } of matched) assert.equal(r.size, f.jpeg.length, 'the camera\'s JPEG, as it came');
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an H.264 recording shares the live encoder, starts each segment at a keyframe, and keeps capture times', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-record-'));
+  const server = await startWscam(['--stream', 'cam=testsrc:?size=320x240&fps=10', '--record', 'continuous',
+    '--record-dir', dir, '--record-segment', '5']);
+  try {
+    const jpeg = watch(`${server.wsUrl}/ws/cam`);
+    const h264 = watch(`${server.wsUrl}/ws/cam?codec=h264`);
+    await Promise.all([jpeg.opened, h264.opened]);
+    await sleep(8000);
+    assert.equal(await server.stop(), 0);
+    const started = server.logs().match(/h264 encoder started stream=cam/g) ?? [];
+    assert.equal(started.length, 1, 'one encoder for the recording and the live H.264 viewer');
+    assert.ok(h264.frames.length >= 40, `the live H.264 viewer got ${h264.frames.length} units`);
+
+    const segs = segments(join(dir, 'cam'));
+    assert.ok(segs.length >= 2, `segments: ${segs.map((s) => s.name)}`);
+    for (const s of segs) {
+      assert.equal(s.codec, 'h264', s.name);
+      assert.ok(s.pictures[0].key, `${s.name} starts where a player can`);
+    }
+    const { live, matched } = matchFrames(jpeg, segs);
+    const found = matched.filter((m) => m.r).length;
+    // The encoder takes the newest JPEG: under load it may skip one, never invent or shift one.
+    assert.ok(found >= live.length * 0.9, `${found} of ${live.length} live frames found in the recording at their capture time`);
+    const liveTimes = new Set(jpeg.frames.map((f) => f.capture));
+    const recorded = segs.flatMap((s) => s.pictures).filter((p) => p.at > live[0].capture + 12 && p.at < live[live.length - 1].capture - 12);
+    const unknown = recorded.filter((p) => ![...liveTimes].some((t) => Math.abs(t - p.at) <= 12));
+    assert.equal(unknown.length, 0, `recorded pictures at no capture time the camera made: ${unknown.slice(0, 3).map((p) => p.at)}`);
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a folder that cannot be written is refused at start, with the reason', () => {
+  const r = spawnSync(process.env.WSCAM_BIN ?? new URL('../../build/wscam', import.meta.url).pathname,
+    ['--port', '0', '--record', 'continuous', '--record-dir', '/proc/wscam-cannot-be-here'], { encoding: 'utf8', timeout: 10000 });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--record-dir: stream default cannot be recorded: cannot create \/proc\/wscam-cannot-be-here\/default: No such file or directory/);
+});
