@@ -16,18 +16,22 @@ namespace wscam {
 
 app_runtime::app_runtime(const app_options& options, int argc, char** argv)
     : options_(options), registry_(std::make_shared<stream_registry>()), server_(options.server, registry_) {
+    recordings_ = std::make_shared<record::recordings>(registry_, [this](const std::shared_ptr<stream>& s) -> std::optional<record::h264_feed> {
+        auto rendition = server_.h264_rendition(s);
+        if (!rendition) return std::nullopt;
+        return record::h264_feed{rendition->output(), [rendition](std::string* why) { return rendition->start(why); },
+                                 [rendition] { rendition->request_keyframe(); }};
+    });
+    server_.set_recording_lookup([weak = std::weak_ptr(recordings_)](const std::string& name) {
+        const auto r = weak.lock();
+        return r ? r->stats(name) : std::nullopt;
+    });
     server_.start();
     // Network cameras share the server's I/O threads; the streams go before the server does.
     streams_.emplace(registry_, server_.source_contexts());
     if (!options.nats_urls.empty()) join_cluster();
     streams_->apply(options.streams, [this](const std::string& name, const std::string& reason) {
         server_.remove_stream(name, reason);
-    });
-    recordings_.emplace(registry_, [this](const std::shared_ptr<stream>& s) -> std::optional<record::h264_feed> {
-        auto rendition = server_.h264_rendition(s);
-        if (!rendition) return std::nullopt;
-        return record::h264_feed{rendition->output(), [rendition](std::string* why) { return rendition->start(why); },
-                                 [rendition] { rendition->request_keyframe(); }};
     });
     record(options, true);
     if (cluster_) cluster_->start();

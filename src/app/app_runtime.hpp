@@ -44,7 +44,7 @@ private:
     std::shared_ptr<stream_registry> registry_;
     server server_;
     std::optional<stream_set> streams_;         // made once the server runs: network cameras use its I/O threads
-    std::optional<record::recordings> recordings_;  // after the streams it records
+    std::shared_ptr<record::recordings> recordings_;  // after the streams it records
     std::optional<cluster::cluster_node> cluster_;
     std::optional<config_reloader> reloader_;  // last: it changes the streams and the server
 };

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/stream.hpp"
+#include "record/recording_stats.hpp"
 #include "record/segment_writer.hpp"
 
 namespace wscam::record {
@@ -42,16 +43,6 @@ struct finished_segment {
     record::codec codec = codec::mjpeg;
     int width = 0;
     int height = 0;
-};
-
-/** What a recorder is doing, for /api/streams and /metrics. */
-struct recording_stats {
-    bool recording = false;  // a segment is open
-    std::string error;       // why it cannot record now (a full disk, a folder gone); empty when it can
-    std::uint64_t bytes = 0;
-    std::uint64_t segments = 0;
-    std::uint64_t frames = 0;
-    std::uint64_t dropped = 0;  // pictures the disk was too slow for
 };
 
 /**

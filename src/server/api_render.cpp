@@ -18,7 +18,8 @@ std::string source_without_command_line(std::string_view description) {
     return out;
 }
 
-std::string streams_json(stream_registry& streams, const std::function<bool(const std::string&)>& shows_command_line) {
+std::string streams_json(stream_registry& streams, const std::function<bool(const std::string&)>& shows_command_line,
+                         const record::recording_lookup& recording_of) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& hub : streams.all()) {
         const auto info = hub->info();
@@ -30,12 +31,17 @@ std::string streams_json(stream_registry& streams, const std::function<bool(cons
                             {"source", shows_command_line(hub->name()) ? info.source : source_without_command_line(info.source)},
                             {"viewers", counters.viewers}, {"frames", counters.frames_published}};
         if (!status.online) s["reason"] = status.reason;
+        if (const auto rec = recording_of ? recording_of(hub->name()) : std::nullopt) {
+            s["recording"] = {{"active", rec->recording}, {"bytes", rec->bytes}, {"segments", rec->segments},
+                              {"frames", rec->frames}, {"dropped", rec->dropped}};
+            if (!rec->error.empty()) s["recording"]["error"] = rec->error;
+        }
         list.push_back(std::move(s));
     }
     return to_json_text({{"streams", list}});
 }
 
-std::string metrics_text(stream_registry& streams, const server_stats& totals) {
+std::string metrics_text(stream_registry& streams, const server_stats& totals, const record::recording_lookup& recording_of) {
     std::string out;
     auto family = [&](const char* name, const char* type, const char* help) {
         out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
@@ -53,6 +59,25 @@ std::string metrics_text(stream_registry& streams, const server_stats& totals) {
                [](stream& h) { return h.counters().bytes_published; });
     per_stream("wscam_stream_frames_rejected_total", "counter", "Frames from outside refused as invalid",
                [](stream& h) { return h.rejected(); });
+    if (recording_of) {
+        // Only the recorded streams: a stream without a recorder has no such series.
+        auto recorded = [&](const char* name, const char* type, const char* help, auto value) {
+            family(name, type, help);
+            for (const auto& hub : hubs)
+                if (const auto rec = recording_of(hub->name()))
+                    out += fmt::format("{}{{stream=\"{}\"}} {}\n", name, hub->name(), value(*rec));
+        };
+        using stats = record::recording_stats;
+        recorded("wscam_recording_active", "gauge", "1 while a segment of the stream is being written",
+                 [](const stats& r) { return r.recording ? 1 : 0; });
+        recorded("wscam_recording_failing", "gauge", "1 while the stream cannot be recorded (a full disk: see /api/streams)",
+                 [](const stats& r) { return r.error.empty() ? 0 : 1; });
+        recorded("wscam_recording_bytes_total", "counter", "Bytes of finished segments", [](const stats& r) { return r.bytes; });
+        recorded("wscam_recording_segments_total", "counter", "Segments finished", [](const stats& r) { return r.segments; });
+        recorded("wscam_recording_frames_total", "counter", "Pictures recorded", [](const stats& r) { return r.frames; });
+        recorded("wscam_recording_dropped_total", "counter", "Pictures not recorded because the disk was too slow",
+                 [](const stats& r) { return r.dropped; });
+    }
     family("wscam_frames_sent_total", "counter", "Frames written to viewers");
     out += fmt::format("wscam_frames_sent_total {}\n", totals.frames_sent);
     family("wscam_frames_dropped_total", "counter", "Frames skipped for slow viewers (replaced while pending)");

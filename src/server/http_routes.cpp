@@ -195,7 +195,7 @@ http::message_generator http_routes::stream_list(const asked& a) {
         const bool s = shows_source(*a.access, stream, a.token, budget);
         shown = shown || s;
         return s;
-    });
+    }, state_->recording_of());
     if (a.verdict.guess && !shown) note_guess(a.token);
     auto res = text_response(a.req, http::status::ok, body, "application/json");
     res.set(http::field::cache_control, "no-store");
@@ -203,7 +203,7 @@ http::message_generator http_routes::stream_list(const asked& a) {
 }
 
 http::message_generator http_routes::metrics(const asked& a) {
-    auto res = text_response(a.req, http::status::ok, metrics_text(state_->streams(), state_->stats()),
+    auto res = text_response(a.req, http::status::ok, metrics_text(state_->streams(), state_->stats(), state_->recording_of()),
                              "text/plain; version=0.0.4; charset=utf-8");
     res.set(http::field::cache_control, "no-store");
     return reply(a, std::move(res));

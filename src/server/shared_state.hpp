@@ -9,6 +9,7 @@
 #include "core/stream.hpp"
 #include "server/client_limits.hpp"
 #include "server/host_policy.hpp"
+#include "record/recording_stats.hpp"
 #include "server/server_config.hpp"
 
 namespace wscam {
@@ -45,6 +46,9 @@ public:
     viewer_group_registry& groups() { return *groups_; }
     /** Each stream's H.264 rendition, for viewers who ask with ?codec=h264. */
     h264_streams& h264() { return *h264_; }
+    /** What each recorded stream's recorder is doing (set once, before the server starts). */
+    void set_recording_lookup(record::recording_lookup lookup) { recording_of_ = std::move(lookup); }
+    const record::recording_lookup& recording_of() const { return recording_of_; }
     /** Connection caps (server and per address) and the wrong-token brake. */
     client_limits& limits() { return limits_; }
     /** The certificate in use; null when the server speaks no TLS. */
@@ -85,6 +89,7 @@ private:
     std::shared_ptr<stream_registry> streams_;
     std::unique_ptr<viewer_group_registry> groups_;
     std::unique_ptr<h264_streams> h264_;
+    record::recording_lookup recording_of_;
     client_limits limits_;
     std::unique_ptr<tls::certificate_store> tls_;
     mutable std::mutex mutex_;

@@ -13,7 +13,7 @@ namespace {
 using namespace std::chrono_literals;
 
 stream_spec spec(const std::string& name, const std::string& uri, double fps = 30) {
-    stream_spec s{name, uri, {}, "wscam.toml:" + std::to_string(name.size())};
+    stream_spec s{name, uri, {}, "wscam.toml:" + std::to_string(name.size()), {}};
     s.defaults.pattern.fps = s.defaults.intake.fps = fps;
     s.defaults.pattern.size = {160, 120};
     return s;

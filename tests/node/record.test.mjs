@@ -135,3 +135,48 @@ test('a folder that cannot be written is refused at start, with the reason', () 
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--record-dir: stream default cannot be recorded: cannot create \/proc\/wscam-cannot-be-here\/default: No such file or directory/);
 });
+
+test('a full disk stops recording with one clear line, a status and a metric; live viewers go on; recording resumes with space', async () => {
+  // The recordings go to a 3 MB tmpfs of wscam's own (a private mount namespace); the test
+  // reaches it through /proc/PID/root to make room again.
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-record-full-'));
+  const server = await startWscam(['--stream', 'cam=testsrc:?size=640x480&fps=30', '--record', 'continuous',
+    '--record-codec', 'mjpeg', '--record-dir', dir, '--record-segment', '5'],
+  { wrap: ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o size=3m wscam-full "${dir}" && exec "$@"`, 'sh'] });
+  const stream = async () => (await (await fetch(`${server.url}/api/streams`)).json()).streams[0];
+  const metric = async (name) => Number((await (await fetch(`${server.url}/metrics`)).text())
+    .match(new RegExp(`^${name}\\{stream="cam"\\} (\\d+)$`, 'm'))[1]);
+  try {
+    const viewer = watch(`${server.wsUrl}/ws/cam`);
+    await viewer.opened;
+    await until(async () => (await stream()).recording?.error, 'the disk fills and recording stops', 20000);
+    const full = await stream();
+    assert.match(full.recording.error, /No space left on device/);
+    assert.equal(full.recording.active, false);
+    assert.equal(await metric('wscam_recording_failing'), 1);
+    const filledAt = performance.now();
+    await sleep(3000);
+    // Live viewing is untouched: the viewer's frames keep their pace after the disk filled.
+    const before = viewer.frames.filter((f) => f.at < filledAt && f.at > filledAt - 2000);
+    const after = viewer.frames.filter((f) => f.at > filledAt + 500 && f.at < filledAt + 2500);
+    assert.ok(after.length >= before.length * 0.8, `frames in 2 s: ${before.length} before, ${after.length} after`);
+    const gaps = after.slice(1).map((f, i) => f.at - after[i].at);
+    assert.ok(Math.max(...gaps) < 300, `longest gap after the disk filled: ${Math.max(...gaps)} ms`);
+    const lines = server.logs().match(/stream=cam recording stopped: .*No space left on device.*/g) ?? [];
+    assert.equal(lines.length, 1, `one line, not one per picture:\n${lines.join('\n')}`);
+
+    // The segment cut short plays up to its last fragment.
+    const inside = join(`/proc/${server.proc.pid}/root`, dir, 'cam');
+    const cut = readdirSync(inside).sort().pop();
+    assert.ok(ffprobe(join(inside, cut), 'packet=pts').packets.length >= 30, `${cut} keeps what reached the disk`);
+    // Space returns (the user deletes the recordings); recording starts again within its 5 s retry.
+    for (const f of readdirSync(inside)) rmSync(join(inside, f));
+    await until(async () => (await stream()).recording?.active === true, 'recording again', 12000);
+    assert.equal((await stream()).recording.error, undefined);
+    assert.match(server.logs(), /stream=cam recording again/);
+    assert.equal(await metric('wscam_recording_failing'), 0);
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

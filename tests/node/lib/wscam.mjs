@@ -5,8 +5,14 @@ import WebSocket from 'ws';
 
 export const WSCAM_BIN = process.env.WSCAM_BIN || new URL('../../../build/wscam', import.meta.url).pathname;
 
-export async function startWscam(args = [], { bin = WSCAM_BIN, stdin = 'ignore' } = {}) {
-  const proc = spawn(bin, ['--listen', '127.0.0.1', '--port', '0', ...args], { stdio: [stdin, 'pipe', 'pipe'] });
+/**
+ * `wrap`: a command that runs wscam in the end with `exec "$@"` (e.g. in a mount namespace of its
+ * own), so that the process is still wscam's.
+ */
+export async function startWscam(args = [], { bin = WSCAM_BIN, stdin = 'ignore', wrap = [] } = {}) {
+  const argv = [bin, '--listen', '127.0.0.1', '--port', '0', ...args];
+  const proc = spawn(wrap.length ? wrap[0] : bin, wrap.length ? [...wrap.slice(1), ...argv] : argv.slice(1),
+    { stdio: [stdin, 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
