@@ -16,6 +16,7 @@
 
 #include "core/rate_limit.hpp"
 #include "record/segment_policy.hpp"
+#include "record/segment_repair.hpp"
 
 namespace wscam::record {
 
@@ -148,6 +149,7 @@ recorder::recorder(std::shared_ptr<stream> s, recording_settings settings, std::
     : stream_(std::move(s)), settings_(std::move(settings)), h264_(std::move(h264)), done_(std::move(done)),
       inbox_(std::make_shared<inbox>(settings_.queue_bytes)) {
     check_folder(settings_.folder);
+    repair_folder();
     const bool jpeg = settings_.codec == codec::mjpeg;
     source_tap_ = std::make_shared<tap>(inbox_, jpeg, true);
     stream_->subscribe(source_tap_);
@@ -164,6 +166,20 @@ recorder::~recorder() {
     if (units_tap_) h264_->units->unsubscribe(units_tap_.get());
     writer_.request_stop();
     writer_.join();
+}
+
+void recorder::repair_folder() {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(settings_.folder, ec)) {
+        if (entry.path().extension() != ".mp4" || !entry.is_regular_file()) continue;
+        try {
+            if (const auto what = repair_segment(entry.path()))
+                spdlog::warn("stream={} recording: {} was not finished (wscam stopped without closing it): {}",
+                             stream_->name(), entry.path().filename().string(), *what);
+        } catch (const std::filesystem::filesystem_error& e) {
+            spdlog::error("stream={} recording: cannot repair {}: {}", stream_->name(), entry.path().string(), e.what());
+        }
+    }
 }
 
 recording_stats recorder::stats() const {

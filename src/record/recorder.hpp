@@ -53,7 +53,7 @@ struct finished_segment {
  * when the disk is too slow, new pictures are dropped (counted, logged) and an H.264 recording
  * resumes at the next keyframe. A write that fails (a full disk) stops recording with one log
  * line and a reason in stats(); it tries again every 5 s. Where segments start and end:
- * segment_policy.
+ * segment_policy. At start, what a crash left unfinished in the folder is repaired first.
  */
 class recorder {
 public:
@@ -75,6 +75,8 @@ private:
     class inbox;
     class tap;
     struct writing;
+    /** Segments a crash left unfinished are cut back to their last whole fragment (segment_repair). */
+    void repair_folder();
     void run(std::stop_token stop);
     void take(const frame_ptr& f, writing& w);
     void open(const frame_ptr& f, writing& w);
