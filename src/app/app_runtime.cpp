@@ -87,7 +87,9 @@ void check_recording_folders(const app_options& options) {
     }
 }
 
-void app_runtime::record(const app_options& options, bool strict) { recordings_->apply(recording_plan(options), strict); }
+void app_runtime::record(const app_options& options, bool strict) {
+    recordings_->apply(options.record_dir, recording_plan(options), strict);
+}
 
 void app_runtime::run() {
     report_serving(options_.server, server_.http_port(), server_.ws_port(), streams_->size());

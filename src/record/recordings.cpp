@@ -9,7 +9,8 @@ namespace wscam::record {
 recordings::recordings(std::shared_ptr<stream_registry> registry, feed_for h264)
     : registry_(std::move(registry)), h264_(std::move(h264)) {}
 
-void recordings::apply(const std::map<std::string, recording_settings>& wanted, bool strict) {
+void recordings::apply(const std::filesystem::path& folder, const std::map<std::string, recording_settings>& wanted,
+                       bool strict) {
     // Stopped first (outside the lock: closing a segment waits for the disk).
     std::map<std::string, entry> stopping;
     {
@@ -37,7 +38,17 @@ void recordings::apply(const std::map<std::string, recording_settings>& wanted, 
         if (!source) continue;  // not served here (yet)
         try {
             auto feed = settings.codec == codec::h264 ? h264_(source) : std::nullopt;
-            auto rec = std::make_unique<recorder>(source, settings, std::move(feed));
+            // Each finished segment goes into the index at once (the writer thread calls this).
+            auto done = [this, name](const finished_segment& f) {
+                if (const auto index = this->index())
+                    try {
+                        index->add({name, f.path.filename().string(), f.start_us, f.end_us, f.frames, f.bytes, f.codec,
+                                    f.width, f.height});
+                    } catch (const index_error& e) {
+                        spdlog::error("stream={} recording: {}", name, e.what());
+                    }
+            };
+            auto rec = std::make_unique<recorder>(source, settings, std::move(feed), std::move(done));
             spdlog::info("stream={} recording to {} ({}, {} s segments)", name, settings.folder.string(),
                          to_string(settings.codec), settings.segment_length.count());
             std::lock_guard lock(mutex_);
@@ -47,6 +58,48 @@ void recordings::apply(const std::map<std::string, recording_settings>& wanted, 
             spdlog::error("stream={} cannot record: {}", name, e.what());
         }
     }
+    // Nothing recorded and no recordings from before: no folder is made.
+    std::error_code ec;
+    if (!wanted.empty() || std::filesystem::is_directory(folder, ec)) index_folder(folder, strict);
+}
+
+void recordings::index_folder(const std::filesystem::path& folder, bool strict) {
+    try {
+        if (!index() || folder != folder_) {
+            std::filesystem::create_directories(folder);
+            auto opened = std::make_shared<recording_index>(folder / "index.sqlite3");
+            std::lock_guard lock(mutex_);
+            index_ = std::move(opened);
+            folder_ = folder;
+        }
+        const auto idx = index();  // this thread alone replaces it
+        std::size_t changed = 0;
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator(folder, ec))
+            if (entry.is_directory() && stream_registry::valid_name(entry.path().filename().string()))
+                changed += idx->sync_folder(entry.path().filename().string(), entry.path());
+        if (changed) spdlog::info("recordings index {}: {} segment(s) read again from their files", (folder / "index.sqlite3").string(), changed);
+    } catch (const std::exception& e) {  // index_error, std::filesystem::filesystem_error
+        if (strict) throw index_error(e.what());
+        spdlog::error("recordings index: {}", e.what());
+    }
+}
+
+std::shared_ptr<recording_index> recordings::index() const {
+    std::lock_guard lock(mutex_);
+    return index_;
+}
+
+std::optional<std::filesystem::path> recordings::segment_file(const std::string& stream, const std::string& name) const {
+    std::filesystem::path folder;
+    std::shared_ptr<recording_index> index;
+    {
+        std::lock_guard lock(mutex_);
+        folder = folder_;
+        index = index_;
+    }
+    if (!index || !stream_registry::valid_name(stream) || !segment_start(name) || !index->find(stream, name)) return std::nullopt;
+    return folder / stream / name;
 }
 
 void recordings::stop_all() {

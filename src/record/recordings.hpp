@@ -8,6 +8,7 @@
 
 #include "core/stream.hpp"
 #include "record/recorder.hpp"
+#include "record/recording_index.hpp"
 
 namespace wscam::record {
 
@@ -29,14 +30,19 @@ public:
     /**
      * Records exactly the streams in `wanted` (by name), each with its settings: starts new
      * recorders, stops those no longer wanted (their open segment is closed), restarts one whose
-     * settings or stream changed. A recorder that cannot start throws segment_error when
-     * `strict` (at start: wscam refuses to run) and is logged and skipped otherwise (a reload).
+     * settings or stream changed. Then brings the index (`folder`/index.sqlite3) in line with
+     * every stream folder there. A recorder or index that cannot start throws segment_error or
+     * index_error when `strict` (at start: wscam refuses to run) and is logged otherwise (a reload).
      */
-    void apply(const std::map<std::string, recording_settings>& wanted, bool strict);
+    void apply(const std::filesystem::path& folder, const std::map<std::string, recording_settings>& wanted, bool strict);
     void stop_all();
     std::size_t size() const;
     /** What the stream's recorder is doing; nullopt if it is not recorded. */
     std::optional<recording_stats> stats(const std::string& name) const;
+    /** The index of the recordings; null until one could be opened. */
+    std::shared_ptr<recording_index> index() const;
+    /** Where a segment the index knows lies; nullopt for one it does not know. */
+    std::optional<std::filesystem::path> segment_file(const std::string& stream, const std::string& name) const;
 
 private:
     struct entry {
@@ -44,8 +50,13 @@ private:
         std::unique_ptr<recorder> rec;
     };
 
+    /** Opens the index in `folder` if it is not open there, and syncs every stream folder in it. */
+    void index_folder(const std::filesystem::path& folder, bool strict);
+
     std::shared_ptr<stream_registry> registry_;
     feed_for h264_;
+    std::filesystem::path folder_;
+    std::shared_ptr<recording_index> index_;  // under mutex_ (read by HTTP threads)
     mutable std::mutex mutex_;  // guards running_ for stats(); apply runs on one thread
     std::map<std::string, entry> running_;
 };

@@ -12,6 +12,8 @@ extern "C" {
 #include <libavutil/log.h>
 }
 
+#include "record/libav_log.hpp"
+
 namespace wscam::record {
 namespace {
 
@@ -23,12 +25,6 @@ std::string av_reason(int code) {
     char text[AV_ERROR_MAX_STRING_SIZE] = {};
     av_strerror(code, text, sizeof text);
     return text;
-}
-
-/** libavformat prints to stderr by default: errors only (ours are logged with their stream). */
-void quiet_libav() {
-    static std::once_flag once;
-    std::call_once(once, [] { av_log_set_level(AV_LOG_ERROR); });
 }
 
 }  // namespace

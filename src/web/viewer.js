@@ -27,8 +27,9 @@ let userPaused = false;
 let streams = [];     // the server's cameras (/api/streams)
 
 // Test and debug hooks, on window on purpose (the browser tests and bench/browser read them):
-// window.wscamStats is the focused view's stats (set in focus()), window.wscamTiles() a copy of
-// each tile's.
+// window.wscamStats is the focused view's stats (set in focus(); empty until the stream list has
+// come and a view exists), window.wscamTiles() a copy of each tile's.
+window.wscamStats = {};
 window.wscamTiles = () => tiles.map((t) => ({ ...t.stats }));
 
 function showState(state, reason) {
