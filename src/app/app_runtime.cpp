@@ -22,10 +22,7 @@ app_runtime::app_runtime(const app_options& options, int argc, char** argv)
         return record::h264_feed{rendition->output(), [rendition](std::string* why) { return rendition->start(why); },
                                  [rendition] { rendition->request_keyframe(); }};
     });
-    server_.set_recording_lookup([weak = std::weak_ptr(recordings_)](const std::string& name) {
-        const auto r = weak.lock();
-        return r ? r->stats(name) : std::nullopt;
-    });
+    server_.set_recordings(recordings_);
     server_.start();
     // Network cameras share the server's I/O threads; the streams go before the server does.
     streams_.emplace(registry_, server_.source_contexts());

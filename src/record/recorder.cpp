@@ -182,6 +182,15 @@ void recorder::repair_folder() {
     }
 }
 
+std::optional<segment_entry> recorder::open_segment() const {
+    std::lock_guard lock(stats_mutex_);
+    if (!stats_.recording) return std::nullopt;
+    auto e = open_;
+    std::error_code ec;
+    e.bytes = std::filesystem::file_size(settings_.folder / e.name, ec);
+    return e;
+}
+
 recording_stats recorder::stats() const {
     std::lock_guard lock(stats_mutex_);
     auto s = stats_;
@@ -242,6 +251,8 @@ void recorder::take(const frame_ptr& f, writing& w) {
             w.file->add(f->payload(), f->capture_us(), !h264 || f->keyframe());
             std::lock_guard lock(stats_mutex_);
             ++stats_.frames;
+            open_.end_us = f->capture_us();
+            ++open_.frames;
         } catch (const segment_error& e) {
             failed(w, e.what());
         }
@@ -278,6 +289,8 @@ void recorder::open(const frame_ptr& f, writing& w) {
     stats_.recording = true;
     stats_.error.clear();
     ++stats_.frames;
+    open_ = {stream_->name(), path.filename().string(), f->capture_us(), f->capture_us(), 1, 0, settings_.codec,
+             f->width(), f->height()};
 }
 
 void recorder::finish(writing& w, std::int64_t end_us) {
@@ -295,6 +308,7 @@ void recorder::finish(writing& w, std::int64_t end_us) {
     {
         std::lock_guard lock(stats_mutex_);
         stats_.recording = false;
+        open_ = {};
         ++stats_.segments;
         stats_.bytes += w.current.bytes;
     }
@@ -312,6 +326,7 @@ void recorder::failed(writing& w, const std::string& why) {
     std::lock_guard lock(stats_mutex_);
     stats_.recording = false;
     stats_.error = why;
+    open_ = {};
 }
 
 }  // namespace wscam::record

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/stream.hpp"
+#include "record/recording_index.hpp"
 #include "record/recording_stats.hpp"
 #include "record/segment_writer.hpp"
 
@@ -70,6 +71,8 @@ public:
     const recording_settings& settings() const { return settings_; }
     const std::shared_ptr<stream>& source() const { return stream_; }
     recording_stats stats() const;
+    /** The segment being written (end: its newest picture; bytes: what reached the file), if one is open. */
+    std::optional<segment_entry> open_segment() const;
 
 private:
     class inbox;
@@ -92,6 +95,7 @@ private:
     std::shared_ptr<tap> units_tap_;   // H.264: the rendition's access units
     mutable std::mutex stats_mutex_;
     recording_stats stats_;
+    segment_entry open_;  // while stats_.recording
     std::jthread writer_;              // last: it uses everything above
 };
 

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "record/recording_options.hpp"
 
 namespace wscam::record {
@@ -90,16 +92,34 @@ std::shared_ptr<recording_index> recordings::index() const {
     return index_;
 }
 
+std::vector<segment_entry> recordings::segments(const std::string& stream, std::int64_t from_us, std::int64_t to_us) const {
+    std::shared_ptr<recording_index> index;
+    std::optional<segment_entry> open;
+    {
+        std::lock_guard lock(mutex_);
+        index = index_;
+        if (const auto it = running_.find(stream); it != running_.end()) open = it->second.rec->open_segment();
+    }
+    auto list = index ? index->list(stream, from_us, to_us) : std::vector<segment_entry>{};
+    if (open && open->end_us >= from_us && open->start_us <= to_us &&
+        std::none_of(list.begin(), list.end(), [&](const segment_entry& e) { return e.name == open->name; }))
+        list.push_back(*open);  // the newest: it goes last
+    return list;
+}
+
 std::optional<std::filesystem::path> recordings::segment_file(const std::string& stream, const std::string& name) const {
     std::filesystem::path folder;
     std::shared_ptr<recording_index> index;
+    std::optional<segment_entry> open;
     {
         std::lock_guard lock(mutex_);
         folder = folder_;
         index = index_;
+        if (const auto it = running_.find(stream); it != running_.end()) open = it->second.rec->open_segment();
     }
-    if (!index || !stream_registry::valid_name(stream) || !segment_start(name) || !index->find(stream, name)) return std::nullopt;
-    return folder / stream / name;
+    if (!stream_registry::valid_name(stream) || !segment_start(name)) return std::nullopt;
+    if ((open && open->name == name) || (index && index->find(stream, name))) return folder / stream / name;
+    return std::nullopt;
 }
 
 void recordings::stop_all() {

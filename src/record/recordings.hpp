@@ -41,7 +41,12 @@ public:
     std::optional<recording_stats> stats(const std::string& name) const;
     /** The index of the recordings; null until one could be opened. */
     std::shared_ptr<recording_index> index() const;
-    /** Where a segment the index knows lies; nullopt for one it does not know. */
+    /**
+     * A stream's segments overlapping [from_us, to_us], oldest first: the index's, and the one
+     * being written (which the index gets when it closes).
+     */
+    std::vector<segment_entry> segments(const std::string& stream, std::int64_t from_us, std::int64_t to_us) const;
+    /** Where a segment lies, if the index knows it or it is being written; nullopt otherwise. */
     std::optional<std::filesystem::path> segment_file(const std::string& stream, const std::string& name) const;
 
 private:

@@ -9,6 +9,7 @@
 #include "server/mjpeg_session.hpp"
 #include "server/origin_policy.hpp"
 #include "server/publisher_session.hpp"
+#include "server/recording_routes.hpp"
 #include "server/static_files.hpp"
 #include "server/tls_redirect.hpp"
 #include "server/viewer_session.hpp"
@@ -138,6 +139,12 @@ std::optional<http::message_generator> http_routes::route_request(asked& a, cons
         return snapshot(a);
     case route_kind::mjpeg:
         return mjpeg(a, hand_over);
+    case route_kind::recordings:
+        return recordings_list({a.req, a.head, a.where.stream, [&](http::status s) { log_answer(a, s); }},
+                               state_->recordings(), a.hub != nullptr);
+    case route_kind::recording:
+        return recording_file({a.req, a.head, a.where.stream, [&](http::status s) { log_answer(a, s); }},
+                              state_->recordings(), a.where.path);
     case route_kind::publish_ws:
         return publish_refused(a);
     case route_kind::viewer_ws:

@@ -17,7 +17,7 @@ struct access_rule {
 };
 
 // The table: which token each route needs, and where the control token opens more.
-constexpr std::array<access_rule, 10> rules{{
+constexpr std::array<access_rule, 12> rules{{
     {route_kind::page, token_need::nothing},  // the page asks for the token it then brings
     {route_kind::asset, token_need::nothing},
     {route_kind::health, token_need::nothing},  // load balancers and systemd ask without one
@@ -25,6 +25,8 @@ constexpr std::array<access_rule, 10> rules{{
     {route_kind::viewer_ws, token_need::view, beyond::controls},
     {route_kind::snapshot, token_need::view},
     {route_kind::mjpeg, token_need::view},
+    {route_kind::recordings, token_need::view},  // what the camera saw is camera data too
+    {route_kind::recording, token_need::view},
     // The server-wide view token (no stream); a stream's source to that stream's control token.
     {route_kind::api_streams, token_need::view, beyond::sources},
     {route_kind::metrics, token_need::view},

@@ -2,6 +2,7 @@
 
 #include "core/stream.hpp"
 #include "core/source_uri.hpp"
+#include "record/recording_index.hpp"
 
 namespace wscam {
 namespace {
@@ -49,6 +50,16 @@ route match_route(std::string_view target, bool upgrade, bool ws_only, const std
         return stream_route(route_kind::snapshot, path.substr(10, path.size() - 10 - 4));
     if (starts_with(path, "/stream/") && ends_with(path, ".mjpg"))
         return stream_route(route_kind::mjpeg, path.substr(8, path.size() - 8 - 5));
+    if (starts_with(path, "/api/recordings/")) return stream_route(route_kind::recordings, path.substr(16));
+    if (starts_with(path, "/recordings/")) {
+        // Only a segment name the recorder makes: nothing else of the folder is reachable.
+        const auto rest = path.substr(12);
+        const auto slash = rest.find('/');
+        if (slash == std::string_view::npos || !record::segment_start(rest.substr(slash + 1))) return {};
+        route r = stream_route(route_kind::recording, rest.substr(0, slash));
+        if (r.kind == route_kind::recording) r.path = std::string(rest.substr(slash + 1));
+        return r;
+    }
     // Viewer files: one level, plain names only (no traversal, no hidden files).
     const std::string_view name = path.substr(1);
     if (!name.empty() && name.find('/') == std::string_view::npos && name.find("..") == std::string_view::npos &&

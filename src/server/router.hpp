@@ -16,6 +16,8 @@ enum class route_kind {
     metrics,      // /metrics (Prometheus text format)
     snapshot,     // /snapshot/<stream>.jpg
     mjpeg,        // /stream/<stream>.mjpg: multipart MJPEG over HTTP (VLC, ffmpeg, Home Assistant, <img>)
+    recordings,   // /api/recordings/<stream>: its recorded segments and gaps (?from=&to=)
+    recording,    // /recordings/<stream>/<segment>.mp4: one segment (path: the segment's file name), Range requests
     not_found,
 };
 

@@ -183,7 +183,7 @@ void server::set_relayed_access(const std::string& stream, std::optional<relayed
     impl_->state->set_relayed_access(stream, std::move(access));
 }
 
-void server::set_recording_lookup(record::recording_lookup lookup) { impl_->state->set_recording_lookup(std::move(lookup)); }
+void server::set_recordings(std::shared_ptr<record::recordings> recordings) { impl_->state->set_recordings(std::move(recordings)); }
 
 std::shared_ptr<h264_stream> server::h264_rendition(const std::shared_ptr<stream>& s) {
     auto& h264 = impl_->state->h264();

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/stream.hpp"
-#include "record/recording_stats.hpp"
+#include "record/recordings.hpp"
 #include "server/server_config.hpp"
 #include "sources/io_contexts.hpp"
 
@@ -64,8 +64,8 @@ public:
 
     /** The stream's full H.264 rendition, shared with live H.264 viewers; null when H.264 is off (--h264-max-streams 0). */
     std::shared_ptr<h264_stream> h264_rendition(const std::shared_ptr<stream>& s);
-    /** Where /api/streams and /metrics learn what each recorded stream's recorder does; before start(). */
-    void set_recording_lookup(record::recording_lookup lookup);
+    /** The recorders and their index: /api/streams, /metrics and the recordings API read them; before start(). */
+    void set_recordings(std::shared_ptr<record::recordings> recordings);
 
     /**
      * Reads the TLS certificate and key again (what SIGHUP does). New connections get the new

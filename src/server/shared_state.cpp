@@ -95,4 +95,12 @@ server_stats shared_state::stats() const {
             mjpeg_readers_.load(), h264_viewers_.load(), h264_->running()};
 }
 
+void shared_state::set_recordings(std::shared_ptr<record::recordings> r) {
+    recordings_ = std::move(r);
+    recording_of_ = [weak = std::weak_ptr(recordings_)](const std::string& name) {
+        const auto recs = weak.lock();
+        return recs ? recs->stats(name) : std::nullopt;
+    };
+}
+
 }  // namespace wscam

@@ -9,7 +9,7 @@
 #include "core/stream.hpp"
 #include "server/client_limits.hpp"
 #include "server/host_policy.hpp"
-#include "record/recording_stats.hpp"
+#include "record/recordings.hpp"
 #include "server/server_config.hpp"
 
 namespace wscam {
@@ -46,8 +46,10 @@ public:
     viewer_group_registry& groups() { return *groups_; }
     /** Each stream's H.264 rendition, for viewers who ask with ?codec=h264. */
     h264_streams& h264() { return *h264_; }
-    /** What each recorded stream's recorder is doing (set once, before the server starts). */
-    void set_recording_lookup(record::recording_lookup lookup) { recording_of_ = std::move(lookup); }
+    /** The recorders and the recordings' index (set once, before the server starts; null: none). */
+    void set_recordings(std::shared_ptr<record::recordings> r);
+    const std::shared_ptr<record::recordings>& recordings() const { return recordings_; }
+    /** What each recorded stream's recorder is doing, for /api/streams and /metrics. */
     const record::recording_lookup& recording_of() const { return recording_of_; }
     /** Connection caps (server and per address) and the wrong-token brake. */
     client_limits& limits() { return limits_; }
@@ -89,6 +91,7 @@ private:
     std::shared_ptr<stream_registry> streams_;
     std::unique_ptr<viewer_group_registry> groups_;
     std::unique_ptr<h264_streams> h264_;
+    std::shared_ptr<record::recordings> recordings_;
     record::recording_lookup recording_of_;
     client_limits limits_;
     std::unique_ptr<tls::certificate_store> tls_;

@@ -1,7 +1,7 @@
 // libFuzzer target for the parsers that read untrusted text: source URIs, viewer messages,
 // request targets, frame sizes, wscam.v1 frame headers, upgrade origins, exec: command
-// lines, an MJPEG reader's ?fps=, Host headers (the DNS-rebinding check) and the
-// --require-tls redirect. The first byte's low four bits pick the parser; its higher bits are
+// lines, an MJPEG reader's ?fps=, Host headers (the DNS-rebinding check), the
+// --require-tls redirect, Range headers, and the recordings API's times and segment names. The first byte's low four bits pick the parser; its higher bits are
 // flags.
 #include <cstddef>
 #include <cstdint>
@@ -14,7 +14,10 @@
 #include "core/frame.hpp"
 #include "core/frame_size.hpp"
 #include "core/source_uri.hpp"
+#include "record/recording_index.hpp"
+#include "record/time_text.hpp"
 #include "server/api_render.hpp"
+#include "server/byte_range.hpp"
 #include "server/host_policy.hpp"
 #include "server/mjpeg_rate.hpp"
 #include "server/origin_policy.hpp"
@@ -86,6 +89,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         break;
     }
+    case 11: {  // a Range header on a segment of (the flags') size: a part lies inside it
+        const std::uint64_t file = (data[0] >> 4) * 1000u;
+        const auto r = wscam::parse_byte_range(text, file);
+        if (r.what == wscam::byte_range::kind::part && (r.length == 0 || r.first >= file || r.length > file - r.first))
+            __builtin_trap();
+        break;
+    }
+    case 12:  // the recordings API's times (?from=, ?to=) and segment names (in a URL path)
+        if (auto t = wscam::record::parse_time(text)) (void)wscam::record::iso_time(*t);
+        if (wscam::record::segment_start(text) &&
+            (text.find('/') != std::string_view::npos || text.find("..") != std::string_view::npos))
+            __builtin_trap();
+        break;
     }
     return 0;
 }

@@ -9,9 +9,11 @@ namespace wscam {
 namespace {
 
 // Routes that need the view token, each with the stream it asks for ("": the server-wide ones).
-const std::array<std::pair<route_kind, std::string>, 5> view_routes{{{route_kind::viewer_ws, "cam"},
+const std::array<std::pair<route_kind, std::string>, 7> view_routes{{{route_kind::viewer_ws, "cam"},
                                                                      {route_kind::snapshot, "cam"},
                                                                      {route_kind::mjpeg, "cam"},
+                                                                     {route_kind::recordings, "cam"},
+                                                                     {route_kind::recording, "cam"},
                                                                      {route_kind::api_streams, ""},
                                                                      {route_kind::metrics, ""}}};
 
@@ -26,6 +28,8 @@ const char* name(route_kind k) {
     case route_kind::metrics: return "metrics";
     case route_kind::snapshot: return "snapshot";
     case route_kind::mjpeg: return "mjpeg";
+    case route_kind::recordings: return "recordings";
+    case route_kind::recording: return "recording";
     case route_kind::not_found: return "not_found";
     }
     return "?";

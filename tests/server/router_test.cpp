@@ -41,6 +41,18 @@ TEST(router, pages_api_and_snapshots) {
     EXPECT_EQ(r("/stream/.mjpg").kind, route_kind::not_found);
     EXPECT_EQ(r("/stream/..%2fx.mjpg").kind, route_kind::not_found);
     EXPECT_EQ(r("/stream/porch.mjpeg").kind, route_kind::not_found);
+    EXPECT_EQ(r("/api/recordings/porch?from=0").kind, route_kind::recordings);
+    EXPECT_EQ(r("/api/recordings/porch").stream, "porch");
+    EXPECT_EQ(r("/api/recordings/").kind, route_kind::not_found);
+    const auto seg = r("/recordings/porch/20261207T063000.123456Z.mp4");
+    EXPECT_EQ(seg.kind, route_kind::recording);
+    EXPECT_EQ(seg.stream, "porch");
+    EXPECT_EQ(seg.path, "20261207T063000.123456Z.mp4");
+    // Only the recorder's own names: nothing else in the folder.
+    for (const char* other : {"/recordings/porch/index.sqlite3", "/recordings/porch/../index.sqlite3",
+                              "/recordings/porch/..%2Findex.sqlite3", "/recordings/porch/a/20261207T063000.123456Z.mp4",
+                              "/recordings/../20261207T063000.123456Z.mp4", "/recordings/porch"})
+        EXPECT_EQ(r(other).kind, route_kind::not_found) << other;
 }
 
 TEST(router, assets_are_plain_names_without_traversal) {
