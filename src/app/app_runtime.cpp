@@ -63,7 +63,7 @@ void app_runtime::join_cluster() {
 std::map<std::string, record::recording_settings> recording_plan(const app_options& options) {
     std::map<std::string, record::recording_settings> wanted;
     for (const auto& spec : options.streams) {
-        // Event clips come with the motion events; until then only continuous recording runs.
+        // "events" is refused when the options are read until event clips exist.
         if (spec.recording.mode != record::mode::continuous) continue;
         record::recording_settings settings;
         settings.codec = spec.recording.codec;

@@ -100,6 +100,11 @@ void complete(app_options& o, const raw_options& raw, const stream_requests& req
     o.server.stream_access = stream_tokens_from(requests.tables);
     o.streams = stream_specs_from(requests, o.defaults, o.server, recording_from(raw));
     o.record_dir = record_dir_or_default(o.record_dir);
+    for (const auto& spec : o.streams)
+        if (spec.recording.mode == record::mode::events)
+            throw usage_error(spec.where + ": stream " + spec.name +
+                              ": record = \"events\" records event clips, which are not built yet (motion events come "
+                              "first); use \"continuous\" or \"off\"");
     complete_cluster(o);
     if (!o.streams.empty()) o.server.default_stream = o.streams.front().name;
 }

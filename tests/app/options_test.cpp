@@ -125,5 +125,30 @@ TEST(options, usage_errors_exit_2_with_the_message_and_where_a_bad_value_came_fr
     EXPECT_EQ(parse({"--require-tls"}).errors, "--require-tls needs --tls-cert and --tls-key");
 }
 
+TEST(options, recording_is_the_command_lines_unless_a_stream_table_says_otherwise) {
+    const temp_file file("record.toml", "[[stream]]\nname = \"desk\"\nsource = \"testsrc:\"\nrecord = \"off\"\n"
+                                        "[[stream]]\nname = \"door\"\nsource = \"testsrc:\"\nrecord_codec = \"mjpeg\"\n");
+    const auto p = parse({"--config", file.path, "--record", "continuous", "--stream", "porch=push:", "--record-dir", "/srv/cam",
+                          "--record-segment", "60"});
+    ASSERT_TRUE(p.ok) << p.errors;
+    ASSERT_EQ(p.options.streams.size(), 3u);
+    EXPECT_EQ(p.options.streams[0].recording, (stream_recording{record::mode::off, record::codec::h264}));
+    EXPECT_EQ(p.options.streams[1].recording, (stream_recording{record::mode::continuous, record::codec::mjpeg}));
+    EXPECT_EQ(p.options.streams[2].recording, (stream_recording{record::mode::continuous, record::codec::h264}));
+    EXPECT_EQ(p.options.record_dir, "/srv/cam");
+    EXPECT_EQ(p.options.record_segment_s, 60);
+    EXPECT_EQ(parse({}).options.record_dir, "recordings") << "outside systemd: next to where wscam runs";
+    EXPECT_EQ(parse({}).options.streams[0].recording.mode, record::mode::off) << "nothing is recorded unless asked";
+
+    const temp_file bad("bad_record.toml", "[[stream]]\nname = \"desk\"\nsource = \"testsrc:\"\nrecord = \"always\"\n");
+    EXPECT_EQ(parse({"--config", bad.path}).errors,
+              bad.path + ":4:10: stream desk: record must be \"continuous\", \"events\" or \"off\"");
+    EXPECT_EQ(parse({"--record", "sometimes"}).exit_code, 2);
+    const auto events = parse({"--record", "events"});
+    EXPECT_EQ(events.exit_code, 2);
+    EXPECT_EQ(events.errors, "--source: stream default: record = \"events\" records event clips, which are not built yet "
+                             "(motion events come first); use \"continuous\" or \"off\"");
+}
+
 }  // namespace
 }  // namespace wscam
