@@ -86,6 +86,9 @@ void check_recording_folders(const app_options& options) {
 
 void app_runtime::record(const app_options& options, bool strict) {
     recordings_->apply(options.record_dir, recording_plan(options), strict);
+    std::map<std::string, record::keep_limits> keep;
+    for (const auto& spec : options.streams) keep.emplace(spec.name, spec.recording.keep);
+    recordings_->keep(std::move(keep), options.record_dir_max_bytes);
 }
 
 void app_runtime::run() {

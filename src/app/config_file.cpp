@@ -12,6 +12,7 @@
 
 #include "core/stream.hpp"
 #include "record/recording_options.hpp"
+#include "record/retention.hpp"
 #include "core/text.hpp"
 
 namespace wscam {
@@ -84,10 +85,19 @@ config_stream read_stream(const toml::table& t, const std::string& path) {
             s.record_codec = text(v, key);
             if (!record::parse_codec(*s.record_codec))
                 fail(path, v.source(), fmt::format("stream {}: record_codec must be \"h264\" or \"mjpeg\"", s.name));
+        } else if (key == "record-max-age") {
+            s.record_max_age = v.is_integer() ? std::to_string(v.as_integer()->get()) : text(v, key);
+            if (!record::parse_age(*s.record_max_age))
+                fail(path, v.source(), fmt::format("stream {}: record_max_age: give seconds, or a number with s, m, h or d (\"7d\")", s.name));
+        } else if (key == "record-max-bytes") {
+            s.record_max_bytes = v.is_integer() ? std::to_string(v.as_integer()->get()) : text(v, key);
+            if (!record::parse_bytes(*s.record_max_bytes))
+                fail(path, v.source(), fmt::format("stream {}: record_max_bytes: give bytes, or a number with K, M, G or T (\"20G\")", s.name));
         } else {
             fail(path, k.source(),
                  fmt::format("unknown key '{}' in [[stream]] (known: name, source, view_token, control_token, "
-                             "publish_token, always_on, size, fps, quality, record, record_codec)",
+                             "publish_token, always_on, size, fps, quality, record, record_codec, record_max_age, "
+                             "record_max_bytes)",
                              k.str()));
         }
     }

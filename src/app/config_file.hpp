@@ -32,6 +32,7 @@ struct config_stream {
     std::optional<double> fps;
     std::optional<int> quality;
     std::optional<std::string> record, record_codec;  // checked: record::parse_mode, parse_codec
+    std::optional<std::string> record_max_age, record_max_bytes;  // checked: record::parse_age, parse_bytes
     std::string where;  // FILE:LINE of the table
 };
 

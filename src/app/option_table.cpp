@@ -256,6 +256,18 @@ void option_table::add_record_options(app_options& o, raw_options& raw) {
     app_.add_option("--record-segment", o.record_segment_s, "Seconds of video per recorded file (fragmented MP4)")
         ->check(CLI::Range(5.0, 86400.0))
         ->capture_default_str();
+    app_.add_option("--record-max-age", raw.record_max_age,
+                    "Keep each stream's recordings this long (seconds, or 90s, 30m, 12h, 7d; 0: no limit; a [[stream]]'s "
+                    "record_max_age overrides): older segments are deleted")
+        ->capture_default_str();
+    app_.add_option("--record-max-bytes", raw.record_max_bytes,
+                    "Keep at most this much of each stream (bytes, or 500M, 20G, 2T; 0: no limit; a [[stream]]'s "
+                    "record_max_bytes overrides): its oldest segments are deleted")
+        ->capture_default_str();
+    app_.add_option("--record-dir-max-bytes", raw.record_dir_max_bytes,
+                    "Keep at most this much in --record-dir in all (e.g. 200G; 0: no limit): the oldest segments of any "
+                    "stream are deleted first")
+        ->capture_default_str();
 }
 
 void option_table::add_cluster_options(app_options& o) {

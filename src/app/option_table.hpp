@@ -32,6 +32,9 @@ struct raw_options {
     // --record, --record-codec: every stream's stream_recording unless its table says otherwise
     std::string record = "off";
     std::string record_codec = "h264";
+    std::string record_max_age = "0";    // --record-max-age: record::parse_age
+    std::string record_max_bytes = "0";  // --record-max-bytes: record::parse_bytes
+    std::string record_dir_max_bytes = "0";  // --record-dir-max-bytes: app_options::record_dir_max_bytes
 
 private:
     static double seconds(std::chrono::milliseconds ms) { return std::chrono::duration<double>(ms).count(); }

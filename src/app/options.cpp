@@ -40,7 +40,13 @@ void convert_raw(app_options& o, const raw_options& raw) {
 
 // --record and --record-codec (CLI11 checked the names).
 stream_recording recording_from(const raw_options& raw) {
-    return {*record::parse_mode(raw.record), *record::parse_codec(raw.record_codec)};
+    stream_recording r{*record::parse_mode(raw.record), *record::parse_codec(raw.record_codec), {}};
+    const auto age = record::parse_age(raw.record_max_age);
+    if (!age) throw usage_error("--record-max-age: give seconds, or a number with s, m, h or d (7d), not '" + sanitize_text(raw.record_max_age) + "'");
+    const auto bytes = record::parse_bytes(raw.record_max_bytes);
+    if (!bytes) throw usage_error("--record-max-bytes: give bytes, or a number with K, M, G or T (20G), not '" + sanitize_text(raw.record_max_bytes) + "'");
+    r.keep = {*age, *bytes};
+    return r;
 }
 
 // --record-dir, else the service's state directory (systemd's StateDirectory=, a colon-separated
@@ -100,6 +106,11 @@ void complete(app_options& o, const raw_options& raw, const stream_requests& req
     o.server.stream_access = stream_tokens_from(requests.tables);
     o.streams = stream_specs_from(requests, o.defaults, o.server, recording_from(raw));
     o.record_dir = record_dir_or_default(o.record_dir);
+    const auto dir_max = record::parse_bytes(raw.record_dir_max_bytes);
+    if (!dir_max)
+        throw usage_error("--record-dir-max-bytes: give bytes, or a number with K, M, G or T (200G), not '" +
+                          sanitize_text(raw.record_dir_max_bytes) + "'");
+    o.record_dir_max_bytes = *dir_max;
     for (const auto& spec : o.streams)
         if (spec.recording.mode == record::mode::events)
             throw usage_error(spec.where + ": stream " + spec.name +

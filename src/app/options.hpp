@@ -35,6 +35,8 @@ struct app_options {
     std::string record_dir;
     /** --record-segment: seconds per recorded file. Which streams are recorded, and how: stream_spec::recording. */
     double record_segment_s = 300;
+    /** --record-dir-max-bytes: the folder's cap; the oldest segments of any stream go first (0: none). */
+    std::uint64_t record_dir_max_bytes = 0;
 };
 
 /**

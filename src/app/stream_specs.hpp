@@ -6,6 +6,7 @@
 
 #include "app/config_file.hpp"
 #include "record/recording_options.hpp"
+#include "record/retention.hpp"
 #include "server/server_config.hpp"
 #include "sources/source_factory.hpp"
 
@@ -15,6 +16,7 @@ namespace wscam {
 struct stream_recording {
     record::mode mode = record::mode::off;
     record::codec codec = record::codec::h264;
+    record::keep_limits keep;  // record_max_age, record_max_bytes
     bool operator==(const stream_recording&) const = default;
 };
 

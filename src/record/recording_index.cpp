@@ -154,6 +154,14 @@ std::optional<segment_entry> recording_index::find(const std::string& stream, co
     return row(s);
 }
 
+std::vector<segment_entry> recording_index::all() const {
+    std::lock_guard lock(mutex_);
+    statement s(db_, (std::string("SELECT ") + columns + " FROM segments ORDER BY start_us").c_str());
+    std::vector<segment_entry> out;
+    while (s.step()) out.push_back(row(s));
+    return out;
+}
+
 std::vector<std::string> recording_index::streams() const {
     std::lock_guard lock(mutex_);
     statement s(db_, "SELECT DISTINCT stream FROM segments ORDER BY stream");

@@ -57,6 +57,8 @@ public:
     std::optional<segment_entry> find(const std::string& stream, const std::string& name) const;
     /** Streams with segments. */
     std::vector<std::string> streams() const;
+    /** Every segment of every stream (what retention weighs). */
+    std::vector<segment_entry> all() const;
 
     /**
      * Brings a stream's rows in line with its folder: files that are new or changed size are read

@@ -9,7 +9,71 @@
 namespace wscam::record {
 
 recordings::recordings(std::shared_ptr<stream_registry> registry, feed_for h264)
-    : registry_(std::move(registry)), h264_(std::move(h264)) {}
+    : registry_(std::move(registry)), h264_(std::move(h264)), cleaner_([this](std::stop_token stop) { clean(stop); }) {}
+
+recordings::~recordings() {
+    cleaner_.request_stop();
+    cleaner_.join();
+    stop_all();
+}
+
+void recordings::keep(std::map<std::string, keep_limits> limits, std::uint64_t folder_max_bytes) {
+    {
+        std::lock_guard lock(mutex_);
+        keep_ = std::move(limits);
+        folder_max_bytes_ = folder_max_bytes;
+        clean_due_ = true;
+    }
+    clean_wake_.notify_all();
+}
+
+void recordings::clean(std::stop_token stop) {
+    while (!stop.stop_requested()) {
+        {
+            std::unique_lock lock(mutex_);
+            clean_wake_.wait_for(lock, stop, std::chrono::minutes(1), [this] { return clean_due_; });
+            clean_due_ = false;
+        }
+        if (stop.stop_requested()) return;
+        try {
+            clean_once();
+        } catch (const std::exception& e) {
+            spdlog::error("recordings: removing old segments failed: {}", e.what());
+        }
+    }
+}
+
+void recordings::clean_once() {
+    std::shared_ptr<recording_index> index;
+    std::filesystem::path folder;
+    std::map<std::string, keep_limits> limits;
+    std::uint64_t folder_max = 0;
+    {
+        std::lock_guard lock(mutex_);
+        index = index_;
+        folder = folder_;
+        limits = keep_;
+        folder_max = folder_max_bytes_;
+    }
+    if (!index) return;
+    const auto now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    std::map<std::string, std::pair<std::size_t, std::uint64_t>> removed;  // per stream: segments, bytes
+    for (const auto& s : expired_segments(index->all(), limits, folder_max, now)) {
+        std::error_code ec;
+        std::filesystem::remove(folder / s.stream / s.name, ec);
+        if (ec) {
+            spdlog::error("stream={} recording: cannot remove {}: {}", s.stream, s.name, ec.message());
+            continue;
+        }
+        index->remove(s.stream, s.name);
+        auto& r = removed[s.stream];
+        ++r.first;
+        r.second += s.bytes;
+    }
+    for (const auto& [stream, r] : removed)
+        spdlog::info("stream={} recording: removed {} old segment(s), {} MiB (record_max_age, record_max_bytes, "
+                     "record_dir_max_bytes)", stream, r.first, r.second >> 20);
+}
 
 void recordings::apply(const std::filesystem::path& folder, const std::map<std::string, recording_settings>& wanted,
                        bool strict) {
@@ -49,6 +113,11 @@ void recordings::apply(const std::filesystem::path& folder, const std::map<std::
                     } catch (const index_error& e) {
                         spdlog::error("stream={} recording: {}", name, e.what());
                     }
+                {
+                    std::lock_guard lock(mutex_);
+                    clean_due_ = true;  // the new segment may put the stream over its caps
+                }
+                clean_wake_.notify_all();
             };
             auto rec = std::make_unique<recorder>(source, settings, std::move(feed), std::move(done));
             spdlog::info("stream={} recording to {} ({}, {} s segments)", name, settings.folder.string(),

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "core/stream.hpp"
 #include "record/recorder.hpp"
 #include "record/recording_index.hpp"
+#include "record/retention.hpp"
 
 namespace wscam::record {
 
@@ -23,7 +25,7 @@ public:
     using feed_for = std::function<std::optional<h264_feed>(const std::shared_ptr<stream>&)>;
 
     recordings(std::shared_ptr<stream_registry> registry, feed_for h264);
-    ~recordings() { stop_all(); }
+    ~recordings();
     recordings(const recordings&) = delete;
     recordings& operator=(const recordings&) = delete;
 
@@ -35,6 +37,14 @@ public:
      * index_error when `strict` (at start: wscam refuses to run) and is logged otherwise (a reload).
      */
     void apply(const std::filesystem::path& folder, const std::map<std::string, recording_settings>& wanted, bool strict);
+
+    /**
+     * How much to keep (record_max_age, record_max_bytes by stream; --record-dir-max-bytes for the
+     * folder, 0: no cap): applied at once and again whenever a segment closes, at least every
+     * minute, by a thread of the manager's own. Streams recorded before but not now keep their
+     * segments, under the folder's cap only.
+     */
+    void keep(std::map<std::string, keep_limits> limits, std::uint64_t folder_max_bytes);
     void stop_all();
     std::size_t size() const;
     /** What the stream's recorder is doing; nullopt if it is not recorded. */
@@ -57,6 +67,9 @@ private:
 
     /** Opens the index in `folder` if it is not open there, and syncs every stream folder in it. */
     void index_folder(const std::filesystem::path& folder, bool strict);
+    /** The retention thread: expired segments' files and rows go, oldest first. */
+    void clean(std::stop_token stop);
+    void clean_once();
 
     std::shared_ptr<stream_registry> registry_;
     feed_for h264_;
@@ -64,6 +77,11 @@ private:
     std::shared_ptr<recording_index> index_;  // under mutex_ (read by HTTP threads)
     mutable std::mutex mutex_;  // guards running_ for stats(); apply runs on one thread
     std::map<std::string, entry> running_;
+    std::map<std::string, keep_limits> keep_;  // under mutex_
+    std::uint64_t folder_max_bytes_ = 0;       // under mutex_
+    std::condition_variable_any clean_wake_;
+    bool clean_due_ = false;                   // under mutex_
+    std::jthread cleaner_;                     // last: it uses everything above
 };
 
 }  // namespace wscam::record

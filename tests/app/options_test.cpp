@@ -127,16 +127,20 @@ TEST(options, usage_errors_exit_2_with_the_message_and_where_a_bad_value_came_fr
 
 TEST(options, recording_is_the_command_lines_unless_a_stream_table_says_otherwise) {
     const temp_file file("record.toml", "[[stream]]\nname = \"desk\"\nsource = \"testsrc:\"\nrecord = \"off\"\n"
-                                        "[[stream]]\nname = \"door\"\nsource = \"testsrc:\"\nrecord_codec = \"mjpeg\"\n");
+                                        "[[stream]]\nname = \"door\"\nsource = \"testsrc:\"\nrecord_codec = \"mjpeg\"\n"
+                                        "record_max_bytes = \"20G\"\n");
     const auto p = parse({"--config", file.path, "--record", "continuous", "--stream", "porch=push:", "--record-dir", "/srv/cam",
-                          "--record-segment", "60"});
+                          "--record-segment", "60", "--record-max-age", "7d", "--record-dir-max-bytes", "1T"});
     ASSERT_TRUE(p.ok) << p.errors;
     ASSERT_EQ(p.options.streams.size(), 3u);
-    EXPECT_EQ(p.options.streams[0].recording, (stream_recording{record::mode::off, record::codec::h264}));
-    EXPECT_EQ(p.options.streams[1].recording, (stream_recording{record::mode::continuous, record::codec::mjpeg}));
-    EXPECT_EQ(p.options.streams[2].recording, (stream_recording{record::mode::continuous, record::codec::h264}));
+    EXPECT_EQ(p.options.streams[0].recording, (stream_recording{record::mode::off, record::codec::h264, {7 * 86'400'000'000LL, 0}}));
+    EXPECT_EQ(p.options.streams[1].recording, (stream_recording{record::mode::continuous, record::codec::mjpeg, {7 * 86'400'000'000LL, 20ULL << 30}}));
+    EXPECT_EQ(p.options.streams[2].recording, (stream_recording{record::mode::continuous, record::codec::h264, {7 * 86'400'000'000LL, 0}}));
     EXPECT_EQ(p.options.record_dir, "/srv/cam");
     EXPECT_EQ(p.options.record_segment_s, 60);
+    EXPECT_EQ(p.options.record_dir_max_bytes, 1ULL << 40);
+    EXPECT_EQ(parse({"--record-max-age", "a week"}).errors, "--record-max-age: give seconds, or a number with s, m, h or d (7d), not 'a week'");
+    EXPECT_EQ(parse({"--record-dir-max-bytes", "lots"}).exit_code, 2);
     EXPECT_EQ(parse({}).options.record_dir, "recordings") << "outside systemd: next to where wscam runs";
     EXPECT_EQ(parse({}).options.streams[0].recording.mode, record::mode::off) << "nothing is recorded unless asked";
 

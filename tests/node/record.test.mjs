@@ -297,3 +297,28 @@ test('the recordings API: segments and gaps under the view token, a segment whol
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('retention: a stream over record_max_bytes loses its oldest segments, files and index alike', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-record-keep-'));
+  // QVGA JPEGs at 10 fps: about 100 KB a second, 500 KB a 5 s segment; keep 1.2 MB.
+  const server = await startWscam(['--stream', 'cam=testsrc:?size=320x240&fps=10', '--record', 'continuous',
+    '--record-codec', 'mjpeg', '--record-dir', dir, '--record-segment', '5', '--record-max-bytes', '1200K']);
+  try {
+    await until(() => /stream=cam recording: removed \d+ old segment/.test(server.logs()), 'the oldest segment goes', 30000);
+    await sleep(5500);  // one more segment closes, and another goes
+    const list = (await (await fetch(`${server.url}/api/recordings/cam`)).json()).segments;
+    const finished = list.slice(0, -1);  // the last one is being written
+    const kept = finished.reduce((sum, s) => sum + s.bytes, 0);
+    assert.ok(kept <= 1200 * 1024, `finished segments kept: ${kept} bytes`);
+    assert.ok(finished.length >= 1, 'the newest finished ones stay');
+    const files = readdirSync(join(dir, 'cam')).filter((f) => f.endsWith('.mp4')).sort();
+    assert.deepEqual(files, list.map((s) => s.name), 'the index and the folder agree');
+    const firstName = startOf(files[0]);
+    const logged = server.logs().match(/stream=cam recording: removed (\d+) old segment/g);
+    assert.ok(logged.length >= 2, logged.join('\n'));
+    assert.ok(firstName > Date.now() * 1000 - 20e6, 'the oldest kept began less than 20 s ago');
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
