@@ -134,7 +134,7 @@ struct recorder::writing {
     explicit writing(segment_policy p) : policy(p) {}
     segment_policy policy;
     std::unique_ptr<segment_writer> file;
-    finished_segment current;
+    segment_entry current;            // the open segment, as it will be indexed
     std::string error;                // the last failure, until a segment opens again
     clock::time_point retry_at{};     // after a failure: no new segment before this
     clock::time_point keyframe_asked{};
@@ -280,7 +280,8 @@ void recorder::open(const frame_ptr& f, writing& w) {
     } catch (const segment_error& e) {
         return failed(w, e.what());
     }
-    w.current = {path, f->capture_us(), 0, 0, 0, settings_.codec, f->width(), f->height()};
+    w.current = {stream_->name(), path.filename().string(), f->capture_us(), 0, 0, 0, settings_.codec, f->width(),
+                 f->height()};
     if (!w.error.empty()) {
         spdlog::info("stream={} recording again ({})", stream_->name(), path.parent_path().string());
         w.error.clear();
@@ -289,8 +290,9 @@ void recorder::open(const frame_ptr& f, writing& w) {
     stats_.recording = true;
     stats_.error.clear();
     ++stats_.frames;
-    open_ = {stream_->name(), path.filename().string(), f->capture_us(), f->capture_us(), 1, 0, settings_.codec,
-             f->width(), f->height()};
+    open_ = w.current;
+    open_.end_us = f->capture_us();
+    open_.frames = 1;
 }
 
 void recorder::finish(writing& w, std::int64_t end_us) {
@@ -304,7 +306,8 @@ void recorder::finish(writing& w, std::int64_t end_us) {
     w.current.end_us = file->end_us();
     w.current.frames = file->frames();
     std::error_code ec;
-    w.current.bytes = std::filesystem::file_size(w.current.path, ec);
+    const auto path = settings_.folder / w.current.name;
+    w.current.bytes = std::filesystem::file_size(path, ec);
     {
         std::lock_guard lock(stats_mutex_);
         stats_.recording = false;
@@ -312,7 +315,7 @@ void recorder::finish(writing& w, std::int64_t end_us) {
         ++stats_.segments;
         stats_.bytes += w.current.bytes;
     }
-    spdlog::debug("stream={} recording: {} done ({} frames, {} bytes)", stream_->name(), w.current.path.string(),
+    spdlog::debug("stream={} recording: {} done ({} frames, {} bytes)", stream_->name(), path.string(),
                   w.current.frames, w.current.bytes);
     if (done_) done_(w.current);
 }

@@ -34,18 +34,6 @@ struct recording_settings {
     bool operator==(const recording_settings&) const = default;
 };
 
-/** A segment the recorder finished (for the index). */
-struct finished_segment {
-    std::filesystem::path path;
-    std::int64_t start_us = 0;
-    std::int64_t end_us = 0;
-    std::uint64_t frames = 0;
-    std::uint64_t bytes = 0;
-    record::codec codec = codec::mjpeg;
-    int width = 0;
-    int height = 0;
-};
-
 /**
  * Records one stream into fragmented MP4 segments (segment_writer), whether or not anyone
  * watches: it counts as a viewer of the stream, and of its H.264 rendition, so the camera and
@@ -58,7 +46,8 @@ struct finished_segment {
  */
 class recorder {
 public:
-    using segment_done = std::function<void(const finished_segment&)>;
+    /** Called on the writer thread with each segment it finished, as the index will hold it. */
+    using segment_done = std::function<void(const segment_entry&)>;
 
     /** Starts recording `s`; for H.264, `h264` is the rendition to record. Creates the folder. */
     recorder(std::shared_ptr<stream> s, recording_settings settings, std::optional<h264_feed> h264,

@@ -105,13 +105,12 @@ void recordings::apply(const std::filesystem::path& folder, const std::map<std::
         try {
             auto feed = settings.codec == codec::h264 ? h264_(source) : std::nullopt;
             // Each finished segment goes into the index at once (the writer thread calls this).
-            auto done = [this, name](const finished_segment& f) {
+            auto done = [this](const segment_entry& segment) {
                 if (const auto index = this->index())
                     try {
-                        index->add({name, f.path.filename().string(), f.start_us, f.end_us, f.frames, f.bytes, f.codec,
-                                    f.width, f.height});
+                        index->add(segment);
                     } catch (const index_error& e) {
-                        spdlog::error("stream={} recording: {}", name, e.what());
+                        spdlog::error("stream={} recording: {}", segment.stream, e.what());
                     }
                 {
                     std::lock_guard lock(mutex_);
