@@ -8,6 +8,7 @@
 #include "codec/jpeg_codec.hpp"
 #include "codec/test_card.hpp"
 #include "record/recorder.hpp"
+#include "temp_folder.hpp"
 
 namespace wscam::record {
 namespace {
@@ -15,14 +16,9 @@ namespace {
 namespace fs = std::filesystem;
 constexpr std::int64_t t0 = 1'765'000'000'123'456;  // 2025-12-06T05:46:40.123456Z
 
-struct folder {
-    fs::path path = fs::temp_directory_path() / ("wscam-index-" + std::to_string(::getpid()) + "-" +
-                                                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    folder() {
-        fs::remove_all(path);
-        fs::create_directories(path / "cam");
-    }
-    ~folder() { fs::remove_all(path); }
+/** A test's folder, with the stream folder "cam" in it. */
+struct folder : temp_folder {
+    folder() : temp_folder("wscam-index") { fs::create_directories(path / "cam"); }
 };
 
 /** A finished JPEG segment of `pictures` at 10 fps starting at `start`, named as the recorder names it. */

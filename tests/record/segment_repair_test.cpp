@@ -13,6 +13,7 @@
 #include "codec/jpeg_codec.hpp"
 #include "codec/test_card.hpp"
 #include "record/segment_writer.hpp"
+#include "temp_folder.hpp"
 
 namespace wscam::record {
 namespace {
@@ -20,14 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 constexpr std::int64_t t0 = 1'765'000'000'000'000;
 
-struct folder {
-    fs::path path = fs::temp_directory_path() / ("wscam-repair-" + std::to_string(::getpid()) + "-" +
-                                                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    folder() {
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~folder() { fs::remove_all(path); }
+struct folder : temp_folder {
+    folder() : temp_folder("wscam-repair") {}
 };
 
 /** A finished segment of `pictures` JPEGs at 10 fps: about one fragment per second. */

@@ -15,6 +15,7 @@
 #include "codec/jpeg_codec.hpp"
 #include "codec/jpeg_to_yuv.hpp"
 #include "codec/test_card.hpp"
+#include "temp_folder.hpp"
 
 namespace wscam::record {
 namespace {
@@ -50,14 +51,8 @@ nlohmann::json probe(const fs::path& path) {
     return json;
 }
 
-struct folder {
-    fs::path path = fs::temp_directory_path() / ("wscam-segment-" + std::to_string(::getpid()) + "-" +
-                                                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    folder() {
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~folder() { fs::remove_all(path); }
+struct folder : temp_folder {
+    folder() : temp_folder("wscam-segment") {}
 };
 
 TEST(segment_writer, a_jpeg_segment_plays_at_the_rate_it_was_captured) {
