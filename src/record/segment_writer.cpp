@@ -13,13 +13,12 @@ extern "C" {
 }
 
 #include "record/libav_log.hpp"
+#include "record/mp4_clock.hpp"
 
 namespace wscam::record {
 namespace {
 
 constexpr std::int64_t fragment_us = 1'000'000;  // a crash loses at most about this much
-constexpr AVRational microseconds{1, 1'000'000};
-constexpr AVRational mp4_clock{1, 90'000};  // the track's timescale: video's customary 90 kHz
 
 std::string av_reason(int code) {
     char text[AV_ERROR_MAX_STRING_SIZE] = {};
@@ -120,9 +119,9 @@ void segment_writer::write_held(std::int64_t until_us) {
     p->flags = held_keyframe_ ? AV_PKT_FLAG_KEY : 0;
     const auto tb = mux_->stream->time_base;  // the muxer may have chosen another
     // A strictly increasing timeline: two pictures within one tick are one tick apart.
-    p->pts = p->dts = std::max(av_rescale_q(held_us_ - start_us_, microseconds, tb), mux_->last_pts + 1);
+    p->pts = p->dts = std::max(av_rescale_q(held_us_ - start_us_, microseconds_base, tb), mux_->last_pts + 1);
     const std::int64_t duration_us = until_us > held_us_ ? until_us - held_us_ : mux_->last_duration_us;
-    p->duration = std::max<std::int64_t>(1, av_rescale_q(duration_us, microseconds, tb));
+    p->duration = std::max<std::int64_t>(1, av_rescale_q(duration_us, microseconds_base, tb));
     mux_->last_pts = p->pts;
     mux_->last_duration_us = duration_us;
     end_us_ = held_us_ + duration_us;

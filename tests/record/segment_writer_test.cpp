@@ -2,20 +2,14 @@
 #include "record/segment_writer.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 
-#include "codec/h264_encoder.hpp"
-#include "core/frame.hpp"
-#include "codec/jpeg_codec.hpp"
-#include "codec/jpeg_to_yuv.hpp"
-#include "codec/test_card.hpp"
 #include "temp_folder.hpp"
+#include "test_media.hpp"
 
 namespace wscam::record {
 namespace {
@@ -23,33 +17,8 @@ namespace {
 namespace fs = std::filesystem;
 constexpr std::int64_t t0 = 1'765'000'000'000'000;  // some capture time, microseconds since 1970
 
-std::vector<std::vector<std::uint8_t>> jpegs(int w, int h, int count) {
-    test_card card(w, h, 10);
-    jpeg_encoder encoder;
-    std::vector<std::vector<std::uint8_t>> out;
-    for (int i = 0; i < count; ++i) {
-        card.render(static_cast<std::uint64_t>(i), t0 + i * 100'000);
-        std::vector<std::uint8_t> jpeg;
-        jpeg.resize(encoder.encode_rgb(card.rgb(), w, h, 70, jpeg, 0));
-        out.push_back(std::move(jpeg));
-    }
-    return out;
-}
-
-/** What ffprobe says about a file's video track: the stream, and each packet. */
-nlohmann::json probe(const fs::path& path) {
-    const std::string command = std::string(FFPROBE_BIN) +
-                                " -v error -select_streams v:0 -show_entries stream=codec_name,width,height,nb_read_packets"
-                                ":packet=pts,flags:format=duration -count_packets -of json '" + path.string() + "' 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    std::string out;
-    char buffer[4096];
-    while (pipe && std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
-    if (pipe) pclose(pipe);
-    auto json = nlohmann::json::parse(out, nullptr, false);
-    EXPECT_FALSE(json.is_discarded()) << out;
-    return json;
-}
+std::vector<std::vector<std::uint8_t>> jpegs(int w, int h, int count) { return test_media::jpegs(w, h, count, t0); }
+using test_media::probe;
 
 struct folder : temp_folder {
     folder() : temp_folder("wscam-segment") {}
@@ -106,22 +75,11 @@ TEST(segment_writer, a_segment_being_written_plays_up_to_its_last_fragment) {
 TEST(segment_writer, an_h264_segment_keeps_the_encoders_units_and_their_keyframes) {
     folder dir;
     const auto file = dir.path / "h264.mp4";
-    const auto pictures = jpegs(320, 240, 10);
-    h264_encoder encoder(320, 240, 10, h264_settings{});
-    jpeg_to_yuv decoder;
-    std::unique_ptr<segment_writer> w;
-    for (int i = 0; i < 10; ++i) {
-        yuv420_image picture;
-        ASSERT_TRUE(decoder.decode(pictures[static_cast<std::size_t>(i)], picture));
-        auto au = encoder.encode(picture, i == 6);
-        const std::span<const std::uint8_t> unit(au.storage.data() + wscam::frame::header_size, au.size);
-        if (!w) {
-            ASSERT_TRUE(au.keyframe);
-            w = std::make_unique<segment_writer>(file.string(),
-                                                 segment_format{codec::h264, 320, 240, {unit.begin(), unit.end()}}, t0);
-        }
-        w->add(unit, t0 + i * 100'000, au.keyframe);
-    }
+    const auto units = test_media::h264_units(jpegs(320, 240, 10), 320, 240, {6});
+    ASSERT_TRUE(units[0].keyframe);
+    auto w = std::make_unique<segment_writer>(file.string(), segment_format{codec::h264, 320, 240, units[0].bytes}, t0);
+    for (std::size_t i = 0; i < units.size(); ++i)
+        w->add(units[i].bytes, t0 + static_cast<std::int64_t>(i) * 100'000, units[i].keyframe);
     w->close(t0 + 1'000'000);
     const auto info = probe(file);
     EXPECT_EQ(info["streams"][0]["codec_name"], "h264");

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+
+#include "record/segment_writer.hpp"
+
+struct AVCodecParameters;
+
+namespace wscam::record {
+
+/** One picture of a segment as it was recorded: the camera's JPEG, or an H.264 access unit. */
+struct recorded_picture {
+    std::span<const std::uint8_t> data;  // valid until the next call to next()
+    std::int64_t capture_us = 0;         // when it was captured (Unix µs, to the track clock's 11 µs)
+    std::int64_t duration_us = 0;        // until the next picture (or the segment's end)
+    bool keyframe = false;
+};
+
+/**
+ * The pictures of one segment file in order, read with libavformat, each with its capture time
+ * (the segment's start, from its name, plus the picture's place on the track). What export,
+ * snapshots and the index read segments with. Not thread-safe; throws segment_error when the
+ * file cannot be opened or holds no H.264 or MJPEG track.
+ */
+class segment_packets {
+public:
+    /** `start_us`: the capture time of the segment's first picture (segment_start of its name). */
+    segment_packets(const std::filesystem::path& file, std::int64_t start_us);
+    ~segment_packets();
+    segment_packets(const segment_packets&) = delete;
+    segment_packets& operator=(const segment_packets&) = delete;
+
+    /** The next picture, or nullopt at the end (or where a damaged file stops making sense). */
+    std::optional<recorded_picture> next();
+
+    record::codec codec() const { return codec_; }
+    int width() const;
+    int height() const;
+    /** The track's parameters (codec, size, H.264's avcC), for a muxer that copies the track. */
+    const AVCodecParameters& parameters() const;
+    /** libavformat's duration of the file, when it states one (µs; 0: unknown). */
+    std::int64_t stated_duration_us() const;
+
+private:
+    struct demuxer;
+    std::unique_ptr<demuxer> demux_;
+    std::int64_t start_us_;
+    record::codec codec_ = codec::mjpeg;
+};
+
+}  // namespace wscam::record
