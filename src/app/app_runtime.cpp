@@ -24,13 +24,21 @@ app_runtime::app_runtime(const app_options& options, int argc, char** argv)
     });
     server_.set_recordings(recordings_);
     server_.start();
-    // Network cameras share the server's I/O threads; the streams go before the server does.
-    streams_.emplace(registry_, server_.source_contexts());
-    if (!options.nats_urls.empty()) join_cluster();
-    streams_->apply(options.streams, [this](const std::string& name, const std::string& reason) {
-        server_.remove_stream(name, reason);
-    });
-    record(options, true);
+    try {
+        // Network cameras share the server's I/O threads; the streams go before the server does.
+        streams_.emplace(registry_, server_.source_contexts());
+        if (!options.nats_urls.empty()) join_cluster();
+        streams_->apply(options.streams, [this](const std::string& name, const std::string& reason) {
+            server_.remove_stream(name, reason);
+        });
+        record(options, true);
+    } catch (...) {
+        // The I/O threads never ran: the sources must not wait for them as they stop (they
+        // did, forever, when a recording could not start).
+        recordings_->stop_all();
+        server_.abandon();
+        throw;
+    }
     if (cluster_) cluster_->start();
     // SIGHUP re-reads --config (and the TLS certificate, which the server does itself).
     if (!options.config_file.empty())

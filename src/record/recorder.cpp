@@ -15,6 +15,7 @@
 #include <system_error>
 
 #include "core/rate_limit.hpp"
+#include "record/plain_file.hpp"
 #include "record/segment_policy.hpp"
 #include "record/segment_repair.hpp"
 
@@ -169,9 +170,10 @@ recorder::~recorder() {
 }
 
 void recorder::repair_folder() {
+    // Only the recorder's own files: a segment's name, a plain file (never what a link points at).
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(settings_.folder, ec)) {
-        if (entry.path().extension() != ".mp4" || !entry.is_regular_file()) continue;
+        if (!segment_start(entry.path().filename().string()) || !plain_file(entry.path())) continue;
         try {
             if (const auto what = repair_segment(entry.path()))
                 spdlog::warn("stream={} recording: {} was not finished (wscam stopped without closing it): {}",

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <map>
 
+#include "core/stream.hpp"
+#include "record/plain_file.hpp"
 #include "record/recording_options.hpp"
 
 namespace wscam::record {
@@ -53,6 +55,14 @@ segment_entry row(const statement& s) {
     return {s.text(0), s.text(1), s.integer(2), s.integer(3), static_cast<std::uint64_t>(s.integer(4)),
             static_cast<std::uint64_t>(s.integer(5)), parse_codec(s.text(6)).value_or(codec::mjpeg),
             static_cast<int>(s.integer(7)), static_cast<int>(s.integer(8))};
+}
+
+/**
+ * Whether a row names a stream and a file the recorder could have made. The index is a file in
+ * the folder: a row someone wrote there (../x, /etc/passwd) is never followed to a file.
+ */
+bool sound(const segment_entry& e) {
+    return stream_registry::valid_name(e.stream) && segment_start(e.name).has_value();
 }
 
 bool digits(std::string_view s) {
@@ -103,6 +113,8 @@ recording_index::recording_index(const std::filesystem::path& file) : file_(file
              "end_us INTEGER NOT NULL, frames INTEGER NOT NULL, bytes INTEGER NOT NULL, codec TEXT NOT NULL, "
              "width INTEGER NOT NULL, height INTEGER NOT NULL, PRIMARY KEY (stream, name)) WITHOUT ROWID");
         exec("CREATE INDEX IF NOT EXISTS segments_by_time ON segments (stream, start_us)");
+        // A table of that name with other columns is no index of ours.
+        exec("SELECT stream, name, start_us, end_us, frames, bytes, codec, width, height FROM segments LIMIT 0");
     } catch (...) {
         sqlite3_close(db_);
         throw;
@@ -142,7 +154,8 @@ std::vector<segment_entry> recording_index::list(const std::string& stream, std:
                       " FROM segments WHERE stream = ? AND end_us >= ? AND start_us <= ? ORDER BY start_us").c_str());
     s.bind(1, stream).bind(2, from_us).bind(3, to_us);
     std::vector<segment_entry> out;
-    while (s.step()) out.push_back(row(s));
+    while (s.step())
+        if (auto e = row(s); sound(e)) out.push_back(std::move(e));
     return out;
 }
 
@@ -151,14 +164,16 @@ std::optional<segment_entry> recording_index::find(const std::string& stream, co
     statement s(db_, (std::string("SELECT ") + columns + " FROM segments WHERE stream = ? AND name = ?").c_str());
     s.bind(1, stream).bind(2, name);
     if (!s.step()) return std::nullopt;
-    return row(s);
+    auto e = row(s);
+    return sound(e) ? std::optional(std::move(e)) : std::nullopt;
 }
 
 std::vector<segment_entry> recording_index::all() const {
     std::lock_guard lock(mutex_);
     statement s(db_, (std::string("SELECT ") + columns + " FROM segments ORDER BY start_us").c_str());
     std::vector<segment_entry> out;
-    while (s.step()) out.push_back(row(s));
+    while (s.step())
+        if (auto e = row(s); sound(e)) out.push_back(std::move(e));
     return out;
 }
 
@@ -182,7 +197,7 @@ std::size_t recording_index::sync_folder(const std::string& stream, const std::f
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
         const auto name = entry.path().filename().string();
-        if (!segment_start(name) || !entry.is_regular_file(ec)) continue;
+        if (!segment_start(name) || !plain_file(entry.path())) continue;
         const auto size = entry.file_size(ec);
         const auto it = known.find(name);
         if (it != known.end()) {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <ctime>
 
 #include "record/recording_options.hpp"
 
@@ -43,6 +44,17 @@ void recordings::clean(std::stop_token stop) {
     }
 }
 
+bool recordings::remove_segment(recording_index& index, const std::filesystem::path& folder, const segment_entry& s) {
+    std::error_code ec;
+    std::filesystem::remove(folder / s.stream / s.name, ec);
+    if (ec) {
+        spdlog::error("stream={} recording: cannot remove {}: {}", s.stream, s.name, ec.message());
+        return false;
+    }
+    index.remove(s.stream, s.name);
+    return true;
+}
+
 void recordings::clean_once() {
     std::shared_ptr<recording_index> index;
     std::filesystem::path folder;
@@ -59,13 +71,7 @@ void recordings::clean_once() {
     const auto now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     std::map<std::string, std::pair<std::size_t, std::uint64_t>> removed;  // per stream: segments, bytes
     for (const auto& s : expired_segments(index->all(), limits, folder_max, now)) {
-        std::error_code ec;
-        std::filesystem::remove(folder / s.stream / s.name, ec);
-        if (ec) {
-            spdlog::error("stream={} recording: cannot remove {}: {}", s.stream, s.name, ec.message());
-            continue;
-        }
-        index->remove(s.stream, s.name);
+        if (!remove_segment(*index, folder, s)) continue;
         auto& r = removed[s.stream];
         ++r.first;
         r.second += s.bytes;
@@ -133,11 +139,40 @@ void recordings::apply(const std::filesystem::path& folder, const std::map<std::
     if (!wanted.empty() || std::filesystem::is_directory(folder, ec)) index_folder(folder, strict);
 }
 
+namespace {
+
+/**
+ * Opens the index; one that cannot be read as ours (damaged, another program's table) is set
+ * aside as index.sqlite3.broken-<time> and made again: the segments are the truth, and the
+ * sync that follows reads them all back.
+ */
+std::shared_ptr<recording_index> open_index(const std::filesystem::path& file) {
+    try {
+        return std::make_shared<recording_index>(file);
+    } catch (const index_error& e) {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(file, ec)) throw;  // not there and cannot be made: the folder's fault
+        auto aside = file;
+        aside += ".broken-" + std::to_string(std::time(nullptr));
+        std::filesystem::rename(file, aside, ec);
+        if (ec) throw;
+        for (const char* extra : {"-wal", "-shm"}) {
+            auto side = file;
+            side += extra;
+            std::filesystem::remove(side, ec);
+        }
+        spdlog::warn("{}; set aside as {}, a new index is built from the segments", e.what(), aside.filename().string());
+        return std::make_shared<recording_index>(file);
+    }
+}
+
+}  // namespace
+
 void recordings::index_folder(const std::filesystem::path& folder, bool strict) {
     try {
         if (!index() || folder != folder_) {
             std::filesystem::create_directories(folder);
-            auto opened = std::make_shared<recording_index>(folder / "index.sqlite3");
+            auto opened = open_index(folder / "index.sqlite3");
             std::lock_guard lock(mutex_);
             index_ = std::move(opened);
             folder_ = folder;
@@ -145,9 +180,13 @@ void recordings::index_folder(const std::filesystem::path& folder, bool strict) 
         const auto idx = index();  // this thread alone replaces it
         std::size_t changed = 0;
         std::error_code ec;
-        for (const auto& entry : std::filesystem::directory_iterator(folder, ec))
-            if (entry.is_directory() && stream_registry::valid_name(entry.path().filename().string()))
-                changed += idx->sync_folder(entry.path().filename().string(), entry.path());
+        for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+            const auto name = entry.path().filename().string();
+            if (entry.is_directory() && stream_registry::valid_name(name))
+                changed += idx->sync_folder(name, entry.path());
+            else if (name.starts_with(".export-") && entry.is_regular_file())
+                std::filesystem::remove(entry.path(), ec);  // an export a crash left (they are unlinked once open)
+        }
         if (changed) spdlog::info("recordings index {}: {} segment(s) read again from their files", (folder / "index.sqlite3").string(), changed);
     } catch (const std::exception& e) {  // index_error, std::filesystem::filesystem_error
         if (strict) throw index_error(e.what());
@@ -188,6 +227,26 @@ std::optional<std::filesystem::path> recordings::segment_file(const std::string&
     if (!stream_registry::valid_name(stream) || !segment_start(name)) return std::nullopt;
     if ((open && open->name == name) || (index && index->find(stream, name))) return folder / stream / name;
     return std::nullopt;
+}
+
+std::vector<segment_entry> recordings::erase(const std::string& stream, std::int64_t from_us, std::int64_t to_us) {
+    std::shared_ptr<recording_index> index;
+    std::filesystem::path folder;
+    {
+        std::lock_guard lock(mutex_);
+        index = index_;
+        folder = folder_;
+    }
+    std::vector<segment_entry> gone;
+    if (!index) return gone;
+    for (const auto& s : index->list(stream, from_us, to_us))
+        if (remove_segment(*index, folder, s)) gone.push_back(s);
+    return gone;
+}
+
+std::filesystem::path recordings::folder() const {
+    std::lock_guard lock(mutex_);
+    return folder_;
 }
 
 void recordings::stop_all() {

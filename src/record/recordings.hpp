@@ -45,6 +45,14 @@ public:
      * segments, under the folder's cap only.
      */
     void keep(std::map<std::string, keep_limits> limits, std::uint64_t folder_max_bytes);
+    /**
+     * Deletes a stream's finished segments that overlap [from_us, to_us], files and index rows
+     * alike, and returns them: every picture of the range is gone, and whole segments go (a
+     * segment is the unit on disk). The segment being written is kept (segments() shows it).
+     */
+    std::vector<segment_entry> erase(const std::string& stream, std::int64_t from_us, std::int64_t to_us);
+    /** The folder of the recordings (--record-dir); empty before the first apply(). */
+    std::filesystem::path folder() const;
     void stop_all();
     std::size_t size() const;
     /** What the stream's recorder is doing; nullopt if it is not recorded. */
@@ -70,6 +78,8 @@ private:
     /** The retention thread: expired segments' files and rows go, oldest first. */
     void clean(std::stop_token stop);
     void clean_once();
+    /** Removes one segment's file, then its row; false (logged) when the file cannot be removed. */
+    static bool remove_segment(recording_index& index, const std::filesystem::path& folder, const segment_entry& s);
 
     std::shared_ptr<stream_registry> registry_;
     feed_for h264_;

@@ -8,6 +8,7 @@ extern "C" {
 
 #include "record/libav_log.hpp"
 #include "record/mp4_clock.hpp"
+#include "record/plain_file.hpp"
 
 namespace wscam::record {
 
@@ -25,6 +26,7 @@ segment_packets::segment_packets(const std::filesystem::path& file, std::int64_t
     quiet_libav();
     const auto name = file.filename().string();
     if (!demux_->packet) throw segment_error(name + ": out of memory");
+    if (!plain_file(file)) throw segment_error(name + " is not a plain file (a link, a folder, a FIFO...)");
     if (avformat_open_input(&demux_->ctx, file.c_str(), nullptr, nullptr) < 0)
         throw segment_error(name + " cannot be opened as MP4");
     if (avformat_find_stream_info(demux_->ctx, nullptr) < 0 || demux_->ctx->nb_streams < 1)

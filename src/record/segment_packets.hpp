@@ -15,7 +15,7 @@ namespace wscam::record {
 /** One picture of a segment as it was recorded: the camera's JPEG, or an H.264 access unit. */
 struct recorded_picture {
     std::span<const std::uint8_t> data;  // valid until the next call to next()
-    std::int64_t capture_us = 0;         // when it was captured (Unix µs, to the track clock's 11 µs)
+    std::int64_t capture_us = 0;         // when it was captured (Unix µs; exact in wscam's own segments)
     std::int64_t duration_us = 0;        // until the next picture (or the segment's end)
     bool keyframe = false;
 };

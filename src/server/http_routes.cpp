@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/text.hpp"
 #include "server/api_render.hpp"
 #include "server/host_policy.hpp"
 #include "server/http_reply.hpp"
@@ -10,6 +11,7 @@
 #include "server/origin_policy.hpp"
 #include "server/publisher_session.hpp"
 #include "server/recording_routes.hpp"
+#include "server/request_log.hpp"
 #include "server/static_files.hpp"
 #include "server/tls_redirect.hpp"
 #include "server/viewer_session.hpp"
@@ -33,24 +35,29 @@ http::response<http::string_body> unauthorized(const http::request<http::string_
 http_routes::http_routes(std::shared_ptr<shared_state> state, std::string peer, std::string client_key, bool ws_only)
     : state_(std::move(state)), peer_(std::move(peer)), client_key_(std::move(client_key)), ws_only_(ws_only) {}
 
-std::optional<http::message_generator> http_routes::answer(request& req, bool tls, const hand_over_fn& hand_over) {
+std::optional<http::message_generator> http_routes::answer(request& req, bool tls, const hand_over_fn& hand_over,
+                                                           const later_fn& later) {
     const bool upgrade = websocket::is_upgrade(req);
     const auto access = state_->access();  // one reading of the tokens for the whole request (a reload may come)
-    asked a{req, match_route(req.target(), upgrade, ws_only_, access->default_stream),
+    auto where = match_route(req.target(), upgrade, ws_only_, access->default_stream);
+    // The one route a method changes: DELETE of a stream's recordings needs the control token.
+    if (where.kind == route_kind::recordings && req.method() == http::verb::delete_)
+        where.kind = route_kind::recordings_delete;
+    asked a{req, std::move(where),
             request_token(req[http::field::authorization], req.target(), req[http::field::cookie]),
             upgrade, req.method() == http::verb::head, access, nullptr, nullptr, {}};
     a.hub = state_->streams().find(a.where.stream);
     if (a.hub) a.gate = a.hub->gate();
     if (auto refusal = refusal_before_routing(a, tls)) return refusal;
-    return route_request(a, hand_over);
+    return route_request(a, hand_over, later);
 }
 
 std::optional<http::message_generator> http_routes::refusal_before_routing(const asked& a, bool tls) {
     const auto& c = state_->config();
     const auto& req = a.req;
     auto refuse = [&](http::response<http::string_body> res, const std::string& why) {
-        spdlog::warn("{} refused peer={} path={}: {}", a.upgrade ? "websocket" : "http", peer_, target_path(req.target()),
-                     why);
+        log_request(spdlog::level::warn, "{} refused peer={} path={}: {}", a.upgrade ? "websocket" : "http", peer_,
+                    log_path(req.target()), why);
         res.keep_alive(false);
         return std::optional<http::message_generator>(std::move(res));
     };
@@ -70,8 +77,8 @@ std::optional<http::message_generator> http_routes::refusal_before_routing(const
                                  "this server takes connections over TLS only: " + *location + "\n");
         res.set(http::field::location, *location);
         res.keep_alive(false);
-        spdlog::info("http {} {} 308 peer={} (to https)", std::string(req.method_string()), target_path(req.target()),
-                     peer_);
+        log_request(spdlog::level::info, "http {} {} 308 peer={} (to https)", sanitize_text(req.method_string(), 32),
+                    log_path(req.target()), peer_);
         return std::optional<http::message_generator>(std::move(res));
     }
     const bool camera = guards_camera(a.where.kind);
@@ -93,23 +100,28 @@ std::optional<http::message_generator> http_routes::refusal_before_routing(const
                                          std::to_string(seconds) + " s\n");
             res.set(http::field::retry_after, std::to_string(seconds));
             res.keep_alive(false);
-            spdlog::debug("http refused peer={} path={}: wrong-token block", peer_, target_path(req.target()));
+            spdlog::debug("http refused peer={} path={}: wrong-token block", peer_, log_path(req.target()));
             return std::optional<http::message_generator>(std::move(res));
         }
     }
-    if (a.upgrade) {
-        // Browsers let any page open a WebSocket anywhere: the server checks who asks.
-        if (auto refusal = origin_refusal(req[http::field::origin], req[http::field::host], c.allowed_origins))
+    if (a.upgrade || a.where.kind == route_kind::recordings_delete) {
+        // Browsers let any page open a WebSocket anywhere, and send a DELETE a page makes with
+        // a stored credential (the token cookie): the server checks who asks.
+        if (auto refusal = origin_refusal(req[http::field::origin], req[http::field::host], c.allowed_origins,
+                                          a.upgrade ? "open this WebSocket" : "delete recordings"))
             return refuse(text_response(req, http::status::forbidden, *refusal + "\n"), *refusal);
     }
     return std::nullopt;
 }
 
-std::optional<http::message_generator> http_routes::route_request(asked& a, const hand_over_fn& hand_over) {
+std::optional<http::message_generator> http_routes::route_request(asked& a, const hand_over_fn& hand_over,
+                                                                  const later_fn& later) {
     const auto& req = a.req;
-    if (!get_or_head(req)) {
-        auto res = text_response(req, http::status::method_not_allowed, "only GET and HEAD are supported\n");
-        res.set(http::field::allow, "GET, HEAD");
+    if (a.where.kind != route_kind::recordings_delete && !get_or_head(req)) {
+        const bool deletes = a.where.kind == route_kind::recordings;  // DELETE /api/recordings/<stream>
+        auto res = text_response(req, http::status::method_not_allowed,
+                                 deletes ? "only GET, HEAD and DELETE are supported here\n" : "only GET and HEAD are supported\n");
+        res.set(http::field::allow, deletes ? "GET, HEAD, DELETE" : "GET, HEAD");
         return reply(a, std::move(res));
     }
     a.verdict = decide_access(a.where.kind, a.where.stream, a.token, *a.access, a.gate.get());
@@ -120,9 +132,12 @@ std::optional<http::message_generator> http_routes::route_request(asked& a, cons
         res.set(http::field::upgrade, "websocket");
         return reply(a, std::move(res));
     }
-    if (token_needed_for(a.where.kind) == token_need::view && !a.verdict.allowed) {
+    const auto need = token_needed_for(a.where.kind);
+    if ((need == token_need::view || need == token_need::control) && !a.verdict.allowed) {
         if (a.verdict.guess) note_guess(a.token);
-        spdlog::warn("viewer refused peer={} path={}: {}", peer_, target_path(req.target()), a.verdict.refusal);
+        log_request(spdlog::level::warn, "{} refused peer={} path={}: {}",
+                    need == token_need::control ? "control request" : "viewer", peer_, log_path(req.target()),
+                    a.verdict.refusal);
         return reply(a, unauthorized(req, a.verdict.refusal));
     }
     switch (a.where.kind) {
@@ -140,11 +155,11 @@ std::optional<http::message_generator> http_routes::route_request(asked& a, cons
     case route_kind::mjpeg:
         return mjpeg(a, hand_over);
     case route_kind::recordings:
-        return recordings_list({a.req, a.head, a.where.stream, [&](http::status s) { log_answer(a, s); }},
-                               state_->recordings(), a.hub != nullptr);
     case route_kind::recording:
-        return recording_file({a.req, a.head, a.where.stream, [&](http::status s) { log_answer(a, s); }},
-                              state_->recordings(), a.where.path);
+    case route_kind::recording_export:
+    case route_kind::recording_snapshot:
+    case route_kind::recordings_delete:
+        return recordings(a, later);
     case route_kind::publish_ws:
         return publish_refused(a);
     case route_kind::viewer_ws:
@@ -153,6 +168,30 @@ std::optional<http::message_generator> http_routes::route_request(asked& a, cons
         break;
     }
     return not_found(a);
+}
+
+std::optional<http::message_generator> http_routes::recordings(const asked& a, const later_fn& later) {
+    // Only a stream configured now: its tokens are known. A stream taken out of the config
+    // leaves its recordings in the folder (until retention), served to nobody: with its own
+    // view token gone, they would otherwise be open to anyone the server-wide rules let in.
+    if (!a.hub)
+        return reply(a, text_response(a.req, http::status::not_found,
+                                      "no stream named '" + a.where.stream +
+                                          "' is configured here: its recordings, if any, are not served\n"));
+    const recording_request r{std::make_shared<const request>(a.req), a.head, a.where.stream, answer_logger(a)};
+    const auto& recs = state_->recordings();
+    switch (a.where.kind) {
+    case route_kind::recordings:
+        return recordings_list(r, recs);
+    case route_kind::recording:
+        return recording_file(r, recs, a.where.path);
+    case route_kind::recording_export:
+        return recording_export(r, recs, later);
+    case route_kind::recording_snapshot:
+        return recording_snapshot(r, recs, later);
+    default:
+        return recordings_delete(r, recs, later);
+    }
 }
 
 bool http_routes::websocket_hand_off(asked& a, const hand_over_fn& hand_over) {
@@ -271,10 +310,15 @@ http::message_generator http_routes::reply(const asked& a, http::response<http::
     return res;
 }
 
-void http_routes::log_answer(const asked& a, http::status status) {
+void http_routes::log_answer(const asked& a, http::status status) { answer_logger(a)(status); }
+
+std::function<void(http::status)> http_routes::answer_logger(const asked& a) const {
     const std::string_view target = a.req.target();
-    spdlog::info("http {} {}{} {} peer={}", std::string(a.req.method_string()), target_path(target),
-                 target.find('?') == std::string_view::npos ? "" : "?…", static_cast<int>(status), peer_);
+    return [method = sanitize_text(a.req.method_string(), 32), path = log_path(target),
+            query = target.find('?') != std::string_view::npos, peer = peer_](http::status status) {
+        log_request(spdlog::level::info, "http {} {}{} {} peer={}", method, path, query ? "?…" : "",
+                    static_cast<int>(status), peer);
+    };
 }
 
 void http_routes::note_guess(const std::string& token) {

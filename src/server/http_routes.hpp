@@ -6,6 +6,7 @@
 #include <string>
 
 #include "server/beast.hpp"
+#include "server/recording_routes.hpp"
 #include "server/request_access.hpp"
 #include "server/router.hpp"
 #include "server/shared_state.hpp"
@@ -28,16 +29,22 @@ public:
     using request = http::request<http::string_body>;
     /** Gives the connection away to the session a request becomes; called at most once per request. */
     using hand_over_fn = std::function<upgraded_connection()>;
+    /** An answer made off the I/O thread (recording_routes.hpp); it must not own the connection. */
+    using slow_answer = wscam::slow_answer;
+    /** Runs a slow answer on the blocking pool and sends it; false when the pool is full. */
+    using later_fn = answer_later;
 
     /** `client_key`: the address the wrong-token brake counts against; `ws_only`: the WebSocket-only port. */
     http_routes(std::shared_ptr<shared_state> state, std::string peer, std::string client_key, bool ws_only);
 
     /**
      * The answer to `req` on a connection that speaks TLS or not; nullopt when the request
-     * became a viewer, publisher or MJPEG session (`hand_over` was called; `req` is moved from).
-     * An answer that must close the connection says keep_alive false.
+     * became a viewer, publisher or MJPEG session (`hand_over` was called; `req` is moved from)
+     * or its answer comes later (`later` took it). An answer that must close the connection
+     * says keep_alive false.
      */
-    std::optional<http::message_generator> answer(request& req, bool tls, const hand_over_fn& hand_over);
+    std::optional<http::message_generator> answer(request& req, bool tls, const hand_over_fn& hand_over,
+                                                  const later_fn& later);
 
 private:
     /** One request in hand: what it asks for and what it brings. */
@@ -54,7 +61,8 @@ private:
     };
 
     std::optional<http::message_generator> refusal_before_routing(const asked& a, bool tls);
-    std::optional<http::message_generator> route_request(asked& a, const hand_over_fn& hand_over);
+    std::optional<http::message_generator> route_request(asked& a, const hand_over_fn& hand_over, const later_fn& later);
+    std::optional<http::message_generator> recordings(const asked& a, const later_fn& later);
 
     // The routes: a hand-off returns true (or nullopt) when the connection became a session.
     bool websocket_hand_off(asked& a, const hand_over_fn& hand_over);
@@ -73,6 +81,8 @@ private:
     /** Logs the answer (path only: a query may carry a token) and empties its body for HEAD. */
     http::message_generator reply(const asked& a, http::response<http::string_body> res);
     void log_answer(const asked& a, http::status status);
+    /** log_answer for an answer made later: it copies what it logs, and owns nothing of the connection. */
+    std::function<void(http::status)> answer_logger(const asked& a) const;
     /** A token that opened nothing here: counted toward the brake, which may start to hold this address. */
     void note_guess(const std::string& token);
 

@@ -129,14 +129,36 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
 void http_session::answer(request req) {
     // Nothing a client sends may take the server down: a fault here answers 500 and closes.
     try {
-        auto msg = routes_.answer(req, tls_.has_value(), [this] { return hand_over(); });
+        auto msg = routes_.answer(req, tls_.has_value(), [this] { return hand_over(); },
+                                  [this](http_routes::slow_answer work) { return answer_later(std::move(work)); });
         if (msg) send(std::move(*msg));
     } catch (const std::exception& e) {
         spdlog::error("http request failed peer={}: {}", peer_, e.what());
-        auto res = text_response(req, http::status::internal_server_error, "internal error\n");
-        res.keep_alive(false);
-        send(http::message_generator(std::move(res)));
+        send(internal_error());
     }
+}
+
+http::message_generator http_session::internal_error() {
+    http::request<http::string_body> dummy;
+    auto res = text_response(dummy, http::status::internal_server_error, "internal error\n");
+    res.keep_alive(false);
+    return res;
+}
+
+bool http_session::answer_later(http_routes::slow_answer work) {
+    // The job owns this session until it hands its answer back to the connection's thread: the
+    // ownership moves into that handler, so a pool thread never lets go of the session last.
+    return state_->blocking().try_run([self = shared_from_this(), work = std::move(work)]() mutable {
+        std::shared_ptr<http::message_generator> msg;
+        try {
+            msg = std::make_shared<http::message_generator>(work());
+        } catch (const std::exception& e) {
+            spdlog::error("http request failed peer={}: {}", self->peer_, e.what());
+            msg = std::make_shared<http::message_generator>(internal_error());
+        }
+        auto executor = self->executor_;
+        net::post(executor, [self = std::move(self), msg] { self->send(std::move(*msg)); });
+    });
 }
 
 upgraded_connection http_session::hand_over() {
@@ -151,15 +173,42 @@ upgraded_connection http_session::hand_over() {
 }
 
 void http_session::send(http::message_generator msg) {
-    const bool keep_alive = msg.keep_alive();
+    outgoing_.emplace(std::move(msg));
+    write_next();
+}
+
+void http_session::write_next() {
+    beast::error_code ec;
+    const auto buffers = outgoing_->prepare(ec);
+    if (ec) {
+        spdlog::info("http answer failed peer={}: {}", peer_, ec.message());  // a file that could not be read
+        outgoing_.reset();
+        return do_close();
+    }
+    // Each write must make progress within --write-timeout, not the whole answer: a large
+    // download over a slow link goes on, a client that stops reading is cut off.
+    const auto timeout = state_->config().write_timeout;
+    if (timeout.count() > 0)
+        lowest().expires_after(timeout);
+    else
+        lowest().expires_never();
     with_stream([&](auto& stream) {
-        beast::async_write(stream, std::move(msg),
-                           beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive));
+        stream.async_write_some(buffers, beast::bind_front_handler(&http_session::on_write, shared_from_this()));
     });
 }
 
-void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
-    if (ec) return;
+void http_session::on_write(beast::error_code ec, std::size_t bytes) {
+    if (ec) {
+        if (ec == beast::error::timeout)
+            spdlog::info("http connection closed peer={}: the client read nothing for {} s", peer_,
+                         state_->config().write_timeout.count());
+        outgoing_.reset();
+        return;
+    }
+    outgoing_->consume(bytes);
+    if (!outgoing_->is_done()) return write_next();
+    const bool keep_alive = outgoing_->keep_alive();
+    outgoing_.reset();
     if (!keep_alive || state_->stopping()) return do_close();
     do_read();
 }

@@ -13,7 +13,8 @@ namespace wscam {
 /**
  * One HTTP connection, the transport only: tells TLS from plain by the first bytes (one port
  * speaks both), does the handshake, reads requests one after another (keep-alive) within the
- * header timeout, writes each answer http_routes decides, and closes cleanly (TLS close_notify,
+ * header timeout, writes each answer http_routes decides (each write making progress within the
+ * write timeout; slow answers come back from the blocking pool), and closes cleanly (TLS close_notify,
  * or FIN and a bounded drain). When a request becomes a viewer, publisher or MJPEG session, the
  * stream is handed over and this object lets go of it.
  */
@@ -43,8 +44,12 @@ private:
     void do_read();
     void on_read(beast::error_code ec, std::size_t bytes);
     void answer(request req);
+    /** Runs `work` on the blocking pool and sends its answer from this connection's thread; false when the pool is full. */
+    bool answer_later(http_routes::slow_answer work);
+    static http::message_generator internal_error();
     void send(http::message_generator msg);
-    void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
+    void write_next();
+    void on_write(beast::error_code ec, std::size_t bytes);
     void do_close();
     void drain();
     upgraded_connection hand_over();
@@ -56,6 +61,7 @@ private:
     std::shared_ptr<ssl::context> tls_context_;   // the certificate this connection was served
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
+    std::optional<http::message_generator> outgoing_;  // the answer being written
     std::shared_ptr<shared_state> state_;
     bool joined_ = false;
     client_limits::ticket ticket_;

@@ -35,7 +35,7 @@ std::string_view origin_host(std::string_view origin) {
 }  // namespace
 
 std::optional<std::string> origin_refusal(std::string_view origin, std::string_view host_header,
-                                          const std::vector<std::string>& allowed) {
+                                          const std::vector<std::string>& allowed, std::string_view action) {
     if (origin.empty()) return std::nullopt;  // not sent by a web page
     const auto origin_l = lower(origin);
     // Web pages have http(s) origins, or "null" (sandboxed frames, file:// pages). Anything else
@@ -46,7 +46,7 @@ std::optional<std::string> origin_refusal(std::string_view origin, std::string_v
     const auto host = origin_host(origin_l);
     const auto addressed = lower(host_of(host_header));
     if (!host.empty() && !addressed.empty() && host == addressed) return std::nullopt;
-    return "a page from " + sanitize_text(origin, 200) + " may not open this WebSocket (start wscam with --allow-origin " +
+    return "a page from " + sanitize_text(origin, 200) + " may not " + std::string(action) + " (start wscam with --allow-origin " +
            sanitize_text(origin, 200) + " to allow it)";
 }
 

@@ -17,9 +17,13 @@ namespace wscam {
  * no web page has (not http(s) and not "null": the ESP32's arduinoWebSockets sends
  * "file://"), is not a browser page's and is allowed. Pure: unit-tested and fuzzed.
  *
+ * The same rule guards the state changes made over plain HTTP (DELETE of recordings): a page
+ * may send those with the token cookie the browser stores. `action` words the refusal.
+ *
  * Returns nullopt when allowed, else the reason for the 403.
  */
 std::optional<std::string> origin_refusal(std::string_view origin, std::string_view host_header,
-                                          const std::vector<std::string>& allowed);
+                                          const std::vector<std::string>& allowed,
+                                          std::string_view action = "open this WebSocket");
 
 }  // namespace wscam

@@ -1,10 +1,17 @@
 #include "server/recording_routes.hpp"
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 
 #include "core/json_text.hpp"
+#include "record/range_export.hpp"
+#include "record/recorded_still.hpp"
 #include "record/recording_options.hpp"
 #include "record/time_text.hpp"
 #include "server/byte_range.hpp"
@@ -47,42 +54,99 @@ private:
 };
 using file_part_body = http::basic_file_body<file_part>;
 
+/** HEAD: the length the body would have, and no body (or the connection's framing breaks). */
+void no_body_for_head(http::response<http::string_body>& res, bool head) {
+    if (!head) return;
+    const auto size = res.body().size();
+    res.body().clear();
+    res.content_length(size);
+}
+
 http::message_generator text(const recording_request& r, http::status status, std::string body,
                              std::string_view type = "text/plain; charset=utf-8") {
-    auto res = text_response(r.req, status, std::move(body), type);
+    auto res = text_response(*r.req, status, std::move(body), type);
     res.set(http::field::cache_control, "no-store");
     r.log(status);
-    if (r.head) {
-        const auto size = res.body().size();
-        res.body().clear();
-        res.content_length(size);
-    }
+    no_body_for_head(res, r.head);
     return res;
+}
+
+/**
+ * Opens a recorded file for reading: a plain file only. No link is followed and a FIFO is never
+ * waited on (O_NONBLOCK): the folder may hold what someone else put there (record::plain_file).
+ */
+bool open_plain(const std::filesystem::path& path, beast::file& f) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return false;
+    }
+    f.native_handle(fd);
+    return true;
 }
 
 double seconds(std::int64_t us) { return static_cast<double>(us) / 1e6; }
 
-}  // namespace
+std::int64_t now_us() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
 
-http::message_generator recordings_list(const recording_request& r, const std::shared_ptr<record::recordings>& recs,
-                                        bool stream_exists) {
-    const auto target = r.req.target();
-    const auto now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    std::int64_t from = 0, to = now;
-    const bool from_given = !query_param(target, "from").empty();
-    for (auto [key, value] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
+/** A request's ?from= and ?to= (to defaults to now, from to the start of time), or why they are wrong. */
+struct times {
+    std::int64_t from = 0;
+    std::int64_t to = 0;
+    bool from_given = false;
+    std::string error;  // for the 400
+};
+
+times time_range(std::string_view target, bool from_needed) {
+    times t;
+    t.to = now_us();
+    for (auto [key, value] : {std::pair{"from", &t.from}, std::pair{"to", &t.to}}) {
         const auto text_value = query_param(target, key);
         if (text_value.empty()) continue;
-        const auto t = record::parse_time(text_value);
-        if (!t)
-            return text(r, http::status::bad_request,
-                        std::string(key) + ": give Unix seconds (1765000000) or ISO 8601 UTC (2026-12-07T06:30:00Z)\n");
-        *value = *t;
+        const auto parsed = record::parse_time(text_value);
+        if (!parsed) {
+            t.error = std::string(key) + ": give Unix seconds (1765000000) or ISO 8601 UTC (2026-12-07T06:30:00Z)\n";
+            return t;
+        }
+        *value = *parsed;
     }
-    if (to < from) return text(r, http::status::bad_request, "to is before from\n");
+    t.from_given = !query_param(target, "from").empty();
+    if (from_needed && !t.from_given) t.error = "from is needed: the start of the range (Unix seconds or ISO 8601 UTC)\n";
+    else if (t.to < t.from) t.error = "to is before from\n";
+    return t;
+}
+
+/** Unix µs as a file name's part: 20261207T063000Z (no colons: every file system takes it). */
+std::string file_time(std::int64_t us) {
+    const auto iso = record::iso_time(us);  // 2026-12-07T06:30:00.123456Z
+    std::string out;
+    for (char c : iso.substr(0, 19))
+        if (c != '-' && c != ':') out += c;
+    return out + "Z";
+}
+
+http::message_generator busy(const recording_request& r) {
+    auto res = text_response(*r.req, http::status::service_unavailable,
+                             "the server is busy with other exports; try again in a few seconds\n");
+    res.set(http::field::retry_after, "5");
+    r.log(res.result());
+    return res;
+}
+
+}  // namespace
+
+http::message_generator recordings_list(const recording_request& r, const std::shared_ptr<record::recordings>& recs) {
+    const auto times = time_range(r.req->target(), false);
+    if (!times.error.empty()) return text(r, http::status::bad_request, times.error);
+    const auto [from, to] = std::pair{times.from, times.to};
+    const bool from_given = times.from_given;
+    const auto now = now_us();
     const auto segments = recs ? recs->segments(r.stream, from, to) : std::vector<record::segment_entry>{};
-    if (segments.empty() && !stream_exists)
-        return text(r, http::status::not_found, "no stream or recordings named '" + r.stream + "'\n");
 
     nlohmann::json list = nlohmann::json::array(), gaps = nlohmann::json::array();
     // Gaps: the parts of [from, to] no segment covers (the camera was offline, or not recorded).
@@ -109,7 +173,7 @@ http::message_generator recordings_list(const recording_request& r, const std::s
                         {"width", s.width},
                         {"height", s.height}});
     }
-    gap_until(std::min(to, now));
+    if (from_given || !segments.empty()) gap_until(std::min(to, now));
     const nlohmann::json body = {{"stream", r.stream}, {"from", seconds(from)}, {"to", seconds(to)},
                                  {"segments", list},   {"gaps", gaps}};
     return text(r, http::status::ok, to_json_text(body), "application/json");
@@ -121,22 +185,22 @@ http::message_generator recording_file(const recording_request& r, const std::sh
     if (!path) return text(r, http::status::not_found, "stream '" + r.stream + "' has no segment " + segment + "\n");
     beast::error_code ec;
     beast::file f;
-    f.open(path->c_str(), beast::file_mode::scan, ec);
-    if (ec) return text(r, http::status::not_found, "segment " + segment + " is gone\n");
+    if (!open_plain(*path, f)) return text(r, http::status::not_found, "segment " + segment + " is gone\n");
     const auto size = f.size(ec);
     if (ec) return text(r, http::status::internal_server_error, "cannot read segment " + segment + "\n");
-    const auto range = parse_byte_range(r.req[http::field::range], size);
+    const auto range = parse_byte_range((*r.req)[http::field::range], size);
     if (range.what == byte_range::kind::unsatisfiable) {
-        auto res = text_response(r.req, http::status::range_not_satisfiable, "the range lies outside the segment\n");
+        auto res = text_response(*r.req, http::status::range_not_satisfiable, "the range lies outside the segment\n");
         res.set(http::field::content_range, "bytes */" + std::to_string(size));
         r.log(res.result());
+        no_body_for_head(res, r.head);
         return res;
     }
     const bool part = range.what == byte_range::kind::part;
     const std::uint64_t first = part ? range.first : 0, length = part ? range.length : size;
-    http::response<file_part_body> res{part ? http::status::partial_content : http::status::ok, r.req.version()};
+    http::response<file_part_body> res{part ? http::status::partial_content : http::status::ok, r.req->version()};
     res.body().reset(file_part(std::move(f), first, length), ec);
-    finish_response(res, r.req, "video/mp4");
+    finish_response(res, *r.req, "video/mp4");
     res.set(http::field::accept_ranges, "bytes");
     if (part)
         res.set(http::field::content_range,
@@ -146,13 +210,174 @@ http::message_generator recording_file(const recording_request& r, const std::sh
     res.set(http::field::content_disposition, "inline; filename=\"" + r.stream + "-" + segment + "\"");
     r.log(res.result());
     if (r.head) {
-        http::response<http::empty_body> head{res.result(), r.req.version()};
+        http::response<http::empty_body> head{res.result(), r.req->version()};
         for (const auto& field : res.base()) head.set(field.name_string(), field.value());
         head.content_length(length);
-        head.keep_alive(r.req.keep_alive());
+        head.keep_alive(r.req->keep_alive());
         return head;
     }
     return res;
+}
+
+namespace {
+
+constexpr std::uint64_t max_export_bytes = std::uint64_t{4} << 30;  // a day of H.264 VGA is ~23 GB: ask in parts
+constexpr std::uint64_t export_disk_margin = std::uint64_t{256} << 20;  // left free for the recorders
+
+/** An answer of bytes in memory (a picture). */
+http::response<http::vector_body<std::uint8_t>> bytes_answer(const recording_request& r, std::vector<std::uint8_t> bytes,
+                                                             std::string_view type) {
+    http::response<http::vector_body<std::uint8_t>> res{http::status::ok, r.req->version()};
+    const auto size = bytes.size();
+    if (!r.head) res.body() = std::move(bytes);
+    finish_response(res, *r.req, type);
+    if (r.head) res.content_length(size);
+    return res;
+}
+
+/** Sends `file` whole (it is unlinked already: the open descriptor keeps it until the answer is written). */
+http::message_generator file_answer(const recording_request& r, beast::file f, std::uint64_t size, std::string_view type,
+                                    const std::string& disposition) {
+    http::response<file_part_body> res{http::status::ok, r.req->version()};
+    beast::error_code ec;
+    res.body().reset(file_part(std::move(f), 0, size), ec);
+    finish_response(res, *r.req, type);
+    res.set(http::field::content_disposition, disposition);
+    res.set(http::field::cache_control, "no-store");
+    if (r.head) {
+        http::response<http::empty_body> head{res.result(), r.req->version()};
+        for (const auto& field : res.base()) head.set(field.name_string(), field.value());
+        head.content_length(size);
+        head.keep_alive(r.req->keep_alive());
+        return head;
+    }
+    return res;
+}
+
+}  // namespace
+
+std::optional<http::message_generator> recording_export(const recording_request& r,
+                                                        const std::shared_ptr<record::recordings>& recs,
+                                                        const answer_later& later) {
+    const auto t = time_range(r.req->target(), true);
+    if (!t.error.empty()) return text(r, http::status::bad_request, t.error);
+    const auto segments = recs ? recs->segments(r.stream, t.from, t.to) : std::vector<record::segment_entry>{};
+    if (segments.empty())
+        return text(r, http::status::not_found, "stream '" + r.stream + "' has no recordings between " +
+                                                    record::iso_time(t.from) + " and " + record::iso_time(t.to) + "\n");
+    std::uint64_t bytes = 0;
+    for (const auto& s : segments) bytes += s.bytes;
+    if (bytes > max_export_bytes)
+        return text(r, http::status::payload_too_large,
+                    "the range holds " + std::to_string(bytes >> 20) + " MiB of recordings; export at most " +
+                        std::to_string(max_export_bytes >> 20) + " MiB at a time (a shorter range)\n");
+    const auto folder = recs->folder();
+    std::error_code ec;
+    const auto space = std::filesystem::space(folder, ec);
+    if (ec || space.available < bytes + export_disk_margin)
+        return text(r, http::status::insufficient_storage,
+                    "not enough free disk beside the recordings to build this export; try a shorter range\n");
+    std::vector<std::pair<std::filesystem::path, std::int64_t>> files;
+    for (const auto& s : segments) files.emplace_back(folder / r.stream / s.name, s.start_us);
+    const auto name = r.stream + "-" + file_time(t.from) + "-" + file_time(t.to) + ".mp4";
+    const bool queued = later([r, files = std::move(files), from = t.from, to = t.to, folder, name]() -> http::message_generator {
+        static std::atomic<std::uint64_t> serial{0};
+        const auto temp = folder / (".export-" + std::to_string(::getpid()) + "-" + std::to_string(++serial) + ".mp4");
+        struct remover {
+            const std::filesystem::path& p;
+            ~remover() {
+                std::error_code ignored;
+                std::filesystem::remove(p, ignored);
+            }
+        } remove_temp{temp};
+        record::export_result result;
+        try {
+            result = record::export_range(files, from, to, temp);
+        } catch (const record::export_error& e) {
+            return text(r, http::status::not_found, std::string(e.what()) + "\n");
+        } catch (const record::segment_error& e) {
+            spdlog::error("stream={} export failed: {}", r.stream, e.what());
+            return text(r, http::status::internal_server_error, "the export failed: a segment could not be read\n");
+        }
+        beast::error_code bec;
+        beast::file f;
+        f.open(temp.c_str(), beast::file_mode::scan, bec);
+        const auto size = bec ? 0 : f.size(bec);
+        if (bec) return text(r, http::status::internal_server_error, "the export could not be read back\n");
+        spdlog::info("stream={} exported {} frame(s), {} KiB, {} to {}", r.stream, result.frames, size >> 10,
+                     record::iso_time(result.first_us), record::iso_time(result.last_us));
+        auto res = file_answer(r, std::move(f), size, "video/mp4", "attachment; filename=\"" + name + "\"");
+        r.log(http::status::ok);
+        return res;
+    });
+    if (!queued) return busy(r);
+    return std::nullopt;
+}
+
+std::optional<http::message_generator> recording_snapshot(const recording_request& r,
+                                                          const std::shared_ptr<record::recordings>& recs,
+                                                          const answer_later& later) {
+    const auto at_text = query_param(r.req->target(), "at");
+    const auto at = record::parse_time(at_text);
+    if (!at)
+        return text(r, http::status::bad_request,
+                    "at: give the time of the picture as Unix seconds (1765000000.5) or ISO 8601 UTC\n");
+    const auto segments = recs ? recs->segments(r.stream, *at, *at) : std::vector<record::segment_entry>{};
+    // The segment on screen at that time: the newest that started before it.
+    const record::segment_entry* shown = nullptr;
+    for (const auto& s : segments)
+        if (s.start_us <= *at) shown = &s;
+    if (!shown)
+        return text(r, http::status::not_found,
+                    "stream '" + r.stream + "' has no recording at " + record::iso_time(*at) + "\n");
+    const auto file = recs->folder() / r.stream / shown->name;
+    const bool queued = later([r, file, start = shown->start_us, at = *at]() -> http::message_generator {
+        std::optional<record::still> picture;
+        try {
+            picture = record::still_at(file, start, at);
+        } catch (const record::segment_error& e) {
+            spdlog::error("stream={} recorded picture failed: {}", r.stream, e.what());
+            return text(r, http::status::internal_server_error, "the recording could not be read at that time\n");
+        }
+        if (!picture)
+            return text(r, http::status::not_found,
+                        "stream '" + r.stream + "' has no recording at " + record::iso_time(at) + "\n");
+        auto res = bytes_answer(r, std::move(picture->jpeg), "image/jpeg");
+        // When the picture shown was captured: at most a frame before `at`.
+        res.set("X-Capture-Time", record::iso_time(picture->capture_us));
+        res.set(http::field::cache_control, "max-age=3600");  // the past does not change (until it is deleted)
+        r.log(http::status::ok);
+        return res;
+    });
+    if (!queued) return busy(r);
+    return std::nullopt;
+}
+
+std::optional<http::message_generator> recordings_delete(const recording_request& r,
+                                                         const std::shared_ptr<record::recordings>& recs,
+                                                         const answer_later& later) {
+    const auto t = time_range(r.req->target(), false);
+    if (!t.error.empty()) return text(r, http::status::bad_request, t.error);
+    if (!recs) return text(r, http::status::not_found, "this server keeps no recordings\n");
+    const bool queued = later([r, recs, from = t.from, to = t.to]() -> http::message_generator {
+        const auto gone = recs->erase(r.stream, from, to);
+        nlohmann::json list = nlohmann::json::array();
+        std::uint64_t bytes = 0;
+        for (const auto& s : gone) {
+            bytes += s.bytes;
+            list.push_back({{"name", s.name}, {"start", seconds(s.start_us)}, {"end", seconds(s.end_us)}, {"bytes", s.bytes}});
+        }
+        // The segment being written stays (it closes at its length, or when the camera stops).
+        nlohmann::json kept = nlohmann::json::array();
+        for (const auto& s : recs->segments(r.stream, from, to))
+            kept.push_back({{"name", s.name}, {"start", seconds(s.start_us)}, {"reason", "being written"}});
+        spdlog::info("stream={} recordings deleted: {} segment(s), {} MiB, {} to {}", r.stream, gone.size(), bytes >> 20,
+                     record::iso_time(from), record::iso_time(to));
+        const nlohmann::json body = {{"stream", r.stream}, {"deleted", list}, {"kept", kept}};
+        return text(r, http::status::ok, to_json_text(body), "application/json");
+    });
+    if (!queued) return busy(r);
+    return std::nullopt;
 }
 
 }  // namespace wscam

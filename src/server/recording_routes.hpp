@@ -1,6 +1,8 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "core/stream.hpp"
@@ -11,21 +13,45 @@ namespace wscam {
 
 /**
  * The recordings API (docs/PROTOCOL.md, "Recordings"), answered after http_routes has checked
- * the stream's view token. `log` is told the status before the answer goes.
+ * the token the route needs, for a stream configured now. A request is copied in (a slow answer outlives the connection's
+ * buffer); `log` is told the status before the answer goes, and copies what it logs.
  */
 struct recording_request {
-    const http::request<http::string_body>& req;
-    bool head;
-    const std::string& stream;
+    std::shared_ptr<const http::request<http::string_body>> req;
+    bool head = false;
+    std::string stream;
     std::function<void(http::status)> log;
 };
 
+/** An answer that blocks (file I/O, decoding), made on the blocking pool; it must not own the connection. */
+using slow_answer = std::function<http::message_generator()>;
+/** Runs a slow answer off the I/O thread and sends it; false when too many wait (the route answers 503). */
+using answer_later = std::function<bool(slow_answer)>;
+
 /** GET /api/recordings/<stream>?from=&to=: the segments and the gaps between them, as JSON. */
-http::message_generator recordings_list(const recording_request& r, const std::shared_ptr<record::recordings>& recs,
-                                        bool stream_exists);
+http::message_generator recordings_list(const recording_request& r, const std::shared_ptr<record::recordings>& recs);
 
 /** GET /recordings/<stream>/<segment>.mp4: the file, whole or one byte range (206, Content-Range; 416). */
 http::message_generator recording_file(const recording_request& r, const std::shared_ptr<record::recordings>& recs,
                                        const std::string& segment);
+
+/**
+ * GET /recordings/<stream>/export.mp4?from=&to=: the range as one MP4 (record::export_range),
+ * made on the blocking pool into a file of the recordings folder that is unlinked as soon as it
+ * is open, so nothing is left behind. nullopt: the answer comes later.
+ */
+std::optional<http::message_generator> recording_export(const recording_request& r,
+                                                        const std::shared_ptr<record::recordings>& recs,
+                                                        const answer_later& later);
+
+/** GET /recordings/<stream>/snapshot.jpg?at=: the picture shown at that time (record::still_at). */
+std::optional<http::message_generator> recording_snapshot(const recording_request& r,
+                                                          const std::shared_ptr<record::recordings>& recs,
+                                                          const answer_later& later);
+
+/** DELETE /api/recordings/<stream>?from=&to= (both optional): removes segments (record::recordings::erase). */
+std::optional<http::message_generator> recordings_delete(const recording_request& r,
+                                                         const std::shared_ptr<record::recordings>& recs,
+                                                         const answer_later& later);
 
 }  // namespace wscam

@@ -17,7 +17,7 @@ struct access_rule {
 };
 
 // The table: which token each route needs, and where the control token opens more.
-constexpr std::array<access_rule, 12> rules{{
+constexpr std::array<access_rule, 15> rules{{
     {route_kind::page, token_need::nothing},  // the page asks for the token it then brings
     {route_kind::asset, token_need::nothing},
     {route_kind::health, token_need::nothing},  // load balancers and systemd ask without one
@@ -27,6 +27,9 @@ constexpr std::array<access_rule, 12> rules{{
     {route_kind::mjpeg, token_need::view},
     {route_kind::recordings, token_need::view},  // what the camera saw is camera data too
     {route_kind::recording, token_need::view},
+    {route_kind::recording_export, token_need::view},
+    {route_kind::recording_snapshot, token_need::view},
+    {route_kind::recordings_delete, token_need::control},  // what cannot be undone: never the view token
     // The server-wide view token (no stream); a stream's source to that stream's control token.
     {route_kind::api_streams, token_need::view, beyond::sources},
     {route_kind::metrics, token_need::view},
@@ -95,6 +98,19 @@ access_verdict view_verdict(const access_rule& rule, const std::string& stream, 
     return v;
 }
 
+access_verdict control_verdict(const std::string& stream, std::string_view token, const stream_access_table& access) {
+    const auto control = access.control_check_for(stream);
+    access_verdict v;
+    v.allowed = control.required() && control.matches(token);
+    if (!control.required())
+        v.refusal = "this needs a control token, and none is set: start wscam with --control-token (or give the "
+                    "stream a control_token)";
+    else if (!v.allowed)
+        v.refusal = "invalid or missing control token";
+    v.guess = !v.allowed && !token.empty() && control.required();
+    return v;
+}
+
 access_verdict publish_verdict(std::string_view token, const publish_gate* gate) {
     access_verdict v;
     if (!gate) {
@@ -140,6 +156,8 @@ bool token_guards(route_kind kind, const std::string& stream, const stream_acces
         return access.view_check_for(stream).required();
     case token_need::publish:
         return gate && gate->requires_token();
+    case token_need::control:
+        return true;  // refused without one
     }
     return false;
 }
@@ -154,6 +172,8 @@ access_verdict decide_access(route_kind kind, const std::string& stream, std::st
         return view_verdict(rule, stream, token, access);
     case token_need::publish:
         return publish_verdict(token, gate);
+    case token_need::control:
+        return control_verdict(stream, token, access);
     }
     return {};
 }

@@ -23,6 +23,7 @@ enum class token_need {
     nothing,  // pages, the viewer's files, /healthz, what is not found
     view,     // the stream's view token (or its control token): watching, the list, the metrics
     publish,  // a push stream's publish token (its gate's)
+    control,  // the stream's control token, which must be configured: state changes over HTTP (deleting recordings)
 };
 
 /** What `kind` asks a request to bring (the table). */

@@ -55,9 +55,13 @@ route match_route(std::string_view target, bool upgrade, bool ws_only, const std
         // Only a segment name the recorder makes: nothing else of the folder is reachable.
         const auto rest = path.substr(12);
         const auto slash = rest.find('/');
-        if (slash == std::string_view::npos || !record::segment_start(rest.substr(slash + 1))) return {};
+        if (slash == std::string_view::npos) return {};
+        const auto file = rest.substr(slash + 1);
+        if (file == "export.mp4") return stream_route(route_kind::recording_export, rest.substr(0, slash));
+        if (file == "snapshot.jpg") return stream_route(route_kind::recording_snapshot, rest.substr(0, slash));
+        if (!record::segment_start(file)) return {};
         route r = stream_route(route_kind::recording, rest.substr(0, slash));
-        if (r.kind == route_kind::recording) r.path = std::string(rest.substr(slash + 1));
+        if (r.kind == route_kind::recording) r.path = std::string(file);
         return r;
     }
     // Viewer files: one level, plain names only (no traversal, no hidden files).

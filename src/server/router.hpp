@@ -18,6 +18,9 @@ enum class route_kind {
     mjpeg,        // /stream/<stream>.mjpg: multipart MJPEG over HTTP (VLC, ffmpeg, Home Assistant, <img>)
     recordings,   // /api/recordings/<stream>: its recorded segments and gaps (?from=&to=)
     recording,    // /recordings/<stream>/<segment>.mp4: one segment (path: the segment's file name), Range requests
+    recording_export,    // /recordings/<stream>/export.mp4?from=&to=: a time range as one MP4
+    recording_snapshot,  // /recordings/<stream>/snapshot.jpg?at=: the recorded picture at a time
+    recordings_delete,   // DELETE /api/recordings/<stream>?from=&to= (http_routes tells it from GET by the method)
     not_found,
 };
 

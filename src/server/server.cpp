@@ -205,6 +205,8 @@ void server::stop() {
     });
 }
 
+void server::abandon() { impl_->pool.stop(); }
+
 server_stats server::stats() const { return impl_->state->stats(); }
 
 }  // namespace wscam

@@ -79,6 +79,12 @@ public:
      * with 1001 (going away), and makes run() return within shutdown_grace.
      */
     void stop();
+    /**
+     * A start that failed after start() and before run(): stops the I/O contexts at once, so
+     * whatever waits on them (a source stopping) gives up instead of waiting for a run() that
+     * never comes.
+     */
+    void abandon();
 
     server_stats stats() const;
 

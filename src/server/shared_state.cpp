@@ -7,12 +7,21 @@
 #include <vector>
 
 namespace wscam {
+namespace {
+
+// Exports and decoded pictures: two at a time (a 2-core machine keeps its cores for the live
+// streams), eight more may wait; beyond that a client is told to try again.
+constexpr std::size_t blocking_threads = 2;
+constexpr std::size_t blocking_waiting = 8;
+
+}  // namespace
 
 shared_state::shared_state(server_config config, std::shared_ptr<stream_registry> streams)
     : config_(std::move(config)),
       access_(std::make_shared<const stream_access_table>(stream_access_table::from(config_))),
       streams_(std::move(streams)), groups_(std::make_unique<viewer_group_registry>()),
       h264_(std::make_unique<h264_streams>(config_.h264, config_.h264_max_streams)),
+      blocking_(std::make_unique<blocking_work>(blocking_threads, blocking_waiting)),
       limits_(client_limits::settings{.max_connections = config_.max_connections,
                                       .max_per_address = config_.max_connections_per_ip}) {
     certificate_names_changed();

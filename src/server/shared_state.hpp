@@ -9,6 +9,7 @@
 #include "core/stream.hpp"
 #include "server/client_limits.hpp"
 #include "server/host_policy.hpp"
+#include "core/blocking_work.hpp"
 #include "record/recordings.hpp"
 #include "server/server_config.hpp"
 
@@ -51,6 +52,8 @@ public:
     const std::shared_ptr<record::recordings>& recordings() const { return recordings_; }
     /** What each recorded stream's recorder is doing, for /api/streams and /metrics. */
     const record::recording_lookup& recording_of() const { return recording_of_; }
+    /** Threads for answers that block (exports, pictures decoded from recordings), off the I/O threads. */
+    blocking_work& blocking() { return *blocking_; }
     /** Connection caps (server and per address) and the wrong-token brake. */
     client_limits& limits() { return limits_; }
     /** The certificate in use; null when the server speaks no TLS. */
@@ -92,6 +95,7 @@ private:
     std::unique_ptr<viewer_group_registry> groups_;
     std::unique_ptr<h264_streams> h264_;
     std::shared_ptr<record::recordings> recordings_;
+    std::unique_ptr<blocking_work> blocking_;
     record::recording_lookup recording_of_;
     client_limits limits_;
     std::unique_ptr<tls::certificate_store> tls_;

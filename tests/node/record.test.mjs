@@ -30,11 +30,12 @@ function startOf(name) {
 function segments(folder) {
   return readdirSync(folder).filter((f) => f.endsWith('.mp4')).sort().map((name) => {
     const file = join(folder, name);
-    const info = ffprobe(file, 'stream=codec_name,width,height:packet=pts,size,flags');
+    const info = ffprobe(file, 'stream=codec_name,width,height,time_base:packet=pts,size,flags');
+    const [num, den] = info.streams[0].time_base.split('/').map(Number);
     const start = startOf(name);
     return {
       name, file, codec: info.streams[0].codec_name, width: info.streams[0].width, height: info.streams[0].height,
-      pictures: info.packets.map((p) => ({ at: start + Math.round(p.pts / 0.09), size: Number(p.size), key: p.flags[0] === 'K' })),
+      pictures: info.packets.map((p) => ({ at: start + Math.round(p.pts * num * 1e6 / den), size: Number(p.size), key: p.flags[0] === 'K' })),
     };
   });
 }

@@ -1,6 +1,7 @@
 #include "record/recording_index.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -49,9 +50,10 @@ TEST(segment_start, reads_the_recorders_names_and_nothing_else) {
 TEST(recording_index, lists_a_streams_segments_that_overlap_a_time_range_oldest_first) {
     folder dir;
     recording_index index(dir.path / "index.sqlite3");
-    const segment_entry a{"cam", "a.mp4", 100, 200, 10, 1000, codec::mjpeg, 640, 480};
-    const segment_entry b{"cam", "b.mp4", 300, 400, 10, 1000, codec::h264, 640, 480};
-    const segment_entry other{"door", "c.mp4", 100, 400, 10, 1000, codec::mjpeg, 640, 480};
+    const auto name = [](std::int64_t us) { return segment_file_name(t0 + us); };
+    const segment_entry a{"cam", name(100), 100, 200, 10, 1000, codec::mjpeg, 640, 480};
+    const segment_entry b{"cam", name(300), 300, 400, 10, 1000, codec::h264, 640, 480};
+    const segment_entry other{"door", name(100), 100, 400, 10, 1000, codec::mjpeg, 640, 480};
     index.add(b);
     index.add(a);
     index.add(other);
@@ -59,10 +61,10 @@ TEST(recording_index, lists_a_streams_segments_that_overlap_a_time_range_oldest_
     EXPECT_EQ(index.list("cam", 150, 250), (std::vector<segment_entry>{a}));
     EXPECT_EQ(index.list("cam", 250, 299), (std::vector<segment_entry>{})) << "a gap";
     EXPECT_EQ(index.list("cam", 400, 500), (std::vector<segment_entry>{b})) << "the ends count";
-    EXPECT_EQ(index.find("cam", "b.mp4"), b);
-    EXPECT_EQ(index.find("cam", "c.mp4"), std::nullopt);
+    EXPECT_EQ(index.find("cam", name(300)), b);
+    EXPECT_EQ(index.find("cam", name(500)), std::nullopt);
     EXPECT_EQ(index.streams(), (std::vector<std::string>{"cam", "door"}));
-    index.remove("cam", "a.mp4");
+    index.remove("cam", name(100));
     EXPECT_EQ(index.list("cam", 0, 1000), (std::vector<segment_entry>{b}));
 }
 
@@ -92,6 +94,33 @@ TEST(recording_index, follows_the_files_they_are_the_truth) {
     EXPECT_EQ(reopened.sync_folder("cam", dir.path / "cam"), 1u) << "a deleted file's row goes";
     ASSERT_EQ(reopened.list("cam", 0, INT64_MAX).size(), 1u);
     EXPECT_EQ(reopened.list("cam", 0, INT64_MAX)[0].name, second.filename().string());
+}
+
+TEST(recording_index, rows_that_name_no_segment_of_a_stream_are_never_listed) {
+    // The index is a file in the folder: rows someone else wrote must lead to no other file.
+    folder dir;
+    recording_index index(dir.path / "index.sqlite3");
+    const segment_entry sound{"cam", segment_file_name(t0), 0, 100, 1, 10, codec::mjpeg, 160, 120};
+    index.add(sound);
+    for (const auto& [stream, name] : std::vector<std::pair<std::string, std::string>>{
+             {"cam", "../outside/victim"}, {"cam", "/etc/passwd"}, {".", segment_file_name(t0)},
+             {"..", segment_file_name(t0)}, {"a/b", segment_file_name(t0)}, {"cam", "notes.txt"}})
+        index.add({stream, name, 0, 100, 1, 10, codec::mjpeg, 160, 120});
+    EXPECT_EQ(index.all(), (std::vector<segment_entry>{sound}));
+    EXPECT_EQ(index.list("cam", 0, 1000), (std::vector<segment_entry>{sound}));
+    EXPECT_EQ(index.find("cam", "/etc/passwd"), std::nullopt);
+}
+
+TEST(recording_index, reads_no_file_but_a_plain_one) {
+    folder dir;
+    const auto real = write_segment(dir.path, t0, 5);  // outside the stream's folder
+    fs::create_symlink(real, dir.path / "cam" / segment_file_name(t0 + 10'000'000));
+    ASSERT_EQ(::mkfifo((dir.path / "cam" / segment_file_name(t0 + 20'000'000)).c_str(), 0600), 0);
+    recording_index index(dir.path / "index.sqlite3");
+    EXPECT_EQ(index.sync_folder("cam", dir.path / "cam"), 0u) << "a link or a FIFO was indexed (or the FIFO blocked)";
+    std::string why;
+    EXPECT_EQ(read_segment(dir.path / "cam" / segment_file_name(t0 + 10'000'000), &why), std::nullopt);
+    EXPECT_NE(why.find("not a plain file"), std::string::npos) << why;
 }
 
 TEST(recording_index, refuses_a_file_that_is_no_segment) {

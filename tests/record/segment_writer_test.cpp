@@ -46,9 +46,9 @@ TEST(segment_writer, a_jpeg_segment_plays_at_the_rate_it_was_captured) {
     const auto& packets = info["packets"];
     ASSERT_EQ(packets.size(), at.size());
     for (std::size_t i = 0; i < at.size(); ++i) {
-        // In the 90 kHz track clock. An MP4 picture starts where the one before ends, so each
+        // In the track's 1 MHz clock. An MP4 picture starts where the one before ends, so each
         // picture lasting until the next is what puts every one at its capture time.
-        EXPECT_EQ(packets[i]["pts"].get<std::int64_t>(), at[i] * 9 / 100) << "picture " << i << " at its capture time";
+        EXPECT_EQ(packets[i]["pts"].get<std::int64_t>(), at[i]) << "picture " << i << " at its capture time";
         EXPECT_EQ(packets[i]["flags"].get<std::string>().front(), 'K');
     }
     EXPECT_NEAR(std::stod(info["format"]["duration"].get<std::string>()), 1.52, 0.0001) << "the last one lasts until close()";
@@ -67,7 +67,7 @@ TEST(segment_writer, a_segment_being_written_plays_up_to_its_last_fragment) {
     EXPECT_GE(readable, 30u) << "every fragment but the one in memory is in the file";
     EXPECT_LT(readable, 35u) << "the newest pictures are still held";
     for (std::size_t i = 0; i < readable; ++i)
-        EXPECT_EQ(info["packets"][i]["pts"].get<std::int64_t>(), static_cast<std::int64_t>(i) * 9000);
+        EXPECT_EQ(info["packets"][i]["pts"].get<std::int64_t>(), static_cast<std::int64_t>(i) * 100'000);
     w.close(t0 + 3'500'000);
     EXPECT_EQ(probe(file)["packets"].size(), 35u);
 }
@@ -86,7 +86,7 @@ TEST(segment_writer, an_h264_segment_keeps_the_encoders_units_and_their_keyframe
     const auto& packets = info["packets"];
     ASSERT_EQ(packets.size(), 10u);
     for (std::size_t i = 0; i < 10; ++i) {
-        EXPECT_EQ(packets[i]["pts"].get<std::int64_t>(), static_cast<std::int64_t>(i) * 9000);
+        EXPECT_EQ(packets[i]["pts"].get<std::int64_t>(), static_cast<std::int64_t>(i) * 100'000);
         EXPECT_EQ(packets[i]["flags"].get<std::string>().front() == 'K', i == 0 || i == 6) << i;
     }
 }

@@ -28,6 +28,9 @@ TEST(origin_policy, a_page_from_anywhere_else_is_refused_with_the_option_that_al
     EXPECT_TRUE(origin_refusal("http://evil.example/cam.local", "cam.local", {}));
     EXPECT_TRUE(origin_refusal("http://user@cam.local", "cam.local", {}));
     EXPECT_TRUE(origin_refusal("http://cam.local", "", {})) << "no Host: nothing to compare with";
+    EXPECT_EQ(origin_refusal("http://localhost:9999", "127.0.0.1:8080", {}, "delete recordings"),
+              "a page from http://localhost:9999 may not delete recordings "
+              "(start wscam with --allow-origin http://localhost:9999 to allow it)");
 }
 
 TEST(origin_policy, allow_origin_lists_more_origins_or_all) {

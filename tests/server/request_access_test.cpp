@@ -9,11 +9,13 @@ namespace wscam {
 namespace {
 
 // Routes that need the view token, each with the stream it asks for ("": the server-wide ones).
-const std::array<std::pair<route_kind, std::string>, 7> view_routes{{{route_kind::viewer_ws, "cam"},
+const std::array<std::pair<route_kind, std::string>, 9> view_routes{{{route_kind::viewer_ws, "cam"},
                                                                      {route_kind::snapshot, "cam"},
                                                                      {route_kind::mjpeg, "cam"},
                                                                      {route_kind::recordings, "cam"},
                                                                      {route_kind::recording, "cam"},
+                                                                     {route_kind::recording_export, "cam"},
+                                                                     {route_kind::recording_snapshot, "cam"},
                                                                      {route_kind::api_streams, ""},
                                                                      {route_kind::metrics, ""}}};
 
@@ -30,6 +32,9 @@ const char* name(route_kind k) {
     case route_kind::mjpeg: return "mjpeg";
     case route_kind::recordings: return "recordings";
     case route_kind::recording: return "recording";
+    case route_kind::recording_export: return "recording_export";
+    case route_kind::recording_snapshot: return "recording_snapshot";
+    case route_kind::recordings_delete: return "recordings_delete";
     case route_kind::not_found: return "not_found";
     }
     return "?";
@@ -61,6 +66,7 @@ TEST(request_access, the_table_names_the_token_of_every_route_kind) {
     EXPECT_EQ(token_needed_for(route_kind::not_found), token_need::nothing);
     for (const auto& [k, stream] : view_routes) EXPECT_EQ(token_needed_for(k), token_need::view) << name(k);
     EXPECT_EQ(token_needed_for(route_kind::publish_ws), token_need::publish);
+    EXPECT_EQ(token_needed_for(route_kind::recordings_delete), token_need::control);
 }
 
 TEST(request_access, exactly_the_routes_that_need_a_token_guard_camera_data) {
@@ -68,6 +74,7 @@ TEST(request_access, exactly_the_routes_that_need_a_token_guard_camera_data) {
         EXPECT_FALSE(guards_camera(k)) << name(k);
     for (const auto& [k, stream] : view_routes) EXPECT_TRUE(guards_camera(k)) << name(k);
     EXPECT_TRUE(guards_camera(route_kind::publish_ws));
+    EXPECT_TRUE(guards_camera(route_kind::recordings_delete));
 }
 
 TEST(request_access, routes_that_need_nothing_open_to_any_token_and_count_none_as_a_guess) {
@@ -279,6 +286,27 @@ TEST(request_access, the_stream_list_shows_a_source_to_that_streams_control_toke
 }
 
 // --- the publish token ---
+
+TEST(request_access, deleting_recordings_needs_the_control_token_and_one_must_be_set) {
+    // No tokens at all: open to view, but nothing deletes.
+    const auto v_open = verdict(route_kind::recordings_delete, "cam", "", stream_access_table{});
+    EXPECT_FALSE(v_open.allowed);
+    EXPECT_NE(v_open.refusal.find("--control-token"), std::string_view::npos) << v_open.refusal;
+    EXPECT_FALSE(v_open.guess);
+    EXPECT_TRUE(token_guards(route_kind::recordings_delete, "cam", stream_access_table{}, nullptr));
+    const auto t = server_wide("view-1", "control-1");
+    EXPECT_TRUE(verdict(route_kind::recordings_delete, "cam", "control-1", t).allowed);
+    const auto with_view = verdict(route_kind::recordings_delete, "cam", "view-1", t);
+    EXPECT_FALSE(with_view.allowed) << "the view token deleted recordings";
+    EXPECT_TRUE(with_view.guess);
+    EXPECT_FALSE(verdict(route_kind::recordings_delete, "cam", "", t).allowed);
+    EXPECT_FALSE(verdict(route_kind::recordings_delete, "cam", "", t).guess);
+    // A stream's own control token deletes that stream's recordings only.
+    stream_access_table own;
+    own.streams["cam"].control = "cam-control";
+    EXPECT_TRUE(verdict(route_kind::recordings_delete, "cam", "cam-control", own).allowed);
+    EXPECT_FALSE(verdict(route_kind::recordings_delete, "porch", "cam-control", own).allowed);
+}
 
 TEST(request_access, a_push_stream_takes_a_publisher_with_its_publish_token) {
     const publish_gate gate("publish-1", false);

@@ -48,10 +48,16 @@ TEST(router, pages_api_and_snapshots) {
     EXPECT_EQ(seg.kind, route_kind::recording);
     EXPECT_EQ(seg.stream, "porch");
     EXPECT_EQ(seg.path, "20261207T063000.123456Z.mp4");
+    EXPECT_EQ(r("/recordings/porch/export.mp4?from=0&to=10").kind, route_kind::recording_export);
+    EXPECT_EQ(r("/recordings/porch/export.mp4").stream, "porch");
+    EXPECT_EQ(r("/recordings/porch/snapshot.jpg?at=5").kind, route_kind::recording_snapshot);
+    EXPECT_EQ(r("/recordings/porch/snapshot.jpg").stream, "porch");
     // Only the recorder's own names: nothing else in the folder.
     for (const char* other : {"/recordings/porch/index.sqlite3", "/recordings/porch/../index.sqlite3",
                               "/recordings/porch/..%2Findex.sqlite3", "/recordings/porch/a/20261207T063000.123456Z.mp4",
-                              "/recordings/../20261207T063000.123456Z.mp4", "/recordings/porch"})
+                              "/recordings/../20261207T063000.123456Z.mp4", "/recordings/porch",
+                              "/recordings/porch/.export-1-1.mp4", "/recordings/../export.mp4", "/recordings/porch/export.mp4/x",
+                              "/recordings//snapshot.jpg"})
         EXPECT_EQ(r(other).kind, route_kind::not_found) << other;
 }
 
