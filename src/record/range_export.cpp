@@ -98,8 +98,12 @@ export_result export_range(const std::vector<std::pair<std::filesystem::path, st
     auto write = [&](std::span<const std::uint8_t> data, std::int64_t capture_us, std::int64_t duration_us, bool key) {
         file->write(data, capture_us - from_us, std::min(duration_us, to_us - capture_us), key);
     };
-    for (const auto& [path, start_us] : segments) {
-        segment_packets pictures(path, start_us);
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        const auto opened = open_listed(segments, i, file != nullptr);  // the newest may be empty yet
+        if (!opened) break;
+        auto& pictures = *opened;
+        const auto start_us = segments[i].second;
+        if (!file) pictures.seek(from_us);  // to the keyframe before the range: the lead-in starts there
         if (!codec) {
             codec = pictures.codec();
             width = pictures.width();

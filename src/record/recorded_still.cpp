@@ -70,6 +70,7 @@ std::vector<std::uint8_t> decode_last(const AVCodecParameters& track, const std:
 
 std::optional<still> still_at(const std::filesystem::path& segment, std::int64_t start_us, std::int64_t at_us) {
     segment_packets pictures(segment, start_us);
+    pictures.seek(at_us);  // the keyframe before: nothing earlier is read
     std::vector<held> gop;  // H.264: the keyframe at or before at_us and the pictures up to it
     std::optional<still> found;
     while (const auto p = pictures.next()) {

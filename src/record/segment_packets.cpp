@@ -53,6 +53,12 @@ std::optional<recorded_picture> segment_packets::next() {
     }
 }
 
+bool segment_packets::seek(std::int64_t at_us) {
+    const auto target = av_rescale_q(std::max<std::int64_t>(at_us - start_us_, 0), microseconds_base,
+                                     demux_->ctx->streams[0]->time_base);
+    return av_seek_frame(demux_->ctx, 0, target, AVSEEK_FLAG_BACKWARD) >= 0;
+}
+
 int segment_packets::width() const { return demux_->ctx->streams[0]->codecpar->width; }
 int segment_packets::height() const { return demux_->ctx->streams[0]->codecpar->height; }
 const AVCodecParameters& segment_packets::parameters() const { return *demux_->ctx->streams[0]->codecpar; }
@@ -60,6 +66,15 @@ const AVCodecParameters& segment_packets::parameters() const { return *demux_->c
 std::int64_t segment_packets::stated_duration_us() const {
     const auto d = demux_->ctx->duration;
     return d > 0 ? av_rescale_q(d, AV_TIME_BASE_Q, microseconds_base) : 0;
+}
+
+std::unique_ptr<segment_packets> open_listed(const segment_files& files, std::size_t i, bool newest_may_be_empty) {
+    try {
+        return std::make_unique<segment_packets>(files[i].first, files[i].second);
+    } catch (const segment_error&) {
+        if (newest_may_be_empty && i + 1 == files.size()) return nullptr;
+        throw;
+    }
 }
 
 }  // namespace wscam::record

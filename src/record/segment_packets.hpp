@@ -5,6 +5,8 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <utility>
+#include <vector>
 
 #include "record/segment_writer.hpp"
 
@@ -36,6 +38,13 @@ public:
 
     /** The next picture, or nullopt at the end (or where a damaged file stops making sense). */
     std::optional<recorded_picture> next();
+    /**
+     * Goes to the keyframe captured at or before `at_us` (the segment's first picture when
+     * `at_us` is before it): next() then reads from there. libavformat indexes a fragmented
+     * file's fragments when it opens it, so this reads no picture it skips (a minute of VGA
+     * JPEGs: 0.03 ms, where reading up to the time took the whole file). False if it cannot.
+     */
+    bool seek(std::int64_t at_us);
 
     record::codec codec() const { return codec_; }
     int width() const;
@@ -51,5 +60,15 @@ private:
     std::int64_t start_us_;
     record::codec codec_ = codec::mjpeg;
 };
+
+/** Segments to read in order: each file and the capture time of its first picture. */
+using segment_files = std::vector<std::pair<std::filesystem::path, std::int64_t>>;
+
+/**
+ * Opens `files[i]`. The newest of a list that reaches the present may have just been created by
+ * its recorder, with nothing in it yet: for the last one, null when `newest_may_be_empty`;
+ * every other failure throws segment_error.
+ */
+std::unique_ptr<segment_packets> open_listed(const segment_files& files, std::size_t i, bool newest_may_be_empty);
 
 }  // namespace wscam::record

@@ -158,6 +158,7 @@ std::optional<http::message_generator> http_routes::route_request(asked& a, cons
     case route_kind::recording:
     case route_kind::recording_export:
     case route_kind::recording_snapshot:
+    case route_kind::recording_frames:
     case route_kind::recordings_delete:
         return recordings(a, later);
     case route_kind::publish_ws:
@@ -189,6 +190,8 @@ std::optional<http::message_generator> http_routes::recordings(const asked& a, c
         return recording_export(r, recs, later);
     case route_kind::recording_snapshot:
         return recording_snapshot(r, recs, later);
+    case route_kind::recording_frames:
+        return recording_frames(r, recs, later);
     default:
         return recordings_delete(r, recs, later);
     }

@@ -11,6 +11,7 @@
 
 #include "core/json_text.hpp"
 #include "record/range_export.hpp"
+#include "record/recorded_frames.hpp"
 #include "record/recorded_still.hpp"
 #include "record/recording_options.hpp"
 #include "record/time_text.hpp"
@@ -346,6 +347,57 @@ std::optional<http::message_generator> recording_snapshot(const recording_reques
         // When the picture shown was captured: at most a frame before `at`.
         res.set("X-Capture-Time", record::iso_time(picture->capture_us));
         res.set(http::field::cache_control, "max-age=3600");  // the past does not change (until it is deleted)
+        r.log(http::status::ok);
+        return res;
+    });
+    if (!queued) return busy(r);
+    return std::nullopt;
+}
+
+std::optional<http::message_generator> recording_frames(const recording_request& r,
+                                                        const std::shared_ptr<record::recordings>& recs,
+                                                        const answer_later& later) {
+    constexpr std::size_t max_count = 300, default_count = 100, max_bytes = std::size_t{8} << 20;
+    const auto from = record::parse_time(query_param(r.req->target(), "from"));
+    if (!from) return text(r, http::status::bad_request, "from: give Unix seconds or ISO 8601 UTC\n");
+    std::size_t count = default_count;
+    if (const auto c = query_param(r.req->target(), "count"); !c.empty()) {
+        const auto n = std::strtoul(c.c_str(), nullptr, 10);
+        if (c.find_first_not_of("0123456789") != std::string::npos || n < 1 || n > max_count)
+            return text(r, http::status::bad_request, "count: a number from 1 to 300\n");
+        count = n;
+    }
+    // The segment on screen at `from` (it overlaps it) and those after it, opened as needed.
+    const auto folder = recs ? recs->folder() : std::filesystem::path{};
+    std::vector<std::pair<std::filesystem::path, std::int64_t>> files;
+    if (recs)
+        for (const auto& s : recs->segments(r.stream, *from, now_us())) files.emplace_back(folder / r.stream / s.name, s.start_us);
+    if (files.empty())
+        return text(r, http::status::not_found, "stream '" + r.stream + "' has no recording from " + record::iso_time(*from) + "\n");
+    const bool queued = later([r, files = std::move(files), from = *from, count]() -> http::message_generator {
+        std::vector<record::recorded_jpeg> pictures;
+        try {
+            pictures = record::jpegs_from(files, from, count, max_bytes);
+        } catch (const record::segment_error& e) {
+            spdlog::error("stream={} recorded pictures failed: {}", r.stream, e.what());
+            return text(r, http::status::internal_server_error, "the recording could not be read there\n");
+        }
+        constexpr std::string_view boundary = "wscam-frame";
+        std::string body;
+        for (const auto& p : pictures) {
+            body += "--";
+            body += boundary;
+            body += "\r\nContent-Type: image/jpeg\r\nContent-Length: " + std::to_string(p.jpeg.size()) +
+                    "\r\nX-Capture-Time: " + std::to_string(p.capture_us) + "\r\n\r\n";
+            body.append(p.jpeg.begin(), p.jpeg.end());
+            body += "\r\n";
+        }
+        body += "--" + std::string(boundary) + "--\r\n";
+        auto res = text_response(*r.req, http::status::ok, std::move(body),
+                                 "multipart/mixed; boundary=" + std::string(boundary));
+        res.set(http::field::cache_control, "no-store");
+        res.set("X-Frame-Count", std::to_string(pictures.size()));
+        no_body_for_head(res, r.head);
         r.log(http::status::ok);
         return res;
     });

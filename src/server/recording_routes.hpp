@@ -49,6 +49,15 @@ std::optional<http::message_generator> recording_snapshot(const recording_reques
                                                           const std::shared_ptr<record::recordings>& recs,
                                                           const answer_later& later);
 
+/**
+ * GET /recordings/<stream>/frames?from=&count=: the recorded JPEGs from the one on screen at
+ * `from` on (record::jpegs_from; count 1-300, default 100, at most 8 MiB), as multipart/mixed,
+ * each part with X-Capture-Time in µs: what the viewer plays a JPEG recording from.
+ */
+std::optional<http::message_generator> recording_frames(const recording_request& r,
+                                                        const std::shared_ptr<record::recordings>& recs,
+                                                        const answer_later& later);
+
 /** DELETE /api/recordings/<stream>?from=&to= (both optional): removes segments (record::recordings::erase). */
 std::optional<http::message_generator> recordings_delete(const recording_request& r,
                                                          const std::shared_ptr<record::recordings>& recs,

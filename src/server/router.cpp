@@ -59,6 +59,7 @@ route match_route(std::string_view target, bool upgrade, bool ws_only, const std
         const auto file = rest.substr(slash + 1);
         if (file == "export.mp4") return stream_route(route_kind::recording_export, rest.substr(0, slash));
         if (file == "snapshot.jpg") return stream_route(route_kind::recording_snapshot, rest.substr(0, slash));
+        if (file == "frames") return stream_route(route_kind::recording_frames, rest.substr(0, slash));
         if (!record::segment_start(file)) return {};
         route r = stream_route(route_kind::recording, rest.substr(0, slash));
         if (r.kind == route_kind::recording) r.path = std::string(file);

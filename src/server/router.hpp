@@ -20,6 +20,7 @@ enum class route_kind {
     recording,    // /recordings/<stream>/<segment>.mp4: one segment (path: the segment's file name), Range requests
     recording_export,    // /recordings/<stream>/export.mp4?from=&to=: a time range as one MP4
     recording_snapshot,  // /recordings/<stream>/snapshot.jpg?at=: the recorded picture at a time
+    recording_frames,    // /recordings/<stream>/frames?from=&count=: recorded JPEGs from a time (the viewer's playback)
     recordings_delete,   // DELETE /api/recordings/<stream>?from=&to= (http_routes tells it from GET by the method)
     not_found,
 };

@@ -15,6 +15,7 @@ import { CodecSelect } from './codec_select.js';
 import { ControlsPanel } from './controls_panel.js';
 import { showStats } from './stats_panel.js';
 import { saveSnapshot } from './snapshot.js';
+import { PlaybackBar } from './playback_bar.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -25,6 +26,7 @@ let focused = null;   // the StreamView shown large
 let tiles = [];       // StreamViews in the grid
 let userPaused = false;
 let streams = [];     // the server's cameras (/api/streams)
+let playback = null;  // the focused stream's recordings bar (playback_bar.js)
 
 // Test and debug hooks, on window on purpose (the browser tests and bench/browser read them):
 // window.wscamStats is the focused view's stats (set in focus(); empty until the stream list has
@@ -36,8 +38,9 @@ function showState(state, reason) {
   const text = reason ? `${state}: ${reason}` : state;
   ui.state.className = `state ${state}`;
   ui.state.textContent = text;
-  ui.message.hidden = state === 'live';
-  ui.message.textContent = state === 'live' ? '' : text;
+  const quiet = state === 'live' || state === 'past';  // a picture is on screen: nothing over it
+  ui.message.hidden = quiet;
+  ui.message.textContent = quiet ? '' : text;
 }
 
 const controls = new ControlsPanel({
@@ -50,6 +53,28 @@ const codecSelect = new CodecSelect({
   select: ui.codec, note: ui.codecNote, params, views: () => [focused, ...tiles].filter(Boolean),
 });
 
+const playbackUi = {
+  root: $('playback'), timeline: $('timeline'), timelineCanvas: $('timeline-canvas'), label: $('timeline-label'),
+  span: $('btn-span'), play: $('btn-play'), step: $('btn-step'), speed: $('speed'), speedLabel: $('speed-label'),
+  time: $('playback-time'), live: $('btn-live'),
+};
+
+// The past plays on the focused view's canvas (or a <video>): its live pictures pause meanwhile.
+function openPlayback(name) {
+  playback?.close();
+  playback = new PlaybackBar(playbackUi, name, {
+    canvas: $('video'), video: $('playback-video'),
+    // The live statistics say nothing about the past: hidden while it plays.
+    onPast: () => { focused?.setPaused(true); ui.stage.classList.add('past'); showState('past', 'a recording plays'); },
+    onLive: () => {
+      ui.stage.classList.remove('past');
+      setPaused();
+      if (focused) showState(focused.stats.state, focused.stats.reason);
+    },
+    onError: (reason) => { ui.codecNote.hidden = false; ui.codecNote.textContent = reason; },
+  });
+}
+
 function focus(name, push = true) {
   tiles.forEach((t) => t.close());
   tiles = [];
@@ -60,19 +85,23 @@ function focus(name, push = true) {
   $('stream-name').textContent = name;
   document.title = `wscam · ${name}`;
   focused = new StreamView(name, $('video'), {
-    codec: codecSelect.choice, onState: showState, onHello: (hello) => controls.render(hello),
+    codec: codecSelect.choice, onState: (state, reason) => { if (!playback?.past) showState(state, reason); },
+    onHello: (hello) => controls.render(hello),
     onControl: (id, value) => controls.changed(id, value), onError: (reason) => controls.refused(reason),
     onCodec: (v) => codecSelect.show(v),
   });
   codecSelect.show(focused);
   focused.setPaused(document.hidden || userPaused);
   window.wscamStats = focused.stats;  // the test hook (above)
+  openPlayback(name);
   if (push) history.pushState({ stream: name }, '', withToken(viewPath(name)));
 }
 
 function showGrid(push = true) {
   focused?.close();
   focused = null;
+  playback?.close();
+  playback = null;
   ui.focus.hidden = true;
   ui.grid.hidden = false;
   $('view-buttons').hidden = true;
@@ -111,7 +140,7 @@ window.addEventListener('popstate', () => {
 
 // A hidden tab pauses every view; the Pause button only the focused one.
 function setPaused() {
-  const paused = document.hidden || userPaused;
+  const paused = document.hidden || userPaused || Boolean(playback?.past);
   $('btn-pause').textContent = userPaused ? 'Resume' : 'Pause';
   focused?.setPaused(paused);
   tiles.forEach((t) => t.setPaused(document.hidden));
@@ -143,6 +172,7 @@ $('btn-controls').onclick = () => controls.toggle();
 ui.codec.onchange = () => codecSelect.changed();
 document.addEventListener('keydown', (e) => {
   if (e.target.closest('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey || !focused) return;
+  if (playback?.key(e)) return;
   if (e.key === 'f') toggleFullscreen();
   else if (e.key === 's') saveSnapshot(focused);
   else if (e.key === ' ') { e.preventDefault(); togglePause(); }

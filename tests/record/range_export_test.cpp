@@ -1,6 +1,7 @@
 // export_range and still_at against real segments and Debian's ffprobe: an export holds exactly
 // the pictures of its range, at their capture times, as they were recorded.
 #include "record/range_export.hpp"
+#include "record/recorded_frames.hpp"
 
 #include <gtest/gtest.h>
 
@@ -164,6 +165,46 @@ TEST(recorded_still, an_h264_recording_is_decoded_from_its_keyframe_to_the_pictu
     const double right = difference(still->jpeg, pictures[16]);
     EXPECT_LT(right, difference(still->jpeg, pictures[15]));
     EXPECT_LT(right, difference(still->jpeg, pictures[12]));
+}
+
+TEST(recorded_frames, the_pictures_from_the_one_on_screen_across_segments_and_gaps_bounded) {
+    folder dir;
+    const auto pictures = test_media::jpegs(160, 120, 60, t0);
+    const std::vector<bool> keys(60, true);
+    const segment_list segments{write_segment(dir.path, codec::mjpeg, 160, 120, pictures, keys, 0, 20),
+                                write_segment(dir.path, codec::mjpeg, 160, 120, pictures, keys, 40, 60)};
+    // 1.25 s: picture 12 (1.2 s) is on screen; then 13-19, the gap, 40-...
+    const auto got = jpegs_from(segments, t0 + 1'250 * ms, 15, 1u << 30);
+    ASSERT_EQ(got.size(), 15u);
+    for (std::size_t k = 0; k < got.size(); ++k) {
+        const std::size_t i = k < 8 ? 12 + k : 40 + (k - 8);
+        EXPECT_EQ(got[k].jpeg, pictures[i]) << k;
+        EXPECT_EQ(got[k].capture_us, t0 + static_cast<std::int64_t>(i) * 100 * ms) << k;
+    }
+    // On a picture's own time, that picture first; bounded by bytes (the one crossing is the last).
+    const auto exact = jpegs_from(segments, t0 + 500 * ms, 100, pictures[5].size() + 1);
+    ASSERT_EQ(exact.size(), 2u);
+    EXPECT_EQ(exact[0].capture_us, t0 + 500 * ms);
+    // Before the recording: its first picture; after it: its last.
+    EXPECT_EQ(jpegs_from(segments, t0 - 5'000 * ms, 1, 1u << 30).at(0).capture_us, t0);
+    const auto after = jpegs_from(segments, t0 + 9'000 * ms, 10, 1u << 30);
+    ASSERT_EQ(after.size(), 1u);
+    EXPECT_EQ(after[0].capture_us, t0 + 5'900 * ms);
+}
+
+TEST(recorded_frames, an_h264_segment_ends_the_list) {
+    folder dir;
+    const auto pictures = test_media::jpegs(160, 120, 20, t0);
+    const auto units = test_media::h264_units(pictures, 160, 120, {0, 10});
+    std::vector<std::vector<std::uint8_t>> payloads;
+    std::vector<bool> keys;
+    for (const auto& u : units) {
+        payloads.push_back(u.bytes);
+        keys.push_back(u.keyframe);
+    }
+    const segment_list segments{write_segment(dir.path, codec::mjpeg, 160, 120, pictures, std::vector<bool>(20, true), 0, 10),
+                                write_segment(dir.path, codec::h264, 160, 120, payloads, keys, 10, 20)};
+    EXPECT_EQ(jpegs_from(segments, t0, 100, 1u << 30).size(), 10u);
 }
 
 }  // namespace

@@ -9,13 +9,14 @@ namespace wscam {
 namespace {
 
 // Routes that need the view token, each with the stream it asks for ("": the server-wide ones).
-const std::array<std::pair<route_kind, std::string>, 9> view_routes{{{route_kind::viewer_ws, "cam"},
+const std::array<std::pair<route_kind, std::string>, 10> view_routes{{{route_kind::viewer_ws, "cam"},
                                                                      {route_kind::snapshot, "cam"},
                                                                      {route_kind::mjpeg, "cam"},
                                                                      {route_kind::recordings, "cam"},
                                                                      {route_kind::recording, "cam"},
                                                                      {route_kind::recording_export, "cam"},
                                                                      {route_kind::recording_snapshot, "cam"},
+                                                                     {route_kind::recording_frames, "cam"},
                                                                      {route_kind::api_streams, ""},
                                                                      {route_kind::metrics, ""}}};
 
@@ -34,6 +35,7 @@ const char* name(route_kind k) {
     case route_kind::recording: return "recording";
     case route_kind::recording_export: return "recording_export";
     case route_kind::recording_snapshot: return "recording_snapshot";
+    case route_kind::recording_frames: return "recording_frames";
     case route_kind::recordings_delete: return "recordings_delete";
     case route_kind::not_found: return "not_found";
     }

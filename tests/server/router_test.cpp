@@ -51,6 +51,7 @@ TEST(router, pages_api_and_snapshots) {
     EXPECT_EQ(r("/recordings/porch/export.mp4?from=0&to=10").kind, route_kind::recording_export);
     EXPECT_EQ(r("/recordings/porch/export.mp4").stream, "porch");
     EXPECT_EQ(r("/recordings/porch/snapshot.jpg?at=5").kind, route_kind::recording_snapshot);
+    EXPECT_EQ(r("/recordings/porch/frames?from=5&count=10").kind, route_kind::recording_frames);
     EXPECT_EQ(r("/recordings/porch/snapshot.jpg").stream, "porch");
     // Only the recorder's own names: nothing else in the folder.
     for (const char* other : {"/recordings/porch/index.sqlite3", "/recordings/porch/../index.sqlite3",
