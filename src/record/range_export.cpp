@@ -99,8 +99,8 @@ export_result export_range(const std::vector<std::pair<std::filesystem::path, st
         file->write(data, capture_us - from_us, std::min(duration_us, to_us - capture_us), key);
     };
     for (std::size_t i = 0; i < segments.size(); ++i) {
-        const auto opened = open_listed(segments, i, file != nullptr);  // the newest may be empty yet
-        if (!opened) break;
+        const auto opened = open_listed(segments, i, true);  // the newest may be empty yet
+        if (!opened) continue;
         auto& pictures = *opened;
         const auto start_us = segments[i].second;
         if (!file) pictures.seek(from_us);  // to the keyframe before the range: the lead-in starts there

@@ -19,7 +19,7 @@ std::vector<recorded_jpeg> jpegs_from(const std::vector<std::pair<std::filesyste
     std::optional<recorded_jpeg> on_screen;
     for (std::size_t i = 0; i < segments.size(); ++i) {
         const auto opened = open_listed(segments, i, true);
-        if (!opened) break;
+        if (!opened) continue;
         auto& pictures = *opened;
         if (pictures.codec() != codec::mjpeg) break;
         if (out.empty()) pictures.seek(from_us);

@@ -239,8 +239,12 @@ std::vector<segment_entry> recordings::erase(const std::string& stream, std::int
     }
     std::vector<segment_entry> gone;
     if (!index) return gone;
-    for (const auto& s : index->list(stream, from_us, to_us))
+    for (const auto& s : index->list(stream, from_us, to_us)) {
+        // Only segments holding a picture of [from, to): one that ends where the range starts
+        // (or starts where it ends) only touches it (a review lost both neighbours of a segment).
+        if (s.end_us <= from_us || s.start_us >= to_us) continue;
         if (remove_segment(*index, folder, s)) gone.push_back(s);
+    }
     return gone;
 }
 

@@ -46,9 +46,10 @@ public:
      */
     void keep(std::map<std::string, keep_limits> limits, std::uint64_t folder_max_bytes);
     /**
-     * Deletes a stream's finished segments that overlap [from_us, to_us], files and index rows
-     * alike, and returns them: every picture of the range is gone, and whole segments go (a
-     * segment is the unit on disk). The segment being written is kept (segments() shows it).
+     * Deletes a stream's finished segments holding a picture of [from_us, to_us), files and
+     * index rows alike, and returns them: every picture of the range is gone, and whole segments
+     * go (a segment is the unit on disk); one that only touches a bound stays. The segment being
+     * written is kept (segments() shows it).
      */
     std::vector<segment_entry> erase(const std::string& stream, std::int64_t from_us, std::int64_t to_us);
     /** The folder of the recordings (--record-dir); empty before the first apply(). */

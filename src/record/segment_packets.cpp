@@ -26,7 +26,11 @@ segment_packets::segment_packets(const std::filesystem::path& file, std::int64_t
     quiet_libav();
     const auto name = file.filename().string();
     if (!demux_->packet) throw segment_error(name + ": out of memory");
-    if (!plain_file(file)) throw segment_error(name + " is not a plain file (a link, a folder, a FIFO...)");
+    if (!plain_file(file)) {
+        std::error_code ec;
+        if (!std::filesystem::exists(std::filesystem::symlink_status(file, ec))) throw segment_gone(name + " is gone");
+        throw segment_error(name + " is not a plain file (a link, a folder, a FIFO...)");
+    }
     if (avformat_open_input(&demux_->ctx, file.c_str(), nullptr, nullptr) < 0)
         throw segment_error(name + " cannot be opened as MP4");
     if (avformat_find_stream_info(demux_->ctx, nullptr) < 0 || demux_->ctx->nb_streams < 1)
@@ -71,6 +75,8 @@ std::int64_t segment_packets::stated_duration_us() const {
 std::unique_ptr<segment_packets> open_listed(const segment_files& files, std::size_t i, bool newest_may_be_empty) {
     try {
         return std::make_unique<segment_packets>(files[i].first, files[i].second);
+    } catch (const segment_gone&) {
+        return nullptr;  // deleted since it was listed: what remains is read
     } catch (const segment_error&) {
         if (newest_may_be_empty && i + 1 == files.size()) return nullptr;
         throw;

@@ -65,9 +65,9 @@ private:
 using segment_files = std::vector<std::pair<std::filesystem::path, std::int64_t>>;
 
 /**
- * Opens `files[i]`. The newest of a list that reaches the present may have just been created by
- * its recorder, with nothing in it yet: for the last one, null when `newest_may_be_empty`;
- * every other failure throws segment_error.
+ * Opens `files[i]`; null when it is gone (deleted since it was listed), or when it is the last
+ * one, `newest_may_be_empty`, and cannot be read yet (its recorder has just created it, with
+ * nothing in it yet). Every other failure throws segment_error. Null means: go on with the next.
  */
 std::unique_ptr<segment_packets> open_listed(const segment_files& files, std::size_t i, bool newest_may_be_empty);
 

@@ -27,6 +27,12 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/** A segment's file is not there (retention or a DELETE removed it after it was listed). */
+class segment_gone : public segment_error {
+public:
+    using segment_error::segment_error;
+};
+
 /**
  * One fragmented MP4 file, written with libavformat (the mp4 muxer, never our own boxes): an
  * empty `moov` first, then a `moof`+`mdat` fragment about every second, so the file plays in

@@ -57,7 +57,10 @@ std::optional<std::int64_t> parse_time(std::string_view s) {
         t.tm_hour = *h;
         t.tm_min = *mi;
         t.tm_sec = *sec;
-        return static_cast<std::int64_t>(timegm(&t)) * 1'000'000 + us;
+        const std::time_t seconds = timegm(&t);
+        // timegm makes February 30th March 2nd: a date that is none is refused, not moved.
+        if (t.tm_mday != *d || t.tm_mon != *mo - 1) return std::nullopt;
+        return static_cast<std::int64_t>(seconds) * 1'000'000 + us;
     }
     // Unix seconds: up to 12 digits (year 33658), then an optional fraction.
     std::size_t at = 0;

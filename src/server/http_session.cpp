@@ -1,11 +1,14 @@
 #include "server/http_session.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <mutex>
 
 #include "core/rate_limit.hpp"
 #include "server/http_reply.hpp"
+#include "server/request_log.hpp"
+#include "server/write_pump.hpp"
 #include "server/tls/certificate_store.hpp"
 
 namespace wscam {
@@ -14,6 +17,7 @@ namespace {
 constexpr std::size_t max_header_bytes = 8 * 1024;
 constexpr std::size_t max_body_bytes = 64 * 1024;
 constexpr auto close_timeout = std::chrono::seconds(2);
+constexpr std::size_t download_lowat = 128 * 1024;  // unsent bytes the kernel holds for an HTTP answer
 
 }  // namespace
 
@@ -47,14 +51,19 @@ void http_session::run() {
 void http_session::on_detect(beast::error_code ec, bool is_tls) {
     if (ec) {
         if (ec == beast::error::timeout)
-            spdlog::info("http connection closed peer={}: nothing sent within {} s", peer_,
+            log_request(spdlog::level::info, "http connection closed peer={}: nothing sent within {} s", peer_,
                          state_->config().header_timeout.count());
         return;
     }
+    // A download's writes complete as a slow reader drains a little, not a whole 4 MiB send
+    // buffer (the kernel wakes a writer when a third of it is free: a reader at 40 KB/s was cut
+    // off by --write-timeout while reading steadily).
+    limit_unsent(plain_.socket(), download_lowat);
     if (!is_tls) return do_read();
     auto* store = state_->tls();
     if (!store) {
-        spdlog::info("tls refused peer={}: this port speaks plain http:// only (start wscam with --tls-cert and --tls-key)",
+        log_request(spdlog::level::info,
+                    "tls refused peer={}: this port speaks plain http:// only (start wscam with --tls-cert and --tls-key)",
                      peer_);
         beast::error_code ignored;
         plain_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -109,12 +118,12 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return do_close();
     if (ec) {
         if (ec == beast::error::timeout) {
-            spdlog::info("http connection closed peer={}: no complete request within {} s", peer_,
+            log_request(spdlog::level::info, "http connection closed peer={}: no complete request within {} s", peer_,
                          state_->config().header_timeout.count());
             return;
         }
         if (!is_expected_disconnect(ec) && ec != ssl::error::stream_truncated) {
-            spdlog::info("http bad request peer={}: {}", peer_, ec.message());
+            log_request(spdlog::level::info, "http bad request peer={}: {}", peer_, ec.message());
             // Tell the client why, then close: the connection's framing is lost.
             http::request<http::string_body> dummy;
             auto res = text_response(dummy, http::status::bad_request, "bad request: " + ec.message() + "\n");
@@ -146,19 +155,34 @@ http::message_generator http_session::internal_error() {
 }
 
 bool http_session::answer_later(http_routes::slow_answer work) {
+    if (!state_->take_slow_slot(ticket_.key())) return false;
     // The job owns this session until it hands its answer back to the connection's thread: the
     // ownership moves into that handler, so a pool thread never lets go of the session last.
-    return state_->blocking().try_run([self = shared_from_this(), work = std::move(work)]() mutable {
-        std::shared_ptr<http::message_generator> msg;
-        try {
-            msg = std::make_shared<http::message_generator>(work());
-        } catch (const std::exception& e) {
-            spdlog::error("http request failed peer={}: {}", self->peer_, e.what());
-            msg = std::make_shared<http::message_generator>(internal_error());
-        }
-        auto executor = self->executor_;
-        net::post(executor, [self = std::move(self), msg] { self->send(std::move(*msg)); });
-    });
+    const bool queued = state_->blocking().try_run(
+        [self = shared_from_this(), work = std::move(work), fd = lowest().socket().native_handle()]() mutable {
+            std::shared_ptr<http::message_generator> msg;
+            // A client that hung up while its answer waited (FIN: a peek reads 0 bytes) is not
+            // worked for: a review's clients asked and hung up to keep both threads busy.
+            char byte;
+            if (::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) != 0) {
+                try {
+                    msg = std::make_shared<http::message_generator>(work());
+                } catch (const std::exception& e) {
+                    log_request(spdlog::level::err, "http request failed peer={}: {}", self->peer_, e.what());
+                    msg = std::make_shared<http::message_generator>(internal_error());
+                }
+            }
+            self->state_->give_slow_slot(self->ticket_.key());
+            auto executor = self->executor_;
+            net::post(executor, [self = std::move(self), msg] {
+                if (msg)
+                    self->send(std::move(*msg));
+                else
+                    self->do_close();
+            });
+        });
+    if (!queued) state_->give_slow_slot(ticket_.key());
+    return queued;
 }
 
 upgraded_connection http_session::hand_over() {
@@ -200,7 +224,7 @@ void http_session::write_next() {
 void http_session::on_write(beast::error_code ec, std::size_t bytes) {
     if (ec) {
         if (ec == beast::error::timeout)
-            spdlog::info("http connection closed peer={}: the client read nothing for {} s", peer_,
+            log_request(spdlog::level::info, "http connection closed peer={}: the client read nothing for {} s", peer_,
                          state_->config().write_timeout.count());
         outgoing_.reset();
         return;

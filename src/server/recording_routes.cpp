@@ -17,6 +17,7 @@
 #include "record/time_text.hpp"
 #include "server/byte_range.hpp"
 #include "server/http_reply.hpp"
+#include "server/request_log.hpp"
 #include "server/router.hpp"
 
 namespace wscam {
@@ -136,6 +137,7 @@ http::message_generator busy(const recording_request& r) {
                              "the server is busy with other exports; try again in a few seconds\n");
     res.set(http::field::retry_after, "5");
     r.log(res.result());
+    no_body_for_head(res, r.head);
     return res;
 }
 
@@ -281,7 +283,7 @@ std::optional<http::message_generator> recording_export(const recording_request&
     std::vector<std::pair<std::filesystem::path, std::int64_t>> files;
     for (const auto& s : segments) files.emplace_back(folder / r.stream / s.name, s.start_us);
     const auto name = r.stream + "-" + file_time(t.from) + "-" + file_time(t.to) + ".mp4";
-    const bool queued = later([r, files = std::move(files), from = t.from, to = t.to, folder, name]() -> http::message_generator {
+    const bool queued = later([r, files = std::move(files), from = t.from, to = t.to, folder, name, bytes]() -> http::message_generator {
         static std::atomic<std::uint64_t> serial{0};
         const auto temp = folder / (".export-" + std::to_string(::getpid()) + "-" + std::to_string(++serial) + ".mp4");
         struct remover {
@@ -291,13 +293,19 @@ std::optional<http::message_generator> recording_export(const recording_request&
                 std::filesystem::remove(p, ignored);
             }
         } remove_temp{temp};
+        // Again now: exports queued together each passed the check when nothing was built yet.
+        std::error_code space_error;
+        const auto space = std::filesystem::space(folder, space_error);
+        if (space_error || space.available < bytes + export_disk_margin)
+            return text(r, http::status::insufficient_storage,
+                        "not enough free disk beside the recordings to build this export now; try again or a shorter range\n");
         record::export_result result;
         try {
             result = record::export_range(files, from, to, temp);
         } catch (const record::export_error& e) {
             return text(r, http::status::not_found, std::string(e.what()) + "\n");
         } catch (const record::segment_error& e) {
-            spdlog::error("stream={} export failed: {}", r.stream, e.what());
+            log_request(spdlog::level::err, "stream={} export failed: {}", r.stream, e.what());
             return text(r, http::status::internal_server_error, "the export failed: a segment could not be read\n");
         }
         beast::error_code bec;
@@ -305,7 +313,7 @@ std::optional<http::message_generator> recording_export(const recording_request&
         f.open(temp.c_str(), beast::file_mode::scan, bec);
         const auto size = bec ? 0 : f.size(bec);
         if (bec) return text(r, http::status::internal_server_error, "the export could not be read back\n");
-        spdlog::info("stream={} exported {} frame(s), {} KiB, {} to {}", r.stream, result.frames, size >> 10,
+        log_request(spdlog::level::info, "stream={} exported {} frame(s), {} KiB, {} to {}", r.stream, result.frames, size >> 10,
                      record::iso_time(result.first_us), record::iso_time(result.last_us));
         auto res = file_answer(r, std::move(f), size, "video/mp4", "attachment; filename=\"" + name + "\"");
         r.log(http::status::ok);
@@ -323,22 +331,27 @@ std::optional<http::message_generator> recording_snapshot(const recording_reques
     if (!at)
         return text(r, http::status::bad_request,
                     "at: give the time of the picture as Unix seconds (1765000000.5) or ISO 8601 UTC\n");
-    const auto segments = recs ? recs->segments(r.stream, *at, *at) : std::vector<record::segment_entry>{};
-    // The segment on screen at that time: the newest that started before it.
-    const record::segment_entry* shown = nullptr;
-    for (const auto& s : segments)
-        if (s.start_us <= *at) shown = &s;
-    if (!shown)
+    // The segment on screen at that time: the newest that started before it. The one before it
+    // too (ended within 2 s): a segment just begun has nothing on disk for about a second.
+    const auto segments = recs ? recs->segments(r.stream, *at - 2'000'000, *at) : std::vector<record::segment_entry>{};
+    std::vector<std::pair<std::filesystem::path, std::int64_t>> candidates;  // newest first
+    for (auto it = segments.rbegin(); it != segments.rend() && candidates.size() < 2; ++it)
+        if (it->start_us <= *at) candidates.emplace_back(recs->folder() / r.stream / it->name, it->start_us);
+    if (candidates.empty())
         return text(r, http::status::not_found,
                     "stream '" + r.stream + "' has no recording at " + record::iso_time(*at) + "\n");
-    const auto file = recs->folder() / r.stream / shown->name;
-    const bool queued = later([r, file, start = shown->start_us, at = *at]() -> http::message_generator {
+    const bool queued = later([r, candidates, at = *at]() -> http::message_generator {
         std::optional<record::still> picture;
-        try {
-            picture = record::still_at(file, start, at);
-        } catch (const record::segment_error& e) {
-            spdlog::error("stream={} recorded picture failed: {}", r.stream, e.what());
-            return text(r, http::status::internal_server_error, "the recording could not be read at that time\n");
+        for (std::size_t i = 0; i < candidates.size() && !picture; ++i) {
+            try {
+                picture = record::still_at(candidates[i].first, candidates[i].second, at);
+            } catch (const record::segment_gone&) {
+                // deleted since it was listed: the one before it, if any
+            } catch (const record::segment_error& e) {
+                if (i == 0 && candidates.size() > 1) continue;  // the newest, still empty
+                log_request(spdlog::level::err, "stream={} recorded picture failed: {}", r.stream, e.what());
+                return text(r, http::status::internal_server_error, "the recording could not be read at that time\n");
+            }
         }
         if (!picture)
             return text(r, http::status::not_found,
@@ -379,7 +392,7 @@ std::optional<http::message_generator> recording_frames(const recording_request&
         try {
             pictures = record::jpegs_from(files, from, count, max_bytes);
         } catch (const record::segment_error& e) {
-            spdlog::error("stream={} recorded pictures failed: {}", r.stream, e.what());
+            log_request(spdlog::level::err, "stream={} recorded pictures failed: {}", r.stream, e.what());
             return text(r, http::status::internal_server_error, "the recording could not be read there\n");
         }
         constexpr std::string_view boundary = "wscam-frame";

@@ -27,6 +27,20 @@ shared_state::shared_state(server_config config, std::shared_ptr<stream_registry
     certificate_names_changed();
 }
 
+bool shared_state::take_slow_slot(const std::string& client_key) {
+    constexpr int per_address = 2;
+    std::lock_guard lock(slow_mutex_);
+    auto& n = slow_slots_[client_key];
+    if (n >= per_address) return false;
+    ++n;
+    return true;
+}
+
+void shared_state::give_slow_slot(const std::string& client_key) {
+    std::lock_guard lock(slow_mutex_);
+    if (const auto it = slow_slots_.find(client_key); it != slow_slots_.end() && --it->second <= 0) slow_slots_.erase(it);
+}
+
 void shared_state::set_tls(std::unique_ptr<tls::certificate_store> store) {
     tls_ = std::move(store);
     certificate_names_changed();

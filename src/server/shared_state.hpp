@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -54,6 +55,12 @@ public:
     const record::recording_lookup& recording_of() const { return recording_of_; }
     /** Threads for answers that block (exports, pictures decoded from recordings), off the I/O threads. */
     blocking_work& blocking() { return *blocking_; }
+    /**
+     * One address's share of them: at most 2 of its slow answers waiting or running (a client
+     * hanging up and asking again could otherwise keep every one busy). False: it has 2.
+     */
+    bool take_slow_slot(const std::string& client_key);
+    void give_slow_slot(const std::string& client_key);
     /** Connection caps (server and per address) and the wrong-token brake. */
     client_limits& limits() { return limits_; }
     /** The certificate in use; null when the server speaks no TLS. */
@@ -96,6 +103,8 @@ private:
     std::unique_ptr<h264_streams> h264_;
     std::shared_ptr<record::recordings> recordings_;
     std::unique_ptr<blocking_work> blocking_;
+    std::mutex slow_mutex_;
+    std::map<std::string, int> slow_slots_;  // under slow_mutex_: slow answers per address
     record::recording_lookup recording_of_;
     client_limits limits_;
     std::unique_ptr<tls::certificate_store> tls_;

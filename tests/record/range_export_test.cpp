@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <cmath>
 
 #include "codec/jpeg_codec.hpp"
@@ -121,6 +123,21 @@ TEST(range_export, refuses_an_empty_range_and_a_change_of_size) {
     } catch (const export_error& e) {
         EXPECT_NE(std::string(e.what()).find("changes codec or size"), std::string::npos) << e.what();
     }
+}
+
+TEST(range_export, a_segment_deleted_since_it_was_listed_is_left_out_and_an_empty_newest_one_ends_it) {
+    folder dir;
+    const auto pictures = test_media::jpegs(160, 120, 30, t0);
+    const std::vector<bool> keys(30, true);
+    segment_list segments{write_segment(dir.path, codec::mjpeg, 160, 120, pictures, keys, 0, 10),
+                          write_segment(dir.path, codec::mjpeg, 160, 120, pictures, keys, 10, 20),
+                          write_segment(dir.path, codec::mjpeg, 160, 120, pictures, keys, 20, 30)};
+    fs::remove(segments[1].first);                              // retention, or a DELETE, meanwhile
+    std::ofstream(dir.path / "newest.mp4").put('\0');          // a recorder has just created it
+    segments.emplace_back(dir.path / "newest.mp4", t0 + 3'000 * ms);
+    const auto result = export_range(segments, t0, t0 + 10'000 * ms, dir.path / "export.mp4");
+    EXPECT_EQ(result.frames, 20u);
+    EXPECT_EQ(jpegs_from(segments, t0, 100, 1u << 30).size(), 20u);
 }
 
 TEST(recorded_still, a_jpeg_recording_gives_the_picture_shown_at_that_time_as_recorded) {
