@@ -132,6 +132,14 @@ std::string file_time(std::int64_t us) {
     return out + "Z";
 }
 
+http::message_generator busy(const recording_request& r);
+
+/** Hands `job` to the blocking pool: nullopt (the answer comes later), or 503 when it is full. */
+std::optional<http::message_generator> run_later(const recording_request& r, const answer_later& later, slow_answer job) {
+    if (later(std::move(job))) return std::nullopt;
+    return busy(r);
+}
+
 http::message_generator busy(const recording_request& r) {
     auto res = text_response(*r.req, http::status::service_unavailable,
                              "the server is busy with other exports; try again in a few seconds\n");
@@ -283,7 +291,7 @@ std::optional<http::message_generator> recording_export(const recording_request&
     std::vector<std::pair<std::filesystem::path, std::int64_t>> files;
     for (const auto& s : segments) files.emplace_back(folder / r.stream / s.name, s.start_us);
     const auto name = r.stream + "-" + file_time(t.from) + "-" + file_time(t.to) + ".mp4";
-    const bool queued = later([r, files = std::move(files), from = t.from, to = t.to, folder, name, bytes]() -> http::message_generator {
+    return run_later(r, later, [r, files = std::move(files), from = t.from, to = t.to, folder, name, bytes]() -> http::message_generator {
         static std::atomic<std::uint64_t> serial{0};
         const auto temp = folder / (".export-" + std::to_string(::getpid()) + "-" + std::to_string(++serial) + ".mp4");
         struct remover {
@@ -319,8 +327,6 @@ std::optional<http::message_generator> recording_export(const recording_request&
         r.log(http::status::ok);
         return res;
     });
-    if (!queued) return busy(r);
-    return std::nullopt;
 }
 
 std::optional<http::message_generator> recording_snapshot(const recording_request& r,
@@ -340,7 +346,7 @@ std::optional<http::message_generator> recording_snapshot(const recording_reques
     if (candidates.empty())
         return text(r, http::status::not_found,
                     "stream '" + r.stream + "' has no recording at " + record::iso_time(*at) + "\n");
-    const bool queued = later([r, candidates, at = *at]() -> http::message_generator {
+    return run_later(r, later, [r, candidates, at = *at]() -> http::message_generator {
         std::optional<record::still> picture;
         for (std::size_t i = 0; i < candidates.size() && !picture; ++i) {
             try {
@@ -363,8 +369,6 @@ std::optional<http::message_generator> recording_snapshot(const recording_reques
         r.log(http::status::ok);
         return res;
     });
-    if (!queued) return busy(r);
-    return std::nullopt;
 }
 
 std::optional<http::message_generator> recording_frames(const recording_request& r,
@@ -387,7 +391,7 @@ std::optional<http::message_generator> recording_frames(const recording_request&
         for (const auto& s : recs->segments(r.stream, *from, now_us())) files.emplace_back(folder / r.stream / s.name, s.start_us);
     if (files.empty())
         return text(r, http::status::not_found, "stream '" + r.stream + "' has no recording from " + record::iso_time(*from) + "\n");
-    const bool queued = later([r, files = std::move(files), from = *from, count]() -> http::message_generator {
+    return run_later(r, later, [r, files = std::move(files), from = *from, count]() -> http::message_generator {
         std::vector<record::recorded_jpeg> pictures;
         try {
             pictures = record::jpegs_from(files, from, count, max_bytes);
@@ -414,8 +418,6 @@ std::optional<http::message_generator> recording_frames(const recording_request&
         r.log(http::status::ok);
         return res;
     });
-    if (!queued) return busy(r);
-    return std::nullopt;
 }
 
 std::optional<http::message_generator> recordings_delete(const recording_request& r,
@@ -424,7 +426,7 @@ std::optional<http::message_generator> recordings_delete(const recording_request
     const auto t = time_range(r.req->target(), false);
     if (!t.error.empty()) return text(r, http::status::bad_request, t.error);
     if (!recs) return text(r, http::status::not_found, "this server keeps no recordings\n");
-    const bool queued = later([r, recs, from = t.from, to = t.to]() -> http::message_generator {
+    return run_later(r, later, [r, recs, from = t.from, to = t.to]() -> http::message_generator {
         const auto gone = recs->erase(r.stream, from, to);
         nlohmann::json list = nlohmann::json::array();
         std::uint64_t bytes = 0;
@@ -441,8 +443,6 @@ std::optional<http::message_generator> recordings_delete(const recording_request
         const nlohmann::json body = {{"stream", r.stream}, {"deleted", list}, {"kept", kept}};
         return text(r, http::status::ok, to_json_text(body), "application/json");
     });
-    if (!queued) return busy(r);
-    return std::nullopt;
 }
 
 }  // namespace wscam

@@ -46,6 +46,16 @@ std::pair<fs::path, std::int64_t> write_segment(const fs::path& dir, codec c, in
     return {path, start};
 }
 
+/** H.264 units as write_segment takes them: the bytes, and which are keyframes. */
+std::pair<std::vector<std::vector<std::uint8_t>>, std::vector<bool>> split(const std::vector<test_media::h264_unit>& units) {
+    std::pair<std::vector<std::vector<std::uint8_t>>, std::vector<bool>> out;
+    for (const auto& u : units) {
+        out.first.push_back(u.bytes);
+        out.second.push_back(u.keyframe);
+    }
+    return out;
+}
+
 /** Every picture of a file, read back as segment_packets reads it (times from `start`). */
 std::vector<std::pair<std::vector<std::uint8_t>, std::int64_t>> read_back(const fs::path& file, std::int64_t start) {
     segment_packets pictures(file, start);
@@ -86,12 +96,7 @@ TEST(range_export, an_h264_export_starts_at_the_keyframe_before_and_shows_only_t
     folder dir;
     const auto pictures = test_media::jpegs(320, 240, 30, t0);
     const auto units = test_media::h264_units(pictures, 320, 240, {0, 20});
-    std::vector<std::vector<std::uint8_t>> payloads;
-    std::vector<bool> keys;
-    for (const auto& u : units) {
-        payloads.push_back(u.bytes);
-        keys.push_back(u.keyframe);
-    }
+    const auto [payloads, keys] = split(units);
     ASSERT_TRUE(keys[0] && keys[20]);
     for (std::size_t i = 1; i < 20; ++i) ASSERT_FALSE(keys[i]) << i;
     const segment_list segments{write_segment(dir.path, codec::h264, 320, 240, payloads, keys, 0, 30)};
@@ -168,12 +173,7 @@ TEST(recorded_still, an_h264_recording_is_decoded_from_its_keyframe_to_the_pictu
     folder dir;
     const auto pictures = test_media::jpegs(320, 240, 20, t0);
     const auto units = test_media::h264_units(pictures, 320, 240, {0, 10});
-    std::vector<std::vector<std::uint8_t>> payloads;
-    std::vector<bool> keys;
-    for (const auto& u : units) {
-        payloads.push_back(u.bytes);
-        keys.push_back(u.keyframe);
-    }
+    const auto [payloads, keys] = split(units);
     const auto [file, start] = write_segment(dir.path, codec::h264, 320, 240, payloads, keys, 0, 20);
     const auto still = still_at(file, start, t0 + 1'630 * ms);  // picture 16, six after the keyframe at 10
     ASSERT_TRUE(still);
@@ -213,12 +213,7 @@ TEST(recorded_frames, an_h264_segment_ends_the_list) {
     folder dir;
     const auto pictures = test_media::jpegs(160, 120, 20, t0);
     const auto units = test_media::h264_units(pictures, 160, 120, {0, 10});
-    std::vector<std::vector<std::uint8_t>> payloads;
-    std::vector<bool> keys;
-    for (const auto& u : units) {
-        payloads.push_back(u.bytes);
-        keys.push_back(u.keyframe);
-    }
+    const auto [payloads, keys] = split(units);
     const segment_list segments{write_segment(dir.path, codec::mjpeg, 160, 120, pictures, std::vector<bool>(20, true), 0, 10),
                                 write_segment(dir.path, codec::h264, 160, 120, payloads, keys, 10, 20)};
     EXPECT_EQ(jpegs_from(segments, t0, 100, 1u << 30).size(), 10u);
