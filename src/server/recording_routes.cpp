@@ -235,6 +235,13 @@ namespace {
 constexpr std::uint64_t max_export_bytes = std::uint64_t{4} << 30;  // a day of H.264 VGA is ~23 GB: ask in parts
 constexpr std::uint64_t export_disk_margin = std::uint64_t{256} << 20;  // left free for the recorders
 
+/** Whether the disk of `folder` has room for an export of `bytes` and the margin the recorders keep. */
+bool room_for_export(const std::filesystem::path& folder, std::uint64_t bytes) {
+    std::error_code ec;
+    const auto space = std::filesystem::space(folder, ec);
+    return !ec && space.available >= bytes + export_disk_margin;
+}
+
 /** An answer of bytes in memory (a picture). */
 http::response<http::vector_body<std::uint8_t>> bytes_answer(const recording_request& r, std::vector<std::uint8_t> bytes,
                                                              std::string_view type) {
@@ -283,9 +290,7 @@ std::optional<http::message_generator> recording_export(const recording_request&
                     "the range holds " + std::to_string(bytes >> 20) + " MiB of recordings; export at most " +
                         std::to_string(max_export_bytes >> 20) + " MiB at a time (a shorter range)\n");
     const auto folder = recs->folder();
-    std::error_code ec;
-    const auto space = std::filesystem::space(folder, ec);
-    if (ec || space.available < bytes + export_disk_margin)
+    if (!room_for_export(folder, bytes))
         return text(r, http::status::insufficient_storage,
                     "not enough free disk beside the recordings to build this export; try a shorter range\n");
     std::vector<std::pair<std::filesystem::path, std::int64_t>> files;
@@ -302,9 +307,7 @@ std::optional<http::message_generator> recording_export(const recording_request&
             }
         } remove_temp{temp};
         // Again now: exports queued together each passed the check when nothing was built yet.
-        std::error_code space_error;
-        const auto space = std::filesystem::space(folder, space_error);
-        if (space_error || space.available < bytes + export_disk_margin)
+        if (!room_for_export(folder, bytes))
             return text(r, http::status::insufficient_storage,
                         "not enough free disk beside the recordings to build this export now; try again or a shorter range\n");
         record::export_result result;
