@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "record/plain_file.hpp"
 #include "record/recording_options.hpp"
 
 namespace wscam::record {
@@ -182,9 +183,10 @@ void recordings::index_folder(const std::filesystem::path& folder, bool strict) 
         std::error_code ec;
         for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
             const auto name = entry.path().filename().string();
-            if (entry.is_directory() && stream_registry::valid_name(name))
+            std::error_code type_error;  // a planted link loop is skipped, not a failed start
+            if (entry.is_directory(type_error) && stream_registry::valid_name(name))
                 changed += idx->sync_folder(name, entry.path());
-            else if (name.starts_with(".export-") && entry.is_regular_file())
+            else if (name.starts_with(".export-") && plain_file(entry.path()))
                 std::filesystem::remove(entry.path(), ec);  // an export a crash left (they are unlinked once open)
         }
         if (changed) spdlog::info("recordings index {}: {} segment(s) read again from their files", (folder / "index.sqlite3").string(), changed);
