@@ -30,4 +30,12 @@ inline http::response<http::string_body> text_response(const http::request<http:
     return res;
 }
 
+/** HEAD: the length the body would have, and no body (or the connection's framing breaks). */
+inline void no_body_for_head(http::response<http::string_body>& res, bool head) {
+    if (!head) return;
+    const auto size = res.body().size();
+    res.body().clear();
+    res.content_length(size);
+}
+
 }  // namespace wscam

@@ -305,11 +305,7 @@ http::message_generator http_routes::no_stream(const asked& a) {
 
 http::message_generator http_routes::reply(const asked& a, http::response<http::string_body> res) {
     log_answer(a, res.result());
-    if (a.head) {
-        const auto size = res.body().size();
-        res.body().clear();
-        res.content_length(size);
-    }
+    no_body_for_head(res, a.head);
     return res;
 }
 

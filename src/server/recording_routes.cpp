@@ -56,12 +56,14 @@ private:
 };
 using file_part_body = http::basic_file_body<file_part>;
 
-/** HEAD: the length the body would have, and no body (or the connection's framing breaks). */
-void no_body_for_head(http::response<http::string_body>& res, bool head) {
-    if (!head) return;
-    const auto size = res.body().size();
-    res.body().clear();
-    res.content_length(size);
+/** A file answer as it goes: with its body, or for HEAD the same headers and none (`length`: the body's). */
+http::message_generator file_or_head(const recording_request& r, http::response<file_part_body> res, std::uint64_t length) {
+    if (!r.head) return res;
+    http::response<http::empty_body> head{res.result(), r.req->version()};
+    for (const auto& field : res.base()) head.set(field.name_string(), field.value());
+    head.content_length(length);
+    head.keep_alive(r.req->keep_alive());
+    return head;
 }
 
 http::message_generator text(const recording_request& r, http::status status, std::string body,
@@ -220,14 +222,7 @@ http::message_generator recording_file(const recording_request& r, const std::sh
     res.set(http::field::cache_control, "no-cache");
     res.set(http::field::content_disposition, "inline; filename=\"" + r.stream + "-" + segment + "\"");
     r.log(res.result());
-    if (r.head) {
-        http::response<http::empty_body> head{res.result(), r.req->version()};
-        for (const auto& field : res.base()) head.set(field.name_string(), field.value());
-        head.content_length(length);
-        head.keep_alive(r.req->keep_alive());
-        return head;
-    }
-    return res;
+    return file_or_head(r, std::move(res), length);
 }
 
 namespace {
@@ -262,14 +257,7 @@ http::message_generator file_answer(const recording_request& r, beast::file f, s
     finish_response(res, *r.req, type);
     res.set(http::field::content_disposition, disposition);
     res.set(http::field::cache_control, "no-store");
-    if (r.head) {
-        http::response<http::empty_body> head{res.result(), r.req->version()};
-        for (const auto& field : res.base()) head.set(field.name_string(), field.value());
-        head.content_length(size);
-        head.keep_alive(r.req->keep_alive());
-        return head;
-    }
-    return res;
+    return file_or_head(r, std::move(res), size);
 }
 
 }  // namespace
