@@ -188,6 +188,7 @@ std::optional<segment_entry> recorder::open_segment() const {
     std::lock_guard lock(stats_mutex_);
     if (!stats_.recording) return std::nullopt;
     auto e = open_;
+    e.writing = true;
     std::error_code ec;
     e.bytes = std::filesystem::file_size(settings_.folder / e.name, ec);
     return e;

@@ -25,6 +25,7 @@ struct segment_entry {
     record::codec codec = codec::mjpeg;
     int width = 0;
     int height = 0;
+    bool writing = false;  // the segment being written: not in the index yet, its end still moves
     bool operator==(const segment_entry&) const = default;
 };
 

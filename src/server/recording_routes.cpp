@@ -184,7 +184,8 @@ http::message_generator recordings_list(const recording_request& r, const std::s
                         {"bytes", s.bytes},
                         {"codec", std::string(record::to_string(s.codec))},
                         {"width", s.width},
-                        {"height", s.height}});
+                        {"height", s.height},
+                        {"writing", s.writing}});
     }
     if (from_given || !segments.empty()) gap_until(std::min(to, now));
     const nlohmann::json body = {{"stream", r.stream}, {"from", seconds(from)}, {"to", seconds(to)},

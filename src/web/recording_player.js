@@ -5,11 +5,13 @@
 //   each with its capture time) and are shown on the view's canvas at their capture times, so
 //   the camera's own rate plays back; a gap longer than 2 s is skipped.
 // - H.264 recordings: a <video> plays the segment files (MP4, Range requests) one after another;
-//   requestVideoFrameCallback says which picture is on screen.
+//   requestVideoFrameCallback says which picture is on screen. The segment being written has no
+//   duration to seek in yet: the page feeds it to the <video> itself (growing_segment.js, MSE).
 // Either way `stats.captureUs` is the capture time of the picture on screen: what the page shows.
 
 import { withToken } from './page_address.js';
 import { ViewPicture } from './view_picture.js';
+import { GrowingSegment, mediaSourceClass } from './growing_segment.js';
 
 const AHEAD_US = 3e6;   // keep this much of the recording fetched ahead of the playhead (× speed)
 const GAP_US = 2e6;     // a pause in the recording longer than this is skipped
@@ -137,16 +139,23 @@ class VideoPlayback {
     video.onerror = () => player.failed('this browser cannot play the recording');
     this.open(fromUs);
     this.media = 0;        // the picture on screen, seconds into its segment
-    this.interval = 0.1;   // between the last two pictures shown (for a step)
+    this.interval = 0.1;   // between pictures (for a step)
+    this.intervals = [];
     const onFrame = (now, meta) => {
       if (this.closed) return;
       video.requestVideoFrameCallback(onFrame);
       if (!this.ready || meta.mediaTime < this.offset - 0.25) return;
-      if (meta.mediaTime > this.media && meta.mediaTime - this.media < 2) this.interval = meta.mediaTime - this.media;
+      // The interval between pictures (for a step): the smallest of the last few, as one not shown
+      // (a busy page) makes a gap twice as long.
+      if (meta.mediaTime > this.media && meta.mediaTime - this.media < 2) {
+        this.intervals = [...this.intervals.slice(-7), meta.mediaTime - this.media];
+        this.interval = Math.min(...this.intervals);
+      }
       this.media = meta.mediaTime;
       player.painted(this.segment.start + Math.round(meta.mediaTime * 1e6));
     };
     video.requestVideoFrameCallback(onFrame);
+    this.timer = setInterval(() => this.caughtUp(), 250);
   }
 
   /** Plays the segment on screen at `us` (or the first after it) from there. */
@@ -162,18 +171,54 @@ class VideoPlayback {
     this.ready = false;
     this.offset = offset;
     this.media = 0;
+    this.growing?.close();
+    this.growing = null;
+    const start = () => {
+      this.ready = true;
+      video.playbackRate = this.player.speed;
+      if (!this.player.pausedWanted) video.play().catch(() => {});
+    };
+    if (this.segment.writing && mediaSourceClass()) {
+      // Still being written: no duration to seek in, so the page feeds the <video> itself.
+      video.onloadedmetadata = null;
+      video.onseeked = null;
+      this.growing = new GrowingSegment(video, withToken(this.segment.url), {
+        offset, onStart: start, onError: (reason) => this.player.failed(reason),
+      });
+      return;
+    }
     video.onloadedmetadata = () => {
       this.ready = true;
       video.currentTime = offset;
     };
+    let started = false;
     video.onseeked = () => {
-      if (this.started) return;
-      this.started = true;
-      video.playbackRate = this.player.speed;
-      if (!this.player.pausedWanted) video.play().catch(() => {});
+      if (started) return;
+      started = true;
+      start();
     };
-    this.started = false;
     video.src = withToken(this.segment.url);
+  }
+
+  /**
+   * The end of what a growing segment holds now, reached: if the segment has closed since (the
+   * list says so), the next one plays; if not, the recording has caught up with the present.
+   */
+  async caughtUp() {
+    const g = this.growing;
+    if (!g?.started || !g.atFileEnd || this.video.paused || this.video.currentTime < g.bufferedEnd - 0.15) return;
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      await this.player.refresh();
+      if (this.closed || g !== this.growing) return;
+      const now = this.player.segments().find((s) => s.name === this.segment.name);
+      if (now && !now.writing && now.end > this.segment.start + Math.round(g.bufferedEnd * 1e6) + 200e3) return;  // more to read
+      if (now?.writing) return this.player.ended();
+      this.next();
+    } finally {
+      this.checking = false;
+    }
   }
 
   /**
@@ -198,6 +243,8 @@ class VideoPlayback {
   }
   close() {
     this.closed = true;
+    clearInterval(this.timer);
+    this.growing?.close();
     this.video.pause();
     this.video.removeAttribute('src');
     this.video.load();

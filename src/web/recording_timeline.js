@@ -23,7 +23,7 @@ export class RecordingTimeline {
   constructor({ bar, canvas, label, spanButton, stream, onSeek, onList }) {
     Object.assign(this, { bar, canvas, label, spanButton, stream, onSeek, onList });
     this.span = 0;
-    this.segments = [];   // [{start, end, url, codec}] in µs
+    this.segments = [];   // [{start, end, url, codec, writing}] in µs
     this.playhead = null; // µs of the picture on screen in the past; null: live
     this.hover = null;
     this.dragging = false;
@@ -74,7 +74,7 @@ export class RecordingTimeline {
       if (!res.ok || this.closed) return;
       const body = await res.json();
       this.segments = body.segments.map((s) => ({
-        name: s.name, url: s.url, codec: s.codec, start: Math.round(s.start * 1e6), end: Math.round(s.end * 1e6),
+        name: s.name, url: s.url, codec: s.codec, start: Math.round(s.start * 1e6), end: Math.round(s.end * 1e6), writing: s.writing,
       }));
       this.onList(this.segments);
       this.draw();

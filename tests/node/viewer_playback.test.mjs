@@ -36,10 +36,10 @@ const differenceFromRecording = (page, us) => page.evaluate(async (at) => {
   return sum / (a.length / 4) / 3;
 }, us);
 
-async function recordedServer(codec) {
+async function recordedServer(codec, segmentSeconds = 5) {
   const dir = mkdtempSync(join(tmpdir(), 'wscam-playback-'));
   const server = await startWscam(['--stream', 'cam=testsrc:?size=320x240&fps=10', '--record', 'continuous',
-    '--record-codec', codec, '--record-dir', dir, '--record-segment', '5']);
+    '--record-codec', codec, '--record-dir', dir, '--record-segment', String(segmentSeconds)]);
   await sleep(14000);
   return { dir, server };
 }
@@ -114,3 +114,33 @@ for (const codec of ['mjpeg', 'h264']) {
     }
   });
 }
+
+// The segment being written has no duration yet (a fragmented MP4 that grows): a seek deep into
+// it must still show the picture asked for, and playing on must follow the file as it grows.
+test('h264 recording: a seek deep into the segment being written, and on past what it held then', async () => {
+  const { dir, server } = await recordedServer('h264', 300);
+  const { page, errors } = await openPage(browser, `${server.url}/view/cam`);
+  try {
+    await waitFor(page, () => !document.getElementById('playback').hidden && window.wscamStats.framesPainted > 3);
+    await page.locator('#timeline').focus();
+    await page.keyboard.press('ArrowLeft');  // 10 s back: about 5 s into the one segment there is
+    await waitFor(page, () => window.wscamPlayback.captureUs != null);
+    const p = await playback(page);
+    assert.equal(p.codec, 'h264');
+    assert.ok(p.firstPictureMs < 1000, `the first picture of the past came ${p.firstPictureMs} ms after the seek`);
+    assert.ok(p.firstCaptureUs <= p.seekUs + 150e3 && p.firstCaptureUs > p.seekUs - 250e3,
+      `first on screen: the picture captured at ${p.firstCaptureUs}, asked for ${p.seekUs}`);
+    // ×4 for 4 s: past the end of what the file held at the seek, then the present takes over.
+    await page.locator('#speed').selectOption('4');
+    await sleep(1500);
+    const later = (await playback(page)).captureUs;
+    assert.ok(later > p.seekUs + 3e6, `after 1.5 s at ×4 the picture on screen was captured at ${later}, the seek was to ${p.seekUs}`);
+    await waitFor(page, () => window.wscamPlayback.state === 'idle' || window.wscamPlayback.state === 'ended', undefined, 15000);
+    assert.equal(await page.locator('#state').textContent(), 'live');
+    assert.deepEqual(errors, [], JSON.stringify(errors));
+  } finally {
+    await page.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
