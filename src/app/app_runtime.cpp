@@ -23,6 +23,7 @@ app_runtime::app_runtime(const app_options& options, int argc, char** argv)
                                  [rendition] { rendition->request_keyframe(); }};
     });
     server_.set_recordings(recordings_);
+    timelapses_.emplace(registry_);
     server_.start();
     try {
         // Network cameras share the server's I/O threads; the streams go before the server does.
@@ -35,6 +36,7 @@ app_runtime::app_runtime(const app_options& options, int argc, char** argv)
     } catch (...) {
         // The I/O threads never ran: the sources must not wait for them as they stop (they
         // did, forever, when a recording could not start).
+        timelapses_->stop_all();
         recordings_->stop_all();
         server_.abandon();
         throw;
@@ -82,6 +84,16 @@ std::map<std::string, record::recording_settings> recording_plan(const app_optio
     return wanted;
 }
 
+std::map<std::string, record::timelapse_settings> timelapse_plan(const app_options& options) {
+    std::map<std::string, record::timelapse_settings> wanted;
+    for (const auto& spec : options.streams) {
+        if (spec.recording.timelapse_s <= 0) continue;
+        wanted.emplace(spec.name, record::timelapse_settings{std::chrono::seconds(spec.recording.timelapse_s), spec.recording.codec,
+                                                             std::filesystem::path(options.record_dir) / spec.name / "timelapse"});
+    }
+    return wanted;
+}
+
 void check_recording_folders(const app_options& options) {
     for (const auto& [name, settings] : recording_plan(options)) {
         try {
@@ -90,9 +102,17 @@ void check_recording_folders(const app_options& options) {
             throw usage_error("--record-dir: stream " + name + " cannot be recorded: " + e.what());
         }
     }
+    for (const auto& [name, settings] : timelapse_plan(options)) {
+        try {
+            record::check_folder(settings.folder);
+        } catch (const record::segment_error& e) {
+            throw usage_error("--record-dir: stream " + name + " cannot keep a timelapse: " + e.what());
+        }
+    }
 }
 
 void app_runtime::record(const app_options& options, bool strict) {
+    timelapses_->apply(timelapse_plan(options), strict);
     recordings_->apply(options.record_dir, recording_plan(options), strict);
     std::map<std::string, record::keep_limits> keep;
     for (const auto& spec : options.streams) keep.emplace(spec.name, spec.recording.keep);
@@ -105,6 +125,7 @@ void app_runtime::run() {
     service::stopping();
     reloader_.reset();
     if (cluster_) cluster_->stop();  // says it is leaving: other nodes show its streams offline at once
+    timelapses_->stop_all();
     recordings_->stop_all();  // every open segment is closed, complete
     streams_->stop_all();
     spdlog::info("stopped");

@@ -9,12 +9,15 @@
 #include "app/stream_set.hpp"
 #include "cluster/cluster_node.hpp"
 #include "record/recordings.hpp"
+#include "record/timelapses.hpp"
 #include "server/server.hpp"
 
 namespace wscam {
 
 /** What `options` records: each recorded stream's settings, by name. */
 std::map<std::string, record::recording_settings> recording_plan(const app_options& options);
+/** What `options` keeps as timelapses: each such stream's settings, by name. */
+std::map<std::string, record::timelapse_settings> timelapse_plan(const app_options& options);
 /** Each recorded stream's folder can be made and written to; throws usage_error saying which and why. */
 void check_recording_folders(const app_options& options);
 
@@ -45,6 +48,7 @@ private:
     server server_;
     std::optional<stream_set> streams_;         // made once the server runs: network cameras use its I/O threads
     std::shared_ptr<record::recordings> recordings_;  // after the streams it records
+    std::optional<record::timelapses> timelapses_;    // likewise
     std::optional<cluster::cluster_node> cluster_;
     std::optional<config_reloader> reloader_;  // last: it changes the streams and the server
 };

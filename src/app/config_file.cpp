@@ -93,11 +93,15 @@ config_stream read_stream(const toml::table& t, const std::string& path) {
             s.record_max_bytes = v.is_integer() ? std::to_string(v.as_integer()->get()) : text(v, key);
             if (!record::parse_bytes(*s.record_max_bytes))
                 fail(path, v.source(), fmt::format("stream {}: record_max_bytes: give bytes, or a number with K, M, G or T (\"20G\")", s.name));
+        } else if (key == "timelapse") {
+            s.timelapse = v.is_integer() ? std::to_string(v.as_integer()->get()) : text(v, key);
+            if (!record::parse_timelapse(*s.timelapse))
+                fail(path, v.source(), fmt::format("stream {}: timelapse: give seconds from 1 to 86400, or a number with s, m or h (\"60s\"); 0: none", s.name));
         } else {
             fail(path, k.source(),
                  fmt::format("unknown key '{}' in [[stream]] (known: name, source, view_token, control_token, "
                              "publish_token, always_on, size, fps, quality, record, record_codec, record_max_age, "
-                             "record_max_bytes)",
+                             "record_max_bytes, timelapse)",
                              k.str()));
         }
     }

@@ -33,6 +33,7 @@ struct config_stream {
     std::optional<int> quality;
     std::optional<std::string> record, record_codec;  // checked: record::parse_mode, parse_codec
     std::optional<std::string> record_max_age, record_max_bytes;  // checked: record::parse_age, parse_bytes
+    std::optional<std::string> timelapse;  // checked: record::parse_timelapse
     std::string where;  // FILE:LINE of the table
 };
 

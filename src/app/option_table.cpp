@@ -268,6 +268,11 @@ void option_table::add_record_options(app_options& o, raw_options& raw) {
                     "Keep at most this much in --record-dir in all (e.g. 200G; 0: no limit): the oldest segments of any "
                     "stream are deleted first")
         ->capture_default_str();
+    app_.add_option("--timelapse", raw.timelapse,
+                    "Keep a timelapse of every stream (a [[stream]]'s timelapse = ... overrides): one picture every "
+                    "period (60s, 5m; 0: none) in a daily MP4 at 30 fps, in --record-dir/NAME/timelapse, whether or not "
+                    "the stream is recorded; keeps the camera on")
+        ->capture_default_str();
 }
 
 void option_table::add_cluster_options(app_options& o) {

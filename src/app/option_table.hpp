@@ -35,6 +35,7 @@ struct raw_options {
     std::string record_max_age = "0";    // --record-max-age: record::parse_age
     std::string record_max_bytes = "0";  // --record-max-bytes: record::parse_bytes
     std::string record_dir_max_bytes = "0";  // --record-dir-max-bytes: app_options::record_dir_max_bytes
+    std::string timelapse = "0";  // --timelapse: record::parse_timelapse
 
 private:
     static double seconds(std::chrono::milliseconds ms) { return std::chrono::duration<double>(ms).count(); }

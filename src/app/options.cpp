@@ -40,12 +40,15 @@ void convert_raw(app_options& o, const raw_options& raw) {
 
 // --record and --record-codec (CLI11 checked the names).
 stream_recording recording_from(const raw_options& raw) {
-    stream_recording r{*record::parse_mode(raw.record), *record::parse_codec(raw.record_codec), {}};
+    stream_recording r{*record::parse_mode(raw.record), *record::parse_codec(raw.record_codec), {}, 0};
     const auto age = record::parse_age(raw.record_max_age);
     if (!age) throw usage_error("--record-max-age: give seconds, or a number with s, m, h or d (7d), not '" + sanitize_text(raw.record_max_age) + "'");
     const auto bytes = record::parse_bytes(raw.record_max_bytes);
     if (!bytes) throw usage_error("--record-max-bytes: give bytes, or a number with K, M, G or T (20G), not '" + sanitize_text(raw.record_max_bytes) + "'");
     r.keep = {*age, *bytes};
+    const auto lapse = record::parse_timelapse(raw.timelapse);
+    if (!lapse) throw usage_error("--timelapse: give seconds from 1 to 86400, or a number with s, m or h (60s); 0: none; not '" + sanitize_text(raw.timelapse) + "'");
+    r.timelapse_s = *lapse;
     return r;
 }
 

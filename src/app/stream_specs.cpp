@@ -27,6 +27,7 @@ stream_recording with_table(stream_recording r, const config_stream& table) {
     if (table.record_codec) r.codec = *record::parse_codec(*table.record_codec);
     if (table.record_max_age) r.keep.max_age_us = *record::parse_age(*table.record_max_age);
     if (table.record_max_bytes) r.keep.max_bytes = *record::parse_bytes(*table.record_max_bytes);
+    if (table.timelapse) r.timelapse_s = *record::parse_timelapse(*table.timelapse);
     return r;
 }
 

@@ -17,6 +17,7 @@ struct stream_recording {
     record::mode mode = record::mode::off;
     record::codec codec = record::codec::h264;
     record::keep_limits keep;  // record_max_age, record_max_bytes
+    std::int64_t timelapse_s = 0;  // --timelapse, timelapse: seconds between its pictures (0: none)
     bool operator==(const stream_recording&) const = default;
 };
 

@@ -12,11 +12,14 @@ blocking_work::~blocking_work() {
     threads_.clear();  // joins: running jobs finish
 }
 
-bool blocking_work::try_run(std::function<void()> job) {
+bool blocking_work::try_run(std::function<void()> job, bool urgent) {
     {
         std::lock_guard lock(mutex_);
-        if (waiting_.size() >= max_waiting_) return false;
-        waiting_.push_back(std::move(job));
+        if (waiting_.size() >= max_waiting_ + (urgent ? urgent_extra : 0)) return false;
+        if (urgent)
+            waiting_.push_front(std::move(job));
+        else
+            waiting_.push_back(std::move(job));
     }
     wake_.notify_one();
     return true;

@@ -27,8 +27,14 @@ public:
     blocking_work(const blocking_work&) = delete;
     blocking_work& operator=(const blocking_work&) = delete;
 
-    /** Queues `job`; false (the job is dropped, not run) when max_waiting jobs already wait. */
-    bool try_run(std::function<void()> job);
+    /**
+     * Queues `job`; false (the job is dropped, not run) when max_waiting jobs already wait. An
+     * `urgent` job (one a trusted client asked for: deleting recordings) goes ahead of those
+     * waiting and finds room beyond max_waiting (urgent_extra more), so a queue others filled
+     * delays it by the jobs running at most.
+     */
+    bool try_run(std::function<void()> job, bool urgent = false);
+    static constexpr std::size_t urgent_extra = 4;
     /** Jobs running or waiting now. */
     std::size_t busy() const;
 

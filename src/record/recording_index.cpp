@@ -148,11 +148,12 @@ void recording_index::remove(const std::string& stream, const std::string& name)
     s.step();
 }
 
-std::vector<segment_entry> recording_index::list(const std::string& stream, std::int64_t from_us, std::int64_t to_us) const {
+std::vector<segment_entry> recording_index::list(const std::string& stream, std::int64_t from_us, std::int64_t to_us,
+                                                 std::size_t limit) const {
     std::lock_guard lock(mutex_);
     statement s(db_, (std::string("SELECT ") + columns +
-                      " FROM segments WHERE stream = ? AND end_us >= ? AND start_us <= ? ORDER BY start_us").c_str());
-    s.bind(1, stream).bind(2, from_us).bind(3, to_us);
+                      " FROM segments WHERE stream = ? AND end_us >= ? AND start_us <= ? ORDER BY start_us LIMIT ?").c_str());
+    s.bind(1, stream).bind(2, from_us).bind(3, to_us).bind(4, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
     std::vector<segment_entry> out;
     while (s.step())
         if (auto e = row(s); sound(e)) out.push_back(std::move(e));

@@ -53,8 +53,9 @@ public:
     /** Adds a segment, or replaces what the index knew of it. */
     void add(const segment_entry& e);
     void remove(const std::string& stream, const std::string& name);
-    /** A stream's segments that overlap [from_us, to_us], oldest first. */
-    std::vector<segment_entry> list(const std::string& stream, std::int64_t from_us, std::int64_t to_us) const;
+    /** A stream's segments that overlap [from_us, to_us], oldest first: the first `limit` of them. */
+    std::vector<segment_entry> list(const std::string& stream, std::int64_t from_us, std::int64_t to_us,
+                                    std::size_t limit = SIZE_MAX) const;
     std::optional<segment_entry> find(const std::string& stream, const std::string& name) const;
     /** Streams with segments. */
     std::vector<std::string> streams() const;

@@ -1,5 +1,7 @@
 #include "record/recording_options.hpp"
 
+#include "record/retention.hpp"
+
 namespace wscam::record {
 
 std::optional<record::mode> parse_mode(std::string_view text) {
@@ -25,5 +27,14 @@ std::optional<record::codec> parse_codec(std::string_view text) {
 }
 
 std::string_view to_string(record::codec c) { return c == codec::h264 ? "h264" : "mjpeg"; }
+
+std::optional<std::int64_t> parse_timelapse(std::string_view text) {
+    if (text.ends_with('d')) return std::nullopt;  // a day between pictures is not a timelapse
+    const auto us = parse_age(text);
+    if (!us || *us % 1'000'000 != 0) return std::nullopt;
+    const auto seconds = *us / 1'000'000;
+    if (seconds != 0 && (seconds < 1 || seconds > 86'400)) return std::nullopt;
+    return seconds;
+}
 
 }  // namespace wscam::record

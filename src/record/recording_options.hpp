@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -16,5 +17,10 @@ std::string_view to_string(record::mode m);
 /** "h264", "mjpeg", or nullopt. */
 std::optional<record::codec> parse_codec(std::string_view text);
 std::string_view to_string(record::codec c);
+/**
+ * A timelapse period: seconds, or a number with s, m or h ("60s", "5m"), from 1 s to 24 h; "0"
+ * (no timelapse) is 0. nullopt: not one of them.
+ */
+std::optional<std::int64_t> parse_timelapse(std::string_view text);
 
 }  // namespace wscam::record

@@ -201,7 +201,8 @@ std::shared_ptr<recording_index> recordings::index() const {
     return index_;
 }
 
-std::vector<segment_entry> recordings::segments(const std::string& stream, std::int64_t from_us, std::int64_t to_us) const {
+std::vector<segment_entry> recordings::segments(const std::string& stream, std::int64_t from_us, std::int64_t to_us,
+                                               std::size_t limit) const {
     std::shared_ptr<recording_index> index;
     std::optional<segment_entry> open;
     {
@@ -209,8 +210,8 @@ std::vector<segment_entry> recordings::segments(const std::string& stream, std::
         index = index_;
         if (const auto it = running_.find(stream); it != running_.end()) open = it->second.rec->open_segment();
     }
-    auto list = index ? index->list(stream, from_us, to_us) : std::vector<segment_entry>{};
-    if (open && open->end_us >= from_us && open->start_us <= to_us &&
+    auto list = index ? index->list(stream, from_us, to_us, limit) : std::vector<segment_entry>{};
+    if (list.size() < limit && open && open->end_us >= from_us && open->start_us <= to_us &&
         std::none_of(list.begin(), list.end(), [&](const segment_entry& e) { return e.name == open->name; }))
         list.push_back(*open);  // the newest: it goes last
     return list;

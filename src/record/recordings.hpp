@@ -62,9 +62,11 @@ public:
     std::shared_ptr<recording_index> index() const;
     /**
      * A stream's segments overlapping [from_us, to_us], oldest first: the index's, and the one
-     * being written (which the index gets when it closes).
+     * being written (which the index gets when it closes). With a `limit`, the first that many
+     * (the one being written only if fewer come before it).
      */
-    std::vector<segment_entry> segments(const std::string& stream, std::int64_t from_us, std::int64_t to_us) const;
+    std::vector<segment_entry> segments(const std::string& stream, std::int64_t from_us, std::int64_t to_us,
+                                        std::size_t limit = SIZE_MAX) const;
     /** Where a segment lies, if the index knows it or it is being written; nullopt otherwise. */
     std::optional<std::filesystem::path> segment_file(const std::string& stream, const std::string& name) const;
 

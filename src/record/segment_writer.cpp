@@ -18,8 +18,6 @@ extern "C" {
 namespace wscam::record {
 namespace {
 
-constexpr std::int64_t fragment_us = 1'000'000;  // a crash loses at most about this much
-
 std::string av_reason(int code) {
     char text[AV_ERROR_MAX_STRING_SIZE] = {};
     av_strerror(code, text, sizeof text);
@@ -45,7 +43,8 @@ struct segment_writer::muxer {
 };
 
 segment_writer::segment_writer(const std::string& path, const segment_format& format, std::int64_t start_us)
-    : mux_(std::make_unique<muxer>()), start_us_(start_us), last_us_(start_us), fragment_start_us_(start_us) {
+    : mux_(std::make_unique<muxer>()), start_us_(start_us), last_us_(start_us), fragment_start_us_(start_us),
+      fragment_us_(std::max<std::int64_t>(1, format.fragment_us)) {
     quiet_libav();
     auto fail = [&](const std::string& what, int code) {
         throw segment_error("cannot " + what + " " + path + ": " + av_reason(code));
@@ -95,7 +94,7 @@ void segment_writer::add(std::span<const std::uint8_t> payload, std::int64_t cap
     capture_us = std::max(capture_us, last_us_);
     if (holding_) {
         write_held(capture_us);
-        if (capture_us - fragment_start_us_ >= fragment_us) {
+        if (capture_us - fragment_start_us_ >= fragment_us_) {
             // Everything up to the picture just written goes to the file now.
             if (int rc = av_write_frame(mux_->ctx, nullptr); rc < 0)
                 throw segment_error("cannot write a fragment: " + av_reason(rc));

@@ -19,6 +19,8 @@ struct segment_format {
     int height = 0;
     /** H.264 only: the keyframe that starts the segment (Annex B, with SPS and PPS in band). */
     std::vector<std::uint8_t> h264_keyframe;
+    /** Timeline between fragments: a crash loses at most about this much (1: each picture, when the next comes). */
+    std::int64_t fragment_us = 1'000'000;
 };
 
 /** A segment could not be opened or written: what failed, with libavformat's reason. */
@@ -80,6 +82,7 @@ private:
     std::int64_t start_us_;
     std::int64_t last_us_;
     std::int64_t fragment_start_us_;
+    std::int64_t fragment_us_;
     std::int64_t end_us_ = 0;
     std::uint64_t frames_ = 0;
     std::vector<std::uint8_t> held_;  // the newest picture, written when the next one comes

@@ -159,6 +159,7 @@ std::optional<http::message_generator> http_routes::route_request(asked& a, cons
     case route_kind::recording_export:
     case route_kind::recording_snapshot:
     case route_kind::recording_frames:
+    case route_kind::recording_timelapse:
     case route_kind::recordings_delete:
         return recordings(a, later);
     case route_kind::publish_ws:
@@ -183,7 +184,7 @@ std::optional<http::message_generator> http_routes::recordings(const asked& a, c
     const auto& recs = state_->recordings();
     switch (a.where.kind) {
     case route_kind::recordings:
-        return recordings_list(r, recs);
+        return recordings_list(r, recs, later);
     case route_kind::recording:
         return recording_file(r, recs, a.where.path);
     case route_kind::recording_export:
@@ -192,6 +193,8 @@ std::optional<http::message_generator> http_routes::recordings(const asked& a, c
         return recording_snapshot(r, recs, later);
     case route_kind::recording_frames:
         return recording_frames(r, recs, later);
+    case route_kind::recording_timelapse:
+        return timelapse_file(r, recs, a.where.path);
     default:
         return recordings_delete(r, recs, later);
     }

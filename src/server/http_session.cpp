@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <mutex>
+#include <utility>
 
 #include "core/rate_limit.hpp"
 #include "server/http_reply.hpp"
@@ -27,6 +29,7 @@ http_session::http_session(tcp::socket socket, std::shared_ptr<shared_state> sta
       peer_(peer_string(plain_.socket())), routes_(state_, peer_, ticket_.key(), ws_only) {}
 
 http_session::~http_session() {
+    give_slow_slot();
     if (joined_) state_->leave(this);
 }
 
@@ -139,7 +142,7 @@ void http_session::answer(request req) {
     // Nothing a client sends may take the server down: a fault here answers 500 and closes.
     try {
         auto msg = routes_.answer(req, tls_.has_value(), [this] { return hand_over(); },
-                                  [this](http_routes::slow_answer work) { return answer_later(std::move(work)); });
+                                  [this](http_routes::slow_answer work, bool urgent) { return answer_later(std::move(work), urgent); });
         if (msg) send(std::move(*msg));
     } catch (const std::exception& e) {
         spdlog::error("http request failed peer={}: {}", peer_, e.what());
@@ -154,17 +157,29 @@ http::message_generator http_session::internal_error() {
     return res;
 }
 
-bool http_session::answer_later(http_routes::slow_answer work) {
-    if (!state_->take_slow_slot(ticket_.key())) return false;
+void http_session::give_slow_slot() {
+    if (std::exchange(slow_slot_, false)) state_->give_slow_slot(ticket_.key());
+}
+
+bool http_session::answer_later(http_routes::slow_answer work, bool urgent) {
+    // The slot is held until the answer is written, not only made: an answer in memory (up to
+    // 8 MiB of pictures) that its client does not read still counts (a review's unread answers
+    // held 1.6 GB).
+    if (!urgent) {
+        if (!state_->take_slow_slot(ticket_.key())) return false;
+        slow_slot_ = true;
+    }
     // The job owns this session until it hands its answer back to the connection's thread: the
     // ownership moves into that handler, so a pool thread never lets go of the session last.
     const bool queued = state_->blocking().try_run(
         [self = shared_from_this(), work = std::move(work), fd = lowest().socket().native_handle()]() mutable {
             std::shared_ptr<http::message_generator> msg;
-            // A client that hung up while its answer waited (FIN: a peek reads 0 bytes) is not
-            // worked for: a review's clients asked and hung up to keep both threads busy.
+            // A client that hung up while its answer waited (FIN: a peek reads 0 bytes; a reset:
+            // an error other than "nothing to read yet") is not worked for: a review's clients
+            // asked and hung up to keep both threads busy.
             char byte;
-            if (::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) != 0) {
+            const auto peeked = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+            if (peeked > 0 || (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))) {
                 try {
                     msg = std::make_shared<http::message_generator>(work());
                 } catch (const std::exception& e) {
@@ -172,7 +187,6 @@ bool http_session::answer_later(http_routes::slow_answer work) {
                     msg = std::make_shared<http::message_generator>(internal_error());
                 }
             }
-            self->state_->give_slow_slot(self->ticket_.key());
             auto executor = self->executor_;
             net::post(executor, [self = std::move(self), msg] {
                 if (msg)
@@ -180,8 +194,9 @@ bool http_session::answer_later(http_routes::slow_answer work) {
                 else
                     self->do_close();
             });
-        });
-    if (!queued) state_->give_slow_slot(ticket_.key());
+        },
+        urgent);
+    if (!queued) give_slow_slot();
     return queued;
 }
 
@@ -233,6 +248,7 @@ void http_session::on_write(beast::error_code ec, std::size_t bytes) {
     if (!outgoing_->is_done()) return write_next();
     const bool keep_alive = outgoing_->keep_alive();
     outgoing_.reset();
+    give_slow_slot();
     if (!keep_alive || state_->stopping()) return do_close();
     do_read();
 }

@@ -45,7 +45,9 @@ private:
     void on_read(beast::error_code ec, std::size_t bytes);
     void answer(request req);
     /** Runs `work` on the blocking pool and sends its answer from this connection's thread; false when the pool is full. */
-    bool answer_later(http_routes::slow_answer work);
+    bool answer_later(http_routes::slow_answer work, bool urgent);
+    /** Gives back the slow slot of the answer written (or abandoned), if one is held. */
+    void give_slow_slot();
     static http::message_generator internal_error();
     void send(http::message_generator msg);
     void write_next();
@@ -65,6 +67,7 @@ private:
     std::shared_ptr<shared_state> state_;
     bool joined_ = false;
     client_limits::ticket ticket_;
+    bool slow_slot_ = false;  // a slow answer's slot, held from its queueing until it is written (its bytes are in memory)
     std::string peer_;
     http_routes routes_;
 };

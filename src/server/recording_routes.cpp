@@ -15,81 +15,15 @@
 #include "record/recorded_still.hpp"
 #include "record/recording_options.hpp"
 #include "record/time_text.hpp"
+#include "record/timelapse.hpp"
 #include "server/byte_range.hpp"
 #include "server/http_reply.hpp"
+#include "server/recording_reply.hpp"
 #include "server/request_log.hpp"
 #include "server/router.hpp"
 
 namespace wscam {
 namespace {
-
-/**
- * A beast File that is one part of a file: size() is the part's length and reading starts at
- * its first byte, so http::basic_file_body sends the part (Beast 1.81's file body sends whole
- * files only).
- */
-class file_part {
-public:
-    file_part() = default;
-    file_part(beast::file f, std::uint64_t first, std::uint64_t length) : file_(std::move(f)), length_(length) {
-        beast::error_code ec;
-        file_.seek(first, ec);
-    }
-    bool is_open() const { return file_.is_open(); }
-    void close(beast::error_code& ec) { file_.close(ec); }
-    void open(const char* path, beast::file_mode mode, beast::error_code& ec) { file_.open(path, mode, ec); }
-    std::uint64_t size(beast::error_code& ec) const {
-        ec = {};
-        return length_;
-    }
-    std::uint64_t pos(beast::error_code& ec) const { return file_.pos(ec); }
-    void seek(std::uint64_t offset, beast::error_code& ec) { file_.seek(offset, ec); }
-    std::size_t read(void* buffer, std::size_t n, beast::error_code& ec) const { return file_.read(buffer, n, ec); }
-    std::size_t write(const void*, std::size_t, beast::error_code& ec) {
-        ec = beast::errc::make_error_code(beast::errc::operation_not_supported);
-        return 0;
-    }
-
-private:
-    mutable beast::file file_;
-    std::uint64_t length_ = 0;
-};
-using file_part_body = http::basic_file_body<file_part>;
-
-/** A file answer as it goes: with its body, or for HEAD the same headers and none (`length`: the body's). */
-http::message_generator file_or_head(const recording_request& r, http::response<file_part_body> res, std::uint64_t length) {
-    if (!r.head) return res;
-    http::response<http::empty_body> head{res.result(), r.req->version()};
-    for (const auto& field : res.base()) head.set(field.name_string(), field.value());
-    head.content_length(length);
-    head.keep_alive(r.req->keep_alive());
-    return head;
-}
-
-http::message_generator text(const recording_request& r, http::status status, std::string body,
-                             std::string_view type = "text/plain; charset=utf-8") {
-    auto res = text_response(*r.req, status, std::move(body), type);
-    res.set(http::field::cache_control, "no-store");
-    r.log(status);
-    no_body_for_head(res, r.head);
-    return res;
-}
-
-/**
- * Opens a recorded file for reading: a plain file only. No link is followed and a FIFO is never
- * waited on (O_NONBLOCK): the folder may hold what someone else put there (record::plain_file).
- */
-bool open_plain(const std::filesystem::path& path, beast::file& f) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return false;
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        return false;
-    }
-    f.native_handle(fd);
-    return true;
-}
 
 double seconds(std::int64_t us) { return static_cast<double>(us) / 1e6; }
 
@@ -110,9 +44,9 @@ times time_range(std::string_view target, bool from_needed) {
     times t;
     t.to = now_us();
     for (auto [key, value] : {std::pair{"from", &t.from}, std::pair{"to", &t.to}}) {
-        const auto text_value = query_param(target, key);
-        if (text_value.empty()) continue;
-        const auto parsed = record::parse_time(text_value);
+        const auto text_value = query_value(target, key);
+        if (text_value && text_value->empty()) continue;
+        const auto parsed = text_value ? record::parse_time(*text_value) : std::nullopt;
         if (!parsed) {
             t.error = std::string(key) + ": give Unix seconds (1765000000) or ISO 8601 UTC (2026-12-07T06:30:00Z)\n";
             return t;
@@ -137,8 +71,9 @@ std::string file_time(std::int64_t us) {
 http::message_generator busy(const recording_request& r);
 
 /** Hands `job` to the blocking pool: nullopt (the answer comes later), or 503 when it is full. */
-std::optional<http::message_generator> run_later(const recording_request& r, const answer_later& later, slow_answer job) {
-    if (later(std::move(job))) return std::nullopt;
+std::optional<http::message_generator> run_later(const recording_request& r, const answer_later& later, slow_answer job,
+                                                 bool urgent = false) {
+    if (later(std::move(job), urgent)) return std::nullopt;
     return busy(r);
 }
 
@@ -153,19 +88,24 @@ http::message_generator busy(const recording_request& r) {
 
 }  // namespace
 
-http::message_generator recordings_list(const recording_request& r, const std::shared_ptr<record::recordings>& recs) {
-    const auto times = time_range(r.req->target(), false);
-    if (!times.error.empty()) return text(r, http::status::bad_request, times.error);
-    const auto [from, to] = std::pair{times.from, times.to};
-    const bool from_given = times.from_given;
+namespace {
+
+constexpr std::size_t max_listed = 10'000;  // segments in one answer of the list (~3 MB of JSON); "more" says there are others
+
+/** The list's JSON (made on the blocking pool: a long recording is many rows). */
+http::message_generator list_answer(const recording_request& r, const std::shared_ptr<record::recordings>& recs,
+                                    const times& t) {
+    const auto from = t.from, to = t.to;
     const auto now = now_us();
-    const auto segments = recs ? recs->segments(r.stream, from, to) : std::vector<record::segment_entry>{};
+    auto segments = recs ? recs->segments(r.stream, from, to, max_listed + 1) : std::vector<record::segment_entry>{};
+    const bool more = segments.size() > max_listed;
+    if (more) segments.resize(max_listed);
 
     nlohmann::json list = nlohmann::json::array(), gaps = nlohmann::json::array();
     // Gaps: the parts of [from, to] no segment covers (the camera was offline, or not recorded).
     constexpr std::int64_t tolerance_us = 500'000;
     // Without a `from`, the list starts at the first recording, not at a gap back to 1970.
-    std::int64_t covered = from_given || segments.empty() ? from : segments.front().start_us;
+    std::int64_t covered = t.from_given || segments.empty() ? from : segments.front().start_us;
     auto gap_until = [&](std::int64_t until) {
         if (until - covered > tolerance_us)
             gaps.push_back({{"start", seconds(covered)}, {"end", seconds(until)}, {"start_iso", record::iso_time(covered)},
@@ -187,43 +127,42 @@ http::message_generator recordings_list(const recording_request& r, const std::s
                         {"height", s.height},
                         {"writing", s.writing}});
     }
-    if (from_given || !segments.empty()) gap_until(std::min(to, now));
-    const nlohmann::json body = {{"stream", r.stream}, {"from", seconds(from)}, {"to", seconds(to)},
-                                 {"segments", list},   {"gaps", gaps}};
+    if (!more && (t.from_given || !segments.empty())) gap_until(std::min(to, now));
+    nlohmann::json body = {{"stream", r.stream}, {"from", seconds(from)}, {"to", seconds(to)},
+                           {"segments", list},   {"gaps", gaps}};
+    // Past max_listed: the next page starts where this one ends.
+    if (more) body["more"] = {{"from", seconds(segments.back().end_us)}};
+    nlohmann::json lapses = nlohmann::json::array();
+    if (recs && !recs->folder().empty())
+        for (const auto& f : record::timelapse_files(recs->folder() / r.stream / "timelapse"))
+            lapses.push_back({{"name", f.name}, {"day", f.day}, {"part", f.part}, {"bytes", f.bytes},
+                              {"url", "/recordings/" + r.stream + "/timelapse/" + f.name}});
+    body["timelapse"] = std::move(lapses);
     return text(r, http::status::ok, to_json_text(body), "application/json");
+}
+
+}  // namespace
+
+std::optional<http::message_generator> recordings_list(const recording_request& r,
+                                                       const std::shared_ptr<record::recordings>& recs,
+                                                       const answer_later& later) {
+    const auto t = time_range(r.req->target(), false);
+    if (!t.error.empty()) return text(r, http::status::bad_request, t.error);
+    return run_later(r, later, [r, recs, t] { return list_answer(r, recs, t); });
 }
 
 http::message_generator recording_file(const recording_request& r, const std::shared_ptr<record::recordings>& recs,
                                        const std::string& segment) {
     const auto path = recs ? recs->segment_file(r.stream, segment) : std::nullopt;
     if (!path) return text(r, http::status::not_found, "stream '" + r.stream + "' has no segment " + segment + "\n");
-    beast::error_code ec;
-    beast::file f;
-    if (!open_plain(*path, f)) return text(r, http::status::not_found, "segment " + segment + " is gone\n");
-    const auto size = f.size(ec);
-    if (ec) return text(r, http::status::internal_server_error, "cannot read segment " + segment + "\n");
-    const auto range = parse_byte_range((*r.req)[http::field::range], size);
-    if (range.what == byte_range::kind::unsatisfiable) {
-        auto res = text_response(*r.req, http::status::range_not_satisfiable, "the range lies outside the segment\n");
-        res.set(http::field::content_range, "bytes */" + std::to_string(size));
-        r.log(res.result());
-        no_body_for_head(res, r.head);
-        return res;
-    }
-    const bool part = range.what == byte_range::kind::part;
-    const std::uint64_t first = part ? range.first : 0, length = part ? range.length : size;
-    http::response<file_part_body> res{part ? http::status::partial_content : http::status::ok, r.req->version()};
-    res.body().reset(file_part(std::move(f), first, length), ec);
-    finish_response(res, *r.req, "video/mp4");
-    res.set(http::field::accept_ranges, "bytes");
-    if (part)
-        res.set(http::field::content_range,
-                "bytes " + std::to_string(first) + "-" + std::to_string(first + length - 1) + "/" + std::to_string(size));
-    // A finished segment never changes; the one being written grows: browsers must ask again.
-    res.set(http::field::cache_control, "no-cache");
-    res.set(http::field::content_disposition, "inline; filename=\"" + r.stream + "-" + segment + "\"");
-    r.log(res.result());
-    return file_or_head(r, std::move(res), length);
+    return ranged_file(r, *path, "segment " + segment, r.stream + "-" + segment);
+}
+
+http::message_generator timelapse_file(const recording_request& r, const std::shared_ptr<record::recordings>& recs,
+                                       const std::string& name) {
+    const auto folder = recs ? recs->folder() : std::filesystem::path{};
+    if (folder.empty()) return text(r, http::status::not_found, "this server keeps no recordings\n");
+    return ranged_file(r, folder / r.stream / "timelapse" / name, "timelapse " + name, r.stream + "-timelapse-" + name);
 }
 
 namespace {
@@ -231,11 +170,31 @@ namespace {
 constexpr std::uint64_t max_export_bytes = std::uint64_t{4} << 30;  // a day of H.264 VGA is ~23 GB: ask in parts
 constexpr std::uint64_t export_disk_margin = std::uint64_t{256} << 20;  // left free for the recorders
 
-/** Whether the disk of `folder` has room for an export of `bytes` and the margin the recorders keep. */
-bool room_for_export(const std::filesystem::path& folder, std::uint64_t bytes) {
+/**
+ * The disk exports have taken or may still take: each export reserves its size from before it
+ * is built until its answer is written (its file, unlinked, is on the disk until then), so that
+ * exports made together cannot each see the same free space (a review's two did, and filled
+ * the disk the recorders write to). Process-wide: the recordings folder is one disk.
+ */
+std::atomic<std::uint64_t> export_reserved{0};
+
+/** Part of export_reserved, given back when it goes. */
+struct export_reservation {
+    explicit export_reservation(std::uint64_t n) : bytes(n), others(export_reserved.fetch_add(n)) {}
+    ~export_reservation() { export_reserved.fetch_sub(bytes); }
+    export_reservation(const export_reservation&) = delete;
+    export_reservation& operator=(const export_reservation&) = delete;
+    const std::uint64_t bytes;
+    const std::uint64_t others;  // what other exports held when this one was made
+};
+
+/** `bytes` of the disk of `folder` for an export; null when it has no room for them beside the others and the recorders' margin. */
+std::shared_ptr<const export_reservation> reserve_export(const std::filesystem::path& folder, std::uint64_t bytes) {
+    auto reservation = std::make_shared<const export_reservation>(bytes);
     std::error_code ec;
     const auto space = std::filesystem::space(folder, ec);
-    return !ec && space.available >= bytes + export_disk_margin;
+    if (ec || space.available < reservation->others + bytes + export_disk_margin) return nullptr;
+    return reservation;
 }
 
 /** An answer of bytes in memory (a picture). */
@@ -249,17 +208,6 @@ http::response<http::vector_body<std::uint8_t>> bytes_answer(const recording_req
     return res;
 }
 
-/** Sends `file` whole (it is unlinked already: the open descriptor keeps it until the answer is written). */
-http::message_generator file_answer(const recording_request& r, beast::file f, std::uint64_t size, std::string_view type,
-                                    const std::string& disposition) {
-    http::response<file_part_body> res{http::status::ok, r.req->version()};
-    beast::error_code ec;
-    res.body().reset(file_part(std::move(f), 0, size), ec);
-    finish_response(res, *r.req, type);
-    res.set(http::field::content_disposition, disposition);
-    res.set(http::field::cache_control, "no-store");
-    return file_or_head(r, std::move(res), size);
-}
 
 }  // namespace
 
@@ -268,24 +216,31 @@ std::optional<http::message_generator> recording_export(const recording_request&
                                                         const answer_later& later) {
     const auto t = time_range(r.req->target(), true);
     if (!t.error.empty()) return text(r, http::status::bad_request, t.error);
-    const auto segments = recs ? recs->segments(r.stream, t.from, t.to) : std::vector<record::segment_entry>{};
-    if (segments.empty())
-        return text(r, http::status::not_found, "stream '" + r.stream + "' has no recordings between " +
-                                                    record::iso_time(t.from) + " and " + record::iso_time(t.to) + "\n");
-    std::uint64_t bytes = 0;
-    for (const auto& s : segments) bytes += s.bytes;
-    if (bytes > max_export_bytes)
-        return text(r, http::status::payload_too_large,
-                    "the range holds " + std::to_string(bytes >> 20) + " MiB of recordings; export at most " +
-                        std::to_string(max_export_bytes >> 20) + " MiB at a time (a shorter range)\n");
-    const auto folder = recs->folder();
-    if (!room_for_export(folder, bytes))
-        return text(r, http::status::insufficient_storage,
-                    "not enough free disk beside the recordings to build this export; try a shorter range\n");
-    std::vector<std::pair<std::filesystem::path, std::int64_t>> files;
-    for (const auto& s : segments) files.emplace_back(folder / r.stream / s.name, s.start_us);
-    const auto name = r.stream + "-" + file_time(t.from) + "-" + file_time(t.to) + ".mp4";
-    return run_later(r, later, [r, files = std::move(files), from = t.from, to = t.to, folder, name, bytes]() -> http::message_generator {
+    if (!recs) return text(r, http::status::not_found, "this server keeps no recordings\n");
+    // The listing too runs on the pool: a long range is many rows.
+    return run_later(r, later, [r, recs, from = t.from, to = t.to]() -> http::message_generator {
+        constexpr std::size_t max_segments = 50'000;
+        const auto segments = recs->segments(r.stream, from, to, max_segments + 1);
+        if (segments.empty())
+            return text(r, http::status::not_found, "stream '" + r.stream + "' has no recordings between " +
+                                                        record::iso_time(from) + " and " + record::iso_time(to) + "\n");
+        std::uint64_t bytes = 0;
+        for (const auto& s : segments) bytes += s.bytes;
+        if (bytes > max_export_bytes || segments.size() > max_segments)
+            return text(r, http::status::payload_too_large,
+                        "the range holds " + std::to_string(bytes >> 20) + " MiB of recordings; export at most " +
+                            std::to_string(max_export_bytes >> 20) + " MiB at a time (a shorter range)\n");
+        const auto folder = recs->folder();
+        auto reservation = reserve_export(folder, bytes);
+        if (!reservation)
+            return text(r, http::status::insufficient_storage,
+                        "not enough free disk beside the recordings and the exports being made to build this export; try "
+                        "again later or a shorter range\n");
+        std::vector<std::pair<std::filesystem::path, std::int64_t>> files;
+        for (const auto& s : segments) files.emplace_back(folder / r.stream / s.name, s.start_us);
+        // The name says the range asked, within what was recorded (an open end is not year 33658).
+        const auto name = r.stream + "-" + file_time(std::max(from, segments.front().start_us)) + "-" +
+                          file_time(std::min(to, segments.back().end_us)) + ".mp4";
         static std::atomic<std::uint64_t> serial{0};
         const auto temp = folder / (".export-" + std::to_string(::getpid()) + "-" + std::to_string(++serial) + ".mp4");
         struct remover {
@@ -295,10 +250,6 @@ std::optional<http::message_generator> recording_export(const recording_request&
                 std::filesystem::remove(p, ignored);
             }
         } remove_temp{temp};
-        // Again now: exports queued together each passed the check when nothing was built yet.
-        if (!room_for_export(folder, bytes))
-            return text(r, http::status::insufficient_storage,
-                        "not enough free disk beside the recordings to build this export now; try again or a shorter range\n");
         record::export_result result;
         try {
             result = record::export_range(files, from, to, temp);
@@ -315,7 +266,8 @@ std::optional<http::message_generator> recording_export(const recording_request&
         if (bec) return text(r, http::status::internal_server_error, "the export could not be read back\n");
         log_request(spdlog::level::info, "stream={} exported {} frame(s), {} KiB, {} to {}", r.stream, result.frames, size >> 10,
                      record::iso_time(result.first_us), record::iso_time(result.last_us));
-        auto res = file_answer(r, std::move(f), size, "video/mp4", "attachment; filename=\"" + name + "\"");
+        // The reservation goes with the answer: the unlinked file holds the disk until it is written.
+        auto res = file_answer(r, std::move(f), size, "video/mp4", "attachment; filename=\"" + name + "\"", std::move(reservation));
         r.log(http::status::ok);
         return res;
     });
@@ -367,6 +319,7 @@ std::optional<http::message_generator> recording_frames(const recording_request&
                                                         const std::shared_ptr<record::recordings>& recs,
                                                         const answer_later& later) {
     constexpr std::size_t max_count = 300, default_count = 100, max_bytes = std::size_t{8} << 20;
+    constexpr std::size_t max_frame_segments = 64;  // what 300 pictures can span (a slow camera, short segments)
     const auto from = record::parse_time(query_param(r.req->target(), "from"));
     if (!from) return text(r, http::status::bad_request, "from: give Unix seconds or ISO 8601 UTC\n");
     std::size_t count = default_count;
@@ -380,7 +333,8 @@ std::optional<http::message_generator> recording_frames(const recording_request&
     const auto folder = recs ? recs->folder() : std::filesystem::path{};
     std::vector<std::pair<std::filesystem::path, std::int64_t>> files;
     if (recs)
-        for (const auto& s : recs->segments(r.stream, *from, now_us())) files.emplace_back(folder / r.stream / s.name, s.start_us);
+        for (const auto& s : recs->segments(r.stream, *from, now_us(), max_frame_segments))
+            files.emplace_back(folder / r.stream / s.name, s.start_us);
     if (files.empty())
         return text(r, http::status::not_found, "stream '" + r.stream + "' has no recording from " + record::iso_time(*from) + "\n");
     return run_later(r, later, [r, files = std::move(files), from = *from, count]() -> http::message_generator {
@@ -434,7 +388,7 @@ std::optional<http::message_generator> recordings_delete(const recording_request
                      record::iso_time(from), record::iso_time(to));
         const nlohmann::json body = {{"stream", r.stream}, {"deleted", list}, {"kept", kept}};
         return text(r, http::status::ok, to_json_text(body), "application/json");
-    });
+    }, true);
 }
 
 }  // namespace wscam

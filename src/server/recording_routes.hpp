@@ -25,15 +25,28 @@ struct recording_request {
 
 /** An answer that blocks (file I/O, decoding), made on the blocking pool; it must not own the connection. */
 using slow_answer = std::function<http::message_generator()>;
-/** Runs a slow answer off the I/O thread and sends it; false when too many wait (the route answers 503). */
-using answer_later = std::function<bool(slow_answer)>;
+/**
+ * Runs a slow answer off the I/O thread and sends it; false when too many wait (the route
+ * answers 503). `urgent`: a control-token request (a DELETE), which neither counts against its
+ * address's share nor waits behind the viewers' answers (blocking_work::try_run).
+ */
+using answer_later = std::function<bool(slow_answer, bool urgent)>;
 
-/** GET /api/recordings/<stream>?from=&to=: the segments and the gaps between them, as JSON. */
-http::message_generator recordings_list(const recording_request& r, const std::shared_ptr<record::recordings>& recs);
+/**
+ * GET /api/recordings/<stream>?from=&to=: the segments and the gaps between them, and the
+ * timelapse files, as JSON (made on the blocking pool; at most 10,000 segments an answer).
+ */
+std::optional<http::message_generator> recordings_list(const recording_request& r,
+                                                       const std::shared_ptr<record::recordings>& recs,
+                                                       const answer_later& later);
 
 /** GET /recordings/<stream>/<segment>.mp4: the file, whole or one byte range (206, Content-Range; 416). */
 http::message_generator recording_file(const recording_request& r, const std::shared_ptr<record::recordings>& recs,
                                        const std::string& segment);
+
+/** GET /recordings/<stream>/timelapse/<day>.mp4: a timelapse file (record::timelapse), as recording_file. */
+http::message_generator timelapse_file(const recording_request& r, const std::shared_ptr<record::recordings>& recs,
+                                       const std::string& name);
 
 /**
  * GET /recordings/<stream>/export.mp4?from=&to=: the range as one MP4 (record::export_range),

@@ -17,7 +17,7 @@ struct access_rule {
 };
 
 // The table: which token each route needs, and where the control token opens more.
-constexpr std::array<access_rule, 16> rules{{
+constexpr std::array<access_rule, 17> rules{{
     {route_kind::page, token_need::nothing},  // the page asks for the token it then brings
     {route_kind::asset, token_need::nothing},
     {route_kind::health, token_need::nothing},  // load balancers and systemd ask without one
@@ -30,6 +30,7 @@ constexpr std::array<access_rule, 16> rules{{
     {route_kind::recording_export, token_need::view},
     {route_kind::recording_snapshot, token_need::view},
     {route_kind::recording_frames, token_need::view},
+    {route_kind::recording_timelapse, token_need::view},
     {route_kind::recordings_delete, token_need::control},  // what cannot be undone: never the view token
     // The server-wide view token (no stream); a stream's source to that stream's control token.
     {route_kind::api_streams, token_need::view, beyond::sources},

@@ -3,6 +3,7 @@
 #include "core/stream.hpp"
 #include "core/source_uri.hpp"
 #include "record/recording_index.hpp"
+#include "record/timelapse.hpp"
 
 namespace wscam {
 namespace {
@@ -60,6 +61,12 @@ route match_route(std::string_view target, bool upgrade, bool ws_only, const std
         if (file == "export.mp4") return stream_route(route_kind::recording_export, rest.substr(0, slash));
         if (file == "snapshot.jpg") return stream_route(route_kind::recording_snapshot, rest.substr(0, slash));
         if (file == "frames") return stream_route(route_kind::recording_frames, rest.substr(0, slash));
+        if (file.starts_with("timelapse/")) {
+            if (!record::timelapse_name(file.substr(10))) return {};
+            route r = stream_route(route_kind::recording_timelapse, rest.substr(0, slash));
+            if (r.kind == route_kind::recording_timelapse) r.path = std::string(file.substr(10));
+            return r;
+        }
         if (!record::segment_start(file)) return {};
         route r = stream_route(route_kind::recording, rest.substr(0, slash));
         if (r.kind == route_kind::recording) r.path = std::string(file);
@@ -75,9 +82,9 @@ route match_route(std::string_view target, bool upgrade, bool ws_only, const std
 
 std::string_view target_path(std::string_view target) { return target.substr(0, target.find('?')); }
 
-std::string query_param(std::string_view target, std::string_view key) {
+std::optional<std::string> query_value(std::string_view target, std::string_view key) {
     const auto q = target.find('?');
-    if (q == std::string_view::npos) return {};
+    if (q == std::string_view::npos) return std::string{};
     std::string_view query = target.substr(q + 1);
     while (!query.empty()) {
         const auto amp = query.find('&');
@@ -85,10 +92,14 @@ std::string query_param(std::string_view target, std::string_view key) {
         query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
         const auto eq = pair.find('=');
         if (pair.substr(0, eq) != key) continue;
-        if (eq == std::string_view::npos) return {};
-        return percent_decode(pair.substr(eq + 1)).value_or(std::string{});
+        if (eq == std::string_view::npos) return std::string{};
+        return percent_decode(pair.substr(eq + 1));
     }
-    return {};
+    return std::string{};
+}
+
+std::string query_param(std::string_view target, std::string_view key) {
+    return query_value(target, key).value_or(std::string{});
 }
 
 }  // namespace wscam

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,7 @@ enum class route_kind {
     recording_export,    // /recordings/<stream>/export.mp4?from=&to=: a time range as one MP4
     recording_snapshot,  // /recordings/<stream>/snapshot.jpg?at=: the recorded picture at a time
     recording_frames,    // /recordings/<stream>/frames?from=&count=: recorded JPEGs from a time (the viewer's playback)
+    recording_timelapse, // /recordings/<stream>/timelapse/<day>.mp4: a day's timelapse (path: its file name), Range requests
     recordings_delete,   // DELETE /api/recordings/<stream>?from=&to= (http_routes tells it from GET by the method)
     not_found,
 };
@@ -40,7 +42,12 @@ route match_route(std::string_view target, bool upgrade, bool ws_only, const std
 /** The target's path: what comes before the query (the part logs show: a query may carry a token). */
 std::string_view target_path(std::string_view target);
 
-/** The value of `key` in the target's query string (percent-decoded), or empty. */
+/** The value of `key` in the target's query string (percent-decoded), or empty (also when it is malformed). */
 std::string query_param(std::string_view target, std::string_view key);
+/**
+ * The same, telling a malformed value (a bad percent escape: `%zz`, a lone `%`) apart: nullopt.
+ * For parameters where "absent" means "everything" (a DELETE's range), a typo must not widen it.
+ */
+std::optional<std::string> query_value(std::string_view target, std::string_view key);
 
 }  // namespace wscam

@@ -28,17 +28,21 @@ shared_state::shared_state(server_config config, std::shared_ptr<stream_registry
 }
 
 bool shared_state::take_slow_slot(const std::string& client_key) {
-    constexpr int per_address = 2;
     std::lock_guard lock(slow_mutex_);
+    if (slow_total_ >= slow_in_flight) return false;
     auto& n = slow_slots_[client_key];
-    if (n >= per_address) return false;
+    if (n >= slow_per_address) return false;
     ++n;
+    ++slow_total_;
     return true;
 }
 
 void shared_state::give_slow_slot(const std::string& client_key) {
     std::lock_guard lock(slow_mutex_);
-    if (const auto it = slow_slots_.find(client_key); it != slow_slots_.end() && --it->second <= 0) slow_slots_.erase(it);
+    const auto it = slow_slots_.find(client_key);
+    if (it == slow_slots_.end()) return;
+    --slow_total_;
+    if (--it->second <= 0) slow_slots_.erase(it);
 }
 
 void shared_state::set_tls(std::unique_ptr<tls::certificate_store> store) {

@@ -56,8 +56,10 @@ public:
     /** Threads for answers that block (exports, pictures decoded from recordings), off the I/O threads. */
     blocking_work& blocking() { return *blocking_; }
     /**
-     * One address's share of them: at most 2 of its slow answers waiting or running (a client
-     * hanging up and asking again could otherwise keep every one busy). False: it has 2.
+     * A slow answer's place, from its queueing until it is written: at most slow_per_address of
+     * one address's (a client hanging up and asking again could otherwise keep every thread
+     * busy) and slow_in_flight in all (each may hold up to 8 MiB of pictures, or an export's
+     * file, while its client reads). False: no place; the route answers 503.
      */
     bool take_slow_slot(const std::string& client_key);
     void give_slow_slot(const std::string& client_key);
@@ -105,6 +107,9 @@ private:
     std::unique_ptr<blocking_work> blocking_;
     std::mutex slow_mutex_;
     std::map<std::string, int> slow_slots_;  // under slow_mutex_: slow answers per address
+    int slow_total_ = 0;                     // under slow_mutex_
+    static constexpr int slow_per_address = 2;
+    static constexpr int slow_in_flight = 16;
     record::recording_lookup recording_of_;
     client_limits limits_;
     std::unique_ptr<tls::certificate_store> tls_;

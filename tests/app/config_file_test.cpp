@@ -59,7 +59,7 @@ TEST(config_file, mistakes_are_refused_with_the_line_and_the_reason) {
     EXPECT_EQ(error_of("port = \n"), "wscam.toml:1:8: Error while parsing key-value pair: expected value, saw '\\n'");
     EXPECT_EQ(error_of("[[stream]]\nname = \"a\"\nsource = \"testsrc:\"\nfsp = 3\n"),
               "wscam.toml:4:1: unknown key 'fsp' in [[stream]] (known: name, source, view_token, control_token, "
-              "publish_token, always_on, size, fps, quality, record, record_codec, record_max_age, record_max_bytes)");
+              "publish_token, always_on, size, fps, quality, record, record_codec, record_max_age, record_max_bytes, timelapse)");
     EXPECT_EQ(error_of("[[stream]]\nname = \"a\"\nsource = \"testsrc:\"\n[[stream]]\nname = \"a\"\nsource = \"testsrc:\"\n"),
               "wscam.toml:4:1: stream 'a' is defined twice");
     EXPECT_EQ(error_of("[[stream]]\nsource = \"testsrc:\"\n"), "wscam.toml:1:1: [[stream]] without a name");

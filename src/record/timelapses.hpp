@@ -1,0 +1,39 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/stream.hpp"
+#include "record/timelapse.hpp"
+
+namespace wscam::record {
+
+/**
+ * The timelapses of a server's streams, made to match what the configuration asks (at start and
+ * after each reload): one per stream with `timelapse` set, whether or not it is recorded. Used
+ * from one thread at a time (start-up, the reload thread, shutdown).
+ */
+class timelapses {
+public:
+    explicit timelapses(std::shared_ptr<stream_registry> registry) : registry_(std::move(registry)) {}
+
+    /**
+     * Keeps exactly the timelapses in `wanted` (by stream name): starts new ones, stops those no
+     * longer wanted (their file is closed, complete), restarts one whose settings or stream
+     * changed (its day goes on in the next part). One that cannot start throws segment_error when
+     * `strict` (at start) and is logged otherwise (a reload).
+     */
+    void apply(const std::map<std::string, timelapse_settings>& wanted, bool strict);
+    void stop_all() { running_.clear(); }
+
+private:
+    struct entry {
+        std::shared_ptr<stream> source;
+        std::unique_ptr<timelapse> lapse;
+    };
+    std::shared_ptr<stream_registry> registry_;
+    std::map<std::string, entry> running_;
+};
+
+}  // namespace wscam::record

@@ -1,0 +1,127 @@
+#include "server/recording_reply.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "server/byte_range.hpp"
+#include "server/http_reply.hpp"
+
+namespace wscam {
+namespace {
+
+/**
+ * A beast File that is one part of a file: size() is the part's length and reading starts at
+ * its first byte, so http::basic_file_body sends the part (Beast 1.81's file body sends whole
+ * files only).
+ */
+class file_part {
+public:
+    file_part() = default;
+    file_part(beast::file f, std::uint64_t first, std::uint64_t length, std::shared_ptr<const void> keep = {})
+        : file_(std::move(f)), length_(length), keep_(std::move(keep)) {
+        beast::error_code ec;
+        file_.seek(first, ec);
+    }
+    bool is_open() const { return file_.is_open(); }
+    void close(beast::error_code& ec) { file_.close(ec); }
+    void open(const char* path, beast::file_mode mode, beast::error_code& ec) { file_.open(path, mode, ec); }
+    std::uint64_t size(beast::error_code& ec) const {
+        ec = {};
+        return length_;
+    }
+    std::uint64_t pos(beast::error_code& ec) const { return file_.pos(ec); }
+    void seek(std::uint64_t offset, beast::error_code& ec) { file_.seek(offset, ec); }
+    std::size_t read(void* buffer, std::size_t n, beast::error_code& ec) const { return file_.read(buffer, n, ec); }
+    std::size_t write(const void*, std::size_t, beast::error_code& ec) {
+        ec = beast::errc::make_error_code(beast::errc::operation_not_supported);
+        return 0;
+    }
+
+private:
+    mutable beast::file file_;
+    std::uint64_t length_ = 0;
+    std::shared_ptr<const void> keep_;  // held as long as the answer is (an export's disk reservation)
+};
+using file_part_body = http::basic_file_body<file_part>;
+
+/** A file answer as it goes: with its body, or for HEAD the same headers and none (`length`: the body's). */
+http::message_generator file_or_head(const recording_request& r, http::response<file_part_body> res, std::uint64_t length) {
+    if (!r.head) return res;
+    http::response<http::empty_body> head{res.result(), r.req->version()};
+    for (const auto& field : res.base()) head.set(field.name_string(), field.value());
+    head.content_length(length);
+    head.keep_alive(r.req->keep_alive());
+    return head;
+}
+
+}  // namespace
+
+http::message_generator text(const recording_request& r, http::status status, std::string body, std::string_view type) {
+    auto res = text_response(*r.req, status, std::move(body), type);
+    res.set(http::field::cache_control, "no-store");
+    r.log(status);
+    no_body_for_head(res, r.head);
+    return res;
+}
+
+/**
+ * Opens a recorded file for reading: a plain file only. No link is followed and a FIFO is never
+ * waited on (O_NONBLOCK): the folder may hold what someone else put there (record::plain_file).
+ */
+bool open_plain(const std::filesystem::path& path, beast::file& f) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return false;
+    }
+    f.native_handle(fd);
+    return true;
+}
+
+/** Sends `file` whole (it is unlinked already: the open descriptor keeps it until the answer is written). */
+http::message_generator file_answer(const recording_request& r, beast::file f, std::uint64_t size, std::string_view type,
+                                    const std::string& disposition, std::shared_ptr<const void> keep) {
+    http::response<file_part_body> res{http::status::ok, r.req->version()};
+    beast::error_code ec;
+    res.body().reset(file_part(std::move(f), 0, size, std::move(keep)), ec);
+    finish_response(res, *r.req, type);
+    res.set(http::field::content_disposition, disposition);
+    res.set(http::field::cache_control, "no-store");
+    return file_or_head(r, std::move(res), size);
+}
+
+http::message_generator ranged_file(const recording_request& r, const std::filesystem::path& path, const std::string& what,
+                                    const std::string& download_name) {
+    beast::error_code ec;
+    beast::file f;
+    if (!open_plain(path, f)) return text(r, http::status::not_found, what + " is gone\n");
+    const auto size = f.size(ec);
+    if (ec) return text(r, http::status::internal_server_error, "cannot read " + what + "\n");
+    const auto range = parse_byte_range((*r.req)[http::field::range], size);
+    if (range.what == byte_range::kind::unsatisfiable) {
+        auto res = text_response(*r.req, http::status::range_not_satisfiable, "the range lies outside the file\n");
+        res.set(http::field::content_range, "bytes */" + std::to_string(size));
+        r.log(res.result());
+        no_body_for_head(res, r.head);
+        return res;
+    }
+    const bool part = range.what == byte_range::kind::part;
+    const std::uint64_t first = part ? range.first : 0, length = part ? range.length : size;
+    http::response<file_part_body> res{part ? http::status::partial_content : http::status::ok, r.req->version()};
+    res.body().reset(file_part(std::move(f), first, length), ec);
+    finish_response(res, *r.req, "video/mp4");
+    res.set(http::field::accept_ranges, "bytes");
+    if (part)
+        res.set(http::field::content_range,
+                "bytes " + std::to_string(first) + "-" + std::to_string(first + length - 1) + "/" + std::to_string(size));
+    // A finished file never changes; the one being written grows: browsers must ask again.
+    res.set(http::field::cache_control, "no-cache");
+    res.set(http::field::content_disposition, "inline; filename=\"" + download_name + "\"");
+    r.log(res.result());
+    return file_or_head(r, std::move(res), length);
+}
+
+}  // namespace wscam

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "server/recording_routes.hpp"
+
+namespace wscam {
+
+// The answers the recordings API is made of (recording_routes.cpp): each logs its status
+// through the request's `log` before it goes, and a HEAD request gets the headers alone.
+
+/** A short text answer, never cached. */
+http::message_generator text(const recording_request& r, http::status status, std::string body,
+                             std::string_view type = "text/plain; charset=utf-8");
+
+/**
+ * Opens a recorded file for reading: a plain file only. No link is followed and a FIFO is never
+ * waited on (O_NONBLOCK): the folder may hold what someone else put there (record::plain_file).
+ */
+bool open_plain(const std::filesystem::path& path, beast::file& f);
+
+/**
+ * Sends `f` (`size` bytes) whole, never cached: an export, unlinked already (the open descriptor
+ * keeps it until written). `keep` is held until the answer is written or dropped.
+ */
+http::message_generator file_answer(const recording_request& r, beast::file f, std::uint64_t size, std::string_view type,
+                                    const std::string& disposition, std::shared_ptr<const void> keep = {});
+
+/**
+ * Sends the MP4 at `path` (a plain file, else 404 "`what` is gone"), whole or one byte range
+ * (206 with Content-Range; 416 past its end), with Accept-Ranges and no-cache (the file being
+ * written grows), as `download_name` inline.
+ */
+http::message_generator ranged_file(const recording_request& r, const std::filesystem::path& path, const std::string& what,
+                                    const std::string& download_name);
+
+}  // namespace wscam
