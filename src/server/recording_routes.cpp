@@ -10,6 +10,7 @@
 #include <chrono>
 
 #include "core/json_text.hpp"
+#include "record/export_reservations.hpp"
 #include "record/range_export.hpp"
 #include "record/recorded_frames.hpp"
 #include "record/recorded_still.hpp"
@@ -170,31 +171,13 @@ namespace {
 constexpr std::uint64_t max_export_bytes = std::uint64_t{4} << 30;  // a day of H.264 VGA is ~23 GB: ask in parts
 constexpr std::uint64_t export_disk_margin = std::uint64_t{256} << 20;  // left free for the recorders
 
-/**
- * The disk exports have taken or may still take: each export reserves its size from before it
- * is built until its answer is written (its file, unlinked, is on the disk until then), so that
- * exports made together cannot each see the same free space (a review's two did, and filled
- * the disk the recorders write to). Process-wide: the recordings folder is one disk.
- */
-std::atomic<std::uint64_t> export_reserved{0};
-
-/** Part of export_reserved, given back when it goes. */
-struct export_reservation {
-    explicit export_reservation(std::uint64_t n) : bytes(n), others(export_reserved.fetch_add(n)) {}
-    ~export_reservation() { export_reserved.fetch_sub(bytes); }
-    export_reservation(const export_reservation&) = delete;
-    export_reservation& operator=(const export_reservation&) = delete;
-    const std::uint64_t bytes;
-    const std::uint64_t others;  // what other exports held when this one was made
-};
-
-/** `bytes` of the disk of `folder` for an export; null when it has no room for them beside the others and the recorders' margin. */
-std::shared_ptr<const export_reservation> reserve_export(const std::filesystem::path& folder, std::uint64_t bytes) {
-    auto reservation = std::make_shared<const export_reservation>(bytes);
+/** `bytes` of the disk of `folder` for an export (record::export_reservations); null when there is no room. */
+std::shared_ptr<const void> reserve_export(const std::filesystem::path& folder, std::uint64_t bytes) {
+    static record::export_reservations reservations;  // one disk, one process
     std::error_code ec;
     const auto space = std::filesystem::space(folder, ec);
-    if (ec || space.available < reservation->others + bytes + export_disk_margin) return nullptr;
-    return reservation;
+    if (ec) return nullptr;
+    return reservations.reserve(bytes, space.available, export_disk_margin);
 }
 
 /** An answer of bytes in memory (a picture). */

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
+#include <vector>
 #include <future>
 #include <thread>
 
@@ -44,6 +46,36 @@ TEST(blocking_work, refuses_what_does_not_fit_instead_of_queueing_it) {
         while (pool.busy() != 0) std::this_thread::sleep_for(1ms);
     }
     EXPECT_EQ(done, 4);
+}
+
+TEST(blocking_work, an_urgent_job_goes_ahead_of_those_waiting_and_finds_room_beyond_them) {
+    // A DELETE by the control token's holder is not held up, nor refused, by viewers' exports.
+    std::promise<void> release;
+    std::shared_future<void> gate = release.get_future().share();
+    std::atomic<int> started{0};
+    std::mutex order_mutex;
+    std::vector<char> order;
+    {
+        blocking_work pool(1, 2);
+        ASSERT_TRUE(pool.try_run([&] {
+            ++started;
+            gate.wait();
+        }));
+        while (started == 0) std::this_thread::sleep_for(1ms);
+        auto note = [&](char c) {
+            return [&, c] {
+                std::lock_guard lock(order_mutex);
+                order.push_back(c);
+            };
+        };
+        ASSERT_TRUE(pool.try_run(note('a')));
+        ASSERT_TRUE(pool.try_run(note('b')));
+        EXPECT_FALSE(pool.try_run(note('x'))) << "the queue is full for the rest";
+        EXPECT_TRUE(pool.try_run(note('U'), true)) << "an urgent job was refused";
+        release.set_value();
+        while (pool.busy() != 0) std::this_thread::sleep_for(1ms);
+    }
+    EXPECT_EQ(order, (std::vector<char>{'U', 'a', 'b'}));
 }
 
 TEST(blocking_work, drops_waiting_jobs_and_waits_for_running_ones_when_destroyed) {

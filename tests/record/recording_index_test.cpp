@@ -68,6 +68,21 @@ TEST(recording_index, lists_a_streams_segments_that_overlap_a_time_range_oldest_
     EXPECT_EQ(index.list("cam", 0, 1000), (std::vector<segment_entry>{b}));
 }
 
+TEST(recording_index, lists_at_most_as_many_as_asked_the_oldest) {
+    // A long recording is many rows: an answer (and an I/O thread) must not hold them all.
+    folder dir;
+    recording_index index(dir.path / "index.sqlite3");
+    std::vector<segment_entry> all;
+    for (std::int64_t i = 0; i < 5; ++i) {
+        all.push_back({"cam", segment_file_name(t0 + i * 100), i * 100, i * 100 + 99, 1, 10, codec::mjpeg, 320, 240});
+        index.add(all.back());
+    }
+    EXPECT_EQ(index.list("cam", 0, 1000, 2), (std::vector<segment_entry>{all[0], all[1]}));
+    EXPECT_EQ(index.list("cam", 150, 1000, 2), (std::vector<segment_entry>{all[1], all[2]}));
+    EXPECT_EQ(index.list("cam", 0, 1000, 0), (std::vector<segment_entry>{}));
+    EXPECT_EQ(index.list("cam", 0, 1000).size(), 5u);
+}
+
 TEST(recording_index, follows_the_files_they_are_the_truth) {
     folder dir;
     const auto first = write_segment(dir.path / "cam", t0, 20);

@@ -79,5 +79,30 @@ TEST(router, query_params_are_decoded) {
     EXPECT_EQ(query_param("/x?token=%zz", "token"), "");
 }
 
+TEST(router, a_malformed_query_value_is_told_apart_from_an_absent_one) {
+    // A DELETE without `to` deletes up to now: a typo (`to=...%`) must not read as "no to".
+    EXPECT_EQ(query_value("/x?to=5", "to"), "5");
+    EXPECT_EQ(query_value("/x?a=1", "to"), "");
+    EXPECT_EQ(query_value("/x", "to"), "");
+    EXPECT_EQ(query_value("/x?to=", "to"), "");
+    EXPECT_EQ(query_value("/x?to=5%", "to"), std::nullopt);
+    EXPECT_EQ(query_value("/x?to=%zz", "to"), std::nullopt);
+    EXPECT_EQ(query_value("/x?from=%zz&to=5", "to"), "5") << "another parameter's fault is not this one's";
+}
+
+TEST(router, timelapse_files_and_nothing_else_beside_them) {
+    const auto t = r("/recordings/porch/timelapse/2026-12-07.mp4");
+    EXPECT_EQ(t.kind, route_kind::recording_timelapse);
+    EXPECT_EQ(t.stream, "porch");
+    EXPECT_EQ(t.path, "2026-12-07.mp4");
+    EXPECT_EQ(r("/recordings/porch/timelapse/2026-12-07-2.mp4").path, "2026-12-07-2.mp4");
+    for (const char* other : {"/recordings/porch/timelapse/", "/recordings/porch/timelapse/../index.sqlite3",
+                              "/recordings/porch/timelapse/2026-12-07-1.mp4", "/recordings/porch/timelapse/2026-12-07-02.mp4",
+                              "/recordings/porch/timelapse/2026-12-7.mp4", "/recordings/porch/timelapse/2026-12-07.mp4/x",
+                              "/recordings/porch/timelapse/x/2026-12-07.mp4", "/recordings/../timelapse/2026-12-07.mp4",
+                              "/recordings/porch/timelapse/2026-12-07-10000.mp4"})
+        EXPECT_EQ(r(other).kind, route_kind::not_found) << other;
+}
+
 }  // namespace
 }  // namespace wscam
