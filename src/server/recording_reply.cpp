@@ -100,7 +100,9 @@ http::message_generator ranged_file(const recording_request& r, const std::files
     if (!open_plain(path, f)) return text(r, http::status::not_found, what + " is gone\n");
     const auto size = f.size(ec);
     if (ec) return text(r, http::status::internal_server_error, "cannot read " + what + "\n");
-    const auto range = parse_byte_range((*r.req)[http::field::range], size);
+    // An If-Range names a version of the file, and wscam sends no validators: none can match,
+    // so the whole file goes (RFC 9110 13.1.5), never a part of another version.
+    const auto range = r.req->count(http::field::if_range) ? byte_range{} : parse_byte_range((*r.req)[http::field::range], size);
     if (range.what == byte_range::kind::unsatisfiable) {
         auto res = text_response(*r.req, http::status::range_not_satisfiable, "the range lies outside the file\n");
         res.set(http::field::content_range, "bytes */" + std::to_string(size));
