@@ -73,9 +73,11 @@ void app_runtime::join_cluster() {
 std::map<std::string, record::recording_settings> recording_plan(const app_options& options) {
     std::map<std::string, record::recording_settings> wanted;
     for (const auto& spec : options.streams) {
-        // "events" is refused when the options are read until event clips exist.
-        if (spec.recording.mode != record::mode::continuous) continue;
+        if (spec.recording.mode == record::mode::off) continue;
         record::recording_settings settings;
+        settings.events = spec.recording.mode == record::mode::events;
+        settings.preroll = std::chrono::seconds(options.record_preroll_s);
+        settings.postroll = std::chrono::seconds(options.record_postroll_s);
         settings.codec = spec.recording.codec;
         settings.folder = std::filesystem::path(options.record_dir) / spec.name;
         settings.segment_length = std::chrono::seconds(static_cast<std::int64_t>(options.record_segment_s));

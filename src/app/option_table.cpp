@@ -241,8 +241,9 @@ void option_table::add_h264_options(server_config& s) {
 // What is kept on disk. A reload applies all of it: recorders stop and start as their settings change.
 void option_table::add_record_options(app_options& o, raw_options& raw) {
     app_.add_option("--record", raw.record,
-                    "Record every stream (a [[stream]]'s record = ... overrides): continuous, events (its event clips "
-                    "only) or off. A stream that records keeps its camera on")
+                    "Record every stream (a [[stream]]'s record = ... overrides): continuous, events (clips only, each "
+                    "with --record-preroll before it: started and stopped with POST /api/recordings/NAME/clip/start and "
+                    "/clip/stop) or off. A stream that records keeps its camera on")
         ->check(CLI::IsMember({"off", "continuous", "events"}))
         ->capture_default_str();
     app_.add_option("--record-codec", raw.record_codec,
@@ -267,6 +268,13 @@ void option_table::add_record_options(app_options& o, raw_options& raw) {
     app_.add_option("--record-dir-max-bytes", raw.record_dir_max_bytes,
                     "Keep at most this much in --record-dir in all (e.g. 200G; 0: no limit): the oldest segments of any "
                     "stream are deleted first")
+        ->capture_default_str();
+    app_.add_option("--record-preroll", o.record_preroll_s,
+                    "record = events: seconds kept before a clip's start (held in memory, so the clip shows what led to it)")
+        ->check(CLI::Range(0, 60))
+        ->capture_default_str();
+    app_.add_option("--record-postroll", o.record_postroll_s, "record = events: seconds kept after a clip's stop")
+        ->check(CLI::Range(0, 600))
         ->capture_default_str();
     app_.add_option("--timelapse", raw.timelapse,
                     "Keep a timelapse of every stream (a [[stream]]'s timelapse = ... overrides): one picture every "

@@ -114,11 +114,6 @@ void complete(app_options& o, const raw_options& raw, const stream_requests& req
         throw usage_error("--record-dir-max-bytes: give bytes, or a number with K, M, G or T (200G), not '" +
                           sanitize_text(raw.record_dir_max_bytes) + "'");
     o.record_dir_max_bytes = *dir_max;
-    for (const auto& spec : o.streams)
-        if (spec.recording.mode == record::mode::events)
-            throw usage_error(spec.where + ": stream " + spec.name +
-                              ": record = \"events\" records event clips, which are not built yet (motion events come "
-                              "first); use \"continuous\" or \"off\"");
     complete_cluster(o);
     if (!o.streams.empty()) o.server.default_stream = o.streams.front().name;
 }

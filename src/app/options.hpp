@@ -37,6 +37,9 @@ struct app_options {
     double record_segment_s = 300;
     /** --record-dir-max-bytes: the folder's cap; the oldest segments of any stream go first (0: none). */
     std::uint64_t record_dir_max_bytes = 0;
+    /** --record-preroll, --record-postroll: seconds an events recording keeps before a clip's start and after its stop. */
+    int record_preroll_s = 5;
+    int record_postroll_s = 5;
 };
 
 /**

@@ -151,6 +151,9 @@ recorder::recorder(std::shared_ptr<stream> s, recording_settings settings, std::
       inbox_(std::make_shared<inbox>(settings_.queue_bytes)) {
     check_folder(settings_.folder);
     repair_folder();
+    if (settings_.events)
+        clips_.emplace(std::chrono::microseconds(settings_.preroll).count(), std::chrono::microseconds(settings_.postroll).count(),
+                       max_clip_us, settings_.codec == codec::h264, settings_.queue_bytes);
     const bool jpeg = settings_.codec == codec::mjpeg;
     source_tap_ = std::make_shared<tap>(inbox_, jpeg, true);
     stream_->subscribe(source_tap_);
@@ -194,6 +197,19 @@ std::optional<segment_entry> recorder::open_segment() const {
     return e;
 }
 
+std::optional<std::int64_t> recorder::clip(bool start) {
+    if (!clips_) return std::nullopt;
+    const auto now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    std::lock_guard lock(clip_mutex_);
+    const bool was_open = clips_->open();
+    if (start)
+        clips_->start(now);
+    else
+        clips_->stop(now);
+    if (start && !was_open) spdlog::info("stream={} recording: a clip started ({} s before it kept)", stream_->name(), settings_.preroll.count());
+    return clips_->open() ? clips_->ends_at() : now;
+}
+
 recording_stats recorder::stats() const {
     std::lock_guard lock(stats_mutex_);
     auto s = stats_;
@@ -228,10 +244,22 @@ void recorder::run(std::stop_token stop) {
         if (!item->picture || (h264 && item->after_drop)) {
             if (w.policy.gap() && w.file) finish(w, w.file->last_us());
         }
-        if (item->picture) {
-            if (h264) w.last_unit = now;
+        if (!item->picture) continue;
+        if (h264) w.last_unit = now;
+        if (!clips_) {
             take(item->picture, w);
+            continue;
         }
+        clip_gate::verdict v;
+        {
+            std::lock_guard lock(clip_mutex_);
+            v = clips_->offer(std::move(item->picture));
+        }
+        if (v.ended && w.policy.gap() && w.file) {
+            spdlog::info("stream={} recording: a clip ended", stream_->name());
+            finish(w, w.file->last_us());
+        }
+        for (const auto& f : v.write) take(f, w);
     }
     if (w.file) finish(w, w.file->last_us());
 }

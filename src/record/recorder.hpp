@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/stream.hpp"
+#include "record/clip_gate.hpp"
 #include "record/recording_index.hpp"
 #include "record/recording_stats.hpp"
 #include "record/segment_writer.hpp"
@@ -31,6 +32,9 @@ struct recording_settings {
     std::chrono::seconds segment_length{300};
     std::chrono::seconds gap{5};                     // a pause this long ends a segment (the camera was lost)
     std::size_t queue_bytes = std::size_t{32} << 20;  // pictures waiting for the disk, at most
+    bool events = false;                             // record = "events": clips only (clip_gate), else everything
+    std::chrono::seconds preroll{5};                 // events: kept before a clip's start
+    std::chrono::seconds postroll{5};                // events: kept after its stop
     bool operator==(const recording_settings&) const = default;
 };
 
@@ -62,6 +66,14 @@ public:
     recording_stats stats() const;
     /** The segment being written (end: its newest picture; bytes: what reached the file), if one is open. */
     std::optional<segment_entry> open_segment() const;
+    /**
+     * Events recordings: a clip starts (with its pre-roll) or goes on, or it stops (after its
+     * post-roll). Returns where the clip now ends (Unix µs); nullopt when this recorder records
+     * everything (record = "continuous"). Any thread.
+     */
+    std::optional<std::int64_t> clip(bool start);
+    /** A clip never stopped ends this long after its last start. */
+    static constexpr std::int64_t max_clip_us = 600'000'000;
 
 private:
     class inbox;
@@ -82,6 +94,8 @@ private:
     std::shared_ptr<inbox> inbox_;
     std::shared_ptr<tap> source_tap_;  // demand on the camera; the JPEGs when recording them; status
     std::shared_ptr<tap> units_tap_;   // H.264: the rendition's access units
+    std::mutex clip_mutex_;
+    std::optional<clip_gate> clips_;   // events only; under clip_mutex_ (the writer offers, HTTP threads start and stop)
     mutable std::mutex stats_mutex_;
     recording_stats stats_;
     segment_entry open_;  // while stats_.recording

@@ -217,6 +217,13 @@ std::vector<segment_entry> recordings::segments(const std::string& stream, std::
     return list;
 }
 
+std::optional<std::int64_t> recordings::clip(const std::string& stream, bool start) {
+    std::lock_guard lock(mutex_);
+    const auto it = running_.find(stream);
+    if (it == running_.end()) return std::nullopt;
+    return it->second.rec->clip(start);
+}
+
 std::optional<std::filesystem::path> recordings::segment_file(const std::string& stream, const std::string& name) const {
     std::filesystem::path folder;
     std::shared_ptr<recording_index> index;

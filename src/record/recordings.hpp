@@ -67,6 +67,11 @@ public:
      */
     std::vector<segment_entry> segments(const std::string& stream, std::int64_t from_us, std::int64_t to_us,
                                         std::size_t limit = SIZE_MAX) const;
+    /**
+     * Starts (or extends) or stops a clip of a stream recorded as events (recorder::clip):
+     * where the clip now ends; nullopt when the stream is not recorded as events here.
+     */
+    std::optional<std::int64_t> clip(const std::string& stream, bool start);
     /** Where a segment lies, if the index knows it or it is being written; nullopt otherwise. */
     std::optional<std::filesystem::path> segment_file(const std::string& stream, const std::string& name) const;
 

@@ -104,11 +104,13 @@ std::optional<http::message_generator> http_routes::refusal_before_routing(const
             return std::optional<http::message_generator>(std::move(res));
         }
     }
-    if (a.upgrade || a.where.kind == route_kind::recordings_delete) {
-        // Browsers let any page open a WebSocket anywhere, and send a DELETE a page makes with
-        // a stored credential (the token cookie): the server checks who asks.
-        if (auto refusal = origin_refusal(req[http::field::origin], req[http::field::host], c.allowed_origins,
-                                          a.upgrade ? "open this WebSocket" : "delete recordings"))
+    if (a.upgrade || a.where.kind == route_kind::recordings_delete || a.where.kind == route_kind::recording_clip) {
+        // Browsers let any page open a WebSocket anywhere, and send a DELETE or POST a page
+        // makes with a stored credential (the token cookie): the server checks who asks.
+        const char* what = a.upgrade ? "open this WebSocket"
+                           : a.where.kind == route_kind::recording_clip ? "start or stop recording clips"
+                                                                         : "delete recordings";
+        if (auto refusal = origin_refusal(req[http::field::origin], req[http::field::host], c.allowed_origins, what))
             return refuse(text_response(req, http::status::forbidden, *refusal + "\n"), *refusal);
     }
     return std::nullopt;
@@ -117,11 +119,12 @@ std::optional<http::message_generator> http_routes::refusal_before_routing(const
 std::optional<http::message_generator> http_routes::route_request(asked& a, const hand_over_fn& hand_over,
                                                                   const later_fn& later) {
     const auto& req = a.req;
-    if (a.where.kind != route_kind::recordings_delete && !get_or_head(req)) {
+    const bool clip = a.where.kind == route_kind::recording_clip;
+    if (clip ? req.method() != http::verb::post : a.where.kind != route_kind::recordings_delete && !get_or_head(req)) {
         const bool deletes = a.where.kind == route_kind::recordings;  // DELETE /api/recordings/<stream>
-        auto res = text_response(req, http::status::method_not_allowed,
-                                 deletes ? "only GET, HEAD and DELETE are supported here\n" : "only GET and HEAD are supported\n");
-        res.set(http::field::allow, deletes ? "GET, HEAD, DELETE" : "GET, HEAD");
+        const char* allowed = clip ? "POST" : deletes ? "GET, HEAD, DELETE" : "GET, HEAD";
+        auto res = text_response(req, http::status::method_not_allowed, std::string("only ") + allowed + " here\n");
+        res.set(http::field::allow, allowed);
         return reply(a, std::move(res));
     }
     a.verdict = decide_access(a.where.kind, a.where.stream, a.token, *a.access, a.gate.get());
@@ -160,6 +163,7 @@ std::optional<http::message_generator> http_routes::route_request(asked& a, cons
     case route_kind::recording_snapshot:
     case route_kind::recording_frames:
     case route_kind::recording_timelapse:
+    case route_kind::recording_clip:
     case route_kind::recordings_delete:
         return recordings(a, later);
     case route_kind::publish_ws:
@@ -195,6 +199,8 @@ std::optional<http::message_generator> http_routes::recordings(const asked& a, c
         return recording_frames(r, recs, later);
     case route_kind::recording_timelapse:
         return timelapse_file(r, recs, a.where.path);
+    case route_kind::recording_clip:
+        return recording_clip(r, recs, a.where.path == "start");
     default:
         return recordings_delete(r, recs, later);
     }

@@ -349,6 +349,16 @@ std::optional<http::message_generator> recording_frames(const recording_request&
     });
 }
 
+http::message_generator recording_clip(const recording_request& r, const std::shared_ptr<record::recordings>& recs, bool start) {
+    const auto until = recs ? recs->clip(r.stream, start) : std::nullopt;
+    if (!until)
+        return text(r, http::status::conflict,
+                    "stream '" + r.stream + "' is not recorded as events here (record = \"events\"): it has no clips to start or stop\n");
+    const nlohmann::json body = {{"stream", r.stream}, {"clip", start ? "started" : "stopping"}, {"until", seconds(*until)},
+                                 {"until_iso", record::iso_time(*until)}};
+    return text(r, http::status::ok, to_json_text(body), "application/json");
+}
+
 std::optional<http::message_generator> recordings_delete(const recording_request& r,
                                                          const std::shared_ptr<record::recordings>& recs,
                                                          const answer_later& later) {

@@ -71,6 +71,12 @@ std::optional<http::message_generator> recording_frames(const recording_request&
                                                         const std::shared_ptr<record::recordings>& recs,
                                                         const answer_later& later);
 
+/**
+ * POST /api/recordings/<stream>/clip/start or /clip/stop: an events recording's clip starts (or
+ * goes on) or stops (record::recordings::clip); 409 when the stream is not recorded as events.
+ */
+http::message_generator recording_clip(const recording_request& r, const std::shared_ptr<record::recordings>& recs, bool start);
+
 /** DELETE /api/recordings/<stream>?from=&to= (both optional): removes segments (record::recordings::erase). */
 std::optional<http::message_generator> recordings_delete(const recording_request& r,
                                                          const std::shared_ptr<record::recordings>& recs,

@@ -17,7 +17,7 @@ struct access_rule {
 };
 
 // The table: which token each route needs, and where the control token opens more.
-constexpr std::array<access_rule, 17> rules{{
+constexpr std::array<access_rule, 18> rules{{
     {route_kind::page, token_need::nothing},  // the page asks for the token it then brings
     {route_kind::asset, token_need::nothing},
     {route_kind::health, token_need::nothing},  // load balancers and systemd ask without one
@@ -32,6 +32,7 @@ constexpr std::array<access_rule, 17> rules{{
     {route_kind::recording_frames, token_need::view},
     {route_kind::recording_timelapse, token_need::view},
     {route_kind::recordings_delete, token_need::control},  // what cannot be undone: never the view token
+    {route_kind::recording_clip, token_need::control},     // what is kept on disk: the control token's holder decides
     // The server-wide view token (no stream); a stream's source to that stream's control token.
     {route_kind::api_streams, token_need::view, beyond::sources},
     {route_kind::metrics, token_need::view},

@@ -51,7 +51,16 @@ route match_route(std::string_view target, bool upgrade, bool ws_only, const std
         return stream_route(route_kind::snapshot, path.substr(10, path.size() - 10 - 4));
     if (starts_with(path, "/stream/") && ends_with(path, ".mjpg"))
         return stream_route(route_kind::mjpeg, path.substr(8, path.size() - 8 - 5));
-    if (starts_with(path, "/api/recordings/")) return stream_route(route_kind::recordings, path.substr(16));
+    if (starts_with(path, "/api/recordings/")) {
+        const auto rest = path.substr(16);
+        for (const std::string_view action : {"start", "stop"})
+            if (ends_with(rest, std::string("/clip/") + std::string(action))) {
+                route r = stream_route(route_kind::recording_clip, rest.substr(0, rest.size() - 6 - action.size()));
+                if (r.kind == route_kind::recording_clip) r.path = std::string(action);
+                return r;
+            }
+        return stream_route(route_kind::recordings, rest);
+    }
     if (starts_with(path, "/recordings/")) {
         // Only a segment name the recorder makes: nothing else of the folder is reachable.
         const auto rest = path.substr(12);

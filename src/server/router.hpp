@@ -23,6 +23,7 @@ enum class route_kind {
     recording_snapshot,  // /recordings/<stream>/snapshot.jpg?at=: the recorded picture at a time
     recording_frames,    // /recordings/<stream>/frames?from=&count=: recorded JPEGs from a time (the viewer's playback)
     recording_timelapse, // /recordings/<stream>/timelapse/<day>.mp4: a day's timelapse (path: its file name), Range requests
+    recording_clip,      // POST /api/recordings/<stream>/clip/start or /clip/stop (path: start or stop): an events recording's clip
     recordings_delete,   // DELETE /api/recordings/<stream>?from=&to= (http_routes tells it from GET by the method)
     not_found,
 };

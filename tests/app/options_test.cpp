@@ -148,10 +148,19 @@ TEST(options, recording_is_the_command_lines_unless_a_stream_table_says_otherwis
     EXPECT_EQ(parse({"--config", bad.path}).errors,
               bad.path + ":4:10: stream desk: record must be \"continuous\", \"events\" or \"off\"");
     EXPECT_EQ(parse({"--record", "sometimes"}).exit_code, 2);
-    const auto events = parse({"--record", "events"});
-    EXPECT_EQ(events.exit_code, 2);
-    EXPECT_EQ(events.errors, "--source: stream default: record = \"events\" records event clips, which are not built yet "
-                             "(motion events come first); use \"continuous\" or \"off\"");
+    const auto events = parse({"--record", "events", "--record-preroll", "8", "--record-postroll", "20"});
+    EXPECT_EQ(events.errors, "");
+    EXPECT_EQ(events.options.streams[0].recording.mode, record::mode::events);
+    EXPECT_EQ(events.options.record_preroll_s, 8);
+    EXPECT_EQ(events.options.record_postroll_s, 20);
+    EXPECT_EQ(parse({"--record-preroll", "61"}).exit_code, 2) << "a minute of pictures in memory at most";
+    EXPECT_EQ(parse({"--timelapse", "90s"}).options.streams[0].recording.timelapse_s, 90);
+    EXPECT_EQ(parse({"--timelapse", "0.5s"}).exit_code, 2);
+    const temp_file lapse("lapse.toml", "[[stream]]\nname = \"desk\"\nsource = \"testsrc:\"\ntimelapse = \"5m\"\n");
+    EXPECT_EQ(parse({"--config", lapse.path}).options.streams[0].recording.timelapse_s, 300);
+    const temp_file bad_lapse("bad_lapse.toml", "[[stream]]\nname = \"desk\"\nsource = \"testsrc:\"\ntimelapse = \"2d\"\n");
+    EXPECT_EQ(parse({"--config", bad_lapse.path}).errors,
+              bad_lapse.path + ":4:13: stream desk: timelapse: give seconds from 1 to 86400, or a number with s, m or h (\"60s\"); 0: none");
 }
 
 }  // namespace

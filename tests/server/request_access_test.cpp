@@ -39,6 +39,7 @@ const char* name(route_kind k) {
     case route_kind::recording_frames: return "recording_frames";
     case route_kind::recording_timelapse: return "recording_timelapse";
     case route_kind::recordings_delete: return "recordings_delete";
+    case route_kind::recording_clip: return "recording_clip";
     case route_kind::not_found: return "not_found";
     }
     return "?";
@@ -71,6 +72,7 @@ TEST(request_access, the_table_names_the_token_of_every_route_kind) {
     for (const auto& [k, stream] : view_routes) EXPECT_EQ(token_needed_for(k), token_need::view) << name(k);
     EXPECT_EQ(token_needed_for(route_kind::publish_ws), token_need::publish);
     EXPECT_EQ(token_needed_for(route_kind::recordings_delete), token_need::control);
+    EXPECT_EQ(token_needed_for(route_kind::recording_clip), token_need::control);
 }
 
 TEST(request_access, exactly_the_routes_that_need_a_token_guard_camera_data) {
@@ -79,6 +81,7 @@ TEST(request_access, exactly_the_routes_that_need_a_token_guard_camera_data) {
     for (const auto& [k, stream] : view_routes) EXPECT_TRUE(guards_camera(k)) << name(k);
     EXPECT_TRUE(guards_camera(route_kind::publish_ws));
     EXPECT_TRUE(guards_camera(route_kind::recordings_delete));
+    EXPECT_TRUE(guards_camera(route_kind::recording_clip));
 }
 
 TEST(request_access, routes_that_need_nothing_open_to_any_token_and_count_none_as_a_guess) {
@@ -291,25 +294,28 @@ TEST(request_access, the_stream_list_shows_a_source_to_that_streams_control_toke
 
 // --- the publish token ---
 
-TEST(request_access, deleting_recordings_needs_the_control_token_and_one_must_be_set) {
-    // No tokens at all: open to view, but nothing deletes.
-    const auto v_open = verdict(route_kind::recordings_delete, "cam", "", stream_access_table{});
-    EXPECT_FALSE(v_open.allowed);
-    EXPECT_NE(v_open.refusal.find("--control-token"), std::string_view::npos) << v_open.refusal;
-    EXPECT_FALSE(v_open.guess);
-    EXPECT_TRUE(token_guards(route_kind::recordings_delete, "cam", stream_access_table{}, nullptr));
-    const auto t = server_wide("view-1", "control-1");
-    EXPECT_TRUE(verdict(route_kind::recordings_delete, "cam", "control-1", t).allowed);
-    const auto with_view = verdict(route_kind::recordings_delete, "cam", "view-1", t);
-    EXPECT_FALSE(with_view.allowed) << "the view token deleted recordings";
-    EXPECT_TRUE(with_view.guess);
-    EXPECT_FALSE(verdict(route_kind::recordings_delete, "cam", "", t).allowed);
-    EXPECT_FALSE(verdict(route_kind::recordings_delete, "cam", "", t).guess);
-    // A stream's own control token deletes that stream's recordings only.
-    stream_access_table own;
-    own.streams["cam"].control = "cam-control";
-    EXPECT_TRUE(verdict(route_kind::recordings_delete, "cam", "cam-control", own).allowed);
-    EXPECT_FALSE(verdict(route_kind::recordings_delete, "porch", "cam-control", own).allowed);
+TEST(request_access, deleting_recordings_and_clips_need_the_control_token_and_one_must_be_set) {
+    for (const auto kind : {route_kind::recordings_delete, route_kind::recording_clip}) {
+        SCOPED_TRACE(name(kind));
+        // No tokens at all: open to view, but nothing deletes.
+        const auto v_open = verdict(kind, "cam", "", stream_access_table{});
+        EXPECT_FALSE(v_open.allowed);
+        EXPECT_NE(v_open.refusal.find("--control-token"), std::string_view::npos) << v_open.refusal;
+        EXPECT_FALSE(v_open.guess);
+        EXPECT_TRUE(token_guards(kind, "cam", stream_access_table{}, nullptr));
+        const auto t = server_wide("view-1", "control-1");
+        EXPECT_TRUE(verdict(kind, "cam", "control-1", t).allowed);
+        const auto with_view = verdict(kind, "cam", "view-1", t);
+        EXPECT_FALSE(with_view.allowed) << "the view token deleted recordings";
+        EXPECT_TRUE(with_view.guess);
+        EXPECT_FALSE(verdict(kind, "cam", "", t).allowed);
+        EXPECT_FALSE(verdict(kind, "cam", "", t).guess);
+        // A stream's own control token deletes that stream's recordings only.
+        stream_access_table own;
+        own.streams["cam"].control = "cam-control";
+        EXPECT_TRUE(verdict(kind, "cam", "cam-control", own).allowed);
+        EXPECT_FALSE(verdict(kind, "porch", "cam-control", own).allowed);
+    }
 }
 
 TEST(request_access, a_push_stream_takes_a_publisher_with_its_publish_token) {

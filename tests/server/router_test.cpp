@@ -90,6 +90,17 @@ TEST(router, a_malformed_query_value_is_told_apart_from_an_absent_one) {
     EXPECT_EQ(query_value("/x?from=%zz&to=5", "to"), "5") << "another parameter's fault is not this one's";
 }
 
+TEST(router, an_events_recordings_clip_starts_and_stops) {
+    const auto start = r("/api/recordings/porch/clip/start");
+    EXPECT_EQ(start.kind, route_kind::recording_clip);
+    EXPECT_EQ(start.stream, "porch");
+    EXPECT_EQ(start.path, "start");
+    EXPECT_EQ(r("/api/recordings/porch/clip/stop?token=x").path, "stop");
+    for (const char* other : {"/api/recordings/porch/clip/", "/api/recordings/porch/clip/pause", "/api/recordings/clip/start",
+                              "/api/recordings/a/b/clip/start", "/api/recordings/porch/clip/start/x"})
+        EXPECT_NE(r(other).kind, route_kind::recording_clip) << other;
+}
+
 TEST(router, timelapse_files_and_nothing_else_beside_them) {
     const auto t = r("/recordings/porch/timelapse/2026-12-07.mp4");
     EXPECT_EQ(t.kind, route_kind::recording_timelapse);
