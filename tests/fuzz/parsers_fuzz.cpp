@@ -15,7 +15,9 @@
 #include "core/frame_size.hpp"
 #include "core/source_uri.hpp"
 #include "record/recording_index.hpp"
+#include "record/recording_options.hpp"
 #include "record/time_text.hpp"
+#include "record/timelapse.hpp"
 #include "server/api_render.hpp"
 #include "server/byte_range.hpp"
 #include "server/host_policy.hpp"
@@ -101,6 +103,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (wscam::record::segment_start(text) &&
             (text.find('/') != std::string_view::npos || text.find("..") != std::string_view::npos))
             __builtin_trap();
+        // Timelapse file names (a URL path) and periods (an option): a name is never a path.
+        if (wscam::record::timelapse_name(text) &&
+            (text.find('/') != std::string_view::npos || text.find("..") != std::string_view::npos))
+            __builtin_trap();
+        if (const auto p = wscam::record::parse_timelapse(text); p && (*p < 0 || *p > 86'400)) __builtin_trap();
+        (void)wscam::query_value(text, "to");
         break;
     }
     return 0;
