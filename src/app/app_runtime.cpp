@@ -52,6 +52,7 @@ void app_runtime::join_cluster() {
     cluster::node_options node{options_.nats_urls, options_.node, options_.server.max_frame_bytes,
                                options_.server.max_frame_pixels};
     node.secret = options_.cluster_secret;
+    node.url = options_.advertise_url;
     node.times.forget_after = std::chrono::milliseconds(static_cast<std::int64_t>(options_.cluster_forget_after_s * 1000));
     // A remote stream the cluster forgets leaves the server as a reload's removal does.
     node.remove_stream = [this](const std::string& name, const std::string& reason) { server_.remove_stream(name, reason); };
@@ -66,6 +67,8 @@ void app_runtime::join_cluster() {
                                                 : std::nullopt);
     };
     cluster_.emplace(std::move(node), registry_);
+    // A remote stream's recordings are on its owner: the recordings API points there.
+    server_.set_recordings_home([this](const std::string& name) { return cluster_->recordings_home(name); });
     streams_->set_cluster({[this](const std::string& name) { cluster_->release(name); },
                            [this](const std::vector<std::shared_ptr<stream>>& hubs) { cluster_->set_local_streams(hubs); }});
 }

@@ -298,6 +298,10 @@ void option_table::add_cluster_options(app_options& o) {
                                  "signed with it, and messages without a valid signature are dropped, so that reading the NATS is not "
                                  "enough to pose as a node; the same file on every node"),
                  &app_options::cluster_secret);
+    restart_only(app_.add_option("--advertise-url", o.advertise_url,
+                                 "Where clients reach this node (http(s)://HOST[:PORT]), said to the cluster: other nodes send "
+                                 "requests for the recordings of this node's streams here (307)"),
+                 &app_options::advertise_url);
     restart_only(app_.add_option("--cluster-forget-after", o.cluster_forget_after_s,
                                  "Seconds a stream of another node stays listed (offline, with the reason) after no node serves it")
                      ->check(CLI::Range(1.0, 86400.0))

@@ -92,6 +92,9 @@ void complete_cluster(app_options& o) {
         if (url.rfind("nats://", 0) != 0 && url.rfind("tls://", 0) != 0)
             throw usage_error("--nats: '" + redact_command_line(url) + "' is not a nats:// or tls:// URL");
     if (!o.cluster_secret_file.empty()) o.cluster_secret = read_cluster_secret(o.cluster_secret_file);
+    if (!o.advertise_url.empty() && !cluster::valid_advertise_url(o.advertise_url))
+        throw usage_error("--advertise-url: '" + sanitize_text(o.advertise_url) +
+                          "' is not http(s)://HOST[:PORT] (no path: the recordings' paths are added to it)");
     if (!o.node.empty() && !cluster::valid_node_name(o.node))
         throw usage_error("--node: '" + sanitize_text(o.node) + "' is not a node name (1-64 of A-Z a-z 0-9 _ . -)");
     if (o.node.empty()) {

@@ -31,6 +31,8 @@ struct app_options {
     /** --cluster-secret-file: the file; `cluster_secret` its content (read at start, never logged). */
     std::string cluster_secret_file;
     std::string cluster_secret;
+    /** --advertise-url: where clients reach this node, announced to the cluster (cluster::valid_advertise_url). */
+    std::string advertise_url;
     /** --record-dir: where recordings go, one folder per stream (default: $STATE_DIRECTORY/recordings, else ./recordings). */
     std::string record_dir;
     /** --record-segment: seconds per recorded file. Which streams are recorded, and how: stream_spec::recording. */

@@ -34,7 +34,9 @@ constexpr std::int64_t message_queue_bytes = 16 * 1024 * 1024;
 struct cluster_node::impl : std::enable_shared_from_this<impl> {
     impl(node_options o, std::shared_ptr<stream_registry> r)
         : options(std::move(o)), registry(std::move(r)), epoch(static_cast<std::uint64_t>(unix_now_us())),
-          epoch_text(std::to_string(epoch)), state(options.node, epoch, options.times, options.limits) {}
+          epoch_text(std::to_string(epoch)), state(options.node, epoch, options.times, options.limits) {
+        state.set_url(options.url);
+    }
 
     // --- on nats.c's threads
     void on_announce_message(const incoming& in) {
@@ -354,6 +356,12 @@ void cluster_node::set_local_streams(const std::vector<std::shared_ptr<stream>>&
         }));
     }
     i.box->wake(true);
+}
+
+std::optional<std::pair<std::string, std::string>> cluster_node::recordings_home(const std::string& name) {
+    auto& i = *impl_;
+    std::lock_guard lock(i.mutex);
+    return i.state.recordings_home(name);
 }
 
 void cluster_node::release(const std::string& name) {

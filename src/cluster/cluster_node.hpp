@@ -24,6 +24,8 @@ struct node_options {
     bounds limits{};
     /** --cluster-secret-file's content: every message signed and checked with it (nats_link); empty: none. */
     std::string secret = {};
+    /** --advertise-url: where this node serves clients, in its announces (valid_advertise_url); empty: not said. */
+    std::string url = {};
     /**
      * How a remote stream the cluster forgot leaves this server (server::remove_stream: its
      * viewers are closed, and its hub, newest frame, viewer groups and H.264 renditions are
@@ -76,6 +78,8 @@ public:
     void set_local_streams(const std::vector<std::shared_ptr<stream>>& hubs);
     /** A name about to become a local stream: its remote stream, if any, leaves the registry first. */
     void release(const std::string& name);
+    /** Where a remote stream's recordings are (cluster_state::recordings_home): its owner and that node's address. Any thread. */
+    std::optional<std::pair<std::string, std::string>> recordings_home(const std::string& name);
 
     /**
      * Returns true once the cluster thread has run a pass that began after this call: what was

@@ -77,6 +77,7 @@ actions cluster_state::on_announce(const announce& a, clock::time_point now) {
     n.seq = a.seq;
     n.last_seen = now;
     n.left = a.leaving;
+    n.url = a.url;
     std::map<std::string, announced_stream> streams;
     n.watching.clear();
     if (!a.leaving) {
@@ -158,7 +159,7 @@ std::optional<std::pair<std::string, std::uint64_t>> cluster_state::owner(const 
 }
 
 announce cluster_state::make_announce(std::vector<announced_stream> owned, bool leaving) {
-    announce a{self_, epoch_, ++seq_, leaving, std::move(owned), {}};
+    announce a{self_, epoch_, ++seq_, leaving, std::move(owned), {}, url_};
     if (leaving) return a;
     for (const auto& [stream, e] : remotes_) {
         if (!e.subscribed) continue;
@@ -166,6 +167,13 @@ announce cluster_state::make_announce(std::vector<announced_stream> owned, bool 
         a.watching[stream] = std::clamp<std::size_t>(e.viewers, 1, max_watching_viewers);
     }
     return a;
+}
+
+std::optional<std::pair<std::string, std::string>> cluster_state::recordings_home(const std::string& stream) const {
+    const auto it = remotes_.find(stream);
+    if (it == remotes_.end() || it->second.owner.empty()) return std::nullopt;
+    const auto n = nodes_.find(it->second.owner);
+    return std::pair{it->second.owner, n == nodes_.end() ? std::string() : n->second.url};
 }
 
 bool cluster_state::link_lost(clock::time_point now) const {

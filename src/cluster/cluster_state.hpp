@@ -69,6 +69,15 @@ public:
      * these names are dropped without actions: the glue released them before (design §4.6).
      */
     void set_local_streams(std::vector<std::string> names);
+    /** Where this node serves clients (--advertise-url), said in its announces; empty: not said. */
+    void set_url(std::string url) { url_ = std::move(url); }
+
+    /**
+     * Where a remote stream's recordings are: its owner (the node recording it) and the address
+     * that node announced (empty if none); nullopt for a stream that is not remote here (a local
+     * one, or one the cluster does not know).
+     */
+    std::optional<std::pair<std::string, std::string>> recordings_home(const std::string& stream) const;
 
     /**
      * Another node's heartbeat. Ignores our own (and logs an error, at most once a minute, when
@@ -107,6 +116,7 @@ private:
         bool left = false;  // said "leaving"
         std::map<std::string, announced_stream> streams;
         std::map<std::string, std::size_t> watching;
+        std::string url;  // its announce's "url"
     };
     struct remote_entry {
         std::string owner;  // the chosen node, or the last one while lost
@@ -149,6 +159,7 @@ private:
     remote_view view_of(const std::string& stream, const remote_entry& e) const;
 
     std::string self_;
+    std::string url_;
     std::uint64_t epoch_;
     timings timings_;
     bounds bounds_;

@@ -1,6 +1,7 @@
 #include "cluster/messages.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <set>
 
@@ -122,13 +123,15 @@ std::string encode_announce(const announce& a) {
     }
     json watching = json::object();
     for (const auto& [name, viewers] : a.watching) watching[name] = viewers;
-    return to_json_text({{"v", 1},
-                         {"node", a.node},
-                         {"epoch", a.epoch},
-                         {"seq", a.seq},
-                         {"leaving", a.leaving},
-                         {"streams", std::move(streams)},
-                         {"watching", std::move(watching)}});
+    json out = {{"v", 1},
+                {"node", a.node},
+                {"epoch", a.epoch},
+                {"seq", a.seq},
+                {"leaving", a.leaving},
+                {"streams", std::move(streams)},
+                {"watching", std::move(watching)}};
+    if (!a.url.empty()) out["url"] = a.url;
+    return to_json_text(out);
 }
 
 std::optional<announce> parse_announce(std::string_view text, std::string* error) {
@@ -150,6 +153,12 @@ std::optional<announce> parse_announce(std::string_view text, std::string* error
     if (why.empty()) why = read_unsigned(j, "seq", any, true, a.seq);
     if (why.empty()) why = read_bool(j, "leaving", false, a.leaving);
     if (why.empty()) why = read_watching(j, a.watching);
+    if (const auto url = j.find("url"); why.empty() && url != j.end()) {
+        if (!url->is_string() || !valid_advertise_url(url->get_ref<const std::string&>()))
+            why = "\"url\" must be http(s)://HOST[:PORT] and nothing more";
+        else
+            a.url = url->get<std::string>();
+    }
     if (!why.empty()) return refuse(error, a.node + ": " + why);
     const auto streams = j.find("streams");
     if (streams == j.end() || !streams->is_array() || streams->size() > max_announced_streams)
@@ -202,6 +211,47 @@ std::optional<relayed_frame> check_relayed_frame(std::span<const std::uint8_t> b
         return no("the JPEG is " + std::to_string(picture->width) + "x" + std::to_string(picture->height) +
                   " but its frame header says " + size);
     return relayed_frame{h.width, h.height, h.sequence, h.capture_us, jpeg};
+}
+
+bool valid_advertise_url(std::string_view url) {
+    if (url.size() > 200) return false;
+    std::string_view rest;
+    if (url.starts_with("http://"))
+        rest = url.substr(7);
+    else if (url.starts_with("https://"))
+        rest = url.substr(8);
+    else
+        return false;
+    std::string_view host = rest, port;
+    if (rest.starts_with('[')) {  // [IPv6]
+        const auto close = rest.find(']');
+        if (close == std::string_view::npos || close < 3) return false;
+        const auto inside = rest.substr(1, close - 1);
+        if (!std::all_of(inside.begin(), inside.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.'; }))
+            return false;
+        host = {};
+        const auto after = rest.substr(close + 1);
+        if (!after.empty() && after[0] != ':') return false;
+        port = after.empty() ? std::string_view{} : after.substr(1);
+        if (!after.empty() && port.empty()) return false;
+    } else {
+        const auto colon = rest.find(':');
+        host = rest.substr(0, colon);
+        if (colon != std::string_view::npos) {
+            port = rest.substr(colon + 1);
+            if (port.empty()) return false;
+        }
+        if (host.empty() || !std::all_of(host.begin(), host.end(), [](char c) {
+                return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+            }))
+            return false;
+    }
+    if (!port.empty()) {
+        if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+        const int n = std::stoi(std::string(port));
+        if (n < 1 || n > 65535) return false;
+    }
+    return true;
 }
 
 bool valid_node_name(std::string_view name) {

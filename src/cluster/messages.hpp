@@ -41,6 +41,7 @@ struct announce {
     bool leaving = false;     // the node is shutting down cleanly
     std::vector<announced_stream> streams;
     std::map<std::string, std::size_t> watching;  // remote stream -> viewers on this node
+    std::string url = {};  // where the node serves clients (--advertise-url): other nodes send its streams' recordings requests there; empty: not said
 
     bool operator==(const announce&) const = default;
 };
@@ -88,6 +89,14 @@ struct relayed_frame {
 std::optional<relayed_frame> check_relayed_frame(std::span<const std::uint8_t> bytes, std::size_t max_frame_bytes,
                                                  std::uint64_t max_pixels, jpeg_decoder& decoder,
                                                  std::string* why = nullptr);
+
+/**
+ * An address a node serves clients at (`--advertise-url`, an announce's "url"): http:// or
+ * https://, a host of [A-Za-z0-9.-] or a bracketed IPv6 address, an optional port, nothing
+ * else (no path, no user, no query), at most 200 characters. It goes into other nodes' Location
+ * headers, so nothing more may pass.
+ */
+bool valid_advertise_url(std::string_view url);
 
 /** Node names: 1-64 characters of [A-Za-z0-9_.-]. */
 bool valid_node_name(std::string_view name);

@@ -184,6 +184,8 @@ std::optional<http::message_generator> http_routes::recordings(const asked& a, c
         return reply(a, text_response(a.req, http::status::not_found,
                                       "no stream named '" + a.where.stream +
                                           "' is configured here: its recordings, if any, are not served\n"));
+    // Another node's stream: its recordings are on that node (it records what it owns).
+    if (const auto home = state_->recordings_home(a.where.stream)) return recordings_elsewhere(a, home->first, home->second);
     const recording_request r{std::make_shared<const request>(a.req), a.head, a.where.stream, answer_logger(a)};
     const auto& recs = state_->recordings();
     switch (a.where.kind) {
@@ -204,6 +206,20 @@ std::optional<http::message_generator> http_routes::recordings(const asked& a, c
     default:
         return recordings_delete(r, recs, later);
     }
+}
+
+http::message_generator http_routes::recordings_elsewhere(const asked& a, const std::string& node, const std::string& url) {
+    if (url.empty())
+        return reply(a, text_response(a.req, http::status::not_found,
+                                      "stream '" + a.where.stream + "' is recorded by node " + node +
+                                          ", which announces no address (--advertise-url): ask it there\n"));
+    // The same path and query on the owner (a ?token= goes along; an Authorization header is
+    // the client's to send again: curl --location-trusted, browsers on the same site).
+    auto res = text_response(a.req, http::status::temporary_redirect,
+                             "stream '" + a.where.stream + "' is recorded by node " + node + ": " + url + "\n");
+    res.set(http::field::location, url + std::string(a.req.target()));
+    res.set(http::field::cache_control, "no-store");
+    return reply(a, std::move(res));
 }
 
 bool http_routes::websocket_hand_off(asked& a, const hand_over_fn& hand_over) {

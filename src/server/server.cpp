@@ -185,6 +185,10 @@ void server::set_relayed_access(const std::string& stream, std::optional<relayed
 
 void server::set_recordings(std::shared_ptr<record::recordings> recordings) { impl_->state->set_recordings(std::move(recordings)); }
 
+void server::set_recordings_home(std::function<std::optional<std::pair<std::string, std::string>>(const std::string&)> home) {
+    impl_->state->set_recordings_home(std::move(home));
+}
+
 std::shared_ptr<h264_stream> server::h264_rendition(const std::shared_ptr<stream>& s) {
     auto& h264 = impl_->state->h264();
     return h264.enabled() ? h264.for_stream(s, rendition::full) : nullptr;

@@ -66,6 +66,8 @@ public:
     std::shared_ptr<h264_stream> h264_rendition(const std::shared_ptr<stream>& s);
     /** The recorders and their index: /api/streams, /metrics and the recordings API read them; before start(). */
     void set_recordings(std::shared_ptr<record::recordings> recordings);
+    /** Where another node's streams' recordings are (the cluster): the recordings API answers 307 there. Any time. */
+    void set_recordings_home(std::function<std::optional<std::pair<std::string, std::string>>(const std::string&)> home);
 
     /**
      * Reads the TLS certificate and key again (what SIGHUP does). New connections get the new

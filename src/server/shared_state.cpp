@@ -122,6 +122,20 @@ server_stats shared_state::stats() const {
             mjpeg_readers_.load(), h264_viewers_.load(), h264_->running()};
 }
 
+void shared_state::set_recordings_home(recordings_home_fn f) {
+    std::lock_guard lock(home_mutex_);
+    recordings_home_ = std::move(f);
+}
+
+std::optional<std::pair<std::string, std::string>> shared_state::recordings_home(const std::string& stream) const {
+    recordings_home_fn f;
+    {
+        std::lock_guard lock(home_mutex_);
+        f = recordings_home_;
+    }
+    return f ? f(stream) : std::nullopt;
+}
+
 void shared_state::set_recordings(std::shared_ptr<record::recordings> r) {
     recordings_ = std::move(r);
     recording_of_ = [weak = std::weak_ptr(recordings_)](const std::string& name) {

@@ -4,7 +4,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <functional>
 #include <mutex>
+#include <optional>
+#include <utility>
 #include <unordered_map>
 
 #include "core/stream.hpp"
@@ -51,6 +54,12 @@ public:
     /** The recorders and the recordings' index (set once, before the server starts; null: none). */
     void set_recordings(std::shared_ptr<record::recordings> r);
     const std::shared_ptr<record::recordings>& recordings() const { return recordings_; }
+    /** Where a remote stream's recordings are: its owner node and the address it announced (cluster). */
+    using recordings_home_fn = std::function<std::optional<std::pair<std::string, std::string>>(const std::string& stream)>;
+    /** Set when the node joins a cluster (after the server started: any thread may ask meanwhile). */
+    void set_recordings_home(recordings_home_fn f);
+    /** nullopt: the stream is not another node's (or there is no cluster). */
+    std::optional<std::pair<std::string, std::string>> recordings_home(const std::string& stream) const;
     /** What each recorded stream's recorder is doing, for /api/streams and /metrics. */
     const record::recording_lookup& recording_of() const { return recording_of_; }
     /** Threads for answers that block (exports, pictures decoded from recordings), off the I/O threads. */
@@ -104,6 +113,8 @@ private:
     std::unique_ptr<viewer_group_registry> groups_;
     std::unique_ptr<h264_streams> h264_;
     std::shared_ptr<record::recordings> recordings_;
+    mutable std::mutex home_mutex_;
+    recordings_home_fn recordings_home_;  // under home_mutex_
     std::unique_ptr<blocking_work> blocking_;
     std::mutex slow_mutex_;
     std::map<std::string, int> slow_slots_;  // under slow_mutex_: slow answers per address

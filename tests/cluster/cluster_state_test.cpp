@@ -53,6 +53,22 @@ TEST(cluster_state, an_announced_stream_is_shown_online_with_its_owner) {
     EXPECT_TRUE(c.on_announce(from("A", 100, {up("cam")}), t0 + 1s).upsert.empty()) << "nothing changed";
 }
 
+TEST(cluster_state, a_remote_streams_recordings_are_on_its_owner_at_the_address_it_announced) {
+    cluster_state c("B", 200);
+    auto a = from("A", 100, {up("cam")});
+    a.url = "http://a.example:8080";
+    c.on_announce(a, t0);
+    EXPECT_EQ(c.recordings_home("cam"), std::make_pair(std::string("A"), std::string("http://a.example:8080")));
+    EXPECT_EQ(c.recordings_home("nosuch"), std::nullopt);
+    c.on_announce(from("C", 300, {up("door")}), t0);
+    EXPECT_EQ(c.recordings_home("door"), std::make_pair(std::string("C"), std::string())) << "C said no address";
+    c.set_local_streams({"door"});
+    EXPECT_EQ(c.recordings_home("door"), std::nullopt) << "a local stream's recordings are here";
+    // Our own address goes out in our announces.
+    c.set_url("http://b.example");
+    EXPECT_EQ(c.make_announce({}, false).url, "http://b.example");
+}
+
 TEST(cluster_state, the_owners_own_offline_reason_and_message_are_passed_on) {
     cluster_state c("B", 200);
     auto s = down("cam", "HTTP 503 from the camera");

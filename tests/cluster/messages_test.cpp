@@ -51,6 +51,25 @@ TEST(announce, round_trips_through_json) {
     EXPECT_EQ(parse_announce(encode_announce(leaving)), leaving);
 }
 
+TEST(announce, carries_where_the_node_serves_clients_and_nothing_else_there) {
+    auto a = sample();
+    a.url = "https://cam-a.example:8443";
+    EXPECT_EQ(parse_announce(encode_announce(a)), a);
+    EXPECT_FALSE(json::parse(encode_announce(sample())).contains("url")) << "not said: not sent";
+    // The url goes into other nodes' Location headers: only a scheme, a host and a port.
+    for (const char* bad : {"ftp://a", "http://", "http://a/path", "http://a?x=1", "http://user@a", "http://a:0", "http://a:65536",
+                            "http://a:", "http://a b", "http://a\r\nSet-Cookie: x", "javascript:alert(1)", "http://[::1", "http://[]"}) {
+        auto j = json::parse(encode_announce(sample()));
+        j["url"] = bad;
+        std::string error;
+        EXPECT_FALSE(parse_announce(j.dump(), &error)) << bad;
+        EXPECT_NE(error.find("\"url\""), std::string::npos) << error;
+    }
+    for (const char* good : {"http://127.0.0.1:8080", "http://cam-a.local", "https://[::1]:8443", "http://[fe80::1]"})
+        EXPECT_TRUE(valid_advertise_url(good)) << good;
+    EXPECT_FALSE(valid_advertise_url("http://" + std::string(200, 'a')));
+}
+
 TEST(announce, refuses_what_is_not_a_json_object) {
     for (const char* bad : {"", "not json", "{", "[]", "42", "\"announce\"", "{\"v\":1,", "null"}) why_refused(bad);
 }

@@ -1,0 +1,75 @@
+// Recordings in a cluster (issue 23): a stream is recorded by the node that owns it, never by
+// the nodes that relay it; the recordings API on any node finds them, by pointing the client
+// (307) to the owner's announced address (--advertise-url). Real nats-servers, real nodes, curl.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startWscam } from './lib/wscam.mjs';
+import { freePort, startNatsCluster } from './lib/nats.mjs';
+import { streams } from './lib/cluster_viewer.mjs';
+import { sleep, until } from './lib/wait.mjs';
+
+test('the owner records its stream, a relay does not; the relay points recordings requests to the owner', async () => {
+  const nats = await startNatsCluster(2);
+  const dirA = mkdtempSync(join(tmpdir(), 'wscam-cluster-rec-a-'));
+  const dirB = mkdtempSync(join(tmpdir(), 'wscam-cluster-rec-b-'));
+  const portA = await freePort();
+  const rec = (dir) => ['--record', 'continuous', '--record-codec', 'mjpeg', '--record-dir', dir, '--record-segment', '5'];
+  // Both nodes record every stream they serve; only A owns `cam`.
+  const a = await startWscam(['--nats', nats.natsArg(0), '--node', 'A', '--port', String(portA), '--advertise-url',
+    `http://127.0.0.1:${portA}`, '--stream', 'cam=testsrc:?size=160x120&fps=10', '--view-token', 'v', ...rec(dirA)]);
+  const b = await startWscam(['--nats', nats.natsArg(1), '--node', 'B', '--stream', 'own=testsrc:?size=160x120&fps=10',
+    '--view-token', 'v', ...rec(dirB)]);
+  try {
+    const listed = async () => (await (await fetch(`${b.url}/api/streams?token=v`)).json()).streams;
+    await until(async () => (await listed()).some((s) => s.name === 'cam' && s.online), 'cam listed on B', 10000);
+    await sleep(7000);
+    assert.ok(readdirSync(join(dirA, 'cam')).some((f) => f.endsWith('.mp4')), 'A records cam');
+    assert.ok(!existsSync(join(dirB, 'cam')), 'B, relaying cam, records nothing of it');
+    assert.ok(readdirSync(join(dirB, 'own')).some((f) => f.endsWith('.mp4')), 'B records its own stream');
+
+    // On B, cam's recordings are A's: 307 to the same path and query on A.
+    const path = '/api/recordings/cam?from=0&token=v';
+    const moved = await fetch(`${b.url}${path}`, { redirect: 'manual' });
+    assert.equal(moved.status, 307);
+    assert.equal(moved.headers.get('location'), `http://127.0.0.1:${portA}${path}`);
+    assert.match(await moved.text(), /recorded by node A/);
+    // A client that follows it gets A's list (curl -L; the token in the query goes along).
+    const curl = spawnSync('curl', ['-s', '-L', `${b.url}${path}`], { encoding: 'utf8' });
+    const list = JSON.parse(curl.stdout);
+    assert.ok(list.segments.length >= 1, curl.stdout);
+    // The token still counts on B first: B requires what A requires.
+    assert.equal((await fetch(`${b.url}/api/recordings/cam`, { redirect: 'manual' })).status, 401);
+    // B's own stream is answered by B.
+    assert.equal((await fetch(`${b.url}/api/recordings/own?token=v`, { redirect: 'manual' })).status, 200);
+    // And A points nowhere for its own.
+    assert.equal((await fetch(`${a.url}/api/recordings/cam?token=v`, { redirect: 'manual' })).status, 200);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+    await nats.stop();
+    rmSync(dirA, { recursive: true, force: true });
+    rmSync(dirB, { recursive: true, force: true });
+  }
+});
+
+test('an owner that announces no address is named, and a bad --advertise-url is refused at start', async () => {
+  const nats = await startNatsCluster(1);
+  const a = await startWscam(['--nats', nats.natsArg(0), '--node', 'A', '--stream', 'cam=testsrc:?size=160x120']);
+  const b = await startWscam(['--nats', nats.natsArg(0), '--node', 'B']);
+  try {
+    await until(async () => (await streams(b)).some((s) => s.name === 'cam'), 'cam listed on B', 10000);
+    const res = await fetch(`${b.url}/recordings/cam/export.mp4?from=0`);
+    assert.equal(res.status, 404);
+    assert.match(await res.text(), /recorded by node A, which announces no address \(--advertise-url\)/);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+    await nats.stop();
+  }
+  const bin = process.env.WSCAM_BIN || new URL('../../build/wscam', import.meta.url).pathname;
+  const r = spawnSync(bin, ['--advertise-url', 'http://a.example/path'], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--advertise-url: 'http:\/\/a\.example\/path' is not http\(s\):\/\/HOST\[:PORT\]/);
+});
