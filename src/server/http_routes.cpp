@@ -213,11 +213,14 @@ http::message_generator http_routes::recordings_elsewhere(const asked& a, const 
         return reply(a, text_response(a.req, http::status::not_found,
                                       "stream '" + a.where.stream + "' is recorded by node " + node +
                                           ", which announces no address (--advertise-url): ask it there\n"));
-    // The same path and query on the owner (a ?token= goes along; an Authorization header is
-    // the client's to send again: curl --location-trusted, browsers on the same site).
+    // The same path and query on the owner, less any ?token=: the address came from the
+    // cluster, and a token is not handed to a host on another's word (a party posing as the
+    // owner could announce its own). The client sends its credentials there itself (curl
+    // --location-trusted with its Authorization header, or ?token= again).
     auto res = text_response(a.req, http::status::temporary_redirect,
-                             "stream '" + a.where.stream + "' is recorded by node " + node + ": " + url + "\n");
-    res.set(http::field::location, url + std::string(a.req.target()));
+                             "stream '" + a.where.stream + "' is recorded by node " + node + ": " + url +
+                                 " (send your token there again)\n");
+    res.set(http::field::location, url + without_token(a.req.target()));
     res.set(http::field::cache_control, "no-store");
     return reply(a, std::move(res));
 }

@@ -107,6 +107,24 @@ std::optional<std::string> query_value(std::string_view target, std::string_view
     return std::string{};
 }
 
+std::string without_token(std::string_view target) {
+    const auto q = target.find('?');
+    if (q == std::string_view::npos) return std::string(target);
+    std::string out(target.substr(0, q));
+    std::string_view query = target.substr(q + 1);
+    char sep = '?';
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        if (pair.substr(0, pair.find('=')) == "token" || pair.empty()) continue;
+        out += sep;
+        out += pair;
+        sep = '&';
+    }
+    return out;
+}
+
 std::string query_param(std::string_view target, std::string_view key) {
     return query_value(target, key).value_or(std::string{});
 }

@@ -43,6 +43,9 @@ route match_route(std::string_view target, bool upgrade, bool ws_only, const std
 /** The target's path: what comes before the query (the part logs show: a query may carry a token). */
 std::string_view target_path(std::string_view target);
 
+/** `target` without its `token` query parameter(s): what may be handed to another host. */
+std::string without_token(std::string_view target);
+
 /** The value of `key` in the target's query string (percent-decoded), or empty (also when it is malformed). */
 std::string query_param(std::string_view target, std::string_view key);
 /**

@@ -79,6 +79,15 @@ TEST(router, query_params_are_decoded) {
     EXPECT_EQ(query_param("/x?token=%zz", "token"), "");
 }
 
+TEST(router, a_target_loses_its_token_and_keeps_the_rest) {
+    EXPECT_EQ(without_token("/api/recordings/cam?from=0&token=v&to=5"), "/api/recordings/cam?from=0&to=5");
+    EXPECT_EQ(without_token("/api/recordings/cam?token=v"), "/api/recordings/cam");
+    EXPECT_EQ(without_token("/x?token=a&token=b&tokens=c"), "/x?tokens=c");
+    EXPECT_EQ(without_token("/x?token"), "/x");
+    EXPECT_EQ(without_token("/x"), "/x");
+    EXPECT_EQ(without_token("/x?a=1&&b=2"), "/x?a=1&b=2");
+}
+
 TEST(router, a_malformed_query_value_is_told_apart_from_an_absent_one) {
     // A DELETE without `to` deletes up to now: a typo (`to=...%`) must not read as "no to".
     EXPECT_EQ(query_value("/x?to=5", "to"), "5");
