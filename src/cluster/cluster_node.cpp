@@ -34,7 +34,7 @@ constexpr std::int64_t message_queue_bytes = 16 * 1024 * 1024;
 struct cluster_node::impl : std::enable_shared_from_this<impl> {
     impl(node_options o, std::shared_ptr<stream_registry> r)
         : options(std::move(o)), registry(std::move(r)), epoch(static_cast<std::uint64_t>(unix_now_us())),
-          epoch_text(std::to_string(epoch)), state(options.node, epoch, options.times, options.limits) {
+          epoch_text(std::to_string(epoch)), state(options.node, epoch, options.times, options.limits), started(clock::now()) {
         state.set_url(options.url);
     }
 
@@ -106,6 +106,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                 }
                 remotes->expire(now);
             }
+            decide_recording(now);
             publish_frames();
             publish_messages();
             announce_pending = announce_pending || todo.announce_now || got->announce_asked || !got->link_events.empty();
@@ -192,12 +193,31 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
                          name, size, limit);
     }
 
+    /** Which of this node's streams it records (cluster_state::should_record); told outside the lock. */
+    void decide_recording(clock::time_point now) {
+        if (!options.hold_recording) return;
+        std::vector<std::pair<std::string, bool>> holds;
+        {
+            std::lock_guard lock(mutex);
+            const bool settled = now - started >= options.times.node_timeout;  // the others' announces have come
+            for (const auto& name : locals.names()) {
+                const auto* hub = locals.hub_of(name);
+                const bool online = hub && hub->status().online;
+                const bool records = options.records && options.records(name);
+                holds.emplace_back(name, !settled || !state.should_record(name, online, records, now));
+            }
+        }
+        for (const auto& [name, held] : holds) options.hold_recording(name, held);
+    }
+
     void send_announce(bool leaving) {
         announce a;
         {
             std::lock_guard lock(mutex);
             a = state.make_announce(locals.announced(), leaving);
         }
+        if (options.records)
+            for (auto& s : a.streams) s.recording = !leaving && options.records(s.name);
         auto text = encode_announce(a);
         if (text.size() > max_announce_bytes) {
             // Other nodes refuse a larger one: the cameras' own texts go first.
@@ -226,6 +246,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
 
     std::mutex mutex;  // the state and the streams
     cluster_state state;
+    clock::time_point started;  // when this run joined: recording waits a node timeout for the others' word
     local_streams locals{options.tokens_for};  // the owner's side
     std::unique_ptr<remote_streams> remotes;  // made with the node (its hooks hold the node weakly)
 

@@ -26,6 +26,14 @@ struct node_options {
     std::string secret = {};
     /** --advertise-url: where this node serves clients, in its announces (valid_advertise_url); empty: not said. */
     std::string url = {};
+    /** Whether this node records a stream it serves now (record::recordings::records): said in its announce. */
+    std::function<bool(const std::string& name)> records = {};
+    /**
+     * The cluster's word on recording a stream this node serves (record::recordings::hold): held
+     * while another node serving a stream of that name records it (cluster_state::should_record),
+     * and every stream until the node has heard the others (the node timeout after it starts).
+     */
+    std::function<void(const std::string& name, bool held)> hold_recording = {};
     /**
      * How a remote stream the cluster forgot leaves this server (server::remove_stream: its
      * viewers are closed, and its hub, newest frame, viewer groups and H.264 renditions are

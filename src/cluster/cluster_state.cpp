@@ -176,6 +176,25 @@ std::optional<std::pair<std::string, std::string>> cluster_state::recordings_hom
     return std::pair{it->second.owner, n == nodes_.end() ? std::string() : n->second.url};
 }
 
+bool cluster_state::should_record(const std::string& stream, bool online_here, bool recording_here,
+                                  clock::time_point now) const {
+    const auto it = claimants_.find(stream);
+    bool other_online = false, smallest_online = online_here, keeps = recording_here && online_here;
+    if (it != claimants_.end())
+        for (const auto& name : it->second) {
+            const auto n = nodes_.find(name);
+            if (name == self_ || n == nodes_.end() || !fresh(n->second, now)) continue;
+            const auto s = n->second.streams.find(stream);
+            if (s == n->second.streams.end() || !s->second.online) continue;
+            other_online = true;
+            if (name < self_) smallest_online = false;
+            // Another online node records it: it keeps it, unless this one does too and comes first.
+            if (s->second.recording && !(keeps && self_ < name)) return false;
+        }
+    if (!online_here) return !other_online;  // nothing to record here; let an online one take it
+    return keeps || smallest_online;
+}
+
 bool cluster_state::link_lost(clock::time_point now) const {
     return !link_up_ && now - link_down_since_ >= timings_.node_timeout;
 }

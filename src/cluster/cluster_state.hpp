@@ -80,6 +80,16 @@ public:
     std::optional<std::pair<std::string, std::string>> recordings_home(const std::string& stream) const;
 
     /**
+     * Whether this node should record its own stream `stream` now, when other nodes serve a
+     * stream of that name too (a camera configured on two nodes): one of them records it, so it
+     * is never recorded twice. The rule, which every such node works out alike from the same
+     * announces: a node that records it and is online keeps it (between two that do, the
+     * smallest name); when none does, the smallest name among the online ones starts. A node
+     * serving it alone records it. `online_here`, `recording_here`: this node's stream.
+     */
+    bool should_record(const std::string& stream, bool online_here, bool recording_here, clock::time_point now) const;
+
+    /**
      * Another node's heartbeat. Ignores our own (and logs an error, at most once a minute, when
      * another node uses our name), one older than the last of the same run (a replay or a late
      * one), and a new node while max_nodes others are alive (logged at most once a minute).

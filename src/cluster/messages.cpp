@@ -69,6 +69,7 @@ std::string read_stream(const json& j, announced_stream& s) {
     if (why.empty()) why = read_unsigned(j, "height", 65535, false, height);
     if (why.empty()) why = read_verifier(j, "view_check", s.view_check);
     if (why.empty()) why = read_verifier(j, "control_check", s.control_check);
+    if (why.empty()) why = read_bool(j, "recording", false, s.recording);
     if (!why.empty()) return s.name + ": " + why;
     s.width = static_cast<std::uint16_t>(width);
     s.height = static_cast<std::uint16_t>(height);
@@ -120,6 +121,7 @@ std::string encode_announce(const announce& a) {
                            {"source", s.source}});
         if (!s.view_check.empty()) streams.back()["view_check"] = s.view_check;
         if (!s.control_check.empty()) streams.back()["control_check"] = s.control_check;
+        if (s.recording) streams.back()["recording"] = true;
     }
     json watching = json::object();
     for (const auto& [name, viewers] : a.watching) watching[name] = viewers;

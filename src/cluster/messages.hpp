@@ -26,6 +26,8 @@ struct announced_stream {
     // What watching and controlling it need on every node: verifiers of the owner's tokens
     // (core/token_check), never the tokens; empty: the owner requires none.
     std::string view_check = {}, control_check = {};
+    // The node records it now (a stream two nodes serve is recorded by one: cluster_state::should_record).
+    bool recording = false;
 
     bool operator==(const announced_stream&) const = default;
 };

@@ -84,6 +84,41 @@ void recordings::clean_once() {
 
 void recordings::apply(const std::filesystem::path& folder, const std::map<std::string, recording_settings>& wanted,
                        bool strict) {
+    std::lock_guard apply_lock(apply_mutex_);
+    asked_folder_ = folder;
+    asked_ = wanted;
+    apply_asked(strict);
+}
+
+void recordings::hold_until_told() {
+    std::lock_guard apply_lock(apply_mutex_);
+    held_by_default_ = true;
+}
+
+bool recordings::held(const std::string& stream) const {
+    const auto it = told_.find(stream);
+    return it == told_.end() ? held_by_default_ : it->second;
+}
+
+void recordings::hold(const std::string& stream, bool hold) {
+    std::lock_guard apply_lock(apply_mutex_);
+    const bool was = held(stream);
+    told_[stream] = hold;
+    if (hold == was) return;
+    if (hold && asked_.contains(stream)) spdlog::info("stream={} not recorded here: another node of the cluster records it", stream);
+    if (!asked_folder_.empty()) apply_asked(false);
+}
+
+bool recordings::records(const std::string& stream) const {
+    std::lock_guard lock(mutex_);
+    return running_.contains(stream);
+}
+
+void recordings::apply_asked(bool strict) {
+    const auto& folder = asked_folder_;
+    std::map<std::string, recording_settings> wanted;
+    for (const auto& [name, settings] : asked_)
+        if (!held(name)) wanted.emplace(name, settings);
     // Stopped first (outside the lock: closing a segment waits for the disk).
     std::map<std::string, entry> stopping;
     {
@@ -137,7 +172,7 @@ void recordings::apply(const std::filesystem::path& folder, const std::map<std::
     }
     // Nothing recorded and no recordings from before: no folder is made.
     std::error_code ec;
-    if (!wanted.empty() || std::filesystem::is_directory(folder, ec)) index_folder(folder, strict);
+    if (!asked_.empty() || std::filesystem::is_directory(folder, ec)) index_folder(folder, strict);
 }
 
 namespace {

@@ -37,6 +37,16 @@ public:
      * index_error when `strict` (at start: wscam refuses to run) and is logged otherwise (a reload).
      */
     void apply(const std::filesystem::path& folder, const std::map<std::string, recording_settings>& wanted, bool strict);
+    /**
+     * The cluster's word (cluster_state::should_record): a held stream is not recorded here,
+     * since another node serving a stream of that name records it; released, it records again
+     * if the configuration asks. Any thread (serialised with apply()).
+     */
+    void hold(const std::string& stream, bool hold);
+    /** In a cluster: every stream is held until hold() says otherwise (the cluster has heard the other nodes). */
+    void hold_until_told();
+    /** Whether this node records `stream` now. */
+    bool records(const std::string& stream) const;
 
     /**
      * How much to keep (record_max_age, record_max_bytes by stream; --record-dir-max-bytes for the
@@ -81,6 +91,8 @@ private:
         std::unique_ptr<recorder> rec;
     };
 
+    /** Makes the recorders match asked_ less held_ (apply_mutex_ held). */
+    void apply_asked(bool strict);
     /** Opens the index in `folder` if it is not open there, and syncs every stream folder in it. */
     void index_folder(const std::filesystem::path& folder, bool strict);
     /** The retention thread: expired segments' files and rows go, oldest first. */
@@ -91,6 +103,12 @@ private:
 
     std::shared_ptr<stream_registry> registry_;
     feed_for h264_;
+    std::mutex apply_mutex_;  // apply() and hold(): one at a time
+    std::filesystem::path asked_folder_;                     // under apply_mutex_
+    std::map<std::string, recording_settings> asked_;        // under apply_mutex_: what the configuration asks
+    std::map<std::string, bool> told_;                       // under apply_mutex_: hold()'s word by stream
+    bool held_by_default_ = false;                           // under apply_mutex_: hold_until_told()
+    bool held(const std::string& stream) const;              // apply_mutex_ held
     std::filesystem::path folder_;
     std::shared_ptr<recording_index> index_;  // under mutex_ (read by HTTP threads)
     mutable std::mutex mutex_;  // guards running_ for stats(); apply runs on one thread

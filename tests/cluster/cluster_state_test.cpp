@@ -69,6 +69,42 @@ TEST(cluster_state, a_remote_streams_recordings_are_on_its_owner_at_the_address_
     EXPECT_EQ(c.make_announce({}, false).url, "http://b.example");
 }
 
+announced_stream recording(announced_stream s) {
+    s.recording = true;
+    return s;
+}
+
+TEST(cluster_state, a_stream_two_nodes_serve_is_recorded_by_one) {
+    // B serves cam itself, and so does A (a camera configured on both).
+    cluster_state b("B", 200);
+    b.set_local_streams({"cam"});
+    EXPECT_TRUE(b.should_record("cam", true, false, t0)) << "alone: it records";
+    b.on_announce(from("A", 100, {up("cam")}), t0);
+    EXPECT_FALSE(b.should_record("cam", true, false, t0)) << "neither records yet: the smallest name (A) starts";
+    b.on_announce(from("A", 100, {recording(up("cam"))}), t0 + 1s);
+    EXPECT_FALSE(b.should_record("cam", true, false, t0 + 1s)) << "A records it";
+    // A's camera is lost: B, online, takes over; A back online finds B recording and stays off.
+    b.on_announce(from("A", 100, {recording(down("cam", "camera lost"))}), t0 + 2s);
+    EXPECT_TRUE(b.should_record("cam", true, false, t0 + 2s));
+    b.on_announce(from("A", 100, {up("cam")}), t0 + 3s);
+    EXPECT_TRUE(b.should_record("cam", true, true, t0 + 3s)) << "B keeps it while it is online";
+    // Both say they record (announces crossed): the smallest name keeps it.
+    b.on_announce(from("A", 100, {recording(up("cam"))}), t0 + 4s);
+    EXPECT_FALSE(b.should_record("cam", true, true, t0 + 4s));
+    cluster_state a("A", 100);
+    a.set_local_streams({"cam"});
+    a.on_announce(from("B", 200, {recording(up("cam"))}), t0);
+    EXPECT_TRUE(a.should_record("cam", true, true, t0)) << "A comes first";
+    EXPECT_FALSE(a.should_record("cam", true, false, t0)) << "but does not start while B records";
+    // A node that goes silent, or is offline, does not hold a stream.
+    EXPECT_TRUE(a.should_record("cam", true, false, t0 + 10s)) << "B stopped announcing";
+    cluster_state c("C", 300);
+    c.set_local_streams({"cam"});
+    c.on_announce(from("A", 100, {up("cam")}), t0);
+    EXPECT_FALSE(c.should_record("cam", false, false, t0)) << "offline here, online there";
+    EXPECT_TRUE(c.should_record("cam", true, false, t0 + 10s)) << "A gone";
+}
+
 TEST(cluster_state, the_owners_own_offline_reason_and_message_are_passed_on) {
     cluster_state c("B", 200);
     auto s = down("cam", "HTTP 503 from the camera");

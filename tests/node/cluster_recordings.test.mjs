@@ -74,3 +74,47 @@ test('an owner that announces no address is named, and a bad --advertise-url is 
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--advertise-url: 'http:\/\/a\.example\/path' is not http\(s\):\/\/HOST\[:PORT\]/);
 });
+
+/** Each segment's first and last capture time (µs), from its name and ffprobe's pts. */
+function spans(folder) {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder).filter((f) => f.endsWith('.mp4')).sort().map((name) => {
+    const m = name.match(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)\.(\d{6})Z/);
+    const start = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) * 1000 + Number(m[7]);
+    const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'packet=pts', '-of', 'json', join(folder, name)], { encoding: 'utf8' });
+    const pts = JSON.parse(r.stdout).packets.map((p) => Number(p.pts));
+    return { name, first: start + pts[0], last: start + pts[pts.length - 1], pictures: pts.length };
+  });
+}
+
+test('a camera configured on two nodes is recorded by one at a time, and by the other once the first is gone, never both', async () => {
+  const nats = await startNatsCluster(1);
+  const dirA = mkdtempSync(join(tmpdir(), 'wscam-cluster-rec-a-'));
+  const dirB = mkdtempSync(join(tmpdir(), 'wscam-cluster-rec-b-'));
+  // Both nodes serve `cam` (both online: the test card) and record every stream they serve.
+  const args = (node, dir) => ['--nats', nats.natsArg(0), '--node', node, '--stream', 'cam=testsrc:?size=160x120&fps=10',
+    '--record', 'continuous', '--record-codec', 'mjpeg', '--record-dir', dir, '--record-segment', '5'];
+  const a = await startWscam(args('A', dirA));
+  const b = await startWscam(args('B', dirB));
+  try {
+    await sleep(10000);
+    const pictures = (list) => list.reduce((n, s) => n + s.pictures, 0);
+    assert.ok(pictures(spans(join(dirA, 'cam'))) >= 30, 'A (the first by name) records cam');
+    assert.equal(pictures(spans(join(dirB, 'cam'))), 0, 'B, serving cam too, does not record it while A does');
+    // A goes: B takes over within a few seconds.
+    await a.stop();
+    const stoppedAt = Date.now() * 1000;
+    await sleep(6000);
+    const onA = spans(join(dirA, 'cam')), onB = spans(join(dirB, 'cam'));
+    assert.ok(pictures(onB) >= 20, `B recorded ${JSON.stringify(onB)}`);
+    const lastA = Math.max(...onA.map((s) => s.last)), firstB = Math.min(...onB.map((s) => s.first));
+    assert.ok(firstB > lastA, `B's first picture ${firstB} is not after A's last ${lastA}: recorded twice`);
+    assert.ok(firstB - stoppedAt < 2.5e6, `B began ${firstB - stoppedAt} µs after A stopped`);
+    assert.match(b.logs(), /stream=cam recording to /);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+    await nats.stop();
+    rmSync(dirA, { recursive: true, force: true });
+    rmSync(dirB, { recursive: true, force: true });
+  }
+});
