@@ -56,8 +56,12 @@ void app_runtime::join_cluster() {
     // A stream configured on two nodes is recorded by one: the cluster says which, and until it
     // has heard the other nodes, none records.
     recordings_->hold_until_told();
-    node.records = [recs = recordings_](const std::string& name) { return recs->records(name); };
-    node.hold_recording = [recs = recordings_](const std::string& name, bool held) { recs->hold(name, held); };
+    timelapses_->hold_until_told();
+    node.records = [this](const std::string& name) { return recordings_->records(name) || timelapses_->runs(name); };
+    node.hold_recording = [this](const std::string& name, bool held) {
+        recordings_->hold(name, held);
+        timelapses_->hold(name, held);
+    };
     node.times.forget_after = std::chrono::milliseconds(static_cast<std::int64_t>(options_.cluster_forget_after_s * 1000));
     // A remote stream the cluster forgets leaves the server as a reload's removal does.
     node.remove_stream = [this](const std::string& name, const std::string& reason) { server_.remove_stream(name, reason); };

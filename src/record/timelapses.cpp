@@ -4,7 +4,43 @@
 
 namespace wscam::record {
 
-void timelapses::apply(const std::map<std::string, timelapse_settings>& wanted, bool strict) {
+void timelapses::apply(const std::map<std::string, timelapse_settings>& asked, bool strict) {
+    std::lock_guard lock(mutex_);
+    asked_ = asked;
+    apply_asked(strict);
+}
+
+void timelapses::hold_until_told() {
+    std::lock_guard lock(mutex_);
+    held_by_default_ = true;
+}
+
+bool timelapses::held(const std::string& stream) const {
+    const auto it = told_.find(stream);
+    return it == told_.end() ? held_by_default_ : it->second;
+}
+
+void timelapses::hold(const std::string& stream, bool hold) {
+    std::lock_guard lock(mutex_);
+    const bool was = held(stream);
+    told_[stream] = hold;
+    if (hold != was) apply_asked(false);
+}
+
+bool timelapses::runs(const std::string& stream) const {
+    std::lock_guard lock(mutex_);
+    return running_.contains(stream);
+}
+
+void timelapses::stop_all() {
+    std::lock_guard lock(mutex_);
+    running_.clear();
+}
+
+void timelapses::apply_asked(bool strict) {
+    std::map<std::string, timelapse_settings> wanted;
+    for (const auto& [name, settings] : asked_)
+        if (!held(name)) wanted.emplace(name, settings);
     for (auto it = running_.begin(); it != running_.end();) {
         const auto w = wanted.find(it->first);
         if (w == wanted.end() || registry_->find(it->first) != it->second.source || w->second != it->second.lapse->settings()) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 
@@ -25,14 +26,27 @@ public:
      * `strict` (at start) and is logged otherwise (a reload).
      */
     void apply(const std::map<std::string, timelapse_settings>& wanted, bool strict);
-    void stop_all() { running_.clear(); }
+    /** The cluster's word, as recordings::hold: a held stream's timelapse is kept by another node. */
+    void hold(const std::string& stream, bool hold);
+    /** In a cluster: every stream is held until hold() says otherwise. */
+    void hold_until_told();
+    /** Whether this node keeps `stream`'s timelapse now. */
+    bool runs(const std::string& stream) const;
+    void stop_all();
 
 private:
     struct entry {
         std::shared_ptr<stream> source;
         std::unique_ptr<timelapse> lapse;
     };
+    void apply_asked(bool strict);  // mutex_ held
+    bool held(const std::string& stream) const;
+
     std::shared_ptr<stream_registry> registry_;
+    mutable std::mutex mutex_;  // apply(), hold() and runs() come from the reload and cluster threads
+    std::map<std::string, timelapse_settings> asked_;
+    std::map<std::string, bool> told_;
+    bool held_by_default_ = false;
     std::map<std::string, entry> running_;
 };
 

@@ -54,7 +54,9 @@ TEST(announce, round_trips_through_json) {
 TEST(announce, carries_where_the_node_serves_clients_and_nothing_else_there) {
     auto a = sample();
     a.url = "https://cam-a.example:8443";
+    a.streams[0].recording = true;
     EXPECT_EQ(parse_announce(encode_announce(a)), a);
+    EXPECT_FALSE(json::parse(encode_announce(sample()))["streams"][0].contains("recording")) << "only when it records";
     EXPECT_FALSE(json::parse(encode_announce(sample())).contains("url")) << "not said: not sent";
     // The url goes into other nodes' Location headers: only a scheme, a host and a port.
     for (const char* bad : {"ftp://a", "http://", "http://a/path", "http://a?x=1", "http://user@a", "http://a:0", "http://a:65536",
