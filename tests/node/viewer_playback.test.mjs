@@ -134,6 +134,7 @@ test('h264 recording: a seek deep into the segment being written, and on past wh
     await page.locator('#speed').selectOption('4');
     await sleep(1500);
     const later = (await playback(page)).captureUs;
+    await page.screenshot({ path: `${OUT_DIR}/viewer-playback-h264-growing.png` });
     assert.ok(later > p.seekUs + 3e6, `after 1.5 s at ×4 the picture on screen was captured at ${later}, the seek was to ${p.seekUs}`);
     await waitFor(page, () => window.wscamPlayback.state === 'idle' || window.wscamPlayback.state === 'ended', undefined, 15000);
     assert.equal(await page.locator('#state').textContent(), 'live');
