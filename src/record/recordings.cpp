@@ -92,19 +92,12 @@ void recordings::apply(const std::filesystem::path& folder, const std::map<std::
 
 void recordings::hold_until_told() {
     std::lock_guard apply_lock(apply_mutex_);
-    held_by_default_ = true;
-}
-
-bool recordings::held(const std::string& stream) const {
-    const auto it = told_.find(stream);
-    return it == told_.end() ? held_by_default_ : it->second;
+    holds_.hold_until_told();
 }
 
 void recordings::hold(const std::string& stream, bool hold) {
     std::lock_guard apply_lock(apply_mutex_);
-    const bool was = held(stream);
-    told_[stream] = hold;
-    if (hold == was) return;
+    if (!holds_.tell(stream, hold)) return;
     if (hold && asked_.contains(stream)) spdlog::info("stream={} not recorded here: another node of the cluster records it", stream);
     if (!asked_folder_.empty()) apply_asked(false);
 }
@@ -118,7 +111,7 @@ void recordings::apply_asked(bool strict) {
     const auto& folder = asked_folder_;
     std::map<std::string, recording_settings> wanted;
     for (const auto& [name, settings] : asked_)
-        if (!held(name)) wanted.emplace(name, settings);
+        if (!holds_.held(name)) wanted.emplace(name, settings);
     // Stopped first (outside the lock: closing a segment waits for the disk).
     std::map<std::string, entry> stopping;
     {

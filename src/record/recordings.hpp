@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/stream.hpp"
+#include "record/cluster_holds.hpp"
 #include "record/recorder.hpp"
 #include "record/recording_index.hpp"
 #include "record/retention.hpp"
@@ -106,9 +107,7 @@ private:
     std::mutex apply_mutex_;  // apply() and hold(): one at a time
     std::filesystem::path asked_folder_;                     // under apply_mutex_
     std::map<std::string, recording_settings> asked_;        // under apply_mutex_: what the configuration asks
-    std::map<std::string, bool> told_;                       // under apply_mutex_: hold()'s word by stream
-    bool held_by_default_ = false;                           // under apply_mutex_: hold_until_told()
-    bool held(const std::string& stream) const;              // apply_mutex_ held
+    cluster_holds holds_;                                    // under apply_mutex_
     std::filesystem::path folder_;
     std::shared_ptr<recording_index> index_;  // under mutex_ (read by HTTP threads)
     mutable std::mutex mutex_;  // guards running_ for stats(); apply runs on one thread

@@ -12,19 +12,12 @@ void timelapses::apply(const std::map<std::string, timelapse_settings>& asked, b
 
 void timelapses::hold_until_told() {
     std::lock_guard lock(mutex_);
-    held_by_default_ = true;
-}
-
-bool timelapses::held(const std::string& stream) const {
-    const auto it = told_.find(stream);
-    return it == told_.end() ? held_by_default_ : it->second;
+    holds_.hold_until_told();
 }
 
 void timelapses::hold(const std::string& stream, bool hold) {
     std::lock_guard lock(mutex_);
-    const bool was = held(stream);
-    told_[stream] = hold;
-    if (hold != was) apply_asked(false);
+    if (holds_.tell(stream, hold)) apply_asked(false);
 }
 
 bool timelapses::runs(const std::string& stream) const {
@@ -40,7 +33,7 @@ void timelapses::stop_all() {
 void timelapses::apply_asked(bool strict) {
     std::map<std::string, timelapse_settings> wanted;
     for (const auto& [name, settings] : asked_)
-        if (!held(name)) wanted.emplace(name, settings);
+        if (!holds_.held(name)) wanted.emplace(name, settings);
     for (auto it = running_.begin(); it != running_.end();) {
         const auto w = wanted.find(it->first);
         if (w == wanted.end() || registry_->find(it->first) != it->second.source || w->second != it->second.lapse->settings()) {

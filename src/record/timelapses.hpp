@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/stream.hpp"
+#include "record/cluster_holds.hpp"
 #include "record/timelapse.hpp"
 
 namespace wscam::record {
@@ -40,13 +41,11 @@ private:
         std::unique_ptr<timelapse> lapse;
     };
     void apply_asked(bool strict);  // mutex_ held
-    bool held(const std::string& stream) const;
 
     std::shared_ptr<stream_registry> registry_;
     mutable std::mutex mutex_;  // apply(), hold() and runs() come from the reload and cluster threads
     std::map<std::string, timelapse_settings> asked_;
-    std::map<std::string, bool> told_;
-    bool held_by_default_ = false;
+    cluster_holds holds_;
     std::map<std::string, entry> running_;
 };
 
