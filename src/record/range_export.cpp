@@ -14,6 +14,7 @@ extern "C" {
 
 #include "record/libav_log.hpp"
 #include "record/mp4_clock.hpp"
+#include "record/plain_file.hpp"
 #include "record/segment_packets.hpp"
 #include "record/time_text.hpp"
 
@@ -34,6 +35,7 @@ public:
             throw segment_error("out of memory");
         stream_->codecpar->codec_tag = 0;  // the muxer picks MP4's own tag for the codec
         stream_->time_base = mp4_clock;
+        if (std::string why; !create_new_file(path, &why)) throw segment_error("cannot create the export: " + why);
         if (avio_open(&ctx_->pb, path.c_str(), AVIO_FLAG_WRITE) < 0) throw segment_error("cannot write the export");
         AVDictionary* opts = nullptr;
         av_dict_set(&opts, "movflags", "+faststart", 0);

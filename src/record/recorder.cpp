@@ -38,10 +38,11 @@ void check_folder(const std::filesystem::path& folder) {
     std::error_code ec;
     std::filesystem::create_directories(folder, ec);
     if (ec) throw segment_error("cannot create " + folder.string() + ": " + ec.message());
+    // The probe is made anew, never opened through what is at its name (a planted link to a
+    // file elsewhere was truncated): whatever is there goes first (remove() takes a link itself).
     const auto probe = folder / ".wscam-write-test";
-    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) throw segment_error("cannot write in " + folder.string() + ": " + std::strerror(errno));
-    ::close(fd);
+    std::filesystem::remove(probe, ec);
+    if (std::string why; !create_new_file(probe, &why)) throw segment_error("cannot write in " + folder.string() + ": " + why);
     std::filesystem::remove(probe, ec);
 }
 

@@ -14,6 +14,7 @@ extern "C" {
 
 #include "record/libav_log.hpp"
 #include "record/mp4_clock.hpp"
+#include "record/plain_file.hpp"
 
 namespace wscam::record {
 namespace {
@@ -49,9 +50,9 @@ segment_writer::segment_writer(const std::string& path, const segment_format& fo
     auto fail = [&](const std::string& what, int code) {
         throw segment_error("cannot " + what + " " + path + ": " + av_reason(code));
     };
-    if (std::filesystem::exists(path)) throw segment_error("cannot create " + path + ": it exists");
     if (format.codec == codec::h264 && format.h264_keyframe.empty())
         throw segment_error("cannot create " + path + ": an H.264 segment starts with a keyframe");
+    if (std::string why; !create_new_file(path, &why)) throw segment_error("cannot create " + path + ": " + why);
     if (int rc = avformat_alloc_output_context2(&mux_->ctx, nullptr, "mp4", path.c_str()); rc < 0)
         fail("set up an MP4 muxer for", rc);
     mux_->stream = avformat_new_stream(mux_->ctx, nullptr);

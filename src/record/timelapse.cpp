@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
+#include <stdexcept>
 
 #include "codec/h264_encoder.hpp"
 #include "codec/jpeg_to_yuv.hpp"
@@ -21,6 +22,14 @@ namespace {
 
 constexpr int keyframe_every = 30;  // pictures: a keyframe each second of the timelapse, to seek in
 constexpr auto first_after = std::chrono::seconds(2);  // the first picture: once the camera has started
+constexpr int max_side = 16384;                       // x264's largest picture side
+constexpr auto min_part = std::chrono::minutes(10);    // a new size starts a new file at most this often
+constexpr int max_parts = 9999;                        // a day's files (timelapse_name reads 4 digits)
+
+/** A picture the timelapse does not take (the file goes on with the next); any other error ends the file. */
+struct picture_skipped : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
 
 /** The local date of `capture_us`: "2026-12-07". */
 std::string local_day(std::int64_t capture_us) {
@@ -99,6 +108,7 @@ struct timelapse::writing {
     int part = 0;
     int width = 0, height = 0;
     std::int64_t next_us = 0;       // the timeline's next picture
+    std::chrono::steady_clock::time_point opened_at{};
     std::uint64_t in_file = 0;      // pictures in the open file
     jpeg_to_yuv decoder;
     yuv420_image picture;
@@ -154,7 +164,10 @@ void timelapse::run(std::stop_token stop) {
         try {
             take(w, picture);
             w.error.clear();
-        } catch (const segment_error& e) {
+        } catch (const picture_skipped& e) {
+            if (w.error != e.what()) spdlog::warn("stream={} timelapse: {}", stream_->name(), e.what());
+            w.error = e.what();
+        } catch (const std::exception& e) {  // segment_error, x264's refusal, a file system error: never out of the thread
             if (w.error != e.what()) spdlog::error("stream={} timelapse: {} (trying again at the next picture)", stream_->name(), e.what());
             w.error = e.what();
             w.file.reset();  // what is in it stays playable; the next picture starts the next part
@@ -163,7 +176,7 @@ void timelapse::run(std::stop_token stop) {
     if (w.file) {
         try {
             w.file->close(w.next_us);
-        } catch (const segment_error& e) {
+        } catch (const std::exception& e) {
             spdlog::error("stream={} timelapse: {}", stream_->name(), e.what());
         }
     }
@@ -172,13 +185,22 @@ void timelapse::run(std::stop_token stop) {
 void timelapse::take(writing& w, const frame_ptr& picture) {
     const bool h264 = settings_.codec == codec::h264;
     std::string error;
-    if (h264 && !w.decoder.decode(picture->jpeg(), w.picture, &error)) {
-        spdlog::warn("stream={} timelapse: a picture skipped: {}", stream_->name(), error);
-        return;
-    }
+    // Decoded as the live H.264 path does: a larger picture at 1/2, 1/4 or 1/8 of its size (a
+    // camera's 8000x5000 took 700 MB), and one x264 cannot take is refused, not thrown.
+    if (h264 && !w.decoder.decode(picture->jpeg(), w.picture, &error, 0, h264_settings::default_max_pixels))
+        throw picture_skipped("a picture skipped: " + error);
     const int width = h264 ? w.picture.width : picture->width();
     const int height = h264 ? w.picture.height : picture->height();
+    if (h264 && (width > max_side || height > max_side))
+        throw picture_skipped("a picture of " + std::to_string(width) + "x" + std::to_string(height) + " skipped: H.264 takes at most " +
+                            std::to_string(max_side) + " a side");
     const auto day = local_day(picture->capture_us());
+    if (w.file && day == w.day && (width != w.width || height != w.height) &&
+        std::chrono::steady_clock::now() - w.opened_at < min_part) {
+        // A camera that keeps changing size would make a part a picture (and run out of names).
+        throw picture_skipped("a picture of another size skipped (" + std::to_string(width) + "x" + std::to_string(height) +
+                            "): the day's file changes size at most every 10 minutes");
+    }
     if (w.file && (day != w.day || width != w.width || height != w.height)) {
         w.file->close(w.next_us);  // a new day, or a new size: the next file
         w.file.reset();
@@ -191,10 +213,14 @@ void timelapse::take(writing& w, const frame_ptr& picture) {
     const auto payload = h264 ? std::span<const std::uint8_t>(unit.storage.data() + frame::header_size, unit.size)
                               : picture->jpeg();
     if (!w.file) {
-        // The day's next part: after every file already there (a restart keeps what was written).
+        // The day's next part: after every name already there, whatever it is (a restart keeps
+        // what was written; a link or FIFO planted at a name is passed over, not retried).
+        std::error_code ec;
+        std::filesystem::create_directories(settings_.folder, ec);  // deleted by hand meanwhile
         int part = 1;
-        for (const auto& f : timelapse_files(settings_.folder))
-            if (f.day == day) part = std::max(part, f.part + 1);
+        for (const auto& entry : std::filesystem::directory_iterator(settings_.folder, ec))
+            if (const auto f = timelapse_name(entry.path().filename().string()); f && f->day == day) part = std::max(part, f->part + 1);
+        if (part > max_parts) throw segment_error("the day has " + std::to_string(max_parts) + " timelapse files already: no more today");
         segment_format format{settings_.codec, width, height, {}};
         if (h264) format.h264_keyframe.assign(payload.begin(), payload.end());
         format.fragment_us = 1;  // each picture reaches the file when the next one comes
@@ -207,6 +233,7 @@ void timelapse::take(writing& w, const frame_ptr& picture) {
         w.height = height;
         w.next_us = 0;
         w.in_file = 0;
+        w.opened_at = std::chrono::steady_clock::now();
     }
     w.file->add(payload, w.next_us, !h264 || unit.keyframe);
     w.next_us += picture_us;

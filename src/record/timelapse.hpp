@@ -41,8 +41,10 @@ std::vector<timelapse_file> timelapse_files(const std::filesystem::path& folder)
  * day at 60 s is 1440 pictures, 48 s of video. A picture older than `every` when its turn comes
  * is not taken (the camera was offline: no picture, not a repeated one). Written with
  * segment_writer, one fragment a picture, so the file plays while it grows and a crash loses at
- * most the picture held for the next. A restart (or a new picture size) starts the day's next
- * part, 2026-12-07-2.mp4: the file before is complete.
+ * most the picture held for the next. A restart (or a new picture size, at most every 10
+ * minutes: pictures of another size before then are skipped) starts the day's next part,
+ * 2026-12-07-2.mp4: the file before is complete. A picture that cannot be taken (undecodable,
+ * too large for H.264) is skipped and said once; nothing leaves the thread.
  *
  * It counts as a viewer, so the camera stays on. Its tap only keeps the newest picture; a thread
  * of its own decodes, encodes and writes, so no source or I/O thread waits for it. A failure

@@ -131,8 +131,9 @@ http::message_generator list_answer(const recording_request& r, const std::share
     if (!more && (t.from_given || !segments.empty())) gap_until(std::min(to, now));
     nlohmann::json body = {{"stream", r.stream}, {"from", seconds(from)}, {"to", seconds(to)},
                            {"segments", list},   {"gaps", gaps}};
-    // Past max_listed: the next page starts where this one ends.
-    if (more) body["more"] = {{"from", seconds(segments.back().end_us)}};
+    // Past max_listed: the next page starts just after this one's last segment ends (a page
+    // from its end itself would list it again: a segment overlaps [from, to] at its end too).
+    if (more) body["more"] = {{"from", seconds(segments.back().end_us + 1)}};
     nlohmann::json lapses = nlohmann::json::array();
     if (recs && !recs->folder().empty())
         for (const auto& f : record::timelapse_files(recs->folder() / r.stream / "timelapse"))
@@ -240,7 +241,7 @@ std::optional<http::message_generator> recording_export(const recording_request&
             return text(r, http::status::not_found, std::string(e.what()) + "\n");
         } catch (const record::segment_error& e) {
             log_request(spdlog::level::err, "stream={} export failed: {}", r.stream, e.what());
-            return text(r, http::status::internal_server_error, "the export failed: a segment could not be read\n");
+            return text(r, http::status::internal_server_error, "the export failed (the server's log says why)\n");
         }
         beast::error_code bec;
         beast::file f;
@@ -376,7 +377,7 @@ std::optional<http::message_generator> recordings_delete(const recording_request
         // The segment being written stays (it closes at its length, or when the camera stops).
         nlohmann::json kept = nlohmann::json::array();
         for (const auto& s : recs->segments(r.stream, from, to))
-            kept.push_back({{"name", s.name}, {"start", seconds(s.start_us)}, {"reason", "being written"}});
+            if (s.writing) kept.push_back({{"name", s.name}, {"start", seconds(s.start_us)}, {"reason", "being written"}});
         spdlog::info("stream={} recordings deleted: {} segment(s), {} MiB, {} to {}", r.stream, gone.size(), bytes >> 20,
                      record::iso_time(from), record::iso_time(to));
         const nlohmann::json body = {{"stream", r.stream}, {"deleted", list}, {"kept", kept}};

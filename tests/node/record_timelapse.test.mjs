@@ -155,6 +155,41 @@ test('a camera that stops sending gives the timelapse no pictures while it is si
   }
 });
 
+test('a camera\'s picture x264 cannot take, a huge one, and links planted at the next file names: skipped, said, never a crash', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-timelapse-'));
+  const server = await startWscam(['--stream', 'cam=push:', '--timelapse', '1s', '--record-dir', dir]);
+  const jpeg = (size) => spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc=s=${size}`, '-frames:v', '1', '-pix_fmt', 'yuvj420p',
+    '-f', 'mjpeg', '-'], { maxBuffer: 64 << 20 }).stdout;
+  const wide = jpeg('16386x16'), small = jpeg('160x120'), big = jpeg('4000x3000');
+  const camera = new WebSocket(`${server.wsUrl}/publish/cam`);
+  camera.on('error', () => {});
+  try {
+    await new Promise((resolve) => camera.on('open', resolve));
+    const folder = join(dir, 'cam', 'timelapse');
+    // Links where the next parts would go: one loops, one points at a file outside.
+    const { symlinkSync, writeFileSync: write } = await import('node:fs');
+    write(join(dir, 'victim'), 'IMPORTANT');
+    symlinkSync(`${today()}-2.mp4`, join(folder, `${today()}-2.mp4`));
+    symlinkSync(join(dir, 'victim'), join(folder, `${today()}-3.mp4`));
+    const send = async (picture, ms) => { for (const end = Date.now() + ms; Date.now() < end;) { camera.send(picture); await sleep(200); } };
+    await send(wide, 3000);
+    assert.match(server.logs(), /stream=cam timelapse: a picture of 16386x16 skipped: H\.264 takes at most 16384 a side/);
+    await send(small, 3000);
+    await send(big, 3000);  // decoded at 1/2 (the live path's pixel cap): not 700 MB
+    assert.equal(server.proc.exitCode, null, 'the server runs');
+    const rss = Number(readFileSync(`/proc/${server.proc.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
+    assert.ok(rss < 400, `RSS ${rss} MiB`);
+    assert.equal(readFileSync(join(dir, 'victim'), 'utf8'), 'IMPORTANT', 'nothing written through the link');
+    // The day's file goes after every name in the folder, the links' too: part 4.
+    assert.ok(frames(join(folder, `${today()}-4.mp4`)) >= 2, 'the small pictures are in the day\'s file');
+    assert.match(server.logs(), /a picture of another size skipped \(2000x1500\)/);
+  } finally {
+    camera.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a timelapse period that is not one is refused with the reason', () => {
   for (const [args, reason] of [[['--timelapse', '0.5s'], /--timelapse: give seconds from 1 to 86400/], [['--timelapse', '2d'], /--timelapse/]]) {
     const r = spawnSync(process.env.WSCAM_BIN || new URL('../../build/wscam', import.meta.url).pathname, args, { encoding: 'utf8' });

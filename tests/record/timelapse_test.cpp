@@ -1,10 +1,14 @@
 #include "record/export_reservations.hpp"
 #include "record/recording_options.hpp"
 #include "record/timelapse.hpp"
+#include "record/plain_file.hpp"
+#include "record/recorder.hpp"
+#include "record/segment_writer.hpp"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 
 #include "temp_folder.hpp"
 
@@ -58,6 +62,44 @@ TEST(export_reservations, exports_made_together_cannot_each_take_the_same_free_d
     EXPECT_EQ(r.reserved(), 0u);
     EXPECT_TRUE(r.reserve(50, 100, margin));
     EXPECT_FALSE(r.reserve(1, 40, margin)) << "less free than the margin";
+}
+
+}  // namespace
+}  // namespace wscam::record
+
+namespace wscam::record {
+namespace {
+
+std::string read_all(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(plain_file, a_new_file_is_never_made_through_what_is_at_its_name) {
+    // A review planted links where wscam would write (a timelapse's next part, an export's
+    // temporary file, the folder's write probe) and had files elsewhere created or truncated.
+    temp_folder dir("plain-file");
+    const auto victim = dir.path / "victim";
+    std::ofstream(victim) << "IMPORTANT";
+    std::filesystem::create_symlink(victim, dir.path / "to-victim");
+    std::filesystem::create_symlink(dir.path / "nowhere", dir.path / "dangling");
+    std::filesystem::create_symlink(dir.path / "loop", dir.path / "loop");
+    std::string why;
+    for (const char* name : {"to-victim", "dangling", "loop", "victim"}) {
+        EXPECT_FALSE(create_new_file(dir.path / name, &why)) << name;
+        EXPECT_EQ(why, "it exists") << name;
+    }
+    EXPECT_EQ(read_all(victim), "IMPORTANT");
+    EXPECT_FALSE(std::filesystem::exists(dir.path / "nowhere")) << "a dangling link's target was created";
+    EXPECT_TRUE(create_new_file(dir.path / "new.mp4", &why));
+    EXPECT_TRUE(plain_file(dir.path / "new.mp4"));
+    // The folder's write probe: a link planted at its name is removed, never written through.
+    std::filesystem::create_symlink(victim, dir.path / ".wscam-write-test");
+    check_folder(dir.path);
+    EXPECT_EQ(read_all(victim), "IMPORTANT");
+    // A segment is not written through a link at its name either.
+    EXPECT_THROW(segment_writer((dir.path / "to-victim").string(), segment_format{codec::mjpeg, 16, 16, {}}, 0), segment_error);
+    EXPECT_EQ(read_all(victim), "IMPORTANT");
 }
 
 }  // namespace
