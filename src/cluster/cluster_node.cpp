@@ -34,7 +34,7 @@ constexpr std::int64_t message_queue_bytes = 16 * 1024 * 1024;
 struct cluster_node::impl : std::enable_shared_from_this<impl> {
     impl(node_options o, std::shared_ptr<stream_registry> r)
         : options(std::move(o)), registry(std::move(r)), epoch(static_cast<std::uint64_t>(unix_now_us())),
-          epoch_text(std::to_string(epoch)), state(options.node, epoch, options.times, options.limits), started(clock::now()) {
+          epoch_text(std::to_string(epoch)), state(options.node, epoch, options.times, options.limits) {
         state.set_url(options.url);
     }
 
@@ -68,6 +68,7 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
 
     // --- the cluster thread
     void run() {
+        thread_started = clock::now();
         auto next_tick = clock::now();
         auto last_announce = clock::time_point{};
         bool announce_pending = false;  // wanted, held back by the rate limit
@@ -79,7 +80,10 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
             actions todo;
             {
                 std::lock_guard lock(mutex);
-                for (bool up : got->link_events) merge(todo, state.on_link(up, now));
+                for (bool up : got->link_events) {
+                    if (up && joined == clock::time_point{}) joined = now;
+                    merge(todo, state.on_link(up, now));
+                }
                 for (const auto& a : got->announces) {
                     if (box->stopping()) break;  // SIGTERM does not wait for a flood
                     merge(todo, state.on_announce(a, now));
@@ -199,12 +203,19 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
         std::vector<std::pair<std::string, bool>> holds;
         {
             std::lock_guard lock(mutex);
-            const bool settled = now - started >= options.times.node_timeout;  // the others' announces have come
+            const bool settled = joined != clock::time_point{} ? now - joined >= options.times.node_timeout
+                                                              : now - thread_started >= 2 * options.times.node_timeout;
             for (const auto& name : locals.names()) {
                 const auto* hub = locals.hub_of(name);
                 const bool online = hub && hub->status().online;
                 const bool records = options.records && options.records(name);
-                holds.emplace_back(name, !settled || !state.should_record(name, online, records, now));
+                bool hold = !settled || !state.should_record(name, online, records, now);
+                if (!hold && !records) {
+                    auto& last = released[name];
+                    if (last != clock::time_point{} && now - last < release_every) hold = true;  // not yet again
+                    else last = now;
+                }
+                holds.emplace_back(name, hold);
             }
         }
         for (const auto& [name, held] : holds) options.hold_recording(name, held);
@@ -246,7 +257,13 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
 
     std::mutex mutex;  // the state and the streams
     cluster_state state;
-    clock::time_point started;  // when this run joined: recording waits a node timeout for the others' word
+    // Recording waits a node timeout after the link first came up, for the others' word (or two
+    // after the thread started, if NATS cannot be reached: a node alone still records).
+    clock::time_point thread_started{}, joined{};
+    // The last time each stream's recording was let go (started): at most every release_every,
+    // so another party's flapping claims cannot start and stop recorders many times a second.
+    std::map<std::string, clock::time_point> released;
+    static constexpr auto release_every = std::chrono::seconds(30);
     local_streams locals{options.tokens_for};  // the owner's side
     std::unique_ptr<remote_streams> remotes;  // made with the node (its hooks hold the node weakly)
 
@@ -381,8 +398,9 @@ void cluster_node::set_local_streams(const std::vector<std::shared_ptr<stream>>&
 
 std::optional<std::pair<std::string, std::string>> cluster_node::recordings_home(const std::string& name) {
     auto& i = *impl_;
+    const bool here = i.options.records && i.options.records(name);  // before the lock: it takes the recorders'
     std::lock_guard lock(i.mutex);
-    return i.state.recordings_home(name);
+    return i.state.recordings_home(name, here, clock::now());
 }
 
 void cluster_node::release(const std::string& name) {

@@ -169,11 +169,25 @@ announce cluster_state::make_announce(std::vector<announced_stream> owned, bool 
     return a;
 }
 
-std::optional<std::pair<std::string, std::string>> cluster_state::recordings_home(const std::string& stream) const {
+std::optional<std::pair<std::string, std::string>> cluster_state::recordings_home(const std::string& stream, bool recording_here,
+                                                                                  clock::time_point now) const {
+    // An address that is our own would send the client back here, round and round.
+    auto address = [&](const std::string& node) {
+        const auto n = nodes_.find(node);
+        return n == nodes_.end() || n->second.url == url_ ? std::string() : n->second.url;
+    };
+    if (!recording_here)
+        if (const auto it = claimants_.find(stream); it != claimants_.end())
+            for (const auto& name : it->second) {  // in name order: the first that records it
+                const auto n = nodes_.find(name);
+                if (name == self_ || n == nodes_.end() || !fresh(n->second, now)) continue;
+                if (const auto s = n->second.streams.find(stream); s != n->second.streams.end() && s->second.recording)
+                    return std::pair{name, address(name)};
+            }
+    if (local_.contains(stream)) return std::nullopt;  // ours, and nobody else records it: here
     const auto it = remotes_.find(stream);
     if (it == remotes_.end() || it->second.owner.empty()) return std::nullopt;
-    const auto n = nodes_.find(it->second.owner);
-    return std::pair{it->second.owner, n == nodes_.end() ? std::string() : n->second.url};
+    return std::pair{it->second.owner, address(it->second.owner)};
 }
 
 bool cluster_state::should_record(const std::string& stream, bool online_here, bool recording_here,

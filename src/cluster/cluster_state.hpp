@@ -73,11 +73,13 @@ public:
     void set_url(std::string url) { url_ = std::move(url); }
 
     /**
-     * Where a remote stream's recordings are: its owner (the node recording it) and the address
-     * that node announced (empty if none); nullopt for a stream that is not remote here (a local
-     * one, or one the cluster does not know).
+     * Where a stream's recordings are being made, when not here: the node that announces it
+     * records the stream (the first by name), else for a remote stream its owner; and the address
+     * that node announced (empty if none, or if it is this node's own). nullopt: here (this node
+     * records it, or serves it and nobody else records it) or a stream the cluster does not know.
      */
-    std::optional<std::pair<std::string, std::string>> recordings_home(const std::string& stream) const;
+    std::optional<std::pair<std::string, std::string>> recordings_home(const std::string& stream, bool recording_here,
+                                                                      clock::time_point now) const;
 
     /**
      * Whether this node should record its own stream `stream` now, when other nodes serve a

@@ -229,7 +229,8 @@ bool valid_advertise_url(std::string_view url) {
         const auto close = rest.find(']');
         if (close == std::string_view::npos || close < 3) return false;
         const auto inside = rest.substr(1, close - 1);
-        if (!std::all_of(inside.begin(), inside.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.'; }))
+        if (inside.find(':') == std::string_view::npos ||
+            !std::all_of(inside.begin(), inside.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.'; }))
             return false;
         host = {};
         const auto after = rest.substr(close + 1);
@@ -243,13 +244,28 @@ bool valid_advertise_url(std::string_view url) {
             port = rest.substr(colon + 1);
             if (port.empty()) return false;
         }
-        if (host.empty() || !std::all_of(host.begin(), host.end(), [](char c) {
-                return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
-            }))
-            return false;
+        // A host name: labels of letters, digits and '-', none empty, none starting or ending
+        // with '-', the last not all digits unless the whole is an IPv4 address.
+        if (host.empty() || host.size() > 253 || host.front() == '.' || host.back() == '.') return false;
+        bool all_digits_or_dots = true;
+        std::size_t label = 0;
+        char prev = '.';
+        for (const char c : host) {
+            const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            if (!alnum && c != '.' && c != '-') return false;
+            if (c == '.' && (prev == '.' || prev == '-')) return false;
+            if (c == '-' && prev == '.') return false;
+            label = c == '.' ? 0 : label + 1;
+            if (label > 63) return false;
+            if (!(c >= '0' && c <= '9') && c != '.') all_digits_or_dots = false;
+            prev = c;
+        }
+        if (prev == '-') return false;
+        if (all_digits_or_dots && std::count(host.begin(), host.end(), '.') != 3) return false;  // 1e1-like or 5-part numbers
     }
     if (!port.empty()) {
-        if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+        if (port.size() > 5 || port[0] == '0' || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return false;
         const int n = std::stoi(std::string(port));
         if (n < 1 || n > 65535) return false;
     }

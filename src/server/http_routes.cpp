@@ -184,8 +184,10 @@ std::optional<http::message_generator> http_routes::recordings(const asked& a, c
         return reply(a, text_response(a.req, http::status::not_found,
                                       "no stream named '" + a.where.stream +
                                           "' is configured here: its recordings, if any, are not served\n"));
-    // Another node's stream: its recordings are on that node (it records what it owns).
-    if (const auto home = state_->recordings_home(a.where.stream)) return recordings_elsewhere(a, home->first, home->second);
+    // Recorded on another node now (another node's stream, or ours recorded there): point there,
+    // unless the client asks for what this node holds itself (?here=1: what it recorded before).
+    if (query_param(a.req.target(), "here") != "1")
+        if (const auto home = state_->recordings_home(a.where.stream)) return recordings_elsewhere(a, home->first, home->second);
     const recording_request r{std::make_shared<const request>(a.req), a.head, a.where.stream, answer_logger(a)};
     const auto& recs = state_->recordings();
     switch (a.where.kind) {

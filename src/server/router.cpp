@@ -1,5 +1,8 @@
 #include "server/router.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "core/stream.hpp"
 #include "core/source_uri.hpp"
 #include "record/recording_index.hpp"
@@ -117,7 +120,10 @@ std::string without_token(std::string_view target) {
         const auto amp = query.find('&');
         const std::string_view pair = query.substr(0, amp);
         query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-        if (pair.substr(0, pair.find('=')) == "token" || pair.empty()) continue;
+        // Any spelling of the key a client may have meant: TOKEN, Token, %74oken.
+        auto key = percent_decode(pair.substr(0, pair.find('='))).value_or(std::string(pair.substr(0, pair.find('='))));
+        std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (key == "token" || key.starts_with("token=") || pair.empty()) continue;
         out += sep;
         out += pair;
         sep = '&';

@@ -19,6 +19,11 @@ announced_stream down(const std::string& name, const std::string& reason) {
     return {name, false, reason, "", 640, 480, 30, "testsrc:"};
 }
 
+announced_stream recording(announced_stream s) {
+    s.recording = true;
+    return s;
+}
+
 // Each announce one later than the last (nodes number their announces; an older one is a replay).
 std::uint64_t next_seq = 0;
 
@@ -58,20 +63,38 @@ TEST(cluster_state, a_remote_streams_recordings_are_on_its_owner_at_the_address_
     auto a = from("A", 100, {up("cam")});
     a.url = "http://a.example:8080";
     c.on_announce(a, t0);
-    EXPECT_EQ(c.recordings_home("cam"), std::make_pair(std::string("A"), std::string("http://a.example:8080")));
-    EXPECT_EQ(c.recordings_home("nosuch"), std::nullopt);
+    EXPECT_EQ(c.recordings_home("cam", false, t0), std::make_pair(std::string("A"), std::string("http://a.example:8080")));
+    EXPECT_EQ(c.recordings_home("nosuch", false, t0), std::nullopt);
     c.on_announce(from("C", 300, {up("door")}), t0);
-    EXPECT_EQ(c.recordings_home("door"), std::make_pair(std::string("C"), std::string())) << "C said no address";
+    EXPECT_EQ(c.recordings_home("door", false, t0), std::make_pair(std::string("C"), std::string())) << "C said no address";
     c.set_local_streams({"door"});
-    EXPECT_EQ(c.recordings_home("door"), std::nullopt) << "a local stream's recordings are here";
-    // Our own address goes out in our announces.
+    EXPECT_EQ(c.recordings_home("door", false, t0), std::nullopt) << "a local stream's recordings are here";
+    // Our own address goes out in our announces; another's equal to it is not sent to (a loop).
     c.set_url("http://b.example");
     EXPECT_EQ(c.make_announce({}, false).url, "http://b.example");
+    auto loop = from("A", 100, {up("cam")});
+    loop.url = "http://b.example";
+    c.on_announce(loop, t0 + 1s);
+    EXPECT_EQ(c.recordings_home("cam", false, t0 + 1s), std::make_pair(std::string("A"), std::string()));
 }
 
-announced_stream recording(announced_stream s) {
-    s.recording = true;
-    return s;
+TEST(cluster_state, a_streams_recordings_are_where_it_is_recorded_now) {
+    // A and C both serve cam; C records it. B relays it from A; A itself does not record it.
+    cluster_state b("B", 200);
+    auto a = from("A", 100, {up("cam")});
+    a.url = "http://a";
+    auto c = from("C", 300, {recording(up("cam"))});
+    c.url = "http://c";
+    b.on_announce(a, t0);
+    b.on_announce(c, t0);
+    EXPECT_EQ(b.recordings_home("cam", false, t0), std::make_pair(std::string("C"), std::string("http://c")));
+    cluster_state self_a("A", 100);
+    self_a.set_local_streams({"cam"});
+    self_a.on_announce(c, t0);
+    EXPECT_EQ(self_a.recordings_home("cam", false, t0), std::make_pair(std::string("C"), std::string("http://c")))
+        << "a node serving it but not recording it points to the one that does";
+    EXPECT_EQ(self_a.recordings_home("cam", true, t0), std::nullopt) << "recording it here: here";
+    EXPECT_EQ(self_a.recordings_home("cam", false, t0 + 10s), std::nullopt) << "C gone: ours, here";
 }
 
 TEST(cluster_state, a_stream_two_nodes_serve_is_recorded_by_one) {

@@ -70,6 +70,11 @@ TEST(announce, carries_where_the_node_serves_clients_and_nothing_else_there) {
     for (const char* good : {"http://127.0.0.1:8080", "http://cam-a.local", "https://[::1]:8443", "http://[fe80::1]"})
         EXPECT_TRUE(valid_advertise_url(good)) << good;
     EXPECT_FALSE(valid_advertise_url("http://" + std::string(200, 'a')));
+    for (const char* odd : {"http://[...]", "http://[1.2.3.4]", "http://-", "http://.", "http://..", "http://evil:00080",
+                            "http://.65535.", "http://-99999", "http://a..b", "http://a-.b", "http://1.2.3", "http://a.-b"})
+        EXPECT_FALSE(valid_advertise_url(odd)) << odd;
+    EXPECT_TRUE(valid_advertise_url("http://10.0.0.7:8080"));
+    EXPECT_TRUE(valid_advertise_url("http://cam-1.home.arpa"));
 }
 
 TEST(announce, refuses_what_is_not_a_json_object) {

@@ -86,6 +86,7 @@ TEST(router, a_target_loses_its_token_and_keeps_the_rest) {
     EXPECT_EQ(without_token("/x?token"), "/x");
     EXPECT_EQ(without_token("/x"), "/x");
     EXPECT_EQ(without_token("/x?a=1&&b=2"), "/x?a=1&b=2");
+    EXPECT_EQ(without_token("/x?TOKEN=a&Token=b&%74oken=c&token%3Dd&a=1"), "/x?a=1") << "any spelling a client may have meant";
 }
 
 TEST(router, a_malformed_query_value_is_told_apart_from_an_absent_one) {
