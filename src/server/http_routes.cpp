@@ -123,7 +123,10 @@ std::optional<http::message_generator> http_routes::route_request(asked& a, cons
     if (clip ? req.method() != http::verb::post : a.where.kind != route_kind::recordings_delete && !get_or_head(req)) {
         const bool deletes = a.where.kind == route_kind::recordings;  // DELETE /api/recordings/<stream>
         const char* allowed = clip ? "POST" : deletes ? "GET, HEAD, DELETE" : "GET, HEAD";
-        auto res = text_response(req, http::status::method_not_allowed, std::string("only ") + allowed + " here\n");
+        const char* says = clip ? "only POST is supported here\n"
+                           : deletes ? "only GET, HEAD and DELETE are supported here\n"
+                                     : "only GET and HEAD are supported\n";
+        auto res = text_response(req, http::status::method_not_allowed, says);
         res.set(http::field::allow, allowed);
         return reply(a, std::move(res));
     }

@@ -68,7 +68,9 @@ test('unread /frames answers keep their place until written: an address holds 2,
     await sleep(3000);
     assert.equal(await statusFrom(server, '/api/recordings/cam', '127.0.0.20'), 503, 'a 17th slow answer');
     const rss = Number((await import('node:fs')).readFileSync(`/proc/${server.proc.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
-    assert.ok(rss < 400, `RSS ${rss} MiB with 16 unread answers of up to 8 MiB`);
+    // (ASan's shadow memory and redzones add to it: the sanitised run gets more room.)
+    const bound = process.env.ASAN_OPTIONS ? 900 : 400;
+    assert.ok(rss < bound, `RSS ${rss} MiB with 16 unread answers of up to 8 MiB`);
     // Hung up: the places are free again.
     for (const s of held.splice(0)) s.destroy();
     await sleep(500);
