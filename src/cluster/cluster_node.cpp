@@ -199,7 +199,10 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
 
     /** Which of this node's streams it records (cluster_state::should_record); told outside the lock. */
     void decide_recording(clock::time_point now) {
-        if (!options.hold_recording) return;
+        // Twice a second is soon enough (announces come every second), and a pass can come
+        // thousands of times a second when many cameras' frames go out.
+        if (!options.hold_recording || now < next_decision) return;
+        next_decision = now + decide_every;
         std::vector<std::pair<std::string, bool>> holds;
         {
             std::lock_guard lock(mutex);
@@ -264,6 +267,8 @@ struct cluster_node::impl : std::enable_shared_from_this<impl> {
     // so another party's flapping claims cannot start and stop recorders many times a second.
     std::map<std::string, clock::time_point> released;
     static constexpr auto release_every = std::chrono::seconds(30);
+    clock::time_point next_decision{};
+    static constexpr auto decide_every = std::chrono::milliseconds(500);
     local_streams locals{options.tokens_for};  // the owner's side
     std::unique_ptr<remote_streams> remotes;  // made with the node (its hooks hold the node weakly)
 
