@@ -75,15 +75,15 @@ test('an owner that announces no address is named, and a bad --advertise-url is 
   assert.match(r.stderr, /--advertise-url: 'http:\/\/a\.example\/path' is not http\(s\):\/\/HOST\[:PORT\]/);
 });
 
-/** Each segment's first and last capture time (µs), from its name and ffprobe's pts. */
+/** Each segment's first and last capture time (µs), from its name and ffprobe's pts (one still empty is left out). */
 function spans(folder) {
   if (!existsSync(folder)) return [];
-  return readdirSync(folder).filter((f) => f.endsWith('.mp4')).sort().map((name) => {
+  return readdirSync(folder).filter((f) => f.endsWith('.mp4')).sort().flatMap((name) => {
     const m = name.match(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)\.(\d{6})Z/);
     const start = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) * 1000 + Number(m[7]);
     const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'packet=pts', '-of', 'json', join(folder, name)], { encoding: 'utf8' });
-    const pts = JSON.parse(r.stdout).packets.map((p) => Number(p.pts));
-    return { name, first: start + pts[0], last: start + pts[pts.length - 1], pictures: pts.length };
+    const pts = (JSON.parse(r.stdout || '{}').packets ?? []).map((p) => Number(p.pts));
+    return pts.length ? [{ name, first: start + pts[0], last: start + pts[pts.length - 1], pictures: pts.length }] : [];
   });
 }
 
@@ -109,7 +109,7 @@ test('a camera configured on two nodes is recorded by one at a time, and by the 
     assert.ok(pictures(onB) >= 20, `B recorded ${JSON.stringify(onB)}`);
     const lastA = Math.max(...onA.map((s) => s.last)), firstB = Math.min(...onB.map((s) => s.first));
     assert.ok(firstB > lastA, `B's first picture ${firstB} is not after A's last ${lastA}: recorded twice`);
-    assert.ok(firstB - stoppedAt < 2.5e6, `B began ${firstB - stoppedAt} µs after A stopped`);
+    assert.ok(firstB - stoppedAt < 4e6, `B began ${firstB - stoppedAt} µs after A stopped`);
     assert.match(b.logs(), /stream=cam recording to /);
   } finally {
     await Promise.all([a.stop(), b.stop()]);
