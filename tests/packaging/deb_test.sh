@@ -83,6 +83,8 @@ ok "packaged binary with the packaged config: snapshot and $parts MJPEG parts fr
 kill -HUP "$pid"
 for _ in $(seq 50); do grep -q 'config reloaded' "$work/err.txt" && break; sleep 0.1; done
 grep -q 'config reloaded from .*wscam.toml: added=- removed=- restarted=- unchanged=test' "$work/err.txt" || fail "reload: $(tail -3 "$work/err.txt")"
+# READY=1 follows the reload's last step (the recorders), a moment after its log line.
+for _ in $(seq 50); do [ "$(grep -c '^READY=1' "$work/notify.log" 2>/dev/null)" -ge 2 ] && break; sleep 0.1; done
 kill -TERM "$pid"
 wait "$pid" || fail "exit code $?"
 pid=
