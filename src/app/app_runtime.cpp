@@ -10,9 +10,23 @@
 #include "app/service_notify.hpp"
 #include "app/startup_report.hpp"
 #include "app/usage_error.hpp"
+#include "events/viewer_notices.hpp"
 #include "transcode/h264_stream.hpp"
 
 namespace wscam {
+namespace {
+
+/** Motion drives events recordings: an event's start starts (or extends) its stream's clip, its end stops it. */
+class clip_output : public events::event_output {
+public:
+    explicit clip_output(std::shared_ptr<record::recordings> recs) : recs_(std::move(recs)) {}
+    void deliver(const events::notice& n) override { recs_->clip(n.event.stream, n.change == events::change::started); }
+
+private:
+    std::shared_ptr<record::recordings> recs_;
+};
+
+}  // namespace
 
 app_runtime::app_runtime(const app_options& options, int argc, char** argv)
     : options_(options), registry_(std::make_shared<stream_registry>()), server_(options.server, registry_) {
@@ -24,6 +38,11 @@ app_runtime::app_runtime(const app_options& options, int argc, char** argv)
     });
     server_.set_recordings(recordings_);
     timelapses_.emplace(registry_);
+    // Events go to viewers and to events recordings' clips at once; the store is added once a stream detects.
+    event_outputs_->add(std::make_shared<events::viewer_notices>(registry_));
+    event_outputs_->add(std::make_shared<clip_output>(recordings_));
+    motion_.emplace(registry_, event_outputs_, 2);
+    server_.set_motion_of([this](const std::string& name) { return motion_->stats(name); });
     server_.start();
     try {
         // Network cameras share the server's I/O threads; the streams go before the server does.
@@ -36,6 +55,7 @@ app_runtime::app_runtime(const app_options& options, int argc, char** argv)
     } catch (...) {
         // The I/O threads never ran: the sources must not wait for them as they stop (they
         // did, forever, when a recording could not start).
+        motion_->stop_all();
         timelapses_->stop_all();
         recordings_->stop_all();
         server_.abandon();
@@ -57,10 +77,14 @@ void app_runtime::join_cluster() {
     // has heard the other nodes, none records.
     recordings_->hold_until_told();
     timelapses_->hold_until_told();
-    node.records = [this](const std::string& name) { return recordings_->records(name) || timelapses_->runs(name); };
+    motion_->hold_until_told();  // and watched for motion by one, so its events are not doubled
+    node.records = [this](const std::string& name) {
+        return recordings_->records(name) || timelapses_->runs(name) || motion_->runs(name);
+    };
     node.hold_recording = [this](const std::string& name, bool held) {
         recordings_->hold(name, held);
         timelapses_->hold(name, held);
+        motion_->hold(name, held);
     };
     node.times.forget_after = std::chrono::milliseconds(static_cast<std::int64_t>(options_.cluster_forget_after_s * 1000));
     // A remote stream the cluster forgets leaves the server as a reload's removal does.
@@ -131,6 +155,38 @@ void app_runtime::record(const app_options& options, bool strict) {
     std::map<std::string, record::keep_limits> keep;
     for (const auto& spec : options.streams) keep.emplace(spec.name, spec.recording.keep);
     recordings_->keep(std::move(keep), options.record_dir_max_bytes);
+    detect(options, strict);
+}
+
+std::map<std::string, motion::settings> motion_plan(const app_options& options) {
+    std::map<std::string, motion::settings> wanted;
+    for (const auto& spec : options.streams)
+        if (spec.recording.motion) wanted.emplace(spec.name, *spec.recording.motion);
+    return wanted;
+}
+
+void app_runtime::detect(const app_options& options, bool strict) {
+    const auto wanted = motion_plan(options);
+    const auto file = std::filesystem::path(options.record_dir) / "events.sqlite3";
+    std::error_code ec;
+    // Open while any stream detects, or when events were kept before (the API still lists them).
+    if ((!wanted.empty() || std::filesystem::exists(file, ec)) && (!journal_ || journal_->store()->file() != file)) {
+        try {
+            std::filesystem::create_directories(file.parent_path());
+            auto journal = std::make_shared<events::event_journal>(std::make_shared<events::event_store>(file), options.events_keep);
+            if (const auto open = journal->store()->close_unfinished(); open > 0)
+                spdlog::info("events store: {} events left open by the last run end at their peak", open);
+            if (journal_) event_outputs_->remove(journal_.get());
+            event_outputs_->add(journal);
+            journal_ = std::move(journal);
+            server_.set_event_store(journal_->store());
+        } catch (const std::exception& e) {
+            if (strict) throw usage_error("--record-dir: motion events cannot be kept in " + file.string() + ": " + e.what());
+            spdlog::error("motion events cannot be kept in {}: {}", file.string(), e.what());
+        }
+    }
+    if (journal_) journal_->set_retention(options.events_keep);
+    motion_->apply(wanted);
 }
 
 void app_runtime::run() {
@@ -139,6 +195,8 @@ void app_runtime::run() {
     service::stopping();
     reloader_.reset();
     if (cluster_) cluster_->stop();  // says it is leaving: other nodes show its streams offline at once
+    motion_->stop_all();  // open events end (and their clips), told to every output
+    if (journal_) journal_->flush();
     timelapses_->stop_all();
     recordings_->stop_all();  // every open segment is closed, complete
     streams_->stop_all();

@@ -9,6 +9,9 @@
 #include "app/stream_set.hpp"
 #include "cluster/cluster_node.hpp"
 #include "record/recordings.hpp"
+#include "events/event_fanout.hpp"
+#include "events/event_journal.hpp"
+#include "motion/motion_watches.hpp"
 #include "record/timelapses.hpp"
 #include "server/server.hpp"
 
@@ -18,6 +21,8 @@ namespace wscam {
 std::map<std::string, record::recording_settings> recording_plan(const app_options& options);
 /** What `options` keeps as timelapses: each such stream's settings, by name. */
 std::map<std::string, record::timelapse_settings> timelapse_plan(const app_options& options);
+/** What `options` looks for motion on: each such stream's settings, by name. */
+std::map<std::string, motion::settings> motion_plan(const app_options& options);
 /** Each recorded stream's folder can be made and written to; throws usage_error saying which and why. */
 void check_recording_folders(const app_options& options);
 
@@ -42,6 +47,8 @@ private:
     void join_cluster();
     /** Records the streams `options` asks to (strict: a recorder that cannot start stops wscam). */
     void record(const app_options& options, bool strict);
+    /** Looks for motion where `options` asks, with the events store open when any stream does. */
+    void detect(const app_options& options, bool strict);
 
     const app_options& options_;
     std::shared_ptr<stream_registry> registry_;
@@ -49,6 +56,9 @@ private:
     std::optional<stream_set> streams_;         // made once the server runs: network cameras use its I/O threads
     std::shared_ptr<record::recordings> recordings_;  // after the streams it records
     std::optional<record::timelapses> timelapses_;    // likewise
+    std::shared_ptr<events::event_fanout> event_outputs_ = std::make_shared<events::event_fanout>();
+    std::shared_ptr<events::event_journal> journal_;  // the store's writer, once a stream detects
+    std::optional<motion::motion_watches> motion_;    // after the streams and recordings its events drive
     std::optional<cluster::cluster_node> cluster_;
     std::optional<config_reloader> reloader_;  // last: it changes the streams and the server
 };

@@ -45,6 +45,56 @@ std::optional<std::string> scalar_text(const toml::node& n, bool& boolean) {
     return std::nullopt;
 }
 
+// [[x, y], ...] fractions of the picture; a mask is an array of them.
+motion::polygon read_polygon(const toml::node& n, const std::string& path, const std::string& stream) {
+    const auto why = fmt::format("stream {}: motion_mask: write each polygon as [[x, y], [x, y], [x, y], ...] "
+                                 "with x and y fractions of the picture from 0 to 1", stream);
+    const auto* points = n.as_array();
+    if (!points) fail(path, n.source(), why);
+    motion::polygon poly;
+    for (const auto& p : *points) {
+        const auto* xy = p.as_array();
+        if (!xy || xy->size() != 2 || !(*xy)[0].is_number() || !(*xy)[1].is_number()) fail(path, p.source(), why);
+        poly.push_back({(*xy)[0].value<double>().value_or(-1), (*xy)[1].value<double>().value_or(-1)});
+    }
+    return poly;
+}
+
+void read_motion_key(config_stream& s, const std::string& key, const toml::node& v, const std::string& path) {
+    motion::settings probe;  // each value is checked alone against the defaults of the others
+    if (key == "motion") {
+        if (!v.is_boolean()) fail(path, v.source(), fmt::format("stream {}: motion must be true or false", s.name));
+        s.motion = v.as_boolean()->get();
+        return;
+    } else if (key == "motion-threshold") {
+        if (!v.is_integer()) fail(path, v.source(), fmt::format("stream {}: motion_threshold must be a whole number from 1 to 255", s.name));
+        const auto t = v.as_integer()->get();
+        probe.threshold = t < 0 || t > 255 ? 0 : static_cast<int>(t);
+        s.motion_threshold = probe.threshold;
+    } else if (key == "motion-min-area") {
+        if (!v.is_number()) fail(path, v.source(), fmt::format("stream {}: motion_min_area must be a number (0.005: half a percent)", s.name));
+        probe.min_area = v.value<double>().value_or(-1);
+        s.motion_min_area = probe.min_area;
+    } else if (key == "motion-cooldown") {
+        const auto text = v.is_integer() ? std::to_string(v.as_integer()->get()) : v.is_string() ? v.as_string()->get() : std::string("?");
+        const auto c = motion::parse_cooldown(text);
+        if (!c) fail(path, v.source(), fmt::format("stream {}: motion_cooldown: give seconds, or a number with s or m (\"5s\"), from 0.5s to 1h", s.name));
+        probe.cooldown = *c;
+        s.motion_cooldown = *c;
+    } else if (key == "motion-mask") {
+        const auto* list = v.as_array();
+        if (!list) fail(path, v.source(), fmt::format("stream {}: motion_mask must be a list of polygons: [[[x, y], [x, y], [x, y]]]", s.name));
+        std::vector<motion::polygon> mask;
+        for (const auto& poly : *list) mask.push_back(read_polygon(poly, path, s.name));
+        probe.mask = mask;
+        s.motion_mask = std::move(mask);
+    } else {
+        fail(path, v.source(), fmt::format("unknown key '{}' in [[stream]] (motion keys: motion, motion_threshold, "
+                                           "motion_min_area, motion_mask, motion_cooldown)", key));
+    }
+    if (auto why = motion::check(probe)) fail(path, v.source(), fmt::format("stream {}: {}", s.name, *why));
+}
+
 config_stream read_stream(const toml::table& t, const std::string& path) {
     config_stream s;
     s.where = where(path, t.source());
@@ -52,6 +102,8 @@ config_stream read_stream(const toml::table& t, const std::string& path) {
         if (!n.is_string()) fail(path, n.source(), fmt::format("stream {}: {} must be a string", s.name, key));
         return n.as_string()->get();
     };
+    // Keys come sorted, so the name is read first for the messages of keys before it.
+    if (const auto* n = t.get("name"); n && n->is_string()) s.name = n->as_string()->get();
     for (const auto& [k, v] : t) {
         const std::string key = dashed(std::string(k.str()));
         if (key == "name")
@@ -97,11 +149,14 @@ config_stream read_stream(const toml::table& t, const std::string& path) {
             s.timelapse = v.is_integer() ? std::to_string(v.as_integer()->get()) : text(v, key);
             if (!record::parse_timelapse(*s.timelapse))
                 fail(path, v.source(), fmt::format("stream {}: timelapse: give seconds from 1 to 86400, or a number with s, m or h (\"60s\"); 0: none", s.name));
+        } else if (key.starts_with("motion")) {
+            read_motion_key(s, key, v, path);
         } else {
             fail(path, k.source(),
                  fmt::format("unknown key '{}' in [[stream]] (known: name, source, view_token, control_token, "
                              "publish_token, always_on, size, fps, quality, record, record_codec, record_max_age, "
-                             "record_max_bytes, timelapse)",
+                             "record_max_bytes, timelapse, motion, motion_threshold, motion_min_area, motion_mask, "
+                             "motion_cooldown)",
                              k.str()));
         }
     }

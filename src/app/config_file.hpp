@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/usage_error.hpp"
+#include "motion/motion_settings.hpp"
 
 namespace wscam {
 
@@ -34,6 +35,12 @@ struct config_stream {
     std::optional<std::string> record, record_codec;  // checked: record::parse_mode, parse_codec
     std::optional<std::string> record_max_age, record_max_bytes;  // checked: record::parse_age, parse_bytes
     std::optional<std::string> timelapse;  // checked: record::parse_timelapse
+    // motion, motion_threshold, motion_min_area, motion_mask, motion_cooldown: each checked (motion::check)
+    std::optional<bool> motion;
+    std::optional<int> motion_threshold;
+    std::optional<double> motion_min_area;
+    std::optional<std::vector<motion::polygon>> motion_mask;
+    std::optional<std::chrono::milliseconds> motion_cooldown;
     std::string where;  // FILE:LINE of the table
 };
 

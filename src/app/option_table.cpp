@@ -19,6 +19,7 @@ option_table::option_table(app_options& o, raw_options& raw)
     add_h264_options(o.server);
     add_cluster_options(o);
     add_record_options(o, raw);
+    add_motion_options(o, raw);
     add_config_options(o);
 
     app_.footer(
@@ -280,6 +281,29 @@ void option_table::add_record_options(app_options& o, raw_options& raw) {
                     "Keep a timelapse of every stream (a [[stream]]'s timelapse = ... overrides): one picture every "
                     "period (60s, 5m; 0: none) in a daily MP4 at 30 fps, in --record-dir/NAME/timelapse, whether or not "
                     "the stream is recorded; keeps the camera on")
+        ->capture_default_str();
+}
+
+// Motion detection and its events. A reload applies all of it.
+void option_table::add_motion_options(app_options&, raw_options& raw) {
+    app_.add_flag("--motion", raw.motion,
+                  "Look for motion on every stream (a [[stream]]'s motion = ... overrides; its mask too): each event is kept "
+                  "with a snapshot (GET /api/events), told to viewers, and drives record = events clips. Keeps the camera on");
+    app_.add_option("--motion-threshold", raw.motion_threshold,
+                    "A pixel moved when its brightness changed by more than this (1-255; a [[stream]]'s motion_threshold overrides)")
+        ->check(CLI::Range(1, 255))
+        ->capture_default_str();
+    app_.add_option("--motion-min-area", raw.motion_min_area,
+                    "Motion is at least this share of the picture moving (0.0001-1; a [[stream]]'s motion_min_area overrides)")
+        ->check(CLI::Range(0.0001, 1.0))
+        ->capture_default_str();
+    app_.add_option("--motion-cooldown", raw.motion_cooldown,
+                    "An event ends after this long without motion (0.5s-1h: 5s, 2m; a [[stream]]'s motion_cooldown overrides)")
+        ->capture_default_str();
+    app_.add_option("--events-max-age", raw.events_max_age, "Keep motion events and their snapshots this long (90s, 12h, 30d; 0: no limit)")
+        ->capture_default_str();
+    app_.add_option("--events-max-bytes", raw.events_max_bytes,
+                    "Keep at most this much of event snapshots in all (500M, 1G; 0: no limit): the oldest events go first")
         ->capture_default_str();
 }
 

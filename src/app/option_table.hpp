@@ -36,6 +36,13 @@ struct raw_options {
     std::string record_max_bytes = "0";  // --record-max-bytes: record::parse_bytes
     std::string record_dir_max_bytes = "0";  // --record-dir-max-bytes: app_options::record_dir_max_bytes
     std::string timelapse = "0";  // --timelapse: record::parse_timelapse
+    // --motion and its defaults: every stream's stream_recording::motion unless its table says otherwise
+    bool motion = false;
+    int motion_threshold = motion::settings{}.threshold;
+    double motion_min_area = motion::settings{}.min_area;
+    std::string motion_cooldown = "5s";  // motion::parse_cooldown
+    std::string events_max_age = "30d";   // --events-max-age: record::parse_age
+    std::string events_max_bytes = "1G";  // --events-max-bytes: record::parse_bytes
 
 private:
     static double seconds(std::chrono::milliseconds ms) { return std::chrono::duration<double>(ms).count(); }
@@ -68,6 +75,7 @@ private:
     void add_network_options(app_options& o, raw_options& raw);
     void add_h264_options(server_config& s);
     void add_cluster_options(app_options& o);
+    void add_motion_options(app_options& o, raw_options& raw);
     void add_record_options(app_options& o, raw_options& raw);
     void add_config_options(app_options& o);
 

@@ -40,7 +40,9 @@ void convert_raw(app_options& o, const raw_options& raw) {
 
 // --record and --record-codec (CLI11 checked the names).
 stream_recording recording_from(const raw_options& raw) {
-    stream_recording r{*record::parse_mode(raw.record), *record::parse_codec(raw.record_codec), {}, 0};
+    stream_recording r;
+    r.mode = *record::parse_mode(raw.record);
+    r.codec = *record::parse_codec(raw.record_codec);
     const auto age = record::parse_age(raw.record_max_age);
     if (!age) throw usage_error("--record-max-age: give seconds, or a number with s, m, h or d (7d), not '" + sanitize_text(raw.record_max_age) + "'");
     const auto bytes = record::parse_bytes(raw.record_max_bytes);
@@ -49,6 +51,12 @@ stream_recording recording_from(const raw_options& raw) {
     const auto lapse = record::parse_timelapse(raw.timelapse);
     if (!lapse) throw usage_error("--timelapse: give seconds from 1 to 86400, or a number with s, m or h (60s); 0: none; not '" + sanitize_text(raw.timelapse) + "'");
     r.timelapse_s = *lapse;
+    r.motion_defaults.threshold = raw.motion_threshold;
+    r.motion_defaults.min_area = raw.motion_min_area;
+    const auto cooldown = motion::parse_cooldown(raw.motion_cooldown);
+    if (!cooldown) throw usage_error("--motion-cooldown: give seconds, or a number with s or m (5s, 2m), from 0.5s to 1h; not '" + sanitize_text(raw.motion_cooldown) + "'");
+    r.motion_defaults.cooldown = *cooldown;
+    if (raw.motion) r.motion = r.motion_defaults;
     return r;
 }
 
@@ -117,6 +125,11 @@ void complete(app_options& o, const raw_options& raw, const stream_requests& req
         throw usage_error("--record-dir-max-bytes: give bytes, or a number with K, M, G or T (200G), not '" +
                           sanitize_text(raw.record_dir_max_bytes) + "'");
     o.record_dir_max_bytes = *dir_max;
+    const auto events_age = record::parse_age(raw.events_max_age);
+    if (!events_age) throw usage_error("--events-max-age: give seconds, or a number with s, m, h or d (30d), not '" + sanitize_text(raw.events_max_age) + "'");
+    const auto events_bytes = record::parse_bytes(raw.events_max_bytes);
+    if (!events_bytes) throw usage_error("--events-max-bytes: give bytes, or a number with K, M, G or T (1G), not '" + sanitize_text(raw.events_max_bytes) + "'");
+    o.events_keep = {*events_age == 0 ? INT64_MAX / 2 : *events_age, *events_bytes};
     complete_cluster(o);
     if (!o.streams.empty()) o.server.default_stream = o.streams.front().name;
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "app/stream_specs.hpp"
+#include "events/event_retention.hpp"
 #include "server/server_config.hpp"
 #include "sources/source_factory.hpp"
 
@@ -42,6 +43,8 @@ struct app_options {
     /** --record-preroll, --record-postroll: seconds an events recording keeps before a clip's start and after its stop. */
     int record_preroll_s = 5;
     int record_postroll_s = 5;
+    /** --events-max-age, --events-max-bytes: how long events and their snapshots are kept. */
+    events::event_retention events_keep;
 };
 
 /**

@@ -28,6 +28,14 @@ stream_recording with_table(stream_recording r, const config_stream& table) {
     if (table.record_max_age) r.keep.max_age_us = *record::parse_age(*table.record_max_age);
     if (table.record_max_bytes) r.keep.max_bytes = *record::parse_bytes(*table.record_max_bytes);
     if (table.timelapse) r.timelapse_s = *record::parse_timelapse(*table.timelapse);
+    // The motion keys tune detection whether or not this table turns it on (--motion may).
+    if (table.motion) r.motion = *table.motion ? std::optional(r.motion.value_or(r.motion_defaults)) : std::nullopt;
+    if (r.motion) {
+        if (table.motion_threshold) r.motion->threshold = *table.motion_threshold;
+        if (table.motion_min_area) r.motion->min_area = *table.motion_min_area;
+        if (table.motion_cooldown) r.motion->cooldown = *table.motion_cooldown;
+        if (table.motion_mask) r.motion->mask = *table.motion_mask;
+    }
     return r;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/config_file.hpp"
+#include "motion/motion_settings.hpp"
 #include "record/recording_options.hpp"
 #include "record/retention.hpp"
 #include "server/server_config.hpp"
@@ -18,6 +19,8 @@ struct stream_recording {
     record::codec codec = record::codec::h264;
     record::keep_limits keep;  // record_max_age, record_max_bytes
     std::int64_t timelapse_s = 0;  // --timelapse, timelapse: seconds between its pictures (0: none)
+    std::optional<motion::settings> motion;  // --motion, motion = true: how it looks for motion; nullopt: it does not
+    motion::settings motion_defaults;         // --motion-threshold, --motion-min-area, --motion-cooldown
     bool operator==(const stream_recording&) const = default;
 };
 

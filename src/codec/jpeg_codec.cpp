@@ -94,6 +94,26 @@ bool jpeg_decoder::decode_rgb(std::span<const std::uint8_t> jpeg, std::vector<st
     return true;
 }
 
+bool jpeg_decoder::decode_grey_scaled(std::span<const std::uint8_t> jpeg, int max_width, std::vector<std::uint8_t>& grey,
+                                      int& width, int& height, jpeg_header_info& full, std::string* error) {
+    auto info = read_header(jpeg, error);
+    if (!info) return false;
+    full = *info;
+    for (int denom = 1; denom <= 8; denom *= 2) {
+        const tjscalingfactor factor{1, denom};
+        width = TJSCALED(info->width, factor);
+        height = TJSCALED(info->height, factor);
+        if (width <= max_width) break;
+    }
+    grey.resize(static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
+    if (tjDecompress2(static_cast<tjhandle>(handle_), jpeg.data(), static_cast<unsigned long>(jpeg.size()), grey.data(),
+                      width, 0, height, TJPF_GRAY, TJFLAG_FASTDCT) != 0) {
+        if (error) *error = tjGetErrorStr2(static_cast<tjhandle>(handle_));
+        return false;
+    }
+    return true;
+}
+
 bool has_jpeg_markers(std::span<const std::uint8_t> d) {
     return d.size() >= 4 && d[0] == 0xFF && d[1] == 0xD8 && d[d.size() - 2] == 0xFF && d[d.size() - 1] == 0xD9;
 }

@@ -70,6 +70,15 @@ public:
     bool decode_rgb(std::span<const std::uint8_t> jpeg, std::vector<std::uint8_t>& rgb, int& width,
                     int& height, std::string* error = nullptr);
 
+    /**
+     * Decodes the brightness only, scaled down by TurboJPEG's IDCT (1/2, 1/4 or 1/8: the
+     * largest that is at most `max_width` wide, else 1/8) into `grey` (one byte a pixel, rows
+     * packed): what motion detection looks at, for a fraction of a full decode. False (and
+     * `error`) on failure, warnings included.
+     */
+    bool decode_grey_scaled(std::span<const std::uint8_t> jpeg, int max_width, std::vector<std::uint8_t>& grey,
+                            int& width, int& height, jpeg_header_info& full, std::string* error = nullptr);
+
 private:
     void* handle_;
 };

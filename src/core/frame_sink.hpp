@@ -70,6 +70,11 @@ public:
      * camera capturing. Must not block; call frame_hub::demand_changed() when it changes.
      */
     virtual std::size_t viewers() const { return 1; }
+    /**
+     * A text for every viewer of the stream (a motion event), written once by whoever tells it
+     * (the stream knows no wire format) and shared.
+     */
+    virtual void on_notice(const std::shared_ptr<const std::string>& /*message*/) {}
     /** The hub ended (its stream was removed by a config reload): its viewers are told why and closed. */
     virtual void on_removed(const std::string& /*reason*/) {}
 };

@@ -109,6 +109,19 @@ void stream::controls_changed() {
     hub_->notify([&](frame_sink& sink) { sink.on_controls_update(shared); });
 }
 
+void stream::tell_viewers(std::shared_ptr<const std::string> message, bool lasting) {
+    {
+        std::lock_guard lock(mutex_);
+        lasting_notice_ = lasting ? message : nullptr;
+    }
+    hub_->notify([&](frame_sink& sink) { sink.on_notice(message); });
+}
+
+std::shared_ptr<const std::string> stream::lasting_notice() const {
+    std::lock_guard lock(mutex_);
+    return lasting_notice_;
+}
+
 void stream::control_changed(const std::string& id, double value) {
     hub_->notify([&](frame_sink& sink) { sink.on_control_changed(id, value); });
 }

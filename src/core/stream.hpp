@@ -109,6 +109,13 @@ public:
      */
     void set_control(const std::string& id, double value, control_callback done);
 
+    /**
+     * Tells every subscriber `message` (on_notice). A `lasting` one (an event going on) is also
+     * kept for viewers who join later (lasting_notice()) until the next notice replaces it.
+     */
+    void tell_viewers(std::shared_ptr<const std::string> message, bool lasting);
+    std::shared_ptr<const std::string> lasting_notice() const;
+
     /** Counts a frame from outside that was refused (bad JPEG, too large). */
     void count_rejected() { rejected_.fetch_add(1, std::memory_order_relaxed); }
     std::uint64_t rejected() const { return rejected_.load(std::memory_order_relaxed); }
@@ -123,6 +130,7 @@ private:
     std::shared_ptr<publish_gate> gate_;
     std::shared_ptr<controllable> controllable_;
     std::string removed_;
+    std::shared_ptr<const std::string> lasting_notice_;
     std::atomic<std::uint64_t> rejected_{0};
     std::atomic<bool> online_{false};  // status_.online, written under mutex_
 };

@@ -19,10 +19,10 @@ bool viewer_outbox::replace_status(text& t, const std::string& state) {
 
 void viewer_outbox::push(kind k, text t, const std::string& key) {
     if (k == kind::status && replace_status(t, key)) return;
-    if (k == kind::controls || k == kind::control) {
-        // A newer list of controls (or value of the same control) supersedes the queued one.
+    if (k == kind::controls || k == kind::control || k == kind::event) {
+        // A newer list of controls (or value of the same control, or word of the same event) supersedes the queued one.
         auto same = std::find_if(items_.begin(), items_.end(), [&](const item& i) {
-            return i.k == k && (k != kind::control || i.key == key);
+            return i.k == k && (k == kind::controls || i.key == key);
         });
         if (same != items_.end()) {
             same->t = std::move(t);
@@ -31,10 +31,13 @@ void viewer_outbox::push(kind k, text t, const std::string& key) {
     }
     if (items_.size() >= capacity_) {
         // Full: the oldest reply goes; failing that, the oldest control value (its control is
-        // re-sent with every later change); a hello, status or list of controls is never dropped.
+        // re-sent with every later change), then the oldest event's word; a hello, status or
+        // list of controls is never dropped.
         auto victim = std::find_if(items_.begin(), items_.end(), [](const item& i) { return i.k == kind::reply; });
         if (victim == items_.end())
             victim = std::find_if(items_.begin(), items_.end(), [](const item& i) { return i.k == kind::control; });
+        if (victim == items_.end())
+            victim = std::find_if(items_.begin(), items_.end(), [](const item& i) { return i.k == kind::event; });
         if (victim == items_.end() || (k == kind::reply && victim->k != kind::reply)) {
             ++dropped_;  // nothing less important queued than this reply: drop the reply itself
             return;

@@ -24,13 +24,17 @@ namespace wscam {
  */
 class viewer_outbox {
 public:
-    enum class kind { hello, status, controls, control, reply };
+    enum class kind { hello, status, controls, control, reply, event };
 
     using text = std::shared_ptr<const std::string>;
 
     explicit viewer_outbox(std::size_t capacity = 32) : capacity_(capacity) {}
 
-    /** Queues `t`; `key` names the control for kind::control, the state for kind::status. */
+    /**
+     * Queues `t`; `key` names the control for kind::control, the state for kind::status, the
+     * event for kind::event (a newer message of the same event replaces the queued one: its end
+     * replaces its start, so a viewer never misses that an event ended).
+     */
     void push(kind k, text t, const std::string& key = {});
     void push(kind k, std::string t, const std::string& key = {}) {
         push(k, std::make_shared<const std::string>(std::move(t)), key);

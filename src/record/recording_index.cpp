@@ -9,45 +9,12 @@
 #include "core/stream.hpp"
 #include "record/plain_file.hpp"
 #include "record/recording_options.hpp"
+#include "record/sqlite_statement.hpp"
 
 namespace wscam::record {
 namespace {
 
-/** A prepared statement, finalized when it goes. */
-class statement {
-public:
-    statement(sqlite3* db, const char* sql) {
-        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
-            throw index_error(std::string("cannot prepare an index query: ") + sqlite3_errmsg(db));
-    }
-    ~statement() { sqlite3_finalize(stmt_); }
-    statement(const statement&) = delete;
-    statement& operator=(const statement&) = delete;
-
-    statement& bind(int i, std::int64_t v) {
-        sqlite3_bind_int64(stmt_, i, v);
-        return *this;
-    }
-    statement& bind(int i, const std::string& v) {
-        sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-        return *this;
-    }
-    /** True while there is a row. */
-    bool step() {
-        const int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW) return true;
-        if (rc != SQLITE_DONE) throw index_error(std::string("index query failed: ") + sqlite3_errmsg(sqlite3_db_handle(stmt_)));
-        return false;
-    }
-    std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
-    std::string text(int column) const {
-        const auto* p = sqlite3_column_text(stmt_, column);
-        return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
-    }
-
-private:
-    sqlite3_stmt* stmt_ = nullptr;
-};
+using statement = sqlite_statement;
 
 constexpr const char* columns = "stream, name, start_us, end_us, frames, bytes, codec, width, height";
 

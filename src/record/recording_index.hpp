@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "record/segment_writer.hpp"
+#include "record/sqlite_error.hpp"
 
 struct sqlite3;
 
@@ -30,10 +31,7 @@ struct segment_entry {
 };
 
 /** The index cannot be opened or written: the path and SQLite's reason. */
-class index_error : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+using index_error = sqlite_error;
 
 /**
  * The recordings' index: an SQLite database (index.sqlite3 in the recording folder) holding each

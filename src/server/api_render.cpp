@@ -19,7 +19,7 @@ std::string source_without_command_line(std::string_view description) {
 }
 
 std::string streams_json(stream_registry& streams, const std::function<bool(const std::string&)>& shows_command_line,
-                         const record::recording_lookup& recording_of) {
+                         const record::recording_lookup& recording_of, const events::detection_lookup& motion_of) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& hub : streams.all()) {
         const auto info = hub->info();
@@ -36,12 +36,16 @@ std::string streams_json(stream_registry& streams, const std::function<bool(cons
                               {"frames", rec->frames}, {"dropped", rec->dropped}};
             if (!rec->error.empty()) s["recording"]["error"] = rec->error;
         }
+        if (const auto m = motion_of ? motion_of(hub->name()) : std::nullopt)
+            s["motion"] = {{"state", m->state}, {"pictures", m->pictures}, {"skipped", m->skipped}, {"events", m->events},
+                           {"undecodable", m->undecodable}};
         list.push_back(std::move(s));
     }
     return to_json_text({{"streams", list}});
 }
 
-std::string metrics_text(stream_registry& streams, const server_stats& totals, const record::recording_lookup& recording_of) {
+std::string metrics_text(stream_registry& streams, const server_stats& totals, const record::recording_lookup& recording_of,
+                         const events::detection_lookup& motion_of) {
     std::string out;
     auto family = [&](const char* name, const char* type, const char* help) {
         out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
@@ -77,6 +81,19 @@ std::string metrics_text(stream_registry& streams, const server_stats& totals, c
         recorded("wscam_recording_frames_total", "counter", "Pictures recorded", [](const stats& r) { return r.frames; });
         recorded("wscam_recording_dropped_total", "counter", "Pictures not recorded because the disk was too slow",
                  [](const stats& r) { return r.dropped; });
+    }
+    if (motion_of) {
+        // Only the streams that look for motion.
+        auto watched = [&](const char* name, const char* type, const char* help, auto value) {
+            family(name, type, help);
+            for (const auto& hub : hubs)
+                if (const auto m = motion_of(hub->name())) out += fmt::format("{}{{stream=\"{}\"}} {}\n", name, hub->name(), value(*m));
+        };
+        using stats = events::detection_stats;
+        watched("wscam_motion_active", "gauge", "1 while a motion event of the stream goes on", [](const stats& m) { return m.state == "motion" ? 1 : 0; });
+        watched("wscam_motion_events_total", "counter", "Motion events started", [](const stats& m) { return m.events; });
+        watched("wscam_motion_pictures_total", "counter", "Pictures looked at for motion", [](const stats& m) { return m.pictures; });
+        watched("wscam_motion_skipped_total", "counter", "Pictures not looked at: a newer one came first", [](const stats& m) { return m.skipped; });
     }
     family("wscam_frames_sent_total", "counter", "Frames written to viewers");
     out += fmt::format("wscam_frames_sent_total {}\n", totals.frames_sent);

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "core/stream.hpp"
+#include "events/motion_event.hpp"
 #include "record/recording_stats.hpp"
 #include "server/server_config.hpp"
 
@@ -16,7 +17,7 @@ namespace wscam {
  * `exec:` command line in it is cut to `exec` (source_without_command_line).
  */
 std::string streams_json(stream_registry& streams, const std::function<bool(const std::string&)>& shows_command_line,
-                         const record::recording_lookup& recording_of = {});
+                         const record::recording_lookup& recording_of = {}, const events::detection_lookup& motion_of = {});
 
 /**
  * A source's description without the program it runs: "exec:ffmpeg -i ..." becomes "exec", and
@@ -28,6 +29,6 @@ std::string source_without_command_line(std::string_view description);
 
 /** `GET /metrics`: Prometheus text exposition, one family per fact, labelled by stream. */
 std::string metrics_text(stream_registry& streams, const server_stats& totals,
-                         const record::recording_lookup& recording_of = {});
+                         const record::recording_lookup& recording_of = {}, const events::detection_lookup& motion_of = {});
 
 }  // namespace wscam

@@ -10,6 +10,7 @@
 #include "server/mjpeg_session.hpp"
 #include "server/origin_policy.hpp"
 #include "server/publisher_session.hpp"
+#include "server/event_routes.hpp"
 #include "server/recording_routes.hpp"
 #include "server/request_log.hpp"
 #include "server/static_files.hpp"
@@ -169,6 +170,9 @@ std::optional<http::message_generator> http_routes::route_request(asked& a, cons
     case route_kind::recording_clip:
     case route_kind::recordings_delete:
         return recordings(a, later);
+    case route_kind::events:
+    case route_kind::event_snapshot:
+        return motion_events(a, later);
     case route_kind::publish_ws:
         return publish_refused(a);
     case route_kind::viewer_ws:
@@ -211,6 +215,14 @@ std::optional<http::message_generator> http_routes::recordings(const asked& a, c
     default:
         return recordings_delete(r, recs, later);
     }
+}
+
+std::optional<http::message_generator> http_routes::motion_events(const asked& a, const later_fn& later) {
+    if (!a.hub)  // as for recordings: only a stream configured now has its tokens known
+        return reply(a, text_response(a.req, http::status::not_found, "no stream named '" + a.where.stream + "' is configured here\n"));
+    const recording_request r{std::make_shared<const request>(a.req), a.head, a.where.stream, answer_logger(a)};
+    if (a.where.kind == route_kind::events) return events_list(r, state_->event_store(), later);
+    return event_snapshot(r, state_->event_store(), a.where.path, later);
 }
 
 http::message_generator http_routes::recordings_elsewhere(const asked& a, const std::string& node, const std::string& url) {
@@ -277,7 +289,7 @@ http::message_generator http_routes::stream_list(const asked& a) {
         const bool s = shows_source(*a.access, stream, a.token, budget);
         shown = shown || s;
         return s;
-    }, state_->recording_of());
+    }, state_->recording_of(), state_->motion_of());
     if (a.verdict.guess && !shown) note_guess(a.token);
     auto res = text_response(a.req, http::status::ok, body, "application/json");
     res.set(http::field::cache_control, "no-store");
@@ -285,7 +297,7 @@ http::message_generator http_routes::stream_list(const asked& a) {
 }
 
 http::message_generator http_routes::metrics(const asked& a) {
-    auto res = text_response(a.req, http::status::ok, metrics_text(state_->streams(), state_->stats(), state_->recording_of()),
+    auto res = text_response(a.req, http::status::ok, metrics_text(state_->streams(), state_->stats(), state_->recording_of(), state_->motion_of()),
                              "text/plain; version=0.0.4; charset=utf-8");
     res.set(http::field::cache_control, "no-store");
     return reply(a, std::move(res));

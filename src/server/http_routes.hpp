@@ -63,6 +63,8 @@ private:
     std::optional<http::message_generator> refusal_before_routing(const asked& a, bool tls);
     std::optional<http::message_generator> route_request(asked& a, const hand_over_fn& hand_over, const later_fn& later);
     std::optional<http::message_generator> recordings(const asked& a, const later_fn& later);
+    /** /api/events/<stream> and an event's snapshot. */
+    std::optional<http::message_generator> motion_events(const asked& a, const later_fn& later);
     /** A recordings request for another node's stream: 307 to the address it announced, else 404 naming it. */
     http::message_generator recordings_elsewhere(const asked& a, const std::string& node, const std::string& url);
 

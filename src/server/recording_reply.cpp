@@ -6,6 +6,10 @@
 
 #include "server/byte_range.hpp"
 #include "server/http_reply.hpp"
+#include "server/router.hpp"
+#include "record/time_text.hpp"
+
+#include <chrono>
 
 namespace wscam {
 namespace {
@@ -124,6 +128,54 @@ http::message_generator ranged_file(const recording_request& r, const std::files
     res.set(http::field::content_disposition, "inline; filename=\"" + download_name + "\"");
     r.log(res.result());
     return file_or_head(r, std::move(res), length);
+}
+
+times time_range(std::string_view target, bool from_needed) {
+    times t;
+    t.to = unix_now_us();
+    for (auto [key, value] : {std::pair{"from", &t.from}, std::pair{"to", &t.to}}) {
+        const auto text_value = query_value(target, key);
+        if (text_value && text_value->empty()) continue;
+        const auto parsed = text_value ? record::parse_time(*text_value) : std::nullopt;
+        if (!parsed) {
+            t.error = std::string(key) + ": give Unix seconds (1765000000) or ISO 8601 UTC (2026-12-07T06:30:00Z)\n";
+            return t;
+        }
+        *value = *parsed;
+    }
+    t.from_given = !query_param(target, "from").empty();
+    if (from_needed && !t.from_given) t.error = "from is needed: the start of the range (Unix seconds or ISO 8601 UTC)\n";
+    else if (t.to < t.from) t.error = "to is before from\n";
+    return t;
+}
+
+http::message_generator busy(const recording_request& r);
+
+/** Hands `job` to the blocking pool: nullopt (the answer comes later), or 503 when it is full. */
+std::optional<http::message_generator> run_later(const recording_request& r, const answer_later& later, slow_answer job,
+                                                 bool urgent) {
+    if (later(std::move(job), urgent)) return std::nullopt;
+    return busy(r);
+}
+
+http::message_generator busy(const recording_request& r) {
+    auto res = text_response(*r.req, http::status::service_unavailable,
+                             "the server is busy with other exports; try again in a few seconds\n");
+    res.set(http::field::retry_after, "5");
+    r.log(res.result());
+    no_body_for_head(res, r.head);
+    return res;
+}
+
+/** An answer of bytes in memory (a picture). */
+http::response<http::vector_body<std::uint8_t>> bytes_answer(const recording_request& r, std::vector<std::uint8_t> bytes,
+                                                             std::string_view type) {
+    http::response<http::vector_body<std::uint8_t>> res{http::status::ok, r.req->version()};
+    const auto size = bytes.size();
+    if (!r.head) res.body() = std::move(bytes);
+    finish_response(res, *r.req, type);
+    if (r.head) res.content_length(size);
+    return res;
 }
 
 }  // namespace wscam

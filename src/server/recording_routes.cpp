@@ -33,33 +33,6 @@ std::int64_t now_us() {
         .count();
 }
 
-/** A request's ?from= and ?to= (to defaults to now, from to the start of time), or why they are wrong. */
-struct times {
-    std::int64_t from = 0;
-    std::int64_t to = 0;
-    bool from_given = false;
-    std::string error;  // for the 400
-};
-
-times time_range(std::string_view target, bool from_needed) {
-    times t;
-    t.to = now_us();
-    for (auto [key, value] : {std::pair{"from", &t.from}, std::pair{"to", &t.to}}) {
-        const auto text_value = query_value(target, key);
-        if (text_value && text_value->empty()) continue;
-        const auto parsed = text_value ? record::parse_time(*text_value) : std::nullopt;
-        if (!parsed) {
-            t.error = std::string(key) + ": give Unix seconds (1765000000) or ISO 8601 UTC (2026-12-07T06:30:00Z)\n";
-            return t;
-        }
-        *value = *parsed;
-    }
-    t.from_given = !query_param(target, "from").empty();
-    if (from_needed && !t.from_given) t.error = "from is needed: the start of the range (Unix seconds or ISO 8601 UTC)\n";
-    else if (t.to < t.from) t.error = "to is before from\n";
-    return t;
-}
-
 /** Unix µs as a file name's part: 20261207T063000Z (no colons: every file system takes it). */
 std::string file_time(std::int64_t us) {
     const auto iso = record::iso_time(us);  // 2026-12-07T06:30:00.123456Z
@@ -67,24 +40,6 @@ std::string file_time(std::int64_t us) {
     for (char c : iso.substr(0, 19))
         if (c != '-' && c != ':') out += c;
     return out + "Z";
-}
-
-http::message_generator busy(const recording_request& r);
-
-/** Hands `job` to the blocking pool: nullopt (the answer comes later), or 503 when it is full. */
-std::optional<http::message_generator> run_later(const recording_request& r, const answer_later& later, slow_answer job,
-                                                 bool urgent = false) {
-    if (later(std::move(job), urgent)) return std::nullopt;
-    return busy(r);
-}
-
-http::message_generator busy(const recording_request& r) {
-    auto res = text_response(*r.req, http::status::service_unavailable,
-                             "the server is busy with other exports; try again in a few seconds\n");
-    res.set(http::field::retry_after, "5");
-    r.log(res.result());
-    no_body_for_head(res, r.head);
-    return res;
 }
 
 }  // namespace
@@ -181,16 +136,6 @@ std::shared_ptr<const void> reserve_export(const std::filesystem::path& folder, 
     return reservations.reserve(bytes, space.available, export_disk_margin);
 }
 
-/** An answer of bytes in memory (a picture). */
-http::response<http::vector_body<std::uint8_t>> bytes_answer(const recording_request& r, std::vector<std::uint8_t> bytes,
-                                                             std::string_view type) {
-    http::response<http::vector_body<std::uint8_t>> res{http::status::ok, r.req->version()};
-    const auto size = bytes.size();
-    if (!r.head) res.body() = std::move(bytes);
-    finish_response(res, *r.req, type);
-    if (r.head) res.content_length(size);
-    return res;
-}
 
 
 }  // namespace

@@ -17,7 +17,7 @@ struct access_rule {
 };
 
 // The table: which token each route needs, and where the control token opens more.
-constexpr std::array<access_rule, 18> rules{{
+constexpr std::array<access_rule, 20> rules{{
     {route_kind::page, token_need::nothing},  // the page asks for the token it then brings
     {route_kind::asset, token_need::nothing},
     {route_kind::health, token_need::nothing},  // load balancers and systemd ask without one
@@ -33,6 +33,8 @@ constexpr std::array<access_rule, 18> rules{{
     {route_kind::recording_timelapse, token_need::view},
     {route_kind::recordings_delete, token_need::control},  // what cannot be undone: never the view token
     {route_kind::recording_clip, token_need::control},     // what is kept on disk: the control token's holder decides
+    {route_kind::events, token_need::view},          // when someone walked past is camera data too
+    {route_kind::event_snapshot, token_need::view},
     // The server-wide view token (no stream); a stream's source to that stream's control token.
     {route_kind::api_streams, token_need::view, beyond::sources},
     {route_kind::metrics, token_need::view},

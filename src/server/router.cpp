@@ -64,6 +64,18 @@ route match_route(std::string_view target, bool upgrade, bool ws_only, const std
             }
         return stream_route(route_kind::recordings, rest);
     }
+    if (starts_with(path, "/api/events/")) {
+        const auto rest = path.substr(12);
+        const auto slash = rest.find('/');
+        if (slash == std::string_view::npos) return stream_route(route_kind::events, rest);
+        auto id = rest.substr(slash + 1);
+        if (!ends_with(id, ".jpg")) return {};
+        id.remove_suffix(4);
+        if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string_view::npos) return {};
+        route r = stream_route(route_kind::event_snapshot, rest.substr(0, slash));
+        if (r.kind == route_kind::event_snapshot) r.path = std::string(id);
+        return r;
+    }
     if (starts_with(path, "/recordings/")) {
         // Only a segment name the recorder makes: nothing else of the folder is reachable.
         const auto rest = path.substr(12);

@@ -25,6 +25,8 @@ enum class route_kind {
     recording_timelapse, // /recordings/<stream>/timelapse/<day>.mp4: a day's timelapse (path: its file name), Range requests
     recording_clip,      // POST /api/recordings/<stream>/clip/start or /clip/stop (path: start or stop): an events recording's clip
     recordings_delete,   // DELETE /api/recordings/<stream>?from=&to= (http_routes tells it from GET by the method)
+    events,              // /api/events/<stream>?from=&to=&limit=: its motion events, newest first
+    event_snapshot,      // /api/events/<stream>/<id>.jpg: an event's snapshot (path: the id, digits)
     not_found,
 };
 

@@ -185,6 +185,10 @@ void server::set_relayed_access(const std::string& stream, std::optional<relayed
 
 void server::set_recordings(std::shared_ptr<record::recordings> recordings) { impl_->state->set_recordings(std::move(recordings)); }
 
+void server::set_motion_of(events::detection_lookup f) { impl_->state->set_motion_of(std::move(f)); }
+
+void server::set_event_store(std::shared_ptr<events::event_store> store) { impl_->state->set_event_store(std::move(store)); }
+
 void server::set_recordings_home(std::function<std::optional<std::pair<std::string, std::string>>(const std::string&)> home) {
     impl_->state->set_recordings_home(std::move(home));
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/stream.hpp"
+#include "events/event_store.hpp"
 #include "record/recordings.hpp"
 #include "server/server_config.hpp"
 #include "sources/io_contexts.hpp"
@@ -66,6 +67,10 @@ public:
     std::shared_ptr<h264_stream> h264_rendition(const std::shared_ptr<stream>& s);
     /** The recorders and their index: /api/streams, /metrics and the recordings API read them; before start(). */
     void set_recordings(std::shared_ptr<record::recordings> recordings);
+    /** Each stream's motion detection, for /api/streams and /metrics; before start(). */
+    void set_motion_of(events::detection_lookup f);
+    /** The motion events kept, for /api/events (any time; null: none). */
+    void set_event_store(std::shared_ptr<events::event_store> store);
     /** Where another node's streams' recordings are (the cluster): the recordings API answers 307 there. Any time. */
     void set_recordings_home(std::function<std::optional<std::pair<std::string, std::string>>(const std::string&)> home);
 

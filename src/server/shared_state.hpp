@@ -14,6 +14,7 @@
 #include "server/client_limits.hpp"
 #include "server/host_policy.hpp"
 #include "core/blocking_work.hpp"
+#include "events/event_store.hpp"
 #include "record/recordings.hpp"
 #include "server/server_config.hpp"
 
@@ -54,6 +55,18 @@ public:
     /** The recorders and the recordings' index (set once, before the server starts; null: none). */
     void set_recordings(std::shared_ptr<record::recordings> r);
     const std::shared_ptr<record::recordings>& recordings() const { return recordings_; }
+    /** Each stream's motion detection, for /api/streams and /metrics (set once, before the server starts). */
+    void set_motion_of(events::detection_lookup f) { motion_of_ = std::move(f); }
+    const events::detection_lookup& motion_of() const { return motion_of_; }
+    /** The motion events kept (set when a stream first detects, at start or by a reload; null: none). Any thread. */
+    void set_event_store(std::shared_ptr<events::event_store> store) {
+        std::lock_guard lock(home_mutex_);
+        event_store_ = std::move(store);
+    }
+    std::shared_ptr<events::event_store> event_store() const {
+        std::lock_guard lock(home_mutex_);
+        return event_store_;
+    }
     /** Where a remote stream's recordings are: its owner node and the address it announced (cluster). */
     using recordings_home_fn = std::function<std::optional<std::pair<std::string, std::string>>(const std::string& stream)>;
     /** Set when the node joins a cluster (after the server started: any thread may ask meanwhile). */
@@ -115,6 +128,7 @@ private:
     std::shared_ptr<record::recordings> recordings_;
     mutable std::mutex home_mutex_;
     recordings_home_fn recordings_home_;  // under home_mutex_
+    std::shared_ptr<events::event_store> event_store_;  // under home_mutex_
     std::unique_ptr<blocking_work> blocking_;
     std::mutex slow_mutex_;
     std::map<std::string, int> slow_slots_;  // under slow_mutex_: slow answers per address
@@ -122,6 +136,7 @@ private:
     static constexpr int slow_per_address = 2;
     static constexpr int slow_in_flight = 16;
     record::recording_lookup recording_of_;
+    events::detection_lookup motion_of_;
     client_limits limits_;
     std::unique_ptr<tls::certificate_store> tls_;
     mutable std::mutex mutex_;

@@ -79,6 +79,10 @@ void viewer_group::on_controls_update(const std::shared_ptr<const controls_updat
 
 namespace wscam {
 
+void viewer_group::on_notice(const std::shared_ptr<const std::string>& message) {
+    net::post(ioc_, [self = shared_from_this(), message] { self->each([&](stream_viewer& v) { v.deliver_notice(message); }); });
+}
+
 void viewer_group::on_removed(const std::string& reason) {
     net::post(ioc_, [self = shared_from_this(), reason] { self->each([&](stream_viewer& v) { v.end_stream(reason); }); });
 }

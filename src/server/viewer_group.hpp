@@ -27,6 +27,8 @@ public:
     virtual void deliver_control(const std::string&, double) {}
     /** A new list of controls: the `controls` message, written once for every viewer. */
     virtual void deliver_controls(const std::shared_ptr<const std::string>& /*message*/) {}
+    /** A text for every viewer of the stream (stream::tell_viewers), shared. */
+    virtual void deliver_notice(const std::shared_ptr<const std::string>& /*message*/) {}
     /** The stream was removed (config reload): say why and close. */
     virtual void end_stream(const std::string& reason) = 0;
 };
@@ -55,6 +57,7 @@ public:
     void on_status(const stream_status& s) override;
     void on_control_changed(const std::string& id, double value) override;
     void on_controls_update(const std::shared_ptr<const controls_update>& update) override;
+    void on_notice(const std::shared_ptr<const std::string>& message) override;
     void on_removed(const std::string& reason) override;
     /** Viewers that want frames (members not paused). */
     std::size_t viewers() const override { return active_.load(std::memory_order_relaxed); }

@@ -85,6 +85,7 @@ void viewer_session::on_accept(beast::error_code ec) {
                            std::string(wscam_subprotocol), unix_now_us(), hub_->controls(), can_control_,
                            std::string(delivery_->codec()), delivery_->codec_string(info), codec_note};
         outbox_.push(viewer_outbox::kind::hello, make_hello_message(hello));
+        if (auto notice = hub_->lasting_notice()) outbox_.push(viewer_outbox::kind::event, std::move(notice));  // an event going on
     }
     do_write();
     do_read();
@@ -131,6 +132,12 @@ void viewer_session::deliver_status(const stream_status& s) {
 void viewer_session::deliver_control(const std::string& id, double value) {
     if (!framed_ || !open_) return;
     outbox_.push(viewer_outbox::kind::control, make_control_changed_message(hub_->name(), id, value), id);
+    do_write();
+}
+
+void viewer_session::deliver_notice(const std::shared_ptr<const std::string>& message) {
+    if (!framed_ || !open_) return;
+    outbox_.push(viewer_outbox::kind::event, message);  // the newest word on events is what counts
     do_write();
 }
 

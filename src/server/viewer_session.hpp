@@ -48,6 +48,7 @@ public:
     void deliver_status(const stream_status& s) override;
     void deliver_control(const std::string& id, double value) override;
     void deliver_controls(const std::shared_ptr<const std::string>& message) override;
+    void deliver_notice(const std::shared_ptr<const std::string>& message) override;
     /** From one of its H.264 renditions' groups, on this session's thread. */
     void deliver_unit(rendition from, const frame_ptr& unit) override;
 

@@ -1,0 +1,101 @@
+// Motion events (issue 24), against the real binary: ffmpeg draws the scenes (lib/motion_scenes.mjs),
+// wscam looks at them, and what it says is checked where users read it: /api/events, the snapshot,
+// the viewers' `event` message, /api/streams, and the clips of an events recording.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startWscam } from './lib/wscam.mjs';
+import { watch } from './lib/cluster_viewer.mjs';
+import { crossing, lightSwitch, noise, ramp } from './lib/motion_scenes.mjs';
+import { sleep, until } from './lib/wait.mjs';
+
+const events = async (server, stream, query = '') => {
+  const res = await fetch(`${server.url}/api/events/${stream}${query}`);
+  assert.equal(res.status, 200, await res.clone().text());
+  return (await res.json()).events;
+};
+
+/** Where the white square is in a JPEG: its box in fractions of the picture (ffmpeg decodes it to grey). */
+function whiteBox(jpeg) {
+  const r = spawnSync('ffmpeg', ['-loglevel', 'error', '-i', '-', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { input: jpeg, maxBuffer: 1 << 24 });
+  assert.equal(r.status, 0, String(r.stderr));
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', '-'], { input: jpeg });
+  const [w, h] = String(probe.stdout).trim().split(',').map(Number);
+  let left = w, top = h, right = -1, bottom = -1;
+  for (let y = 0; y < h; ++y)
+    for (let x = 0; x < w; ++x)
+      if (r.stdout[y * w + x] > 200) { left = Math.min(left, x); right = Math.max(right, x); top = Math.min(top, y); bottom = Math.max(bottom, y); }
+  if (right < 0) return null;
+  return { x: left / w, y: top / h, w: (right - left + 1) / w, h: (bottom - top + 1) / h };
+}
+
+test('a square crossing the picture makes one event per crossing, with its box and a snapshot showing it; noise, a slow ramp and a light switch make none', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-motion-'));
+  const scene = crossing({ seconds: 2, period: 5, size: 32, y: 100 });
+  const server = await startWscam(['--stream', `cross=${scene.uri}`, '--stream', `noise=${noise()}`, '--stream', `ramp=${ramp()}`,
+    '--stream', `light=${lightSwitch({ at: 4, off: 9 })}`, '--motion', '--motion-cooldown', '1.5s', '--record-dir', dir]);
+  try {
+    const viewer = watch(`${server.wsUrl}/ws/cross`);
+    await viewer.opened;
+    const arrived = [];
+    viewer.ws.on('message', (data, binary) => { if (!binary) arrived.push({ at: Date.now() * 1000, text: JSON.parse(data.toString()) }); });
+    // Three crossings (at 3-5 s, 8-10 s, 13-15 s of the scene), each ended 1.5 s after it.
+    await until(async () => (await events(server, 'cross')).filter((e) => e.end_us).length >= 3, 'three crossings, ended', 25000);
+    await sleep(1000);
+    const found = (await events(server, 'cross')).reverse();  // oldest first
+    assert.equal(found.length, 3, `one event per crossing: ${JSON.stringify(found)}`);
+    for (const [i, e] of found.entries()) {
+      assert.equal(e.kind, 'motion');
+      assert.equal(e.stream, 'cross');
+      assert.equal(e.id, e.start_us);
+      const lasted = (e.end_us - e.start_us) / 1e6;
+      assert.ok(lasted > 1.4 && lasted < 2.2, `a 2 s crossing lasts ${lasted} s`);
+      if (i > 0) {
+        const apart = (e.start_us - found[i - 1].start_us) / 1e6;
+        assert.ok(Math.abs(apart - scene.period) < 0.35, `crossings start ${scene.period} s apart, not ${apart}`);
+      }
+      // The box is where ffmpeg drew the square: its row exactly, and around the square in the snapshot.
+      assert.ok(Math.abs(e.box.y - scene.y / scene.h) < 0.03 && Math.abs(e.box.h - scene.size / scene.h) < 0.04,
+        `box ${JSON.stringify(e.box)} at the square's row`);
+      assert.equal(e.width, 320);
+      assert.equal(e.height, 240);
+      const snap = await fetch(`${server.url}${e.snapshot}`);
+      assert.equal(snap.status, 200);
+      assert.equal(snap.headers.get('content-type'), 'image/jpeg');
+      assert.equal(Date.parse(snap.headers.get('x-capture-time')) * 1000, Math.floor(e.peak_us / 1000) * 1000);
+      const square = whiteBox(Buffer.from(await snap.arrayBuffer()));
+      assert.ok(square, 'the snapshot shows the square');
+      const slack = 0.04;
+      assert.ok(square.x >= e.box.x - slack && square.x + square.w <= e.box.x + e.box.w + slack &&
+        square.y >= e.box.y - slack && square.y + square.h <= e.box.y + e.box.h + slack,
+      `the square in the snapshot ${JSON.stringify(square)} lies in the event's box ${JSON.stringify(e.box)}`);
+    }
+    // The viewer was told each start and end, in order, and the start soon after the motion began.
+    const told = arrived.filter((a) => a.text.type === 'event');
+    assert.deepEqual(told.map((a) => `${a.text.state}:${a.text.event.id}`), found.flatMap((e) => [`start:${e.id}`, `end:${e.id}`]));
+    for (const a of told.filter((t) => t.text.state === 'start')) {
+      const late = (a.at - a.text.event.start_us) / 1000;
+      assert.ok(late < 1500, `the start reached the viewer ${late} ms after the first picture with motion`);
+    }
+    assert.equal(told.at(-1).text.event.end_us, found.at(-1).end_us);
+
+    // Noise, a slow ramp and a light switched on and off: looked at, and no event.
+    const list = (await (await fetch(`${server.url}/api/streams`)).json()).streams;
+    for (const name of ['noise', 'ramp', 'light']) {
+      assert.deepEqual(await events(server, name), [], `${name}: no event`);
+      const s = list.find((x) => x.name === name);
+      assert.ok(s.motion.pictures > 100, `${name} was looked at: ${JSON.stringify(s.motion)}`);
+      assert.equal(s.motion.events, 0);
+    }
+    assert.equal(list.find((x) => x.name === 'cross').motion.events, 3);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /wscam_motion_events_total\{stream="cross"\} 3/);
+    viewer.ws.close();
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
