@@ -76,13 +76,17 @@ sample detector::look(grey_view picture, std::int64_t at_us) {
         }
     }
 
-    std::size_t raw_moving = 0;
+    // Changed: against the background as it is (a light switched over most of the picture moves
+    // the median itself) and with the median taken away (a step of exposure everywhere).
+    std::size_t raw_moving = 0, changed = 0;
     for (std::size_t i = 0; i < n; ++i) {
-        const int d = picture.pixels[i] - static_cast<int>(std::lround(background_[i])) - median;
-        moving_[i] = !mask_[i] && std::abs(d) > settings_.threshold;
+        const int raw = picture.pixels[i] - static_cast<int>(std::lround(background_[i]));
+        moving_[i] = !mask_[i] && std::abs(raw - median) > settings_.threshold;
         raw_moving += moving_[i];
+        changed += !mask_[i] && std::abs(raw) > settings_.threshold;
     }
-    if (static_cast<double>(raw_moving) > relit_share * static_cast<double>(looked_at_)) {
+    const auto most = relit_share * static_cast<double>(looked_at_);
+    if (static_cast<double>(raw_moving) > most || static_cast<double>(changed) > most) {
         start_learning(picture, at_us);
         out.learning = true;
         out.relit = true;

@@ -40,8 +40,10 @@ struct sample {
  * of `min_area` are dropped. The background follows each still pixel with a time constant of 2 s
  * (a slow change of light is followed, never seen) and a moving one with 30 s (something that
  * stops becomes background in about a minute, so a parked car ends its event). When more than
- * 60 % of the picture moves at once, the light was switched: the picture becomes the background
- * and the detector learns for `learn_us`.
+ * 60 % of the picture changed at once (with or without the median taken away), the light was
+ * switched: the picture becomes the background and the detector learns for `learn_us`. So a
+ * person filling most of the picture at once is taken as light too: the price of no event at
+ * every switch of a lamp.
  *
  * Pure and single-threaded: pictures and their capture times in, a sample out.
  */

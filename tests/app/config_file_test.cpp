@@ -59,7 +59,8 @@ TEST(config_file, mistakes_are_refused_with_the_line_and_the_reason) {
     EXPECT_EQ(error_of("port = \n"), "wscam.toml:1:8: Error while parsing key-value pair: expected value, saw '\\n'");
     EXPECT_EQ(error_of("[[stream]]\nname = \"a\"\nsource = \"testsrc:\"\nfsp = 3\n"),
               "wscam.toml:4:1: unknown key 'fsp' in [[stream]] (known: name, source, view_token, control_token, "
-              "publish_token, always_on, size, fps, quality, record, record_codec, record_max_age, record_max_bytes, timelapse)");
+              "publish_token, always_on, size, fps, quality, record, record_codec, record_max_age, record_max_bytes, timelapse, "
+              "motion, motion_threshold, motion_min_area, motion_mask, motion_cooldown)");
     EXPECT_EQ(error_of("[[stream]]\nname = \"a\"\nsource = \"testsrc:\"\n[[stream]]\nname = \"a\"\nsource = \"testsrc:\"\n"),
               "wscam.toml:4:1: stream 'a' is defined twice");
     EXPECT_EQ(error_of("[[stream]]\nsource = \"testsrc:\"\n"), "wscam.toml:1:1: [[stream]] without a name");
@@ -79,6 +80,35 @@ TEST(config_file, mistakes_are_refused_with_the_line_and_the_reason) {
               "wscam.toml:1:1: '' is not a setting (the settings are the long options of wscam --help)");
     EXPECT_EQ(error_of("\"po rt\" = 8080\n"),
               "wscam.toml:1:1: 'po rt' is not a setting (the settings are the long options of wscam --help)");
+}
+
+TEST(config_file, motion_keys_are_read_and_checked_with_the_line) {
+    const auto doc = parse_config("[[stream]]\nsource = \"testsrc:\"\nmotion = true\nmotion_threshold = 40\nmotion_min_area = 0.02\n"
+                                  "motion_cooldown = \"2m\"\nmotion_mask = [[[0, 0], [0.5, 0], [0.5, 0.25]]]\nname = \"yard\"\n",
+                                  "wscam.toml");
+    ASSERT_EQ(doc.streams.size(), 1u);
+    const auto& s = doc.streams[0];
+    EXPECT_EQ(s.motion, true);
+    EXPECT_EQ(s.motion_threshold, 40);
+    EXPECT_EQ(s.motion_min_area, 0.02);
+    EXPECT_EQ(s.motion_cooldown, std::chrono::minutes(2));
+    ASSERT_TRUE(s.motion_mask);
+    EXPECT_EQ(*s.motion_mask, (std::vector<motion::polygon>{{{0, 0}, {0.5, 0}, {0.5, 0.25}}}));
+    const std::string head = "[[stream]]\nname = \"yard\"\nsource = \"testsrc:\"\n";
+    EXPECT_EQ(error_of(head + "motion = 1\n"), "wscam.toml:4:10: stream yard: motion must be true or false");
+    EXPECT_EQ(error_of(head + "motion_threshold = 300\n"),
+              "wscam.toml:4:20: stream yard: motion_threshold must be a whole number from 1 to 255 (a pixel's brightness change)");
+    EXPECT_EQ(error_of(head + "motion_min_area = 2\n"),
+              "wscam.toml:4:19: stream yard: motion_min_area must be a share of the picture from 0.0001 to 1 (0.005: half a percent)");
+    EXPECT_EQ(error_of(head + "motion_cooldown = \"0.1s\"\n"),
+              "wscam.toml:4:19: stream yard: motion_cooldown: give seconds, or a number with s or m (\"5s\"), from 0.5s to 1h");
+    EXPECT_EQ(error_of(head + "motion_mask = [[[0, 0], [1.5, 0], [1, 1]]]\n"),
+              "wscam.toml:4:15: stream yard: motion_mask: points are [x, y] fractions of the picture, each from 0 to 1");
+    EXPECT_EQ(error_of(head + "motion_mask = [[[0, 0], [1, 0]]]\n"), "wscam.toml:4:15: stream yard: motion_mask: each polygon has 3 to 64 points");
+    EXPECT_EQ(error_of(head + "motion_mask = [[0, 0, 1]]\n"),
+              "wscam.toml:4:17: stream yard: motion_mask: write each polygon as [[x, y], [x, y], [x, y], ...] with x and y fractions of the picture from 0 to 1");
+    EXPECT_EQ(error_of(head + "motion_colour = 1\n"),
+              "wscam.toml:4:17: unknown key 'motion-colour' in [[stream]] (motion keys: motion, motion_threshold, motion_min_area, motion_mask, motion_cooldown)");
 }
 
 TEST(config_file, a_nats_table_gives_the_cluster_settings) {

@@ -125,6 +125,33 @@ TEST(options, usage_errors_exit_2_with_the_message_and_where_a_bad_value_came_fr
     EXPECT_EQ(parse({"--require-tls"}).errors, "--require-tls needs --tls-cert and --tls-key");
 }
 
+TEST(options, motion_is_the_command_lines_unless_a_stream_table_says_otherwise) {
+    const temp_file file("motion.toml", "[[stream]]\nname = \"desk\"\nsource = \"testsrc:\"\nmotion = false\n"
+                                        "[[stream]]\nname = \"door\"\nsource = \"testsrc:\"\nmotion_threshold = 50\n"
+                                        "[[stream]]\nname = \"yard\"\nsource = \"testsrc:\"\nmotion = true\nmotion_min_area = 0.1\n");
+    auto p = parse({"--config", file.path, "--motion", "--motion-threshold", "30", "--motion-cooldown", "2s", "--events-max-age", "7d",
+                    "--events-max-bytes", "200M"});
+    ASSERT_TRUE(p.ok) << p.errors;
+    ASSERT_EQ(p.options.streams.size(), 3u);
+    EXPECT_FALSE(p.options.streams[0].recording.motion) << "its table turns it off";
+    ASSERT_TRUE(p.options.streams[1].recording.motion);
+    EXPECT_EQ(p.options.streams[1].recording.motion->threshold, 50) << "its table's threshold";
+    EXPECT_EQ(p.options.streams[1].recording.motion->cooldown, std::chrono::seconds(2)) << "the command line's cooldown";
+    ASSERT_TRUE(p.options.streams[2].recording.motion);
+    EXPECT_EQ(p.options.streams[2].recording.motion->threshold, 30);
+    EXPECT_EQ(p.options.streams[2].recording.motion->min_area, 0.1);
+    EXPECT_EQ(p.options.events_keep.max_age_us, 7 * 86'400'000'000LL);
+    EXPECT_EQ(p.options.events_keep.max_bytes, 200ULL << 20);
+    p = parse({"--config", file.path});
+    ASSERT_TRUE(p.ok) << p.errors;
+    EXPECT_FALSE(p.options.streams[1].recording.motion) << "tuned, not turned on";
+    EXPECT_TRUE(p.options.streams[2].recording.motion) << "turned on by its table alone";
+    EXPECT_EQ(parse({"--motion-cooldown", "soon"}).errors,
+              "--motion-cooldown: give seconds, or a number with s or m (5s, 2m), from 0.5s to 1h; not 'soon'");
+    EXPECT_EQ(parse({"--motion-threshold", "0"}).exit_code, 2);
+    EXPECT_EQ(parse({"--events-max-bytes", "lots"}).errors, "--events-max-bytes: give bytes, or a number with K, M, G or T (1G), not 'lots'");
+}
+
 TEST(options, recording_is_the_command_lines_unless_a_stream_table_says_otherwise) {
     const temp_file file("record.toml", "[[stream]]\nname = \"desk\"\nsource = \"testsrc:\"\nrecord = \"off\"\n"
                                         "[[stream]]\nname = \"door\"\nsource = \"testsrc:\"\nrecord_codec = \"mjpeg\"\n"
@@ -133,9 +160,9 @@ TEST(options, recording_is_the_command_lines_unless_a_stream_table_says_otherwis
                           "--record-segment", "60", "--record-max-age", "7d", "--record-dir-max-bytes", "1T"});
     ASSERT_TRUE(p.ok) << p.errors;
     ASSERT_EQ(p.options.streams.size(), 3u);
-    EXPECT_EQ(p.options.streams[0].recording, (stream_recording{record::mode::off, record::codec::h264, {7 * 86'400'000'000LL, 0}}));
-    EXPECT_EQ(p.options.streams[1].recording, (stream_recording{record::mode::continuous, record::codec::mjpeg, {7 * 86'400'000'000LL, 20ULL << 30}}));
-    EXPECT_EQ(p.options.streams[2].recording, (stream_recording{record::mode::continuous, record::codec::h264, {7 * 86'400'000'000LL, 0}}));
+    EXPECT_EQ(p.options.streams[0].recording, (stream_recording{record::mode::off, record::codec::h264, {7 * 86'400'000'000LL, 0}, 0, {}, {}}));
+    EXPECT_EQ(p.options.streams[1].recording, (stream_recording{record::mode::continuous, record::codec::mjpeg, {7 * 86'400'000'000LL, 20ULL << 30}, 0, {}, {}}));
+    EXPECT_EQ(p.options.streams[2].recording, (stream_recording{record::mode::continuous, record::codec::h264, {7 * 86'400'000'000LL, 0}, 0, {}, {}}));
     EXPECT_EQ(p.options.record_dir, "/srv/cam");
     EXPECT_EQ(p.options.record_segment_s, 60);
     EXPECT_EQ(p.options.record_dir_max_bytes, 1ULL << 40);
@@ -143,6 +170,7 @@ TEST(options, recording_is_the_command_lines_unless_a_stream_table_says_otherwis
     EXPECT_EQ(parse({"--record-dir-max-bytes", "lots"}).exit_code, 2);
     EXPECT_EQ(parse({}).options.record_dir, "recordings") << "outside systemd: next to where wscam runs";
     EXPECT_EQ(parse({}).options.streams[0].recording.mode, record::mode::off) << "nothing is recorded unless asked";
+    EXPECT_FALSE(parse({}).options.streams[0].recording.motion) << "nor looked at for motion";
 
     const temp_file bad("bad_record.toml", "[[stream]]\nname = \"desk\"\nsource = \"testsrc:\"\nrecord = \"always\"\n");
     EXPECT_EQ(parse({"--config", bad.path}).errors,

@@ -99,3 +99,89 @@ test('a square crossing the picture makes one event per crossing, with its box a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** Each picture's capture time in a segment (µs): the time in its name plus its pts. */
+function captures(file, name) {
+  const m = name.match(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)\.(\d{6})Z/);
+  const start = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) * 1000 + Number(m[7]);
+  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts', '-of', 'json', file], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout).packets.map((p) => start + Number(p.pts));
+}
+
+test('record = "events" keeps a clip of each event, from its pre-roll before the motion began to its post-roll after it ended', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-motion-'));
+  const scene = crossing({ seconds: 2, period: 6, size: 48, y: 60 });
+  const config = join(dir, 'wscam.toml');
+  writeFileSync(config, `[[stream]]\nname = "door"\nsource = ${JSON.stringify(scene.uri)}\nrecord = "events"\nrecord_codec = "mjpeg"\n` +
+    'motion = true\nmotion_cooldown = "1s"\n');
+  const server = await startWscam(['--config', config, '--record-dir', dir, '--record-preroll', '2', '--record-postroll', '1']);
+  try {
+    await until(async () => (await events(server, 'door')).some((e) => e.end_us), 'the first crossing ended', 20000);
+    const [e] = await events(server, 'door');
+    await until(() => /stream=door recording: a clip ended/.test(server.logs()), 'its clip ends after the post-roll', 8000);
+    const files = readdirSync(join(dir, 'door')).filter((f) => f.endsWith('.mp4'));
+    assert.equal(files.length, 1, `one event, one clip: ${files}`);
+    const times = captures(join(dir, 'door', files[0]), files[0]);
+    const before = (e.start_us - times[0]) / 1e6;
+    assert.ok(before > 1.8 && before < 2.4, `the clip starts ${before} s before the motion (2 s pre-roll, counted from the start's notice)`);
+    const after = (times.at(-1) - e.end_us) / 1e6;
+    // The clip stops when the event ends (its last motion + the 1 s cooldown), then keeps 1 s more.
+    assert.ok(after > 1.7 && after < 2.4, `the clip ends ${after} s after the last motion`);
+    assert.ok(times.every((t, i) => i === 0 || t > times[i - 1]), 'in order, none twice');
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a camera that is offline makes no events and says so; one that flaps makes none either', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-motion-'));
+  // A still scene that ends after 1.5 s; the exec source starts it again after a backoff, and again.
+  const flapping = noise({ strength: 4 }).replace(' -q:v 5', ' -t 1.5 -q:v 5');
+  const server = await startWscam(['--stream', `flap=${flapping}`, '--motion', '--record-dir', dir, '--reconnect-delay', '0.3',
+    '--reconnect-max', '0.6']);
+  try {
+    await until(() => (server.logs().match(/stream=flap motion detection paused: the camera is offline/g) || []).length >= 3,
+      'detection pauses each time the camera goes', 20000);
+    const s = (await (await fetch(`${server.url}/api/streams`)).json()).streams[0];
+    assert.equal(s.motion.events, 0, 'no event from a camera coming and going');
+    assert.ok(s.motion.pictures > 10);
+    assert.deepEqual(await events(server, 'flap'), []);
+    await until(async () => (await (await fetch(`${server.url}/api/streams`)).json()).streams[0].motion.state === 'offline',
+      'the state says offline while it is', 10000);
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('/api/events needs the view token, checks its query, and says when no events are kept', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-motion-'));
+  const server = await startWscam(['--stream', 'cam=testsrc:?size=160x120', '--stream', 'plain=testsrc:?size=160x120', '--view-token', 'v',
+    '--record-dir', dir]);
+  try {
+    assert.equal((await fetch(`${server.url}/api/events/cam`)).status, 401);
+    const none = await fetch(`${server.url}/api/events/cam?token=v`);
+    assert.equal(none.status, 404);
+    assert.match(await none.text(), /keeps no motion events/);
+    assert.equal((await fetch(`${server.url}/api/events/nope?token=v`)).status, 404);
+  } finally {
+    await server.stop();
+  }
+  const again = await startWscam(['--stream', 'cam=testsrc:?size=160x120', '--motion', '--view-token', 'v', '--record-dir', dir]);
+  try {
+    const ok = await fetch(`${again.url}/api/events/cam?token=v&from=0&limit=5`);
+    assert.equal(ok.status, 200);
+    const body = await ok.json();
+    assert.deepEqual(body.events, []);
+    assert.equal(body.more, false);
+    for (const bad of ['limit=0', 'limit=1001', 'limit=x', 'from=yesterday', 'from=10&to=5'])
+      assert.equal((await fetch(`${again.url}/api/events/cam?token=v&${bad}`)).status, 400, bad);
+    assert.equal((await fetch(`${again.url}/api/events/cam/123.jpg?token=v`)).status, 404);
+    assert.equal((await fetch(`${again.url}/api/events/cam/123.jpg`)).status, 401);
+  } finally {
+    await again.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

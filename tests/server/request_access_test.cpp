@@ -9,7 +9,7 @@ namespace wscam {
 namespace {
 
 // Routes that need the view token, each with the stream it asks for ("": the server-wide ones).
-const std::array<std::pair<route_kind, std::string>, 11> view_routes{{{route_kind::viewer_ws, "cam"},
+const std::array<std::pair<route_kind, std::string>, 13> view_routes{{{route_kind::viewer_ws, "cam"},
                                                                      {route_kind::snapshot, "cam"},
                                                                      {route_kind::mjpeg, "cam"},
                                                                      {route_kind::recordings, "cam"},
@@ -18,6 +18,8 @@ const std::array<std::pair<route_kind, std::string>, 11> view_routes{{{route_kin
                                                                      {route_kind::recording_snapshot, "cam"},
                                                                      {route_kind::recording_frames, "cam"},
                                                                      {route_kind::recording_timelapse, "cam"},
+                                                                     {route_kind::events, "cam"},
+                                                                     {route_kind::event_snapshot, "cam"},
                                                                      {route_kind::api_streams, ""},
                                                                      {route_kind::metrics, ""}}};
 
@@ -40,6 +42,8 @@ const char* name(route_kind k) {
     case route_kind::recording_timelapse: return "recording_timelapse";
     case route_kind::recordings_delete: return "recordings_delete";
     case route_kind::recording_clip: return "recording_clip";
+    case route_kind::events: return "events";
+    case route_kind::event_snapshot: return "event_snapshot";
     case route_kind::not_found: return "not_found";
     }
     return "?";

@@ -44,6 +44,18 @@ TEST(router, pages_api_and_snapshots) {
     EXPECT_EQ(r("/api/recordings/porch?from=0").kind, route_kind::recordings);
     EXPECT_EQ(r("/api/recordings/porch").stream, "porch");
     EXPECT_EQ(r("/api/recordings/").kind, route_kind::not_found);
+    EXPECT_EQ(r("/api/events/porch?from=0&limit=5").kind, route_kind::events);
+    EXPECT_EQ(r("/api/events/porch").stream, "porch");
+    EXPECT_EQ(r("/api/events/").kind, route_kind::not_found);
+    const auto snap = r("/api/events/porch/1765089000123456.jpg");
+    EXPECT_EQ(snap.kind, route_kind::event_snapshot);
+    EXPECT_EQ(snap.stream, "porch");
+    EXPECT_EQ(snap.path, "1765089000123456");
+    EXPECT_EQ(r("/api/events/porch/12a.jpg").kind, route_kind::not_found);
+    EXPECT_EQ(r("/api/events/porch/.jpg").kind, route_kind::not_found);
+    EXPECT_EQ(r("/api/events/porch/1234567890123456789.jpg").kind, route_kind::not_found) << "past int64";
+    EXPECT_EQ(r("/api/events/porch/12").kind, route_kind::not_found);
+    EXPECT_EQ(r("/api/events/po%20rch/12.jpg").kind, route_kind::not_found);
     const auto seg = r("/recordings/porch/20261207T063000.123456Z.mp4");
     EXPECT_EQ(seg.kind, route_kind::recording);
     EXPECT_EQ(seg.stream, "porch");
