@@ -11,12 +11,13 @@ what=${1:-build}
 build_pkgs=(cmake ninja-build g++ make pkg-config ccache
   libboost1.81-dev libturbojpeg0-dev libjpeg62-turbo-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libtomlplusplus-dev libssl-dev libsystemd-dev libnats-dev libx264-dev help2man dpkg-dev file
-  libavformat-dev libavcodec-dev libavutil-dev libsqlite3-dev)
+  libavformat-dev libavcodec-dev libavutil-dev libsqlite3-dev libmosquitto-dev)
 # Only `make test`: GoogleTest, the peers (Node's ws and playwright-core, ffmpeg, VLC, Chromium,
-# nats-server), clang for the fuzzers, QEMU and busybox for the V4L2 VM, lintian for the package.
+# nats-server, the mosquitto broker and its clients), clang for the fuzzers, QEMU and busybox for the V4L2 VM, lintian for the package.
 test_pkgs=(googletest libgtest-dev nodejs npm ffmpeg chromium clang libclang-rt-14-dev
   qemu-system-x86 busybox-static cpio iperf3 python3 vlc-bin vlc-plugin-base
-  python3-opencv python3-websockets python3-numpy lintian procps systemd nats-server gdb)
+  python3-opencv python3-websockets python3-numpy lintian procps systemd nats-server gdb
+  mosquitto mosquitto-clients)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

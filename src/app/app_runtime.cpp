@@ -41,6 +41,10 @@ app_runtime::app_runtime(const app_options& options, int argc, char** argv)
     // Events go to viewers and to events recordings' clips at once; the store is added once a stream detects.
     event_outputs_->add(std::make_shared<events::viewer_notices>(registry_));
     event_outputs_->add(std::make_shared<clip_output>(recordings_));
+    if (options.mqtt) {
+        mqtt_ = std::make_shared<events::mqtt_output>(*options.mqtt);
+        event_outputs_->add(mqtt_);
+    }
     motion_.emplace(registry_, event_outputs_, 2);
     server_.set_motion_of([this](const std::string& name) { return motion_->stats(name); });
     server_.start();
@@ -186,6 +190,11 @@ void app_runtime::detect(const app_options& options, bool strict) {
         }
     }
     if (journal_) journal_->set_retention(options.events_keep);
+    if (mqtt_) {
+        std::vector<std::string> names;
+        for (const auto& [name, s] : wanted) names.push_back(name);
+        mqtt_->set_streams(names);
+    }
     motion_->apply(wanted);
 }
 

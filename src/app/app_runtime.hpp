@@ -11,6 +11,7 @@
 #include "record/recordings.hpp"
 #include "events/event_fanout.hpp"
 #include "events/event_journal.hpp"
+#include "events/mqtt/mqtt_output.hpp"
 #include "motion/motion_watches.hpp"
 #include "record/timelapses.hpp"
 #include "server/server.hpp"
@@ -58,6 +59,7 @@ private:
     std::optional<record::timelapses> timelapses_;    // likewise
     std::shared_ptr<events::event_fanout> event_outputs_ = std::make_shared<events::event_fanout>();
     std::shared_ptr<events::event_journal> journal_;  // the store's writer, once a stream detects
+    std::shared_ptr<events::mqtt_output> mqtt_;       // --mqtt
     std::optional<motion::motion_watches> motion_;    // after the streams and recordings its events drive
     std::optional<cluster::cluster_node> cluster_;
     std::optional<config_reloader> reloader_;  // last: it changes the streams and the server

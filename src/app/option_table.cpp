@@ -285,7 +285,7 @@ void option_table::add_record_options(app_options& o, raw_options& raw) {
 }
 
 // Motion detection and its events. A reload applies all of it.
-void option_table::add_motion_options(app_options&, raw_options& raw) {
+void option_table::add_motion_options(app_options& o, raw_options& raw) {
     app_.add_flag("--motion", raw.motion,
                   "Look for motion on every stream (a [[stream]]'s motion = ... overrides; its mask too): each event is kept "
                   "with a snapshot (GET /api/events), told to viewers, and drives record = events clips. Keeps the camera on");
@@ -300,6 +300,20 @@ void option_table::add_motion_options(app_options&, raw_options& raw) {
     app_.add_option("--motion-cooldown", raw.motion_cooldown,
                     "An event ends after this long without motion (0.5s-1h: 5s, 2m; a [[stream]]'s motion_cooldown overrides)")
         ->capture_default_str();
+    // The broker's connection is made once: changing it takes a restart.
+    restart_only(app_.add_option("--mqtt", o.mqtt_url,
+                                 "Send motion events to this MQTT broker: mqtt://[user:pass@]HOST[:PORT] or mqtts://... (TLS): each "
+                                 "stream's state, event JSON and snapshot, and Home Assistant discovery, so cameras appear there with no YAML"),
+                 &app_options::mqtt_url);
+    restart_only(app_.add_option("--mqtt-topic", o.mqtt_topic, "Where wscam's MQTT topics start (TOPIC/STREAM/motion ...)")
+                     ->capture_default_str(),
+                 &app_options::mqtt_topic);
+    restart_only(app_.add_option("--mqtt-discovery-prefix", o.mqtt_discovery,
+                                 "Home Assistant's MQTT discovery prefix (empty: no discovery messages)")
+                     ->capture_default_str(),
+                 &app_options::mqtt_discovery);
+    restart_only(app_.add_option("--mqtt-ca", o.mqtt_ca, "The CA certificate (PEM) of an mqtts:// broker (default: the system's CAs)"),
+                 &app_options::mqtt_ca);
     app_.add_option("--events-max-age", raw.events_max_age, "Keep motion events and their snapshots this long (90s, 12h, 30d; 0: no limit)")
         ->capture_default_str();
     app_.add_option("--events-max-bytes", raw.events_max_bytes,

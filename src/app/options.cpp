@@ -114,6 +114,30 @@ void complete_cluster(app_options& o) {
 
 // After CLI11 has filled `o` and `raw`: converts, checks and names the streams, in the order
 // the messages of several mistakes have always come in. Throws usage_error.
+// --mqtt and its options, checked; the URL's password never in a message.
+void complete_mqtt(app_options& o) {
+    if (o.mqtt_url.empty()) return;
+    std::string why;
+    const auto url = events::parse_mqtt_url(o.mqtt_url, &why);
+    if (!url) throw usage_error("--mqtt: " + why);
+    auto valid_topic = [](const std::string& t) {
+        return !t.empty() && t.size() <= 200 && t.find_first_of("+#") == std::string::npos && !t.starts_with('/') && !t.ends_with('/') &&
+               t.find("//") == std::string::npos && t.find('\0') == std::string::npos;
+    };
+    if (!valid_topic(o.mqtt_topic)) throw usage_error("--mqtt-topic: give topic levels without + or #, e.g. wscam or home/cameras");
+    if (!o.mqtt_discovery.empty() && !valid_topic(o.mqtt_discovery))
+        throw usage_error("--mqtt-discovery-prefix: give topic levels without + or # (Home Assistant's default: homeassistant)");
+    if (!o.mqtt_ca.empty() && !url->tls) throw usage_error("--mqtt-ca is for an mqtts:// broker");
+    events::mqtt_settings s;
+    s.url = *url;
+    s.naming.base = o.mqtt_topic;
+    s.naming.discovery = o.mqtt_discovery;
+    s.naming.node = o.node;
+    s.naming.version = WSCAM_VERSION;
+    s.ca_file = o.mqtt_ca;
+    o.mqtt = std::move(s);
+}
+
 void complete(app_options& o, const raw_options& raw, const stream_requests& requests) {
     convert_raw(o, raw);
     check_server(o.server);
@@ -131,6 +155,7 @@ void complete(app_options& o, const raw_options& raw, const stream_requests& req
     if (!events_bytes) throw usage_error("--events-max-bytes: give bytes, or a number with K, M, G or T (1G), not '" + sanitize_text(raw.events_max_bytes) + "'");
     o.events_keep = {*events_age == 0 ? INT64_MAX / 2 : *events_age, *events_bytes};
     complete_cluster(o);
+    complete_mqtt(o);  // after the node is named: it names the device
     if (!o.streams.empty()) o.server.default_stream = o.streams.front().name;
 }
 

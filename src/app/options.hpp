@@ -5,6 +5,7 @@
 
 #include "app/stream_specs.hpp"
 #include "events/event_retention.hpp"
+#include "events/mqtt/mqtt_output.hpp"
 #include "server/server_config.hpp"
 #include "sources/source_factory.hpp"
 
@@ -45,6 +46,12 @@ struct app_options {
     int record_postroll_s = 5;
     /** --events-max-age, --events-max-bytes: how long events and their snapshots are kept. */
     events::event_retention events_keep;
+    /** --mqtt (empty: none), --mqtt-topic, --mqtt-discovery-prefix, --mqtt-ca: `mqtt` is what they say, checked. */
+    std::string mqtt_url;
+    std::string mqtt_topic = "wscam";
+    std::string mqtt_discovery = "homeassistant";
+    std::string mqtt_ca;
+    std::optional<events::mqtt_settings> mqtt;
 };
 
 /**

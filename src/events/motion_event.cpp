@@ -29,6 +29,4 @@ nlohmann::json to_json(const motion_event& e) {
     return j;
 }
 
-std::string to_json_text(const motion_event& e) { return wscam::to_json_text(to_json(e)); }
-
 }  // namespace wscam::events

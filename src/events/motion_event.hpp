@@ -54,8 +54,6 @@ struct notice {
  * Times as ISO 8601 and as Unix µs; end and end_us are null while it goes on.
  */
 nlohmann::json to_json(const motion_event& e);
-/** The same as text (invalid UTF-8 replaced: stream names are checked, but this is the wire). */
-std::string to_json_text(const motion_event& e);
 
 /** What a stream's motion detection is doing, for /api/streams and /metrics. */
 struct detection_stats {

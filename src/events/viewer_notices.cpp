@@ -7,7 +7,7 @@
 namespace wscam::events {
 
 std::string event_message(const notice& n) {
-    return wscam::to_json_text({{"type", "event"},
+    return to_json_text({{"type", "event"},
                          {"stream", n.event.stream},
                          {"state", n.change == change::started ? "start" : "end"},
                          {"event", to_json(n.event)}});
