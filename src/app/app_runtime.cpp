@@ -10,6 +10,8 @@
 #include "app/service_notify.hpp"
 #include "app/startup_report.hpp"
 #include "app/usage_error.hpp"
+#include "events/exec_hook.hpp"
+#include "events/webhook_output.hpp"
 #include "events/viewer_notices.hpp"
 #include "transcode/h264_stream.hpp"
 
@@ -45,6 +47,9 @@ app_runtime::app_runtime(const app_options& options, int argc, char** argv)
         mqtt_ = std::make_shared<events::mqtt_output>(*options.mqtt);
         event_outputs_->add(mqtt_);
     }
+    if (!options.event_exec_argv.empty())
+        event_outputs_->add(std::make_shared<events::exec_hook>(
+            options.event_exec_argv, std::chrono::milliseconds(static_cast<std::int64_t>(options.event_exec_timeout_s * 1000))));
     motion_.emplace(registry_, event_outputs_, 2);
     server_.set_motion_of([this](const std::string& name) { return motion_->stats(name); });
     server_.start();
@@ -162,6 +167,25 @@ void app_runtime::record(const app_options& options, bool strict) {
     detect(options, strict);
 }
 
+void app_runtime::hook_webhooks(const app_options& options) {
+    std::vector<events::webhook_settings> wanted;
+    for (const auto& h : options.webhooks)
+        wanted.push_back({h.url, h.secret, h.streams, std::chrono::milliseconds(static_cast<std::int64_t>(h.timeout_s * 1000)), h.retries,
+                          options.version});
+    auto same = [](const events::webhook_settings& a, const events::webhook_settings& b) {
+        return a.url == b.url && a.secret == b.secret && a.streams == b.streams && a.timeout == b.timeout && a.retries == b.retries;
+    };
+    if (std::equal(wanted.begin(), wanted.end(), webhooks_.begin(), webhooks_.end(),
+                   [&](const auto& w, const auto& running) { return same(w, running->settings()); }))
+        return;
+    for (const auto& w : webhooks_) event_outputs_->remove(w.get());
+    webhooks_.clear();
+    for (auto& w : wanted) {
+        webhooks_.push_back(std::make_shared<events::webhook_output>(std::move(w)));
+        event_outputs_->add(webhooks_.back());
+    }
+}
+
 std::map<std::string, motion::settings> motion_plan(const app_options& options) {
     std::map<std::string, motion::settings> wanted;
     for (const auto& spec : options.streams)
@@ -190,6 +214,7 @@ void app_runtime::detect(const app_options& options, bool strict) {
         }
     }
     if (journal_) journal_->set_retention(options.events_keep);
+    hook_webhooks(options);
     if (mqtt_) {
         std::vector<std::string> names;
         for (const auto& [name, s] : wanted) names.push_back(name);

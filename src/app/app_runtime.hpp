@@ -12,6 +12,7 @@
 #include "events/event_fanout.hpp"
 #include "events/event_journal.hpp"
 #include "events/mqtt/mqtt_output.hpp"
+#include "events/webhook_output.hpp"
 #include "motion/motion_watches.hpp"
 #include "record/timelapses.hpp"
 #include "server/server.hpp"
@@ -50,6 +51,8 @@ private:
     void record(const app_options& options, bool strict);
     /** Looks for motion where `options` asks, with the events store open when any stream does. */
     void detect(const app_options& options, bool strict);
+    /** The [[webhook]] tables as outputs (made again when a reload changes them). */
+    void hook_webhooks(const app_options& options);
 
     const app_options& options_;
     std::shared_ptr<stream_registry> registry_;
@@ -60,6 +63,7 @@ private:
     std::shared_ptr<events::event_fanout> event_outputs_ = std::make_shared<events::event_fanout>();
     std::shared_ptr<events::event_journal> journal_;  // the store's writer, once a stream detects
     std::shared_ptr<events::mqtt_output> mqtt_;       // --mqtt
+    std::vector<std::shared_ptr<events::webhook_output>> webhooks_;  // [[webhook]]: replaced when a reload changes them
     std::optional<motion::motion_watches> motion_;    // after the streams and recordings its events drive
     std::optional<cluster::cluster_node> cluster_;
     std::optional<config_reloader> reloader_;  // last: it changes the streams and the server

@@ -95,6 +95,39 @@ void read_motion_key(config_stream& s, const std::string& key, const toml::node&
     if (auto why = motion::check(probe)) fail(path, v.source(), fmt::format("stream {}: {}", s.name, *why));
 }
 
+config_webhook read_webhook(const toml::table& t, const std::string& path) {
+    config_webhook h;
+    h.where = where(path, t.source());
+    for (const auto& [k, v] : t) {
+        const std::string key = dashed(std::string(k.str()));
+        if (key == "url" || key == "secret") {
+            if (!v.is_string()) fail(path, v.source(), fmt::format("webhook {} must be a string", key));
+            (key == "url" ? h.url : h.secret) = v.as_string()->get();
+        } else if (key == "streams") {
+            const auto* list = v.as_array();
+            if (!list) fail(path, v.source(), "webhook streams: a list of stream names, e.g. [\"door\", \"yard\"]");
+            for (const auto& s : *list) {
+                if (!s.is_string() || !stream_registry::valid_name(s.as_string()->get()))
+                    fail(path, s.source(), "webhook streams: a list of stream names (1-64 of A-Z a-z 0-9 _ -)");
+                h.streams.push_back(s.as_string()->get());
+            }
+        } else if (key == "timeout") {
+            if (!v.is_number()) fail(path, v.source(), "webhook timeout: seconds, from 0.5 to 60");
+            h.timeout_s = v.value<double>().value_or(0);
+            if (!(h.timeout_s >= 0.5 && h.timeout_s <= 60)) fail(path, v.source(), "webhook timeout: seconds, from 0.5 to 60");
+        } else if (key == "retries") {
+            if (!v.is_integer() || v.as_integer()->get() < 0 || v.as_integer()->get() > 10)
+                fail(path, v.source(), "webhook retries: a whole number from 0 to 10");
+            h.retries = static_cast<int>(v.as_integer()->get());
+        } else {
+            fail(path, k.source(), fmt::format("unknown key '{}' in [[webhook]] (known: url, secret, streams, timeout, retries)",
+                                               sanitize_text(std::string(k.str()))));
+        }
+    }
+    if (h.url.empty()) fail(path, t.source(), "[[webhook]] without a url");
+    return h;
+}
+
 config_stream read_stream(const toml::table& t, const std::string& path) {
     config_stream s;
     s.where = where(path, t.source());
@@ -198,6 +231,13 @@ config_document parse_config(std::string_view text, const std::string& path) {
                     fail(path, item.source(), fmt::format("stream '{}' is defined twice", s.name));
                 doc.streams.push_back(std::move(s));
             }
+            continue;
+        }
+        if (key == "webhook") {
+            const auto* list = v.as_array();
+            if (!list || !list->is_array_of_tables())
+                fail(path, v.source(), "webhook must be tables: write each as [[webhook]] with url = \"...\"");
+            for (const auto& item : *list) doc.webhooks.push_back(read_webhook(*item.as_table(), path));
             continue;
         }
         // [nats]: urls = [...] and node = "..." are the --nats and --node settings.

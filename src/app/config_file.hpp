@@ -44,9 +44,20 @@ struct config_stream {
     std::string where;  // FILE:LINE of the table
 };
 
+/** One `[[webhook]]` table: where events are POSTed. */
+struct config_webhook {
+    std::string url;                   // http:// or https://, checked by the caller (a URL parser it has)
+    std::string secret;                // the HMAC key of X-Wscam-Signature-256; empty: unsigned
+    std::vector<std::string> streams;  // only these streams' events; empty: every stream's
+    double timeout_s = 5;              // each attempt
+    int retries = 3;                   // after the first attempt
+    std::string where;                 // FILE:LINE of the table
+};
+
 struct config_document {
     std::vector<config_setting> settings;
     std::vector<config_stream> streams;
+    std::vector<config_webhook> webhooks;
 };
 
 /**

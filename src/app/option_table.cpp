@@ -314,6 +314,14 @@ void option_table::add_motion_options(app_options& o, raw_options& raw) {
                  &app_options::mqtt_discovery);
     restart_only(app_.add_option("--mqtt-ca", o.mqtt_ca, "The CA certificate (PEM) of an mqtts:// broker (default: the system's CAs)"),
                  &app_options::mqtt_ca);
+    restart_only(app_.add_option("--event-exec", o.event_exec,
+                                 "Run this program for each motion event's start and end, the event as JSON on its stdin (no shell: "
+                                 "the line is split into words; at most 4 at once)"),
+                 &app_options::event_exec);
+    restart_only(app_.add_option("--event-exec-timeout", o.event_exec_timeout_s, "Seconds an --event-exec program may run before it is ended")
+                     ->check(CLI::Range(0.1, 3600.0))
+                     ->capture_default_str(),
+                 &app_options::event_exec_timeout_s);
     app_.add_option("--events-max-age", raw.events_max_age, "Keep motion events and their snapshots this long (90s, 12h, 30d; 0: no limit)")
         ->capture_default_str();
     app_.add_option("--events-max-bytes", raw.events_max_bytes,

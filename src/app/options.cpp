@@ -11,6 +11,8 @@
 #include <sstream>
 
 #include "app/config_merge.hpp"
+#include "core/command_words.hpp"
+#include "sources/network_url.hpp"
 #include "app/option_table.hpp"
 #include "app/usage_error.hpp"
 #include "cluster/messages.hpp"
@@ -133,7 +135,7 @@ void complete_mqtt(app_options& o) {
     s.naming.base = o.mqtt_topic;
     s.naming.discovery = o.mqtt_discovery;
     s.naming.node = o.node;
-    s.naming.version = WSCAM_VERSION;
+    s.naming.version = o.version;
     s.ca_file = o.mqtt_ca;
     o.mqtt = std::move(s);
 }
@@ -154,8 +156,15 @@ void complete(app_options& o, const raw_options& raw, const stream_requests& req
     const auto events_bytes = record::parse_bytes(raw.events_max_bytes);
     if (!events_bytes) throw usage_error("--events-max-bytes: give bytes, or a number with K, M, G or T (1G), not '" + sanitize_text(raw.events_max_bytes) + "'");
     o.events_keep = {*events_age == 0 ? INT64_MAX / 2 : *events_age, *events_bytes};
+    o.version = WSCAM_VERSION;
     complete_cluster(o);
     complete_mqtt(o);  // after the node is named: it names the device
+    if (!o.event_exec.empty()) {
+        std::string why;
+        auto argv = split_command_words(o.event_exec, &why);
+        if (!argv || argv->empty()) throw usage_error("--event-exec: " + (why.empty() ? std::string("no program") : why));
+        o.event_exec_argv = std::move(*argv);
+    }
     if (!o.streams.empty()) o.server.default_stream = o.streams.front().name;
 }
 
@@ -181,6 +190,14 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code, std::s
         std::reverse(all.begin(), all.end());  // CLI11 takes them last first
         table.cli().parse(std::move(all));
         complete(o, raw, {raw.source, table.source_given(), !o.nats_urls.empty(), file.streams, raw.streams});
+        for (const auto& hook : file.webhooks) {
+            std::string why;
+            const auto url = parse_network_url(hook.url, &why);
+            if (!url || (url->scheme != "http" && url->scheme != "https"))
+                throw usage_error(hook.where + ": webhook url: " + (url ? std::string("give an http:// or https:// URL") : why));
+            if (!url->fragment.empty()) throw usage_error(hook.where + ": webhook url: no #fragment (it is never sent)");
+        }
+        o.webhooks = file.webhooks;
     } catch (const CLI::ParseError& e) {
         // --help and --version exit 0; every usage error exits 2, as command-line tools do.
         std::ostringstream out, err;

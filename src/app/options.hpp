@@ -52,6 +52,14 @@ struct app_options {
     std::string mqtt_discovery = "homeassistant";
     std::string mqtt_ca;
     std::optional<events::mqtt_settings> mqtt;
+    /** --event-exec: a program run per event (split into words; empty: none), --event-exec-timeout its bound. */
+    std::string event_exec;
+    std::vector<std::string> event_exec_argv;
+    double event_exec_timeout_s = 10;
+    /** wscam's version (User-Agent, MQTT device). */
+    std::string version;
+    /** The config file's [[webhook]] tables, their URLs checked. */
+    std::vector<config_webhook> webhooks;
 };
 
 /**

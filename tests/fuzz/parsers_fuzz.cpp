@@ -1,7 +1,8 @@
 // libFuzzer target for the parsers that read untrusted text: source URIs, viewer messages,
 // request targets, frame sizes, wscam.v1 frame headers, upgrade origins, exec: command
 // lines, an MJPEG reader's ?fps=, Host headers (the DNS-rebinding check), the
-// --require-tls redirect, Range headers, and the recordings API's times and segment names. The first byte's low four bits pick the parser; its higher bits are
+// --require-tls redirect, Range headers, the recordings API's times and segment names, --mqtt's URL
+// and --motion-cooldown. The first byte's low four bits pick the parser; its higher bits are
 // flags.
 #include <cstddef>
 #include <cstdint>
@@ -14,6 +15,8 @@
 #include "core/frame.hpp"
 #include "core/frame_size.hpp"
 #include "core/source_uri.hpp"
+#include "events/mqtt/mqtt_url.hpp"
+#include "motion/motion_settings.hpp"
 #include "record/recording_index.hpp"
 #include "record/recording_options.hpp"
 #include "record/time_text.hpp"
@@ -110,6 +113,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (const auto p = wscam::record::parse_timelapse(text); p && (*p < 0 || *p > 86'400)) __builtin_trap();
         (void)wscam::query_value(text, "to");
         break;
+    case 13: {  // --mqtt's URL (its password never in what logs show), topic levels, --motion-cooldown
+        std::string why;
+        if (const auto u = wscam::events::parse_mqtt_url(text, &why)) {
+            if (u->host.empty() || u->port == 0) __builtin_trap();
+            if (!u->password.empty() && u->password != "***" && u->shown().find(":" + u->password + "@") != std::string::npos)
+                __builtin_trap();
+        }
+        const auto level = wscam::events::topic_level(text);
+        if (level.find_first_of("/+#") != std::string::npos || level.empty()) __builtin_trap();
+        if (const auto c = wscam::motion::parse_cooldown(text); c && (c->count() < 500 || c->count() > 3'600'000)) __builtin_trap();
+        break;
+    }
     }
     return 0;
 }

@@ -62,7 +62,7 @@ std::vector<char*> child_environment() {
 
 }  // namespace
 
-std::optional<child_process> child_process::spawn(const std::vector<std::string>& argv, std::string* error) {
+std::optional<child_process> child_process::spawn(const std::vector<std::string>& argv, std::string* error, int stdin_fd) {
     auto fail = [&](const std::string& what, int err) {
         if (error) *error = what + ": " + std::strerror(err);
         return std::nullopt;
@@ -85,7 +85,10 @@ std::optional<child_process> child_process::spawn(const std::vector<std::string>
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    if (stdin_fd > STDERR_FILENO)
+        posix_spawn_file_actions_adddup2(&actions, stdin_fd, STDIN_FILENO);
+    else
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     // Sockets (Asio's have no CLOEXEC), the camera, other sources' pipes: none of them goes along.
     posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
 

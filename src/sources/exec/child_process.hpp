@@ -25,8 +25,9 @@ public:
     /**
      * Starts argv[0] (looked up in PATH when it has no slash). Returns nullopt and sets
      * `error` ("cannot run 'foo': No such file or directory") when it cannot be started.
+     * `stdin_fd`: what the program reads as stdin (an event hook's memfd), else /dev/null.
      */
-    static std::optional<child_process> spawn(const std::vector<std::string>& argv, std::string* error);
+    static std::optional<child_process> spawn(const std::vector<std::string>& argv, std::string* error, int stdin_fd = -1);
 
     child_process(child_process&& other) noexcept;
     child_process& operator=(child_process&&) = delete;
