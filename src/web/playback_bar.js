@@ -70,6 +70,11 @@ export class PlaybackBar {
     if (!this.past) ui.time.textContent = '';
   }
 
+  /** A motion event of the stream (the viewers' `event` message): a mark on the timeline. */
+  noteEvent(event) {
+    this.timeline.noteEvent(event);
+  }
+
   /** Keys while the past plays: k pause, . step, l live. */
   key(e) {
     if (!this.past) return false;

@@ -2,7 +2,9 @@
 // hour (or 6 h, 24 h), recordings drawn where they are, gaps left dark, the picture on screen
 // marked. A person drags along it (or clicks, or uses the arrow keys) and lets go: onSeek gets
 // that time. The list comes from /api/recordings/NAME (docs/PROTOCOL.md, "Recordings") and is
-// read again every 10 s, so the bar grows with the recording.
+// read again every 10 s, so the bar grows with the recording. Motion events (/api/events/NAME)
+// are marked above it; a click on a mark plays the event from its pre-roll: up to 5 s before its
+// start, as far back as the recording goes.
 
 import { withToken } from './page_address.js';
 
@@ -24,6 +26,7 @@ export class RecordingTimeline {
     Object.assign(this, { bar, canvas, label, spanButton, stream, onSeek, onList });
     this.span = 0;
     this.segments = [];   // [{start, end, url, codec, writing}] in µs
+    this.events = [];     // [{id, start, end}] in µs: motion events (end null while it goes on)
     this.playhead = null; // µs of the picture on screen in the past; null: live
     this.hover = null;
     this.dragging = false;
@@ -33,7 +36,8 @@ export class RecordingTimeline {
     bar.onpointerup = (e) => {
       if (!this.dragging) return;
       this.dragging = false;
-      this.onSeek(this.timeAt(e));
+      const mark = this.markAt(e);
+      this.onSeek(mark ? this.prerollOf(mark) : this.timeAt(e));
     };
     bar.onpointerleave = () => { if (!this.dragging) { this.hover = null; this.draw(); } };
     bar.onkeydown = (e) => {
@@ -67,9 +71,40 @@ export class RecordingTimeline {
     return Math.round(from + (x / r.width) * (to - from));
   }
 
+  /** The event whose mark is under the pointer (4 px either side), or null. */
+  markAt(e) {
+    const r = this.bar.getBoundingClientRect();
+    const { from, to } = this.window();
+    const px = (us) => ((us - from) / (to - from)) * r.width;
+    const x = e.clientX - r.left;
+    return this.events.find((ev) => x >= px(ev.start) - 4 && x <= px(ev.end ?? to) + 4) || null;
+  }
+
+  /** Where an event's playback starts: 5 s before it, or the start of the recording that holds it. */
+  prerollOf(ev) {
+    const wanted = ev.start - 5e6;
+    const holding = this.segments.find((s) => s.start <= ev.start && s.end >= ev.start - 5e6);
+    return holding ? Math.max(wanted, holding.start) : wanted;
+  }
+
+  /** A motion event started or ended (the viewers' `event` message): marked at once. */
+  noteEvent(event) {
+    const mark = { id: event.id, start: event.start_us, end: event.end_us ?? null };
+    this.events = [mark, ...this.events.filter((ev) => ev.id !== mark.id)];
+    this.draw();
+  }
+
+  async loadEvents(from, to) {
+    const res = await fetch(withToken(`/api/events/${encodeURIComponent(this.stream)}?from=${from / 1e6}&to=${to / 1e6}&limit=1000`));
+    if (!res.ok || this.closed) return;  // 404: this server keeps no events
+    const body = await res.json();
+    this.events = body.events.map((ev) => ({ id: ev.id, start: ev.start_us, end: ev.end_us }));
+  }
+
   async load() {
     const { from, to } = this.window();
     try {
+      await this.loadEvents(from, to);
       const res = await fetch(withToken(`/api/recordings/${encodeURIComponent(this.stream)}?from=${from / 1e6}&to=${to / 1e6}`));
       if (!res.ok || this.closed) return;
       const body = await res.json();
@@ -101,6 +136,12 @@ export class RecordingTimeline {
     for (const s of this.segments) {
       const a = Math.max(0, x(s.start)), b = Math.min(w, x(s.end));
       if (b > a) ctx.fillRect(a, h * 0.2, Math.max(1, b - a), h * 0.6);
+    }
+    // Motion events: orange marks over the top of the bar.
+    ctx.fillStyle = '#ff7043';
+    for (const ev of this.events) {
+      const a = Math.max(0, x(ev.start)), b = Math.min(w, x(ev.end ?? to));
+      if (b >= 0 && a <= w) ctx.fillRect(a - dpr, 0, Math.max(3 * dpr, b - a + 2 * dpr), h * 0.45);
     }
     // Hour (or 10-minute) ticks.
     const tick = this.span === 0 ? 600e6 : 3600e6;

@@ -14,8 +14,9 @@ import { ViewCodec } from './viewer_h264.js';
 export class StreamView {
   constructor(stream, canvas, {
     codec = 'jpeg', onState = () => {}, onHello = () => {}, onControl = () => {}, onError = () => {}, onCodec = () => {},
+    onEvent = () => {},
   } = {}) {
-    Object.assign(this, { stream, canvas, onState, onHello, onControl, onError, onCodec });
+    Object.assign(this, { stream, canvas, onState, onHello, onControl, onError, onCodec, onEvent });
     this.stats = {
       stream, state: 'connecting', reason: '', framesReceived: 0, framesPainted: 0, lastSequence: 0,
       serverDropped: 0, clientDropped: 0, fps: 0, kbps: 0, width: 0, height: 0,
@@ -24,6 +25,7 @@ export class StreamView {
       // codec: what this connection gets ('jpeg', 'h264'; null before the hello); codecNote:
       // why it is not the codec asked for (the server's codec_note, a fallback).
       codec: null, codecString: '', codecNote: '', h264Errors: 0,
+      motion: null,  // the motion event going on (its JSON), or null
     };
     this.retry = 0;
     this.clock = new ClockSync();
@@ -193,6 +195,10 @@ export class StreamView {
       // The camera's set of controls changed (a publisher came or went, a board was found).
       this.hello = { ...(this.hello || {}), controls: msg.controls };
       this.onHello(this.hello);
+    } else if (msg.type === 'event') {
+      // A motion event started or ended (docs/PROTOCOL.md, "event"): the page's indicator and timeline.
+      s.motion = msg.state === 'start' ? msg.event : null;
+      this.onEvent(msg);
     } else if (msg.type === 'error') {
       console.warn(`wscam: ${msg.reason}`);
       this.onError(msg.reason);

@@ -59,6 +59,11 @@ const playbackUi = {
   time: $('playback-time'), live: $('btn-live'),
 };
 
+/** The motion indicator on the focused picture: while a motion event of its stream goes on. */
+function showMotion(on) {
+  $('motion').hidden = !on;
+}
+
 // The past plays on the focused view's canvas (or a <video>): its live pictures pause meanwhile.
 function openPlayback(name) {
   playback?.close();
@@ -89,7 +94,9 @@ function focus(name, push = true) {
     onHello: (hello) => controls.render(hello),
     onControl: (id, value) => controls.changed(id, value), onError: (reason) => controls.refused(reason),
     onCodec: (v) => codecSelect.show(v),
+    onEvent: (msg) => { showMotion(msg.state === 'start'); playback?.noteEvent(msg.event); },
   });
+  showMotion(false);
   codecSelect.show(focused);
   focused.setPaused(document.hidden || userPaused);
   window.wscamStats = focused.stats;  // the test hook (above)
@@ -100,6 +107,7 @@ function focus(name, push = true) {
 function showGrid(push = true) {
   focused?.close();
   focused = null;
+  showMotion(false);
   playback?.close();
   playback = null;
   ui.focus.hidden = true;
