@@ -111,6 +111,28 @@ TEST(config_file, motion_keys_are_read_and_checked_with_the_line) {
               "wscam.toml:4:17: unknown key 'motion-colour' in [[stream]] (motion keys: motion, motion_threshold, motion_min_area, motion_mask, motion_cooldown)");
 }
 
+TEST(config_file, webhook_tables_are_read_and_checked_with_the_line) {
+    const auto doc = parse_config("[[webhook]]\nurl = \"http://h/x\"\nsecret = \"k\"\nstreams = [\"door\"]\ntimeout = 2.5\nretries = 0\n"
+                                  "[[webhook]]\nurl = \"https://h2/\"\n",
+                                  "wscam.toml");
+    ASSERT_EQ(doc.webhooks.size(), 2u);
+    EXPECT_EQ(doc.webhooks[0].url, "http://h/x");
+    EXPECT_EQ(doc.webhooks[0].secret, "k");
+    EXPECT_EQ(doc.webhooks[0].streams, std::vector<std::string>{"door"});
+    EXPECT_EQ(doc.webhooks[0].timeout_s, 2.5);
+    EXPECT_EQ(doc.webhooks[0].retries, 0);
+    EXPECT_EQ(doc.webhooks[0].where, "wscam.toml:1");
+    EXPECT_EQ(doc.webhooks[1].retries, 3) << "the default";
+    EXPECT_EQ(error_of("[[webhook]]\nsecret = \"k\"\n"), "wscam.toml:1:1: [[webhook]] without a url");
+    EXPECT_EQ(error_of("[[webhook]]\nurl = \"http://h/\"\ntimeout = 100\n"), "wscam.toml:3:11: webhook timeout: seconds, from 0.5 to 60");
+    EXPECT_EQ(error_of("[[webhook]]\nurl = \"http://h/\"\nretries = 11\n"), "wscam.toml:3:11: webhook retries: a whole number from 0 to 10");
+    EXPECT_EQ(error_of("[[webhook]]\nurl = \"http://h/\"\nstreams = [\"a b\"]\n"),
+              "wscam.toml:3:12: webhook streams: a list of stream names (1-64 of A-Z a-z 0-9 _ -)");
+    EXPECT_EQ(error_of("[[webhook]]\nurl = \"http://h/\"\nheaders = 1\n"),
+              "wscam.toml:3:1: unknown key 'headers' in [[webhook]] (known: url, secret, streams, timeout, retries)");
+    EXPECT_EQ(error_of("webhook = 1\n"), "wscam.toml:1:11: webhook must be tables: write each as [[webhook]] with url = \"...\"");
+}
+
 TEST(config_file, a_nats_table_gives_the_cluster_settings) {
     const auto doc = parse(R"(
 [nats]
