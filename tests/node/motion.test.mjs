@@ -42,6 +42,15 @@ test('a square crossing the picture makes one event per crossing, with its box a
     await viewer.opened;
     const arrived = [];
     viewer.ws.on('message', (data, binary) => { if (!binary) arrived.push({ at: Date.now() * 1000, text: JSON.parse(data.toString()) }); });
+    // A viewer who comes while an event goes on is told of it right after its hello.
+    await until(() => arrived.some((a) => a.text.type === 'event' && a.text.state === 'start'), 'the first start', 15000);
+    const late = watch(`${server.wsUrl}/ws/cross`);
+    await until(() => late.texts.length >= 2, 'the late viewer\'s hello and what follows');
+    assert.equal(late.texts[0].type, 'hello');
+    assert.equal(late.texts[1].type, 'event', 'the event going on comes right after the hello');
+    assert.equal(late.texts[1].state, 'start');
+    assert.equal(late.texts[1].event.id, arrived.find((a) => a.text.type === 'event').text.event.id);
+    late.ws.close();
     // Three crossings (at 3-5 s, 8-10 s, 13-15 s of the scene), each ended 1.5 s after it.
     await until(async () => (await events(server, 'cross')).filter((e) => e.end_us).length >= 3, 'three crossings, ended', 25000);
     await sleep(1000);
@@ -182,6 +191,33 @@ test('/api/events needs the view token, checks its query, and says when no event
     assert.equal((await fetch(`${again.url}/api/events/cam/123.jpg`)).status, 401);
   } finally {
     await again.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a reload turns detection on and off, and a changed stream starts it again with its new settings', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-motion-'));
+  const config = join(dir, 'wscam.toml');
+  const scene = crossing({ seconds: 1.5, period: 4 });
+  const write = (motion) => writeFileSync(config, `[[stream]]\nname = "cam"\nsource = ${JSON.stringify(scene.uri)}\n${motion}`);
+  write('');
+  const server = await startWscam(['--config', config, '--record-dir', dir]);
+  try {
+    const list = async () => (await (await fetch(`${server.url}/api/streams`)).json()).streams[0];
+    assert.equal((await list()).motion, undefined, 'no detection, no motion state');
+    write('motion = true\nmotion_cooldown = "1s"\n');
+    server.proc.kill('SIGHUP');
+    await until(() => /stream=cam motion detection on \(threshold 25, min area 0.005, cooldown 1000 ms/.test(server.logs()), 'on after the reload');
+    await until(async () => (await events(server, 'cam')).length >= 1, 'an event', 15000);
+    write('motion = true\nmotion_cooldown = "1s"\nmotion_threshold = 60\n');
+    server.proc.kill('SIGHUP');
+    await until(() => /stream=cam motion detection on \(threshold 60/.test(server.logs()), 'again with the new threshold');
+    write('');
+    server.proc.kill('SIGHUP');
+    await until(async () => (await list()).motion === undefined, 'off after the last reload');
+    assert.match(server.logs(), /stream=cam motion detection off/);
+  } finally {
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });
