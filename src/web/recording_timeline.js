@@ -83,7 +83,7 @@ export class RecordingTimeline {
   /** Where an event's playback starts: 5 s before it, or the start of the recording that holds it. */
   prerollOf(ev) {
     const wanted = ev.start - 5e6;
-    const holding = this.segments.find((s) => s.start <= ev.start && s.end >= ev.start - 5e6);
+    const holding = this.segments.find((s) => s.start <= ev.start && s.end >= ev.start);
     return holding ? Math.max(wanted, holding.start) : wanted;
   }
 

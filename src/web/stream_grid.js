@@ -1,6 +1,7 @@
 // wscam viewer, a tile of the grid of cameras (#grid, shown when the server has several): a
 // button with the camera's own StreamView on its canvas, its name with the state as a dot and as a
-// title, and why it shows no picture. A click opens the camera.
+// title, why it shows no picture, and the motion indicator while an event goes on. A click opens
+// the camera.
 
 import { StreamView } from './stream_view.js';
 
@@ -16,7 +17,11 @@ export function addTile(grid, stream, { codec, onOpen }) {
   label.textContent = stream;
   const reason = document.createElement('span');
   reason.className = 'tile-reason';
-  tile.append(canvas, reason, label);
+  const motion = document.createElement('span');  // while a motion event of the camera goes on
+  motion.className = 'motion';
+  motion.textContent = 'Motion';
+  motion.hidden = true;
+  tile.append(canvas, reason, label, motion);
   tile.onclick = onOpen;
   grid.append(tile);
   let note = '';  // why this tile is not H.264 when H.264 was chosen
@@ -27,6 +32,7 @@ export function addTile(grid, stream, { codec, onOpen }) {
       label.title = [why || state, note].filter(Boolean).join('; ');
       reason.textContent = state === 'live' ? '' : why || state;
     },
+    onEvent: (msg) => { motion.hidden = msg.state !== 'start'; },
     onCodec: (v) => {
       note = v.stats.codecNote;
       label.dataset.codec = v.stats.codec || '';
