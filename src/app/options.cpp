@@ -193,8 +193,11 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code, std::s
         for (const auto& hook : file.webhooks) {
             std::string why;
             const auto url = parse_network_url(hook.url, &why);
+            // The parser's reason quotes the URL: its password must not reach the message (or, on a
+            // reload, the log).
             if (!url || (url->scheme != "http" && url->scheme != "https"))
-                throw usage_error(hook.where + ": webhook url: " + (url ? std::string("give an http:// or https:// URL") : why));
+                throw usage_error(hook.where + ": webhook url: " +
+                                  (url ? std::string("give an http:// or https:// URL") : redact_command_line(why)));
             if (!url->fragment.empty()) throw usage_error(hook.where + ": webhook url: no #fragment (it is never sent)");
         }
         o.webhooks = file.webhooks;

@@ -209,6 +209,8 @@ std::optional<relayed_frame> check_relayed_frame(std::span<const std::uint8_t> b
     std::string error;
     const auto picture = decoder.read_header(jpeg, &error);
     if (!picture) return no("JPEG header unreadable: " + error);
+    if (jpeg_scan_count(jpeg, max_jpeg_scans) > max_jpeg_scans)
+        return no("a JPEG of more than " + std::to_string(max_jpeg_scans) + " scans");
     if (picture->width != h.width || picture->height != h.height)
         return no("the JPEG is " + std::to_string(picture->width) + "x" + std::to_string(picture->height) +
                   " but its frame header says " + size);

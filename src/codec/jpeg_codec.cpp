@@ -114,6 +114,31 @@ bool jpeg_decoder::decode_grey_scaled(std::span<const std::uint8_t> jpeg, int ma
     return true;
 }
 
+int jpeg_scan_count(std::span<const std::uint8_t> d, int stop_after) {
+    int scans = 0;
+    std::size_t i = 2;  // after SOI
+    while (i + 1 < d.size() && scans <= stop_after) {
+        if (d[i] != 0xFF) return scans;  // not a marker where one must be: TurboJPEG says the rest
+        const std::uint8_t m = d[i + 1];
+        if (m == 0xFF) {  // fill byte
+            ++i;
+            continue;
+        }
+        i += 2;
+        if (m == 0xD9) break;                                   // EOI
+        if (m == 0x01 || (m >= 0xD0 && m <= 0xD8)) continue;    // no length
+        if (i + 1 >= d.size()) break;
+        const std::size_t length = (std::size_t{d[i]} << 8) | d[i + 1];
+        if (length < 2) return scans;
+        i += length;
+        if (m != 0xDA) continue;
+        ++scans;
+        // Entropy-coded data: up to a marker that is not a stuffed zero or a restart.
+        while (i + 1 < d.size() && !(d[i] == 0xFF && d[i + 1] != 0x00 && !(d[i + 1] >= 0xD0 && d[i + 1] <= 0xD7))) ++i;
+    }
+    return scans;
+}
+
 bool has_jpeg_markers(std::span<const std::uint8_t> d) {
     return d.size() >= 4 && d[0] == 0xFF && d[1] == 0xD8 && d[d.size() - 2] == 0xFF && d[d.size() - 1] == 0xD9;
 }

@@ -83,6 +83,17 @@ private:
     void* handle_;
 };
 
+/**
+ * How many scans (SOS segments) a JPEG has, counting up to `stop_after` + 1 (then it stops
+ * looking): a walk over its marker segments and entropy-coded data, linear in its bytes. A
+ * baseline picture has one (or three, non-interleaved); a progressive one about ten. Each scan of
+ * a progressive picture costs a pass over all its coefficients when it is decoded: a 0.7 MB
+ * picture of 10,000 empty scans held a decoder for 30 s, so frames from outside are refused past
+ * `max_jpeg_scans`.
+ */
+int jpeg_scan_count(std::span<const std::uint8_t> jpeg, int stop_after);
+inline constexpr int max_jpeg_scans = 64;
+
 /** Cheap structural check: starts with SOI (FFD8) and ends with EOI (FFD9). */
 bool has_jpeg_markers(std::span<const std::uint8_t> data);
 

@@ -19,7 +19,7 @@ struct exec_hook::running {
     std::chrono::steady_clock::time_point deadline;
     std::string output;  // unread partial line
     int lines = 0;
-    bool ending = false;
+    std::size_t read = 0;  // bytes of its output read: past 64 KiB no more (it blocks on a full pipe until its time is up)
 };
 
 exec_hook::exec_hook(std::vector<std::string> argv, std::chrono::milliseconds max_run)
@@ -63,11 +63,18 @@ int stdin_of(const std::string& text) {
     return fd;
 }
 
-/** Reads what the program wrote (non-blocking), logging whole lines, the first 5 of a run. */
-void drain(int fd, std::string& partial, int& lines, const std::string& program) {
+constexpr std::size_t max_output = 64 * 1024;
+
+/**
+ * Reads what the program wrote (non-blocking), logging whole lines, the first 5 of a run. Past
+ * 64 KiB of a run nothing more is read: a program that writes without end (`yes`) took 65 % of
+ * a core here until its time was up; unread, it blocks on its full pipe instead.
+ */
+void drain(int fd, std::string& partial, int& lines, std::size_t& read, const std::string& program) {
     std::array<char, 4096> buf;
     ssize_t n;
-    while (fd >= 0 && (n = ::read(fd, buf.data(), buf.size())) > 0) {
+    while (fd >= 0 && read < max_output && (n = ::read(fd, buf.data(), buf.size())) > 0) {
+        read += static_cast<std::size_t>(n);
         partial.append(buf.data(), static_cast<std::size_t>(n));
         std::size_t nl;
         while ((nl = partial.find('\n')) != std::string::npos) {
@@ -109,14 +116,14 @@ void exec_hook::run(std::stop_token stop) {
                 failing = false;
                 std::lock_guard lock(mutex_);
                 ++runs_;
-                active.push_back(std::make_unique<running>(running{std::move(*child), std::chrono::steady_clock::now() + max_run_, {}, 0, false}));
+                active.push_back(std::make_unique<running>(running{std::move(*child), std::chrono::steady_clock::now() + max_run_, {}, 0, 0}));
             }
         }
         const auto now = std::chrono::steady_clock::now();
         for (auto it = active.begin(); it != active.end();) {
             auto& r = **it;
-            drain(r.child.stdout_fd(), r.output, r.lines, program);
-            drain(r.child.stderr_fd(), r.output, r.lines, program);
+            drain(r.child.stdout_fd(), r.output, r.lines, r.read, program);
+            drain(r.child.stderr_fd(), r.output, r.lines, r.read, program);
             if (r.child.exited()) {
                 const int status = r.child.exit_status().value_or(0);
                 if (status != 0) spdlog::warn("event exec {}: {}", program, child_process::describe_status(status));

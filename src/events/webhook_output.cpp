@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/hmac.hpp"
+#include "core/text.hpp"
 #include "events/viewer_notices.hpp"
 #include "net/beast.hpp"
 #include "sources/network_url.hpp"
@@ -54,7 +55,7 @@ struct webhook_output::impl {
     std::size_t running = 0;       // under mutex
     webhook_stats stats;           // under mutex
     bool failing = false;          // under mutex
-    std::string last_reason;       // under mutex
+    std::uint64_t given_up = 0;    // under mutex: events given up since it began failing
     std::jthread thread;           // last
 
     /** Takes the next waiting delivery if fewer than max_parallel run (mutex held). */
@@ -110,7 +111,8 @@ struct webhook_output::impl {
             deadline.cancel();
             const auto status = parser.get().result_int();
             if (status >= 200 && status < 300) co_return std::nullopt;
-            co_return "answered " + std::to_string(status) + " " + std::string(parser.get().reason());
+            // The reason phrase is the receiver's text: sanitised, and short.
+            co_return "answered " + std::to_string(status) + " " + sanitize_text(std::string(parser.get().reason()).substr(0, 64));
         } catch (const boost::system::system_error& e) {
             deadline.cancel();
             if (timed_out) co_return "no answer within " + std::to_string(settings.timeout.count()) + " ms";
@@ -130,19 +132,18 @@ struct webhook_output::impl {
             std::lock_guard lock(mutex);
             if (!failure) {
                 ++stats.delivered;
-                if (std::exchange(failing, false)) spdlog::info("webhook {}: delivering again", shown);
-                last_reason.clear();
+                // Once per change of state: what failed meanwhile is said when it works again.
+                if (std::exchange(failing, false))
+                    spdlog::info("webhook {}: delivering again ({} events given up meanwhile)", shown, std::exchange(given_up, 0));
                 break;
             }
-            if (!failing || *failure != last_reason)
+            if (!std::exchange(failing, true))
                 spdlog::warn("webhook {}: {}; trying again (up to {} times an event)", shown, *failure, settings.retries);
-            failing = true;
-            last_reason = *failure;
         }
         std::lock_guard lock(mutex);
         if (failure) {
             ++stats.failed;
-            spdlog::warn("webhook {}: gave up on {} after {} attempts", shown, d.id, settings.retries + 1);
+            if (given_up++ == 0) spdlog::warn("webhook {}: gave up on {} after {} attempts", shown, d.id, settings.retries + 1);
         }
         --running;
         start_next();

@@ -32,6 +32,9 @@ bool frame_intake::offer(std::span<const std::uint8_t> jpeg, std::int64_t captur
     if (std::uint64_t(info->width) * std::uint64_t(info->height) > max_frame_pixels_)
         return refuse("picture of " + std::to_string(info->width) + "x" + std::to_string(info->height) +
                       " exceeds --max-frame-pixels " + std::to_string(max_frame_pixels_));
+    if (const int scans = jpeg_scan_count(jpeg, max_jpeg_scans); scans > max_jpeg_scans)
+        return refuse("a JPEG of more than " + std::to_string(max_jpeg_scans) + " scans (progressive pictures have about ten; "
+                      "each costs a decoder a pass over the whole picture)");
     if (info->width != width_ || info->height != height_) {
         // The camera's size is what viewers are told in hello and /api.
         auto stream = hub_->info();

@@ -111,3 +111,40 @@ test('--event-exec runs a program per start and end with the event on stdin; one
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a webhook receiver\'s reason phrase reaches the log sanitised, short and once; a webhook URL\'s password never reaches a message', async () => {
+  const { createServer: createTcp } = await import('node:net');
+  const { spawnSync } = await import('node:child_process');
+  let n = 0;
+  // Each answer a 500 with a different 3 KB reason phrase of bytes that are no UTF-8.
+  const raw = createTcp((socket) => {
+    socket.on('data', () => {
+      const reason = Buffer.alloc(3000, 0x80 + (n++ % 64));
+      socket.end(Buffer.concat([Buffer.from('HTTP/1.1 500 '), reason, Buffer.from('\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')]));
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise((r) => raw.listen(0, '127.0.0.1', r));
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-hooks-'));
+  const config = join(dir, 'wscam.toml');
+  writeFileSync(config, `[[stream]]\nname = "cross"\nsource = ${JSON.stringify(crossing({ seconds: 1, period: 3 }).uri)}\nmotion = true\n` +
+    `motion_cooldown = "0.5s"\n[[webhook]]\nurl = "http://127.0.0.1:${raw.address().port}/"\nretries = 2\n`);
+  const server = await startWscam(['--config', config, '--record-dir', dir]);
+  try {
+    await until(() => n >= 8, 'several refused deliveries', 30000);
+    const lines = server.logs().split('\n').filter((l) => /webhook .*answered 500/.test(l));
+    assert.equal(lines.length, 1, `once per change of state, not per reason: ${lines.length} lines`);
+    assert.ok(lines[0].length < 300, `short: ${lines[0].length} characters`);
+    assert.doesNotMatch(lines[0], /[\u0080-\u009f]/, 'no control characters');
+  } finally {
+    await server.stop();
+    raw.close();
+  }
+  writeFileSync(config, '[[webhook]]\nurl = "http://hook:TOPSECRET@127.0.0.1:0/x"\n');
+  const bin = process.env.WSCAM_BIN || new URL('../../build/wscam', import.meta.url).pathname;
+  const refused = spawnSync(bin, ['--config', config, '--check-config'], { encoding: 'utf8' });
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /wscam\.toml:1: webhook url: /);
+  assert.doesNotMatch(refused.stderr, /TOPSECRET/);
+  rmSync(dir, { recursive: true, force: true });
+});

@@ -128,3 +128,49 @@ test('a broker that is down at start or refuses the password never stops the str
     assert.doesNotMatch(r.stderr, /:p@/, 'no password in the message');
   }
 });
+
+test('a broker that takes messages and drops the connection again and again is not sent old ones again (nothing piles up)', async () => {
+  // A fake broker: CONNACK, read every packet, never acknowledge one, close after 0.4 s. With QoS 1,
+  // libmosquitto kept what was not acknowledged and sent it again at each connect, more each time
+  // (an attack review measured 1 GB an hour). Each PUBLISH's fixed header says its QoS and DUP.
+  const { createServer } = await import('node:net');
+  const publishes = [];
+  let connects = 0;
+  const broker = createServer((socket) => {
+    connects++;
+    let buf = Buffer.alloc(0);
+    let connected = false;
+    socket.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      for (;;) {
+        // One MQTT packet: type byte, remaining length (varint), body.
+        let len = 0, mult = 1, i = 1;
+        for (; i < buf.length && i < 5; ++i) { len += (buf[i] & 127) * mult; mult *= 128; if (!(buf[i] & 128)) break; }
+        if (i >= buf.length || buf.length < i + 1 + len) return;
+        const type = buf[0] >> 4;
+        if (type === 1 && !connected) { connected = true; socket.write(Buffer.from([0x20, 2, 0, 0])); }
+        if (type === 3) publishes.push({ qos: (buf[0] >> 1) & 3, dup: (buf[0] >> 3) & 1, connect: connects });
+        buf = buf.subarray(i + 1 + len);
+      }
+    });
+    socket.on('error', () => {});
+    setTimeout(() => socket.destroy(), 400);
+  });
+  await new Promise((r) => broker.listen(0, '127.0.0.1', r));
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-mqtt-'));
+  const server = await startWscam(['--stream', `cross=${crossing({ seconds: 1, period: 3 }).uri}`, '--motion', '--motion-cooldown', '0.5s',
+    '--record-dir', dir, '--mqtt', `mqtt://127.0.0.1:${broker.address().port}`]);
+  try {
+    await until(() => connects >= 6 && publishes.some((p) => p.connect >= 6), 'six connections with messages', 40000);
+    assert.ok(publishes.length > 10);
+    assert.deepEqual(publishes.filter((p) => p.qos !== 0 || p.dup), [], 'every message QoS 0, none sent again');
+    // What each connect carries stays the same size: availability, 2 discovery configs, state (and a snapshot once there is one).
+    const per = {};
+    for (const p of publishes) per[p.connect] = (per[p.connect] || 0) + 1;
+    assert.ok(Math.max(...Object.values(per)) <= 12, `messages per connection: ${JSON.stringify(per)}`);
+  } finally {
+    await server.stop();
+    broker.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

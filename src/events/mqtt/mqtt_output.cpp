@@ -136,6 +136,7 @@ void mqtt_output::connected(struct mosquitto*, void* self, int rc) {
         me->just_connected_ = true;
         me->last_failure_.clear();
         me->unsent_.clear();
+        me->unsent_bytes_ = 0;
         me->early_.clear();
         spdlog::info("mqtt {}: connected{}", me->settings_.url.shown(), std::exchange(me->ever_connected_, true) ? " again" : "");
     }
@@ -157,13 +158,18 @@ bool mqtt_output::ever_connected_now() {
 void mqtt_output::sent(struct mosquitto*, void* self, int mid) {
     auto* me = static_cast<mqtt_output*>(self);
     std::lock_guard lock(me->mutex_);
-    if (!me->unsent_.erase(mid)) me->early_.insert(mid);
+    if (const auto it = me->unsent_.find(mid); it != me->unsent_.end()) {
+        me->unsent_bytes_ -= it->second;
+        me->unsent_.erase(it);
+    } else {
+        me->early_.insert(mid);
+    }
 }
 
 bool mqtt_output::publish(const std::string& topic, const void* payload, std::size_t size, bool retain) {
     {
         std::lock_guard lock(mutex_);
-        if (!connected_ || unsent_.size() >= max_unsent) {
+        if (!connected_ || unsent_.size() >= max_unsent || unsent_bytes_ + size > max_unsent_bytes) {
             ++dropped_;
             return false;
         }
@@ -172,13 +178,20 @@ bool mqtt_output::publish(const std::string& topic, const void* payload, std::si
     // its own locks while it calls us), so the id is recorded after, and one acknowledged before
     // that is known by early_.
     int mid = 0;
-    const int rc = mosquitto_publish(mosq_, &mid, topic.c_str(), static_cast<int>(size), payload, 1, retain);
+    // QoS 0: libmosquitto keeps QoS 1 messages the broker has not acknowledged across reconnects
+    // and sends them again, so a broker that takes them and drops the connection each time made
+    // that queue grow without bound (1 GB an hour, an attack review). At most once is enough:
+    // each (re)connect publishes the state and snapshot again, retained.
+    const int rc = mosquitto_publish(mosq_, &mid, topic.c_str(), static_cast<int>(size), payload, 0, retain);
     std::lock_guard lock(mutex_);
     if (rc != MOSQ_ERR_SUCCESS) {
         ++dropped_;
         return false;
     }
-    if (!early_.erase(mid)) unsent_.insert(mid);
+    if (!early_.erase(mid)) {
+        unsent_.emplace(mid, size);
+        unsent_bytes_ += size;
+    }
     ++published_;
     return true;
 }

@@ -36,8 +36,9 @@ struct mqtt_stats {
  * stream's state (ON/OFF), its event JSON and, with a snapshot, its retained picture. libmosquitto's
  * loop runs on a thread of the output's own, which connects, reconnects with backoff (1 s doubling
  * to 30 s) and writes, so a broker that is down or slow never delays detection: deliver() only
- * hands messages over, and at most 64 wait unsent (QoS 1 until the broker has them); more are
- * dropped and counted.
+ * hands messages over, and at most 64 (16 MiB) wait unsent (QoS 0: until written to the socket); more are
+ * dropped and counted, and nothing is kept for a broker while disconnected but each stream's
+ * state and newest snapshot.
  *
  * While disconnected the output keeps each stream's state and newest snapshot; on every connect
  * it says "online" (the last will says "offline"), publishes Home Assistant's discovery configs
@@ -56,7 +57,8 @@ public:
     void set_streams(const std::vector<std::string>& streams);
     mqtt_stats stats() const;
 
-    static constexpr int max_unsent = 64;
+    static constexpr std::size_t max_unsent = 64;
+    static constexpr std::size_t max_unsent_bytes = 16 << 20;  // snapshots are a camera's JPEGs (up to --max-frame-bytes)
 
 private:
     static void connected(struct mosquitto* m, void* self, int rc);
@@ -80,7 +82,8 @@ private:
     bool stopping_ = false;
     bool just_connected_ = false;
     std::string last_failure_;
-    std::set<int> unsent_;                          // message ids the broker has not taken yet
+    std::map<int, std::size_t> unsent_;             // message ids not written yet, and their sizes
+    std::size_t unsent_bytes_ = 0;
     std::set<int> early_;                           // ids taken before publish() recorded them
     std::uint64_t published_ = 0, dropped_ = 0;
     std::jthread thread_;  // last: it uses everything above
