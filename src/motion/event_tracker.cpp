@@ -26,14 +26,18 @@ verdict event_tracker::picture(const sample& s, std::int64_t at_us) {
         return v;
     }
     const box where = s.area.value_or(box{});
+    // This picture is the open event's peak when it scores higher than any before it.
+    auto peak = [&] {
+        if (s.score <= event_.peak_score) return false;
+        event_.peak_score = s.score;
+        event_.peak_us = at_us;
+        event_.peak_box = where;
+        v.new_peak = verdict::peak::current;
+        return true;
+    };
     if (active_) {
         event_.last_motion_us = at_us;
-        if (s.score > event_.peak_score) {
-            event_.peak_score = s.score;
-            event_.peak_us = at_us;
-            event_.peak_box = where;
-            v.new_peak = verdict::peak::current;
-        }
+        peak();
         return v;
     }
     if (candidate_ && at_us - candidate_->last_motion_us <= in_a_row_us && at_us > candidate_->last_motion_us) {
@@ -42,14 +46,7 @@ verdict event_tracker::picture(const sample& s, std::int64_t at_us) {
         event_.last_motion_us = at_us;
         active_ = true;
         v.started = true;
-        if (s.score > event_.peak_score) {
-            event_.peak_score = s.score;
-            event_.peak_us = at_us;
-            event_.peak_box = where;
-            v.new_peak = verdict::peak::current;
-        } else {
-            v.new_peak = verdict::peak::previous;
-        }
+        if (!peak()) v.new_peak = verdict::peak::previous;
         return v;
     }
     candidate_ = tracked_event{at_us, at_us, at_us, s.score, where};

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startWscam } from './lib/wscam.mjs';
 import { watch } from './lib/cluster_viewer.mjs';
 import { crossing, lightSwitch, noise, ramp } from './lib/motion_scenes.mjs';
+import { captures } from './lib/segments.mjs';
 import { sleep, until } from './lib/wait.mjs';
 
 const events = async (server, stream, query = '') => {
@@ -109,14 +110,6 @@ test('a square crossing the picture makes one event per crossing, with its box a
   }
 });
 
-/** Each picture's capture time in a segment (µs): the time in its name plus its pts. */
-function captures(file, name) {
-  const m = name.match(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)\.(\d{6})Z/);
-  const start = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) * 1000 + Number(m[7]);
-  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts', '-of', 'json', file], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout).packets.map((p) => start + Number(p.pts));
-}
 
 test('record = "events" keeps a clip of each event, from its pre-roll before the motion began to its post-roll after it ended', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'wscam-motion-'));

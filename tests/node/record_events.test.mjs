@@ -3,22 +3,14 @@
 // started and stopped over the API with the control token. The real binary; ffprobe reads the files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWscam } from './lib/wscam.mjs';
 import { watch } from './lib/cluster_viewer.mjs';
+import { captures } from './lib/segments.mjs';
 import { sleep, until } from './lib/wait.mjs';
 
-/** Each picture's capture time in a segment (µs): the time in its name plus its pts. */
-function captures(file, name) {
-  const m = name.match(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)\.(\d{6})Z/);
-  const start = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) * 1000 + Number(m[7]);
-  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts', '-of', 'json', file], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout).packets.map((p) => start + Number(p.pts));
-}
 
 const post = (server, path, headers = { authorization: 'Bearer c' }) => fetch(`${server.url}${path}`, { method: 'POST', headers });
 
