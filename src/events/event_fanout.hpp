@@ -2,6 +2,8 @@
 
 #include <memory>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "events/motion_event.hpp"
@@ -27,14 +29,25 @@ public:
         std::erase_if(*next, [out](const auto& o) { return o.get() == out; });
         outputs_ = std::move(next);
     }
-    /** Hands `n` to every output, in the order they were added; an output's exception is its own (logged by the caller). */
+    /**
+     * Hands `n` to every output, in the order they were added. An output that throws (out of
+     * memory, say) is skipped, not the ones after it; the exception is logged once per call.
+     */
     void deliver(const notice& n) const {
         std::shared_ptr<const std::vector<std::shared_ptr<event_output>>> list;
         {
             std::lock_guard lock(mutex_);
             list = outputs_;
         }
-        for (const auto& o : *list) o->deliver(n);
+        std::string failed;
+        for (const auto& o : *list) {
+            try {
+                o->deliver(n);
+            } catch (const std::exception& e) {
+                failed = e.what();
+            }
+        }
+        if (!failed.empty()) throw std::runtime_error(failed);  // the caller logs it with the stream
     }
 
 private:

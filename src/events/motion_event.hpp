@@ -49,9 +49,9 @@ struct notice {
 
 /**
  * The event as JSON, the same object everywhere (/api/events, the viewers' `event` message,
- * MQTT, webhooks, exec): {"stream","id","kind":"motion","state":"start"|"end"|"ongoing"?,
- * "start","start_us","end","end_us","peak_us","score","box":{x,y,w,h},"width","height"}.
- * Times as ISO 8601 and as Unix µs; end and end_us are null while it goes on.
+ * MQTT, webhooks, exec): {"stream","id","kind":"motion","start","start_us","end","end_us",
+ * "peak_us","score","box":{x,y,w,h},"width","height","snapshot"} (docs/PROTOCOL.md). Times as
+ * ISO 8601 and as Unix µs; end and end_us are null while it goes on.
  */
 nlohmann::json to_json(const motion_event& e);
 
