@@ -29,7 +29,6 @@ http::message_generator store_failed(const recording_request& r, const std::exce
 
 std::optional<http::message_generator> events_list(const recording_request& r, std::shared_ptr<events::event_store> store,
                                                    const answer_later& later) {
-    if (!store) return no_store(r);
     const auto t = time_range(r.req->target(), false);
     if (!t.error.empty()) return text(r, http::status::bad_request, t.error);
     std::size_t limit = default_limit;
@@ -37,6 +36,13 @@ std::optional<http::message_generator> events_list(const recording_request& r, s
         const auto [end, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
         if (ec != std::errc() || end != l->data() + l->size() || limit < 1 || limit > max_limit)
             return text(r, http::status::bad_request, "limit: give a number of events from 1 to 1000\n");
+    }
+    if (!store) {
+        // No events are kept here: none to list (the viewer's timeline asks of every stream; a 404
+        // would be an error in every page's console).
+        const nlohmann::json body{{"stream", r.stream}, {"from", record::iso_time(t.from)}, {"to", record::iso_time(t.to)},
+                                  {"events", nlohmann::json::array()}, {"more", false}, {"kept", false}};
+        return text(r, http::status::ok, to_json_text(body, 1) + "\n", "application/json");
     }
     return run_later(r, later, [r, store, t, limit]() -> http::message_generator {
         try {
@@ -49,7 +55,8 @@ std::optional<http::message_generator> events_list(const recording_request& r, s
                                       {"from", record::iso_time(t.from)},
                                       {"to", record::iso_time(t.to)},
                                       {"events", std::move(list)},
-                                      {"more", more}};
+                                      {"more", more},
+                                      {"kept", true}};
             return text(r, http::status::ok, to_json_text(body, 1) + "\n", "application/json");
         } catch (const std::exception& e) {
             return store_failed(r, e);

@@ -11,7 +11,7 @@ namespace wscam {
 /**
  * GET /api/events/<stream>?from=&to=&limit=: the stream's motion events overlapping the range,
  * newest first (limit 1-1000, default 100; "more": true when there are others), as JSON (read on
- * the blocking pool: SQLite). 404 when this server keeps no events.
+ * the blocking pool: SQLite). A server that keeps no events answers an empty list, "kept": false.
  */
 std::optional<http::message_generator> events_list(const recording_request& r, std::shared_ptr<events::event_store> store,
                                                    const answer_later& later);
