@@ -100,9 +100,13 @@ test('a square crossing the picture makes one event per crossing, with its box a
       assert.ok(s.motion.pictures > 100, `${name} was looked at: ${JSON.stringify(s.motion)}`);
       assert.equal(s.motion.events, 0);
     }
-    assert.equal(list.find((x) => x.name === 'cross').motion.events, 3);
+    // The counters say what the list says (read after them: a fourth crossing may have begun meanwhile).
+    const counted = list.find((x) => x.name === 'cross').motion.events;
+    const listed = (await events(server, 'cross')).length;
+    assert.ok(counted >= found.length && counted <= listed, `counted ${counted}, listed ${listed}`);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    assert.match(metrics, /wscam_motion_events_total\{stream="cross"\} 3/);
+    const total = Number(metrics.match(/wscam_motion_events_total\{stream="cross"\} (\d+)/)?.[1]);
+    assert.ok(total >= counted && total <= listed + 1, `wscam_motion_events_total ${total}`);
     viewer.ws.close();
   } finally {
     await server.stop();
