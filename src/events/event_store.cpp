@@ -28,16 +28,8 @@ motion_event row(const statement& s) {
 
 }  // namespace
 
-event_store::event_store(const std::filesystem::path& file) : file_(file) {
-    if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
-        const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-        sqlite3_close(db_);
-        throw sqlite_error("cannot open the events store " + file.string() + ": " + why);
-    }
-    sqlite3_busy_timeout(db_, 2000);
+event_store::event_store(const std::filesystem::path& file) : file_(file), db_(record::sqlite_open(file, "events store")) {
     try {
-        exec("PRAGMA journal_mode=WAL");  // a listing never waits for an event being written
-        exec("PRAGMA synchronous=NORMAL");
         exec("CREATE TABLE IF NOT EXISTS events (stream TEXT NOT NULL, id INTEGER NOT NULL, start_us INTEGER NOT NULL, "
              "end_us INTEGER, peak_us INTEGER NOT NULL, score REAL NOT NULL, box_x REAL NOT NULL, box_y REAL NOT NULL, "
              "box_w REAL NOT NULL, box_h REAL NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL, snapshot BLOB, "
@@ -54,14 +46,7 @@ event_store::event_store(const std::filesystem::path& file) : file_(file) {
 
 event_store::~event_store() { sqlite3_close(db_); }
 
-void event_store::exec(const char* sql) const {
-    char* error = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-        const std::string why = error ? error : "unknown error";
-        sqlite3_free(error);
-        throw sqlite_error("events store " + file_.string() + ": " + why);
-    }
-}
+void event_store::exec(const char* sql) const { record::sqlite_exec(db_, sql, "events store", file_); }
 
 void event_store::put(const motion_event& e, std::span<const std::uint8_t> snapshot) {
     std::lock_guard lock(mutex_);

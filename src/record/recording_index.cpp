@@ -65,17 +65,8 @@ std::optional<std::int64_t> segment_start(std::string_view name) {
     return static_cast<std::int64_t>(seconds) * 1'000'000 + number(stem.substr(16, 6));
 }
 
-recording_index::recording_index(const std::filesystem::path& file) : file_(file) {
-    if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
-        const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-        sqlite3_close(db_);
-        throw index_error("cannot open the recordings index " + file.string() + ": " + why);
-    }
-    sqlite3_busy_timeout(db_, 2000);
+recording_index::recording_index(const std::filesystem::path& file) : file_(file), db_(sqlite_open(file, "recordings index")) {
     try {
-        // WAL: a listing never waits for a segment being added.
-        exec("PRAGMA journal_mode=WAL");
-        exec("PRAGMA synchronous=NORMAL");
         exec("CREATE TABLE IF NOT EXISTS segments (stream TEXT NOT NULL, name TEXT NOT NULL, start_us INTEGER NOT NULL, "
              "end_us INTEGER NOT NULL, frames INTEGER NOT NULL, bytes INTEGER NOT NULL, codec TEXT NOT NULL, "
              "width INTEGER NOT NULL, height INTEGER NOT NULL, PRIMARY KEY (stream, name)) WITHOUT ROWID");
@@ -90,14 +81,7 @@ recording_index::recording_index(const std::filesystem::path& file) : file_(file
 
 recording_index::~recording_index() { sqlite3_close(db_); }
 
-void recording_index::exec(const char* sql) const {
-    char* error = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-        const std::string why = error ? error : "unknown error";
-        sqlite3_free(error);
-        throw index_error("recordings index " + file_.string() + ": " + why);
-    }
-}
+void recording_index::exec(const char* sql) const { sqlite_exec(db_, sql, "recordings index", file_); }
 
 void recording_index::add(const segment_entry& e) {
     std::lock_guard lock(mutex_);

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <vector>
@@ -10,6 +11,39 @@
 #include "record/sqlite_error.hpp"
 
 namespace wscam::record {
+
+/** Runs `sql`; sqlite_error "NAME FILE: SQLite's reason" (the name of the database: "events store"). */
+inline void sqlite_exec(sqlite3* db, const char* sql, const std::string& name, const std::filesystem::path& file) {
+    char* error = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+        const std::string why = error ? error : "unknown error";
+        sqlite3_free(error);
+        throw sqlite_error(name + " " + file.string() + ": " + why);
+    }
+}
+
+/**
+ * Opens (or makes) one of our databases the way both are used: WAL, so a listing never waits for
+ * a row being written; synchronous=NORMAL; a 2 s busy timeout. Throws sqlite_error
+ * "cannot open the NAME FILE: why".
+ */
+inline sqlite3* sqlite_open(const std::filesystem::path& file, const std::string& name) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+        const std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+        sqlite3_close(db);
+        throw sqlite_error("cannot open the " + name + " " + file.string() + ": " + why);
+    }
+    sqlite3_busy_timeout(db, 2000);
+    try {
+        sqlite_exec(db, "PRAGMA journal_mode=WAL", name, file);
+        sqlite_exec(db, "PRAGMA synchronous=NORMAL", name, file);
+    } catch (...) {
+        sqlite3_close(db);
+        throw;
+    }
+    return db;
+}
 
 /** A prepared statement, finalized when it goes: the recordings index's and the events store's. */
 class sqlite_statement {
