@@ -14,6 +14,25 @@ std::size_t start_code_at(std::span<const std::uint8_t> b, std::size_t i) {
     return 0;
 }
 
+/** Where the NAL unit that begins at `i` (after its start code) ends, and where the next start code is. */
+struct nal_bounds {
+    std::size_t end;   // without trailing zero bytes (they belong to the next start code)
+    std::size_t next;  // the next start code, or b.size() for the last unit
+};
+
+nal_bounds nal_at(std::span<const std::uint8_t> b, std::size_t i) {
+    std::size_t next = b.size();
+    for (std::size_t j = i; j + 3 <= b.size(); ++j) {
+        if (b[j] == 0 && b[j + 1] == 0 && (b[j + 2] == 1 || (b[j + 2] == 0 && j + 3 < b.size() && b[j + 3] == 1))) {
+            next = j;
+            break;
+        }
+    }
+    std::size_t end = next;
+    while (end > i && b[end - 1] == 0) --end;
+    return {end, next};
+}
+
 std::optional<access_unit_info> refuse(std::string* error, std::string why) {
     if (error) *error = std::move(why);
     return std::nullopt;
@@ -26,16 +45,7 @@ std::optional<access_unit_info> inspect_access_unit(std::span<const std::uint8_t
     if (!i) return refuse(error, "no Annex B start code at the front");
     access_unit_info info;
     for (;;) {
-        // The NAL unit runs to the next start code (trailing zero bytes belong to the next one).
-        std::size_t next = b.size();
-        for (std::size_t j = i; j + 3 <= b.size(); ++j) {
-            if (b[j] == 0 && b[j + 1] == 0 && (b[j + 2] == 1 || (b[j + 2] == 0 && j + 3 < b.size() && b[j + 3] == 1))) {
-                next = j;
-                break;
-            }
-        }
-        std::size_t end = next;
-        while (end > i && b[end - 1] == 0) --end;
+        const auto [end, next] = nal_at(b, i);
         if (end == i) return refuse(error, "empty NAL unit " + std::to_string(info.nal_units + 1));
         const std::uint8_t header = b[i];
         if (header & 0x80) return refuse(error, "NAL unit " + std::to_string(info.nal_units + 1) + " has forbidden_zero_bit set");
@@ -60,6 +70,17 @@ std::optional<access_unit_info> inspect_access_unit(std::span<const std::uint8_t
     }
     if (!info.slices) return refuse(error, "no coded slice in the access unit");
     return info;
+}
+
+std::span<const std::uint8_t> find_nal_unit(std::span<const std::uint8_t> b, int type) {
+    std::size_t i = start_code_at(b, 0);
+    if (!i) return {};
+    for (;;) {
+        const auto [end, next] = nal_at(b, i);
+        if (end > i && (b[i] & 0x1f) == type) return b.subspan(i, end - i);
+        if (next == b.size()) return {};
+        i = next + start_code_at(b, next);
+    }
 }
 
 std::string avc_codec_string(std::uint8_t profile_idc, std::uint8_t constraint_flags, std::uint8_t level_idc) {

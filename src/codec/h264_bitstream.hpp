@@ -31,6 +31,12 @@ struct access_unit_info {
  */
 std::optional<access_unit_info> inspect_access_unit(std::span<const std::uint8_t> annexb, std::string* error = nullptr);
 
+/**
+ * The first NAL unit of `type` (7: SPS, 8: PPS) in an Annex B access unit, without its start
+ * code and trailing zero bytes; empty if there is none. Pure, bounded by the unit's size.
+ */
+std::span<const std::uint8_t> find_nal_unit(std::span<const std::uint8_t> annexb, int type);
+
 /** The WebCodecs / RFC 6381 codec string for an SPS's first three bytes, e.g. "avc1.42C01F". */
 std::string avc_codec_string(std::uint8_t profile_idc, std::uint8_t constraint_flags, std::uint8_t level_idc);
 

@@ -13,8 +13,8 @@ struct frame_info {
     std::uint16_t width = 0;
     std::uint16_t height = 0;
     std::int64_t capture_us = 0;  // capture time, microseconds since the Unix epoch
-    std::uint8_t type = 1;        // frame::header_type_jpeg or frame::header_type_h264
-    bool keyframe = false;        // H.264: an IDR access unit (with SPS and PPS), where a decoder can start
+    std::uint8_t type = 1;        // frame::header_type_jpeg, _h264 or _fmp4
+    bool keyframe = false;        // H.264, fMP4: an IDR access unit (with SPS and PPS), where a decoder can start
 };
 
 /**
@@ -30,6 +30,7 @@ public:
     static constexpr std::size_t header_size = 32;
     static constexpr std::uint8_t header_type_jpeg = 1;
     static constexpr std::uint8_t header_type_h264 = 2;
+    static constexpr std::uint8_t header_type_fmp4 = 3;  // an fMP4 media segment of one H.264 unit (MSE)
     static constexpr std::uint8_t flag_keyframe = 1;  // header byte 6, bit 0
 
     /** A buffer with room for the header followed by `jpeg_capacity` bytes of JPEG. */

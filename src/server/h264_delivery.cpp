@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "codec/h264_encoder.hpp"
+#include "mse/fmp4_renditions.hpp"
 #include "server/shared_state.hpp"
 #include "server/viewer_group.hpp"
 #include "transcode/h264_streams.hpp"
@@ -34,8 +35,9 @@ private:
     rendition from_;
 };
 
-h264_delivery::h264_delivery(shared_state& state, std::shared_ptr<stream> source, net::io_context& ioc, std::string peer)
-    : state_(state), source_(std::move(source)), ioc_(ioc), peer_(std::move(peer)),
+h264_delivery::h264_delivery(shared_state& state, std::shared_ptr<stream> source, net::io_context& ioc, std::string peer,
+                             unit_form form)
+    : state_(state), source_(std::move(source)), ioc_(ioc), peer_(std::move(peer)), form_(form),
       choice_(state.h264().has_reduced()) {}
 
 h264_delivery::~h264_delivery() = default;
@@ -63,20 +65,24 @@ bool h264_delivery::offer_unit(rendition from, const frame_ptr& unit, time_point
 }
 
 std::string h264_delivery::summary() const {
-    return fmt::format("codec=h264 rendition={} frames={} drops={} fell_behind={} switches={}", to_string(current_),
+    return fmt::format("codec={} rendition={} frames={} drops={} fell_behind={} switches={}", codec(), to_string(current_),
                        units_.sent(), units_.skipped(), units_.fell_behind(), switches_);
 }
 
 bool h264_delivery::join(rendition which, frame_ptr* latest, std::string* why) {
     auto stream = state_.h264().for_stream(source_, which);
-    auto group = state_.groups().group_for(stream->output(), ioc_);
+    // An fMP4 viewer joins the rendition's packaging, which subscribes to the same encoder.
+    auto package = form_ == unit_form::fmp4 ? state_.fmp4().for_stream(source_, which) : nullptr;
+    auto hub = package ? package->output() : stream->output();
+    auto group = state_.groups().group_for(hub, ioc_);
     auto adapter = std::make_shared<member>(sink_, which);
     *latest = group->join(adapter);
     if (!stream->start(why)) {
         group->leave(adapter.get(), false);
         return false;
     }
-    members_[index(which)] = membership{std::move(stream), std::move(group), std::move(adapter)};
+    members_[index(which)] =
+        membership{std::move(stream), std::move(package), std::move(hub), std::move(group), std::move(adapter)};
     return true;
 }
 
@@ -178,7 +184,7 @@ std::string h264_delivery::set_paused(bool paused, const frame_ptr&) {
     std::string why;
     if (!m->stream->start(&why)) return why;
     request(waiting_kind_);
-    units_.offer(m->stream->output()->latest());
+    units_.offer(m->hub->latest());
     return {};
 }
 

@@ -15,8 +15,12 @@
 
 namespace wscam {
 
+class frame_hub;
 class h264_stream;
 class shared_state;
+namespace mse {
+class fmp4_rendition;
+}
 class viewer_group;
 
 /** Where an h264_delivery's units go: its WebSocket session, on the session's thread. */
@@ -27,8 +31,12 @@ public:
     virtual void deliver_unit(rendition from, const frame_ptr& unit) = 0;
 };
 
+/** How an H.264 viewer gets each access unit: Annex B for WebCodecs, or an fMP4 media segment for MSE. */
+enum class unit_form { annexb, fmp4 };
+
 /**
- * The frame delivery of an H.264 WebSocket viewer (`?codec=h264`): which of the stream's
+ * The frame delivery of an H.264 WebSocket viewer (`?codec=h264`, or `?codec=fmp4` for the same
+ * units packaged for Media Source Extensions, see mse::fmp4_rendition): which of the stream's
  * renditions it gets, its membership in that rendition's viewer group, and its
  * access_unit_queue. (The stream's own JPEGs reach it too, through the stream's group: ignored.)
  *
@@ -42,7 +50,8 @@ public:
  */
 class h264_delivery final : public frame_delivery {
 public:
-    h264_delivery(shared_state& state, std::shared_ptr<stream> source, net::io_context& ioc, std::string peer);
+    h264_delivery(shared_state& state, std::shared_ptr<stream> source, net::io_context& ioc, std::string peer,
+                  unit_form form = unit_form::annexb);
     ~h264_delivery() override;
     h264_delivery(const h264_delivery&) = delete;
     h264_delivery& operator=(const h264_delivery&) = delete;
@@ -50,7 +59,7 @@ public:
     /** Joins the full rendition and starts its encoder; empty if it did, else why not (the viewer gets JPEG). */
     std::string start(const std::shared_ptr<h264_unit_sink>& sink);
 
-    std::string_view codec() const override { return "h264"; }
+    std::string_view codec() const override { return form_ == unit_form::fmp4 ? "fmp4" : "h264"; }
     /** The codec of the size the full rendition encodes (a picture over its cap is scaled down). */
     std::string codec_string(const stream_info& info) const override;
     bool offer(const frame_ptr&) override { return false; }
@@ -73,6 +82,8 @@ private:
     class member;
     struct membership {
         std::shared_ptr<h264_stream> stream;
+        std::shared_ptr<mse::fmp4_rendition> package;  // fMP4 viewers: the rendition's packaging
+        std::shared_ptr<frame_hub> hub;                // what it joined: the units, or their packaging
         std::shared_ptr<viewer_group> group;
         std::shared_ptr<member> adapter;
     };
@@ -95,6 +106,7 @@ private:
     std::shared_ptr<stream> source_;
     net::io_context& ioc_;
     std::string peer_;
+    unit_form form_;
     std::weak_ptr<h264_unit_sink> sink_;
     std::array<std::optional<membership>, 2> members_;  // by rendition
     rendition current_ = rendition::full;

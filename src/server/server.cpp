@@ -12,6 +12,7 @@
 #include "server/listener.hpp"
 #include "server/shared_state.hpp"
 #include "server/viewer_group.hpp"
+#include "mse/fmp4_renditions.hpp"
 #include "transcode/h264_streams.hpp"
 #include "server/tls/certificate_store.hpp"
 
@@ -203,6 +204,7 @@ void server::remove_stream(const std::string& name, const std::string& reason) {
     if (!hub) return;
     hub->remove(reason);
     for (const auto& units : impl_->state->h264().forget(hub.get())) impl_->state->groups().forget(units.get());
+    for (const auto& segments : impl_->state->fmp4().forget(hub.get())) impl_->state->groups().forget(segments.get());
     impl_->state->groups().forget(hub->hub().get());
 }
 

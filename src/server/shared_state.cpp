@@ -2,6 +2,7 @@
 
 #include "server/tls/certificate_store.hpp"
 #include "server/viewer_group.hpp"
+#include "mse/fmp4_renditions.hpp"
 #include "transcode/h264_streams.hpp"
 
 #include <vector>
@@ -21,6 +22,7 @@ shared_state::shared_state(server_config config, std::shared_ptr<stream_registry
       access_(std::make_shared<const stream_access_table>(stream_access_table::from(config_))),
       streams_(std::move(streams)), groups_(std::make_unique<viewer_group_registry>()),
       h264_(std::make_unique<h264_streams>(config_.h264, config_.h264_max_streams)),
+      fmp4_(std::make_unique<mse::fmp4_renditions>(*h264_)),
       blocking_(std::make_unique<blocking_work>(blocking_threads, blocking_waiting)),
       limits_(client_limits::settings{.max_connections = config_.max_connections,
                                       .max_per_address = config_.max_connections_per_ip}) {

@@ -22,6 +22,9 @@ namespace wscam {
 
 class viewer_group_registry;
 class h264_streams;
+namespace mse {
+class fmp4_renditions;
+}
 namespace tls {
 class certificate_store;
 }
@@ -52,6 +55,8 @@ public:
     viewer_group_registry& groups() { return *groups_; }
     /** Each stream's H.264 rendition, for viewers who ask with ?codec=h264. */
     h264_streams& h264() { return *h264_; }
+    /** The same renditions packaged as fMP4, for viewers who ask with ?codec=fmp4 (MSE). */
+    mse::fmp4_renditions& fmp4() { return *fmp4_; }
     /** The recorders and the recordings' index (set once, before the server starts; null: none). */
     void set_recordings(std::shared_ptr<record::recordings> r);
     const std::shared_ptr<record::recordings>& recordings() const { return recordings_; }
@@ -125,6 +130,7 @@ private:
     std::shared_ptr<stream_registry> streams_;
     std::unique_ptr<viewer_group_registry> groups_;
     std::unique_ptr<h264_streams> h264_;
+    std::unique_ptr<mse::fmp4_renditions> fmp4_;  // over h264_
     std::shared_ptr<record::recordings> recordings_;
     mutable std::mutex home_mutex_;
     recordings_home_fn recordings_home_;  // under home_mutex_

@@ -41,7 +41,11 @@ void viewer_session::run(http::request<http::string_body> req) {
     path_ = std::string(req.target().substr(0, req.target().find('?')));
     framed_ = offers_subprotocol(req[http::field::sec_websocket_protocol], wscam_subprotocol);
     // Only wscam.v1 can say what a binary message holds; a plain client always gets JPEGs.
-    wants_h264_ = framed_ && query_param(req.target(), "codec") == "h264";
+    if (framed_) {
+        const auto codec = query_param(req.target(), "codec");
+        if (codec == "h264") wants_h264_ = unit_form::annexb;
+        if (codec == "fmp4") wants_h264_ = unit_form::fmp4;
+    }
 
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = state_->config().handshake_timeout;
@@ -69,7 +73,7 @@ void viewer_session::on_accept(beast::error_code ec) {
     open_ = true;
     state_->viewer_opened();
     spdlog::info("viewer open stream={} peer={} path={} protocol={}{}{}", hub_->name(), peer_, path_,
-                 framed_ ? wscam_subprotocol : "plain", ws_.tls() ? " tls" : "", wants_h264_ ? " codec=h264" : "");
+                 framed_ ? wscam_subprotocol : "plain", ws_.tls() ? " tls" : "", !wants_h264_ ? "" : *wants_h264_ == unit_form::fmp4 ? " codec=fmp4" : " codec=h264");
     // Join this stream's group on this session's own io_context first, then read the status:
     // a change after the read reaches us through the group (and is kept only if newer).
     group_ = state_->groups().group_for(hub_->hub(), io_context_of(ws_.socket()));
@@ -95,7 +99,7 @@ std::string viewer_session::choose_delivery() {
     delivery_ = std::make_unique<jpeg_delivery>();
     if (!wants_h264_) return {};
     if (!state_->h264().enabled()) return "H.264 is off on this server (--h264-max-streams 0)";
-    auto h264 = std::make_unique<h264_delivery>(*state_, hub_, io_context_of(ws_.socket()), peer_);
+    auto h264 = std::make_unique<h264_delivery>(*state_, hub_, io_context_of(ws_.socket()), peer_, *wants_h264_);
     if (auto why = h264->start(shared_from_this()); !why.empty()) {
         spdlog::warn("viewer gets JPEG, not H.264 stream={} peer={}: {}", hub_->name(), peer_, why);
         return why;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/rate_limit.hpp"
@@ -92,7 +93,7 @@ private:
     std::uint64_t status_version_ = 0;                 // of the newest status this viewer was told
     std::string close_reason_;                         // why the server closed it, for the log
     std::string abort_reason_;                         // why the server cut the connection, if it did
-    bool wants_h264_ = false;                    // asked with ?codec=h264
+    std::optional<unit_form> wants_h264_;        // asked with ?codec=h264 (Annex B) or ?codec=fmp4 (MSE)
     std::unique_ptr<frame_delivery> delivery_;  // chosen at accept
     viewer_protocol protocol_;
     viewer_outbox outbox_;

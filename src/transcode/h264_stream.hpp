@@ -54,6 +54,10 @@ public:
     h264_stream(const h264_stream&) = delete;
     h264_stream& operator=(const h264_stream&) = delete;
 
+    /** The stream it encodes. */
+    const std::shared_ptr<stream>& source() const { return source_; }
+    wscam::rendition rendition() const { return rendition_; }
+
     /** Where the access units are published. */
     const std::shared_ptr<frame_hub>& output() const { return output_; }
 

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <vector>
+
+namespace wscam::mse {
+
+/** The muxer could not start or write: libavformat's reason. */
+class fmp4_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/**
+ * One H.264 track as fragmented MP4 for Media Source Extensions, in memory, made by
+ * libavformat's mp4 muxer (never our own boxes): an init segment (`ftyp` + `moov` with the avcC
+ * taken from a keyframe's SPS and PPS), then one media segment (`moof` + `mdat`) per access
+ * unit, written as soon as the unit is given, so packaging adds no frame of delay.
+ *
+ * The media timeline is the capture time itself (a 1 MHz track clock, time 0 at the Unix
+ * epoch): a browser's `mediaTime` is `capture_us / 1e6`, the same for every muxer of a stream
+ * (both renditions, and a new one after a size change), so a player that moves between them
+ * sees one continuous timeline. A time that does not increase is moved 1 µs after the one before.
+ *
+ * A unit's duration is not known until the next one comes; holding it that long would add a
+ * frame of latency, so each gets the interval before it (bounded), which MSE only uses to decide
+ * where the buffered range ends. libavformat dates a fragment by the durations before it, so
+ * each fragment's `tfdt` is then set to the capture time (the one field written after the muxer).
+ *
+ * One SPS per muxer: a new picture size needs a new muxer (and a new init segment). Not
+ * thread-safe. Throws fmp4_error.
+ */
+class fmp4_muxer {
+public:
+    /** `keyframe`: an Annex B IDR access unit with SPS and PPS in band; width and height of its pictures. */
+    fmp4_muxer(std::span<const std::uint8_t> keyframe, int width, int height);
+    ~fmp4_muxer();
+    fmp4_muxer(const fmp4_muxer&) = delete;
+    fmp4_muxer& operator=(const fmp4_muxer&) = delete;
+
+    /** `ftyp` + `moov`: what a SourceBuffer needs before any media segment of this muxer. */
+    std::span<const std::uint8_t> init() const { return init_; }
+
+    /** Appends one media segment holding `unit` (Annex B, one picture) to `out`. */
+    void add(std::span<const std::uint8_t> unit, std::int64_t capture_us, bool keyframe, std::vector<std::uint8_t>& out);
+
+    /** The SPS this muxer was made for (NAL unit without start code): a keyframe with another needs a new muxer. */
+    std::span<const std::uint8_t> sps() const { return sps_; }
+
+private:
+    struct context;
+    std::unique_ptr<context> ctx_;
+    std::vector<std::uint8_t> init_;
+    std::vector<std::uint8_t> sps_;
+    std::int64_t last_us_ = -1;
+    std::int64_t last_interval_us_ = 33'333;
+};
+
+}  // namespace wscam::mse
