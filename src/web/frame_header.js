@@ -4,6 +4,7 @@
 const HEADER_MIN = 32;          // the header of this version; a later one may be longer
 export const FRAME_JPEG = 1;
 export const FRAME_H264 = 2;    // an H.264 access unit, on a connection that asked for ?codec=h264
+export const FRAME_FMP4 = 3;    // one as an fMP4 media segment, on a connection that asked for ?codec=fmp4
 
 /**
  * Reads the header of one binary message: { headerLen, type, meta }, or { headerLen, bad: true }

@@ -13,27 +13,10 @@
 // The media timeline is the file's own (seconds since the segment's first picture), as with
 // <video src>, so the caller maps mediaTime to capture time the same way for both.
 
+import { attachMediaSource, h264TypeOf, mediaSourceClass } from './media_source.js';
+
 const FOLLOW_MS = 500;        // how often to look for more of the file once its end is reached
 const KEEP_BEHIND_S = 10;     // buffered media kept behind the playhead (a GOP is shorter)
-
-/** The MediaSource this browser has: MSE, or Safari's ManagedMediaSource; null if neither. */
-export function mediaSourceClass() {
-  return window.ManagedMediaSource ?? window.MediaSource ?? null;
-}
-
-/**
- * The MSE type of an MP4's H.264 track, from its avcC box (profile, compatibility, level):
- * 'video/mp4; codecs="avc1.64001f"'; null while the bytes do not hold the box yet.
- */
-export function h264TypeOf(bytes) {
-  for (let i = 4; i + 8 <= bytes.length; i++) {
-    if (bytes[i] === 0x61 && bytes[i + 1] === 0x76 && bytes[i + 2] === 0x63 && bytes[i + 3] === 0x43) {  // 'avcC'
-      const hex = (b) => b.toString(16).padStart(2, '0');
-      return `video/mp4; codecs="avc1.${hex(bytes[i + 5])}${hex(bytes[i + 6])}${hex(bytes[i + 7])}"`;
-    }
-  }
-  return null;
-}
 
 export class GrowingSegment {
   /**
@@ -46,11 +29,8 @@ export class GrowingSegment {
     this.pending = [];        // read, not appended yet
     this.grew = true;         // the last read found more of the file
     this.started = false;
-    const Source = mediaSourceClass();
-    this.source = new Source();
-    if (window.ManagedMediaSource && this.source instanceof window.ManagedMediaSource) video.disableRemotePlayback = true;
+    this.source = attachMediaSource(video);
     this.source.addEventListener('sourceopen', () => this.read(), { once: true });
-    video.src = URL.createObjectURL(this.source);
   }
 
   /** The end of what is buffered, in media seconds (0 before anything is). */

@@ -11,7 +11,8 @@
 
 import { withToken } from './page_address.js';
 import { ViewPicture } from './view_picture.js';
-import { GrowingSegment, mediaSourceClass } from './growing_segment.js';
+import { GrowingSegment } from './growing_segment.js';
+import { mediaSourceClass } from './media_source.js';
 
 const AHEAD_US = 3e6;   // keep this much of the recording fetched ahead of the playhead (× speed)
 const GAP_US = 2e6;     // a pause in the recording longer than this is skipped

@@ -2,13 +2,16 @@
 // (codec), paints (fps, size), carries (kbit/s), how late it is (latency, and the clock's
 // uncertainty under it) and what was skipped on the way. Written by the page's 0.5 s timer.
 
-const codecLabel = (s) => (s.codec === 'h264' ? `H.264 ${s.codecString}`.trim() : s.codec === 'jpeg' ? 'JPEG' : '–');
+const PATH = { webcodecs: 'WebCodecs', mse: 'MSE' };
+const codecLabel = (s) => (s.codec === 'h264' ? `H.264 ${s.codecString} · ${PATH[s.h264Path] || ''}`.trim()
+  : s.codec === 'jpeg' ? 'JPEG' : '–');
 
 const show = (id, text) => { document.getElementById(id).textContent = text; };
 
 /** Writes a StreamView's stats into the panel. */
 export function showStats(s) {
   show('s-codec', codecLabel(s));
+  document.getElementById('s-codec').title = s.codecWhy || '';
   show('s-fps', s.fps.toFixed(0));
   show('s-size', s.width ? `${s.width}×${s.height}` : '–');
   show('s-rate', s.kbps.toFixed(0));

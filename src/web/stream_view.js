@@ -1,15 +1,15 @@
 // wscam viewer, one camera on the page: a StreamView is one WebSocket (subprotocol wscam.v1) to
 // /ws/NAME, reconnected with backoff until the view is closed, and what arrives on it: frames
-// (read by frame_header.js; JPEGs to view_picture.js, H.264 access units to the view's H.264 path
-// in viewer_h264.js), the server's messages (hello, status, controls, errors, pongs for
+// (read by frame_header.js; JPEGs to view_picture.js, H.264 to the view's codec path in
+// view_codec.js: access units to WebCodecs, fMP4 segments to MSE), the server's messages (hello, status, controls, errors, pongs for
 // clock_sync.js), and the statistics of the view. The page owns its views and is told what
 // happens through the callbacks (onState, onHello, onControl, onError, onCodec).
 
 import { withToken } from './page_address.js';
 import { ClockSync, nowUs } from './clock_sync.js';
-import { FRAME_H264, FRAME_JPEG, readFrameHeader } from './frame_header.js';
+import { FRAME_JPEG, readFrameHeader } from './frame_header.js';
 import { ViewPicture } from './view_picture.js';
-import { ViewCodec } from './viewer_h264.js';
+import { ViewCodec } from './view_codec.js';
 
 export class StreamView {
   constructor(stream, canvas, {
@@ -22,9 +22,10 @@ export class StreamView {
       serverDropped: 0, clientDropped: 0, fps: 0, kbps: 0, width: 0, height: 0,
       latencyMs: null, latencyP50Ms: null, clockOffsetUs: null, clockUncertaintyUs: null,
       paused: false, connects: 0, message: '', badFrames: 0,
-      // codec: what this connection gets ('jpeg', 'h264'; null before the hello); codecNote:
-      // why it is not the codec asked for (the server's codec_note, a fallback).
-      codec: null, codecString: '', codecNote: '', h264Errors: 0,
+      // codec: what this connection gets ('jpeg', 'h264'; null before the hello); h264Path: how
+      // H.264 is decoded ('webcodecs', 'mse'); codecWhy: why that way; codecNote: why it is not
+      // the codec chosen (the server's codec_note, a fallback).
+      codec: null, h264Path: '', codecString: '', codecWhy: '', codecNote: '', h264Errors: 0,
       motion: null,  // the motion event going on (its JSON), or null
     };
     this.retry = 0;
@@ -41,7 +42,7 @@ export class StreamView {
     this.latencies = [];
     this.pausedWanted = false;
     this.closedForGood = false;
-    this.codec = new ViewCodec(this, codec);  // the codec asked for, the H.264 path of the connection
+    this.codec = new ViewCodec(this, codec);  // the codec chosen, the path of the connection
     this.connect();
   }
 
@@ -64,7 +65,7 @@ export class StreamView {
     this.setState(this.retry ? 'reconnecting' : 'connecting');
     this.sequenceKnown = false;  // a new connection may start anywhere in the stream
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const codec = this.codec.wanted === 'h264' ? '?codec=h264' : '';
+    const codec = this.codec.query;
     const ws = new WebSocket(withToken(`${proto}//${location.host}/ws/${encodeURIComponent(this.stream)}${codec}`),
       ['wscam.v1']);
     ws.binaryType = 'arraybuffer';
@@ -132,7 +133,7 @@ export class StreamView {
     const { headerLen, type, meta, bad } = readFrameHeader(buf);
     if (bad) return this.badFrame(buf, headerLen);
     // Types unknown to this page, and H.264 on a connection that does not get it, are ignored.
-    if (type !== FRAME_JPEG && !(type === FRAME_H264 && this.codec.h264)) return;
+    if (type !== FRAME_JPEG && type !== this.codec.decoder?.frameType) return;
     const s = this.stats;
     if (this.sequenceKnown && meta.sequence > s.lastSequence + 1) s.serverDropped += meta.sequence - s.lastSequence - 1;
     s.lastSequence = meta.sequence;
@@ -140,7 +141,7 @@ export class StreamView {
     s.framesReceived++;
     this.byteWindow.push([performance.now(), buf.byteLength]);
     if (s.state !== 'live') { this.retry = 0; this.setState('live'); }
-    if (type === FRAME_H264) return this.codec.h264.push(buf, headerLen, meta);
+    if (this.codec.push(type, buf, headerLen, meta)) return;
     const blob = new Blob([new Uint8Array(buf, headerLen)], { type: 'image/jpeg' });
     this.lastBlob = blob;
     this.lastMeta = meta;
@@ -221,6 +222,5 @@ export class StreamView {
     s.kbps = this.byteWindow.reduce((sum, [, b]) => sum + b, 0) * 8 / 1000;
     const sorted = [...this.latencies].sort((a, b) => a - b);
     s.latencyP50Ms = sorted.length ? sorted[Math.floor(sorted.length / 2)] : null;
-    this.codec.checkAuto();
   }
 }

@@ -1,6 +1,6 @@
 // wscam viewer, the picture of one StreamView: JPEGs decoded off the main thread with
-// createImageBitmap, VideoFrames from the H.264 path, each painted on the view's canvas at the
-// next animation frame. Latest wins twice: one JPEG waits for the decoder and one decoded picture
+// createImageBitmap, VideoFrames from the WebCodecs path, each painted on the view's canvas at the
+// next animation frame; and the frames an MSE <video> presents, painted as it presents them. Latest wins twice: one JPEG waits for the decoder and one decoded picture
 // waits for paint, and a newer one replaces it (onDropped), so a slow page skips frames instead of
 // lagging. Every picture handed in is closed exactly once, on the canvas or unseen.
 
@@ -62,6 +62,24 @@ export class ViewPicture {
     this.ctx.drawImage(image, 0, 0, width, height);
     image.close();
     if (meta) this.onPainted(meta);  // without: a frame the player could not match to its unit, shown, not counted
+  }
+
+  /**
+   * The frame a <video> presents now (called from its requestVideoFrameCallback, which runs where
+   * animation frames do): painted at once. A decoded picture still waiting is dropped.
+   */
+  paintVideo(video, meta) {
+    if (this.closed || !video.videoWidth) return;
+    if (this.ready) { this.ready.image.close(); this.ready = null; this.onDropped(); }
+    cancelAnimationFrame(this.paintRequest);
+    const width = video.videoWidth;
+    const height = video.videoHeight;
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+    }
+    this.ctx.drawImage(video, 0, 0, width, height);
+    if (meta) this.onPainted(meta);
   }
 
   /** The view is closed: the pending paint and the decoded picture go; pictures shown later are closed unseen. */

@@ -4,9 +4,10 @@
 // to the focused one, and refreshes the statistics. Loaded by index.html as <script type="module">;
 // the rest of the page's modules it imports (index.html preloads them all).
 //
-// With H.264 (the default where WebCodecs decodes it; the Codec choice, or ?codec=jpeg|h264|auto)
-// a view asks for `?codec=h264` and its H.264 path (viewer_h264.js) decodes the access units with
-// WscamH264Player (h264_player.js) into VideoFrames, painted on the same canvas as the JPEGs.
+// The Codec choice (Auto by default, or ?codec=auto|h264|mse|jpeg) decides how a view gets the
+// picture (view_codec.js): H.264 decoded with WebCodecs (`?codec=h264`, viewer_h264.js) where the
+// page is a secure context, else H.264 as fMP4 played through Media Source Extensions
+// (`?codec=fmp4`, viewer_mse.js), else JPEG; every path paints on the same canvas.
 
 import { params, streamInPath, viewPath, withToken } from './page_address.js';
 import { StreamView } from './stream_view.js';

@@ -1,0 +1,44 @@
+// wscam viewer, the MSE path of a StreamView (`?codec=fmp4`): the fMP4 media segments played by
+// WscamMsePlayer (mse_player.js) in a <video> of its own, each frame it presents painted on the
+// view's canvas like the other paths' pictures (so the grid, Fit/Fill, snapshots and statistics
+// are the same), and the fallback to JPEG when the browser refuses the stream.
+
+import { WscamMsePlayer } from './mse_player.js';
+import { FRAME_FMP4 } from './frame_header.js';
+
+export class MsePath {
+  frameType = FRAME_FMP4;
+
+  constructor(view) {
+    this.view = view;
+    this.dropsCounted = 0;
+    // Not in the document: it is only the decoder; the canvas shows its pictures.
+    this.video = document.createElement('video');
+    this.player = new WscamMsePlayer(this.video, {
+      onFrame: (video, meta) => view.picture.paintVideo(video, meta),
+      onError: (err) => {
+        view.stats.h264Errors++;
+        view.codec.fallBackToJpeg(`H.264 through MSE failed (${err.message})`);
+      },
+      onNeedKeyframe: () => view.send({ type: 'keyframe' }),
+    });
+  }
+
+  // One media segment (the message after its header).
+  push(buf, headerLen, meta) {
+    this.player.push(new Uint8Array(buf, headerLen), meta);
+    this.countDrops();
+  }
+
+  // Segments the player dropped (waiting for a keyframe, appends too slow) are the page's drops.
+  countDrops() {
+    const dropped = this.player.counters.dropped;
+    this.view.stats.clientDropped += dropped - this.dropsCounted;
+    this.dropsCounted = dropped;
+  }
+
+  close() {
+    this.player.close();
+    this.countDrops();
+  }
+}
