@@ -1,6 +1,7 @@
 #include "mse/fmp4_muxer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <string_view>
 
@@ -24,10 +25,9 @@ std::string av_reason(int code) {
     return text;
 }
 
-// A unit's duration: the interval before it, within these bounds (a stall of the camera must
-// not stretch a picture over seconds of the timeline, nor may a burst make it vanish).
-constexpr std::int64_t min_duration_us = 1'000;
-constexpr std::int64_t max_duration_us = 1'000'000;
+// A unit's duration (see the class comment): at least 1 s, 4 typical intervals for a slower camera.
+constexpr std::int64_t min_duration_us = 1'000'000;
+constexpr std::int64_t max_duration_us = 60'000'000;
 constexpr int io_buffer_bytes = 64 * 1024;
 
 std::uint64_t read_be(std::span<const std::uint8_t> b, std::size_t at, std::size_t n) {
@@ -137,13 +137,23 @@ fmp4_muxer::fmp4_muxer(std::span<const std::uint8_t> keyframe, int width, int he
 
 fmp4_muxer::~fmp4_muxer() = default;
 
+std::int64_t fmp4_muxer::typical_interval() const {
+    const auto n = std::min(interval_count_, intervals_.size());
+    if (n == 0) return default_interval_us;
+    std::array<std::int64_t, 8> sorted{};
+    std::copy_n(intervals_.begin(), n, sorted.begin());
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n / 2), sorted.begin() + static_cast<std::ptrdiff_t>(n));
+    return sorted[n / 2];
+}
+
 void fmp4_muxer::add(std::span<const std::uint8_t> unit, std::int64_t capture_us, bool keyframe,
                      std::vector<std::uint8_t>& out) {
     if (last_us_ >= 0) {
         capture_us = std::max(capture_us, last_us_ + 1);
-        last_interval_us_ = std::clamp(capture_us - last_us_, min_duration_us, max_duration_us);
+        intervals_[interval_count_++ % intervals_.size()] = capture_us - last_us_;
     }
     last_us_ = capture_us;
+    const std::int64_t duration_us = std::clamp(4 * typical_interval(), min_duration_us, max_duration_us);
     AVPacket* p = ctx_->packet;
     av_packet_unref(p);
     p->data = const_cast<std::uint8_t*>(unit.data());  // read only: the muxer copies it into its fragment
@@ -153,7 +163,7 @@ void fmp4_muxer::add(std::span<const std::uint8_t> unit, std::int64_t capture_us
     const auto tb = ctx_->stream->time_base;  // the muxer may have chosen another clock
     const std::int64_t p_time = av_rescale_q(capture_us, record::microseconds_base, tb);
     p->pts = p->dts = p_time;
-    p->duration = std::max<std::int64_t>(1, av_rescale_q(last_interval_us_, record::microseconds_base, tb));
+    p->duration = std::max<std::int64_t>(1, av_rescale_q(duration_us, record::microseconds_base, tb));
     ctx_->out = &out;
     const auto begin = out.size();
     int rc = av_write_frame(ctx_->fmt, p);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -25,10 +27,15 @@ public:
  * (both renditions, and a new one after a size change), so a player that moves between them
  * sees one continuous timeline. A time that does not increase is moved 1 µs after the one before.
  *
- * A unit's duration is not known until the next one comes; holding it that long would add a
- * frame of latency, so each gets the interval before it (bounded), which MSE only uses to decide
- * where the buffered range ends. libavformat dates a fragment by the durations before it, so
- * each fragment's `tfdt` is then set to the capture time (the one field written after the muxer).
+ * A unit's duration is not known until the next one comes, and holding it that long would add a
+ * frame of latency. MSE takes a gap of more than twice the previous unit's duration as a
+ * discontinuity and drops every unit after it until the next keyframe (Media Source Extensions,
+ * "coded frame processing"): with durations of one frame interval, one late picture or one
+ * skipped by a busy encoder would freeze the picture for seconds. So each unit lasts 4 typical
+ * intervals (the median of the last 8), and at least 1 s: the next unit, which starts earlier,
+ * takes over, and a player keeps its own live edge instead of the buffer's end.
+ * libavformat dates a fragment by the durations before it, so each fragment's `tfdt` is then set
+ * to the capture time (the one field written after the muxer).
  *
  * One SPS per muxer: a new picture size needs a new muxer (and a new init segment). Not
  * thread-safe. Throws fmp4_error.
@@ -55,8 +62,13 @@ private:
     std::unique_ptr<context> ctx_;
     std::vector<std::uint8_t> init_;
     std::vector<std::uint8_t> sps_;
+    /** The median of the last intervals between units (30 fps before there are any). */
+    std::int64_t typical_interval() const;
+
+    static constexpr std::int64_t default_interval_us = 33'333;
     std::int64_t last_us_ = -1;
-    std::int64_t last_interval_us_ = 33'333;
+    std::array<std::int64_t, 8> intervals_{};  // the last 8 intervals, a ring
+    std::size_t interval_count_ = 0;
 };
 
 }  // namespace wscam::mse

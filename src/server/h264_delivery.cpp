@@ -15,6 +15,16 @@ namespace {
 
 std::size_t index(rendition r) { return r == rendition::full ? 0 : 1; }
 
+/**
+ * The newest unit of a rendition, if it is recent enough to start a viewer at: an encoder that
+ * stopped (nobody watched, or everyone paused) leaves its last unit behind, and a keyframe from an
+ * hour ago would be shown as the present until the fresh one comes.
+ */
+frame_ptr fresh(frame_ptr latest) {
+    constexpr std::int64_t max_age_us = 500'000;
+    return latest && unix_now_us() - latest->publish_us() <= max_age_us ? latest : nullptr;
+}
+
 }  // namespace
 
 /**
@@ -48,7 +58,7 @@ std::string h264_delivery::start(const std::shared_ptr<h264_unit_sink>& sink) {
     std::string why;
     if (!join(rendition::full, &latest, &why)) return why;
     current_ = rendition::full;
-    take(rendition::full, latest, std::chrono::steady_clock::now());  // starts at once if it is a keyframe
+    take(rendition::full, fresh(latest), std::chrono::steady_clock::now());  // starts at once if it is a keyframe
     state_.h264_opened();
     return {};
 }
@@ -155,7 +165,7 @@ void h264_delivery::follow_choice(std::chrono::steady_clock::time_point now, con
                      "next try of the full one in {} s", source_->name(), peer_, why, state_.h264().settings().slow_link_kbps,
                      std::chrono::duration_cast<std::chrono::seconds>(choice_.wait()).count());
         request(waiting_kind_);
-        units_.offer(latest);
+        units_.offer(fresh(latest));
         return;
     }
     if (pending_) return;  // already probing: waiting for the full rendition's keyframe
@@ -163,7 +173,7 @@ void h264_delivery::follow_choice(std::chrono::steady_clock::time_point now, con
     // No keyframe is asked for: a probe waits for the next periodic one (or the first of an
     // encoder it just started), so trying costs the full rendition's other viewers nothing.
     pending_ = rendition::full;
-    take(rendition::full, latest, now);
+    take(rendition::full, fresh(latest), now);
 }
 
 std::string h264_delivery::restart() {
@@ -184,7 +194,7 @@ std::string h264_delivery::set_paused(bool paused, const frame_ptr&) {
     std::string why;
     if (!m->stream->start(&why)) return why;
     request(waiting_kind_);
-    units_.offer(m->hub->latest());
+    units_.offer(fresh(m->hub->latest()));
     return {};
 }
 

@@ -83,7 +83,12 @@ bool h264_stream::start(std::string* why) {
     if (thread_.joinable()) thread_.join();  // a worker that ended when its viewers left
     running_ = true;
     // Subscribed here, under the lock, so that a worker ending at the same time cannot undo it.
+    // The source's newest JPEG starts the encoder at once, unless it is stale: a camera that idled
+    // while nobody watched kept its last picture, and encoded now it would be a keyframe from
+    // before the pause, followed by pictures seconds later (players that place pictures on a
+    // timeline, such as MSE, drop everything after such a gap until the next keyframe).
     newest_ = source_->subscribe(input_);
+    if (newest_ && unix_now_us() - newest_->capture_us() > max_start_age_us) newest_.reset();
     thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
     return true;
 }

@@ -80,6 +80,8 @@ public:
     std::uint64_t skipped() const { return skipped_.load(std::memory_order_relaxed); }
 
 private:
+    /** The newest JPEG older than this when the worker starts is not encoded: it waits for the next. */
+    static constexpr std::int64_t max_start_age_us = 1'000'000;
     class input;
     struct work;
     void run(std::stop_token stop);

@@ -10,10 +10,14 @@
 // so the painted frame's meta is found from requestVideoFrameCallback's mediaTime.
 //
 // Live, not smooth: a <video> buffers to play evenly, and its latency would grow with every stall.
-// The player keeps the playhead LIVE_LAG_S behind the newest picture buffered: a little ahead of
-// that it plays a bit faster (CATCH_UP_RATE), further than JUMP_LAG_S it jumps, and a playhead left
-// outside what is buffered (a hidden page that comes back, a move between renditions, a gap) jumps
-// to the newest picture. What lies more than KEEP_BEHIND_S behind the playhead is removed.
+// Each segment lasts at least 1 s (the server's way around MSE's rule that a gap of more than
+// twice a picture's duration drops every delta after it), so the end of what is buffered says
+// nothing; the player keeps its own live edge, the newest capture time appended. It keeps the
+// playhead LIVE_LAG_S behind it: further behind it plays a bit faster (CATCH_UP_RATE), further
+// than JUMP_LAG_S it jumps, and a playhead outside what is buffered (a pause, a move between
+// renditions) jumps too. A delta that comes more than MAX_GAP_S after the one before would be
+// dropped by MSE anyway: the player drops it and asks for a keyframe. What lies more than
+// KEEP_BEHIND_S behind the playhead is removed.
 //
 // Latest wins: while appends cannot keep up (more than MAX_WAITING segments waiting), deltas are
 // dropped up to the next keyframe, which is asked for (onNeedKeyframe). Anything the browser
@@ -22,9 +26,10 @@
 
 import { attachMediaSource, h264TypeOf, mediaSourceClass, mp4Type } from './media_source.js';
 
-const LIVE_LAG_S = 0.05;       // wanted: the playhead this far behind the end of what is buffered
-const CATCH_UP_LAG_S = 0.15;   // beyond it, CATCH_UP_RATE until back within LIVE_LAG_S
+const LIVE_LAG_S = 0;          // wanted: the playhead at the newest picture appended (pictures last 1 s: no underflow)
+const CATCH_UP_LAG_S = 0.05;   // beyond it, CATCH_UP_RATE until back within LIVE_LAG_S
 const JUMP_LAG_S = 1.0;        // beyond it, a jump to the live edge
+const MAX_GAP_S = 1.9;         // a delta this long after the one before is a discontinuity (segments last 1 s or more)
 const CATCH_UP_RATE = 1.1;
 const KEEP_BEHIND_S = 10;      // buffered media kept behind the playhead
 const MAX_WAITING = 8;         // segments waiting to be appended before deltas are dropped
@@ -51,6 +56,8 @@ export class WscamMsePlayer {
     this.metas = new Map();   // captureUs -> meta of segments appended, for the frames painted
     this.waitingForKey = true;
     this.askedAt = -Infinity;
+    this.newestUs = -Infinity;  // the capture time of the newest segment appended: the live edge
+    this.lastPushedUs = Infinity;  // the capture time of the last segment queued
     this.buffer = null;
     this.failed = false;
     this.closed = false;
@@ -71,11 +78,13 @@ export class WscamMsePlayer {
       this.counters.dropped += this.queue.length;
       this.queue = [];
       this.waitingForKey = false;
-    } else if (this.waitingForKey || this.queue.length >= MAX_WAITING) {
+    } else if (this.waitingForKey || this.queue.length >= MAX_WAITING
+      || meta.captureUs - this.lastPushedUs > MAX_GAP_S * 1e6) {
       this.waitForKeyframe();
       this.counters.dropped++;
       return false;
     }
+    this.lastPushedUs = meta.captureUs;
     this.queue.push({ data: data.slice(), meta });
     this.next();
     return true;
@@ -109,6 +118,7 @@ export class WscamMsePlayer {
       this.counters.appended++;
       if (meta.keyframe) this.counters.keyframes++;
       this.metas.set(meta.captureUs, meta);
+      this.newestUs = Math.max(this.newestUs, meta.captureUs);
       if (this.metas.size > 120) this.metas.delete(this.metas.keys().next().value);
     } catch (err) {
       if (err?.name === 'QuotaExceededError') {  // full: forget the past, start again at a keyframe
@@ -137,15 +147,15 @@ export class WscamMsePlayer {
 
   // Keeps the playhead at the live edge (see the top of this file).
   followLiveEdge() {
-    if (this.closed || this.failed || !this.buffer) return;
+    if (this.closed || this.failed || !this.buffer || this.newestUs === -Infinity) return;
     const v = this.video;
     const b = this.buffer.buffered;
-    if (!b.length) return;
-    const end = b.end(b.length - 1);
-    const lag = end - v.currentTime;
-    const inLastRange = v.currentTime >= b.start(b.length - 1) - 0.001;
-    if (!inLastRange || lag > JUMP_LAG_S || lag < 0) {
-      v.currentTime = Math.max(b.start(b.length - 1), end - LIVE_LAG_S);
+    const edge = this.newestUs / 1e6;
+    const lag = edge - v.currentTime;
+    let buffered = false;
+    for (let i = 0; i < b.length; i++) buffered ||= v.currentTime >= b.start(i) && v.currentTime < b.end(i);
+    if (!buffered || lag > JUMP_LAG_S) {
+      v.currentTime = Math.max(edge - LIVE_LAG_S, b.length ? b.start(b.length - 1) : edge);
       v.playbackRate = 1;
       this.counters.jumps++;
     } else if (lag > CATCH_UP_LAG_S) {
@@ -161,9 +171,13 @@ export class WscamMsePlayer {
     if (!('requestVideoFrameCallback' in HTMLVideoElement.prototype)) return;
     const onVideoFrame = (now, metadata) => {
       if (this.closed) return;
-      const meta = this.metas.get(Math.round(metadata.mediaTime * 1e6)) || null;
-      this.counters.painted++;
-      this.onFrame(this.video, meta);
+      // A frame far behind the newest appended is backlog the playhead is about to jump over
+      // (a stalled video resumes with the frame it stopped at before the jump): not shown.
+      if (this.newestUs - metadata.mediaTime * 1e6 <= JUMP_LAG_S * 1e6) {
+        const meta = this.metas.get(Math.round(metadata.mediaTime * 1e6)) || null;
+        this.counters.painted++;
+        this.onFrame(this.video, meta);
+      }
       this.video.requestVideoFrameCallback(onVideoFrame);
     };
     this.video.requestVideoFrameCallback(onVideoFrame);

@@ -38,7 +38,11 @@ export function resolveCodec(choice) {
   // 'h264' and 'auto': the best way this browser decodes H.264.
   if (can.webcodecs) return { path: 'webcodecs', why: '' };
   if (can.mse) return { path: 'mse', why: `H.264 through MSE: ${noWebCodecsWhy()}` };
-  return { path: 'jpeg', why: `${noWebCodecsWhy()}, and it has no MSE for H.264: showing JPEG` };
+  return {
+    path: 'jpeg',
+    why: window.isSecureContext ? 'this browser decodes H.264 neither with WebCodecs nor through MSE: showing JPEG'
+      : `${noWebCodecsWhy()}, and this browser has no MSE for H.264: showing JPEG`,
+  };
 }
 
 const QUERY = { webcodecs: '?codec=h264', mse: '?codec=fmp4', jpeg: '' };

@@ -6,27 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { startWscam } from './lib/wscam.mjs';
+import WebSocket from 'ws';
+import { watch } from './lib/ws_viewer.mjs';
 import { until, sleep } from './lib/wait.mjs';
 import { slowLink } from './lib/slow_link.mjs';
 import { makeFrames } from './lib/cameras.mjs';
-
-function watch(url, protocols = ['wscam.v1']) {
-  const v = { frames: [], texts: [], closed: null, ws: new WebSocket(url, protocols) };
-  v.ws.on('message', (data, binary) => {
-    if (!binary) return v.texts.push(JSON.parse(data.toString()));
-    if (!protocols.length) return v.frames.push({ at: performance.now(), payload: Buffer.from(data) });
-    v.frames.push({
-      at: performance.now(), type: data[0], key: (data[6] & 1) === 1, width: data.readUInt16BE(2), height: data.readUInt16BE(4),
-      seq: Number(data.readBigUInt64BE(8)), capture: Number(data.readBigInt64BE(16)), payload: Buffer.from(data.subarray(data[1])),
-    });
-  });
-  v.ws.on('close', (code, reason) => { v.closed = { code, reason: reason.toString() }; });
-  v.ws.on('error', () => {});
-  v.opened = new Promise((r) => v.ws.once('open', r));
-  return v;
-}
 
 /** NAL unit types in an Annex B access unit. */
 function nalTypes(au) {
