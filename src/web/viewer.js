@@ -12,6 +12,7 @@
 import { params, streamInPath, viewPath, withToken } from './page_address.js';
 import { StreamView } from './stream_view.js';
 import { addTile } from './stream_grid.js';
+import { commonAspect, fitGrid, watchGrid } from './grid_layout.js';
 import { CodecSelect } from './codec_select.js';
 import { ControlsPanel } from './controls_panel.js';
 import { showStats } from './stats_panel.js';
@@ -105,6 +106,16 @@ function focus(name, push = true) {
   if (push) history.pushState({ stream: name }, '', withToken(viewPath(name)));
 }
 
+// The grid's tiles fill the page at the pictures' aspect (grid_layout.js): the aspect the tiles'
+// pictures have once they play, the server's sizes before.
+const gridAspect = () => commonAspect(tiles.map((t) => (t.stats.width ? t.stats : streams.find((s) => s.name === t.stream) || {})));
+let gridAspectNow = 0;
+function refitGrid() {
+  gridAspectNow = gridAspect();
+  fitGrid(ui.grid, gridAspectNow);
+}
+watchGrid(ui.grid, gridAspect);
+
 function showGrid(push = true) {
   focused?.close();
   focused = null;
@@ -123,6 +134,7 @@ function showGrid(push = true) {
     codec: codecSelect.choice,
     onOpen: () => { $('btn-all').hidden = false; focus(s.name); },
   }));
+  refitGrid();
   if (push) history.pushState({ grid: true }, '', withToken('/'));
 }
 
@@ -189,6 +201,7 @@ document.addEventListener('keydown', (e) => {
 
 setInterval(() => {
   tiles.forEach((t) => t.refresh());
+  if (tiles.length && gridAspect() !== gridAspectNow) refitGrid();
   if (!focused) return;
   focused.refresh();
   showStats(focused.stats);

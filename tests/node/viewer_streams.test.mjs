@@ -133,3 +133,61 @@ test('on a phone-sized screen everything fits without sideways scrolling', async
     await server.stop();
   }
 });
+
+/** The tiles' boxes on the page, and the grid's. */
+const tileBoxes = (page) => page.evaluate(() => ({
+  grid: (({ width, height }) => ({ width, height }))(document.getElementById('grid').getBoundingClientRect()),
+  scrolls: document.getElementById('grid').scrollHeight > document.getElementById('grid').clientHeight + 1,
+  tiles: [...document.querySelectorAll('.tile')].map((t) => (({ left, top, width, height }) => ({ left, top, width, height }))(t.getBoundingClientRect())),
+}));
+
+test('the grid uses the screen: tiles fill the page at the pictures\' aspect; a phone keeps its stacked cards', async () => {
+  const two = await startWscam(['--stream', 'porch=testsrc:?size=VGA', '--stream', 'garage=testsrc:?size=VGA']);
+  const sixteen = await startWscam(Array.from({ length: 16 }, (_, i) => ['--stream', `cam${i}=testsrc:?size=1280x720&fps=5`]).flat());
+  try {
+    // 2 cameras on a 1280x800 page: side by side, each about half the page wide.
+    const { page, errors } = await openPage(browser, two.url, { width: 1280, height: 800 });
+    await waitFor(page, () => window.wscamTiles?.().length === 2 && window.wscamTiles().every((t) => t.framesPainted > 3));
+    let b = await tileBoxes(page);
+    console.log(`2 cameras on 1280x800: tiles ${b.tiles.map((t) => `${t.width.toFixed(0)}x${t.height.toFixed(0)}`).join(', ')}`);
+    for (const t of b.tiles) {
+      assert.ok(t.width >= 600, `a tile ${t.width.toFixed(0)} px wide`);
+      assert.ok(Math.abs(t.width / t.height - 4 / 3) < 0.02, `at the pictures' 4:3: ${t.width}x${t.height}`);
+    }
+    assert.equal(b.tiles[0].top, b.tiles[1].top, 'side by side');
+    const area = b.tiles.reduce((sum, t) => sum + t.width * t.height, 0) / (b.grid.width * b.grid.height);
+    assert.ok(area > 0.55, `the tiles cover ${(area * 100).toFixed(0)} % of the grid`);
+    await page.screenshot({ path: `${OUT_DIR}/viewer-grid-2.png` });
+
+    // A resized window refits: on 800x1000, one above the other.
+    await page.setViewportSize({ width: 800, height: 1000 });
+    await until(async () => { b = await tileBoxes(page); return b.tiles[1].top > b.tiles[0].top; }, 'the tiles stacked', 3000);
+    assert.ok(b.tiles[0].width >= 600 && !b.scrolls, JSON.stringify(b));
+
+    // A phone: full-width cards, one under the other, scrolled.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await until(async () => { b = await tileBoxes(page); return b.tiles[0].width > 350; }, 'full-width cards', 3000);
+    assert.ok(b.tiles[1].top >= b.tiles[0].top + b.tiles[0].height, 'stacked');
+    assert.deepEqual(errors, []);
+    await page.close();
+
+    // 16 cameras of 16:9 on 1280x800: every one on the screen at 16:9, nothing to scroll.
+    const many = await openPage(browser, sixteen.url, { width: 1280, height: 800 });
+    await waitFor(many.page, () => window.wscamTiles?.().length === 16 && window.wscamTiles().every((t) => t.width === 1280));
+    await sleep(700);  // the aspect is refitted on the 0.5 s refresh
+    b = await tileBoxes(many.page);
+    assert.equal(b.scrolls, false, 'nothing to scroll');
+    for (const t of b.tiles) {
+      assert.ok(Math.abs(t.width / t.height - 16 / 9) < 0.02, `16:9: ${t.width}x${t.height}`);
+      assert.ok(t.top + t.height <= 800 && t.left + t.width <= 1280, 'on the screen');
+    }
+    console.log(`16 cameras on 1280x800: ${b.tiles[0].width.toFixed(0)}x${b.tiles[0].height.toFixed(0)} tiles`);
+    assert.ok(b.tiles[0].width >= 290, `16 tiles of ${b.tiles[0].width.toFixed(0)} px`);
+    await many.page.screenshot({ path: `${OUT_DIR}/viewer-grid-16.png` });
+    assert.deepEqual(many.errors, []);
+    await many.page.close();
+  } finally {
+    await two.stop();
+    await sixteen.stop();
+  }
+});
