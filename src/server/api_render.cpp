@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/json_text.hpp"
+#include "core/text.hpp"
 
 namespace wscam {
 
@@ -16,6 +17,12 @@ std::string source_without_command_line(std::string_view description) {
     // A relayed stream's description ends with the owner's in parentheses.
     if (at > 0 && description[at - 1] == '(' && description.back() == ')') out += ')';
     return out;
+}
+
+std::string origin_check_json(std::string_view origin, const std::optional<std::string>& refusal) {
+    nlohmann::json j = {{"origin", sanitize_text(origin, 200)}, {"allowed", !refusal}};
+    if (refusal) j["reason"] = *refusal;
+    return to_json_text(j) + "\n";
 }
 
 std::string streams_json(stream_registry& streams, const std::function<bool(const std::string&)>& shows_command_line,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,13 @@ namespace wscam {
  * is its description (credentials already hidden) when `shows_command_line(name)`; else an
  * `exec:` command line in it is cut to `exec` (source_without_command_line).
  */
+/**
+ * /api/origin's answer for a page from `origin` (the request's Origin header, sanitised here):
+ * {"origin", "allowed", and "reason" (how to allow it) when not}. What <wscam-player> on another
+ * site reads to say why its WebSocket was refused (a browser hides the 403 from the page).
+ */
+std::string origin_check_json(std::string_view origin, const std::optional<std::string>& refusal);
+
 std::string streams_json(stream_registry& streams, const std::function<bool(const std::string&)>& shows_command_line,
                          const record::recording_lookup& recording_of = {}, const events::detection_lookup& motion_of = {});
 

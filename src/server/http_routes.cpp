@@ -153,6 +153,8 @@ std::optional<http::message_generator> http_routes::route_request(asked& a, cons
         return viewer_file(a);
     case route_kind::health:
         return health(a);
+    case route_kind::origin_check:
+        return origin_check(a);
     case route_kind::api_streams:
         return stream_list(a);
     case route_kind::metrics:
@@ -274,6 +276,18 @@ http::message_generator http_routes::viewer_file(const asked& a) {
     if (!body) return reply(a, text_response(a.req, http::status::not_found, "not found\n"));
     auto res = text_response(a.req, http::status::ok, *body, content_type_for(a.where.path));
     res.set(http::field::cache_control, "no-cache");
+    // The viewer's modules are public code and hold no camera data: another site's page may import
+    // them (<wscam-player> from /player.js; a module from elsewhere needs CORS). Pages are not shared.
+    if (a.where.kind == route_kind::asset) res.set(http::field::access_control_allow_origin, "*");
+    return reply(a, std::move(res));
+}
+
+http::message_generator http_routes::origin_check(const asked& a) {
+    const auto refusal = origin_refusal(a.req[http::field::origin], a.req[http::field::host], state_->config().allowed_origins);
+    auto res = text_response(a.req, http::status::ok, origin_check_json(a.req[http::field::origin], refusal), "application/json");
+    // Any page may ask: the answer is about the asking page's own origin, and nothing else.
+    res.set(http::field::access_control_allow_origin, "*");
+    res.set(http::field::cache_control, "no-store");
     return reply(a, std::move(res));
 }
 

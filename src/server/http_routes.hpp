@@ -73,6 +73,7 @@ private:
     std::optional<http::message_generator> mjpeg(const asked& a, const hand_over_fn& hand_over);
     http::message_generator viewer_file(const asked& a);
     http::message_generator health(const asked& a);
+    http::message_generator origin_check(const asked& a);
     http::message_generator stream_list(const asked& a);
     http::message_generator metrics(const asked& a);
     http::message_generator snapshot(const asked& a);

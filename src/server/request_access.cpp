@@ -17,10 +17,11 @@ struct access_rule {
 };
 
 // The table: which token each route needs, and where the control token opens more.
-constexpr std::array<access_rule, 20> rules{{
+constexpr std::array<access_rule, 21> rules{{
     {route_kind::page, token_need::nothing},  // the page asks for the token it then brings
     {route_kind::asset, token_need::nothing},
     {route_kind::health, token_need::nothing},  // load balancers and systemd ask without one
+    {route_kind::origin_check, token_need::nothing},  // says only whether the asking page's own origin is allowed
     {route_kind::not_found, token_need::nothing},
     {route_kind::viewer_ws, token_need::view, beyond::controls},
     {route_kind::snapshot, token_need::view},

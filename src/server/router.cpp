@@ -47,7 +47,13 @@ route match_route(std::string_view target, bool upgrade, bool ws_only, const std
         r.path = "index.html";
         return r;
     }
+    if (starts_with(path, "/embed/")) {
+        route r = stream_route(route_kind::page, path.substr(7));
+        r.path = "embed.html";
+        return r;
+    }
     if (path == "/healthz") return {route_kind::health, {}, {}};
+    if (path == "/api/origin") return {route_kind::origin_check, {}, {}};
     if (path == "/api/streams") return {route_kind::api_streams, {}, {}};
     if (path == "/metrics") return {route_kind::metrics, {}, {}};
     if (starts_with(path, "/snapshot/") && ends_with(path, ".jpg"))

@@ -8,7 +8,7 @@ namespace wscam {
 
 /** What a request target asks for. Pure: no sockets, so it is unit-tested and fuzzed. */
 enum class route_kind {
-    page,         // GET / or /view/<stream>: the viewer page
+    page,         // GET / or /view/<stream>: the viewer page; /embed/<stream>: the player alone, for an <iframe> (path: the file)
     asset,        // a file of the embedded viewer (path in `path`)
     viewer_ws,    // WebSocket upgrade on /, /ws or /ws/<stream>
     publish_ws,   // WebSocket upgrade on /publish/<stream>: a camera pushing frames
@@ -27,6 +27,7 @@ enum class route_kind {
     recordings_delete,   // DELETE /api/recordings/<stream>?from=&to= (http_routes tells it from GET by the method)
     events,              // /api/events/<stream>?from=&to=&limit=: its motion events, newest first
     event_snapshot,      // /api/events/<stream>/<id>.jpg: an event's snapshot (path: the id, digits)
+    origin_check,        // /api/origin: whether the asking page's Origin may open viewer WebSockets (for <wscam-player>)
     not_found,
 };
 

@@ -11,12 +11,18 @@ import { FRAME_JPEG, readFrameHeader } from './frame_header.js';
 import { ViewPicture } from './view_picture.js';
 import { ViewCodec } from './view_codec.js';
 
+/** The WebSocket of a stream on the server that served the page, with the page's token. */
+function pageSocketUrl(stream, query) {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return withToken(`${proto}//${location.host}/ws/${encodeURIComponent(stream)}${query}`);
+}
+
 export class StreamView {
   constructor(stream, canvas, {
     codec = 'jpeg', onState = () => {}, onHello = () => {}, onControl = () => {}, onError = () => {}, onCodec = () => {},
-    onEvent = () => {},
+    onEvent = () => {}, socketUrl = pageSocketUrl,
   } = {}) {
-    Object.assign(this, { stream, canvas, onState, onHello, onControl, onError, onCodec, onEvent });
+    Object.assign(this, { stream, canvas, onState, onHello, onControl, onError, onCodec, onEvent, socketUrl });
     this.stats = {
       stream, state: 'connecting', reason: '', framesReceived: 0, framesPainted: 0, lastSequence: 0,
       serverDropped: 0, clientDropped: 0, fps: 0, kbps: 0, width: 0, height: 0,
@@ -64,10 +70,7 @@ export class StreamView {
     if (this.closedForGood) return;
     this.setState(this.retry ? 'reconnecting' : 'connecting');
     this.sequenceKnown = false;  // a new connection may start anywhere in the stream
-    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const codec = this.codec.query;
-    const ws = new WebSocket(withToken(`${proto}//${location.host}/ws/${encodeURIComponent(this.stream)}${codec}`),
-      ['wscam.v1']);
+    const ws = new WebSocket(this.socketUrl(this.stream, this.codec.query), ['wscam.v1']);
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => this.onOpen();
     ws.onmessage = (ev) => (typeof ev.data === 'string' ? this.onText(ev.data) : this.onFrame(ev.data));

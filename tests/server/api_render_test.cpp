@@ -25,5 +25,17 @@ TEST(api_render, streams_show_command_lines_only_where_allowed) {
     EXPECT_EQ(json["streams"][1]["source"], "exec:ffmpeg -i rtsp://***@yard/live -");
 }
 
+
+TEST(api_render, the_origin_check_says_whether_and_how_to_allow_the_asking_page) {
+    auto j = nlohmann::json::parse(origin_check_json("https://shop.example", std::nullopt));
+    EXPECT_EQ(j["origin"], "https://shop.example");
+    EXPECT_EQ(j["allowed"], true);
+    EXPECT_FALSE(j.contains("reason"));
+    j = nlohmann::json::parse(origin_check_json("https://evil.example\x1b[2J", std::string("start wscam with --allow-origin X")));
+    EXPECT_EQ(j["allowed"], false);
+    EXPECT_EQ(j["reason"], "start wscam with --allow-origin X");
+    EXPECT_EQ(j["origin"], "https://evil.example [2J") << "sanitised where it enters";
+}
+
 }  // namespace
 }  // namespace wscam

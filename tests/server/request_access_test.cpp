@@ -44,6 +44,7 @@ const char* name(route_kind k) {
     case route_kind::recording_clip: return "recording_clip";
     case route_kind::events: return "events";
     case route_kind::event_snapshot: return "event_snapshot";
+    case route_kind::origin_check: return "origin_check";
     case route_kind::not_found: return "not_found";
     }
     return "?";
@@ -72,6 +73,7 @@ TEST(request_access, the_table_names_the_token_of_every_route_kind) {
     EXPECT_EQ(token_needed_for(route_kind::page), token_need::nothing);
     EXPECT_EQ(token_needed_for(route_kind::asset), token_need::nothing);
     EXPECT_EQ(token_needed_for(route_kind::health), token_need::nothing);
+    EXPECT_EQ(token_needed_for(route_kind::origin_check), token_need::nothing);
     EXPECT_EQ(token_needed_for(route_kind::not_found), token_need::nothing);
     for (const auto& [k, stream] : view_routes) EXPECT_EQ(token_needed_for(k), token_need::view) << name(k);
     EXPECT_EQ(token_needed_for(route_kind::publish_ws), token_need::publish);
@@ -80,7 +82,7 @@ TEST(request_access, the_table_names_the_token_of_every_route_kind) {
 }
 
 TEST(request_access, exactly_the_routes_that_need_a_token_guard_camera_data) {
-    for (const auto k : {route_kind::page, route_kind::asset, route_kind::health, route_kind::not_found})
+    for (const auto k : {route_kind::page, route_kind::asset, route_kind::health, route_kind::origin_check, route_kind::not_found})
         EXPECT_FALSE(guards_camera(k)) << name(k);
     for (const auto& [k, stream] : view_routes) EXPECT_TRUE(guards_camera(k)) << name(k);
     EXPECT_TRUE(guards_camera(route_kind::publish_ws));
@@ -90,7 +92,7 @@ TEST(request_access, exactly_the_routes_that_need_a_token_guard_camera_data) {
 
 TEST(request_access, routes_that_need_nothing_open_to_any_token_and_count_none_as_a_guess) {
     const auto t = server_wide("view-1", "control-1");
-    for (const auto k : {route_kind::page, route_kind::asset, route_kind::health, route_kind::not_found})
+    for (const auto k : {route_kind::page, route_kind::asset, route_kind::health, route_kind::origin_check, route_kind::not_found})
         for (const std::string_view token : {"", "wrong", "view-1"}) {
             const auto v = verdict(k, "cam", token, t);
             EXPECT_TRUE(v.allowed) << name(k) << " " << token;

@@ -31,6 +31,12 @@ TEST(router, pages_api_and_snapshots) {
     EXPECT_EQ(r("/?stream=garage").stream, "garage");
     EXPECT_EQ(r("/view/garage").kind, route_kind::page);
     EXPECT_EQ(r("/view/garage").stream, "garage");
+    EXPECT_EQ(r("/embed/garage").kind, route_kind::page);
+    EXPECT_EQ(r("/embed/garage").stream, "garage");
+    EXPECT_EQ(r("/embed/garage").path, "embed.html");
+    EXPECT_EQ(r("/embed/../x").kind, route_kind::not_found);
+    EXPECT_EQ(r("/embed/").kind, route_kind::not_found);
+    EXPECT_EQ(r("/api/origin").kind, route_kind::origin_check);
     EXPECT_EQ(r("/healthz").kind, route_kind::health);
     EXPECT_EQ(r("/api/streams").kind, route_kind::api_streams);
     EXPECT_EQ(r("/snapshot/default.jpg").kind, route_kind::snapshot);
