@@ -9,6 +9,8 @@
 #include <limits>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "protocol/viewer_message.hpp"
 #include "core/command_words.hpp"
 #include "core/redaction.hpp"
@@ -51,9 +53,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)wscam::parse_frame_header({data + 1, size - 1}, h);
         break;
     }
-    case 5: {  // an upgrade's Origin and Host headers, split at the first newline
+    case 5: {  // an upgrade's Origin and Host headers, split at the first newline; /api/origin's answer to them
         const auto nl = text.find('\n');
-        (void)wscam::origin_refusal(text.substr(0, nl), nl == std::string_view::npos ? "" : text.substr(nl + 1), {});
+        const auto origin = text.substr(0, nl);
+        const auto refusal = wscam::origin_refusal(origin, nl == std::string_view::npos ? "" : text.substr(nl + 1), {});
+        const auto answer = nlohmann::json::parse(wscam::origin_check_json(origin, refusal), nullptr, false);
+        if (answer.is_discarded() || answer["allowed"] != !refusal) __builtin_trap();  // valid JSON that says what the check said
         break;
     }
     case 6:  // an exec: command line, split into argv
