@@ -73,7 +73,8 @@ void viewer_session::on_accept(beast::error_code ec) {
     open_ = true;
     state_->viewer_opened();
     spdlog::info("viewer open stream={} peer={} path={} protocol={}{}{}", hub_->name(), peer_, path_,
-                 framed_ ? wscam_subprotocol : "plain", ws_.tls() ? " tls" : "", !wants_h264_ ? "" : *wants_h264_ == unit_form::fmp4 ? " codec=fmp4" : " codec=h264");
+                 framed_ ? wscam_subprotocol : "plain", ws_.tls() ? " tls" : "",
+                 !wants_h264_ ? "" : *wants_h264_ == unit_form::fmp4 ? " codec=fmp4" : " codec=h264");
     // Join this stream's group on this session's own io_context first, then read the status:
     // a change after the read reaches us through the group (and is kept only if newer).
     group_ = state_->groups().group_for(hub_->hub(), io_context_of(ws_.socket()));

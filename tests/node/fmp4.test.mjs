@@ -162,3 +162,48 @@ test('an fMP4 viewer asking for a keyframe gets one with its init segment; with 
     await off.stop();
   }
 });
+
+test('a viewer that resumes after a pause gets the present first, not the picture from before the pause (both H.264 forms)', async () => {
+  const w = await startWscam(['--source', 'testsrc:?size=320x240&fps=30']);
+  try {
+    for (const codec of ['fmp4', 'h264']) {
+      const v = watch(`${w.wsUrl}/ws?codec=${codec}`);
+      await until(() => v.frames.length >= 30, 'a second of units');
+      v.ws.send(JSON.stringify({ type: 'pause' }));
+      await sleep(2500);  // the encoder stops 1 s after its last viewer paused; the camera idles
+      const paused = v.frames.length;
+      const resumedAt = performance.timeOrigin + performance.now();  // ms since the epoch (one clock: this machine)
+      v.ws.send(JSON.stringify({ type: 'resume' }));
+      await until(() => v.frames.length >= paused + 10, 'units after the resume', 5000);
+      const first = v.frames[paused];
+      assert.ok(first.key, `${codec}: a keyframe first`);
+      const age = resumedAt - first.capture / 1000;
+      assert.ok(age < 300, `${codec}: the first picture after the resume was captured ${age.toFixed(0)} ms before it`);
+      v.ws.close();
+    }
+  } finally {
+    await w.stop();
+  }
+});
+
+test('a viewer joining a rendition whose encoder stopped on a keyframe is not started with that old keyframe', async () => {
+  // At 1 picture a second the first viewer's only unit is the keyframe it started with; it leaves,
+  // the encoder stops, and that keyframe stays the newest unit of the rendition for a later viewer.
+  const w = await startWscam(['--source', 'testsrc:?size=320x240&fps=1']);
+  try {
+    for (const codec of ['fmp4', 'h264']) {
+      const a = watch(`${w.wsUrl}/ws?codec=${codec}`);
+      await until(() => a.frames.length >= 1, 'the first viewer\'s keyframe', 5000);
+      a.ws.close();
+      await sleep(3000);
+      const joinedAt = performance.timeOrigin + performance.now();
+      const b = watch(`${w.wsUrl}/ws?codec=${codec}`);
+      await until(() => b.frames.length >= 1, 'the second viewer\'s first unit', 5000);
+      const age = joinedAt - b.frames[0].capture / 1000;
+      assert.ok(age < 1500, `${codec}: the second viewer's first picture was captured ${age.toFixed(0)} ms before it joined`);
+      b.ws.close();
+    }
+  } finally {
+    await w.stop();
+  }
+});
