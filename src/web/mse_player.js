@@ -167,20 +167,43 @@ export class WscamMsePlayer {
   }
 
   // Every frame the video presents: its meta (found by its capture time) to onFrame, with the video.
+  // Where requestVideoFrameCallback is missing (older Safari and Firefox), each animation frame in
+  // which the playhead moved stands for one, with the newest meta at or before the playhead.
   watchFrames() {
-    if (!('requestVideoFrameCallback' in HTMLVideoElement.prototype)) return;
-    const onVideoFrame = (now, metadata) => {
-      if (this.closed) return;
+    const show = (mediaTime, exact) => {
       // A frame far behind the newest appended is backlog the playhead is about to jump over
       // (a stalled video resumes with the frame it stopped at before the jump): not shown.
-      if (this.newestUs - metadata.mediaTime * 1e6 <= JUMP_LAG_S * 1e6) {
-        const meta = this.metas.get(Math.round(metadata.mediaTime * 1e6)) || null;
-        this.counters.painted++;
-        this.onFrame(this.video, meta);
-      }
-      this.video.requestVideoFrameCallback(onVideoFrame);
+      if (this.newestUs - mediaTime * 1e6 > JUMP_LAG_S * 1e6) return;
+      const meta = exact ? this.metas.get(Math.round(mediaTime * 1e6)) : this.metaAtOrBefore(mediaTime * 1e6);
+      this.counters.painted++;
+      this.onFrame(this.video, meta || null);
     };
-    this.video.requestVideoFrameCallback(onVideoFrame);
+    if ('requestVideoFrameCallback' in HTMLVideoElement.prototype) {
+      const onVideoFrame = (now, metadata) => {
+        if (this.closed) return;
+        show(metadata.mediaTime, true);
+        this.video.requestVideoFrameCallback(onVideoFrame);
+      };
+      this.video.requestVideoFrameCallback(onVideoFrame);
+      return;
+    }
+    let shown = -1;
+    const onAnimationFrame = () => {
+      if (this.closed) return;
+      const t = this.video.currentTime;
+      if (t !== shown && this.video.readyState >= 2) {
+        shown = t;
+        show(t, false);
+      }
+      requestAnimationFrame(onAnimationFrame);
+    };
+    requestAnimationFrame(onAnimationFrame);
+  }
+
+  metaAtOrBefore(us) {
+    let best = null;
+    for (const [captureUs, meta] of this.metas) if (captureUs <= us && (!best || captureUs > best.captureUs)) best = meta;
+    return best;
   }
 
   fail(reason) {

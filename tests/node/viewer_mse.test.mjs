@@ -45,8 +45,9 @@ function instrument() {
   };
 }
 
-async function openPage(url) {
+async function openPage(url, extraInit = null) {
   const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  if (extraInit) await page.addInitScript(extraInit);
   const errors = [];
   const sockets = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -156,6 +157,21 @@ test('on a secure origin Auto takes WebCodecs and MSE is a choice of its own, wi
     assert.ok(mse.latencyMs - webcodecs.latencyMs <= 2 * FRAME_MS,
       `MSE ${mse.latencyMs.toFixed(1)} ms vs WebCodecs ${webcodecs.latencyMs.toFixed(1)} ms: more than two frame intervals apart`);
     assert.equal(await page.evaluate(() => localStorage.getItem('wscam.codec')), 'mse', 'the choice is remembered');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});
+
+test('a browser without requestVideoFrameCallback (older Safari, Firefox) still shows MSE\'s pictures, at the stream\'s rate', async () => {
+  const server = await start(VGA30);
+  const { page, errors } = await openPage(insecureUrl(server), () => { delete HTMLVideoElement.prototype.requestVideoFrameCallback; });
+  try {
+    assert.equal(await page.evaluate(() => 'requestVideoFrameCallback' in HTMLVideoElement.prototype), false);
+    await waitFor(page, () => window.wscamStats?.h264Path === 'mse' && window.wscamStats.framesPainted > 30);
+    const r = await watch(page, 3000);
+    assert.ok(r.fps >= 25 && r.latencyMs !== undefined, JSON.stringify(r));
     assert.deepEqual(errors, []);
   } finally {
     await page.close();
