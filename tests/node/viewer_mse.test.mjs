@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { startWscam } from './lib/wscam.mjs';
 import { INSECURE_HOST, INSECURE_HOST_ARGS, launchChromium, stats, waitFor } from './lib/browser.mjs';
 import { sleep } from './lib/wait.mjs';
+import { slowLink } from './lib/slow_link.mjs';
 
 const OUT_DIR = process.env.WSCAM_TEST_OUT || new URL('../../build/', import.meta.url).pathname;
 const webRoot = process.env.WSCAM_WEB_ROOT ? ['--web-root', process.env.WSCAM_WEB_ROOT] : [];
@@ -175,6 +176,28 @@ test('a browser without requestVideoFrameCallback (older Safari, Firefox) still 
     assert.deepEqual(errors, []);
   } finally {
     await page.close();
+    await server.stop();
+  }
+});
+
+test('on a 1.5 Mbit/s link an MSE page is moved to the reduced rendition and keeps playing across the change of size', async () => {
+  const server = await start(['--source', 'testsrc:?size=1280x720&fps=30&noise=10', '--send-lowat', '16384']);
+  const link = await slowLink(server.port, { kbps: 1500 });
+  const { page, errors } = await openPage(`http://${INSECURE_HOST}:${link.port}/`);
+  try {
+    await waitFor(page, () => window.wscamStats?.h264Path === 'mse' && window.wscamStats.framesPainted > 5, undefined, 20000);
+    await waitFor(page, () => window.wscamStats.width === 640, undefined, 30000);
+    assert.match(server.logs(), /viewer h264 rendition=reduced stream=default peer=\S+: fell behind on the full rendition/);
+    await sleep(2000);  // what the link held of the full rendition drains
+    const r = await watch(page, 3000);
+    console.log(`MSE on a 1.5 Mbit/s link, reduced rendition: ${r.fps.toFixed(1)} pictures/s, capture to paint ${r.latencyMs.toFixed(0)} ms (median)`);
+    assert.ok(r.fps >= 20 && r.latencyMs < 1000, `on the reduced rendition: ${JSON.stringify(r)}`);
+    assert.equal((await stats(page)).height, 360);
+    await page.screenshot({ path: `${OUT_DIR}/viewer-mse-slow-link.png` });
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await link.close();
     await server.stop();
   }
 });
