@@ -107,8 +107,9 @@ private:
         const auto* p = static_cast<const std::uint8_t*>(data.data());
         const auto size = data.size();
         if (!ws_.got_text()) {
-            // Type 1 carries a JPEG, type 2 an H.264 access unit (?codec=h264): the same header.
-            const bool header = r_.framed && size >= 32 && (p[0] == 1 || p[0] == 2) && p[1] <= size;
+            // Type 1 carries a JPEG, type 2 an H.264 access unit (?codec=h264), type 3 an fMP4
+            // segment (?codec=fmp4): the same header.
+            const bool header = r_.framed && size >= 32 && (p[0] == 1 || p[0] == 2 || p[0] == 3) && p[1] <= size;
             const std::size_t jpeg = header ? p[1] : 0;
             // -1: no time known (GCC 12 warns falsely about a std::optional built on this path).
             std::int64_t at = -1;
