@@ -25,6 +25,7 @@ export class CodecSelect {
     await detectCodecs();
     const asked = [this.params.get('codec'), this.stored()].find((c) => CodecSelect.CODECS.includes(c));
     this.choice = asked || 'auto';
+    if (this.choice === 'mse' && !can.webcodecs) this.choice = 'h264';  // the same here, and the menu's name for it
     const option = (value) => this.select.querySelector(`option[value="${value}"]`);
     const auto = resolveCodec('auto');
     option('auto').textContent = `Auto (${auto.path === 'jpeg' ? 'JPEG' : `H.264, ${PATH_NAME[auto.path]}`})`;
