@@ -10,7 +10,7 @@
 #     minute against the last).
 #
 #   bench/mse.sh                          # 100 viewers, 15 s, 2 rounds; browser 20 s per mode; 16 players
-#   N=20 DURATION=5 SECONDS=8 DASHBOARD=4 bench/mse.sh     # a quick look
+#   N=20 DURATION=5 MODE_SECONDS=8 DASHBOARD=4 bench/mse.sh     # a quick look
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build}
@@ -19,7 +19,7 @@ mkdir -p "$out"
 N=${N:-100}
 DURATION=${DURATION:-15}
 ROUNDS=${ROUNDS:-2}
-SECONDS_PER_MODE=${SECONDS:-20}
+SECONDS_PER_MODE=${MODE_SECONDS:-20}
 DASHBOARD=${DASHBOARD:-16}
 DRIFT=${DRIFT:-0}
 port=${PORT:-18090}

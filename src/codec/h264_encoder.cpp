@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
+#include <string>
 #include <stdexcept>
 
 #include <x264.h>
@@ -13,6 +16,20 @@
 namespace wscam {
 
 namespace {
+
+// What x264 said last on this thread (an encoder is opened and used on one thread): its reason
+// goes into our own exception, logged by the caller at most every 10 s. x264's default logger
+// prints every error to stderr, one line per picture a camera sends (an attack review: a camera's
+// 65000x16 pictures made 233 lines a second).
+thread_local std::string x264_said;
+
+void x264_log(void*, int level, const char* format, va_list args) {
+    if (level > X264_LOG_ERROR) return;
+    char text[256];
+    std::vsnprintf(text, sizeof text, format, args);
+    x264_said = text;
+    while (!x264_said.empty() && (x264_said.back() == '\n' || x264_said.back() == ' ')) x264_said.pop_back();
+}
 
 // Constrained baseline: profile_idc 66 with constraint_set0 and constraint_set1 (what x264's
 // "baseline" profile writes), the one profile every WebCodecs H.264 decoder takes.
@@ -50,6 +67,7 @@ h264_encoder::h264_encoder(int width, int height, double fps, const h264_setting
     if (x264_param_default_preset(&p, s.preset.c_str(), "zerolatency") < 0)
         throw std::runtime_error("unknown x264 preset '" + s.preset + "'");
     p.i_log_level = X264_LOG_ERROR;
+    p.pf_log = x264_log;
     p.i_csp = X264_CSP_I420;
     p.i_width = width;
     p.i_height = height;
@@ -84,9 +102,11 @@ h264_encoder::h264_encoder(int width, int height, double fps, const h264_setting
         p.rc.i_vbv_buffer_size = cap;  // one second's worth: a keyframe may take that much
     }
     if (x264_param_apply_profile(&p, "baseline") < 0) throw std::runtime_error("x264 refused the baseline profile");
+    x264_said.clear();
     encoder_.reset(x264_encoder_open(&p));
-    if (!encoder_) throw std::runtime_error("x264 could not open an encoder for " + std::to_string(width) + "x" +
-                                            std::to_string(height));
+    if (!encoder_)
+        throw std::runtime_error("x264 could not open an encoder for " + std::to_string(width) + "x" +
+                                 std::to_string(height) + (x264_said.empty() ? "" : " (x264: " + x264_said + ")"));
     // The codec string from the SPS x264 will write.
     x264_nal_t* nals = nullptr;
     int count = 0;
@@ -121,8 +141,10 @@ h264_access_unit h264_encoder::encode(const yuv420_image& picture, bool keyframe
     x264_picture_t out;
     x264_nal_t* nals = nullptr;
     int count = 0;
+    x264_said.clear();
     const int bytes = x264_encoder_encode(static_cast<x264_t*>(encoder_.get()), &nals, &count, &in, &out);
-    if (bytes < 0) throw std::runtime_error("x264 failed to encode a picture");
+    if (bytes < 0)
+        throw std::runtime_error(std::string("x264 failed to encode a picture") + (x264_said.empty() ? "" : " (x264: " + x264_said + ")"));
     h264_access_unit au;
     if (bytes == 0) return au;  // zerolatency never holds a picture back; the caller skips an empty one
     // With b_annexb the NAL units lie back to back in one buffer, start codes included.

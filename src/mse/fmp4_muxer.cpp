@@ -89,14 +89,17 @@ struct fmp4_muxer::context {
     }
 };
 
-fmp4_muxer::fmp4_muxer(std::span<const std::uint8_t> keyframe, int width, int height)
+fmp4_muxer::fmp4_muxer(std::span<const std::uint8_t> keyframe, int width, int height, const fmp4_muxer* before)
     : ctx_(std::make_unique<context>()) {
+    if (before) {
+        last_us_ = before->last_us_;
+        intervals_ = before->intervals_;
+        interval_count_ = before->interval_count_;
+    }
     record::quiet_libav();
     auto fail = [](const std::string& what, int code) { throw fmp4_error("cannot " + what + ": " + av_reason(code)); };
-    const auto sps = find_nal_unit(keyframe, 7);
-    if (sps.empty() || find_nal_unit(keyframe, 8).empty())
+    if (find_nal_unit(keyframe, 7).empty() || find_nal_unit(keyframe, 8).empty())
         throw fmp4_error("an fMP4 track starts at a keyframe with SPS and PPS");
-    sps_.assign(sps.begin(), sps.end());
     if (int rc = avformat_alloc_output_context2(&ctx_->fmt, nullptr, "mp4", nullptr); rc < 0) fail("set up an MP4 muxer", rc);
     ctx_->stream = avformat_new_stream(ctx_->fmt, nullptr);
     if (!ctx_->stream) fail("add a track", AVERROR(ENOMEM));

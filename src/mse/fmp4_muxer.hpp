@@ -37,13 +37,20 @@ public:
  * libavformat dates a fragment by the durations before it, so each fragment's `tfdt` is then set
  * to the capture time (the one field written after the muxer).
  *
- * One SPS per muxer: a new picture size needs a new muxer (and a new init segment). Not
+ * One SPS per muxer: a new picture size needs a new muxer (and a new init segment). A muxer
+ * should not outlive a group of pictures either: libavformat keeps an index entry (about 40 bytes)
+ * per fragment for the trailer it would write at the end, which a live stream never reaches, so a
+ * muxer kept for days grows by megabytes (an attack review measured 39 bytes a unit). Not
  * thread-safe. Throws fmp4_error.
  */
 class fmp4_muxer {
 public:
-    /** `keyframe`: an Annex B IDR access unit with SPS and PPS in band; width and height of its pictures. */
-    fmp4_muxer(std::span<const std::uint8_t> keyframe, int width, int height);
+    /**
+     * `keyframe`: an Annex B IDR access unit with SPS and PPS in band; width and height of its
+     * pictures. `before`: the muxer this one follows on the same timeline, if any: its last time
+     * and intervals carry over (the timeline still never goes back; durations stay the stream's).
+     */
+    fmp4_muxer(std::span<const std::uint8_t> keyframe, int width, int height, const fmp4_muxer* before = nullptr);
     ~fmp4_muxer();
     fmp4_muxer(const fmp4_muxer&) = delete;
     fmp4_muxer& operator=(const fmp4_muxer&) = delete;
@@ -54,14 +61,10 @@ public:
     /** Appends one media segment holding `unit` (Annex B, one picture) to `out`. */
     void add(std::span<const std::uint8_t> unit, std::int64_t capture_us, bool keyframe, std::vector<std::uint8_t>& out);
 
-    /** The SPS this muxer was made for (NAL unit without start code): a keyframe with another needs a new muxer. */
-    std::span<const std::uint8_t> sps() const { return sps_; }
-
 private:
     struct context;
     std::unique_ptr<context> ctx_;
     std::vector<std::uint8_t> init_;
-    std::vector<std::uint8_t> sps_;
     /** The median of the last intervals between units (30 fps before there are any). */
     std::int64_t typical_interval() const;
 

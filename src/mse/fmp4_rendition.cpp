@@ -2,10 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-
-#include "codec/h264_bitstream.hpp"
-
 #include "core/frame.hpp"
 #include "core/stream.hpp"
 #include "transcode/h264_stream.hpp"
@@ -57,9 +53,8 @@ void fmp4_rendition::package(const frame_ptr& unit) {
     auto storage = frame::make_storage(0);
     storage.reserve(frame::header_size + 1024 + au.size());  // the boxes around the unit are a few hundred bytes
     if (unit->keyframe()) {
-        const auto sps = find_nal_unit(au, 7);
-        if (!muxer_ || (!sps.empty() && !std::ranges::equal(sps, muxer_->sps())))
-            muxer_ = std::make_unique<fmp4_muxer>(au, unit->width(), unit->height());
+        muxer_ = std::make_unique<fmp4_muxer>(au, unit->width(), unit->height(), muxer_.get());
+        ++counts_.muxers;
         storage.insert(storage.end(), muxer_->init().begin(), muxer_->init().end());
     }
     muxer_->add(au, unit->capture_us(), unit->keyframe(), storage);

@@ -28,7 +28,8 @@ namespace wscam::mse {
  *    it, so whoever starts at a keyframe (a new viewer, one that fell behind, one that moves
  *    between renditions) can start a SourceBuffer there; no per-viewer state is needed.
  *  - Nothing is packaged while its hub has no viewers; after that, nothing until a keyframe.
- *  - A keyframe with another SPS (a new picture size) starts a new muxer on the same timeline.
+ *  - Every keyframe starts a new muxer (fmp4_muxer: a muxer must not outlive a group of
+ *    pictures), continuing the timeline of the one before; a new picture size comes with its own.
  *
  * on_frame runs on the encoder's thread (one at a time); the mutex only guards against a second
  * publisher, which h264_stream never is.
@@ -57,6 +58,7 @@ public:
         std::uint64_t packaged = 0;
         std::uint64_t waited = 0;
         std::uint64_t failed = 0;
+        std::uint64_t muxers = 0;  // made: one per keyframe packaged
     };
     totals counts() const;
 

@@ -58,7 +58,12 @@ std::string h264_delivery::start(const std::shared_ptr<h264_unit_sink>& sink) {
     std::string why;
     if (!join(rendition::full, &latest, &why)) return why;
     current_ = rendition::full;
-    take(rendition::full, fresh(latest), std::chrono::steady_clock::now());  // starts at once if it is a keyframe
+    // A recent keyframe starts it at once; a recent delta makes take() ask for a keyframe. With
+    // nothing recent (a packaging that had no viewers, an encoder that just started) it must ask
+    // here: an encoder running for others would otherwise make it wait for the periodic keyframe
+    // (an attack review: fMP4 viewers waited up to --h264-keyint, 17 s with 20).
+    if (auto first = fresh(latest)) take(rendition::full, first, std::chrono::steady_clock::now());
+    else request(waiting_kind_);
     state_.h264_opened();
     return {};
 }

@@ -16,6 +16,7 @@
 #include "codec/jpeg_codec.hpp"
 #include "codec/test_card.hpp"
 #include "core/frame_pacer.hpp"
+#include "core/rate_limit.hpp"
 #include "sources/coroutine_body.hpp"
 #include "sources/render_pool.hpp"
 #include "sources/source_status.hpp"
@@ -141,15 +142,24 @@ private:
         const auto& name = hub->name();
         report_status(*hub, true);
         bool capturing = false;
+        // A viewer pausing and resuming in a loop starts and stops the card each time: said at
+        // most once a second (an attack review had 200 lines in 12 s from one viewer).
+        rate_limit said(std::chrono::seconds(1));
+        const auto say = [&](const char* what) {
+            std::uint64_t held = 0;
+            if (said.allow(std::chrono::steady_clock::now(), held))
+                spdlog::info("stream={} source {}{}", name, what,
+                             held ? " (" + std::to_string(held) + " more starts and stops since)" : std::string());
+        };
         while (!stopping) {
             if (!options.always_on && hub->viewer_count() == 0) {
-                if (capturing) spdlog::info("stream={} source idle: no viewers", name);
+                if (capturing) say("idle: no viewers");
                 capturing = false;
                 co_await demand->wait(stopping, options.always_on);
                 if (stopping) break;
             }
             if (!capturing) {
-                spdlog::info("stream={} source capturing", name);
+                say("capturing");
                 capturing = true;
                 pacer.restart(std::chrono::steady_clock::now());
             }

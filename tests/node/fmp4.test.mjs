@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWscam } from './lib/wscam.mjs';
+import WebSocket from 'ws';
 import { watch } from './lib/ws_viewer.mjs';
 import { until, sleep } from './lib/wait.mjs';
 import { slowLink } from './lib/slow_link.mjs';
@@ -204,6 +205,52 @@ test('a viewer joining a rendition whose encoder stopped on a keyframe is not st
       b.ws.close();
     }
   } finally {
+    await w.stop();
+  }
+});
+
+test('an fMP4 viewer joining an encoder that runs for others gets a keyframe within half a second, not at the periodic one', async () => {
+  // The review's case: with --h264-keyint 20 the first fMP4 viewer waited 17 s for a picture.
+  const w = await startWscam(['--source', 'testsrc:?size=320x240&fps=30', '--h264-keyint', '20']);
+  try {
+    const h = watch(`${w.wsUrl}/ws?codec=h264`);  // keeps the encoder running
+    await until(() => h.frames.length >= 45, 'the H.264 viewer\'s units');
+    for (let i = 0; i < 3; i++) {
+      const joined = performance.now();
+      const m = watch(`${w.wsUrl}/ws?codec=fmp4`);
+      await until(() => m.frames.length >= 1, 'the fMP4 viewer\'s first segment', 25000);
+      const waited = m.frames[0].at - joined;
+      assert.ok(m.frames[0].key, 'a keyframe');
+      assert.ok(waited < 700, `the fMP4 viewer's first segment came ${waited.toFixed(0)} ms after it joined`);
+      m.ws.close();
+      await sleep(1500);  // nobody watches fMP4 now: the packaging waits for a keyframe again
+    }
+    h.ws.close();
+  } finally {
+    await w.stop();
+  }
+});
+
+test('a camera whose pictures x264 cannot take (65000x16) does not flood the log: wscam says why, at most every 10 s', async () => {
+  const w = await startWscam(['--stream', 'cam=push:', '--publish-token', 'pub']);
+  const wide = execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=gray:s=65000x16', '-frames:v', '1', '-f', 'mjpeg', '-']);
+  const publisher = new WebSocket(`${w.wsUrl}/publish/cam?token=pub`);
+  let timer;
+  try {
+    await new Promise((r, j) => { publisher.once('open', r); publisher.once('error', j); });
+    const v = watch(`${w.wsUrl}/ws/cam?codec=fmp4`);
+    await v.opened;
+    timer = setInterval(() => publisher.send(wide), 10);  // 100 pictures a second
+    await sleep(3000);
+    clearInterval(timer);
+    const logs = w.logs();
+    assert.doesNotMatch(logs, /x264 \[error\]/, 'x264 prints nothing itself');
+    const said = logs.match(/h264 stream=cam: x264 could not open an encoder for 65000x16 \(x264: [^)]+\)/g) ?? [];
+    assert.ok(said.length >= 1 && said.length <= 2, `wscam's own line, with x264's reason, ${said.length} times in 3 s:\n${logs.slice(-2000)}`);
+    v.ws.close();
+  } finally {
+    clearInterval(timer);
+    publisher.close();
     await w.stop();
   }
 });

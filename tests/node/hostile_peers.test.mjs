@@ -239,6 +239,28 @@ test('one viewer flooding pause and resume: bounded log lines, and it still gets
   }
 });
 
+test('one viewer pausing and resuming every 50 ms: the camera\'s start and stop lines stay at one a second', async () => {
+  // A second review: each pause stopped the test card and each resume started it, a line each
+  // (200 lines in 12 s from one viewer).
+  const server = await startWscam(['--source', 'testsrc:?size=320x240&fps=15']);
+  const flapper = viewer(`${server.wsUrl}/ws`, ['wscam.v1']);
+  try {
+    await flapper.opened;
+    const started = Date.now();
+    for (let i = 0; i < 60; i++) {
+      flapper.ws.send(JSON.stringify({ type: i % 2 ? 'resume' : 'pause' }));
+      await sleep(50);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const lines = server.logs().split('\n').filter((l) => /stream=default source (idle|capturing)/.test(l));
+    assert.ok(lines.length >= 2 && lines.length <= 2 + seconds, `${lines.length} source lines in ${seconds.toFixed(1)} s:\n${lines.join('\n')}`);
+    assert.ok(lines.some((l) => /more starts and stops since/.test(l)), 'the held-back changes are counted');
+  } finally {
+    flapper.ws.close();
+    assert.equal(await server.stop(), 0);
+  }
+});
+
 test('a viewer that keeps sending pings but never reads is cut off after --write-timeout', async () => {
   const server = await startWscam(['--source', 'testsrc:?size=640x480&fps=30&noise=30', '--write-timeout', '2']);
   const bystander = viewer(`${server.wsUrl}/ws`);
