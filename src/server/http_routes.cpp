@@ -283,7 +283,14 @@ http::message_generator http_routes::viewer_file(const asked& a) {
 }
 
 http::message_generator http_routes::origin_check(const asked& a) {
-    const auto refusal = origin_refusal(a.req[http::field::origin], a.req[http::field::host], state_->config().allowed_origins);
+    const auto& c = state_->config();
+    auto refusal = origin_refusal(a.req[http::field::origin], a.req[http::field::host], c.allowed_origins);
+    // Where watching needs no token, the sockets of a page at a name this server does not answer to
+    // (DNS rebinding, or a name not yet allowed) are refused too, with 421: said here as well, or
+    // the player would guess at a token. (The default stream's rule only: the answer must not tell
+    // a rebinding page which other streams have tokens.)
+    if (!refusal && !token_guards(route_kind::viewer_ws, c.default_stream, *a.access, nullptr))
+        if (auto host = check_host(a.req[http::field::host], *state_->hosts())) refusal = host->reason;
     auto res = text_response(a.req, http::status::ok, origin_check_json(a.req[http::field::origin], refusal), "application/json");
     // Any page may ask: the answer is about the asking page's own origin, and nothing else.
     res.set(http::field::access_control_allow_origin, "*");

@@ -138,3 +138,54 @@ test('--allowed-host adds names (*.suffix for subdomains, * for any); a view tok
     assert.equal(await guarded.stop(), 0);
   }
 });
+
+/** A GET with headers chosen by the test (fetch would not send a Host of our choosing). */
+function get(port, path, headers = {}) {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path, headers }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
+    }).on('error', reject);
+  });
+}
+
+test('/api/origin tells any page whether its own origin may open sockets, and why not; the viewer\'s files are shared, its pages and data are not', async () => {
+  const server = await startWscam(['--stream', 'cam=testsrc:?size=160x120', '--allow-origin', 'https://dash.example']);
+  const tokened = await startWscam(['--stream', 'cam=testsrc:?size=160x120', '--view-token', 'v']);
+  try {
+    const ask = async (s, headers) => {
+      const r = await get(s.port, '/api/origin', headers);
+      assert.equal(r.status, 200);
+      assert.equal(r.headers['access-control-allow-origin'], '*');
+      return JSON.parse(r.body);
+    };
+    assert.deepEqual(await ask(server, { Origin: `http://127.0.0.1:${server.port}` }), { origin: `http://127.0.0.1:${server.port}`, allowed: true });
+    assert.deepEqual(await ask(server, { Origin: 'https://dash.example' }), { origin: 'https://dash.example', allowed: true });
+    assert.deepEqual(await ask(server, { Origin: 'https://shop.example' }), {
+      origin: 'https://shop.example', allowed: false,
+      reason: 'a page from https://shop.example may not open this WebSocket (start wscam with --allow-origin https://shop.example to allow it)',
+    });
+    // A page at a name the server does not answer to (DNS rebinding): its sockets get 421, and so
+    // does its question; where a token guards watching, the token decides, not the name.
+    const rebound = await ask(server, { Host: `evil.example:${server.port}`, Origin: `http://evil.example:${server.port}` });
+    assert.equal(rebound.allowed, false);
+    assert.match(rebound.reason, /--allowed-host evil\.example/);
+    assert.equal((await ask(tokened, { Host: `evil.example:${tokened.port}`, Origin: `http://evil.example:${tokened.port}` })).allowed, true);
+
+    // The viewer's modules (what /player.js imports) may be read by any page; nothing else may.
+    for (const path of ['/player.js', '/stream_view.js', '/viewer.css'])
+      assert.equal((await get(server.port, path, { Origin: 'https://shop.example' })).headers['access-control-allow-origin'], '*', path);
+    for (const path of ['/', '/embed/cam', '/api/streams', '/snapshot/cam.jpg', '/metrics'])
+      assert.equal((await get(server.port, path, { Origin: 'https://shop.example' })).headers['access-control-allow-origin'], undefined, path);
+    const embed = await get(server.port, '/embed/cam');
+    assert.equal(embed.status, 200);
+    assert.match(embed.headers['content-type'], /^text\/html/);
+    assert.match(embed.body, /<script type="module" src="\/embed.js">/);
+    assert.equal((await get(server.port, '/embed/../etc/passwd')).status, 404);
+    assert.equal((await get(server.port, '/embed/')).status, 404);
+  } finally {
+    await server.stop();
+    await tokened.stop();
+  }
+});
