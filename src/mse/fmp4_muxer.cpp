@@ -19,11 +19,7 @@ extern "C" {
 namespace wscam::mse {
 namespace {
 
-std::string av_reason(int code) {
-    char text[AV_ERROR_MAX_STRING_SIZE] = {};
-    av_strerror(code, text, sizeof text);
-    return text;
-}
+using record::av_reason;
 
 // A unit's duration (see the class comment): at least 1 s, 4 typical intervals for a slower camera.
 constexpr std::int64_t min_duration_us = 1'000'000;

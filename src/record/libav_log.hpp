@@ -1,10 +1,12 @@
 #pragma once
 
 extern "C" {
+#include <libavutil/error.h>
 #include <libavutil/log.h>
 }
 
 #include <mutex>
+#include <string>
 
 namespace wscam::record {
 
@@ -16,6 +18,13 @@ namespace wscam::record {
 inline void quiet_libav() {
     static std::once_flag once;
     std::call_once(once, [] { av_log_set_level(AV_LOG_FATAL); });
+}
+
+/** libavformat's words for one of its error codes, for the message wscam reports. */
+inline std::string av_reason(int code) {
+    char text[AV_ERROR_MAX_STRING_SIZE] = {};
+    av_strerror(code, text, sizeof text);
+    return text;
 }
 
 }  // namespace wscam::record

@@ -17,15 +17,6 @@ extern "C" {
 #include "record/plain_file.hpp"
 
 namespace wscam::record {
-namespace {
-
-std::string av_reason(int code) {
-    char text[AV_ERROR_MAX_STRING_SIZE] = {};
-    av_strerror(code, text, sizeof text);
-    return text;
-}
-
-}  // namespace
 
 struct segment_writer::muxer {
     AVFormatContext* ctx = nullptr;

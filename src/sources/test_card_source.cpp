@@ -11,12 +11,12 @@
 #include <charconv>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 
 #include "codec/jpeg_codec.hpp"
 #include "codec/test_card.hpp"
 #include "core/frame_pacer.hpp"
-#include "core/rate_limit.hpp"
 #include "sources/coroutine_body.hpp"
 #include "sources/render_pool.hpp"
 #include "sources/source_status.hpp"
@@ -142,24 +142,27 @@ private:
         const auto& name = hub->name();
         report_status(*hub, true);
         bool capturing = false;
-        // A viewer pausing and resuming in a loop starts and stops the card each time: said at
-        // most once a second (an attack review had 200 lines in 12 s from one viewer).
-        rate_limit said(std::chrono::seconds(1));
-        const auto say = [&](const char* what) {
-            std::uint64_t held = 0;
-            if (said.allow(std::chrono::steady_clock::now(), held))
-                spdlog::info("stream={} source {}{}", name, what,
-                             held ? " (" + std::to_string(held) + " more starts and stops since)" : std::string());
-        };
+        // The card stops `linger` after its last viewer left or paused, not at once: a viewer
+        // pausing and resuming in a loop (an attack review: every 50 ms, 200 start and stop
+        // lines in 12 s) keeps it running instead of starting and stopping it each time.
+        constexpr auto linger = std::chrono::seconds(1);
+        std::optional<std::chrono::steady_clock::time_point> unwatched_since;
         while (!stopping) {
             if (!options.always_on && hub->viewer_count() == 0) {
-                if (capturing) say("idle: no viewers");
-                capturing = false;
-                co_await demand->wait(stopping, options.always_on);
-                if (stopping) break;
+                const auto now = std::chrono::steady_clock::now();
+                if (!unwatched_since) unwatched_since = now;
+                if (!capturing || now - *unwatched_since >= linger) {
+                    if (capturing) spdlog::info("stream={} source idle: no viewers", name);
+                    capturing = false;
+                    co_await demand->wait(stopping, options.always_on);
+                    if (stopping) break;
+                    unwatched_since.reset();
+                }
+            } else {
+                unwatched_since.reset();
             }
             if (!capturing) {
-                say("capturing");
+                spdlog::info("stream={} source capturing", name);
                 capturing = true;
                 pacer.restart(std::chrono::steady_clock::now());
             }

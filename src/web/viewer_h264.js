@@ -4,39 +4,24 @@
 
 import { WscamH264Player } from './h264_player.js';
 import { FRAME_H264 } from './frame_header.js';
+import { DecoderPath } from './decoder_path.js';
 
 // The H.264 side of one connection of a StreamView: a WscamH264Player whose VideoFrames go to
 // the view's picture (view_picture.js, which closes each one), keyframe requests to the server,
 // and decoder failures counted: FAILURES_TO_FALL_BACK of them within FAILURE_WINDOW_MS and the
 // view falls back to JPEG.
-export class H264Path {
+export class H264Path extends DecoderPath {
   static FAILURES_TO_FALL_BACK = 3;
-  frameType = FRAME_H264;
-
   static FAILURE_WINDOW_MS = 10000;
 
   constructor(view) {
-    this.view = view;
+    super(view, FRAME_H264);
     this.failures = [];
-    this.dropsCounted = 0;
     this.player = new WscamH264Player({
       onFrame: (frame, meta) => view.picture.show(frame, meta, frame.displayWidth, frame.displayHeight),
       onError: (err) => this.failed(err),
       onNeedKeyframe: () => view.send({ type: 'keyframe' }),
     });
-  }
-
-  // One access unit (the message after its header).
-  push(buf, headerLen, meta) {
-    this.player.push(new Uint8Array(buf, headerLen), meta);
-    this.countDrops();
-  }
-
-  // Units the player dropped (waiting for a keyframe, too slow) are the page's drops.
-  countDrops() {
-    const dropped = this.player.counters.dropped;
-    this.view.stats.clientDropped += dropped - this.dropsCounted;
-    this.dropsCounted = dropped;
   }
 
   failed(err) {
@@ -49,10 +34,5 @@ export class H264Path {
     if (this.failures.length >= H264Path.FAILURES_TO_FALL_BACK) {
       this.view.codec.fallBackToJpeg(`H.264 decoding failed ${this.failures.length} times (${why})`);
     }
-  }
-
-  close() {
-    this.player.close();
-    this.countDrops();
   }
 }

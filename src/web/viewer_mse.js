@@ -5,13 +5,11 @@
 
 import { WscamMsePlayer } from './mse_player.js';
 import { FRAME_FMP4 } from './frame_header.js';
+import { DecoderPath } from './decoder_path.js';
 
-export class MsePath {
-  frameType = FRAME_FMP4;
-
+export class MsePath extends DecoderPath {
   constructor(view) {
-    this.view = view;
-    this.dropsCounted = 0;
+    super(view, FRAME_FMP4);
     // Not in the document: it is only the decoder; the canvas shows its pictures.
     this.video = document.createElement('video');
     this.player = new WscamMsePlayer(this.video, {
@@ -22,23 +20,5 @@ export class MsePath {
       },
       onNeedKeyframe: () => view.send({ type: 'keyframe' }),
     });
-  }
-
-  // One media segment (the message after its header).
-  push(buf, headerLen, meta) {
-    this.player.push(new Uint8Array(buf, headerLen), meta);
-    this.countDrops();
-  }
-
-  // Segments the player dropped (waiting for a keyframe, appends too slow) are the page's drops.
-  countDrops() {
-    const dropped = this.player.counters.dropped;
-    this.view.stats.clientDropped += dropped - this.dropsCounted;
-    this.dropsCounted = dropped;
-  }
-
-  close() {
-    this.player.close();
-    this.countDrops();
   }
 }
