@@ -56,7 +56,6 @@ public:
 
     /** The stream it encodes. */
     const std::shared_ptr<stream>& source() const { return source_; }
-    wscam::rendition rendition() const { return rendition_; }
 
     /** Where the access units are published. */
     const std::shared_ptr<frame_hub>& output() const { return output_; }

@@ -23,21 +23,24 @@ export function bestGrid(count, width, height, aspect = 4 / 3, gap = 0) {
 }
 
 /**
- * Sizes the tiles of a CSS grid `grid` (its children) by bestGrid for its own content box, or
- * leaves it to the stylesheet's stacked cards where it is narrower than NARROW_PX. Call again
- * when the grid's size, its tiles or their aspect change (watchGrid does).
+ * Sizes `tiles` (the children of the CSS grid `grid`, by default) by bestGrid for the grid's own
+ * content box, in their inline styles (the grid gets the class `fitted`); where the grid is
+ * narrower than NARROW_PX it clears them, leaving the page's stacked cards. Returns the fit, or
+ * null. Call again when the grid's size, its tiles or their aspect change (watchGrid does).
  */
-export function fitGrid(grid, aspect) {
+export function fitGrid(grid, aspect, tiles = [...grid.children]) {
   const style = getComputedStyle(grid);
   const width = grid.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   const height = grid.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
   const gap = parseFloat(style.columnGap) || 0;
-  const fit = width >= NARROW_PX && bestGrid(grid.children.length, width, height, aspect, gap);
+  const fit = (width >= NARROW_PX && bestGrid(tiles.length, width, height, aspect, gap)) || null;
   grid.classList.toggle('fitted', Boolean(fit));
-  if (!fit) return null;
-  grid.style.setProperty('--columns', fit.columns);
-  grid.style.setProperty('--tile-width', `${fit.tileWidth}px`);
-  grid.style.setProperty('--tile-height', `${fit.tileHeight}px`);
+  grid.style.gridTemplateColumns = fit ? `repeat(${fit.columns}, ${fit.tileWidth}px)` : '';
+  for (const t of tiles) {
+    t.style.width = fit ? `${fit.tileWidth}px` : '';
+    t.style.height = fit ? `${fit.tileHeight}px` : '';
+    t.style.aspectRatio = fit ? 'auto' : '';
+  }
   return fit;
 }
 

@@ -25,7 +25,7 @@
 
 import { StreamView } from './stream_view.js';
 import { detectCodecs } from './view_codec.js';
-import { bestGrid, commonAspect } from './grid_layout.js';
+import { commonAspect, fitGrid } from './grid_layout.js';
 
 const codecsKnown = detectCodecs();
 const CODECS = ['auto', 'h264', 'mse', 'jpeg'];
@@ -228,17 +228,12 @@ export class WscamGrid extends HTMLElement {
 
   fit() {
     const players = [...this.children].filter((c) => c instanceof WscamPlayer);
-    const gap = Number(this.getAttribute('gap') ?? 6);
+    this.style.gap = `${Number(this.getAttribute('gap') ?? 6)}px`;
     const aspect = commonAspect(players.map((p) => p.stats || {}));
-    const narrow = this.clientWidth < 600;
-    const g = !narrow && bestGrid(players.length, this.clientWidth, this.clientHeight, aspect, gap);
-    this.style.gap = `${gap}px`;
-    this.style.gridTemplateColumns = g ? `repeat(${g.columns}, ${g.tileWidth}px)` : '1fr';
-    for (const p of players) {
-      p.style.width = g ? `${g.tileWidth}px` : '';
-      p.style.height = g ? `${g.tileHeight}px` : '';
-      p.style.aspectRatio = g ? 'auto' : String(aspect);
-    }
+    if (fitGrid(this, aspect, players)) return;
+    // Narrow: one under the other, full width, at the pictures' aspect.
+    this.style.gridTemplateColumns = '1fr';
+    for (const p of players) p.style.aspectRatio = String(aspect);
   }
 }
 
