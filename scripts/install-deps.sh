@@ -7,11 +7,13 @@ what=${1:-build}
 
 # Building and running wscam (`make run`). libjpeg62-turbo-dev: Debian's libturbojpeg0-dev ships
 # a CMake config whose libjpeg-turbo::jpeg target names libjpeg62-turbo-dev's library without
-# depending on it, so find_package(libjpeg-turbo) fails without it.
+# depending on it, so find_package(libjpeg-turbo) fails without it. RTSP: GStreamer's RTSP server, with
+# appsrc (plugins-base) and the RTP payloader, rtpbin and UDP elements (plugins-good).
 build_pkgs=(cmake ninja-build g++ make pkg-config ccache
   libboost1.81-dev libturbojpeg0-dev libjpeg62-turbo-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libtomlplusplus-dev libssl-dev libsystemd-dev libnats-dev libx264-dev help2man dpkg-dev file
-  libavformat-dev libavcodec-dev libavutil-dev libsqlite3-dev libmosquitto-dev)
+  libavformat-dev libavcodec-dev libavutil-dev libsqlite3-dev libmosquitto-dev
+  libgstrtspserver-1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
 # Only `make test`: GoogleTest, the peers (Node's ws and playwright-core, ffmpeg, VLC, Chromium,
 # nats-server, the mosquitto broker and its clients), clang for the fuzzers, QEMU and busybox for the V4L2 VM, lintian for the package.
 test_pkgs=(googletest libgtest-dev nodejs npm ffmpeg chromium clang libclang-rt-14-dev

@@ -61,7 +61,9 @@ app_runtime::app_runtime(const app_options& options, int argc, char** argv)
             server_.remove_stream(name, reason);
         });
         record(options, true);
+        if (options.rtsp_port != 0) serve_rtsp(options);
     } catch (...) {
+        rtsp_.reset();
         // The I/O threads never ran: the sources must not wait for them as they stop (they
         // did, forever, when a recording could not start).
         motion_->stop_all();
@@ -223,10 +225,32 @@ void app_runtime::detect(const app_options& options, bool strict) {
     motion_->apply(wanted);
 }
 
+void app_runtime::serve_rtsp(const app_options& options) {
+    rtsp::rtsp_settings rs;
+    rs.listen_address = options.server.listen_address;
+    rs.port = options.rtsp_port;
+    rs.write_timeout = options.server.write_timeout;
+    rs.start_timeout = options.server.header_timeout;
+    rtsp_ = std::make_unique<rtsp::rtsp_server>(rs, server_.state());
+    try {
+        rtsp_->start();
+    } catch (const std::exception& e) {
+        // The default port taken (another RTSP server on the machine) must not stop a wscam that was never
+        // asked for RTSP; a port asked for must be had.
+        rtsp_.reset();
+        if (options.rtsp_port_given) throw;
+        spdlog::warn("no RTSP: {}; set --rtsp-port to a free port", e.what());
+        return;
+    }
+    server_.set_rtsp(rtsp_facts{rtsp_->port(), [this](const std::string& name) { return rtsp_->stats(name); },
+                                [this] { return rtsp_->connections(); }});
+}
+
 void app_runtime::run() {
-    report_serving(options_.server, server_.http_port(), server_.ws_port(), streams_->size());
+    report_serving(options_.server, server_.http_port(), server_.ws_port(), rtsp_ ? rtsp_->port() : 0, streams_->size());
     server_.run();
     service::stopping();
+    if (rtsp_) rtsp_->stop();  // its readers go with the server's viewers
     reloader_.reset();
     if (cluster_) cluster_->stop();  // says it is leaving: other nodes show its streams offline at once
     motion_->stop_all();  // open events end (and their clips), told to every output

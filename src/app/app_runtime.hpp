@@ -15,6 +15,7 @@
 #include "events/webhook_output.hpp"
 #include "motion/motion_watches.hpp"
 #include "record/timelapses.hpp"
+#include "rtsp/rtsp_server.hpp"
 #include "server/server.hpp"
 
 namespace wscam {
@@ -51,6 +52,8 @@ private:
     void record(const app_options& options, bool strict);
     /** Looks for motion where `options` asks, with the events store open when any stream does. */
     void detect(const app_options& options, bool strict);
+    /** rtsp://HOST:PORT/NAME (--rtsp-port): throws when the port cannot be had. */
+    void serve_rtsp(const app_options& options);
     /** The [[webhook]] tables as outputs (made again when a reload changes them). */
     void hook_webhooks(const app_options& options);
 
@@ -66,6 +69,7 @@ private:
     std::vector<std::shared_ptr<events::webhook_output>> webhooks_;  // [[webhook]]: replaced when a reload changes them
     std::optional<motion::motion_watches> motion_;    // after the streams and recordings its events drive
     std::optional<cluster::cluster_node> cluster_;
+    std::unique_ptr<rtsp::rtsp_server> rtsp_;  // --rtsp-port: after the streams it serves
     std::optional<config_reloader> reloader_;  // last: it changes the streams and the server
 };
 

@@ -170,6 +170,11 @@ void option_table::add_network_options(app_options& o, raw_options& raw) {
     restart_only(app_.add_option("--ws-port", s.ws_port,
                                  "Also listen on this port for WebSocket only, like the ESP32 tutorial's ws://HOST:81"),
                  &server_config::ws_port);
+    restart_only(app_.add_option("--rtsp-port", o.rtsp_port,
+                                 "RTSP port: every stream as rtsp://HOST:PORT/NAME, the same H.264 encode as the viewers' "
+                                 "(0 = no RTSP)")
+                     ->capture_default_str(),
+                 &app_options::rtsp_port);
     restart_only(app_.add_option("--threads", s.threads, "I/O threads (0 = one per core)")->capture_default_str(),
                  &server_config::threads);
     restart_only(app_.add_option("--web-root", s.web_root, "Serve the viewer from this folder instead of the embedded copy")

@@ -189,6 +189,7 @@ bool parse_options(int argc, char** argv, app_options& o, int& exit_code, std::s
         all.insert(all.end(), args.begin(), args.end());
         std::reverse(all.begin(), all.end());  // CLI11 takes them last first
         table.cli().parse(std::move(all));
+        o.rtsp_port_given = table.cli().get_option("--rtsp-port")->count() > 0;
         complete(o, raw, {raw.source, table.source_given(), !o.nats_urls.empty(), file.streams, raw.streams});
         for (const auto& hook : file.webhooks) {
             std::string why;

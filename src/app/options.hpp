@@ -56,6 +56,10 @@ struct app_options {
     std::string event_exec;
     std::vector<std::string> event_exec_argv;
     double event_exec_timeout_s = 10;
+    /** --rtsp-port: where rtsp://HOST:PORT/NAME is served (0: no RTSP server). */
+    std::uint16_t rtsp_port = 8554;
+    /** Whether --rtsp-port was given (command line or config file): then a port that cannot be had stops wscam. */
+    bool rtsp_port_given = false;
     /** wscam's version (User-Agent, MQTT device). */
     std::string version;
     /** The config file's [[webhook]] tables, their URLs checked. */

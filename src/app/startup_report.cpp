@@ -21,7 +21,7 @@ void print_stream_list(const app_options& options, const std::vector<std::string
 }
 
 void report_serving(const server_config& config, std::uint16_t http_port, std::optional<std::uint16_t> ws_port,
-                    std::size_t streams) {
+                    std::uint16_t rtsp_port, std::size_t streams) {
     const auto& listen = config.listen_address;
     const bool any = listen == "0.0.0.0" || listen == "::";
     const std::string host = any ? "127.0.0.1" : (listen.find(':') != std::string::npos ? "[" + listen + "]" : listen);
@@ -29,6 +29,7 @@ void report_serving(const server_config& config, std::uint16_t http_port, std::o
     std::printf("open %s://%s:%u/\n", tls ? "https" : "http", host.c_str(), static_cast<unsigned>(http_port));
     if (ws_port)
         std::printf("websocket-only listener %s://%s:%u/\n", tls ? "wss" : "ws", host.c_str(), static_cast<unsigned>(*ws_port));
+    if (rtsp_port) std::printf("rtsp rtsp://%s:%u/NAME\n", host.c_str(), static_cast<unsigned>(rtsp_port));
     std::fflush(stdout);
     service::ready(fmt::format("serving {}://{}:{}/, {} stream(s)", tls ? "https" : "http", host, http_port, streams));
 }

@@ -26,7 +26,8 @@ std::string origin_check_json(std::string_view origin, const std::optional<std::
 }
 
 std::string streams_json(stream_registry& streams, const std::function<bool(const std::string&)>& shows_command_line,
-                         const record::recording_lookup& recording_of, const events::detection_lookup& motion_of) {
+                         const record::recording_lookup& recording_of, const events::detection_lookup& motion_of,
+                         const rtsp_facts* rtsp, std::string_view host) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& hub : streams.all()) {
         const auto info = hub->info();
@@ -46,13 +47,19 @@ std::string streams_json(stream_registry& streams, const std::function<bool(cons
         if (const auto m = motion_of ? motion_of(hub->name()) : std::nullopt)
             s["motion"] = {{"state", m->state}, {"pictures", m->pictures}, {"skipped", m->skipped}, {"events", m->events},
                            {"undecodable", m->undecodable}};
+        if (rtsp && rtsp->port) {
+            const auto path = "/" + hub->name();
+            const auto readers = rtsp->of ? rtsp->of(hub->name()) : std::nullopt;
+            s["rtsp"] = {{"url", host.empty() ? path : fmt::format("rtsp://{}:{}{}", host, rtsp->port, path)},
+                         {"readers", readers ? readers->readers : 0}};
+        }
         list.push_back(std::move(s));
     }
     return to_json_text({{"streams", list}});
 }
 
 std::string metrics_text(stream_registry& streams, const server_stats& totals, const record::recording_lookup& recording_of,
-                         const events::detection_lookup& motion_of) {
+                         const events::detection_lookup& motion_of, const rtsp_facts* rtsp) {
     std::string out;
     auto family = [&](const char* name, const char* type, const char* help) {
         out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
@@ -101,6 +108,26 @@ std::string metrics_text(stream_registry& streams, const server_stats& totals, c
         watched("wscam_motion_events_total", "counter", "Motion events started", [](const stats& m) { return m.events; });
         watched("wscam_motion_pictures_total", "counter", "Pictures looked at for motion", [](const stats& m) { return m.pictures; });
         watched("wscam_motion_skipped_total", "counter", "Pictures not looked at: a newer one came first", [](const stats& m) { return m.skipped; });
+    }
+    if (rtsp && rtsp->port && rtsp->of) {
+        // Every stream: each may be read over RTSP (0 until its first reader).
+        auto read = [&](const char* name, const char* type, const char* help, auto value) {
+            family(name, type, help);
+            for (const auto& hub : hubs)
+                out += fmt::format("{}{{stream=\"{}\"}} {}\n", name, hub->name(), value(rtsp->of(hub->name()).value_or(rtsp_reader_stats{})));
+        };
+        using stats = rtsp_reader_stats;
+        read("wscam_rtsp_readers", "gauge", "RTSP readers of the stream now", [](const stats& r) { return r.readers; });
+        read("wscam_rtsp_bytes_total", "counter", "H.264 bytes handed to the stream's RTSP readers (summed over readers)",
+             [](const stats& r) { return r.bytes; });
+        read("wscam_rtsp_units_total", "counter", "Access units handed to the stream's RTSP readers (summed over readers)",
+             [](const stats& r) { return r.units; });
+        read("wscam_rtsp_dropped_total", "counter", "Access units RTSP readers did not get because they were behind",
+             [](const stats& r) { return r.dropped; });
+        read("wscam_rtsp_cut_off_total", "counter", "RTSP readers cut off after taking no video for --write-timeout",
+             [](const stats& r) { return r.cut_off; });
+        family("wscam_rtsp_connections", "gauge", "Open RTSP connections");
+        out += fmt::format("wscam_rtsp_connections {}\n", rtsp->connections ? rtsp->connections() : 0);
     }
     family("wscam_frames_sent_total", "counter", "Frames written to viewers");
     out += fmt::format("wscam_frames_sent_total {}\n", totals.frames_sent);

@@ -8,6 +8,7 @@
 #include "core/stream.hpp"
 #include "events/motion_event.hpp"
 #include "record/recording_stats.hpp"
+#include "server/rtsp_facts.hpp"
 #include "server/server_config.hpp"
 
 namespace wscam {
@@ -24,8 +25,13 @@ namespace wscam {
  */
 std::string origin_check_json(std::string_view origin, const std::optional<std::string>& refusal);
 
+/**
+ * With RTSP on (`rtsp` not null), each stream has `"rtsp": {"url", "readers"}`: the URL on `host`
+ * (the name the request addressed this server by, as its Host header said; without one, the path only).
+ */
 std::string streams_json(stream_registry& streams, const std::function<bool(const std::string&)>& shows_command_line,
-                         const record::recording_lookup& recording_of = {}, const events::detection_lookup& motion_of = {});
+                         const record::recording_lookup& recording_of = {}, const events::detection_lookup& motion_of = {},
+                         const rtsp_facts* rtsp = nullptr, std::string_view host = {});
 
 /**
  * A source's description without the program it runs: "exec:ffmpeg -i ..." becomes "exec", and
@@ -37,6 +43,7 @@ std::string source_without_command_line(std::string_view description);
 
 /** `GET /metrics`: Prometheus text exposition, one family per fact, labelled by stream. */
 std::string metrics_text(stream_registry& streams, const server_stats& totals,
-                         const record::recording_lookup& recording_of = {}, const events::detection_lookup& motion_of = {});
+                         const record::recording_lookup& recording_of = {}, const events::detection_lookup& motion_of = {},
+                         const rtsp_facts* rtsp = nullptr);
 
 }  // namespace wscam

@@ -179,6 +179,7 @@ std::optional<http::message_generator> http_routes::route_request(asked& a, cons
         return publish_refused(a);
     case route_kind::viewer_ws:
         return websocket_endpoint(a);
+    case route_kind::rtsp:  // never routed from HTTP
     case route_kind::not_found:
         break;
     }
@@ -306,11 +307,15 @@ http::message_generator http_routes::stream_list(const asked& a) {
     // A source's description (a command line, a camera's address) only to the control token's holder.
     bool shown = false;
     verifier_budget budget;
+    // The RTSP URL on the name this server was asked by (parsed, so nothing but a host goes into it).
+    const auto rtsp = state_->rtsp();
+    const auto authority = parse_host_header(a.req[http::field::host]);
+    const std::string host = authority ? authority->host : std::string{};
     const auto body = streams_json(state_->streams(), [&](const std::string& stream) {
         const bool s = shows_source(*a.access, stream, a.token, budget);
         shown = shown || s;
         return s;
-    }, state_->recording_of(), state_->motion_of());
+    }, state_->recording_of(), state_->motion_of(), rtsp.get(), host);
     if (a.verdict.guess && !shown) note_guess(a.token);
     auto res = text_response(a.req, http::status::ok, body, "application/json");
     res.set(http::field::cache_control, "no-store");
@@ -318,7 +323,7 @@ http::message_generator http_routes::stream_list(const asked& a) {
 }
 
 http::message_generator http_routes::metrics(const asked& a) {
-    auto res = text_response(a.req, http::status::ok, metrics_text(state_->streams(), state_->stats(), state_->recording_of(), state_->motion_of()),
+    auto res = text_response(a.req, http::status::ok, metrics_text(state_->streams(), state_->stats(), state_->recording_of(), state_->motion_of(), state_->rtsp().get()),
                              "text/plain; version=0.0.4; charset=utf-8");
     res.set(http::field::cache_control, "no-store");
     return reply(a, std::move(res));

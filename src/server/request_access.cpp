@@ -17,7 +17,7 @@ struct access_rule {
 };
 
 // The table: which token each route needs, and where the control token opens more.
-constexpr std::array<access_rule, 21> rules{{
+constexpr std::array<access_rule, 22> rules{{
     {route_kind::page, token_need::nothing},  // the page asks for the token it then brings
     {route_kind::asset, token_need::nothing},
     {route_kind::health, token_need::nothing},  // load balancers and systemd ask without one
@@ -26,6 +26,7 @@ constexpr std::array<access_rule, 21> rules{{
     {route_kind::viewer_ws, token_need::view, beyond::controls},
     {route_kind::snapshot, token_need::view},
     {route_kind::mjpeg, token_need::view},
+    {route_kind::rtsp, token_need::view},  // RTSP readers: the same video as the viewers'
     {route_kind::recordings, token_need::view},  // what the camera saw is camera data too
     {route_kind::recording, token_need::view},
     {route_kind::recording_export, token_need::view},

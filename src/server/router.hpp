@@ -28,6 +28,7 @@ enum class route_kind {
     events,              // /api/events/<stream>?from=&to=&limit=: its motion events, newest first
     event_snapshot,      // /api/events/<stream>/<id>.jpg: an event's snapshot (path: the id, digits)
     origin_check,        // /api/origin: whether the asking page's Origin may open viewer WebSockets (for <wscam-player>)
+    rtsp,                // rtsp://HOST:8554/<stream>: never routed from HTTP; the RTSP server (src/rtsp) asks the same table
     not_found,
 };
 

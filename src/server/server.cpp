@@ -188,6 +188,10 @@ void server::set_recordings(std::shared_ptr<record::recordings> recordings) { im
 
 void server::set_motion_of(events::detection_lookup f) { impl_->state->set_motion_of(std::move(f)); }
 
+void server::set_rtsp(rtsp_facts facts) { impl_->state->set_rtsp(std::move(facts)); }
+
+std::shared_ptr<shared_state> server::state() { return impl_->state; }
+
 void server::set_event_store(std::shared_ptr<events::event_store> store) { impl_->state->set_event_store(std::move(store)); }
 
 void server::set_recordings_home(std::function<std::optional<std::pair<std::string, std::string>>(const std::string&)> home) {

@@ -9,12 +9,14 @@
 #include "core/stream.hpp"
 #include "events/event_store.hpp"
 #include "record/recordings.hpp"
+#include "server/rtsp_facts.hpp"
 #include "server/server_config.hpp"
 #include "sources/io_contexts.hpp"
 
 namespace wscam {
 
 class h264_stream;
+class shared_state;
 
 /**
  * The HTTP + WebSocket server. Its header stays free of Beast/Asio so that the app and
@@ -69,6 +71,10 @@ public:
     void set_recordings(std::shared_ptr<record::recordings> recordings);
     /** Each stream's motion detection, for /api/streams and /metrics; before start(). */
     void set_motion_of(events::detection_lookup f);
+    /** What the RTSP server (src/rtsp) tells /api/streams and /metrics; any time. */
+    void set_rtsp(rtsp_facts facts);
+    /** What every connection shares: the RTSP server serves the same streams, tokens, limits and encoders. */
+    std::shared_ptr<shared_state> state();
     /** The motion events kept, for /api/events (any time; null: none). */
     void set_event_store(std::shared_ptr<events::event_store> store);
     /** Where another node's streams' recordings are (the cluster): the recordings API answers 307 there. Any time. */

@@ -16,6 +16,7 @@
 #include "core/blocking_work.hpp"
 #include "events/event_store.hpp"
 #include "record/recordings.hpp"
+#include "server/rtsp_facts.hpp"
 #include "server/server_config.hpp"
 
 namespace wscam {
@@ -71,6 +72,15 @@ public:
     std::shared_ptr<events::event_store> event_store() const {
         std::lock_guard lock(home_mutex_);
         return event_store_;
+    }
+    /** What the RTSP server tells /api/streams and /metrics (set once it serves, any thread; null: no RTSP). */
+    void set_rtsp(rtsp_facts facts) {
+        std::lock_guard lock(home_mutex_);
+        rtsp_ = std::make_shared<const rtsp_facts>(std::move(facts));
+    }
+    std::shared_ptr<const rtsp_facts> rtsp() const {
+        std::lock_guard lock(home_mutex_);
+        return rtsp_;
     }
     /** Where a remote stream's recordings are: its owner node and the address it announced (cluster). */
     using recordings_home_fn = std::function<std::optional<std::pair<std::string, std::string>>(const std::string& stream)>;
@@ -135,6 +145,7 @@ private:
     mutable std::mutex home_mutex_;
     recordings_home_fn recordings_home_;  // under home_mutex_
     std::shared_ptr<events::event_store> event_store_;  // under home_mutex_
+    std::shared_ptr<const rtsp_facts> rtsp_;            // under home_mutex_
     std::unique_ptr<blocking_work> blocking_;
     std::mutex slow_mutex_;
     std::map<std::string, int> slow_slots_;  // under slow_mutex_: slow answers per address

@@ -1,0 +1,568 @@
+#include "rtsp/rtsp_server.hpp"
+
+#include <gst/gst.h>
+#include <gst/rtsp-server/rtsp-server.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "core/rate_limit.hpp"
+#include "core/stream.hpp"
+#include "rtsp/gst_reader.hpp"
+#include "rtsp/rtsp_access.hpp"
+#include "rtsp/rtsp_feed.hpp"
+#include "rtsp/rtsp_request.hpp"
+#include "server/client_limits.hpp"
+#include "server/shared_state.hpp"
+#include "transcode/h264_stream.hpp"
+#include "transcode/h264_streams.hpp"
+
+namespace wscam::rtsp {
+
+/** One RTSP connection's own state, kept in its client object (below). Only the server's thread touches it. */
+struct connection {
+    client_limits::ticket ticket;
+    std::string peer;  // address:port, for the log
+    std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();
+    bool playing = false;
+    bool closing = false;
+    std::string stream;              // the stream it asked for last
+    std::set<std::string> opened;    // streams a token opened on this connection
+};
+
+}  // namespace wscam::rtsp
+
+// GObject subclasses of GStreamer's RTSP client, server and auth: each adds one thing (see their class_init).
+extern "C" {
+struct WscamRtspClient {
+    GstRTSPClient parent;
+    wscam::rtsp::connection* conn;
+};
+struct WscamRtspClientClass {
+    GstRTSPClientClass parent_class;
+};
+struct WscamRtspServer {
+    GstRTSPServer parent;
+    wscam::rtsp::rtsp_server::impl* owner;
+};
+struct WscamRtspServerClass {
+    GstRTSPServerClass parent_class;
+};
+struct WscamRtspAuth {
+    GstRTSPAuth parent;
+    wscam::rtsp::rtsp_server::impl* owner;
+};
+struct WscamRtspAuthClass {
+    GstRTSPAuthClass parent_class;
+};
+}
+
+namespace {
+GType wscam_rtsp_client_get_type();
+GType wscam_rtsp_server_get_type();
+GType wscam_rtsp_auth_get_type();
+WscamRtspClient* as_wscam_client(GstRTSPClient* c) {
+    return G_TYPE_CHECK_INSTANCE_TYPE(c, wscam_rtsp_client_get_type()) ? reinterpret_cast<WscamRtspClient*>(c) : nullptr;
+}
+}  // namespace
+
+namespace wscam::rtsp {
+
+struct rtsp_server::impl {
+    rtsp_settings settings;
+    std::shared_ptr<shared_state> state;
+    GMainContext* context = nullptr;
+    GMainLoop* loop = nullptr;
+    GstRTSPServer* server = nullptr;
+    GstRTSPMountPoints* mounts = nullptr;
+    GstRTSPAuth* auth = nullptr;
+    GSource* timer = nullptr;
+    std::thread thread;
+    std::uint16_t bound_port = 0;
+    std::mutex log_mutex_;
+    rate_limit refusals_{std::chrono::seconds(10)};  // under log_mutex_: refusal lines, one per 10 s
+
+    /** A refusal's log line, at most one per 10 s (a client may ask for refusals as fast as it likes). */
+    template <class... Args>
+    void log_refusal(fmt::format_string<Args...> format, Args&&... args) {
+        std::uint64_t held = 0;
+        {
+            std::lock_guard lock(log_mutex_);
+            if (!refusals_.allow(std::chrono::steady_clock::now(), held)) return;
+        }
+        auto line = fmt::format(format, std::forward<Args>(args)...);
+        if (held) line += fmt::format(" ({} more refusals since)", held);
+        spdlog::warn("{}", line);
+    }
+
+    mutable std::mutex mutex_;
+    std::set<std::string> mounted_;                               // under mutex_
+    std::map<std::string, std::shared_ptr<rtsp_feed>> feeds_;     // under mutex_: kept (with their totals) until the stream goes
+    std::size_t connections_ = 0;                                 // under mutex_
+
+    std::shared_ptr<rtsp_feed> feed_for(const std::shared_ptr<stream>& source);
+    void mount(const std::string& stream);
+    void close_later(GstRTSPClient* client, std::string why);
+    void tick();
+    gboolean check_url(GstRTSPContext* ctx);
+    void refuse(GstRTSPContext* ctx, GstRTSPStatusCode code, const std::string& body, bool challenge);
+};
+
+}  // namespace wscam::rtsp
+
+using wscam::rtsp::connection;
+using wscam::rtsp::rtsp_server;
+
+namespace {
+
+// ---- The client: the path GStreamer matches never holds the query, and the connection's state.
+
+G_DEFINE_TYPE(WscamRtspClient, wscam_rtsp_client, GST_TYPE_RTSP_CLIENT)
+
+// "/NAME?token=T" must mount and match as "/NAME", and the Content-Base (made from this path)
+// must not carry the token into SETUP and PLAY, or into a player's logs.
+gchar* client_make_path(GstRTSPClient*, const GstRTSPUrl* uri) { return g_strdup(uri->abspath); }
+
+void client_play_request(GstRTSPClient* client, GstRTSPContext*) {
+    auto* c = as_wscam_client(client);
+    if (!c || c->conn->playing) return;
+    c->conn->playing = true;
+    spdlog::info("rtsp reader peer={} stream={} playing", c->conn->peer, c->conn->stream);
+}
+
+void client_finalize(GObject* object) {
+    auto* c = reinterpret_cast<WscamRtspClient*>(object);
+    delete c->conn;
+    c->conn = nullptr;
+    G_OBJECT_CLASS(wscam_rtsp_client_parent_class)->finalize(object);
+}
+
+void wscam_rtsp_client_class_init(WscamRtspClientClass* klass) {
+    GST_RTSP_CLIENT_CLASS(klass)->make_path_from_uri = client_make_path;
+    GST_RTSP_CLIENT_CLASS(klass)->play_request = client_play_request;
+    G_OBJECT_CLASS(klass)->finalize = client_finalize;
+}
+
+void wscam_rtsp_client_init(WscamRtspClient* self) { self->conn = new connection; }
+
+// ---- The server: a client per connection, admitted under the per-address cap.
+
+G_DEFINE_TYPE(WscamRtspServer, wscam_rtsp_server, GST_TYPE_RTSP_SERVER)
+
+// The remote address of an accepted connection: its client key (limits) and its text (logs).
+bool remote_of(GstRTSPConnection* conn, std::string& key, std::string& peer) {
+    GSocket* socket = gst_rtsp_connection_get_read_socket(conn);
+    if (!socket) return false;
+    GSocketAddress* address = g_socket_get_remote_address(socket, nullptr);
+    if (!address || !G_IS_INET_SOCKET_ADDRESS(address)) {
+        if (address) g_object_unref(address);
+        return false;
+    }
+    GInetAddress* ip = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(address));
+    const auto size = g_inet_address_get_native_size(ip);
+    const auto* bytes = g_inet_address_to_bytes(ip);
+    key = wscam::client_key(std::span<const unsigned char>(bytes, size));
+    gchar* text = g_inet_address_to_string(ip);
+    const bool v6 = g_inet_address_get_family(ip) == G_SOCKET_FAMILY_IPV6;
+    peer = (v6 ? "[" : "") + std::string(text) + (v6 ? "]:" : ":") +
+           std::to_string(g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(address)));
+    g_free(text);
+    g_object_unref(address);
+    // Sent, not queued: the kernel holds at most 16 KiB unsent for a reader, as for a WebSocket viewer,
+    // so a slow reader's backlog shows in its own queue (reader_gate), not as seconds in the socket.
+    const int lowat = 16 * 1024;
+    setsockopt(g_socket_get_fd(socket), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
+    return true;
+}
+
+GstRTSPClient* server_create_client(GstRTSPServer* server) {
+    auto* owner = reinterpret_cast<WscamRtspServer*>(server)->owner;
+    GstRTSPContext* ctx = gst_rtsp_context_get_current();
+    std::string key, peer;
+    if (!ctx || !ctx->conn || !remote_of(ctx->conn, key, peer)) return nullptr;
+    auto ticket = owner->state->limits().admit(key);
+    if (!ticket) {
+        const bool server_full = ticket.why() == wscam::client_limits::refusal::server_full;
+        owner->log_refusal("rtsp connection refused peer={}: {}", peer,
+                           server_full ? "the server has its most connections (--max-connections)"
+                                       : "this address has its most connections (--max-connections-per-ip)");
+        return nullptr;  // GStreamer closes the connection
+    }
+    auto* client = GST_RTSP_CLIENT(g_object_new(wscam_rtsp_client_get_type(), nullptr));
+    auto* conn = reinterpret_cast<WscamRtspClient*>(client)->conn;
+    conn->ticket = std::move(ticket);
+    conn->peer = peer;
+    GstRTSPSessionPool* pool = gst_rtsp_server_get_session_pool(server);
+    GstRTSPMountPoints* mounts = gst_rtsp_server_get_mount_points(server);
+    GstRTSPAuth* auth = gst_rtsp_server_get_auth(server);
+    GstRTSPThreadPool* threads = gst_rtsp_server_get_thread_pool(server);
+    gst_rtsp_client_set_session_pool(client, pool);
+    gst_rtsp_client_set_mount_points(client, mounts);
+    gst_rtsp_client_set_auth(client, auth);
+    gst_rtsp_client_set_thread_pool(client, threads);
+    gst_rtsp_client_set_content_length_limit(client, 64 * 1024);  // no request of ours has a body this large
+    g_object_unref(pool);
+    g_object_unref(mounts);
+    g_object_unref(auth);
+    g_object_unref(threads);
+    {
+        std::lock_guard lock(owner->mutex_);
+        ++owner->connections_;
+    }
+    g_signal_connect(client, "closed", G_CALLBACK(+[](GstRTSPClient* c, gpointer data) {
+        auto* o = static_cast<rtsp_server::impl*>(data);
+        if (auto* wc = as_wscam_client(c); wc && wc->conn->playing)
+            spdlog::info("rtsp reader peer={} stream={} left after {} s", wc->conn->peer, wc->conn->stream,
+                         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - wc->conn->since).count());
+        std::lock_guard lock(o->mutex_);
+        --o->connections_;
+    }), owner);
+    return client;
+}
+
+void wscam_rtsp_server_class_init(WscamRtspServerClass* klass) { GST_RTSP_SERVER_CLASS(klass)->create_client = server_create_client; }
+void wscam_rtsp_server_init(WscamRtspServer* self) { self->owner = nullptr; }
+
+// ---- Auth: wscam's stream lookup and tokens instead of GStreamer's users and roles.
+
+G_DEFINE_TYPE(WscamRtspAuth, wscam_rtsp_auth, GST_TYPE_RTSP_AUTH)
+
+gboolean auth_check(GstRTSPAuth* auth, GstRTSPContext* ctx, const gchar* check) {
+    auto* owner = reinterpret_cast<WscamRtspAuth*>(auth)->owner;
+    if (g_str_equal(check, GST_RTSP_AUTH_CHECK_URL)) return owner->check_url(ctx);
+    // Multicast is not offered; a client never chooses where the server sends (its own address only).
+    if (g_str_equal(check, GST_RTSP_AUTH_CHECK_TRANSPORT_CLIENT_SETTINGS)) return FALSE;
+    return TRUE;  // the connection was admitted (create_client); the factory and media follow the URL's check
+}
+
+void wscam_rtsp_auth_class_init(WscamRtspAuthClass* klass) { GST_RTSP_AUTH_CLASS(klass)->check = auth_check; }
+void wscam_rtsp_auth_init(WscamRtspAuth* self) { self->owner = nullptr; }
+
+}  // namespace
+
+namespace wscam::rtsp {
+
+void rtsp_server::impl::refuse(GstRTSPContext* ctx, GstRTSPStatusCode code, const std::string& body, bool challenge) {
+    gst_rtsp_message_init_response(ctx->response, code, gst_rtsp_status_as_text(code), ctx->request);
+    if (challenge) gst_rtsp_message_add_header(ctx->response, GST_RTSP_HDR_WWW_AUTHENTICATE, "Basic realm=\"wscam\"");
+    const std::string text = body + "\n";
+    gst_rtsp_message_add_header(ctx->response, GST_RTSP_HDR_CONTENT_TYPE, "text/plain");
+    gst_rtsp_message_set_body(ctx->response, reinterpret_cast<const guint8*>(text.data()), static_cast<guint>(text.size()));
+    gst_rtsp_client_send_message(ctx->client, ctx->session, ctx->response);
+}
+
+gboolean rtsp_server::impl::check_url(GstRTSPContext* ctx) {
+    auto* client = as_wscam_client(ctx->client);
+    if (!client || !ctx->request) return FALSE;
+    if (!ctx->uri) return TRUE;  // "OPTIONS *"
+    GstRTSPMethod method{};
+    const gchar* uri_text = nullptr;
+    GstRTSPVersion version{};
+    gst_rtsp_message_parse_request(ctx->request, &method, &uri_text, &version);
+    gchar* authorization = nullptr;
+    gst_rtsp_message_get_header(ctx->request, GST_RTSP_HDR_AUTHORIZATION, &authorization, 0);
+    rtsp_ask ask;
+    ask.options = method == GST_RTSP_OPTIONS;
+    ask.describe = method == GST_RTSP_DESCRIBE;
+    ask.abspath = ctx->uri->abspath ? ctx->uri->abspath : "";
+    ask.query = ctx->uri->query ? ctx->uri->query : "";
+    ask.authorization = authorization ? authorization : "";
+    auto& conn = *client->conn;
+    const auto now = client_limits::clock::now();
+    const auto key = conn.ticket.key();
+    auto& limits = state->limits();
+    const auto access = state->access();
+    auto v = decide_rtsp(
+        ask, *access, [&](const std::string& name) { return static_cast<bool>(state->streams().find(name)); }, conn.opened,
+        limits.blocked_for(key, now) > client_limits::clock::duration::zero());
+    if (v.guess && limits.wrong_token(key, now))
+        spdlog::warn("token guessing from {} (peer={}, rtsp): {} wrong tokens within {} s; requests with a token from there "
+                     "are refused for {} s",
+                     key, conn.peer, limits.limits().max_wrong_tokens,
+                     std::chrono::duration_cast<std::chrono::seconds>(limits.limits().wrong_token_window).count(),
+                     std::chrono::duration_cast<std::chrono::seconds>(limits.limits().block).count());
+    if (!v.stream.empty()) conn.stream = v.stream;
+    if (v.status == 0 && ask.describe) {
+        // A reader needs an encoder: say now, with the reason, when none is free (the media would never start).
+        const auto source = state->streams().find(v.stream);
+        std::string why;
+        if (!state->h264().enabled()) {
+            v.status = 503;
+            v.reason = "H.264 is off on this server (--h264-max-streams 0), and RTSP serves H.264";
+        } else if (auto feed = source ? feed_for(source) : nullptr; !feed || !feed->encoder()->start(&why)) {
+            v.status = 503;
+            v.reason = why.empty() ? "the stream was removed" : why;
+        }
+    }
+    if (v.status != 0) {
+        log_refusal("rtsp request refused peer={} {} {}: {} {}", conn.peer, gst_rtsp_method_as_text(method),
+                    v.stream.empty() ? std::string("(no stream)") : "stream=" + v.stream, v.status, v.reason);
+        refuse(ctx, static_cast<GstRTSPStatusCode>(v.status), v.reason, v.challenge);
+        return FALSE;
+    }
+    if (v.authenticated) conn.opened.insert(v.stream);
+    if (!v.stream.empty()) mount(v.stream);
+    return TRUE;
+}
+
+}  // namespace wscam::rtsp
+
+namespace wscam::rtsp {
+
+namespace {
+
+// The media: the stream's access units into an appsrc, payloaded for RTP (one SPS/PPS pair in
+// every keyframe: the encoder repeats them, so config-interval stays 0).
+constexpr const char* launch =
+    "( appsrc name=src ! rtph264pay name=pay0 pt=96 config-interval=0 aggregate-mode=zero-latency )";
+
+struct media_hook {
+    std::weak_ptr<rtsp_feed> feed;
+    std::shared_ptr<gst_reader> reader;
+};
+
+void forget_reader(gpointer data, GClosure*) {
+    auto* hook = static_cast<media_hook*>(data);
+    if (auto feed = hook->feed.lock()) feed->remove(hook->reader.get());
+    delete hook;
+}
+
+}  // namespace
+
+std::shared_ptr<rtsp_feed> rtsp_server::impl::feed_for(const std::shared_ptr<stream>& source) {
+    std::lock_guard lock(mutex_);
+    if (auto& feed = feeds_[source->name()]; feed && feed->source() == source) return feed;
+    auto encoder = state->h264().for_stream(source, rendition::full);
+    if (!encoder) return nullptr;
+    rtsp_feed::settings s;
+    s.write_timeout = settings.write_timeout;
+    auto feed = std::make_shared<rtsp_feed>(source, std::move(encoder), s);
+    feed->attach();
+    feeds_[source->name()] = feed;
+    return feed;
+}
+
+void rtsp_server::impl::mount(const std::string& name) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!mounted_.insert(name).second) return;
+    }
+    GstRTSPMediaFactory* factory = gst_rtsp_media_factory_new();
+    gst_rtsp_media_factory_set_launch(factory, launch);
+    gst_rtsp_media_factory_set_shared(factory, FALSE);  // a pipeline per reader: a stalled one is dropped alone
+    gst_rtsp_media_factory_set_latency(factory, 0);
+    gst_rtsp_media_factory_set_protocols(factory, static_cast<GstRTSPLowerTrans>(GST_RTSP_LOWER_TRANS_UDP | GST_RTSP_LOWER_TRANS_TCP));
+    GstClock* clock = GST_CLOCK(g_object_new(GST_TYPE_SYSTEM_CLOCK, "clock-type", GST_CLOCK_TYPE_REALTIME, nullptr));
+    gst_rtsp_media_factory_set_clock(factory, clock);  // capture times are real time: see gst_reader::push
+    gst_object_unref(clock);
+    g_object_set_data_full(G_OBJECT(factory), "wscam-stream", g_strdup(name.c_str()), g_free);
+    g_signal_connect(factory, "media-configure", G_CALLBACK(+[](GstRTSPMediaFactory* f, GstRTSPMedia* media, gpointer data) {
+        auto* self = static_cast<rtsp_server::impl*>(data);
+        const std::string name = static_cast<const char*>(g_object_get_data(G_OBJECT(f), "wscam-stream"));
+        GstRTSPContext* ctx = gst_rtsp_context_get_current();
+        const auto source = self->state->streams().find(name);
+        auto feed = source ? self->feed_for(source) : nullptr;
+        GstElement* bin = gst_rtsp_media_get_element(media);
+        GstElement* appsrc = gst_bin_get_by_name_recurse_up(GST_BIN(bin), "src");
+        gst_object_unref(bin);
+        if (!appsrc) return;
+        gst_rtsp_media_set_rate_control(media, FALSE);  // send each packet as it comes: the capture time is in the past
+        gst_reader::configure(appsrc);
+        GWeakRef* client = g_new0(GWeakRef, 1);
+        g_weak_ref_init(client, ctx ? ctx->client : nullptr);
+        auto reader = std::make_shared<gst_reader>(appsrc, [self, client](const std::string& why) {
+            if (auto* c = static_cast<GstRTSPClient*>(g_weak_ref_get(client))) self->close_later(c, why);
+        });
+        gst_object_unref(appsrc);
+        std::string why;
+        if (!feed || !feed->add(reader, &why)) {
+            spdlog::warn("rtsp stream={}: no video for a reader: {}", name, why.empty() ? "the stream was removed" : why);
+            return;
+        }
+        g_signal_connect_data(media, "unprepared", G_CALLBACK(+[](GstRTSPMedia*, gpointer d) {
+            auto* hook = static_cast<media_hook*>(d);
+            if (auto f2 = hook->feed.lock()) f2->remove(hook->reader.get());
+        }), new media_hook{feed, reader}, forget_reader, GConnectFlags{});
+        // The weak ref goes with the media (the reader's cut-off function may outlive neither).
+        g_object_set_data_full(G_OBJECT(media), "wscam-client", client, +[](gpointer p) {
+            g_weak_ref_clear(static_cast<GWeakRef*>(p));
+            g_free(p);
+        });
+    }), this);
+    gst_rtsp_mount_points_add_factory(mounts, mount_path(name).c_str(), factory);  // takes the factory
+}
+
+void rtsp_server::impl::close_later(GstRTSPClient* client, std::string why) {
+    // Never at once: the caller may hold the feed's lock, and closing unprepares the media, which removes the reader.
+    struct job {
+        GstRTSPClient* client;
+        std::string why;
+    };
+    GSource* idle = g_idle_source_new();
+    g_source_set_callback(idle, +[](gpointer d) -> gboolean {
+        auto* j = static_cast<job*>(d);
+        auto* c = as_wscam_client(j->client);
+        if (c && !c->conn->closing) {
+            c->conn->closing = true;
+            spdlog::warn("rtsp reader peer={} stream={} cut off: {}", c->conn->peer, c->conn->stream, j->why);
+            gst_rtsp_client_close(j->client);
+        }
+        return G_SOURCE_REMOVE;
+    }, new job{client, std::move(why)}, +[](gpointer d) {
+        auto* j = static_cast<job*>(d);
+        g_object_unref(j->client);
+        delete j;
+    });
+    g_source_attach(idle, context);
+    g_source_unref(idle);
+}
+
+void rtsp_server::impl::tick() {
+    std::vector<std::shared_ptr<rtsp_feed>> feeds;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto it = feeds_.begin(); it != feeds_.end();) {
+            if (!it->second->source()->removed().empty() && it->second->counts().readers == 0) {
+                it = feeds_.erase(it);  // the stream went, and its last reader with it
+            } else {
+                feeds.push_back(it->second);
+                ++it;
+            }
+        }
+    }
+    for (auto& f : feeds) f->tick();
+    // A connection must start playing within the deadline: one that sends garbage, an endless
+    // header, or SETUP without PLAY holds a place and memory for nothing.
+    const auto now = std::chrono::steady_clock::now();
+    GList* clients = gst_rtsp_server_client_filter(server, nullptr, nullptr);
+    for (GList* l = clients; l; l = l->next) {
+        auto* c = as_wscam_client(GST_RTSP_CLIENT(l->data));
+        if (!c || c->conn->playing || c->conn->closing || now - c->conn->since < settings.start_timeout) continue;
+        c->conn->closing = true;
+        log_refusal("rtsp connection peer={} closed: it did not start playing within {} s (--header-timeout)",
+                    c->conn->peer, settings.start_timeout.count());
+        gst_rtsp_client_close(GST_RTSP_CLIENT(l->data));
+    }
+    g_list_free_full(clients, g_object_unref);
+}
+
+rtsp_server::rtsp_server(rtsp_settings settings, std::shared_ptr<shared_state> state) : impl_(std::make_unique<impl>()) {
+    impl_->settings = std::move(settings);
+    impl_->state = std::move(state);
+}
+
+rtsp_server::~rtsp_server() { stop(); }
+
+void rtsp_server::start() {
+    auto& m = *impl_;
+    if (!gst_is_initialized()) gst_init(nullptr, nullptr);
+    for (const char* element : {"appsrc", "rtph264pay", "rtpbin", "udpsrc", "udpsink"}) {
+        GstElementFactory* f = gst_element_factory_find(element);
+        if (!f)
+            throw std::runtime_error(std::string("RTSP needs GStreamer's ") + element +
+                                     " element (Debian: gstreamer1.0-plugins-base and gstreamer1.0-plugins-good); "
+                                     "--rtsp-port 0 turns RTSP off");
+        gst_object_unref(f);
+    }
+    m.context = g_main_context_new();
+    m.loop = g_main_loop_new(m.context, FALSE);
+    m.server = GST_RTSP_SERVER(g_object_new(wscam_rtsp_server_get_type(), nullptr));
+    reinterpret_cast<WscamRtspServer*>(m.server)->owner = &m;
+    gst_rtsp_server_set_address(m.server, m.settings.listen_address.c_str());
+    gst_rtsp_server_set_service(m.server, std::to_string(m.settings.port).c_str());
+    m.auth = GST_RTSP_AUTH(g_object_new(wscam_rtsp_auth_get_type(), nullptr));
+    reinterpret_cast<WscamRtspAuth*>(m.auth)->owner = &m;
+    gst_rtsp_server_set_auth(m.server, m.auth);
+    m.mounts = gst_rtsp_server_get_mount_points(m.server);
+    GstRTSPThreadPool* threads = gst_rtsp_server_get_thread_pool(m.server);
+    gst_rtsp_thread_pool_set_max_threads(threads, 4);  // a DESCRIBE waits for its first keyframe: a few at once
+    g_object_unref(threads);
+    GError* error = nullptr;
+    const guint id = gst_rtsp_server_attach(m.server, m.context);
+    if (id == 0) {
+        // attach() only says it failed: bind the same way to say why.
+        GSocket* probe = gst_rtsp_server_create_socket(m.server, nullptr, &error);
+        std::string why = error ? error->message : "unknown error";
+        if (error) g_error_free(error);
+        if (probe) g_object_unref(probe);
+        throw std::runtime_error("cannot listen for RTSP on " + m.settings.listen_address + ":" +
+                                 std::to_string(m.settings.port) + ": " + why + " (--rtsp-port 0 turns RTSP off)");
+    }
+    m.bound_port = static_cast<std::uint16_t>(gst_rtsp_server_get_bound_port(m.server));
+    // Sessions a reader left without TEARDOWN expire (GStreamer's timeout, 60 s).
+    GstRTSPSessionPool* pool = gst_rtsp_server_get_session_pool(m.server);
+    GSource* expiry = gst_rtsp_session_pool_create_watch(pool);
+    GstRTSPSessionPoolFunc cleanup = +[](GstRTSPSessionPool* p, gpointer) -> gboolean {
+        gst_rtsp_session_pool_cleanup(p);
+        return G_SOURCE_CONTINUE;
+    };
+    // The watch calls a GstRTSPSessionPoolFunc through GSourceFunc (GLib's convention; via void(*)() to say so).
+    g_source_set_callback(expiry, reinterpret_cast<GSourceFunc>(reinterpret_cast<void (*)()>(cleanup)), nullptr, nullptr);
+    g_source_attach(expiry, m.context);
+    g_source_unref(expiry);
+    g_object_unref(pool);
+    m.timer = g_timeout_source_new(500);
+    g_source_set_callback(m.timer, +[](gpointer d) -> gboolean {
+        static_cast<impl*>(d)->tick();
+        return G_SOURCE_CONTINUE;
+    }, &m, nullptr);
+    g_source_attach(m.timer, m.context);
+    m.thread = std::thread([&m] {
+        g_main_context_push_thread_default(m.context);
+        g_main_loop_run(m.loop);
+        g_main_context_pop_thread_default(m.context);
+    });
+}
+
+void rtsp_server::stop() {
+    auto& m = *impl_;
+    if (!m.loop) return;
+    // Close every connection on the server's thread, then end it.
+    GSource* bye = g_idle_source_new();
+    g_source_set_callback(bye, +[](gpointer d) -> gboolean {
+        auto& self = *static_cast<impl*>(d);
+        gst_rtsp_server_client_filter(self.server, +[](GstRTSPServer*, GstRTSPClient* c, gpointer) {
+            gst_rtsp_client_close(c);
+            return GST_RTSP_FILTER_REMOVE;
+        }, nullptr);
+        g_main_loop_quit(self.loop);
+        return G_SOURCE_REMOVE;
+    }, &m, nullptr);
+    g_source_attach(bye, m.context);
+    g_source_unref(bye);
+    if (m.thread.joinable()) m.thread.join();
+    if (m.timer) {
+        g_source_destroy(m.timer);
+        g_source_unref(m.timer);
+    }
+    g_object_unref(m.mounts);
+    g_object_unref(m.auth);
+    g_object_unref(m.server);
+    g_main_loop_unref(m.loop);
+    g_main_context_unref(m.context);
+    m.loop = nullptr;
+}
+
+std::uint16_t rtsp_server::port() const { return impl_->bound_port; }
+
+std::optional<rtsp_reader_stats> rtsp_server::stats(const std::string& name) const {
+    std::lock_guard lock(impl_->mutex_);
+    const auto it = impl_->feeds_.find(name);
+    if (it == impl_->feeds_.end()) return std::nullopt;
+    const auto t = it->second->counts();
+    return rtsp_reader_stats{t.readers, t.units, t.bytes, t.dropped, t.cut_off};
+}
+
+std::size_t rtsp_server::connections() const {
+    std::lock_guard lock(impl_->mutex_);
+    return impl_->connections_;
+}
+
+}  // namespace wscam::rtsp
