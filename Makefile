@@ -86,7 +86,7 @@ clean:
 # libFuzzer targets (needs clang): `make fuzz` runs each for FUZZ_SECONDS, JOBS at a time.
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 5
-FUZZ_TARGETS ?= parsers mjpeg_splitter multipart viewer_text publisher_text camera_status connection_front config_file announce cluster_node h264 segment_repair motion
+FUZZ_TARGETS ?= parsers mjpeg_splitter multipart viewer_text publisher_text camera_status connection_front config_file announce cluster_node h264 segment_repair motion rtsp
 # Not part of `make test`: every target for FUZZ_LONG_RUNS executions (docs/SECURITY.md has the last counts).
 FUZZ_LONG_RUNS ?= 10000000
 

@@ -15,11 +15,11 @@ build_pkgs=(cmake ninja-build g++ make pkg-config ccache
   libavformat-dev libavcodec-dev libavutil-dev libsqlite3-dev libmosquitto-dev
   libgstrtspserver-1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
 # Only `make test`: GoogleTest, the peers (Node's ws and playwright-core, ffmpeg, VLC, Chromium,
-# nats-server, the mosquitto broker and its clients), clang for the fuzzers, QEMU and busybox for the V4L2 VM, lintian for the package.
+# nats-server, the mosquitto broker and its clients, GStreamer's gst-launch and H.264 decoder for RTSP), clang for the fuzzers, QEMU and busybox for the V4L2 VM, lintian for the package.
 test_pkgs=(googletest libgtest-dev nodejs npm ffmpeg chromium clang libclang-rt-14-dev
   qemu-system-x86 busybox-static cpio iperf3 python3 vlc-bin vlc-plugin-base
   python3-opencv python3-websockets python3-numpy lintian procps systemd nats-server gdb
-  mosquitto mosquitto-clients)
+  mosquitto mosquitto-clients gstreamer1.0-tools gstreamer1.0-libav)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -87,15 +87,18 @@ struct rtsp_server::impl {
     std::thread thread;
     std::uint16_t bound_port = 0;
     std::mutex log_mutex_;
-    rate_limit refusals_{std::chrono::seconds(10)};  // under log_mutex_: refusal lines, one per 10 s
+    // Under log_mutex_: refusal lines, one per 10 s of each kind (a client may ask for refusals as fast as it likes).
+    enum class refusal { connection, request };
+    rate_limit refused_connections_{std::chrono::seconds(10)}, refused_requests_{std::chrono::seconds(10)};
 
-    /** A refusal's log line, at most one per 10 s (a client may ask for refusals as fast as it likes). */
+    /** A refusal's log line, at most one per 10 s of its kind. */
     template <class... Args>
-    void log_refusal(fmt::format_string<Args...> format, Args&&... args) {
+    void log_refusal(refusal kind, fmt::format_string<Args...> format, Args&&... args) {
         std::uint64_t held = 0;
         {
             std::lock_guard lock(log_mutex_);
-            if (!refusals_.allow(std::chrono::steady_clock::now(), held)) return;
+            auto& limit = kind == refusal::connection ? refused_connections_ : refused_requests_;
+            if (!limit.allow(std::chrono::steady_clock::now(), held)) return;
         }
         auto line = fmt::format(format, std::forward<Args>(args)...);
         if (held) line += fmt::format(" ({} more refusals since)", held);
@@ -190,7 +193,7 @@ GstRTSPClient* server_create_client(GstRTSPServer* server) {
     auto ticket = owner->state->limits().admit(key);
     if (!ticket) {
         const bool server_full = ticket.why() == wscam::client_limits::refusal::server_full;
-        owner->log_refusal("rtsp connection refused peer={}: {}", peer,
+        owner->log_refusal(rtsp_server::impl::refusal::connection, "rtsp connection refused peer={}: {}", peer,
                            server_full ? "the server has its most connections (--max-connections)"
                                        : "this address has its most connections (--max-connections-per-ip)");
         return nullptr;  // GStreamer closes the connection
@@ -302,7 +305,7 @@ gboolean rtsp_server::impl::check_url(GstRTSPContext* ctx) {
         }
     }
     if (v.status != 0) {
-        log_refusal("rtsp request refused peer={} {} {}: {} {}", conn.peer, gst_rtsp_method_as_text(method),
+        log_refusal(refusal::request, "rtsp request refused peer={} {} {}: {} {}", conn.peer, gst_rtsp_method_as_text(method),
                     v.stream.empty() ? std::string("(no stream)") : "stream=" + v.stream, v.status, v.reason);
         refuse(ctx, static_cast<GstRTSPStatusCode>(v.status), v.reason, v.challenge);
         return FALSE;
@@ -446,7 +449,7 @@ void rtsp_server::impl::tick() {
         auto* c = as_wscam_client(GST_RTSP_CLIENT(l->data));
         if (!c || c->conn->playing || c->conn->closing || now - c->conn->since < settings.start_timeout) continue;
         c->conn->closing = true;
-        log_refusal("rtsp connection peer={} closed: it did not start playing within {} s (--header-timeout)",
+        log_refusal(refusal::request, "rtsp connection peer={} closed: it did not start playing within {} s (--header-timeout)",
                     c->conn->peer, settings.start_timeout.count());
         gst_rtsp_client_close(GST_RTSP_CLIENT(l->data));
     }

@@ -8,8 +8,11 @@ const codecLabel = (s) => (s.codec === 'h264' ? `H.264 ${s.codecString} · ${PAT
 
 const show = (id, text) => { document.getElementById(id).textContent = text; };
 
-/** Writes a StreamView's stats into the panel. */
-export function showStats(s) {
+/** Writes a StreamView's stats into the panel, and the stream's RTSP URL (from /api/streams) when it has one. */
+export function showStats(s, rtspUrl = '') {
+  const rtsp = document.getElementById('s-rtsp');
+  rtsp.hidden = rtsp.previousElementSibling.hidden = !rtspUrl;
+  rtsp.textContent = rtspUrl;
   show('s-codec', codecLabel(s));
   document.getElementById('s-codec').title = s.codecWhy || '';
   show('s-fps', s.fps.toFixed(0));

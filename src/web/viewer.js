@@ -204,7 +204,7 @@ setInterval(() => {
   if (tiles.length && gridAspect() !== gridAspectNow) refitGrid();
   if (!focused) return;
   focused.refresh();
-  showStats(focused.stats);
+  showStats(focused.stats, streams.find((s) => s.name === focused.stream)?.rtsp?.url || '');
 }, 500);
 
 start();

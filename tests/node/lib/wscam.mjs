@@ -24,15 +24,19 @@ export async function startWscam(args = [], { bin = WSCAM_BIN, stdin = 'ignore',
       const http = stdout.match(/open https?:\/\/127\.0\.0\.1:(\d+)\//);
       const wantWs = args.includes('--ws-port');
       const ws = stdout.match(/websocket-only listener wss?:\/\/127\.0\.0\.1:(\d+)\//);
-      if (http && (!wantWs || ws)) resolve({ port: Number(http[1]), wsPort: ws ? Number(ws[1]) : undefined });
+      const rtsp = stdout.match(/rtsp rtsp:\/\/127\.0\.0\.1:(\d+)\//);
+      // The RTSP line comes with the HTTP one (one flush).
+      if (http && (!wantWs || ws)) resolve({ port: Number(http[1]), wsPort: ws ? Number(ws[1]) : undefined, rtspPort: rtsp ? Number(rtsp[1]) : undefined });
     });
     proc.once('exit', (code) => reject(new Error(`wscam exited with ${code} before listening:\n${stderr}`)));
     proc.once('error', (e) => reject(new Error(`cannot start ${bin}: ${e.message}`)));
   });
-  const { port, wsPort } = await ready;
+  const { port, wsPort, rtspPort } = await ready;
   const tls = /open https:/.test(stdout);
   return {
-    proc, port, wsPort,
+    proc, port, wsPort, rtspPort,
+    /** rtsp://127.0.0.1:PORT/NAME, when it serves RTSP (--rtsp-port). */
+    rtspUrl: (name) => `rtsp://127.0.0.1:${rtspPort}/${name}`,
     url: `http${tls ? 's' : ''}://127.0.0.1:${port}`,
     wsUrl: `ws${tls ? 's' : ''}://127.0.0.1:${port}`,
     /** The same port spoken in plain http:// and ws:// (TLS servers take both). */

@@ -1,0 +1,239 @@
+// RTSP out (rtsp://HOST:PORT/NAME): the stream's H.264 encode served by GStreamer's RTSP server to
+// real players (ffprobe, ffmpeg over TCP and UDP, Frigate's input arguments, GStreamer's rtspsrc), one encoder for
+// every reader, the view token as Basic password or ?token= with the wrong-token brake, a stalled
+// reader dropped and cut off while another keeps its pace, 503 when no encoder is free, the
+// deadline to start playing and the per-address cap.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startWscam } from './lib/wscam.mjs';
+import { freePort } from './lib/nats.mjs';
+import { RtspConnection, readRtsp, timing } from './lib/rtsp_reader.mjs';
+import { until } from './lib/wait.mjs';
+
+const metrics = async (server) => (await fetch(`${server.url}/metrics`)).text();
+const metric = async (server, name) => {
+  const m = (await metrics(server)).match(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\d+)$`, 'm'));
+  return m ? Number(m[1]) : NaN;
+};
+const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+const start = async (args) => startWscam(['--rtsp-port', String(await freePort()), ...args]);
+
+/** ffprobe's packets of a recorded file: count and pts (s). */
+function packets(file) {
+  const out = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file],
+    { encoding: 'utf8' }).stdout;
+  return out.split('\n').filter(Boolean).map(Number);
+}
+
+test('ffprobe sees H.264 at the stream\'s size; ffmpeg records 10 s over TCP and UDP, every frame on a rising timeline, from one encoder', async () => {
+  const w = await start(['--stream', 'cam=testsrc:?size=320x240&fps=30']);
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-rtsp-'));
+  try {
+    const list = await (await fetch(`${w.url}/api/streams`)).json();
+    assert.equal(list.streams[0].rtsp.url, w.rtspUrl('cam'));
+
+    const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'json', w.rtspUrl('cam')],
+      { encoding: 'utf8', timeout: 20000 });
+    assert.equal(probe.status, 0, probe.stderr);
+    assert.deepEqual(JSON.parse(probe.stdout).streams[0], { codec_name: 'h264', width: 320, height: 240 });
+
+    const record = (transport) => new Promise((resolve) => {
+      const file = join(dir, `${transport}.mp4`);
+      const ff = spawn('ffmpeg', ['-v', 'error', '-rtsp_transport', transport, '-i', w.rtspUrl('cam'), '-t', '10', '-c', 'copy', '-y', file]);
+      let err = '';
+      ff.stderr.on('data', (d) => { err += d; });
+      ff.on('exit', (code) => resolve({ code, err, file }));
+    });
+    const both = Promise.all([record('tcp'), record('udp')]);
+    await until(async () => await metric(w, 'wscam_rtsp_readers{stream="cam"}') === 2, 'two readers', 10000);
+    assert.equal(await metric(w, 'wscam_h264_encoders'), 1, 'both read the one encoder');
+    for (const r of await both) {
+      assert.equal(r.code, 0, r.err);
+      const pts = packets(r.file);
+      assert.ok(pts.length >= 290 && pts.length <= 310, `${r.file}: ${pts.length} frames in 10 s at 30 fps`);
+      for (let i = 1; i < pts.length; i++) assert.ok(pts[i] > pts[i - 1], `${r.file}: pts rise (${pts[i - 1]} then ${pts[i]})`);
+      const gaps = pts.slice(1).map((p, i) => p - pts[i]);
+      assert.ok(Math.max(...gaps) < 0.1, `${r.file}: no hole in the capture timeline (largest ${Math.max(...gaps)} s)`);
+    }
+    await until(async () => await metric(w, 'wscam_rtsp_readers{stream="cam"}') === 0, 'the readers gone', 10000);
+    assert.ok(await metric(w, 'wscam_rtsp_bytes_total{stream="cam"}') > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    assert.equal(await w.stop(), 0);
+  }
+});
+
+test('units arrive at the camera\'s pace, soon after capture; 20 readers share one encoder', async () => {
+  const w = await start(['--stream', 'cam=testsrc:?size=320x240&fps=30']);
+  const readers = [];
+  try {
+    for (let i = 0; i < 20; i++) readers.push(await readRtsp(w.rtspUrl('cam')));
+    for (const r of readers) assert.equal(r.status, 200);
+    await until(() => readers.every((r) => r.units.length >= 120 && r.sr), '4 s of units and a sender report for every reader', 20000);
+    assert.equal(await metric(w, 'wscam_rtsp_readers{stream="cam"}'), 20);
+    assert.equal(await metric(w, 'wscam_h264_encoders'), 1, 'one encoder for 20 readers');
+    for (const r of readers) {
+      const { gaps, latencies } = timing(r, 30);
+      // The pace of a 30 fps camera: a late unit is a bug even when it comes.
+      assert.ok(percentile(gaps, 0.5) > 25 && percentile(gaps, 0.5) < 42, `median gap ${percentile(gaps, 0.5)} ms`);
+      assert.ok(Math.max(...gaps) < 250, `largest gap ${Math.max(...gaps)} ms`);
+      assert.equal(latencies.length, gaps.length + 1, 'the sender report dates every unit');
+      assert.ok(percentile(latencies, 0.95) < 250, `capture to arrival p95 ${percentile(latencies, 0.95)} ms`);
+    }
+  } finally {
+    for (const r of readers) r.close?.();
+    assert.equal(await w.stop(), 0);
+  }
+});
+
+test('the view token: Basic password or ?token=; none gets 401 with a challenge; wrong ones count toward the brake', async () => {
+  const w = await start(['--stream', 'cam=testsrc:?size=160x120&fps=10', '--view-token', 'rtsp-s3cret']);
+  const probe = (url) => spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', url],
+    { encoding: 'utf8', timeout: 20000 });
+  try {
+    const port = w.rtspPort;
+    assert.equal(probe(`rtsp://viewer:rtsp-s3cret@127.0.0.1:${port}/cam`).stdout.trim(), 'h264');
+    assert.equal(probe(`rtsp://127.0.0.1:${port}/cam?token=rtsp-s3cret`).stdout.trim(), 'h264');
+    const none = probe(w.rtspUrl('cam'));
+    assert.notEqual(none.status, 0);
+    assert.match(none.stderr, /401/);
+    const c = new RtspConnection('127.0.0.1', port);
+    const answer = await c.request('DESCRIBE', w.rtspUrl('cam'));
+    assert.equal(answer.status, 401);
+    assert.match(answer.headers['www-authenticate'], /^Basic realm=/);
+    assert.match(answer.body, /view token/);
+    // A token opens the stream for the connection: SETUP and PLAY come without it (from the Content-Base).
+    const opened = await c.request('DESCRIBE', `${w.rtspUrl('cam')}?token=rtsp-s3cret`);
+    assert.equal(opened.status, 200);
+    assert.doesNotMatch(opened.headers['content-base'], /token/);
+    c.close();
+    assert.doesNotMatch(w.logs(), /rtsp-s3cret/, 'never a token in the log');
+
+    for (let i = 0; i < 10; i++) {
+      const c2 = new RtspConnection('127.0.0.1', port);
+      assert.equal((await c2.request('DESCRIBE', `${w.rtspUrl('cam')}?token=guess${i}`)).status, 401);
+      c2.close();
+    }
+    // Blocked now: even the right token is refused, over RTSP and over HTTP alike.
+    const c3 = new RtspConnection('127.0.0.1', port);
+    const blocked = await c3.request('DESCRIBE', `${w.rtspUrl('cam')}?token=rtsp-s3cret`);
+    c3.close();
+    assert.equal(blocked.status, 403);
+    assert.match(blocked.body, /wrong tokens/);
+    assert.equal((await fetch(`${w.url}/api/streams?token=rtsp-s3cret`)).status, 429);
+    assert.match(w.logs(), /token guessing from 127\.0\.0\.1 .*rtsp/);
+  } finally {
+    assert.equal(await w.stop(), 0);
+  }
+});
+
+test('a reader that stops reading is dropped to keyframes and cut off after --write-timeout; another keeps its pace; memory stays bounded', async () => {
+  const w = await start(['--stream', 'cam=testsrc:?size=1280x720&fps=30', '--write-timeout', '3']);
+  const rss = () => Number(spawnSync('ps', ['-o', 'rss=', '-p', String(w.proc.pid)], { encoding: 'utf8' }).stdout.trim());
+  let stall;
+  try {
+    const good = await readRtsp(w.rtspUrl('cam'));
+    await until(() => good.units.length >= 30, 'the good reader to start', 10000);
+    const before = rss();
+    stall = spawn('python3', [new URL('./lib/rtsp_stall.py', import.meta.url).pathname, w.rtspUrl('cam'), '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    stall.stdout.on('data', (d) => { said += d; });
+    stall.stderr.on('data', (d) => { said += d; });
+    await until(() => /playing/.test(said), `the stalled reader to play (${said})`, 10000);
+    const from = good.units.length;
+    await until(async () => await metric(w, 'wscam_rtsp_cut_off_total{stream="cam"}') === 1, 'the stalled reader cut off', 15000);
+    assert.match(w.logs(), /rtsp reader peer=127\.0\.0\.1:\d+ stream=cam cut off: it took no video for the write timeout/);
+    assert.ok(await metric(w, 'wscam_rtsp_dropped_total{stream="cam"}') > 0, 'its units were dropped, and counted');
+    await until(async () => await metric(w, 'wscam_rtsp_readers{stream="cam"}') === 1, 'only the good reader left', 10000);
+    const { gaps } = timing(good, from);
+    assert.ok(gaps.length >= 90, `the good reader went on (${gaps.length} units)`);
+    assert.ok(percentile(gaps, 0.5) > 25 && percentile(gaps, 0.5) < 42, `its median gap ${percentile(gaps, 0.5)} ms`);
+    assert.ok(Math.max(...gaps) < 250, `its largest gap ${Math.max(...gaps)} ms while the other stalled`);
+    assert.ok(rss() - before < 64 * 1024, `RSS grew by ${rss() - before} KiB`);
+    good.close();
+  } finally {
+    stall?.kill('SIGKILL');
+    assert.equal(await w.stop(), 0);
+  }
+});
+
+test('503 with the reason when no encoder is free, and when H.264 is off', async () => {
+  const w = await start(['--stream', 'a=testsrc:?size=160x120&fps=10', '--stream', 'b=testsrc:?size=160x120&fps=10', '--h264-max-streams', '1']);
+  const off = await start(['--stream', 'a=testsrc:?size=160x120&fps=10', '--h264-max-streams', '0']);
+  try {
+    const a = await readRtsp(w.rtspUrl('a'));
+    assert.equal(a.status, 200);
+    const c = new RtspConnection('127.0.0.1', w.rtspPort);
+    const full = await c.request('DESCRIBE', w.rtspUrl('b'));
+    assert.equal(full.status, 503);
+    assert.match(full.body, /--h264-max-streams/);
+    c.close();
+    a.close();
+    const c2 = new RtspConnection('127.0.0.1', off.rtspPort);
+    const none = await c2.request('DESCRIBE', off.rtspUrl('a'));
+    assert.equal(none.status, 503);
+    assert.match(none.body, /H\.264 is off/);
+    const missing = await c2.request('DESCRIBE', off.rtspUrl('nope'));
+    assert.equal(missing.status, 404);
+    c2.close();
+  } finally {
+    assert.equal(await w.stop(), 0);
+    assert.equal(await off.stop(), 0);
+  }
+});
+
+test('a connection that does not start playing within --header-timeout is closed; the per-address cap holds', async () => {
+  const w = await start(['--stream', 'cam=testsrc:?size=160x120&fps=10', '--header-timeout', '2', '--max-connections-per-ip', '3']);
+  try {
+    const t0 = Date.now();
+    const garbage = net.connect(w.rtspPort, '127.0.0.1');
+    garbage.on('error', () => {});
+    garbage.write('GET / HTTP/1.1\r\nHost: x\r\nX-Endless: ');
+    const idle = new RtspConnection('127.0.0.1', w.rtspPort);
+    const setupOnly = new RtspConnection('127.0.0.1', w.rtspPort);
+    const d = await setupOnly.request('DESCRIBE', w.rtspUrl('cam'));
+    assert.equal(d.status, 200);
+    // The cap: a fourth connection from this address is refused at once.
+    const fourth = new RtspConnection('127.0.0.1', w.rtspPort);
+    await fourth.closed;
+    assert.ok(Date.now() - t0 < 1500, 'the fourth was closed at once');
+    await Promise.all([new Promise((r) => garbage.once('close', r)), idle.closed, setupOnly.closed]);
+    const took = Date.now() - t0;
+    assert.ok(took >= 1800 && took < 4500, `closed within the deadline (${took} ms)`);
+    assert.match(w.logs(), /did not start playing within 2 s/);
+  } finally {
+    assert.equal(await w.stop(), 0);
+  }
+});
+
+test('Frigate\'s RTSP input arguments (README) record, and GStreamer\'s rtspsrc decodes it', async () => {
+  const w = await start(['--stream', 'cam=testsrc:?size=320x240&fps=15']);
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-rtsp-'));
+  try {
+    // Frigate 0.14's preset-rtsp-generic input and preset-record-generic output, as the README shows them.
+    const ff = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-avoid_negative_ts', 'make_zero', '-fflags', '+genpts+discardcorrupt',
+      '-rtsp_transport', 'tcp', '-timeout', '5000000', '-use_wallclock_as_timestamps', '1', '-i', w.rtspUrl('cam'),
+      '-t', '4', '-f', 'segment', '-segment_time', '10', '-segment_format', 'mp4', '-reset_timestamps', '1', '-strftime', '1',
+      '-c', 'copy', '-an', join(dir, 'frigate-%Y%m%d%H%M%S.mp4')], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(ff.status, 0, ff.stderr);
+    const files = readdirSync(dir).filter((f) => f.startsWith('frigate-'));
+    assert.equal(files.length, 1);
+    const n = packets(join(dir, files[0])).length;
+    assert.ok(n >= 55 && n <= 65, `${n} frames in 4 s at 15 fps`);
+
+    // GStreamer's own RTSP client decodes it (Debian 12's VLC has no RTSP client: live555 is not packaged).
+    const gst = spawnSync('gst-launch-1.0', ['-v', 'rtspsrc', `location=${w.rtspUrl('cam')}`, 'latency=0', '!', 'rtph264depay', '!',
+      'avdec_h264', '!', 'fakesink', 'num-buffers=30'], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(gst.status, 0, gst.stderr);
+    assert.match(gst.stdout, /fakesink0\.GstPad:sink: caps = video\/x-raw.*width=\(int\)320, height=\(int\)240/);
+    assert.match(gst.stdout, /Got EOS/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    assert.equal(await w.stop(), 0);
+  }
+});
