@@ -4,6 +4,7 @@
 #include <gst/rtsp-server/rtsp-server.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
@@ -518,6 +519,7 @@ void rtsp_server::start() {
     }, &m, nullptr);
     g_source_attach(m.timer, m.context);
     m.thread = std::thread([&m] {
+        pthread_setname_np(pthread_self(), "rtsp");  // GStreamer's own threads take their own names
         g_main_context_push_thread_default(m.context);
         g_main_loop_run(m.loop);
         g_main_context_pop_thread_default(m.context);

@@ -1,5 +1,6 @@
 #include "transcode/h264_stream.hpp"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include "codec/h264_bitstream.hpp"
@@ -133,6 +134,8 @@ bool h264_stream::keep_running(bool stopping) {
 }
 
 void h264_stream::run(std::stop_token stop) {
+    // "h264 NAME" in top -H and /proc: x264's own threads, made from this one, take the name too.
+    pthread_setname_np(pthread_self(), ("h264 " + source_->name()).substr(0, 15).c_str());
     spdlog::info("h264 encoder started stream={} rendition={} preset={} {}{}", source_->name(), to_string(rendition_),
                  settings_.preset,
                  settings_.bitrate_kbps ? fmt::format("bitrate={}k", settings_.bitrate_kbps)
