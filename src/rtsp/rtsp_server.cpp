@@ -8,7 +8,10 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <cctype>
+#include <cstring>
 #include <map>
+#include <random>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -36,6 +39,12 @@ struct connection {
     bool closing = false;
     std::string stream;              // the stream it asked for last
     std::set<std::string> opened;    // streams a token opened on this connection
+    std::string nonce = new_nonce();  // Digest: the connection's own, so credentials from another are worth nothing
+
+    static std::string new_nonce() {
+        std::random_device random;  // getrandom(2)
+        return fmt::format("{:08x}{:08x}{:08x}{:08x}", random(), random(), random(), random());
+    }
 };
 
 }  // namespace wscam::rtsp
@@ -116,7 +125,8 @@ struct rtsp_server::impl {
     void close_later(GstRTSPClient* client, std::string why);
     void tick();
     gboolean check_url(GstRTSPContext* ctx);
-    void refuse(GstRTSPContext* ctx, GstRTSPStatusCode code, const std::string& body, bool challenge);
+    static constexpr const char* realm = "wscam";
+    void refuse(GstRTSPContext* ctx, GstRTSPStatusCode code, const std::string& body, const connection* challenge);
 };
 
 }  // namespace wscam::rtsp
@@ -252,10 +262,61 @@ void wscam_rtsp_auth_init(WscamRtspAuth* self) { self->owner = nullptr; }
 }  // namespace
 
 namespace wscam::rtsp {
+namespace {
 
-void rtsp_server::impl::refuse(GstRTSPContext* ctx, GstRTSPStatusCode code, const std::string& body, bool challenge) {
+/**
+ * A request's Digest credentials (RFC 2069, as RTSP players send them: no qop), parsed by
+ * GStreamer, and whether they were made with a given password: the response computed by
+ * GStreamer's own digest function, compared in constant time. Only for our realm and the
+ * connection's nonce.
+ */
+class digest_credentials {
+public:
+    explicit digest_credentials(GstRTSPMessage* request) {
+        GstRTSPAuthCredential** all = gst_rtsp_message_parse_auth_credentials(request, GST_RTSP_HDR_AUTHORIZATION);
+        for (auto** c = all; c && *c; ++c) {
+            if ((*c)->scheme != GST_RTSP_AUTH_DIGEST) continue;
+            for (auto** p = (*c)->params; p && *p; ++p) {
+                const std::string name = (*p)->name ? (*p)->name : "", value = (*p)->value ? (*p)->value : "";
+                if (name == "username") user_ = value;
+                else if (name == "realm") realm_ = value;
+                else if (name == "nonce") nonce_ = value;
+                else if (name == "uri") uri_ = value;
+                else if (name == "response") response_ = value;
+            }
+            present_ = true;
+            break;
+        }
+        if (all) gst_rtsp_auth_credentials_free(all);
+    }
+    bool present() const { return present_; }
+    bool made_with(const std::string& password, const char* method, const std::string& nonce) const {
+        if (realm_ != rtsp_server::impl::realm || nonce_ != nonce || response_.size() != 32) return false;
+        gchar* expected = gst_rtsp_generate_digest_auth_response(nullptr, method, realm_.c_str(), user_.c_str(), password.c_str(),
+                                                                 uri_.c_str(), nonce_.c_str());
+        if (!expected) return false;
+        unsigned diff = std::strlen(expected) == response_.size() ? 0 : 1;
+        for (std::size_t i = 0; i < response_.size() && expected[i]; ++i)
+            diff |= static_cast<unsigned>(std::tolower(static_cast<unsigned char>(response_[i])) ^ static_cast<unsigned char>(expected[i]));
+        g_free(expected);
+        return diff == 0;
+    }
+
+private:
+    bool present_ = false;
+    std::string user_, realm_, nonce_, uri_, response_;
+};
+
+}  // namespace
+
+void rtsp_server::impl::refuse(GstRTSPContext* ctx, GstRTSPStatusCode code, const std::string& body, const connection* challenge) {
     gst_rtsp_message_init_response(ctx->response, code, gst_rtsp_status_as_text(code), ctx->request);
-    if (challenge) gst_rtsp_message_add_header(ctx->response, GST_RTSP_HDR_WWW_AUTHENTICATE, "Basic realm=\"wscam\"");
+    if (challenge) {
+        // Both: a player takes the stronger it knows (Digest keeps the token off the wire), a tool without Digest takes Basic.
+        gst_rtsp_message_add_header(ctx->response, GST_RTSP_HDR_WWW_AUTHENTICATE,
+                                    fmt::format("Digest realm=\"{}\", nonce=\"{}\"", realm, challenge->nonce).c_str());
+        gst_rtsp_message_add_header(ctx->response, GST_RTSP_HDR_WWW_AUTHENTICATE, fmt::format("Basic realm=\"{}\"", realm).c_str());
+    }
     const std::string text = body + "\n";
     gst_rtsp_message_add_header(ctx->response, GST_RTSP_HDR_CONTENT_TYPE, "text/plain");
     gst_rtsp_message_set_body(ctx->response, reinterpret_cast<const guint8*>(text.data()), static_cast<guint>(text.size()));
@@ -279,6 +340,9 @@ gboolean rtsp_server::impl::check_url(GstRTSPContext* ctx) {
     ask.query = ctx->uri->query ? ctx->uri->query : "";
     ask.authorization = authorization ? authorization : "";
     auto& conn = *client->conn;
+    const digest_credentials digest(ctx->request);
+    if (digest.present())
+        ask.digest = [&](const std::string& token) { return digest.made_with(token, gst_rtsp_method_as_text(method), conn.nonce); };
     const auto now = client_limits::clock::now();
     const auto key = conn.ticket.key();
     auto& limits = state->limits();
@@ -308,7 +372,7 @@ gboolean rtsp_server::impl::check_url(GstRTSPContext* ctx) {
     if (v.status != 0) {
         log_refusal(refusal::request, "rtsp request refused peer={} {} {}: {} {}", conn.peer, gst_rtsp_method_as_text(method),
                     v.stream.empty() ? std::string("(no stream)") : "stream=" + v.stream, v.status, v.reason);
-        refuse(ctx, static_cast<GstRTSPStatusCode>(v.status), v.reason, v.challenge);
+        refuse(ctx, static_cast<GstRTSPStatusCode>(v.status), v.reason, v.challenge ? &conn : nullptr);
         return FALSE;
     }
     if (v.authenticated) conn.opened.insert(v.stream);

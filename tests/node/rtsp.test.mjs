@@ -91,13 +91,19 @@ test('units arrive at the camera\'s pace, soon after capture; 20 readers share o
   }
 });
 
-test('the view token: Basic password or ?token=; none gets 401 with a challenge; wrong ones count toward the brake', async () => {
+test('the view token: Digest or Basic password, or ?token=; none gets 401 with both challenges; wrong ones count toward the brake', async () => {
   const w = await start(['--stream', 'cam=testsrc:?size=160x120&fps=10', '--view-token', 'rtsp-s3cret']);
   const probe = (url) => spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', url],
     { encoding: 'utf8', timeout: 20000 });
   try {
     const port = w.rtspPort;
+    // ffmpeg answers the challenge with Digest (the token never on the wire), the stronger of the two offered.
     assert.equal(probe(`rtsp://viewer:rtsp-s3cret@127.0.0.1:${port}/cam`).stdout.trim(), 'h264');
+    await until(() => /rtsp reader peer=127\.0\.0\.1:\d+ stream=cam playing/.test(w.logs()), 'the reader in the log');
+    const traced = spawnSync('ffprobe', ['-v', 'trace', `rtsp://viewer:rtsp-s3cret@127.0.0.1:${port}/cam`], { encoding: 'utf8', timeout: 20000 });
+    assert.match(traced.stderr, /Authorization: Digest username="viewer", realm="wscam", nonce="[0-9a-f]{32}"/);
+    assert.doesNotMatch(traced.stderr, /Authorization: Basic/);
+    assert.notEqual(probe(`rtsp://viewer:wrong-one@127.0.0.1:${port}/cam`).status, 0, 'a wrong Digest password is refused');
     assert.equal(probe(`rtsp://127.0.0.1:${port}/cam?token=rtsp-s3cret`).stdout.trim(), 'h264');
     const none = probe(w.rtspUrl('cam'));
     assert.notEqual(none.status, 0);
@@ -105,8 +111,11 @@ test('the view token: Basic password or ?token=; none gets 401 with a challenge;
     const c = new RtspConnection('127.0.0.1', port);
     const answer = await c.request('DESCRIBE', w.rtspUrl('cam'));
     assert.equal(answer.status, 401);
-    assert.match(answer.headers['www-authenticate'], /^Basic realm=/);
+    assert.match(answer.headers['www-authenticate'], /^Digest realm="wscam", nonce="[0-9a-f]{32}"\nBasic realm="wscam"$/);
     assert.match(answer.body, /view token/);
+    // Basic, as a tool without Digest sends it (any user name; the token is the password).
+    const basic = await c.request('DESCRIBE', w.rtspUrl('cam'), { Authorization: `Basic ${Buffer.from('any:rtsp-s3cret').toString('base64')}` });
+    assert.equal(basic.status, 200);
     // A token opens the stream for the connection: SETUP and PLAY come without it (from the Content-Base).
     const opened = await c.request('DESCRIBE', `${w.rtspUrl('cam')}?token=rtsp-s3cret`);
     assert.equal(opened.status, 200);
@@ -114,7 +123,8 @@ test('the view token: Basic password or ?token=; none gets 401 with a challenge;
     c.close();
     assert.doesNotMatch(w.logs(), /rtsp-s3cret/, 'never a token in the log');
 
-    for (let i = 0; i < 10; i++) {
+    // The wrong Digest password above was one guess; nine more make ten in a minute: the brake.
+    for (let i = 0; i < 9; i++) {
       const c2 = new RtspConnection('127.0.0.1', port);
       assert.equal((await c2.request('DESCRIBE', `${w.rtspUrl('cam')}?token=guess${i}`)).status, 401);
       c2.close();
@@ -126,7 +136,7 @@ test('the view token: Basic password or ?token=; none gets 401 with a challenge;
     assert.equal(blocked.status, 403);
     assert.match(blocked.body, /wrong tokens/);
     assert.equal((await fetch(`${w.url}/api/streams?token=rtsp-s3cret`)).status, 429);
-    assert.match(w.logs(), /token guessing from 127\.0\.0\.1 .*rtsp/);
+    await until(() => /token guessing from 127\.0\.0\.1 .*rtsp/.test(w.logs()), 'the block in the log');
   } finally {
     assert.equal(await w.stop(), 0);
   }

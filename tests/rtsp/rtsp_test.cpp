@@ -8,6 +8,7 @@
 
 #include "core/frame.hpp"
 #include "core/stream.hpp"
+#include "core/token_check.hpp"
 #include "rtsp/reader_gate.hpp"
 #include "rtsp/rtsp_access.hpp"
 #include "rtsp/rtsp_feed.hpp"
@@ -123,6 +124,39 @@ TEST(RtspAccess, ControlTokenOpensTooAndTheBrakeRefusesEvenARightToken) {
     EXPECT_EQ(v.status, 403);
     // Without a token, nothing is guessed: the 401 asks for one.
     EXPECT_EQ(c.ask(req("/cam", "", "", method::other), true).status, 401);
+}
+
+TEST(RtspAccess, DigestIsCheckedAgainstTheTokensThisNodeHasInClear) {
+    access_case c;
+    c.table.view_token = "v";
+    c.table.control_token = "c";
+    c.table.relayed["far"] = {token_check::token("fv"), token_check{}};
+    c.exists = [](const std::string&) { return true; };
+    auto made_with = [](std::string password) { return [password](const std::string& t) { return t == password; }; };
+    auto a = req("/cam", "", "", method::describe);
+    a.digest = made_with("v");
+    auto v = c.ask(a);
+    EXPECT_EQ(v.status, 0);
+    EXPECT_TRUE(v.authenticated);
+    a.digest = made_with("c");
+    EXPECT_EQ(c.ask(a).status, 0);
+    a.digest = made_with("nope");
+    v = c.ask(a);
+    EXPECT_EQ(v.status, 401);
+    EXPECT_TRUE(v.guess);
+    EXPECT_TRUE(v.challenge);
+    EXPECT_EQ(c.ask(a, /*blocked=*/true).status, 403);
+    a.digest = made_with("v");
+    EXPECT_EQ(c.ask(a, true).status, 403);  // not even the right one while blocked
+    // A relayed stream's owner announces verifiers only: Digest cannot be checked there, and is no guess.
+    a.abspath = "/far";
+    a.digest = made_with("fv");
+    v = c.ask(a);
+    EXPECT_EQ(v.status, 401);
+    EXPECT_FALSE(v.guess);
+    EXPECT_NE(v.reason.find("Basic"), std::string::npos);
+    // Basic or ?token= still work there.
+    EXPECT_EQ(c.ask(req("/far", "token=fv")).status, 0);
 }
 
 TEST(RtspAccess, OpenStreamNeedsNoToken) {

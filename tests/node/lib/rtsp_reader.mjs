@@ -33,7 +33,12 @@ export class RtspConnection {
       const end = this.buf.indexOf('\r\n\r\n');
       if (end < 0) return;
       const head = this.buf.subarray(0, end).toString('latin1').split('\r\n');
-      const headers = Object.fromEntries(head.slice(1).map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      const headers = {};  // a header given twice (WWW-Authenticate) keeps both, one a line
+      for (const l of head.slice(1)) {
+        const name = l.slice(0, l.indexOf(':')).trim().toLowerCase();
+        const value = l.slice(l.indexOf(':') + 1).trim();
+        headers[name] = name in headers ? `${headers[name]}\n${value}` : value;
+      }
       const length = Number(headers['content-length'] || 0);
       if (this.buf.length < end + 4 + length) return;
       const body = this.buf.subarray(end + 4, end + 4 + length).toString('latin1');
