@@ -51,8 +51,9 @@ set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # deb-systemd-helper in the maintainer scripts; adduser where systemd-sysusers is missing;
-# /bin/kill for ExecReload.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "init-system-helpers (>= 1.52), adduser, procps")
+# /bin/kill for ExecReload; GStreamer's elements for RTSP (appsrc, the RTP payloader, rtpbin, UDP),
+# loaded at run time, so shlibdeps cannot see them.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "init-system-helpers (>= 1.52), adduser, procps, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/packaging/debian/postinst ${PROJECT_SOURCE_DIR}/packaging/debian/prerm
     ${PROJECT_SOURCE_DIR}/packaging/debian/postrm ${PROJECT_SOURCE_DIR}/packaging/debian/conffiles)
