@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -242,6 +242,36 @@ test('Frigate\'s RTSP input arguments (README) record, and GStreamer\'s rtspsrc 
     assert.equal(gst.status, 0, gst.stderr);
     assert.match(gst.stdout, /fakesink0\.GstPad:sink: caps = video\/x-raw.*width=\(int\)320, height=\(int\)240/);
     assert.match(gst.stdout, /Got EOS/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    assert.equal(await w.stop(), 0);
+  }
+});
+
+test('a reload: a removed stream\'s readers are closed with the reason, an added stream is served at once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wscam-rtsp-'));
+  const cfg = join(dir, 'wscam.toml');
+  const stream = (name) => `[[stream]]\nname = "${name}"\nsource = "testsrc:?size=160x120&fps=15"\n`;
+  writeFileSync(cfg, stream('keep') + stream('gone'));
+  const w = await start(['--config', cfg]);
+  try {
+    const keep = await readRtsp(w.rtspUrl('keep'));
+    const gone = await readRtsp(w.rtspUrl('gone'));
+    await until(() => keep.units.length >= 15 && gone.units.length >= 15, 'both read');
+    writeFileSync(cfg, stream('keep') + stream('added'));
+    w.proc.kill('SIGHUP');
+    await gone.connection.closed;
+    await until(() => /rtsp reader peer=127\.0\.0\.1:\d+ stream=gone cut off: stream 'gone' was removed from the configuration/.test(w.logs()),
+      'the reason in the log');
+    const added = await readRtsp(w.rtspUrl('added'));
+    assert.equal(added.status, 200);
+    const before = keep.units.length;
+    await until(() => added.units.length >= 15 && keep.units.length >= before + 15, 'the added stream and the kept one read');
+    const c = new RtspConnection('127.0.0.1', w.rtspPort);
+    assert.equal((await c.request('DESCRIBE', w.rtspUrl('gone'))).status, 404);
+    c.close();
+    keep.close();
+    added.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
     assert.equal(await w.stop(), 0);
