@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { startWscam, jpegSize } from './lib/wscam.mjs';
 import { launchChromium, stats, waitFor } from './lib/browser.mjs';
 import { sleep, until } from './lib/wait.mjs';
+import { freePort } from './lib/nats.mjs';
 
 const OUT_DIR = process.env.WSCAM_TEST_OUT || new URL('../../build/', import.meta.url).pathname;
 // WSCAM_WEB_ROOT=/path/to/src/web serves the page from disk (to try viewer.js without a rebuild).
@@ -109,8 +110,8 @@ const frameCounts = (page) => page.evaluate(() => ({ made: window.h264Test.made,
 const notLeaked = (warnings) => warnings.filter((w) => /garbage collected|without being closed/i.test(w));
 
 test('H.264 with WebCodecs by default (Auto, on a secure origin): a moving picture at the stream\'s rate, the codec in the stats, latency close to JPEG\'s, '
-  + 'a live switch to JPEG and back, snapshots, every VideoFrame closed', async () => {
-  const server = await start(VGA30);
+  + 'a live switch to JPEG and back, snapshots, every VideoFrame closed; the stream\'s RTSP URL in the stats', async () => {
+  const server = await start([...VGA30, '--rtsp-port', String(await freePort())]);
   const { page, errors, warnings, sockets } = await openPage(server.url);
   try {
     await waitFor(page, () => window.wscamStats?.codec === 'h264' && window.wscamStats.latencyP50Ms !== null
@@ -129,6 +130,8 @@ test('H.264 with WebCodecs by default (Auto, on a secure origin): a moving pictu
     assert.ok(h264.canvases >= h264.looks - 1, `the canvas changes: ${h264.canvases} different pictures in ${h264.looks} looks`);
     await sleep(600);  // the overlay refreshes every 0.5 s
     assert.match(await page.locator('#s-codec').textContent(), /^H\.264 avc1\.42C0[0-9A-F]{2} · WebCodecs$/);
+    assert.equal(await page.locator('#s-rtsp').textContent(), `rtsp://127.0.0.1:${server.rtspPort}/default`);
+    assert.ok(await page.locator('#s-rtsp').isVisible(), 'the RTSP URL is shown');
     const rate = Number(await page.locator('#s-rate').textContent());
     assert.ok(rate > 50, `kbit/s counts H.264 bytes: ${rate}`);
     const h264Stats = await stats(page);
@@ -202,6 +205,7 @@ test('units the decoder fails on: after 3 errors the page falls back to JPEG, sa
     assert.equal(counts.closed, counts.made, `every VideoFrame closed: ${JSON.stringify(counts)}`);
     await sleep(600);
     assert.equal(await page.locator('#s-codec').textContent(), 'JPEG');
+    assert.ok(!(await page.locator('#s-rtsp').isVisible()), 'no RTSP row without RTSP');
     await page.screenshot({ path: `${OUT_DIR}/viewer-h264-fallback.png` });
 
     // Choosing H.264 again tries again (the units are no longer garbled).
