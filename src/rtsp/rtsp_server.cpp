@@ -1,313 +1,21 @@
 #include "rtsp/rtsp_server.hpp"
 
 #include <gst/gst.h>
-#include <gst/rtsp-server/rtsp-server.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
-#include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
-#include <cctype>
-#include <cstring>
-#include <map>
-#include <random>
-#include <mutex>
-#include <set>
 #include <stdexcept>
-#include <thread>
 
-#include "core/rate_limit.hpp"
 #include "core/stream.hpp"
+#include "rtsp/gst_digest.hpp"
 #include "rtsp/gst_reader.hpp"
 #include "rtsp/rtsp_access.hpp"
-#include "rtsp/rtsp_feed.hpp"
 #include "rtsp/rtsp_request.hpp"
-#include "server/client_limits.hpp"
+#include "rtsp/rtsp_server_impl.hpp"
 #include "server/shared_state.hpp"
 #include "transcode/h264_stream.hpp"
 #include "transcode/h264_streams.hpp"
 
 namespace wscam::rtsp {
-
-/** One RTSP connection's own state, kept in its client object (below). Only the server's thread touches it. */
-struct connection {
-    client_limits::ticket ticket;
-    std::string peer;  // address:port, for the log
-    std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();
-    bool playing = false;
-    bool closing = false;
-    std::string stream;              // the stream it asked for last
-    std::set<std::string> opened;    // streams a token opened on this connection
-    std::string nonce = new_nonce();  // Digest: the connection's own, so credentials from another are worth nothing
-
-    static std::string new_nonce() {
-        std::random_device random;  // getrandom(2)
-        return fmt::format("{:08x}{:08x}{:08x}{:08x}", random(), random(), random(), random());
-    }
-};
-
-}  // namespace wscam::rtsp
-
-// GObject subclasses of GStreamer's RTSP client, server and auth: each adds one thing (see their class_init).
-extern "C" {
-struct WscamRtspClient {
-    GstRTSPClient parent;
-    wscam::rtsp::connection* conn;
-};
-struct WscamRtspClientClass {
-    GstRTSPClientClass parent_class;
-};
-struct WscamRtspServer {
-    GstRTSPServer parent;
-    wscam::rtsp::rtsp_server::impl* owner;
-};
-struct WscamRtspServerClass {
-    GstRTSPServerClass parent_class;
-};
-struct WscamRtspAuth {
-    GstRTSPAuth parent;
-    wscam::rtsp::rtsp_server::impl* owner;
-};
-struct WscamRtspAuthClass {
-    GstRTSPAuthClass parent_class;
-};
-}
-
-namespace {
-GType wscam_rtsp_client_get_type();
-GType wscam_rtsp_server_get_type();
-GType wscam_rtsp_auth_get_type();
-WscamRtspClient* as_wscam_client(GstRTSPClient* c) {
-    return G_TYPE_CHECK_INSTANCE_TYPE(c, wscam_rtsp_client_get_type()) ? reinterpret_cast<WscamRtspClient*>(c) : nullptr;
-}
-}  // namespace
-
-namespace wscam::rtsp {
-
-struct rtsp_server::impl {
-    rtsp_settings settings;
-    std::shared_ptr<shared_state> state;
-    GMainContext* context = nullptr;
-    GMainLoop* loop = nullptr;
-    GstRTSPServer* server = nullptr;
-    GstRTSPMountPoints* mounts = nullptr;
-    GstRTSPAuth* auth = nullptr;
-    GSource* timer = nullptr;
-    std::thread thread;
-    std::uint16_t bound_port = 0;
-    std::mutex log_mutex_;
-    // Under log_mutex_: refusal lines, one per 10 s of each kind (a client may ask for refusals as fast as it likes).
-    enum class refusal { connection, request };
-    rate_limit refused_connections_{std::chrono::seconds(10)}, refused_requests_{std::chrono::seconds(10)};
-
-    /** A refusal's log line, at most one per 10 s of its kind. */
-    template <class... Args>
-    void log_refusal(refusal kind, fmt::format_string<Args...> format, Args&&... args) {
-        std::uint64_t held = 0;
-        {
-            std::lock_guard lock(log_mutex_);
-            auto& limit = kind == refusal::connection ? refused_connections_ : refused_requests_;
-            if (!limit.allow(std::chrono::steady_clock::now(), held)) return;
-        }
-        auto line = fmt::format(format, std::forward<Args>(args)...);
-        if (held) line += fmt::format(" ({} more refusals since)", held);
-        spdlog::warn("{}", line);
-    }
-
-    mutable std::mutex mutex_;
-    std::set<std::string> mounted_;                               // under mutex_
-    std::map<std::string, std::shared_ptr<rtsp_feed>> feeds_;     // under mutex_: kept (with their totals) until the stream goes
-    std::size_t connections_ = 0;                                 // under mutex_
-
-    std::shared_ptr<rtsp_feed> feed_for(const std::shared_ptr<stream>& source);
-    void mount(const std::string& stream);
-    void close_later(GstRTSPClient* client, std::string why);
-    void tick();
-    gboolean check_url(GstRTSPContext* ctx);
-    static constexpr const char* realm = "wscam";
-    void refuse(GstRTSPContext* ctx, GstRTSPStatusCode code, const std::string& body, const connection* challenge);
-};
-
-}  // namespace wscam::rtsp
-
-using wscam::rtsp::connection;
-using wscam::rtsp::rtsp_server;
-
-namespace {
-
-// ---- The client: the path GStreamer matches never holds the query, and the connection's state.
-
-G_DEFINE_TYPE(WscamRtspClient, wscam_rtsp_client, GST_TYPE_RTSP_CLIENT)
-
-// "/NAME?token=T" must mount and match as "/NAME", and the Content-Base (made from this path)
-// must not carry the token into SETUP and PLAY, or into a player's logs.
-gchar* client_make_path(GstRTSPClient*, const GstRTSPUrl* uri) { return g_strdup(uri->abspath); }
-
-void client_play_request(GstRTSPClient* client, GstRTSPContext*) {
-    auto* c = as_wscam_client(client);
-    if (!c || c->conn->playing) return;
-    c->conn->playing = true;
-    spdlog::info("rtsp reader peer={} stream={} playing", c->conn->peer, c->conn->stream);
-}
-
-void client_finalize(GObject* object) {
-    auto* c = reinterpret_cast<WscamRtspClient*>(object);
-    delete c->conn;
-    c->conn = nullptr;
-    G_OBJECT_CLASS(wscam_rtsp_client_parent_class)->finalize(object);
-}
-
-void wscam_rtsp_client_class_init(WscamRtspClientClass* klass) {
-    GST_RTSP_CLIENT_CLASS(klass)->make_path_from_uri = client_make_path;
-    GST_RTSP_CLIENT_CLASS(klass)->play_request = client_play_request;
-    G_OBJECT_CLASS(klass)->finalize = client_finalize;
-}
-
-void wscam_rtsp_client_init(WscamRtspClient* self) { self->conn = new connection; }
-
-// ---- The server: a client per connection, admitted under the per-address cap.
-
-G_DEFINE_TYPE(WscamRtspServer, wscam_rtsp_server, GST_TYPE_RTSP_SERVER)
-
-// The remote address of an accepted connection: its client key (limits) and its text (logs).
-bool remote_of(GstRTSPConnection* conn, std::string& key, std::string& peer) {
-    GSocket* socket = gst_rtsp_connection_get_read_socket(conn);
-    if (!socket) return false;
-    GSocketAddress* address = g_socket_get_remote_address(socket, nullptr);
-    if (!address || !G_IS_INET_SOCKET_ADDRESS(address)) {
-        if (address) g_object_unref(address);
-        return false;
-    }
-    GInetAddress* ip = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(address));
-    const auto size = g_inet_address_get_native_size(ip);
-    const auto* bytes = g_inet_address_to_bytes(ip);
-    key = wscam::client_key(std::span<const unsigned char>(bytes, size));
-    gchar* text = g_inet_address_to_string(ip);
-    const bool v6 = g_inet_address_get_family(ip) == G_SOCKET_FAMILY_IPV6;
-    peer = (v6 ? "[" : "") + std::string(text) + (v6 ? "]:" : ":") +
-           std::to_string(g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(address)));
-    g_free(text);
-    g_object_unref(address);
-    // Sent, not queued: the kernel holds at most 16 KiB unsent for a reader, as for a WebSocket viewer,
-    // so a slow reader's backlog shows in its own queue (reader_gate), not as seconds in the socket.
-    const int lowat = 16 * 1024;
-    setsockopt(g_socket_get_fd(socket), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
-    return true;
-}
-
-GstRTSPClient* server_create_client(GstRTSPServer* server) {
-    auto* owner = reinterpret_cast<WscamRtspServer*>(server)->owner;
-    GstRTSPContext* ctx = gst_rtsp_context_get_current();
-    std::string key, peer;
-    if (!ctx || !ctx->conn || !remote_of(ctx->conn, key, peer)) return nullptr;
-    auto ticket = owner->state->limits().admit(key);
-    if (!ticket) {
-        const bool server_full = ticket.why() == wscam::client_limits::refusal::server_full;
-        owner->log_refusal(rtsp_server::impl::refusal::connection, "rtsp connection refused peer={}: {}", peer,
-                           server_full ? "the server has its most connections (--max-connections)"
-                                       : "this address has its most connections (--max-connections-per-ip)");
-        return nullptr;  // GStreamer closes the connection
-    }
-    auto* client = GST_RTSP_CLIENT(g_object_new(wscam_rtsp_client_get_type(), nullptr));
-    auto* conn = reinterpret_cast<WscamRtspClient*>(client)->conn;
-    conn->ticket = std::move(ticket);
-    conn->peer = peer;
-    GstRTSPSessionPool* pool = gst_rtsp_server_get_session_pool(server);
-    GstRTSPMountPoints* mounts = gst_rtsp_server_get_mount_points(server);
-    GstRTSPAuth* auth = gst_rtsp_server_get_auth(server);
-    GstRTSPThreadPool* threads = gst_rtsp_server_get_thread_pool(server);
-    gst_rtsp_client_set_session_pool(client, pool);
-    gst_rtsp_client_set_mount_points(client, mounts);
-    gst_rtsp_client_set_auth(client, auth);
-    gst_rtsp_client_set_thread_pool(client, threads);
-    gst_rtsp_client_set_content_length_limit(client, 64 * 1024);  // no request of ours has a body this large
-    g_object_unref(pool);
-    g_object_unref(mounts);
-    g_object_unref(auth);
-    g_object_unref(threads);
-    {
-        std::lock_guard lock(owner->mutex_);
-        ++owner->connections_;
-    }
-    g_signal_connect(client, "closed", G_CALLBACK(+[](GstRTSPClient* c, gpointer data) {
-        auto* o = static_cast<rtsp_server::impl*>(data);
-        if (auto* wc = as_wscam_client(c); wc && wc->conn->playing)
-            spdlog::info("rtsp reader peer={} stream={} left after {} s", wc->conn->peer, wc->conn->stream,
-                         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - wc->conn->since).count());
-        std::lock_guard lock(o->mutex_);
-        --o->connections_;
-    }), owner);
-    return client;
-}
-
-void wscam_rtsp_server_class_init(WscamRtspServerClass* klass) { GST_RTSP_SERVER_CLASS(klass)->create_client = server_create_client; }
-void wscam_rtsp_server_init(WscamRtspServer* self) { self->owner = nullptr; }
-
-// ---- Auth: wscam's stream lookup and tokens instead of GStreamer's users and roles.
-
-G_DEFINE_TYPE(WscamRtspAuth, wscam_rtsp_auth, GST_TYPE_RTSP_AUTH)
-
-gboolean auth_check(GstRTSPAuth* auth, GstRTSPContext* ctx, const gchar* check) {
-    auto* owner = reinterpret_cast<WscamRtspAuth*>(auth)->owner;
-    if (g_str_equal(check, GST_RTSP_AUTH_CHECK_URL)) return owner->check_url(ctx);
-    // Multicast is not offered; a client never chooses where the server sends (its own address only).
-    if (g_str_equal(check, GST_RTSP_AUTH_CHECK_TRANSPORT_CLIENT_SETTINGS)) return FALSE;
-    return TRUE;  // the connection was admitted (create_client); the factory and media follow the URL's check
-}
-
-void wscam_rtsp_auth_class_init(WscamRtspAuthClass* klass) { GST_RTSP_AUTH_CLASS(klass)->check = auth_check; }
-void wscam_rtsp_auth_init(WscamRtspAuth* self) { self->owner = nullptr; }
-
-}  // namespace
-
-namespace wscam::rtsp {
-namespace {
-
-/**
- * A request's Digest credentials (RFC 2069, as RTSP players send them: no qop), parsed by
- * GStreamer, and whether they were made with a given password: the response computed by
- * GStreamer's own digest function, compared in constant time. Only for our realm and the
- * connection's nonce.
- */
-class digest_credentials {
-public:
-    explicit digest_credentials(GstRTSPMessage* request) {
-        GstRTSPAuthCredential** all = gst_rtsp_message_parse_auth_credentials(request, GST_RTSP_HDR_AUTHORIZATION);
-        for (auto** c = all; c && *c; ++c) {
-            if ((*c)->scheme != GST_RTSP_AUTH_DIGEST) continue;
-            for (auto** p = (*c)->params; p && *p; ++p) {
-                const std::string name = (*p)->name ? (*p)->name : "", value = (*p)->value ? (*p)->value : "";
-                if (name == "username") user_ = value;
-                else if (name == "realm") realm_ = value;
-                else if (name == "nonce") nonce_ = value;
-                else if (name == "uri") uri_ = value;
-                else if (name == "response") response_ = value;
-            }
-            present_ = true;
-            break;
-        }
-        if (all) gst_rtsp_auth_credentials_free(all);
-    }
-    bool present() const { return present_; }
-    bool made_with(const std::string& password, const char* method, const std::string& nonce) const {
-        if (realm_ != rtsp_server::impl::realm || nonce_ != nonce || response_.size() != 32) return false;
-        gchar* expected = gst_rtsp_generate_digest_auth_response(nullptr, method, realm_.c_str(), user_.c_str(), password.c_str(),
-                                                                 uri_.c_str(), nonce_.c_str());
-        if (!expected) return false;
-        unsigned diff = std::strlen(expected) == response_.size() ? 0 : 1;
-        for (std::size_t i = 0; i < response_.size() && expected[i]; ++i)
-            diff |= static_cast<unsigned>(std::tolower(static_cast<unsigned char>(response_[i])) ^ static_cast<unsigned char>(expected[i]));
-        g_free(expected);
-        return diff == 0;
-    }
-
-private:
-    bool present_ = false;
-    std::string user_, realm_, nonce_, uri_, response_;
-};
-
-}  // namespace
 
 void rtsp_server::impl::refuse(GstRTSPContext* ctx, GstRTSPStatusCode code, const std::string& body, const connection* challenge) {
     gst_rtsp_message_init_response(ctx->response, code, gst_rtsp_status_as_text(code), ctx->request);
@@ -324,7 +32,7 @@ void rtsp_server::impl::refuse(GstRTSPContext* ctx, GstRTSPStatusCode code, cons
 }
 
 gboolean rtsp_server::impl::check_url(GstRTSPContext* ctx) {
-    auto* client = as_wscam_client(ctx->client);
+    auto* client = connection_of(ctx->client);
     if (!client || !ctx->request) return FALSE;
     if (!ctx->uri) return TRUE;  // "OPTIONS *"
     GstRTSPMethod method{};
@@ -339,10 +47,10 @@ gboolean rtsp_server::impl::check_url(GstRTSPContext* ctx) {
     ask.abspath = ctx->uri->abspath ? ctx->uri->abspath : "";
     ask.query = ctx->uri->query ? ctx->uri->query : "";
     ask.authorization = authorization ? authorization : "";
-    auto& conn = *client->conn;
+    auto& conn = *client;
     const digest_credentials digest(ctx->request);
     if (digest.present())
-        ask.digest = [&](const std::string& token) { return digest.made_with(token, gst_rtsp_method_as_text(method), conn.nonce); };
+        ask.digest = [&](const std::string& token) { return digest.made_with(token, gst_rtsp_method_as_text(method), realm, conn.nonce); };
     const auto now = client_limits::clock::now();
     const auto key = conn.ticket.key();
     auto& limits = state->limits();
@@ -380,9 +88,6 @@ gboolean rtsp_server::impl::check_url(GstRTSPContext* ctx) {
     return TRUE;
 }
 
-}  // namespace wscam::rtsp
-
-namespace wscam::rtsp {
 
 namespace {
 
@@ -476,10 +181,10 @@ void rtsp_server::impl::close_later(GstRTSPClient* client, std::string why) {
     GSource* idle = g_idle_source_new();
     g_source_set_callback(idle, +[](gpointer d) -> gboolean {
         auto* j = static_cast<job*>(d);
-        auto* c = as_wscam_client(j->client);
-        if (c && !c->conn->closing) {
-            c->conn->closing = true;
-            spdlog::warn("rtsp reader peer={} stream={} cut off: {}", c->conn->peer, c->conn->stream, j->why);
+        auto* c = connection_of(j->client);
+        if (c && !c->closing) {
+            c->closing = true;
+            spdlog::warn("rtsp reader peer={} stream={} cut off: {}", c->peer, c->stream, j->why);
             gst_rtsp_client_close(j->client);
         }
         return G_SOURCE_REMOVE;
@@ -511,11 +216,11 @@ void rtsp_server::impl::tick() {
     const auto now = std::chrono::steady_clock::now();
     GList* clients = gst_rtsp_server_client_filter(server, nullptr, nullptr);
     for (GList* l = clients; l; l = l->next) {
-        auto* c = as_wscam_client(GST_RTSP_CLIENT(l->data));
-        if (!c || c->conn->playing || c->conn->closing || now - c->conn->since < settings.start_timeout) continue;
-        c->conn->closing = true;
+        auto* c = connection_of(GST_RTSP_CLIENT(l->data));
+        if (!c || c->playing || c->closing || now - c->since < settings.start_timeout) continue;
+        c->closing = true;
         log_refusal(refusal::request, "rtsp connection peer={} closed: it did not start playing within {} s (--header-timeout)",
-                    c->conn->peer, settings.start_timeout.count());
+                    c->peer, settings.start_timeout.count());
         gst_rtsp_client_close(GST_RTSP_CLIENT(l->data));
     }
     g_list_free_full(clients, g_object_unref);
@@ -541,12 +246,10 @@ void rtsp_server::start() {
     }
     m.context = g_main_context_new();
     m.loop = g_main_loop_new(m.context, FALSE);
-    m.server = GST_RTSP_SERVER(g_object_new(wscam_rtsp_server_get_type(), nullptr));
-    reinterpret_cast<WscamRtspServer*>(m.server)->owner = &m;
+    m.server = make_gst_server(&m);
     gst_rtsp_server_set_address(m.server, m.settings.listen_address.c_str());
     gst_rtsp_server_set_service(m.server, std::to_string(m.settings.port).c_str());
-    m.auth = GST_RTSP_AUTH(g_object_new(wscam_rtsp_auth_get_type(), nullptr));
-    reinterpret_cast<WscamRtspAuth*>(m.auth)->owner = &m;
+    m.auth = make_gst_auth(&m);
     gst_rtsp_server_set_auth(m.server, m.auth);
     m.mounts = gst_rtsp_server_get_mount_points(m.server);
     GstRTSPThreadPool* threads = gst_rtsp_server_get_thread_pool(m.server);
