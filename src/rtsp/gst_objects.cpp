@@ -54,9 +54,8 @@ gchar* client_make_path(GstRTSPClient*, const GstRTSPUrl* uri) { return g_strdup
 
 void client_play_request(GstRTSPClient* client, GstRTSPContext*) {
     auto* c = as_wscam_client(client);
-    if (!c || c->conn->playing) return;
-    c->conn->playing = true;
-    spdlog::info("rtsp reader peer={} stream={} playing", c->conn->peer, c->conn->stream);
+    if (!c || c->conn->played.exchange(true)) return;
+    spdlog::info("rtsp reader peer={} stream={} playing", c->conn->peer, c->conn->stream());
 }
 
 void client_finalize(GObject* object) {
@@ -140,8 +139,8 @@ GstRTSPClient* server_create_client(GstRTSPServer* server) {
     }
     g_signal_connect(client, "closed", G_CALLBACK(+[](GstRTSPClient* c, gpointer data) {
         auto* o = static_cast<rtsp_server::impl*>(data);
-        if (auto* wc = as_wscam_client(c); wc && wc->conn->playing)
-            spdlog::info("rtsp reader peer={} stream={} left after {} s", wc->conn->peer, wc->conn->stream,
+        if (auto* wc = as_wscam_client(c); wc && wc->conn->played)
+            spdlog::info("rtsp reader peer={} stream={} left after {} s", wc->conn->peer, wc->conn->stream(),
                          std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - wc->conn->since).count());
         std::lock_guard lock(o->mutex_);
         --o->connections_;
@@ -181,6 +180,13 @@ GstRTSPAuth* make_gst_auth(rtsp_server::impl* owner) {
     auto* a = reinterpret_cast<WscamRtspAuth*>(g_object_new(wscam_rtsp_auth_get_type(), nullptr));
     a->owner = owner;
     return GST_RTSP_AUTH(a);
+}
+
+void shut_down(GstRTSPClient* client) {
+    GstRTSPConnection* conn = gst_rtsp_client_get_connection(client);
+    if (!conn) return;
+    for (GSocket* s : {gst_rtsp_connection_get_read_socket(conn), gst_rtsp_connection_get_write_socket(conn)})
+        if (s) ::shutdown(g_socket_get_fd(s), SHUT_RDWR);
 }
 
 connection* connection_of(GstRTSPClient* client) {

@@ -33,6 +33,8 @@ void rtsp_feed::attach() {
 }
 
 bool rtsp_feed::add(std::shared_ptr<unit_reader> reader, std::string* why) {
+    // The encoder first: a reader it cannot serve is never counted (it kept a camera on for nobody).
+    if (!encoder_->start(why)) return false;
     {
         std::lock_guard lock(mutex_);
         if (removed_) {
@@ -43,7 +45,6 @@ bool rtsp_feed::add(std::shared_ptr<unit_reader> reader, std::string* why) {
         readers_now_.store(readers_.size(), std::memory_order_relaxed);
     }
     changed_demand();
-    if (!encoder_->start(why)) return false;
     encoder_->request_keyframe(keyframe_requests::kind::join);
     return true;
 }

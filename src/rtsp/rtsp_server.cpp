@@ -64,15 +64,19 @@ gboolean rtsp_server::impl::check_url(GstRTSPContext* ctx) {
                      key, conn.peer, limits.limits().max_wrong_tokens,
                      std::chrono::duration_cast<std::chrono::seconds>(limits.limits().wrong_token_window).count(),
                      std::chrono::duration_cast<std::chrono::seconds>(limits.limits().block).count());
-    if (!v.stream.empty()) conn.stream = v.stream;
-    if (v.status == 0 && ask.describe) {
-        // A reader needs an encoder: say now, with the reason, when none is free (the media would never start).
+    if (!v.stream.empty()) conn.set_stream(v.stream);
+    if (v.status == 0 && (ask.describe || method == GST_RTSP_SETUP)) {
+        // A reader needs a camera that sends and an encoder: say now, with the reason, when either is
+        // missing (the media would wait 20 s for a first picture, holding one of the client threads).
         const auto source = state->streams().find(v.stream);
         std::string why;
         if (!state->h264().enabled()) {
             v.status = 503;
             v.reason = "H.264 is off on this server (--h264-max-streams 0), and RTSP serves H.264";
-        } else if (auto feed = source ? feed_for(source) : nullptr; !feed || !feed->encoder()->start(&why)) {
+        } else if (const auto status = source ? source->status() : stream_status::down("the stream was removed"); !status.online) {
+            v.status = 503;
+            v.reason = "the camera is offline: " + status.reason;
+        } else if (auto feed = feed_for(source); !feed || !feed->encoder()->start(&why)) {
             v.status = 503;
             v.reason = why.empty() ? "the stream was removed" : why;
         }
@@ -148,10 +152,14 @@ void rtsp_server::impl::mount(const std::string& name) {
         if (!appsrc) return;
         gst_rtsp_media_set_rate_control(media, FALSE);  // send each packet as it comes: the capture time is in the past
         gst_reader::configure(appsrc);
-        GWeakRef* client = g_new0(GWeakRef, 1);
-        g_weak_ref_init(client, ctx ? ctx->client : nullptr);
+        // The client that asked (the media does not know it): weakly, so a reader never keeps its client alive.
+        std::shared_ptr<GWeakRef> client(new GWeakRef{}, [](GWeakRef* w) {
+            g_weak_ref_clear(w);
+            delete w;
+        });
+        g_weak_ref_init(client.get(), ctx ? ctx->client : nullptr);
         auto reader = std::make_shared<gst_reader>(appsrc, [self, client](const std::string& why) {
-            if (auto* c = static_cast<GstRTSPClient*>(g_weak_ref_get(client))) self->close_later(c, why);
+            if (auto* c = static_cast<GstRTSPClient*>(g_weak_ref_get(client.get()))) self->close_later(c, why);
         });
         gst_object_unref(appsrc);
         std::string why;
@@ -163,11 +171,6 @@ void rtsp_server::impl::mount(const std::string& name) {
             auto* hook = static_cast<media_hook*>(d);
             if (auto f2 = hook->feed.lock()) f2->remove(hook->reader.get());
         }), new media_hook{feed, reader}, forget_reader, GConnectFlags{});
-        // The weak ref goes with the media (the reader's cut-off function may outlive neither).
-        g_object_set_data_full(G_OBJECT(media), "wscam-client", client, +[](gpointer p) {
-            g_weak_ref_clear(static_cast<GWeakRef*>(p));
-            g_free(p);
-        });
     }), this);
     gst_rtsp_mount_points_add_factory(mounts, mount_path(name).c_str(), factory);  // takes the factory
 }
@@ -182,10 +185,9 @@ void rtsp_server::impl::close_later(GstRTSPClient* client, std::string why) {
     g_source_set_callback(idle, +[](gpointer d) -> gboolean {
         auto* j = static_cast<job*>(d);
         auto* c = connection_of(j->client);
-        if (c && !c->closing) {
-            c->closing = true;
-            spdlog::warn("rtsp reader peer={} stream={} cut off: {}", c->peer, c->stream, j->why);
-            gst_rtsp_client_close(j->client);
+        if (c && !c->closing.exchange(true)) {
+            spdlog::warn("rtsp reader peer={} stream={} cut off: {}", c->peer, c->stream(), j->why);
+            shut_down(j->client);
         }
         return G_SOURCE_REMOVE;
     }, new job{client, std::move(why)}, +[](gpointer d) {
@@ -211,17 +213,22 @@ void rtsp_server::impl::tick() {
         }
     }
     for (auto& f : feeds) f->tick();
-    // A connection must start playing within the deadline: one that sends garbage, an endless
-    // header, or SETUP without PLAY holds a place and memory for nothing.
+    // A connection must play within the deadline: one that sends garbage, an endless header, SETUP
+    // without PLAY, or that stopped playing (TEARDOWN, its session expired) holds a place for nothing.
     const auto now = std::chrono::steady_clock::now();
     GList* clients = gst_rtsp_server_client_filter(server, nullptr, nullptr);
     for (GList* l = clients; l; l = l->next) {
-        auto* c = connection_of(GST_RTSP_CLIENT(l->data));
-        if (!c || c->playing || c->closing || now - c->since < settings.start_timeout) continue;
-        c->closing = true;
-        log_refusal(refusal::request, "rtsp connection peer={} closed: it did not start playing within {} s (--header-timeout)",
+        auto* client = GST_RTSP_CLIENT(l->data);
+        auto* c = connection_of(client);
+        if (!c || c->closing) continue;
+        GList* sessions = gst_rtsp_client_session_filter(client, nullptr, nullptr);
+        const bool playing = c->played && sessions;
+        g_list_free_full(sessions, g_object_unref);
+        if (playing) c->idle_since = now;
+        if (playing || now - c->idle_since < settings.start_timeout || c->closing.exchange(true)) continue;
+        log_refusal(refusal::request, "rtsp connection peer={} closed: it did not play within {} s (--header-timeout)",
                     c->peer, settings.start_timeout.count());
-        gst_rtsp_client_close(GST_RTSP_CLIENT(l->data));
+        shut_down(client);
     }
     g_list_free_full(clients, g_object_unref);
 }
@@ -301,14 +308,16 @@ void rtsp_server::stop() {
     g_source_set_callback(bye, +[](gpointer d) -> gboolean {
         auto& self = *static_cast<impl*>(d);
         gst_rtsp_server_client_filter(self.server, +[](GstRTSPServer*, GstRTSPClient* c, gpointer) {
-            gst_rtsp_client_close(c);
-            return GST_RTSP_FILTER_REMOVE;
+            shut_down(c);
+            return GST_RTSP_FILTER_KEEP;
         }, nullptr);
-        g_main_loop_quit(self.loop);
         return G_SOURCE_REMOVE;
     }, &m, nullptr);
     g_source_attach(bye, m.context);
     g_source_unref(bye);
+    // Each client closes itself on its own thread; a moment for them, then the server's thread ends.
+    for (int i = 0; i < 40 && connections() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    g_main_loop_quit(m.loop);
     if (m.thread.joinable()) m.thread.join();
     if (m.timer) {
         g_source_destroy(m.timer);

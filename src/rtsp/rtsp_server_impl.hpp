@@ -5,6 +5,7 @@
 #include <gst/rtsp-server/rtsp-server.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -25,21 +26,39 @@ class shared_state;
 
 namespace wscam::rtsp {
 
-/** One RTSP connection's own state, kept in its client object (below). Only the server's thread touches it. */
+/**
+ * One RTSP connection's own state, kept in its client object (gst_objects.cpp). The client's
+ * thread (one of GStreamer's pool) asks and plays; the server's thread (tick) watches and closes:
+ * what both touch is atomic or under `mutex`.
+ */
 struct connection {
     client_limits::ticket ticket;
-    std::string peer;  // address:port, for the log
+    std::string peer;  // address:port, for the log; set before the client is seen by anyone
     std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();
-    bool playing = false;
-    bool closing = false;
-    std::string stream;              // the stream it asked for last
-    std::set<std::string> opened;    // streams a token opened on this connection
+    std::atomic<bool> played{false};   // it has sent PLAY (once is enough to be a reader)
+    std::atomic<bool> closing{false};  // wscam closes it (once)
+    std::chrono::steady_clock::time_point idle_since = since;  // tick's own: since when it plays nothing
+    std::set<std::string> opened;    // the client's thread only: streams a token opened on this connection
+
+    void set_stream(const std::string& s) {
+        std::lock_guard lock(mutex);
+        stream_ = s;
+    }
+    /** The stream it asked for last, for the log. */
+    std::string stream() const {
+        std::lock_guard lock(mutex);
+        return stream_;
+    }
     std::string nonce = new_nonce();  // Digest: the connection's own, so credentials from another are worth nothing
 
     static std::string new_nonce() {
         std::random_device random;  // getrandom(2)
         return fmt::format("{:08x}{:08x}{:08x}{:08x}", random(), random(), random(), random());
     }
+
+private:
+    mutable std::mutex mutex;
+    std::string stream_;
 };
 
 struct rtsp_server::impl {
@@ -92,5 +111,11 @@ GstRTSPServer* make_gst_server(rtsp_server::impl* owner);
 GstRTSPAuth* make_gst_auth(rtsp_server::impl* owner);
 /** The connection state of one of wscam's clients (null for any other object). */
 connection* connection_of(GstRTSPClient* client);
+/**
+ * Ends a client's connection from any thread: its sockets are shut down, and the client's own
+ * thread sees the end and closes itself (gst_rtsp_client_close from another thread raced with
+ * that thread's read: a review had it spin at 100 % CPU with a GLib warning per turn).
+ */
+void shut_down(GstRTSPClient* client);
 
 }  // namespace wscam::rtsp

@@ -172,8 +172,9 @@ test('a reader that stops reading is dropped to keyframes and cut off after --wr
   }
 });
 
-test('503 with the reason when no encoder is free, and when H.264 is off', async () => {
-  const w = await start(['--stream', 'a=testsrc:?size=160x120&fps=10', '--stream', 'b=testsrc:?size=160x120&fps=10', '--h264-max-streams', '1']);
+test('503 with the reason when no encoder is free, when the camera is offline, and when H.264 is off', async () => {
+  const w = await start(['--stream', 'a=testsrc:?size=160x120&fps=10', '--stream', 'b=testsrc:?size=160x120&fps=10', '--stream', 'p=push:',
+    '--h264-max-streams', '1']);
   const off = await start(['--stream', 'a=testsrc:?size=160x120&fps=10', '--h264-max-streams', '0']);
   try {
     const a = await readRtsp(w.rtspUrl('a'));
@@ -182,6 +183,12 @@ test('503 with the reason when no encoder is free, and when H.264 is off', async
     const full = await c.request('DESCRIBE', w.rtspUrl('b'));
     assert.equal(full.status, 503);
     assert.match(full.body, /--h264-max-streams/);
+    // A camera that sends nothing is said at once (the media would wait 20 s for a picture).
+    const t0 = Date.now();
+    const offline = await c.request('DESCRIBE', w.rtspUrl('p'));
+    assert.equal(offline.status, 503);
+    assert.match(offline.body, /the camera is offline/);
+    assert.ok(Date.now() - t0 < 2000);
     c.close();
     a.close();
     const c2 = new RtspConnection('127.0.0.1', off.rtspPort);
@@ -191,13 +198,19 @@ test('503 with the reason when no encoder is free, and when H.264 is off', async
     const missing = await c2.request('DESCRIBE', off.rtspUrl('nope'));
     assert.equal(missing.status, 404);
     c2.close();
+    // SETUP without DESCRIBE is refused the same way, and leaves no reader behind.
+    const c3 = new RtspConnection('127.0.0.1', w.rtspPort);
+    const setup = await c3.request('SETUP', `${w.rtspUrl('b')}/stream=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
+    assert.equal(setup.status, 503);
+    c3.close();
+    assert.equal(await metric(w, 'wscam_rtsp_readers{stream="b"}'), 0);
   } finally {
     assert.equal(await w.stop(), 0);
     assert.equal(await off.stop(), 0);
   }
 });
 
-test('a connection that does not start playing within --header-timeout is closed; the per-address cap holds', async () => {
+test('a connection that does not play within --header-timeout is closed, also after TEARDOWN, without a spinning thread; the per-address cap holds', async () => {
   const w = await start(['--stream', 'cam=testsrc:?size=160x120&fps=10', '--header-timeout', '2', '--max-connections-per-ip', '3']);
   try {
     const t0 = Date.now();
@@ -215,7 +228,22 @@ test('a connection that does not start playing within --header-timeout is closed
     await Promise.all([new Promise((r) => garbage.once('close', r)), idle.closed, setupOnly.closed]);
     const took = Date.now() - t0;
     assert.ok(took >= 1800 && took < 4500, `closed within the deadline (${took} ms)`);
-    assert.match(w.logs(), /did not start playing within 2 s/);
+    assert.match(w.logs(), /did not play within 2 s/);
+
+    // One that played and stopped (TEARDOWN) goes too; and closing a connection while its client
+    // keeps asking must not leave a thread spinning on it (a review saw 100 % CPU and a GLib warning a turn).
+    const r = await readRtsp(w.rtspUrl('cam'));
+    assert.equal(r.status, 200);
+    assert.equal((await r.connection.request('GET_PARAMETER', w.rtspUrl('cam'))).status, 200, 'a reader\'s connection answers');
+    const chatty = [2, 3, 4, 5, 6, 7].map((n) => new RtspConnection('127.0.0.1', w.rtspPort, `127.0.0.${n}`));
+    const asked = chatty.map(() => 0);
+    chatty.forEach(async (c, i) => { while ((await c.request('OPTIONS', w.rtspUrl('cam'))).status === 200) asked[i]++; });
+    await Promise.all(chatty.map((c) => c.closed));
+    assert.ok(asked.every((n) => n > 10), `they kept asking (${asked}) until closed by the deadline`);
+    await r.connection.request('TEARDOWN', w.rtspUrl('cam'), { Session: '0' });
+    r.close();
+    await until(async () => await metric(w, 'wscam_rtsp_connections') === 0, 'every connection closed', 8000);
+    assert.doesNotMatch(w.logs(), /CRITICAL/, 'no GLib warnings');
   } finally {
     assert.equal(await w.stop(), 0);
   }

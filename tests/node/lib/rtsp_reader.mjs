@@ -7,8 +7,8 @@ import net from 'node:net';
 
 /** Sends RTSP requests on one connection and reads each answer whole (status, headers, body). */
 export class RtspConnection {
-  constructor(host, port) {
-    this.socket = net.connect(port, host);
+  constructor(host, port, localAddress = undefined) {
+    this.socket = net.connect({ port, host, localAddress });
     this.buf = Buffer.alloc(0);
     this.cseq = 0;
     this.waiting = null;
