@@ -116,6 +116,7 @@ test('600 controls messages of 1 MB with the owner\'s headers: B stays small, ke
     const watching = setInterval(async () => {
       try { if ((await streams(c.a)).some((s) => s.name === 'mine' && !s.online)) offlineOnA = true; } catch {}
     }, 200);
+    const floodStart = performance.now();
     for (let i = 0; i < 600; i++) {
       c.peer.publish('wscam.controls.cam', big, c.ownerHeaders);
       if (i % 50 === 49) await c.peer.flush();
@@ -126,7 +127,9 @@ test('600 controls messages of 1 MB with the owner\'s headers: B stays small, ke
     assert.ok(rssMiB(c.b) - before < 100, `B grew from ${before.toFixed(0)} to ${rssMiB(c.b).toFixed(0)} MiB`);
     assert.equal(offlineOnA, false, 'A never saw B\'s stream go offline (B kept announcing)');
     assert.match(c.b.logs(), /stream=cam cluster: controls message from node A refused: larger than 262144 bytes/);
-    assert.ok(lines(c.b, /controls message from node A refused/) <= 2, 'the refusals are logged at most every 5 s');
+    // At most one line per 5 s of the flood (under ASan on a busy machine it lasted over 5 s: 3 lines).
+    const allowed = 1 + Math.ceil((performance.now() - floodStart) / 5000);
+    assert.ok(lines(c.b, /controls message from node A refused/) <= allowed, `the refusals are logged at most every 5 s (${allowed} allowed)`);
     const t = performance.now();
     assert.equal(await c.b.stop(), 0);
     assert.ok(performance.now() - t < 5000, `B took ${(performance.now() - t).toFixed(0)} ms to stop`);
