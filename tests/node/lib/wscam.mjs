@@ -11,7 +11,8 @@ export const WSCAM_BIN = process.env.WSCAM_BIN || new URL('../../../build/wscam'
  */
 export async function startWscam(args = [], { bin = WSCAM_BIN, stdin = 'ignore', wrap = [] } = {}) {
   // No RTSP unless a test asks (--rtsp-port): tests run side by side, and one port 8554 is not enough for them.
-  const rtsp = args.includes('--rtsp-port') ? [] : ['--rtsp-port', '0'];
+  // (Only wscam has the option: the same helper starts the tutorial's counter server.)
+  const rtsp = args.includes('--rtsp-port') || bin !== WSCAM_BIN ? [] : ['--rtsp-port', '0'];
   const argv = [bin, '--listen', '127.0.0.1', '--port', '0', ...rtsp, ...args];
   const proc = spawn(wrap.length ? wrap[0] : bin, wrap.length ? [...wrap.slice(1), ...argv] : argv.slice(1),
     { stdio: [stdin, 'pipe', 'pipe'] });
