@@ -10,16 +10,11 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startWscam } from './lib/wscam.mjs';
+import { metric, startWscam } from './lib/wscam.mjs';
 import { freePort } from './lib/nats.mjs';
 import { RtspConnection, readRtsp } from './lib/rtsp_reader.mjs';
 import { until } from './lib/wait.mjs';
 
-const metrics = async (server) => (await fetch(`${server.url}/metrics`)).text();
-const metric = async (server, name) => {
-  const m = (await metrics(server)).match(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\d+)$`, 'm'));
-  return m ? Number(m[1]) : NaN;
-};
 const start = async (args) => startWscam(['--rtsp-port', String(await freePort()), ...args]);
 
 /** ffprobe's packets of a recorded file: count and pts (s). */

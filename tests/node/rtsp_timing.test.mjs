@@ -4,16 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { startWscam } from './lib/wscam.mjs';
+import { metric, startWscam } from './lib/wscam.mjs';
 import { freePort } from './lib/nats.mjs';
 import { readRtsp, timing } from './lib/rtsp_reader.mjs';
 import { until } from './lib/wait.mjs';
 
-const metrics = async (server) => (await fetch(`${server.url}/metrics`)).text();
-const metric = async (server, name) => {
-  const m = (await metrics(server)).match(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\d+)$`, 'm'));
-  return m ? Number(m[1]) : NaN;
-};
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 const start = async (args) => startWscam(['--rtsp-port', String(await freePort()), ...args]);
 

@@ -106,3 +106,10 @@ export function collect(ws, count) {
     ws.once('close', (code) => reject(new Error(`closed (${code}) after ${binary.length} frames`)));
   });
 }
+
+/** A value of `server`'s /metrics: `name` as it is written there, labels included (wscam_rtsp_readers{stream="cam"}); NaN when absent. */
+export async function metric(server, name) {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const m = text.match(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\d+)$`, 'm'));
+  return m ? Number(m[1]) : NaN;
+}
